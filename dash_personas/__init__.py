@@ -1,0 +1,42 @@
+"""dash-personas: from survey answers to living personas inside Dash dashboards.
+
+The public API is re-exported here and loaded lazily (PEP 562), so that
+``import dash_personas`` and the command line stay fast and only pay for
+pandas, scikit-learn or Dash when those parts are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+# public name -> submodule that defines it
+_LAZY_EXPORTS: dict[str, str] = {
+    "KPrototypes": "dash_personas.segmentation",
+    "select_k": "dash_personas.segmentation",
+    "profile_segments": "dash_personas.segmentation",
+    "SegmentProfiles": "dash_personas.segmentation",
+    "KSelection": "dash_personas.segmentation",
+    "make_mixed_blobs": "dash_personas.datasets",
+}
+
+__all__ = ["__version__", *_LAZY_EXPORTS]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .datasets import make_mixed_blobs
+    from .segmentation import KPrototypes, KSelection, SegmentProfiles, profile_segments, select_k
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY_EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'dash_personas' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,469 @@
+"""Turn mixed tabular input into the arrays the k-prototypes kernels work on.
+
+The encoder learns, at ``fit`` time, which columns are numeric and which are
+categorical, the levels of each categorical column, the standardisation of each
+numeric column and the per-feature weights. It then encodes any frame with the
+same columns into an :class:`EncodedData`:
+
+* ``numeric``: float64 ``(n, p_num)`` holding ``(x - mean) / std * sqrt(weight)``;
+  missing values are 0 and flagged in ``numeric_mask``.
+* ``categorical``: int32 ``(n, p_cat)`` level codes; ``MISSING`` (-1) for a missing
+  value and ``UNSEEN`` (-2) for a level never seen during ``fit``.
+* ``row_scale``: the factor ``total feature weight / observed feature weight`` that
+  rescales a distance computed on the observed features of a row to the full count.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+MISSING = -1
+UNSEEN = -2
+
+
+@dataclass
+class EncodedData:
+    """Encoded input: scaled numerics, categorical codes and missing-value bookkeeping."""
+
+    numeric: np.ndarray
+    numeric_mask: np.ndarray | None
+    categorical: np.ndarray
+    row_scale: np.ndarray | None
+    sample_weight: np.ndarray | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.numeric.shape[0])
+
+    @property
+    def has_missing(self) -> bool:
+        return self.row_scale is not None
+
+    def take(self, rows: np.ndarray) -> EncodedData:
+        """Return the subset of rows ``rows`` (used by bootstraps and samples)."""
+        return EncodedData(
+            numeric=self.numeric[rows],
+            numeric_mask=None if self.numeric_mask is None else self.numeric_mask[rows],
+            categorical=self.categorical[rows],
+            row_scale=None if self.row_scale is None else self.row_scale[rows],
+            sample_weight=None if self.sample_weight is None else self.sample_weight[rows],
+        )
+
+
+def _is_categorical_dtype(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return bool(
+        isinstance(dtype, pd.CategoricalDtype)
+        or pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or pd.api.types.is_string_dtype(dtype)
+    )
+
+
+def _python_scalar(value: Any) -> Any:
+    """Numpy scalars to plain Python (JSON-friendly), leave others alone."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+@dataclass
+class MixedEncoder:
+    """Learn and apply the numeric/categorical encoding of a mixed table.
+
+    Parameters
+    ----------
+    categorical : "auto", sequence of str or int, or None
+        Which columns are categorical. ``"auto"`` uses the dtype (object, string,
+        category and bool columns are categorical). A sequence names columns (for a
+        DataFrame) or gives positions (DataFrame or array). ``None`` or ``[]`` means
+        all columns are numeric.
+    scale : bool
+        Standardise numeric columns to zero mean and unit variance.
+    weights : mapping or sequence of float, optional
+        Per-feature weights, by column name or in column order.
+    """
+
+    categorical: Any = "auto"
+    scale: bool = True
+    weights: Any = None
+
+    feature_names_in_: list[str] = field(default_factory=list)
+    input_is_frame_: bool = True
+    numeric_features_: list[str] = field(default_factory=list)
+    categorical_features_: list[str] = field(default_factory=list)
+    ordered_levels_: dict[str, list[Any]] = field(default_factory=dict)
+    levels_: list[list[Any]] = field(default_factory=list)
+    mean_: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    std_: np.ndarray = field(default_factory=lambda: np.ones(0))
+    numeric_weights_: np.ndarray = field(default_factory=lambda: np.ones(0))
+    categorical_weights_: np.ndarray = field(default_factory=lambda: np.ones(0))
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any) -> MixedEncoder:
+        frame = self._as_frame(X, fitting=True)
+        if frame.shape[0] == 0:
+            raise ValueError("cannot segment empty data: the input has no rows")
+        if frame.shape[1] == 0:
+            raise ValueError("cannot segment data with no columns")
+        categorical = self._resolve_categorical(frame)
+        self.numeric_features_ = [c for c in self.feature_names_in_ if c not in categorical]
+        self.categorical_features_ = [c for c in self.feature_names_in_ if c in categorical]
+        self.ordered_levels_ = {}
+        numeric_block = self._fit_numeric = self._numeric_values(frame)
+        all_missing = [c for c, col in zip(self.numeric_features_, numeric_block.T)
+                       if np.isnan(col).all()]
+        if all_missing:
+            raise ValueError(
+                f"column {all_missing[0]!r} is entirely missing; drop it or fill it in"
+                + (f" (also: {', '.join(map(repr, all_missing[1:]))})" if len(all_missing) > 1
+                   else "")
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.mean_ = np.nanmean(numeric_block, axis=0) if numeric_block.size else np.zeros(0)
+            std = np.nanstd(numeric_block, axis=0) if numeric_block.size else np.ones(0)
+        if not self.scale:
+            self.mean_ = np.zeros(len(self.numeric_features_))
+            std = np.ones(len(self.numeric_features_))
+        self.std_ = np.where(std > 0, std, 1.0)
+        self.levels_ = []
+        self._fit_codes: list[np.ndarray] = []
+        for name in self.categorical_features_:
+            levels, codes = _factorize(frame[name])
+            self.levels_.append(levels)
+            self._fit_codes.append(codes)
+        empty = [name for name, levels in zip(self.categorical_features_, self.levels_)
+                 if not levels]
+        if empty:
+            raise ValueError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
+        self._resolve_weights()
+        return self
+
+    def fit_transform(self, X: Any, *, sample_weight: Any = None) -> EncodedData:
+        """Fit and encode ``X`` in one pass over the categorical columns."""
+        self.fit(X)
+        try:
+            return self.transform(X, sample_weight=sample_weight, _codes=self._fit_codes,
+                                  _numeric=self._fit_numeric)
+        finally:
+            del self._fit_codes, self._fit_numeric
+
+    def _as_frame(self, X: Any, *, fitting: bool) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            frame = X
+            if fitting:
+                self.input_is_frame_ = True
+                self.feature_names_in_ = [str(c) for c in frame.columns]
+                if len(set(self.feature_names_in_)) != len(self.feature_names_in_):
+                    raise ValueError("column names must be unique")
+            frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+            return frame
+        if isinstance(X, pd.Series):
+            raise ValueError("expected a 2-D table (DataFrame or array), got a Series")
+        array = np.asarray(X) if not hasattr(X, "toarray") else None
+        if array is None:
+            raise TypeError("sparse input is not supported; pass a dense array or DataFrame")
+        if array.ndim != 2:
+            raise ValueError(
+                f"expected 2-D data, got an array with shape {array.shape}; "
+                "reshape a single feature with X.reshape(-1, 1)"
+            )
+        if fitting:
+            self.input_is_frame_ = False
+            self.feature_names_in_ = [str(i) for i in range(array.shape[1])]
+        columns = [str(i) for i in range(array.shape[1])]
+        if array.dtype.kind in "biuf":
+            return pd.DataFrame(array, columns=columns, copy=False)
+        return pd.DataFrame({c: array[:, i] for i, c in enumerate(columns)})
+
+    def _resolve_categorical(self, frame: pd.DataFrame) -> set[str]:
+        spec = self.categorical
+        names = self.feature_names_in_
+        if isinstance(spec, str):
+            if spec != "auto":
+                raise ValueError(f"categorical must be 'auto', a list of columns or None, got {spec!r}")
+            if not self.input_is_frame_:
+                # kmodes-compatible: arrays are numeric unless told otherwise, but a
+                # non-numeric array column can only be categorical.
+                return {c for c in names if not pd.api.types.is_numeric_dtype(frame[c])
+                        or pd.api.types.is_bool_dtype(frame[c])}
+            return {c for c in names if _is_categorical_dtype(frame[c])}
+        if spec is None:
+            return set()
+        if isinstance(spec, (int, np.integer)):
+            spec = [spec]
+        chosen: set[str] = set()
+        for item in spec:
+            if isinstance(item, (bool, np.bool_)):
+                raise ValueError("categorical= takes column names or positions, not booleans")
+            if isinstance(item, (int, np.integer)):
+                if not -len(names) <= int(item) < len(names):
+                    raise ValueError(
+                        f"categorical column position {int(item)} is out of range for "
+                        f"{len(names)} columns"
+                    )
+                chosen.add(names[int(item)])
+            elif str(item) in names:
+                chosen.add(str(item))
+            else:
+                raise ValueError(f"unknown column {item!r} in categorical=; columns are {names}")
+        return chosen
+
+    def _numeric_values(self, frame: pd.DataFrame) -> np.ndarray:
+        """Numeric columns as a float64 (n, p_num) array with NaN for missing."""
+        n = frame.shape[0]
+        block = np.empty((n, len(self.numeric_features_)), dtype=np.float64)
+        for j, name in enumerate(self.numeric_features_):
+            column = frame[name]
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                if not column.cat.ordered:
+                    raise ValueError(
+                        f"column {name!r} is an unordered categorical; list it in "
+                        "categorical= or make it ordered to use it as numeric"
+                    )
+                self.ordered_levels_.setdefault(name, column.cat.categories.tolist())
+                codes = column.cat.codes.to_numpy().astype(np.float64)
+                codes[codes < 0] = np.nan
+                block[:, j] = codes + 1.0
+                continue
+            if pd.api.types.is_bool_dtype(column.dtype):
+                block[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+                continue
+            try:
+                block[:, j] = pd.to_numeric(column, errors="raise").to_numpy(
+                    dtype=np.float64, na_value=np.nan
+                )
+            except (ValueError, TypeError) as exc:
+                raise ValueError(
+                    f"column {name!r} is treated as numeric but holds non-numeric values "
+                    f"({exc}); list it in categorical="
+                ) from None
+        if np.isinf(block).any():
+            bad = self.numeric_features_[int(np.flatnonzero(np.isinf(block).any(axis=0))[0])]
+            raise ValueError(f"column {bad!r} contains infinite values")
+        return block
+
+    def _resolve_weights(self) -> None:
+        weights = self.weights
+        n_num, n_cat = len(self.numeric_features_), len(self.categorical_features_)
+        if weights is None:
+            self.numeric_weights_ = np.ones(n_num)
+            self.categorical_weights_ = np.ones(n_cat)
+            return
+        if isinstance(weights, dict):
+            unknown = [k for k in weights if str(k) not in self.feature_names_in_]
+            if unknown:
+                raise ValueError(f"unknown column {unknown[0]!r} in weights=")
+            by_name = {str(k): float(v) for k, v in weights.items()}
+        else:
+            values = np.asarray(weights, dtype=np.float64).ravel()
+            if values.size != len(self.feature_names_in_):
+                raise ValueError(
+                    f"weights= has {values.size} values for {len(self.feature_names_in_)} columns"
+                )
+            by_name = dict(zip(self.feature_names_in_, values.tolist()))
+        for name, value in by_name.items():
+            if not np.isfinite(value) or value < 0:
+                raise ValueError(f"weight for column {name!r} must be a finite number >= 0")
+        self.numeric_weights_ = np.array([by_name.get(c, 1.0) for c in self.numeric_features_])
+        self.categorical_weights_ = np.array(
+            [by_name.get(c, 1.0) for c in self.categorical_features_]
+        )
+        if self.numeric_weights_.sum() + self.categorical_weights_.sum() <= 0:
+            raise ValueError("at least one feature must have a positive weight")
+
+    # ------------------------------------------------------------ transform
+    def transform(self, X: Any, *, sample_weight: Any = None, warn_unseen: bool = True,
+                  _codes: list[np.ndarray] | None = None, _numeric: np.ndarray | None = None
+                  ) -> EncodedData:
+        frame = self._as_frame(X, fitting=False)
+        self._check_columns(frame)
+        n = frame.shape[0]
+        if n == 0:
+            raise ValueError("the input has no rows")
+        raw = self._numeric_values(frame) if _numeric is None else _numeric
+        mask = ~np.isnan(raw)
+        numeric = (raw - self.mean_) / self.std_
+        numeric *= np.sqrt(self.numeric_weights_)
+        has_numeric_missing = not mask.all()
+        if has_numeric_missing:
+            numeric[~mask] = 0.0
+        categorical = np.empty((n, len(self.categorical_features_)), dtype=np.int32)
+        unseen_columns: list[str] = []
+        for j, name in enumerate(self.categorical_features_):
+            if _codes is not None:
+                categorical[:, j] = _codes[j]
+                continue
+            codes = _lookup_codes(frame[name], self.levels_[j])
+            if (codes == UNSEEN).any():
+                unseen_columns.append(name)
+            categorical[:, j] = codes
+        if unseen_columns and warn_unseen:
+            warnings.warn(
+                "categories never seen during fit count as mismatches in column(s) "
+                + ", ".join(map(repr, unseen_columns)),
+                UserWarning,
+                stacklevel=3,
+            )
+        cat_observed = categorical != MISSING
+        row_scale = None
+        if has_numeric_missing or not cat_observed.all():
+            total = self.numeric_weights_.sum() + self.categorical_weights_.sum()
+            observed = mask @ self.numeric_weights_ + cat_observed @ self.categorical_weights_
+            if (observed <= 0).any():
+                row = int(np.flatnonzero(observed <= 0)[0])
+                raise ValueError(
+                    f"row {row} has no observed values in the segmentation columns; "
+                    "drop rows that are entirely missing"
+                )
+            row_scale = total / observed
+        weight = None
+        if sample_weight is not None:
+            weight = np.asarray(sample_weight, dtype=np.float64).ravel()
+            if weight.shape[0] != n:
+                raise ValueError(f"sample_weight has {weight.shape[0]} values for {n} rows")
+            if not np.isfinite(weight).all() or (weight < 0).any():
+                raise ValueError("sample_weight must be finite and non-negative")
+        return EncodedData(
+            numeric=np.ascontiguousarray(numeric),
+            numeric_mask=mask if has_numeric_missing else None,
+            categorical=categorical,
+            row_scale=row_scale,
+            sample_weight=weight,
+        )
+
+    def _check_columns(self, frame: pd.DataFrame) -> None:
+        expected = self.feature_names_in_
+        if self.input_is_frame_ and list(frame.columns) != expected:
+            missing = [c for c in expected if c not in frame.columns]
+            if missing:
+                raise ValueError(f"column {missing[0]!r} seen during fit is missing")
+            extra = [c for c in frame.columns if c not in expected]
+            if extra:
+                raise ValueError(f"column {extra[0]!r} was not seen during fit")
+            raise ValueError("columns are in a different order than during fit")
+        if frame.shape[1] != len(expected):
+            raise ValueError(
+                f"X has {frame.shape[1]} features, but the model was fitted with "
+                f"{len(expected)} features"
+            )
+
+    # ---------------------------------------------------------- inverse maps
+    def numeric_to_original(self, scaled: np.ndarray) -> np.ndarray:
+        """Map scaled numeric centres back to original units."""
+        safe_w = np.where(self.numeric_weights_ > 0, np.sqrt(self.numeric_weights_), 1.0)
+        return scaled / safe_w * self.std_ + self.mean_
+
+    def numeric_from_original(self, values: np.ndarray) -> np.ndarray:
+        return (values - self.mean_) / self.std_ * np.sqrt(self.numeric_weights_)
+
+    def decode_level(self, column: int, code: int) -> Any:
+        return self.levels_[column][code] if 0 <= code < len(self.levels_[column]) else None
+
+    def encode_level(self, column: int, value: Any) -> int:
+        try:
+            return self.levels_[column].index(_python_scalar(value))
+        except ValueError:
+            raise ValueError(
+                f"level {value!r} of column {self.categorical_features_[column]!r} "
+                "does not occur in the data"
+            ) from None
+
+    @property
+    def n_levels(self) -> list[int]:
+        return [len(levels) for levels in self.levels_]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feature_names_in": self.feature_names_in_,
+            "input_is_frame": self.input_is_frame_,
+            "numeric_features": self.numeric_features_,
+            "categorical_features": self.categorical_features_,
+            "ordered_levels": {k: [_python_scalar(v) for v in vs]
+                               for k, vs in self.ordered_levels_.items()},
+            "levels": self.levels_,
+            "mean": self.mean_.tolist(),
+            "std": self.std_.tolist(),
+            "numeric_weights": self.numeric_weights_.tolist(),
+            "categorical_weights": self.categorical_weights_.tolist(),
+            "scale": self.scale,
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> MixedEncoder:
+        encoder = cls(categorical=list(state["categorical_features"]), scale=state["scale"])
+        encoder.feature_names_in_ = list(state["feature_names_in"])
+        encoder.input_is_frame_ = bool(state["input_is_frame"])
+        encoder.numeric_features_ = list(state["numeric_features"])
+        encoder.categorical_features_ = list(state["categorical_features"])
+        encoder.ordered_levels_ = {k: list(v) for k, v in state["ordered_levels"].items()}
+        encoder.levels_ = [list(levels) for levels in state["levels"]]
+        encoder.mean_ = np.asarray(state["mean"], dtype=np.float64)
+        encoder.std_ = np.asarray(state["std"], dtype=np.float64)
+        encoder.numeric_weights_ = np.asarray(state["numeric_weights"], dtype=np.float64)
+        encoder.categorical_weights_ = np.asarray(state["categorical_weights"], dtype=np.float64)
+        return encoder
+
+
+def _factorize(column: pd.Series) -> tuple[list[Any], np.ndarray]:
+    """Sorted levels of ``column`` and int32 codes (``MISSING`` for missing values).
+
+    Categorical columns keep their declared category order (minus unused ones);
+    other columns are sorted (numbers before strings).
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        raw = column.cat.codes.to_numpy()
+        n_categories = len(column.cat.categories)
+        used = np.bincount(raw[raw >= 0], minlength=n_categories) > 0
+        remap = np.full(n_categories + 1, MISSING, dtype=np.int32)
+        remap[:n_categories][used] = np.arange(int(used.sum()), dtype=np.int32)
+        levels = [_python_scalar(v) for v in column.cat.categories[used].tolist()]
+        return levels, remap[raw]  # raw == -1 picks the trailing MISSING slot
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [_python_scalar(v) for v in list(uniques)]
+    order = sorted(range(len(values)), key=lambda i: _sort_key(values[i]))
+    rank = np.empty(len(values) + 1, dtype=np.int32)
+    rank[:-1][order] = np.arange(len(values), dtype=np.int32)
+    rank[-1] = MISSING
+    return [values[i] for i in order], rank[codes]
+
+
+def _lookup_codes(column: pd.Series, levels: list[Any]) -> np.ndarray:
+    """Codes of ``column`` against known ``levels``: MISSING and UNSEEN where they apply."""
+    index = pd.Index(levels, dtype=object)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        category_codes = index.get_indexer(column.cat.categories.astype(object))
+        raw = column.cat.codes.to_numpy()
+        codes = np.where(raw >= 0, category_codes[raw], MISSING).astype(np.int32)
+        codes[(raw >= 0) & (codes == -1)] = UNSEEN
+        return codes
+    values = column.to_numpy(dtype=object)
+    codes = index.get_indexer(values).astype(np.int32)
+    unknown = np.flatnonzero(codes < 0)
+    if unknown.size:
+        missing = pd.isna(values[unknown])
+        codes[unknown] = np.where(missing, MISSING, UNSEEN)
+    return codes
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Sort numbers before strings without comparing across types."""
+    if isinstance(value, (bool, np.bool_)):
+        return (0, int(value))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return (1, float(value))
+    return (2, str(value))
+
+
+def as_column_list(columns: str | Sequence[str] | None) -> list[str]:
+    """Accept ``"a,b"`` or ``["a", "b"]`` and return a list of names."""
+    if columns is None:
+        return []
+    if isinstance(columns, str):
+        return [c.strip() for c in columns.split(",") if c.strip()]
+    return [str(c) for c in columns]

@@ -22,7 +22,15 @@ _LAZY_EXPORTS: dict[str, str] = {
     "make_mixed_blobs": "dash_personas.datasets",
 }
 
-__all__ = ["__version__", *_LAZY_EXPORTS]
+__all__ = [
+    "KPrototypes",
+    "KSelection",
+    "SegmentProfiles",
+    "__version__",
+    "make_mixed_blobs",
+    "profile_segments",
+    "select_k",
+]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .datasets import make_mixed_blobs

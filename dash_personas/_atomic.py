@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "write_text_atomic", "write_bytes_atomic"]
+__all__ = ["atomic_write", "write_bytes_atomic", "write_text_atomic"]
 
 
 @contextlib.contextmanager

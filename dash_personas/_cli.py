@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-__all__ = ["LazyGroup", "run_cli", "fail"]
+__all__ = ["LazyGroup", "fail", "run_cli"]
 
 
 class LazyGroup(click.Group):

@@ -2,5 +2,17 @@
 
 from ._gamma import estimate_gamma
 from ._kprototypes import KPrototypes
+from ._persistence import ModelFileError
+from ._profile import SegmentProfiles, profile_segments
+from ._select import KSelection, pairwise_kprototypes_distances, select_k
 
-__all__ = ["KPrototypes", "estimate_gamma"]
+__all__ = [
+    "KPrototypes",
+    "KSelection",
+    "ModelFileError",
+    "SegmentProfiles",
+    "estimate_gamma",
+    "pairwise_kprototypes_distances",
+    "profile_segments",
+    "select_k",
+]

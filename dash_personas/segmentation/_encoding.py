@@ -16,7 +16,7 @@ same columns into an :class:`EncodedData`:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,9 +107,12 @@ class MixedEncoder:
     def fit(self, X: Any) -> MixedEncoder:
         frame = self._as_frame(X, fitting=True)
         if frame.shape[0] == 0:
-            raise ValueError("cannot segment empty data: the input has no rows")
+            raise ValueError(f"cannot segment empty data: found array with 0 sample(s) "
+                             f"(shape={frame.shape}) while a minimum of 1 is required.")
         if frame.shape[1] == 0:
-            raise ValueError("cannot segment data with no columns")
+            raise ValueError(f"cannot segment data with no columns: found array with "
+                             f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
+                             "required.")
         categorical = self._resolve_categorical(frame)
         self.numeric_features_ = [c for c in self.feature_names_in_ if c not in categorical]
         self.categorical_features_ = [c for c in self.feature_names_in_ if c in categorical]
@@ -170,9 +173,12 @@ class MixedEncoder:
             raise TypeError("sparse input is not supported; pass a dense array or DataFrame")
         if array.ndim != 2:
             raise ValueError(
-                f"expected 2-D data, got an array with shape {array.shape}; "
-                "reshape a single feature with X.reshape(-1, 1)"
+                f"Expected 2D array, got an array with shape {array.shape} instead. Reshape "
+                "your data either using array.reshape(-1, 1) if your data has a single "
+                "feature or array.reshape(1, -1) if it contains a single sample."
             )
+        if array.dtype.kind == "c":
+            raise ValueError("Complex data not supported")
         if fitting:
             self.input_is_frame_ = False
             self.feature_names_in_ = [str(i) for i in range(array.shape[1])]
@@ -186,12 +192,13 @@ class MixedEncoder:
         names = self.feature_names_in_
         if isinstance(spec, str):
             if spec != "auto":
-                raise ValueError(f"categorical must be 'auto', a list of columns or None, got {spec!r}")
+                raise ValueError(
+                    f"categorical must be 'auto', a list of columns or None, got {spec!r}"
+                )
             if not self.input_is_frame_:
                 # kmodes-compatible: arrays are numeric unless told otherwise, but a
                 # non-numeric array column can only be categorical.
-                return {c for c in names if not pd.api.types.is_numeric_dtype(frame[c])
-                        or pd.api.types.is_bool_dtype(frame[c])}
+                return {c for c in names if not _looks_numeric(frame[c])}
             return {c for c in names if _is_categorical_dtype(frame[c])}
         if spec is None:
             return set()
@@ -329,6 +336,8 @@ class MixedEncoder:
                 raise ValueError(f"sample_weight has {weight.shape[0]} values for {n} rows")
             if not np.isfinite(weight).all() or (weight < 0).any():
                 raise ValueError("sample_weight must be finite and non-negative")
+            if not weight.any():
+                raise ValueError("sample weights are all zero: at least one row needs weight")
         return EncodedData(
             numeric=np.ascontiguousarray(numeric),
             numeric_mask=mask if has_numeric_missing else None,
@@ -349,8 +358,8 @@ class MixedEncoder:
             raise ValueError("columns are in a different order than during fit")
         if frame.shape[1] != len(expected):
             raise ValueError(
-                f"X has {frame.shape[1]} features, but the model was fitted with "
-                f"{len(expected)} features"
+                f"X has {frame.shape[1]} features, but KPrototypes is expecting "
+                f"{len(expected)} features as input."
             )
 
     # ---------------------------------------------------------- inverse maps
@@ -410,6 +419,21 @@ class MixedEncoder:
         return encoder
 
 
+def _looks_numeric(column: pd.Series) -> bool:
+    """True for numeric columns of an array, including object arrays of numbers."""
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    if not pd.api.types.is_object_dtype(column.dtype):
+        return False
+    try:
+        converted = pd.to_numeric(column, errors="coerce")
+    except TypeError:
+        return False
+    return bool(converted.notna().sum() == column.notna().sum())
+
+
 def _factorize(column: pd.Series) -> tuple[list[Any], np.ndarray]:
     """Sorted levels of ``column`` and int32 codes (``MISSING`` for missing values).
 
@@ -424,7 +448,12 @@ def _factorize(column: pd.Series) -> tuple[list[Any], np.ndarray]:
         remap[:n_categories][used] = np.arange(int(used.sum()), dtype=np.int32)
         levels = [_python_scalar(v) for v in column.cat.categories[used].tolist()]
         return levels, remap[raw]  # raw == -1 picks the trailing MISSING slot
-    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:
+        bad = next(v for v in column if not isinstance(v, Hashable))
+        raise TypeError(f"column {column.name!r}: argument must be a string or a number, "
+                        f"not {type(bad).__name__}") from None
     values = [_python_scalar(v) for v in list(uniques)]
     order = sorted(range(len(values)), key=lambda i: _sort_key(values[i]))
     rank = np.empty(len(values) + 1, dtype=np.int32)

@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    ClusterMixin,
+    TransformerMixin,
+)
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
@@ -22,7 +27,7 @@ from ._kernels import Centers, PreparedData
 __all__ = ["KPrototypes"]
 
 
-class KPrototypes(ClusterMixin, BaseEstimator):
+class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixin, BaseEstimator):
     """K-prototypes clustering for mixed numeric and categorical data.
 
     The distance between a row and a prototype is the squared Euclidean distance
@@ -125,9 +130,9 @@ class KPrototypes(ClusterMixin, BaseEstimator):
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
+        # Not the `categorical`/`string` input tags: for those, scikit-learn's checks
+        # round the data to a few integer values, which leaves too few distinct rows.
         tags.input_tags.allow_nan = True
-        tags.input_tags.categorical = True
-        tags.input_tags.string = True
         return tags
 
     # ------------------------------------------------------------------ fit
@@ -217,6 +222,7 @@ class KPrototypes(ClusterMixin, BaseEstimator):
         self.cost_ = float(cost)
         self.n_iter_ = int(n_iter)
         self.cost_history_ = history
+        self.cluster_sizes_ = np.bincount(self.labels_, minlength=k)
         self.n_features_in_ = len(encoder.feature_names_in_)
         if encoder.input_is_frame_:
             self.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)
@@ -225,6 +231,7 @@ class KPrototypes(ClusterMixin, BaseEstimator):
         self.numeric_features_ = list(encoder.numeric_features_)
         self.categorical_features_ = list(encoder.categorical_features_)
         self.cluster_centers_ = self._centers_frame()
+        self._n_features_out = k
         return self
 
     def _encode_init(self, encoder: MixedEncoder, k: int) -> Centers:
@@ -330,7 +337,7 @@ def _lloyd(prepared: PreparedData, centers: Centers, max_iter: int, tol: float, 
     history: list[float] = []
     n_iter = 0
     previous_cost = np.inf
-    for n_iter in range(1, max_iter + 1):  # noqa: B007 - n_iter is returned
+    for n_iter in range(1, max_iter + 1):
         stats = prepared.assign(centers, labels, nearest)
         history.append(stats.cost)
         if verbose:
@@ -369,7 +376,9 @@ def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
     columns.update({f"c{j}": encoded.categorical[:, j]
                     for j in range(encoded.categorical.shape[1])})
     if encoded.numeric_mask is not None:
-        columns["observed"] = encoded.numeric_mask @ (2.0 ** np.arange(encoded.numeric_mask.shape[1]) % 1e15)
+        # which numerics are observed, as one number per row
+        bits = 2.0 ** (np.arange(encoded.numeric_mask.shape[1]) % 50)
+        columns["observed"] = encoded.numeric_mask @ bits
     frame = pd.DataFrame(columns)
     for size in (min(n, 10 * k + 100), n):
         hashes = pd.util.hash_pandas_object(frame.iloc[:size], index=False)

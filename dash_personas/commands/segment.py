@@ -1,0 +1,113 @@
+"""``dash-personas segment``: fit k-prototypes on a CSV and report the segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def parse_k(value: str) -> int | str:
+    """``"auto"`` or a positive integer."""
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        k = int(value)
+    except ValueError:
+        raise click.BadParameter(f"expected 'auto' or an integer, got {value!r}") from None
+    if k < 1:
+        raise click.BadParameter("k must be >= 1")
+    return k
+
+
+def parse_k_range(value: str) -> range:
+    """``"2-10"`` -> ``range(2, 11)``."""
+    try:
+        low, high = (int(part) for part in value.split("-", 1))
+    except ValueError:
+        raise click.BadParameter(f"expected a range like 2-10, got {value!r}") from None
+    if not 2 <= low <= high:
+        raise click.BadParameter("the range must satisfy 2 <= low <= high")
+    return range(low, high + 1)
+
+
+def split_columns(value: str | None) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()] if value else []
+
+
+@click.command("segment")
+@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--k", "k", default="auto", show_default=True,
+              help="Number of segments, or 'auto' to choose it with select_k.")
+@click.option("--k-range", default="2-8", show_default=True,
+              help="Candidates tried by --k auto.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the fitted model (versioned JSON).")
+@click.option("--labels", "labels_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write one row per respondent with its segment.")
+@click.option("--include", help="Comma-separated columns to use (default: all).")
+@click.option("--exclude", help="Comma-separated columns to leave out.")
+@click.option("--categorical", help="Comma-separated columns to treat as categorical "
+              "(default: text, category and yes/no columns).")
+@click.option("--n-init", default=10, show_default=True, help="Restarts per fit.")
+@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
+@click.option("--quiet", is_flag=True, help="Print only the chosen k.")
+def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out: Path | None,
+                    include: str | None, exclude: str | None, categorical: str | None,
+                    n_init: int, seed: int, encoding: str, quiet: bool) -> None:
+    """Segment the respondents in RESPONSES (a CSV) with k-prototypes.
+
+    Identifier columns (a different value on every row, such as a respondent id)
+    are left out automatically and reported.
+
+    \b
+    Example:
+      dash-personas segment scores.csv --k auto --out model.json --labels labels.csv
+      dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
+    """
+    from ..segmentation import KPrototypes, profile_segments, select_k
+    from ..segmentation._io import read_table, select_columns, write_labels
+
+    chosen_k = parse_k(k)
+    candidates = parse_k_range(k_range) if chosen_k == "auto" else None
+    frame = read_table(responses, encoding=encoding)
+    data, ids, id_columns = select_columns(frame, split_columns(include), split_columns(exclude),
+                                           source=str(responses))
+    if id_columns and not quiet:
+        click.echo(f"Identifier column(s) left out: {', '.join(id_columns)}", err=True)
+    cat_param: Any = split_columns(categorical) or "auto"
+
+    if chosen_k == "auto":
+        assert candidates is not None
+        stderr = click.get_text_stream("stderr")
+        with click.progressbar(length=len(candidates), label="Trying k", file=stderr) as bar:
+            last = [0]
+
+            def advance(done: int, total: int) -> None:
+                bar.update(done - last[0])
+                last[0] = done
+
+            selection = select_k(data, candidates, categorical=cat_param, n_init=n_init,
+                                 random_state=seed, progress=advance)
+        model = selection.recommended_model
+        if not quiet:
+            shown = selection[["cost", "silhouette", "mcclain_rao", "stability",
+                               "smallest_share"]]
+            click.echo(shown.round(3).to_string())
+            click.echo(f"Chosen k = {selection.recommended_k} ({selection.rule})")
+    else:
+        model = KPrototypes(int(chosen_k), categorical=cat_param, n_init=n_init,
+                            random_state=seed).fit(data)
+        if not quiet:
+            click.echo(f"Chosen k = {chosen_k} (given)")
+    if quiet:
+        click.echo(str(model.n_clusters))
+    model.save(out)
+    if labels_out is not None:
+        write_labels(labels_out, ids, model.labels_)
+    if not quiet:
+        profiles = profile_segments(data, model.labels_, categorical=cat_param)
+        click.echo(profiles.table().to_string())
+        click.echo(f"Model written to {out}" + (f", labels to {labels_out}" if labels_out else ""))

@@ -1,0 +1,93 @@
+"""Reading response tables for segmentation and writing segment labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import atomic_write
+
+ID_NAME_HINTS = ("id", "uuid", "respondent", "record")
+
+
+def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
+    """Read a CSV of responses, turning parser problems into one-line errors."""
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path, encoding=encoding, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty") from None
+    except pd.errors.ParserError as exc:
+        raise ValueError(f"{path}: cannot parse CSV ({str(exc).strip()})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: cannot decode the file as {encoding}; "
+                         "pass --encoding (e.g. latin-1)") from None
+    if frame.shape[0] == 0:
+        raise ValueError(f"{path}: the file has a header but no rows")
+    return frame
+
+
+def identifier_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns that hold a different value on every row: identifiers, not features.
+
+    Text columns that are unique per row always qualify. Integer columns qualify
+    when unique per row and either named like an id or numbered consecutively.
+    Floating-point columns never do (measurements are often all distinct).
+    """
+    n = frame.shape[0]
+    found = []
+    if n < 2:
+        return found
+    for name in frame.columns:
+        column = frame[name]
+        if column.isna().any() or pd.api.types.is_float_dtype(column.dtype):
+            continue
+        if pd.api.types.is_bool_dtype(column.dtype):
+            continue
+        if column.nunique(dropna=False) != n:
+            continue
+        if pd.api.types.is_integer_dtype(column.dtype):
+            lowered = str(name).lower()
+            values = np.sort(column.to_numpy())
+            consecutive = bool(np.all(np.diff(values) == 1))
+            if not (consecutive or any(h in lowered for h in ID_NAME_HINTS)):
+                continue
+        found.append(str(name))
+    return found
+
+
+def select_columns(frame: pd.DataFrame, include: list[str], exclude: list[str],
+                   source: str = "input") -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """Apply ``--include``/``--exclude`` and drop identifier columns.
+
+    Returns the feature frame, the respondent ids (first identifier column, else
+    the row number) and the identifier columns that were left out.
+    """
+    columns = [str(c) for c in frame.columns]
+    frame = frame.set_axis(columns, axis=1)
+    for name in [*include, *exclude]:
+        if name not in columns:
+            raise ValueError(f"{source}: no column named {name!r} (columns: {', '.join(columns)})")
+    ids_found = identifier_columns(frame)
+    ids = frame[ids_found[0]] if ids_found else pd.Series(np.arange(1, len(frame) + 1),
+                                                          name="row")
+    keep = include or [c for c in columns if c not in ids_found]
+    keep = [c for c in keep if c not in exclude]
+    dropped_ids = [c for c in ids_found if c not in include]
+    keep = [c for c in keep if c not in dropped_ids or c in include]
+    if not keep:
+        raise ValueError(f"{source}: no columns left to segment on")
+    data = frame[keep]
+    unusable = [c for c in keep if data[c].isna().all()]
+    if unusable:
+        raise ValueError(f"{source}: column {unusable[0]!r} is entirely empty; exclude it")
+    return data, ids, dropped_ids
+
+
+def write_labels(path: str | Path, ids: pd.Series, labels: np.ndarray) -> None:
+    """Write ``id,segment`` rows atomically."""
+    table = pd.DataFrame({ids.name or "id": ids.to_numpy(), "segment": labels})
+    with atomic_write(path, "w", newline="") as handle:
+        table.to_csv(handle, index=False)

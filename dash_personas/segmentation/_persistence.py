@@ -1,0 +1,176 @@
+"""Save and load fitted models as versioned, checksummed JSON (never pickle).
+
+File layout::
+
+    {
+      "format": "dash-personas/kprototypes",
+      "format_version": "1.0",
+      "library_version": "0.1.0",
+      "created": "2026-11-24T10:00:00Z",
+      "sha256": "<hash of the canonical JSON of 'model'>",
+      "model": {"params": ..., "encoder": ..., "centers": ..., "fitted": ...}
+    }
+
+A file whose major ``format_version`` differs from this library's, or whose
+``model`` no longer matches its ``sha256`` (edited by hand, truncated, tampered
+with), is refused with a clear error.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._atomic import write_text_atomic
+from .._version import __version__
+from ._encoding import MixedEncoder
+from ._kernels import Centers
+
+FORMAT = "dash-personas/kprototypes"
+FORMAT_VERSION = "1.0"
+
+_SAVED_PARAMS = ("n_clusters", "categorical", "gamma", "weights", "n_init", "max_iter", "tol",
+                 "scale", "random_state", "n_jobs", "verbose")
+
+
+class ModelFileError(ValueError):
+    """A model file cannot be used (wrong format, other major version, tampered)."""
+
+
+def _canonical(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def model_to_dict(model: Any) -> dict[str, Any]:
+    """The JSON document for a fitted :class:`KPrototypes`."""
+    params = {}
+    for name in _SAVED_PARAMS:
+        value = getattr(model, name)
+        if name == "random_state" and not (value is None or isinstance(value, int)):
+            value = None  # a RandomState object cannot be stored; the fit is stored anyway
+        params[name] = _jsonable(value)
+    init = model.init
+    params["init"] = init if isinstance(init, str) else "explicit"
+    body = {
+        "params": params,
+        "encoder": _jsonable(model._encoder.to_dict()),
+        "centers": {
+            "numeric": model._centers.numeric.tolist(),
+            "categorical": model._centers.categorical.tolist(),
+        },
+        "fitted": {
+            "gamma": model.gamma_,
+            "cost": model.cost_,
+            "n_iter": model.n_iter_,
+            "cost_history": list(model.cost_history_),
+            "n_samples": int(model.labels_.shape[0]),
+            "cluster_sizes": np.bincount(model.labels_, minlength=model._centers.n_clusters)
+            .tolist(),
+        },
+    }
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "library_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "sha256": hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest(),
+        "model": body,
+    }
+
+
+def save_model(model: Any, path: str | Path) -> None:
+    """Write ``model`` to ``path`` as JSON, atomically."""
+    if not hasattr(model, "cost_"):
+        raise ValueError("only a fitted model can be saved; call fit() first")
+    document = model_to_dict(model)
+    write_text_atomic(path, json.dumps(document, indent=1, ensure_ascii=False,
+                                       allow_nan=False) + "\n")
+
+
+def load_model(cls: type, path: str | Path) -> Any:
+    """Read a model written by :func:`save_model`.
+
+    Raises
+    ------
+    ModelFileError
+        Not a model file, another major format version, or contents that no
+        longer match the checksum.
+    """
+    path = Path(path)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{path}: not a valid model file (JSON error at line {exc.lineno}: "
+                             f"{exc.msg})") from None
+    return model_from_dict(cls, document, source=str(path))
+
+
+def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
+    """Rebuild a fitted model from the document produced by :func:`model_to_dict`."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ModelFileError(f"{source}: not a dash-personas k-prototypes model file")
+    version = str(document.get("format_version", ""))
+    major = version.split(".")[0]
+    if major != FORMAT_VERSION.split(".")[0]:
+        raise ModelFileError(
+            f"{source}: model format version {version or '?'} is not supported by "
+            f"dash-personas {__version__} (reads {FORMAT_VERSION.split('.')[0]}.x); "
+            "re-fit the model or use a matching dash-personas version"
+        )
+    body = document.get("model")
+    expected = document.get("sha256")
+    if not isinstance(body, dict) or hashlib.sha256(
+        _canonical(body).encode("utf-8")
+    ).hexdigest() != expected:
+        raise ModelFileError(
+            f"{source}: the model contents do not match their checksum "
+            "(the file was modified or damaged); re-fit or restore the original file"
+        )
+    try:
+        params = dict(body["params"])
+        init = params.pop("init")
+        model = cls(**params)
+        model.init = init if init != "explicit" else "k-prototypes++"
+        encoder = MixedEncoder.from_dict(body["encoder"])
+        model._encoder = encoder
+        centers = body["centers"]
+        k = int(params["n_clusters"])
+        numeric = np.asarray(centers["numeric"], dtype=np.float64).reshape(
+            k, len(encoder.numeric_features_))
+        categorical = np.asarray(centers["categorical"], dtype=np.int32).reshape(
+            k, len(encoder.categorical_features_))
+        model._centers = Centers(numeric, categorical)
+        fitted = body["fitted"]
+        model.gamma_ = float(fitted["gamma"])
+        model.cost_ = float(fitted["cost"])
+        model.n_iter_ = int(fitted["n_iter"])
+        model.cost_history_ = [float(c) for c in fitted["cost_history"]]
+        model.n_features_in_ = len(encoder.feature_names_in_)
+        if encoder.input_is_frame_:
+            model.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)
+        model.numeric_features_ = list(encoder.numeric_features_)
+        model.categorical_features_ = list(encoder.categorical_features_)
+        model.cluster_sizes_ = np.asarray(fitted["cluster_sizes"], dtype=np.int64)
+        model.cluster_centers_ = model._centers_frame()
+        model._n_features_out = k
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"{source}: incomplete model file ({exc})") from None
+    return model

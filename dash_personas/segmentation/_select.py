@@ -1,0 +1,240 @@
+"""Choosing the number of segments with evidence: internal indices and stability."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score, silhouette_score
+
+from ._kernels import PreparedData
+from ._kprototypes import KPrototypes
+
+__all__ = ["KSelection", "pairwise_kprototypes_distances", "select_k"]
+
+MIN_STABILITY = 0.75
+MIN_SHARE = 0.05
+
+
+class KSelection(pd.DataFrame):
+    """Evidence for each candidate number of segments (a DataFrame indexed by ``k``).
+
+    Columns: ``cost``, ``silhouette`` (higher is better), ``mcclain_rao`` (lower
+    is better), ``dunn`` (higher is better), ``stability`` (mean adjusted Rand
+    index between the fit on all data and fits on bootstrap resamples; 1 means
+    the same segments every time), ``smallest_share`` and ``eligible``.
+
+    Attributes
+    ----------
+    recommended_k : int
+        The suggested number of segments.
+    rule : str
+        The rule that produced ``recommended_k``, in words.
+    models : dict of int to KPrototypes
+        The model fitted on all data for each k.
+    """
+
+    _metadata: ClassVar[list[str]] = ["recommended_k", "rule", "models"]
+
+    @property
+    def _constructor(self) -> type[KSelection]:
+        return KSelection
+
+    @property
+    def recommended_model(self) -> KPrototypes:
+        """The fitted model for ``recommended_k``."""
+        return self.models[self.recommended_k]
+
+
+def pairwise_kprototypes_distances(prepared: PreparedData) -> np.ndarray:
+    """All pairwise k-prototypes distances between the rows of ``prepared``.
+
+    Pairs are compared on the features observed in both rows and rescaled to the
+    full feature count, as in the assignment step.
+    """
+    data = prepared.data
+    z = prepared.numeric
+    n = prepared.n
+    if prepared.mask is None:
+        sq = prepared.row_sq
+        dist = sq[:, None] + sq[None, :] - 2.0 * (z @ z.T)
+        observed = np.full((n, n), float(z.shape[1]))
+        numeric_weights_observed = None
+    else:
+        m = prepared.mask
+        z2 = z**2
+        dist = z2 @ m.T + m @ z2.T - 2.0 * (z @ z.T)
+        numeric_weights_observed = m @ m.T
+        observed = None
+    np.maximum(dist, 0.0, out=dist)
+    cat_weights = prepared.categorical_weights
+    cat_observed = np.zeros((n, n))
+    for j in range(data.categorical.shape[1]):
+        codes = data.categorical[:, j]
+        present = codes != -1
+        both = present[:, None] & present[None, :]
+        mismatch = (codes[:, None] != codes[None, :]) & both
+        dist += prepared.gamma * cat_weights[j] * mismatch
+        cat_observed += cat_weights[j] * both
+    if prepared.row_scale is not None:
+        # rescale each pair to the full feature weight (numeric weights live in z)
+        total = float(z.shape[1]) + float(cat_weights.sum())
+        if numeric_weights_observed is None:
+            numeric_weights_observed = observed
+        seen = numeric_weights_observed + cat_observed
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dist *= np.where(seen > 0, total / seen, 0.0)
+    np.fill_diagonal(dist, 0.0)
+    return dist
+
+
+def _internal_indices(dist: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Silhouette, McClain-Rao and Dunn indices from a precomputed distance matrix."""
+    present = np.unique(labels)
+    if present.size < 2 or present.size >= labels.size:
+        return {"silhouette": np.nan, "mcclain_rao": np.nan, "dunn": np.nan}
+    silhouette = float(silhouette_score(dist, labels, metric="precomputed"))
+    same = labels[:, None] == labels[None, :]
+    upper = np.triu(np.ones_like(same, dtype=bool), k=1)
+    within = dist[same & upper]
+    between = dist[~same & upper]
+    mcclain = float(within.mean() / between.mean()) if within.size and between.mean() > 0 \
+        else np.nan
+    # Dunn: smallest between-segment distance over the largest segment diameter
+    diameter = max(float(dist[np.ix_(labels == a, labels == a)].max()) for a in present)
+    dunn = float(between.min() / diameter) if diameter > 0 else np.nan
+    return {"silhouette": silhouette, "mcclain_rao": mcclain, "dunn": dunn}
+
+
+def select_k(
+    data: Any,
+    k: Iterable[int] = range(2, 11),
+    *,
+    categorical: Any = "auto",
+    gamma: Any = "auto",
+    n_init: int = 5,
+    sample_size: int = 2000,
+    n_bootstrap: int = 10,
+    min_stability: float = MIN_STABILITY,
+    min_share: float = MIN_SHARE,
+    random_state: Any = None,
+    n_jobs: int | None = None,
+    verbose: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    **params: Any,
+) -> KSelection:
+    """Fit k-prototypes for each candidate ``k`` and collect the evidence to choose one.
+
+    Parameters
+    ----------
+    data : DataFrame or array-like
+        Mixed data, as for :meth:`KPrototypes.fit`.
+    k : iterable of int, default=range(2, 11)
+        Candidate numbers of segments.
+    categorical, gamma : see :class:`KPrototypes`
+        ``gamma="auto"`` is estimated once and shared by every k so costs compare.
+    n_init : int, default=5
+        Restarts per fit.
+    sample_size : int, default=2000
+        Rows (drawn at random) on which the distance-based indices are computed;
+        the pairwise distances cost ``sample_size**2`` memory.
+    n_bootstrap : int, default=10
+        Bootstrap refits per k for the stability score (0 to skip).
+    min_stability, min_share : float
+        Thresholds of the recommendation rule (see Returns).
+    random_state : int or None
+        Seed; the same seed gives the same table.
+    n_jobs : int, optional
+        Parallel restarts inside each fit.
+    verbose : bool
+        Print one line per k to stderr.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each k (for progress bars).
+    **params
+        Other :class:`KPrototypes` parameters (``weights``, ``scale``, ...).
+
+    Returns
+    -------
+    KSelection
+        A DataFrame indexed by k. ``recommended_k`` is the k with the highest
+        silhouette among those whose segments are stable (mean bootstrap ARI >=
+        ``min_stability``) and actionable (smallest segment >= ``min_share`` of
+        the rows); if no k qualifies, the most stable k. ``rule`` says which.
+    """
+    ks = sorted({int(v) for v in k})
+    if not ks or ks[0] < 2:
+        raise ValueError("select_k needs candidate values of k that are all >= 2")
+    rng = np.random.default_rng(random_state)
+    base = KPrototypes(n_clusters=ks[0], categorical=categorical, gamma=gamma, n_init=n_init,
+                       random_state=int(rng.integers(2**31 - 1)), n_jobs=n_jobs, **params)
+    probe = base.fit(data)
+    n = probe.labels_.shape[0]
+    shared_gamma = probe.gamma_
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
+    sample_rows = np.sort(rng.choice(n, size=min(n, sample_size), replace=False))
+    sample_frame = frame.iloc[sample_rows]
+    sample_prepared = probe._prepare(sample_frame, warn_unseen=False)
+    dist = pairwise_kprototypes_distances(sample_prepared)
+
+    rows = []
+    models: dict[int, KPrototypes] = {}
+    for done, n_clusters in enumerate(ks, start=1):
+        model = KPrototypes(n_clusters=n_clusters, categorical=categorical, gamma=shared_gamma,
+                            n_init=n_init, random_state=int(rng.integers(2**31 - 1)),
+                            n_jobs=n_jobs, **params).fit(data)
+        models[n_clusters] = model
+        sample_labels = model.labels_[sample_rows]
+        indices = _internal_indices(dist, sample_labels)
+        stability = _stability(model, frame, n_bootstrap, rng) if n_bootstrap else np.nan
+        shares = np.bincount(model.labels_, minlength=n_clusters) / n
+        rows.append({"k": n_clusters, "cost": model.cost_, **indices, "stability": stability,
+                     "smallest_share": float(shares.min())})
+        if verbose:
+            print(f"k={n_clusters:2d}  cost={model.cost_:.6g}  "
+                  f"silhouette={indices['silhouette']:.3f}  stability={stability:.3f}",
+                  file=sys.stderr)
+        if progress is not None:
+            progress(done, len(ks))
+
+    table = KSelection(pd.DataFrame(rows).set_index("k"))
+    stable = table["stability"].fillna(1.0) >= min_stability
+    actionable = table["smallest_share"] >= min_share
+    table["eligible"] = stable & actionable
+    if table["eligible"].any():
+        best = int(table.loc[table["eligible"], "silhouette"].idxmax())
+        rule = (f"highest silhouette among k with stability >= {min_stability:g} "
+                f"and every segment >= {min_share:.0%} of respondents")
+    else:
+        best = int(table["stability"].fillna(0).idxmax())
+        rule = (f"no k met stability >= {min_stability:g} with every segment >= "
+                f"{min_share:.0%}; chose the most stable k")
+    table.recommended_k = best
+    table.rule = rule
+    table.models = models
+    return table
+
+
+def _stability(model: KPrototypes, frame: pd.DataFrame, n_bootstrap: int,
+               rng: np.random.Generator, max_rows: int = 20000) -> float:
+    """Mean ARI between ``model`` and refits on bootstrap resamples, on shared rows."""
+    n = frame.shape[0]
+    eval_rows = np.arange(n) if n <= max_rows else np.sort(rng.choice(n, max_rows, replace=False))
+    reference = model.labels_[eval_rows]
+    eval_frame = frame.iloc[eval_rows]
+    params = model.get_params()
+    params.update(gamma=model.gamma_, n_init=max(1, min(3, params["n_init"])), n_jobs=None,
+                  verbose=False)
+    scores = []
+    for _ in range(n_bootstrap):
+        boot = rng.choice(n, size=min(n, max_rows), replace=True)
+        params["random_state"] = int(rng.integers(2**31 - 1))
+        try:
+            refit = KPrototypes(**params).fit(frame.iloc[boot])
+        except ValueError:
+            continue  # a degenerate resample (too few distinct rows)
+        scores.append(adjusted_rand_score(reference, refit._prepare(
+            eval_frame, warn_unseen=False).min_distances(refit._centers)[0]))
+    return float(np.mean(scores)) if scores else np.nan

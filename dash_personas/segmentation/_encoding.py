@@ -151,8 +151,9 @@ class MixedEncoder:
         """Fit and encode ``X`` in one pass over the categorical columns."""
         self.fit(X)
         try:
+            numeric, self._fit_numeric = self._fit_numeric, None
             return self.transform(X, sample_weight=sample_weight, _codes=self._fit_codes,
-                                  _numeric=self._fit_numeric)
+                                  _numeric=numeric)
         finally:
             del self._fit_codes, self._fit_numeric
 
@@ -293,9 +294,11 @@ class MixedEncoder:
         n = frame.shape[0]
         if n == 0:
             raise ValueError("the input has no rows")
-        raw = self._numeric_values(frame) if _numeric is None else _numeric
-        mask = ~np.isnan(raw)
-        numeric = (raw - self.mean_) / self.std_
+        # scale in place: the block is freshly built (or the fit-time cache), never user data
+        numeric = self._numeric_values(frame) if _numeric is None else _numeric
+        mask = ~np.isnan(numeric)
+        numeric -= self.mean_
+        numeric /= self.std_
         numeric *= np.sqrt(self.numeric_weights_)
         has_numeric_missing = not mask.all()
         if has_numeric_missing:

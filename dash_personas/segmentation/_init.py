@@ -6,18 +6,29 @@ import numpy as np
 
 from ._kernels import Centers, PreparedData
 
+SEEDING_SAMPLE = 200_000
+
 
 def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
                         n_local_trials: int | None = None) -> Centers:
     """Distance-weighted seeding (the k-means++ idea with the k-prototypes distance).
 
     Each new prototype is drawn with probability proportional to a row's distance to
-    its nearest prototype so far; like scikit-learn's k-means++, several candidates
-    are tried per step and the one that lowers the total distance most is kept.
+    its nearest prototype so far. As in scikit-learn's greedy k-means++, several
+    candidates are drawn per step and the one that lowers the total distance most is
+    kept; we draw more of them (10 by default) because the categorical mismatch
+    noise flattens the distance distribution of mixed data, which makes single
+    draws land inside an existing segment more often. On more than
+    ``SEEDING_SAMPLE`` rows the seeding runs on a random sample of that size.
     """
+    if data.n > SEEDING_SAMPLE:
+        rows = np.sort(rng.choice(data.n, size=SEEDING_SAMPLE, replace=False))
+        sample = PreparedData(data.data.take(rows), data.n_levels, data.categorical_weights,
+                              data.gamma)
+        return init_kprototypes_pp(sample, k, rng, n_local_trials)
     n = data.n
     if n_local_trials is None:
-        n_local_trials = 2 + int(np.log(k))
+        n_local_trials = max(10, 2 + int(np.log(k)))
     weight = data.sample_weight if data.sample_weight is not None else None
     first = _weighted_choice(rng, n, weight, size=1)
     chosen = [int(first[0])]
@@ -33,12 +44,11 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
             cumulative = np.cumsum(mass)
             draws = rng.random(n_local_trials) * cumulative[-1]
             candidates = np.minimum(np.searchsorted(cumulative, draws), n - 1)
-        candidate_dist = data.distances(data.row_as_center(candidates))
-        improved = np.minimum(closest[:, None], candidate_dist)
-        totals = improved.sum(axis=0) if weight is None else weight @ improved
+        totals = data.candidate_totals(data.row_as_center(candidates), closest)
         best = int(np.argmin(totals))
         chosen.append(int(candidates[best]))
-        closest = improved[:, best]
+        newest = data.row_as_center(candidates[best : best + 1])
+        closest = np.minimum(closest, data.distances(newest)[:, 0])
     return data.row_as_center(np.array(chosen))
 
 

@@ -200,6 +200,25 @@ class PreparedData:
                                           self.partial_distances(start, stop, centers, tables))
         return out
 
+    def candidate_totals(self, candidates: Centers, closest: np.ndarray) -> np.ndarray:
+        """Total (weighted) distance if each candidate were added to the prototypes.
+
+        ``closest`` holds every row's distance to its nearest current prototype.
+        Works chunk by chunk, so memory stays at one chunk of candidate distances.
+        """
+        tables = self.block_tables(candidates.categorical)
+        totals = np.zeros(candidates.n_clusters)
+        for start in range(0, self.n, self.chunk_rows):
+            stop = min(start + self.chunk_rows, self.n)
+            part = self.finish(start, stop, self.partial_distances(start, stop, candidates,
+                                                                   tables))
+            np.minimum(part, closest[start:stop, None], out=part)
+            if self.sample_weight is None:
+                totals += part.sum(axis=0)
+            else:
+                totals += self.sample_weight[start:stop] @ part
+        return totals
+
     def min_distances(self, centers: Centers) -> tuple[np.ndarray, np.ndarray]:
         """Labels and distance to the nearest centre for every row."""
         tables = self.block_tables(centers.categorical)

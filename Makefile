@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 DEMO_DIR ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browsers
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,16 @@ $(VENV)/.installed-test: $(PY) pyproject.toml
 demo: $(VENV)/.installed-demo
 	$(VENV)/bin/dash-personas demo --out $(DEMO_DIR)
 
-test: $(VENV)/.installed-test
+# The SurveyJS export is checked with survey-core's linter (node); package-lock.json pins it.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian chromium + chromium-driver for the browser tests (tests/dashboard, marker "browser").
+browsers:
+	bash tools/install-chromium.sh
+
+test: $(VENV)/.installed-test node_modules/.package-lock.json browsers
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

@@ -34,7 +34,8 @@ def cli() -> None:
 
     \b
     A typical session:
-      survey-builder init --template aspects --modules demographics,behaviour,journey,clv --out survey.yaml
+      survey-builder init --template aspects \
+          --modules demographics,behaviour,journey,clv --out survey.yaml
       survey-builder validate survey.yaml
       survey-builder build survey.yaml --format all --out build/
       survey-builder simulate survey.yaml -n 2000 --personas 4 --seed 0 --out responses.csv

@@ -1,0 +1,118 @@
+"""``survey-builder score``: scale scores, CLV, journey stage, flags and reliability."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
+
+
+def load_source(path: str) -> Any:
+    """A spec (YAML/JSON) or a ``codebook.json`` written by ``survey-builder build``."""
+    import json
+    from pathlib import Path
+
+    if path != "-" and path.lower().endswith(".json"):
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and data.get("format") == "survey-builder-codebook":
+            from ..codebook import load_codebook
+
+            return load_codebook(path)
+    from ..spec import load_survey
+
+    return load_survey(path)
+
+
+@click.command("score")
+@click.argument("spec", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("responses", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--out", "-o", default="-", show_default=True,
+              type=click.Path(dir_okay=False, allow_dash=True),
+              help="Scores CSV; '-' writes to standard output.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, allow_dash=True),
+              default=None, help="Write the reliability report as JSON.")
+@click.option("--report-table", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+              help="Write the readable reliability table to this file instead of standard "
+                   "error.")
+@click.option("--min-answered", type=click.FloatRange(min=0, min_open=True), default=0.5,
+              show_default=True,
+              help="Minimum answered items for a scale score: a fraction of the scale's items "
+                   "(0.5 = half, rounded up) or a count (> 1). A scale's own min_answered in "
+                   "the spec wins.")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), default="auto",
+              show_default=True, help="Format of RESPONSES (auto-detected by default).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Text encoding of RESPONSES (e.g. latin-1, cp1252).")
+@click.option("--ignore-extra-columns", is_flag=True,
+              help="Drop columns the codebook does not know instead of failing.")
+@click.option("--missing", type=click.Choice(["listwise", "pairwise"]), default="listwise",
+              show_default=True, help="Missing-data handling for Cronbach's alpha.")
+@click.option("--language", default=None,
+              help="Language of the answer labels in the output (default: the survey's).")
+@click.option("--codes", is_flag=True,
+              help="Write option codes instead of labels for categorical answers.")
+@click.option("--exclude-flagged", is_flag=True,
+              help="Leave attention-check failures and straight-liners out of the "
+                   "reliability statistics (they are still scored and flagged).")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the reliability table.")
+def score_command(spec: str, responses: str, out: str, report_path: str | None,
+                  report_table: str | None, min_answered: float, input_format: str,
+                  encoding: str, ignore_extra_columns: bool, missing: str,
+                  language: str | None, codes: bool, exclude_flagged: bool,
+                  quiet: bool) -> None:
+    """Score RESPONSES to SPEC: one row per respondent, ready for `dash-personas segment`.
+
+    SPEC is the survey spec (or the codebook.json from `survey-builder build`). RESPONSES is
+    the canonical CSV (as written by `simulate`), an ODK/KoboToolbox CSV export, a SurveyJS
+    result JSON or a REDCap CSV export; '-' reads standard input.
+
+    The output has the respondent id, one column per scale (mean of the answered items after
+    reverse-keying; empty when fewer than --min-answered items were answered), clv (average
+    purchase value x purchases per year x lifespan in years), journey_stage, the other
+    single-choice answers as labels, and the flags attention_failed, straightliner and
+    n_answered. Cronbach's alpha, corrected item-total correlations and alpha-if-deleted per
+    scale go to --report (JSON) and as a table to standard error (or --report-table).
+
+    Unreadable input (columns that do not match the codebook, out-of-range answers, a wrong
+    encoding) is reported as one line with file, line and column; nothing is written.
+
+    \b
+    Examples:
+      survey-builder score survey.yaml responses.csv --out scores.csv --report reliability.json
+      survey-builder score build/codebook.json kobo_export.csv --out scores.csv
+      survey-builder score survey.yaml results.json --input-format surveyjs --codes -o scores.csv
+    """
+    import json
+
+    from dash_personas._atomic import atomic_write, write_text_atomic
+
+    from ..readers import read_responses
+    from ..scoring import score_responses
+
+    if spec == "-" and responses == "-":
+        from ..errors import SurveyError
+
+        raise SurveyError("SPEC and RESPONSES cannot both be read from standard input")
+    source = load_source(spec)
+    frame = read_responses(responses, source, input_format=input_format, encoding=encoding,
+                           allow_extra_columns=ignore_extra_columns)
+    result = score_responses(source, frame, min_answered=min_answered,
+                             missing=missing,  # type: ignore[arg-type]
+                             language=language, labels=not codes,
+                             reliability_exclude_flagged=exclude_flagged)
+    report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
+                             allow_nan=False) + "\n"
+    table = result.table() + "\n"
+    with atomic_write(out, "w", newline="") as handle:
+        result.scores.to_csv(handle, index=False, lineterminator="\n", float_format="%.10g")
+    if report_path is not None:
+        write_text_atomic(report_path, report_text)
+    if report_table is not None:
+        write_text_atomic(report_table, table)
+    elif not quiet:
+        click.echo(table, err=True, nl=False)

@@ -1,0 +1,332 @@
+"""Printable HTML export: a self-contained, accessible paper/PDF version of the questionnaire.
+
+One file per language, ``<survey id>.<language>.html``, each with ``lang`` set and links
+to the other languages' files. No scripts, fonts, images or stylesheets are loaded: the
+CSS is inline and has print rules (page breaks avoid splitting a question). Every
+question is a ``fieldset`` with a ``legend``; every input has a label (grid cells are
+labelled by their row and column headers); all user text is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from dash_personas._atomic import write_text_atomic
+
+from ..spec import (
+    AttentionCheckQuestion,
+    LikertGridQuestion,
+    LikertQuestion,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    Question,
+    RankingQuestion,
+    SingleChoiceQuestion,
+    Survey,
+    TextQuestion,
+)
+from ._common import language_display_name, resolve_languages
+from ._ui import describe_condition, number_questions, ui
+
+__all__ = ["export", "render_html"]
+
+CSS = """
+:root { --ink: #1b1b1b; --muted: #555; --line: #b8b8b8; --accent: #1f4e79; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+       color: var(--ink); line-height: 1.45; margin: 0 auto; max-width: 52rem; padding: 1.5rem; }
+h1 { font-size: 1.7rem; margin: 0 0 .4rem; color: var(--accent); }
+h2 { font-size: 1.25rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem;
+     margin-top: 2rem; }
+.meta, .hint, .instructions, .condition, .random { color: var(--muted); font-size: .92rem; }
+.condition { font-style: italic; }
+nav.languages ul { list-style: none; padding: 0; display: flex; gap: 1rem; }
+fieldset.question { border: 1px solid var(--line); border-radius: 4px; margin: 1rem 0;
+                    padding: .6rem 1rem 1rem; }
+legend { font-weight: 600; padding: 0 .3rem; }
+.qnum { color: var(--accent); margin-right: .3rem; }
+.req { color: #a00000; }
+ul.choices { list-style: none; padding: 0; margin: .4rem 0 0; }
+ul.choices li { margin: .25rem 0; }
+ul.choices label, .ranking label { margin-left: .35rem; }
+table.grid { border-collapse: collapse; width: 100%; margin-top: .5rem; font-size: .92rem; }
+table.grid th, table.grid td { border: 1px solid var(--line); padding: .3rem; }
+table.grid thead th { font-weight: 600; text-align: center; vertical-align: bottom; }
+table.grid tbody th { text-align: left; font-weight: normal; }
+table.grid td { text-align: center; }
+.rownum { color: var(--muted); margin-right: .3rem; }
+.ranking li { display: flex; align-items: center; gap: .4rem; }
+.ranking input { width: 3.5rem; }
+input[type=number], input[type=text], textarea { font: inherit; padding: .25rem;
+       border: 1px solid var(--ink); }
+textarea { width: 100%; min-height: 5rem; }
+.note { border-left: 4px solid var(--accent); padding: .3rem .8rem; margin: 1rem 0;
+        background: #f3f6f9; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+                   clip: rect(0 0 0 0); white-space: nowrap; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  nav.languages { display: none; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  fieldset.question, .note, table.grid tr { break-inside: avoid; page-break-inside: avoid; }
+  .note { background: none; }
+  a { color: inherit; text-decoration: none; }
+}
+@page { margin: 16mm 14mm; }
+""".strip()
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+class _Page:
+    def __init__(self, survey: Survey, language: str, languages: Sequence[str]) -> None:
+        self.s = survey
+        self.lang = language
+        self.languages = list(languages)
+        self.numbers = number_questions(survey)
+        self.out: list[str] = []
+
+    def t(self, text: dict[str, str] | None) -> str:
+        return _e(self.s.text(text, self.lang))
+
+    def u(self, key: str, **values: object) -> str:
+        return _e(ui(self.lang, key, **values))
+
+    def add(self, line: str) -> None:
+        self.out.append(line)
+
+    def render(self) -> str:
+        s = self.s
+        title = self.t(s.title)
+        self.add("<!DOCTYPE html>")
+        self.add(f'<html lang="{_e(self.lang)}">')
+        self.add("<head>")
+        self.add('<meta charset="utf-8">')
+        self.add('<meta name="viewport" content="width=device-width, initial-scale=1">')
+        self.add(f'<meta name="generator" content="survey-builder; survey {_e(s.id)} '
+                 f'version {_e(s.version)}">')
+        self.add(f"<title>{title}</title>")
+        self.add(f"<style>\n{CSS}\n</style>")
+        self.add("</head>")
+        self.add("<body>")
+        self.add("<header>")
+        self.add(f'<h1 id="survey-title">{title}</h1>')
+        if s.description:
+            self.add(f'<p class="description">{self.t(s.description)}</p>')
+        self.add(f'<p class="meta">{self.u("required_note")}</p>')
+        self.language_nav()
+        self.add("</header>")
+        self.add('<main>')
+        self.add('<form aria-labelledby="survey-title">')
+        for index, section in enumerate(s.sections, start=1):
+            self.add(f'<section id="section-{_e(section.name)}" '
+                     f'aria-labelledby="h-{_e(section.name)}">')
+            self.add(f'<h2 id="h-{_e(section.name)}">{index}. {self.t(section.title)}</h2>')
+            if section.randomize:
+                self.add(f'<p class="random">{self.u("random_section")}</p>')
+            for question in section.questions:
+                self.question(question)
+            self.add("</section>")
+        self.add("</form>")
+        self.add("</main>")
+        self.add("</body>")
+        self.add("</html>")
+        return "\n".join(self.out) + "\n"
+
+    def language_nav(self) -> None:
+        others = [lang for lang in self.languages if lang != self.lang]
+        if not others:
+            return
+        self.add(f'<nav class="languages" aria-label="{self.u("languages")}"><ul>')
+        for lang in others:
+            href = f"{self.s.id}.{lang}.html"
+            self.add(f'<li><a href="{_e(href)}" hreflang="{_e(lang)}" lang="{_e(lang)}">'
+                     f"{_e(language_display_name(lang))}</a></li>")
+        self.add("</ul></nav>")
+
+    # ------------------------------------------------------------------ questions
+    def legend(self, q: Question) -> str:
+        star = (f' <span class="req" aria-hidden="true">*</span>'
+                f'<span class="visually-hidden"> ({self.u("required")})</span>'
+                if q.required else "")
+        number = f'<span class="qnum">{self.u("q")}{_e(self.numbers[q.name])}.</span>'
+        return f"<legend>{number} {self.t(q.label)}{star}</legend>"
+
+    def describedby(self, q: Question) -> str:
+        ids = []
+        if q.hint:
+            ids.append(f"hint-{q.name}")
+        if q.relevant:
+            ids.append(f"cond-{q.name}")
+        return f' aria-describedby="{" ".join(ids)}"' if ids else ""
+
+    def preamble(self, q: Question) -> None:
+        if q.hint:
+            self.add(f'<p class="hint" id="hint-{q.name}">{self.t(q.hint)}</p>')
+        if q.relevant:
+            readable = describe_condition(q.relevant, self.s, self.lang, self.numbers,
+                                          quote=_e)
+            self.add(f'<p class="condition" id="cond-{q.name}">{self.u("only_if")}: '
+                     f"{readable}</p>")
+
+    def question(self, q: Question) -> None:
+        if isinstance(q, NoteQuestion):
+            self.add(f'<div class="note" role="note" id="q-{q.name}">')
+            self.preamble(q)
+            self.add(f"<p>{self.t(q.label)}</p>")
+            self.add("</div>")
+            return
+        self.add(f'<fieldset class="question {q.type}" id="q-{q.name}"'
+                 f"{self.describedby(q)}>")
+        self.add(self.legend(q))
+        self.preamble(q)
+        required = " required" if q.required else ""
+        if isinstance(q, LikertGridQuestion):
+            self.grid(q, required)
+        elif isinstance(q, LikertQuestion):
+            self.instructions(q, self.u("select_one"))
+            self.options(q.name, [(str(i), a) for i, a in enumerate(q.anchors, start=1)],
+                         "radio", required)
+        elif isinstance(q, (SingleChoiceQuestion, AttentionCheckQuestion)):
+            self.instructions(q, self.u("select_one"))
+            self.options(q.name, [(c.value, c.label) for c in q.choices], "radio", required)
+        elif isinstance(q, MultipleChoiceQuestion):
+            self.instructions(q, self.multi_instructions(q),
+                              force=bool(q.min_selected or q.max_selected))
+            self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
+        elif isinstance(q, RankingQuestion):
+            self.ranking(q, required)
+        elif isinstance(q, NumericQuestion):
+            self.numeric(q, required)
+        elif isinstance(q, TextQuestion):
+            self.text(q, required)
+        self.add("</fieldset>")
+
+    def instructions(self, q: Question, text: str, force: bool = False) -> None:
+        if force or not q.hint:  # otherwise the question's own hint instructs already
+            self.add(f'<p class="instructions">{text}</p>')
+
+    def multi_instructions(self, q: MultipleChoiceQuestion) -> str:
+        if q.min_selected and q.max_selected:
+            return self.u("select_range", min=q.min_selected, max=q.max_selected)
+        if q.min_selected:
+            return self.u("select_min", min=q.min_selected)
+        if q.max_selected:
+            return self.u("select_max", max=q.max_selected)
+        return self.u("select_many")
+
+    def options(self, name: str, options: list[tuple[str, dict[str, str]]], kind: str,
+                required: str) -> None:
+        self.add('<ul class="choices">')
+        for value, label in options:
+            input_id = f"{name}--{value}"
+            self.add(f'<li><input type="{kind}" id="{_e(input_id)}" name="{_e(name)}" '
+                     f'value="{_e(value)}"{required}><label for="{_e(input_id)}">'
+                     f"{self.t(label)}</label></li>")
+        self.add("</ul>")
+
+    def grid(self, q: LikertGridQuestion, required: str) -> None:
+        if q.randomize:
+            self.add(f'<p class="random">{self.u("random_rows")}</p>')
+        self.add('<table class="grid">')
+        self.add(f'<caption class="visually-hidden">{self.t(q.label)}</caption>')
+        self.add("<thead><tr>")
+        self.add(f'<th scope="col"><span class="visually-hidden">{self.u("statement")}'
+                 "</span></th>")
+        for i, anchor in enumerate(q.anchors, start=1):
+            self.add(f'<th scope="col" id="{q.name}--a{i}">{self.t(anchor)}</th>')
+        self.add("</tr></thead>")
+        self.add("<tbody>")
+        for item in q.items:
+            row_id = f"{item.name}--row"
+            self.add(f'<tr><th scope="row" id="{row_id}"><span class="rownum">'
+                     f"{_e(self.numbers[item.name])}</span> {self.t(item.label)}</th>")
+            for i in range(1, q.points + 1):
+                self.add(f'<td><input type="radio" name="{item.name}" value="{i}" '
+                         f'id="{item.name}--{i}" aria-labelledby="{row_id} {q.name}--a{i}"'
+                         f"{required}></td>")
+            self.add("</tr>")
+        self.add("</tbody>")
+        self.add("</table>")
+
+    def ranking(self, q: RankingQuestion, required: str) -> None:
+        n = len(q.choices)
+        self.add(f'<p class="instructions">{self.u("rank", n=n)}</p>')
+        self.add('<ul class="choices ranking">')
+        for choice in q.choices:
+            input_id = f"{q.name}--{choice.value}"
+            self.add(f'<li><input type="number" id="{_e(input_id)}" '
+                     f'name="{_e(input_id)}" min="1" max="{n}" step="1" inputmode="numeric"'
+                     f'{required}><label for="{_e(input_id)}">{self.t(choice.label)}'
+                     "</label></li>")
+        self.add("</ul>")
+
+    def numeric(self, q: NumericQuestion, required: str) -> None:
+        def fmt(value: float) -> str:
+            return str(int(value)) if float(value).is_integer() else str(value)
+
+        rule = self.u("whole_number" if q.integer else "number")
+        attrs = f' step="{"1" if q.integer else "any"}"'
+        if q.min is not None and q.max is not None:
+            rule += " " + self.u("range", min=fmt(q.min), max=fmt(q.max))
+        elif q.min is not None:
+            rule += " " + self.u("at_least", min=fmt(q.min))
+        elif q.max is not None:
+            rule += " " + self.u("at_most", max=fmt(q.max))
+        if q.min is not None:
+            attrs += f' min="{fmt(q.min)}"'
+        if q.max is not None:
+            attrs += f' max="{fmt(q.max)}"'
+        unit = f' <span class="unit">{self.t(q.unit)}</span>' if q.unit else ""
+        self.add(f'<p><label for="{q.name}">{rule}</label></p>')
+        self.add(f'<p><input type="number" id="{q.name}" name="{q.name}" '
+                 f'inputmode="decimal"{attrs}{required}>{unit}</p>')
+
+    def text(self, q: TextQuestion, required: str) -> None:
+        maxlength = f' maxlength="{q.max_length}"' if q.max_length else ""
+        note = (f' <span class="hint">{self.u("max_chars", n=q.max_length)}</span>'
+                if q.max_length else "")
+        self.add(f'<p><label for="{q.name}">{self.u("your_answer")}</label>{note}</p>')
+        if q.multiline:
+            self.add(f'<textarea id="{q.name}" name="{q.name}" rows="5"{maxlength}'
+                     f"{required}></textarea>")
+        else:
+            self.add(f'<input type="text" id="{q.name}" name="{q.name}"{maxlength}'
+                     f"{required}>")
+
+
+def render_html(survey: Survey, language: str, languages: Sequence[str] | None = None) -> str:
+    """The printable HTML page of ``survey`` in ``language``.
+
+    ``languages`` are the sibling pages to link to (default: only this one).
+    """
+    return _Page(survey, language, languages or [language]).render()
+
+
+def export(survey: Survey, out_dir: Path, *, languages: Sequence[str] | None = None
+           ) -> list[Path]:
+    """Write ``<id>.<language>.html`` for each language into ``out_dir``.
+
+    Parameters
+    ----------
+    survey : Survey
+    out_dir : Path
+    languages : sequence of str, optional
+        Subset of the survey's languages (default: all).
+
+    Returns
+    -------
+    list of Path
+    """
+    langs = resolve_languages(survey, languages)
+    paths = []
+    for language in langs:
+        path = Path(out_dir) / f"{survey.id}.{language}.html"
+        write_text_atomic(path, render_html(survey, language, langs))
+        paths.append(path)
+    return paths

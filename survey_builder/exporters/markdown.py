@@ -1,0 +1,225 @@
+"""Markdown export: a readable questionnaire document for review and translation.
+
+One file per language, ``<survey id>.<language>.md``, with every question's number,
+name, type, wording, options with their codes, conditions, randomisation, attention-check
+answers, and a closing table of scales. All user text is escaped for Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from dash_personas._atomic import write_text_atomic
+
+from ..spec import (
+    AttentionCheckQuestion,
+    LikertGridQuestion,
+    LikertQuestion,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    Question,
+    RankingQuestion,
+    SingleChoiceQuestion,
+    Survey,
+    TextQuestion,
+)
+from ._common import resolve_languages
+from ._ui import describe_condition, number_questions, ui
+
+__all__ = ["export", "render_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]{}<>|#~!])")
+
+
+def md(text: str) -> str:
+    """Escape Markdown/HTML-significant characters; newlines become ``<br>``-free spaces."""
+    text = _SPECIAL.sub(r"\\\1", text)
+    text = re.sub(r"^(\s*)([-+=]|\d+\.)(\s)", r"\1\\\2\3", text)
+    return " ".join(text.split())
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class _Writer:
+    def __init__(self, survey: Survey, language: str) -> None:
+        self.s = survey
+        self.lang = language
+        self.numbers = number_questions(survey)
+        self.lines: list[str] = []
+
+    def t(self, text: dict[str, str] | None) -> str:
+        return md(self.s.text(text, self.lang))
+
+    def u(self, key: str, **values: object) -> str:
+        return ui(self.lang, key, **values)
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def render(self) -> str:
+        s = self.s
+        self.add(f"# {self.t(s.title)}", "")
+        if s.description:
+            self.add(self.t(s.description), "")
+        n_questions = sum(1 for q in s.iter_questions() if not isinstance(q, NoteQuestion))
+        self.add(f"`{s.id}` · {self.u('version')} {md(s.version)} · {self.u('language')} "
+                 f"`{self.lang}` · {n_questions} {self.u('questions')}", "")
+        self.add(f"_{self.u('required_note')}_", "")
+        for index, section in enumerate(s.sections, start=1):
+            self.add(f"## {index}. {self.t(section.title)}", "")
+            if section.randomize:
+                self.add(f"> {self.u('random_section')}", "")
+            for question in section.questions:
+                self.question(question)
+        self.scales()
+        return "\n".join(self.lines).rstrip() + "\n"
+
+    def question(self, q: Question) -> None:
+        if isinstance(q, NoteQuestion):
+            self.add(f"> {self.t(q.label)}", "")
+            if q.relevant:
+                self.add(f"> _{self.u('only_if')}: {self.condition(q.relevant)}_", "")
+            return
+        prefix = self.u("q")
+        star = " \\*" if q.required else ""
+        self.add(f"### {prefix}{self.numbers[q.name]}. {self.t(q.label)}{star}", "")
+        meta = [f"`{q.name}`", self.u(f"type_{q.type}")]
+        if q.required:
+            meta.append(self.u("required"))
+        self.add(" · ".join(meta), "")
+        if q.hint:
+            self.add(f"_{self.t(q.hint)}_", "")
+        if q.relevant:
+            self.add(f"**{self.u('only_if')}:** {self.condition(q.relevant)}", "")
+        if isinstance(q, LikertQuestion):
+            self.anchors(q.anchors)
+            if q.scale:
+                reverse = f" ({self.u('reverse')})" if q.reverse_keyed else ""
+                self.add(f"{self.u('scale')}: `{q.scale}`{reverse}", "")
+        elif isinstance(q, LikertGridQuestion):
+            if q.randomize:
+                self.add(f"> {self.u('random_rows')}", "")
+            self.add(f"| # | `name` | {self.u('statement')} | {self.u('scale')} |",
+                     "|---|---|---|---|")
+            for item in q.items:
+                reverse = f" ({self.u('reverse')})" if item.reverse_keyed else ""
+                scale = f"`{item.scale}`{reverse}" if item.scale else ""
+                self.add(f"| {prefix}{self.numbers[item.name]} | `{item.name}` | "
+                         f"{self.t(item.label)} | {scale} |")
+            self.add("")
+            self.anchors(q.anchors)
+        elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion, RankingQuestion,
+                            AttentionCheckQuestion)):
+            self.choice_instructions(q)
+            self.add(f"| {self.u('code')} | {self.u('option')} |", "|---|---|")
+            for choice in q.choices:
+                correct = ""
+                if isinstance(q, AttentionCheckQuestion) and choice.value == q.answer:
+                    correct = f" **({self.u('correct')})**"
+                self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
+            self.add("")
+        elif isinstance(q, NumericQuestion):
+            self.add(self.numeric_rule(q), "")
+        elif isinstance(q, TextQuestion):
+            rule = f"{self.u('your_answer')}: ____"
+            if q.max_length:
+                rule += f" ({self.u('max_chars', n=q.max_length)})"
+            self.add(rule, "")
+
+    def choice_instructions(self, q: Question) -> None:
+        if isinstance(q, MultipleChoiceQuestion):
+            if q.min_selected and q.max_selected:
+                text = self.u("select_range", min=q.min_selected, max=q.max_selected)
+            elif q.min_selected:
+                text = self.u("select_min", min=q.min_selected)
+            elif q.max_selected:
+                text = self.u("select_max", max=q.max_selected)
+            else:
+                text = self.u("select_many")
+        elif isinstance(q, RankingQuestion):
+            text = self.u("rank", n=len(q.choices))
+        else:
+            text = self.u("select_one")
+        if q.hint and not isinstance(q, RankingQuestion) and not getattr(
+                q, "min_selected", None) and not getattr(q, "max_selected", None):
+            return  # the question's own hint already instructs the respondent
+        self.add(f"_{text}_", "")
+
+    def numeric_rule(self, q: NumericQuestion) -> str:
+        text = self.u("whole_number" if q.integer else "number")
+        if q.min is not None and q.max is not None:
+            text += " " + self.u("range", min=_number(q.min), max=_number(q.max))
+        elif q.min is not None:
+            text += " " + self.u("at_least", min=_number(q.min))
+        elif q.max is not None:
+            text += " " + self.u("at_most", max=_number(q.max))
+        if q.unit:
+            text += f" ({self.t(q.unit)})"
+        return text + "."
+
+    def anchors(self, anchors: Sequence[dict[str, str]]) -> None:
+        self.add(" · ".join(f"{i} = {self.t(a)}" for i, a in enumerate(anchors, start=1)), "")
+
+    def condition(self, expr: str) -> str:
+        readable = describe_condition(expr, self.s, self.lang, self.numbers, quote=md)
+        return f"{readable} (`{expr.replace('`', '')}`)"
+
+    def scales(self) -> None:
+        s = self.s
+        if not s.scales:
+            return
+        self.add(f"## {self.u('scales')}", "")
+        self.add(f"| `name` | {self.u('scale')} | {self.u('dimension')} | {self.u('items')} | "
+                 f"{self.u('measures')} | {self.u('high_score')} |",
+                 "|---|---|---|---|---|---|")
+        for scale in s.scales:
+            items = ", ".join(f"`{i.name}`" + (" (R)" if i.reverse_keyed else "")
+                              for i in s.scale_items(scale))
+            where = md(scale.dimension or scale.layer or "")
+            self.add(f"| `{scale.name}` | {self.t(scale.label)} | {where} | {items} | "
+                     f"{self.t(scale.description)} | {self.t(scale.high_score)} |")
+        self.add("")
+        derived = []
+        if s.clv:
+            derived.append(f"- {md(self.u('clv', currency=s.clv.currency))}: "
+                           f"`{s.clv.value.question}` × `{s.clv.frequency.question}` × "
+                           f"`{s.clv.lifespan.question}`")
+        if s.journey:
+            stages = s.journey.stages or [c.value for c in s.get(s.journey.question).choices]
+            derived.append("- " + self.u("journey", q=f"`{s.journey.question}`",
+                                         stages=" → ".join(f"`{v}`" for v in stages)))
+        if derived:
+            self.add(f"## {self.u('derived')}", "", *derived, "")
+
+
+def render_markdown(survey: Survey, language: str) -> str:
+    """The Markdown document of ``survey`` in ``language``."""
+    return _Writer(survey, language).render()
+
+
+def export(survey: Survey, out_dir: Path, *, languages: Sequence[str] | None = None
+           ) -> list[Path]:
+    """Write ``<id>.<language>.md`` for each language into ``out_dir``.
+
+    Parameters
+    ----------
+    survey : Survey
+    out_dir : Path
+    languages : sequence of str, optional
+        Subset of the survey's languages (default: all).
+
+    Returns
+    -------
+    list of Path
+    """
+    paths = []
+    for language in resolve_languages(survey, languages):
+        path = Path(out_dir) / f"{survey.id}.{language}.md"
+        write_text_atomic(path, render_markdown(survey, language))
+        paths.append(path)
+    return paths

@@ -1,0 +1,267 @@
+"""SurveyJS export (``<survey id>.surveyjs.json``): a survey JSON for ``survey-core``.
+
+Load it with ``new Model(json)`` in any SurveyJS Form Library front end (React, Angular,
+Vue, jQuery/vanilla ``survey-js-ui``). The JSON passes ``survey-core``'s own linter
+(``require("survey-core/linter").lintSurvey``) with every rule raised to an error; the
+test suite checks this with ``tests/js/lint-surveyjs.cjs``.
+
+Mapping of the spec
+-------------------
+=================== ===================================================================
+spec                SurveyJS
+=================== ===================================================================
+section             a page (``name``, ``title``); ``randomize: true`` ->
+                    ``"questionsOrder": "random"``
+``likert``          ``rating`` with ``rateValues`` ``1..points`` labelled by the anchors
+``likert_grid``     ``matrix``: ``columns`` are the anchors (values ``1..points``),
+                    ``rows`` the items (values = item names); ``required`` ->
+                    ``isRequired`` + ``isAllRowRequired``; ``randomize`` ->
+                    ``"rowsOrder": "random"``
+``single_choice``   ``radiogroup``
+``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``
+``numeric``         ``text`` with ``inputType: "number"``, ``min``/``max`` and ``step: 1``
+                    for integers; the unit is appended to the description
+``text``            ``text`` (``comment`` when multiline) with ``maxLength``
+``ranking``         ``ranking``
+``attention_check`` ``radiogroup`` with ``correctAnswer`` (SurveyJS's quiz property)
+``note``            ``html`` (the label, HTML-escaped, as a paragraph)
+``hint``            ``description``
+``relevant``        ``visibleIf`` via :func:`survey_builder.expressions.to_surveyjs`; grid
+                    items are addressed as ``{grid.item}``
+``required``        ``isRequired``
+=================== ===================================================================
+
+``questionsOrder``, ``rowsOrder`` and ``isAllRowRequired`` are the property names every
+SurveyJS version understands (survey-core 2+ also calls them ``questionOrder``,
+``rowOrder`` and ``eachRowRequired``).
+
+Languages
+---------
+With one language every text is a plain string. With several, texts are SurveyJS
+localisable strings. SurveyJS stores its own default locale (``en``) under the
+``"default"`` key, so ``"default"`` holds the English text when English is exported
+(otherwise the primary language's), every other language has its own key, and the
+survey's ``locale`` is set to the primary language when that is not English::
+
+    "title": {"default": "Your age", "es": "Su edad"}
+
+A front end serving a non-English locale loads SurveyJS's UI translations (the buttons
+and built-in messages), e.g. ``import "survey-core/i18n/spanish"`` or
+``"survey-core/survey.i18n"`` for all; without them survey-core only knows ``en`` and its
+linter rejects ``"locale": "es"``. Switch language at run time with ``survey.locale``.
+
+Result data
+-----------
+``survey.data`` uses the question names: a number (likert, numeric), a choice value
+(single choice, attention check), an array of values (multiple choice; ranking, first =
+rank 1), a string (text), and for a grid an object ``{item name: 1..points}``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dash_personas._atomic import write_text_atomic
+
+from .. import expressions as ex
+from ..spec import (
+    AttentionCheckQuestion,
+    Choice,
+    LikertGridQuestion,
+    LikertQuestion,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    RankingQuestion,
+    SingleChoiceQuestion,
+    Survey,
+    TextQuestion,
+)
+from ._common import resolve_languages, unique_name
+
+__all__ = ["build_surveyjs", "export"]
+
+_SURVEYJS_DEFAULT_LOCALE = "en"
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+class _Builder:
+    def __init__(self, survey: Survey, languages: Sequence[str]) -> None:
+        self.survey = survey
+        self.languages = list(languages)
+        self.primary = self.languages[0]
+        # Grid rows are addressed through their matrix: {grid.item}.
+        self.paths: dict[str, str] = {}
+        for question in survey.iter_questions():
+            if isinstance(question, LikertGridQuestion):
+                for item in question.items:
+                    self.paths[item.name] = f"{question.name}.{item.name}"
+        self.taken: set[str] = set(survey.names())
+
+    def loc(self, text: Mapping[str, str] | None) -> str | dict[str, str]:
+        """A SurveyJS string: plain with one language, localisable with several."""
+        values = {lang: self.survey.text(text, lang) for lang in self.languages}
+        if len(self.languages) == 1:
+            return values[self.primary]
+        default_lang = (_SURVEYJS_DEFAULT_LOCALE if _SURVEYJS_DEFAULT_LOCALE in values
+                        else self.primary)
+        out = {"default": values[default_lang]}
+        out.update({lang: value for lang, value in values.items()
+                    if lang != _SURVEYJS_DEFAULT_LOCALE})
+        return out
+
+    def description(self, hint: Mapping[str, str] | None,
+                    unit: Mapping[str, str] | None = None) -> dict[str, Any]:
+        if not hint and not unit:
+            return {}
+        merged = {}
+        for lang in self.languages:
+            parts = [self.survey.text(hint, lang)] if hint else []
+            if unit:
+                parts.append(f"({self.survey.text(unit, lang)})")
+            merged[lang] = " ".join(parts)
+        return {"description": self.loc(merged)}
+
+    def choices(self, choices: Sequence[Choice]) -> list[dict[str, Any]]:
+        return [{"value": c.value, "text": self.loc(c.label)} for c in choices]
+
+    def common(self, q: Any, type_: str) -> dict[str, Any]:
+        element: dict[str, Any] = {"type": type_, "name": q.name, "title": self.loc(q.label)}
+        element.update(self.description(q.hint))
+        if q.relevant:
+            element["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
+        if q.required:
+            element["isRequired"] = True
+        return element
+
+    def element(self, q: Any) -> dict[str, Any]:
+        if isinstance(q, LikertQuestion):
+            element = self.common(q, "rating")
+            element["rateValues"] = [{"value": i + 1, "text": self.loc(anchor)}
+                                     for i, anchor in enumerate(q.anchors)]
+            return element
+        if isinstance(q, LikertGridQuestion):
+            element = self.common(q, "matrix")
+            element["columns"] = [{"value": i + 1, "text": self.loc(anchor)}
+                                  for i, anchor in enumerate(q.anchors)]
+            element["rows"] = [{"value": item.name, "text": self.loc(item.label)}
+                               for item in q.items]
+            if q.required:
+                element["isAllRowRequired"] = True
+            if q.randomize:
+                element["rowsOrder"] = "random"
+            return element
+        if isinstance(q, (SingleChoiceQuestion, AttentionCheckQuestion)):
+            element = self.common(q, "radiogroup")
+            element["choices"] = self.choices(q.choices)
+            if isinstance(q, AttentionCheckQuestion):
+                element["correctAnswer"] = q.answer
+            return element
+        if isinstance(q, MultipleChoiceQuestion):
+            element = self.common(q, "checkbox")
+            element["choices"] = self.choices(q.choices)
+            if q.min_selected is not None:
+                element["minSelectedChoices"] = q.min_selected
+            if q.max_selected is not None:
+                element["maxSelectedChoices"] = q.max_selected
+            return element
+        if isinstance(q, NumericQuestion):
+            element = self.common(q, "text")
+            element.update(self.description(q.hint, q.unit))
+            element["inputType"] = "number"
+            if q.min is not None:
+                element["min"] = _number(q.min)
+            if q.max is not None:
+                element["max"] = _number(q.max)
+            if q.integer:
+                element["step"] = 1
+            return element
+        if isinstance(q, TextQuestion):
+            element = self.common(q, "comment" if q.multiline else "text")
+            if q.max_length is not None:
+                element["maxLength"] = q.max_length
+            return element
+        if isinstance(q, RankingQuestion):
+            element = self.common(q, "ranking")
+            element["choices"] = self.choices(q.choices)
+            return element
+        if isinstance(q, NoteQuestion):
+            paragraphs = {}
+            for lang in self.languages:
+                parts = [self.survey.text(q.label, lang)]
+                if q.hint:
+                    parts.append(self.survey.text(q.hint, lang))
+                paragraphs[lang] = "".join(f"<p>{html.escape(part)}</p>" for part in parts)
+            element = {"type": "html", "name": q.name, "html": self.loc(paragraphs)}
+            if q.relevant:
+                element["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
+            return element
+        raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
+
+    def build(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"title": self.loc(self.survey.title)}
+        if self.survey.description:
+            document["description"] = self.loc(self.survey.description)
+        if self.primary != _SURVEYJS_DEFAULT_LOCALE:
+            document["locale"] = self.primary
+        pages = []
+        for section in self.survey.sections:
+            name = section.name if section.name not in self.taken else unique_name(
+                section.name, self.taken, suffix="_page")
+            self.taken.add(name)
+            page: dict[str, Any] = {"name": name, "title": self.loc(section.title)}
+            if section.randomize:
+                page["questionsOrder"] = "random"
+            page["elements"] = [self.element(q) for q in section.questions]
+            pages.append(page)
+        document["pages"] = pages
+        return document
+
+
+def build_surveyjs(survey: Survey, languages: Iterable[str] | None = None) -> dict[str, Any]:
+    """The SurveyJS survey JSON of ``survey`` as a dict.
+
+    Parameters
+    ----------
+    survey : Survey
+    languages : iterable of str, optional
+        Languages to include (default: all of the survey's); the default language, or
+        the first given, is the primary one.
+
+    Returns
+    -------
+    dict
+        JSON-serialisable survey definition.
+    """
+    return _Builder(survey, resolve_languages(survey, languages)).build()
+
+
+def export(survey: Survey, out_dir: Path, *, languages: Iterable[str] | None = None
+           ) -> list[Path]:
+    """Write ``<out_dir>/<survey id>.surveyjs.json``.
+
+    Parameters
+    ----------
+    survey : Survey
+        A validated spec.
+    out_dir : Path
+        Output directory (created if missing).
+    languages : iterable of str, optional
+        Languages to include (default: all of the survey's).
+
+    Returns
+    -------
+    list of Path
+        The one JSON file written.
+    """
+    document = build_surveyjs(survey, languages)
+    path = Path(out_dir) / f"{survey.id}.surveyjs.json"
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return [path]

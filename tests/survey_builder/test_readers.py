@@ -1,0 +1,330 @@
+"""Response readers: format detection, mapping to the canonical layout, and bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from survey_builder.codebook import build_codebook, column_names
+from survey_builder.errors import SurveyError
+from survey_builder.readers import (
+    decode_bytes,
+    detect_format,
+    read_responses,
+    responses_from_text,
+    to_odk,
+    to_redcap,
+    to_surveyjs,
+)
+from survey_builder.simulate import simulate_responses
+from survey_builder.spec import load_survey
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def survey():
+    return load_survey(DATA / "survey_small.yaml")
+
+
+@pytest.fixture(scope="module")
+def responses(survey):
+    return simulate_responses(survey, 40, 3, seed=4)[0]
+
+
+@pytest.fixture
+def canonical_csv(responses) -> str:
+    return responses.to_csv(index=False)
+
+
+def _replace_cell(text: str, row: int, column: str, value: str) -> str:
+    frame = pd.read_csv(pd.io.common.StringIO(text), dtype=str, keep_default_na=False)
+    frame.loc[row, column] = value
+    return frame.to_csv(index=False)
+
+
+# ---------------------------------------------------------------- detection
+@pytest.mark.parametrize(("text", "expected"), [
+    ('[{"q": 1}]', "surveyjs"),
+    ('  {"results": []}', "surveyjs"),
+    ("record_id,q1\n1,2\n", "redcap"),
+    ("respondent_id,channels___web\n", "redcap"),
+    ("start,end,grp/q1,_uuid\n", "odk"),
+    ("KEY,SubmissionDate,q1\n", "odk"),
+    ("q1;_id;_uuid\n", "odk"),
+    ("respondent_id,q1,q2\n", "canonical"),
+])
+def test_detect_format(text: str, expected: str) -> None:
+    assert detect_format(text) == expected
+
+
+def test_detect_by_json_suffix() -> None:
+    assert detect_format("", "results.json") == "surveyjs"
+
+
+# ---------------------------------------------------------------- canonical
+def test_canonical_round_trip(survey, responses, canonical_csv) -> None:
+    back = responses_from_text(canonical_csv, survey)
+    pd.testing.assert_frame_equal(back, responses)
+    assert list(back.columns) == column_names(build_codebook(survey))
+
+
+def test_missing_and_unknown_columns_are_named(survey, responses) -> None:
+    text = responses.drop(columns=["trust_2", "eco_4"]).to_csv(index=False)
+    with pytest.raises(SurveyError, match=r"2 codebook column\(s\) missing .*trust_2, eco_4"):
+        responses_from_text(text, survey, name="r.csv")
+    text = responses.assign(mystery=1, other_col=2).to_csv(index=False)
+    with pytest.raises(SurveyError, match=r"not in the codebook: mystery, other_col") as info:
+        responses_from_text(text, survey, name="r.csv")
+    assert info.value.file == "r.csv"
+    back = responses_from_text(text, survey, allow_extra_columns=True)
+    pd.testing.assert_frame_equal(back, responses)
+
+
+def test_out_of_range_names_file_line_and_column(survey, canonical_csv) -> None:
+    text = _replace_cell(canonical_csv, 6, "trust_1", "9")
+    with pytest.raises(SurveyError) as info:
+        responses_from_text(text, survey, name="responses.csv")
+    err = info.value
+    assert (err.file, err.line, err.field) == ("responses.csv", 8, "trust_1")
+    assert "value '9' is out of range 1..5 (row 7)" in err.message
+    assert str(err).startswith("responses.csv:8 trust_1: ")
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("open_1", "8", "out of range 1..7"),
+    ("nps", "11", "out of range 0..10"),
+    ("nps", "7.5", "not a whole number"),
+    ("avg_spend", "-3", "out of range 0..5000"),
+    ("avg_spend", "lots", "'lots' is not a number"),
+    ("age_band", "teen", "'teen' is not one of the options (18_34, 35_54, 55_plus)"),
+    ("channels__web", "2", "must be 0 or 1"),
+    ("drivers__price", "4", "out of range 1..3"),
+    ("trust_2", "maybe", "'maybe' is not a valid answer"),
+])
+def test_invalid_values(survey, canonical_csv, column, value, message) -> None:
+    text = _replace_cell(canonical_csv, 0, column, value)
+    with pytest.raises(SurveyError, match=re.escape(message)) as info:
+        responses_from_text(text, survey, name="x.csv")
+    assert info.value.line == 2 and info.value.field == column
+
+
+def test_first_problem_reported_with_count_of_others(survey, canonical_csv) -> None:
+    text = _replace_cell(canonical_csv, 9, "trust_1", "0")
+    text = _replace_cell(text, 3, "eco_2", "6")
+    text = _replace_cell(text, 20, "eco_2", "6")
+    with pytest.raises(SurveyError, match=r"row 4; 2 more invalid value\(s\)") as info:
+        responses_from_text(text, survey, name="x.csv")
+    assert info.value.field == "eco_2" and info.value.line == 5
+
+
+def test_line_numbers_follow_multiline_cells(survey, responses) -> None:
+    frame = responses.copy()
+    frame.loc[0, "comment"] = "line one\nline two\nline three"
+    frame["trust_1"] = frame["trust_1"].astype(object)
+    frame.loc[1, "trust_1"] = 17
+    with pytest.raises(SurveyError) as info:
+        responses_from_text(frame.to_csv(index=False), survey, name="x.csv")
+    assert info.value.line == 5  # header, row 1 over three lines, then row 2
+
+
+def test_duplicate_and_missing_ids(survey, canonical_csv) -> None:
+    text = _replace_cell(canonical_csv, 5, "respondent_id", "r0001")
+    with pytest.raises(SurveyError, match="duplicate respondent id 'r0001' \\(row 6\\)"):
+        responses_from_text(text, survey)
+    text = _replace_cell(canonical_csv, 2, "respondent_id", "")
+    with pytest.raises(SurveyError, match="missing respondent id"):
+        responses_from_text(text, survey)
+
+
+def test_labels_are_accepted_for_codes(survey, responses) -> None:
+    frame = responses.astype(object).copy()
+    frame.loc[0, "trust_1"] = "Strongly agree"
+    frame.loc[0, "gender"] = "Mujer"
+    frame.loc[0, "journey_stage"] = "fan"
+    frame.loc[0, "channels__web"] = "TRUE"
+    back = responses_from_text(frame.to_csv(index=False), survey)
+    assert back.loc[0, "trust_1"] == 5
+    assert back.loc[0, "gender"] == "woman"
+    assert back.loc[0, "journey_stage"] == "advocacy"
+    assert back.loc[0, "channels__web"] == 1
+
+
+def test_structural_csv_problems(survey) -> None:
+    with pytest.raises(SurveyError, match="empty"):
+        responses_from_text("", survey, input_format="canonical")
+    with pytest.raises(SurveyError, match="duplicate column 'q'"):
+        responses_from_text("respondent_id,q,q\n1,2,3\n", survey, input_format="canonical")
+    with pytest.raises(SurveyError, match="unknown input format"):
+        responses_from_text("x", survey, input_format="spss")
+
+
+# ---------------------------------------------------------------- encodings
+def test_encoding_errors_are_clear(tmp_path, survey, responses) -> None:
+    frame = responses.copy()
+    frame.loc[3, "comment"] = "café crème"
+    path = tmp_path / "latin.csv"
+    path.write_bytes(frame.to_csv(index=False).encode("latin-1"))
+    with pytest.raises(SurveyError, match=r"cannot decode the file as utf-8.*--encoding") as info:
+        read_responses(path, survey)
+    assert info.value.line == 5 and info.value.file == str(path)
+    back = read_responses(path, survey, encoding="latin-1")
+    assert back.loc[3, "comment"] == "café crème"
+    with pytest.raises(SurveyError, match="unknown encoding 'klingon'"):
+        read_responses(path, survey, encoding="klingon")
+
+
+def test_utf8_bom_is_accepted(tmp_path, survey, responses) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + responses.to_csv(index=False).encode("utf-8"))
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+    assert decode_bytes(b"\xef\xbb\xbfa") == "a"
+
+
+# ---------------------------------------------------------------- ODK / Kobo
+def test_odk_export_round_trip(survey, responses) -> None:
+    export = to_odk(responses, survey)
+    assert "views/trust_grid/trust_1" in export.columns
+    assert "buying/channels" in export.columns and "buying/channels/app" in export.columns
+    text = export.to_csv(index=False)
+    assert detect_format(text) == "odk"
+    pd.testing.assert_frame_equal(responses_from_text(text, survey), responses)
+
+
+def test_odk_space_separated_only_and_central_separator(survey, responses) -> None:
+    export = to_odk(responses, survey)
+    export = export.drop(columns=[c for c in export.columns
+                                  if re.match(r"buying/(channels|triggers)/", c)])
+    export.columns = [c.replace("/", "-") if not c.startswith(("meta", "_")) else c
+                      for c in export.columns]
+    export = export.drop(columns=["_uuid", "_id", "_index", "meta/instanceID"])
+    export["KEY"] = "uuid:" + responses["respondent_id"]  # ODK Central's id column
+    back = responses_from_text(export.to_csv(index=False), survey, input_format="odk")
+    assert back["respondent_id"].iloc[0] == "uuid:r0001"
+    pd.testing.assert_frame_equal(back.drop(columns="respondent_id"),
+                                  responses.drop(columns="respondent_id"))
+
+
+def test_odk_semicolon_export_and_metadata(survey, responses) -> None:
+    export = to_odk(responses, survey).assign(today="2024-01-01", deviceid="abc",
+                                             **{"formhub/uuid": "x", "__version__": "v1"})
+    text = export.to_csv(index=False, sep=";")
+    assert detect_format(text) == "odk"
+    pd.testing.assert_frame_equal(responses_from_text(text, survey), responses)
+
+
+def test_odk_id_fallbacks(survey, responses) -> None:
+    export = to_odk(responses, survey).drop(columns=["_uuid"])
+    back = responses_from_text(export.to_csv(index=False), survey)
+    assert back["respondent_id"].iloc[0] == "uuid:r0001"  # meta/instanceID
+    export = export.drop(columns=["meta/instanceID", "_id"])
+    back = responses_from_text(export.to_csv(index=False), survey, input_format="odk")
+    assert back["respondent_id"].iloc[0] == "row0001"
+
+
+def test_odk_problems(survey, responses) -> None:
+    export = to_odk(responses, survey).astype(object)
+    bad = export.drop(columns=[c for c in export.columns if c.startswith("buying/channels/")])
+    bad.loc[2, "buying/channels"] = "store Online"
+    with pytest.raises(SurveyError, match="'Online' is not an option of 'channels'") as info:
+        responses_from_text(bad.to_csv(index=False), survey, name="kobo.csv")
+    assert info.value.field == "buying/channels" and info.value.line == 4
+    bad = export.copy()
+    bad.loc[0, "views/open_grid/open_2"] = 12
+    with pytest.raises(SurveyError, match=r"out of range 1\.\.7") as info:
+        responses_from_text(bad.to_csv(index=False), survey, name="kobo.csv")
+    assert info.value.field == "views/open_grid/open_2"  # the column name in the user's file
+    with pytest.raises(SurveyError, match=r"missing from the file: nps"):
+        responses_from_text(export.drop(columns=["buying/nps"]).to_csv(index=False), survey)
+    with pytest.raises(SurveyError, match=r"not in the codebook: views/extra_question"):
+        responses_from_text(export.assign(**{"views/extra_question": 1}).to_csv(index=False),
+                            survey)
+
+
+# ---------------------------------------------------------------- SurveyJS
+def test_surveyjs_round_trip(survey, responses) -> None:
+    results = to_surveyjs(responses, survey)
+    first = results[0]
+    assert isinstance(first["trust_grid"], dict) and isinstance(first["channels"], list)
+    assert "app_ease" not in results[np.flatnonzero(responses["app_ease"].isna())[0]]
+    for text in (json.dumps(results), json.dumps({"results": results}),
+                 "\n".join(json.dumps(r) for r in results)):
+        pd.testing.assert_frame_equal(responses_from_text(text, survey), responses)
+
+
+def test_surveyjs_without_ids_and_with_comments(survey, responses) -> None:
+    results = to_surveyjs(responses, survey)
+    for r in results:
+        del r["respondent_id"]
+        r["comment-Comment"] = "other text"
+    back = responses_from_text(json.dumps(results), survey)
+    assert back["respondent_id"].iloc[0] == "result0001"
+    pd.testing.assert_frame_equal(back.drop(columns="respondent_id"),
+                                  responses.drop(columns="respondent_id"))
+
+
+def test_surveyjs_problems(survey, responses) -> None:
+    results = to_surveyjs(responses, survey)
+    with pytest.raises(SurveyError, match="malformed JSON") as info:
+        responses_from_text('[{"a": 1},\n{"b": }]', survey, name="r.json")
+    assert info.value.line == 2
+    bad = json.loads(json.dumps(results))
+    bad[3]["trust_grid"] = 4
+    with pytest.raises(SurveyError, match=r"should be an object .*result 4"):
+        responses_from_text(json.dumps(bad), survey)
+    bad = json.loads(json.dumps(results))
+    bad[1]["trust_grid"]["trust_1"] = 6
+    with pytest.raises(SurveyError, match=r"out of range 1..5 \(result 2 \(id 'r0002'\)\)") as info:
+        responses_from_text(json.dumps(bad), survey, name="r.json")
+    assert info.value.field == "trust_grid.trust_1"
+    bad = json.loads(json.dumps(results))
+    bad[0]["favourite_colour"] = "blue"
+    with pytest.raises(SurveyError, match="not in the codebook: favourite_colour"):
+        responses_from_text(json.dumps(bad), survey)
+    bad = json.loads(json.dumps(results))
+    bad[0]["channels"] = "store"
+    with pytest.raises(SurveyError, match="should be a list"):
+        responses_from_text(json.dumps(bad), survey)
+    with pytest.raises(SurveyError, match="not an object"):
+        responses_from_text("[1, 2]", survey)
+
+
+# ---------------------------------------------------------------- REDCap
+def test_redcap_round_trip(survey, responses) -> None:
+    export = to_redcap(responses, survey)
+    assert export.columns[0] == "respondent_id" and "channels___web" in export.columns
+    text = export.to_csv(index=False)
+    assert detect_format(text) == "redcap"
+    pd.testing.assert_frame_equal(responses_from_text(text, survey), responses)
+
+
+def test_redcap_labels_export(survey, responses) -> None:
+    export = to_redcap(responses, survey).astype(object)
+    for column in [c for c in export.columns if "___" in c]:
+        export[column] = export[column].map({0: "Unchecked", 1: "Checked"})
+    export["gender"] = export["gender"].map({"woman": "Woman", "man": "Man", "other": "Other"})
+    export["redcap_event_name"] = "baseline_arm_1"
+    back = responses_from_text(export.to_csv(index=False), survey)
+    pd.testing.assert_frame_equal(back, responses)
+
+
+def test_redcap_unticked_checkboxes_are_unanswered(survey, responses) -> None:
+    export = to_redcap(responses, survey)
+    assert (export[["triggers___need", "triggers___promo", "triggers___gift"]].notna()).all().all()
+    back = responses_from_text(export.to_csv(index=False), survey)
+    skipped = responses["triggers__need"].isna()
+    assert back.loc[skipped, "triggers__need"].isna().all()
+
+
+def test_redcap_problems(survey, responses) -> None:
+    export = to_redcap(responses, survey)
+    with pytest.raises(SurveyError, match=r"missing from the file: channels__web .*___"):
+        responses_from_text(export.drop(columns=["channels___web"]).to_csv(index=False),
+                            survey)
+    with pytest.raises(SurveyError, match="channels___fax"):
+        responses_from_text(export.assign(channels___fax=0).to_csv(index=False), survey)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
 
     if chosen_k == "auto":
         assert candidates is not None
-        stderr = click.get_text_stream("stderr")
+        stderr = sys.stderr  # click.get_text_stream is deprecated (removed in Click 9)
         with click.progressbar(length=len(candidates), label="Trying k", file=stderr) as bar:
             last = [0]
 

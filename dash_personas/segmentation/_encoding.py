@@ -104,7 +104,7 @@ class MixedEncoder:
     categorical_weights_: np.ndarray = field(default_factory=lambda: np.ones(0))
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any) -> MixedEncoder:
+    def fit(self, X: Any, sample_weight: Any = None) -> MixedEncoder:
         frame = self._as_frame(X, fitting=True)
         if frame.shape[0] == 0:
             raise ValueError(f"cannot segment empty data: found array with 0 sample(s) "
@@ -126,10 +126,16 @@ class MixedEncoder:
                 + (f" (also: {', '.join(map(repr, all_missing[1:]))})" if len(all_missing) > 1
                    else "")
             )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self.mean_ = np.nanmean(numeric_block, axis=0) if numeric_block.size else np.zeros(0)
-            std = np.nanstd(numeric_block, axis=0) if numeric_block.size else np.ones(0)
+        weight = _check_sample_weight(sample_weight, frame.shape[0])
+        if weight is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.mean_ = (np.nanmean(numeric_block, axis=0) if numeric_block.size
+                              else np.zeros(0))
+                std = np.nanstd(numeric_block, axis=0) if numeric_block.size else np.ones(0)
+        else:
+            # weighted like repeated rows (a row of weight 3 counts three times)
+            self.mean_, std = _weighted_mean_std(numeric_block, weight)
         if not self.scale:
             self.mean_ = np.zeros(len(self.numeric_features_))
             std = np.ones(len(self.numeric_features_))
@@ -149,7 +155,7 @@ class MixedEncoder:
 
     def fit_transform(self, X: Any, *, sample_weight: Any = None) -> EncodedData:
         """Fit and encode ``X`` in one pass over the categorical columns."""
-        self.fit(X)
+        self.fit(X, sample_weight=sample_weight)
         try:
             numeric, self._fit_numeric = self._fit_numeric, None
             return self.transform(X, sample_weight=sample_weight, _codes=self._fit_codes,
@@ -332,15 +338,7 @@ class MixedEncoder:
                     "drop rows that are entirely missing"
                 )
             row_scale = total / observed
-        weight = None
-        if sample_weight is not None:
-            weight = np.asarray(sample_weight, dtype=np.float64).ravel()
-            if weight.shape[0] != n:
-                raise ValueError(f"sample_weight has {weight.shape[0]} values for {n} rows")
-            if not np.isfinite(weight).all() or (weight < 0).any():
-                raise ValueError("sample_weight must be finite and non-negative")
-            if not weight.any():
-                raise ValueError("sample weights are all zero: at least one row needs weight")
+        weight = _check_sample_weight(sample_weight, n)
         return EncodedData(
             numeric=np.ascontiguousarray(numeric),
             numeric_mask=mask if has_numeric_missing else None,
@@ -420,6 +418,32 @@ class MixedEncoder:
         encoder.numeric_weights_ = np.asarray(state["numeric_weights"], dtype=np.float64)
         encoder.categorical_weights_ = np.asarray(state["categorical_weights"], dtype=np.float64)
         return encoder
+
+
+def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
+    """``sample_weight`` as a float64 vector of length ``n`` (or None), validated."""
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight, dtype=np.float64).ravel()
+    if weight.shape[0] != n:
+        raise ValueError(f"sample_weight has {weight.shape[0]} values for {n} rows")
+    if not np.isfinite(weight).all() or (weight < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative")
+    if not weight.any():
+        raise ValueError("sample weights are all zero: at least one row needs weight")
+    return weight
+
+
+def _weighted_mean_std(block: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column means and (population) standard deviations over observed values, weighted."""
+    observed = ~np.isnan(block)
+    filled = np.where(observed, block, 0.0)
+    total = weight @ observed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(total > 0, (weight @ filled) / total, 0.0)
+        centred = np.where(observed, block - mean, 0.0)
+        var = np.where(total > 0, (weight @ centred**2) / total, 1.0)
+    return mean, np.sqrt(var)
 
 
 def _looks_numeric(column: pd.Series) -> bool:

@@ -217,6 +217,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
 
         self._encoder = encoder
         self._centers = centers
+        self._zero_weight_means = _zero_weight_means(encoder, X, prepared, labels, k)
         self.gamma_ = gamma
         self.labels_ = labels.astype(np.int64)
         self.cost_ = float(cost)
@@ -249,7 +250,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         if len(frame) != k:
             raise ValueError(f"init has {len(frame)} prototypes but n_clusters={k}")
         if isinstance(frame, pd.DataFrame):
-            frame = frame.copy()
+            frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+            encoder._check_columns(frame)  # names a missing or extra column
             for name in encoder.numeric_features_:
                 frame[name] = pd.to_numeric(frame[name])
             frame = frame.infer_objects()
@@ -261,6 +263,9 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     def _centers_frame(self) -> pd.DataFrame:
         encoder = self._encoder
         numeric = encoder.numeric_to_original(self._centers.numeric)
+        zero_weight_means = getattr(self, "_zero_weight_means", None)
+        if zero_weight_means is not None:
+            numeric[:, encoder.numeric_weights_ == 0] = zero_weight_means
         columns: dict[str, Any] = {}
         for j, name in enumerate(encoder.numeric_features_):
             columns[name] = numeric[:, j]
@@ -346,26 +351,69 @@ def _lloyd(prepared: PreparedData, centers: Centers, max_iter: int, tol: float, 
         converged = stats.n_changed == 0 or (
             np.isfinite(previous_cost) and previous_cost - stats.cost <= tol * previous_cost
         )
-        if converged or n_iter == max_iter:
+        empty = np.flatnonzero(stats.weight <= 0)
+        # an empty cluster is not converged while a row is left to re-seed it with
+        if (converged and not empty.size) or n_iter == max_iter:
             break
         previous_cost = stats.cost
-        centers = prepared.update_centers(stats, centers)
-        empty = np.flatnonzero(stats.weight <= 0)
+        updated = prepared.update_centers(stats, centers)
         if empty.size:
-            centers = _reseed_empty(prepared, centers, empty, nearest)
+            updated, n_reseeded = _reseed_empty(prepared, updated, empty)
+            if converged and n_reseeded == 0:
+                break  # fewer distinct rows than clusters: keep the final assignment
+        centers = updated
     return centers, labels, history[-1], n_iter, history
 
 
-def _reseed_empty(prepared: PreparedData, centers: Centers, empty: np.ndarray,
-                  nearest: np.ndarray) -> Centers:
-    """Move each empty cluster onto one of the rows farthest from its prototype."""
-    score = nearest * (prepared.update_weight > 0)
-    far = np.argsort(-score, kind="stable")[: empty.size]
-    replacement = prepared.row_as_center(far)
+def _reseed_empty(prepared: PreparedData, centers: Centers, empty: np.ndarray
+                  ) -> tuple[Centers, int]:
+    """Move the empty clusters onto rows far from every prototype (farthest-first).
+
+    Each new prototype is the row farthest from all prototypes so far, including
+    the ones just re-seeded, so two re-seeded clusters never land on identical
+    rows and each gets at least its own row in the next pass. Rows that already
+    sit on a prototype are never used. Returns the centres and how many clusters
+    were re-seeded (fewer than ``empty.size`` when no such row is left).
+    """
     centers = centers.copy()
-    centers.numeric[empty] = replacement.numeric
-    centers.categorical[empty] = replacement.categorical
-    return centers
+    keep = np.setdiff1d(np.arange(centers.n_clusters), empty)
+    closest = prepared.min_distances(Centers(centers.numeric[keep],
+                                             centers.categorical[keep]))[1]
+    closest *= prepared.update_weight > 0
+    n_reseeded = 0
+    for cluster in empty:
+        row = int(np.argmax(closest))
+        if closest[row] <= 0:
+            break
+        replacement = prepared.row_as_center(np.array([row]))
+        centers.numeric[cluster] = replacement.numeric[0]
+        centers.categorical[cluster] = replacement.categorical[0]
+        np.minimum(closest, prepared.min_distances(replacement)[1], out=closest)
+        n_reseeded += 1
+    return centers, n_reseeded
+
+
+def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,
+                       labels: np.ndarray, k: int) -> np.ndarray | None:
+    """Segment means, in original units, of the numeric features weighted 0.
+
+    The encoding multiplies such a feature by 0, so the prototypes cannot carry it;
+    ``cluster_centers_`` still shows how it differs between the segments.
+    """
+    zero = np.flatnonzero(encoder.numeric_weights_ == 0)
+    if not zero.size:
+        return None
+    raw = encoder._numeric_values(encoder._as_frame(X, fitting=False))[:, zero]
+    observed = ~np.isnan(raw)
+    weight = prepared.update_weight[:, None] * observed
+    weighted = np.where(observed, raw, 0.0) * weight
+    sums = np.zeros((k, zero.size))
+    counts = np.zeros((k, zero.size))
+    np.add.at(sums, labels, weighted)
+    np.add.at(counts, labels, weight)
+    tiny = np.finfo(np.float64).tiny
+    overall = weighted.sum(axis=0) / np.maximum(weight.sum(axis=0), tiny)
+    return np.where(counts > 0, sums / np.maximum(counts, tiny), overall)
 
 
 def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:

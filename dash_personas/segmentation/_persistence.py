@@ -75,6 +75,8 @@ def model_to_dict(model: Any) -> dict[str, Any]:
         "centers": {
             "numeric": model._centers.numeric.tolist(),
             "categorical": model._centers.categorical.tolist(),
+            # segment means of numeric features weighted 0 (display only)
+            "zero_weight_means": _jsonable(getattr(model, "_zero_weight_means", None)),
         },
         "fitted": {
             "gamma": model.gamma_,
@@ -158,6 +160,9 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         categorical = np.asarray(centers["categorical"], dtype=np.int32).reshape(
             k, len(encoder.categorical_features_))
         model._centers = Centers(numeric, categorical)
+        zero_weight_means = centers.get("zero_weight_means")
+        model._zero_weight_means = (None if zero_weight_means is None else
+                                    np.asarray(zero_weight_means, dtype=np.float64))
         fitted = body["fitted"]
         model.gamma_ = float(fitted["gamma"])
         model.cost_ = float(fitted["cost"])

@@ -91,16 +91,16 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     -------
     SegmentProfiles
     """
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
-    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    encoder = MixedEncoder(categorical=categorical, scale=False)
+    # as in KPrototypes: numeric-looking columns of an object array stay numeric
+    frame = encoder._as_frame(data, fitting=True)
     if exclude:
         frame = frame.drop(columns=[str(c) for c in exclude])
+        encoder.feature_names_in_ = [str(c) for c in frame.columns]
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] != frame.shape[0]:
         raise ValueError(f"labels must have one value per row ({frame.shape[0]}), "
                          f"got shape {labels.shape}")
-    encoder = MixedEncoder(categorical=categorical, scale=False)
-    encoder._as_frame(frame, fitting=True)
     kinds = encoder._resolve_categorical(frame)
     numeric_cols = [c for c in frame.columns if c not in kinds]
     categorical_cols = [c for c in frame.columns if c in kinds]
@@ -126,7 +126,12 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
         _numeric_column(frame[c]) for c in columns
     ])
     observed = ~np.isnan(values)
-    filled = np.where(observed, values, 0.0)
+    # centre on the column means first: sums of squares of raw values such as
+    # timestamps (~1e9) would cancel catastrophically in the variances below
+    count_all = observed.sum(axis=0)
+    shift = np.where(count_all > 0, np.where(observed, values, 0.0).sum(axis=0)
+                     / np.maximum(count_all, 1), 0.0)
+    filled = np.where(observed, values - shift, 0.0)
     k = segments.size
     onehot = np.zeros((inverse.size, k))
     onehot[np.arange(inverse.size), inverse] = 1.0
@@ -164,8 +169,8 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
     return pd.DataFrame({
         "segment": grid_seg,
         "feature": grid_feat,
-        "mean": seg_mean.ravel(),
-        "overall_mean": np.tile(overall_mean, k),
+        "mean": (seg_mean + shift).ravel(),
+        "overall_mean": np.tile(overall_mean + shift, k),
         "std_diff": std_diff.ravel(),
         "p_value": p_value.ravel(),
         "effect": effect.ravel(),

@@ -49,26 +49,29 @@ class KSelection(pd.DataFrame):
         return self.models[self.recommended_k]
 
 
-def pairwise_kprototypes_distances(prepared: PreparedData) -> np.ndarray:
+def pairwise_kprototypes_distances(prepared: PreparedData,
+                                   numeric_weights: np.ndarray | None = None) -> np.ndarray:
     """All pairwise k-prototypes distances between the rows of ``prepared``.
 
     Pairs are compared on the features observed in both rows and rescaled to the
-    full feature count, as in the assignment step.
+    full feature weight, as in the assignment step. ``numeric_weights`` are the
+    per-feature weights of the numeric columns (the encoder's ``numeric_weights_``;
+    default 1): the numeric values already carry them, but the rescaling needs them.
     """
     data = prepared.data
     z = prepared.numeric
     n = prepared.n
+    w_num = (np.ones(z.shape[1]) if numeric_weights is None
+             else np.asarray(numeric_weights, dtype=np.float64))
     if prepared.mask is None:
         sq = prepared.row_sq
         dist = sq[:, None] + sq[None, :] - 2.0 * (z @ z.T)
-        observed = np.full((n, n), float(z.shape[1]))
-        numeric_weights_observed = None
+        numeric_weights_observed: Any = float(w_num.sum())  # every pair, broadcast
     else:
         m = prepared.mask
         z2 = z**2
         dist = z2 @ m.T + m @ z2.T - 2.0 * (z @ z.T)
-        numeric_weights_observed = m @ m.T
-        observed = None
+        numeric_weights_observed = (m * w_num) @ m.T
     np.maximum(dist, 0.0, out=dist)
     cat_weights = prepared.categorical_weights
     cat_observed = np.zeros((n, n))
@@ -81,9 +84,7 @@ def pairwise_kprototypes_distances(prepared: PreparedData) -> np.ndarray:
         cat_observed += cat_weights[j] * both
     if prepared.row_scale is not None:
         # rescale each pair to the full feature weight (numeric weights live in z)
-        total = float(z.shape[1]) + float(cat_weights.sum())
-        if numeric_weights_observed is None:
-            numeric_weights_observed = observed
+        total = float(w_num.sum()) + float(cat_weights.sum())
         seen = numeric_weights_observed + cat_observed
         with np.errstate(divide="ignore", invalid="ignore"):
             dist *= np.where(seen > 0, total / seen, 0.0)
@@ -177,7 +178,7 @@ def select_k(
     sample_rows = np.sort(rng.choice(n, size=min(n, sample_size), replace=False))
     sample_frame = frame.iloc[sample_rows]
     sample_prepared = probe._prepare(sample_frame, warn_unseen=False)
-    dist = pairwise_kprototypes_distances(sample_prepared)
+    dist = pairwise_kprototypes_distances(sample_prepared, probe._encoder.numeric_weights_)
 
     rows = []
     models: dict[int, KPrototypes] = {}
@@ -207,6 +208,13 @@ def select_k(
         best = int(table.loc[table["eligible"], "silhouette"].idxmax())
         rule = (f"highest silhouette among k with stability >= {min_stability:g} "
                 f"and every segment >= {min_share:.0%} of respondents")
+        if not n_bootstrap:
+            rule = (f"highest silhouette among k with every segment >= {min_share:.0%} of "
+                    "respondents (stability not computed: n_bootstrap=0)")
+    elif not n_bootstrap or table["stability"].isna().all():
+        best = int(table["silhouette"].idxmax())
+        rule = (f"no k had every segment >= {min_share:.0%} of respondents and stability "
+                "was not computed; chose the highest silhouette")
     else:
         best = int(table["stability"].fillna(0).idxmax())
         rule = (f"no k met stability >= {min_stability:g} with every segment >= "
@@ -225,8 +233,9 @@ def _stability(model: KPrototypes, frame: pd.DataFrame, n_bootstrap: int,
     reference = model.labels_[eval_rows]
     eval_frame = frame.iloc[eval_rows]
     params = model.get_params()
+    # the resolved kinds: "auto" on the resampled frame could differ from an array fit
     params.update(gamma=model.gamma_, n_init=max(1, min(3, params["n_init"])), n_jobs=None,
-                  verbose=False)
+                  verbose=False, categorical=list(model.categorical_features_))
     scores = []
     for _ in range(n_bootstrap):
         boot = rng.choice(n, size=min(n, max_rows), replace=True)

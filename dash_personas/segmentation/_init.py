@@ -30,15 +30,18 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
     seeding is repeated ``n_seedings`` times on a random sample of
     :func:`seeding_sample_size` rows, each seeding is refined by a few batch passes
     on that sample, and the refined prototypes with the lowest sample cost win.
-    The whole initialisation costs about as much as one or two passes over large
-    data, and the full fit then starts close to a good optimum.
+    The whole initialisation costs about as much as a few passes over large data,
+    and the full fit then starts close to a good optimum. Data no larger than the
+    sample gets a single greedy seeding (``n_init`` restarts cover the rest).
     """
     from ._kprototypes import _lloyd  # deferred: _kprototypes imports this module
 
-    if data.n > seeding_sample_size(k):
-        rows = np.sort(rng.choice(data.n, size=seeding_sample_size(k), replace=False))
-        data = PreparedData(data.data.take(rows), data.n_levels, data.categorical_weights,
-                            data.gamma)
+    if data.n <= seeding_sample_size(k):
+        # small data: refining on "a sample" would be a full restart; n_init does that
+        return _greedy_seeding(data, k, rng, n_local_trials)
+    rows = np.sort(rng.choice(data.n, size=seeding_sample_size(k), replace=False))
+    data = PreparedData(data.data.take(rows), data.n_levels, data.categorical_weights,
+                        data.gamma)
     best: tuple[float, Centers] | None = None
     for _ in range(max(1, n_seedings)):
         seeded = _greedy_seeding(data, k, rng, n_local_trials)

@@ -12,16 +12,28 @@ import pytest
 from click.testing import CliRunner
 
 from dash_personas.cli import cli, main
-from dash_personas.datasets import make_mixed_blobs
 from dash_personas.segmentation import KPrototypes
 
 SCRIPT = Path(sys.executable).with_name("dash-personas")
 
 
+def planted_responses(n: int = 150, seed: int = 1) -> pd.DataFrame:
+    """Three segments with equally distant numeric centres and preferred levels."""
+    rng = np.random.default_rng(seed)
+    segment = np.arange(n) % 3
+    centres = np.array([[0.0, 0.0, 0.0], [8.0, 0.0, 0.0], [4.0, 7.0, 0.0]])
+    numeric = centres[segment] + rng.normal(size=(n, 3))
+    frame = pd.DataFrame(numeric, columns=["num_0", "num_1", "num_2"])
+    for j in range(3):
+        preferred = np.array(["a", "b", "c"])[(segment + j) % 3]
+        frame[f"cat_{j}"] = np.where(rng.random(n) < 0.7, preferred,
+                                     np.array(["a", "b", "c", "d"])[rng.integers(0, 4, n)])
+    return frame
+
+
 @pytest.fixture
 def responses(tmp_path):
-    X, _ = make_mixed_blobs(150, n_numeric=3, n_categorical=3, n_clusters=3, separation=4.0,
-                            categorical_dtype="object", random_state=1)
+    X = planted_responses()
     X.insert(0, "respondent_id", np.arange(5001, 5151))
     X.insert(1, "email", [f"person{i}@example.org" for i in range(150)])
     path = tmp_path / "responses.csv"

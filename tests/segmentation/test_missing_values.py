@@ -167,3 +167,21 @@ def test_gamma_and_seeding_use_observed_values_only(gappy):
     # gaps are not treated as a level of their own
     assert not any(pd.isna(v) for levels in model._encoder.levels_ for v in levels)
     assert filled.equals(gappy)  # fitting does not fill the caller's frame
+
+
+def test_make_mixed_blobs_gaps_and_dtypes():
+    X, y = make_mixed_blobs(300, n_numeric=2, n_categorical=3, n_clusters=4, missing_rate=0.8,
+                            categorical_dtype="object", random_state=0)
+    assert X.shape == (300, 5) and y.shape == (300,)
+    assert set(np.unique(y)) == {0, 1, 2, 3}
+    assert 0.7 < X.isna().to_numpy().mean() < 0.85
+    assert not X.isna().all(axis=1).any()
+    assert pd.api.types.is_string_dtype(X["cat_0"].dtype)  # object (pandas 3: str)
+    again, y_again = make_mixed_blobs(300, n_numeric=2, n_categorical=3, n_clusters=4,
+                                      missing_rate=0.8, categorical_dtype="object",
+                                      random_state=0)
+    pd.testing.assert_frame_equal(X, again)
+    np.testing.assert_array_equal(y, y_again)
+    clean, _ = make_mixed_blobs(50, random_state=1)
+    assert isinstance(clean["cat_0"].dtype, pd.CategoricalDtype)
+    assert not clean.isna().any().any()

@@ -1,0 +1,237 @@
+"""The personas dashboard: ``create_app(personas, data, selection) -> dash.Dash``.
+
+The page ships aggregates only (persona profiles, shares, figures): never respondent
+rows, so it stays small however many respondents there are. Bootstrap is served from
+the installed ``bootstrap-flask`` package and Dash's own scripts locally
+(``serve_locally=True``): the dashboard works without internet access.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from .components import (
+    DARK_THEMES,
+    AspectsRadar,
+    PersonaChart,
+    PersonaGallery,
+    SegmentComparison,
+    SegmentSizes,
+    bootstrap_stylesheet,
+    register_callbacks,
+)
+from .personas import PersonaSet, load_personas
+
+__all__ = ["GROUP", "create_app", "profile_table"]
+
+#: Selection group of the dashboard's gallery and charts; aio_id of the main gallery.
+GROUP = "dashboard"
+GALLERY_ID = "gallery"
+
+
+def _as_persona_set(personas: Any) -> PersonaSet:
+    if isinstance(personas, PersonaSet):
+        return personas
+    if isinstance(personas, (str, Path)):
+        return load_personas(personas)
+    if isinstance(personas, list):
+        return PersonaSet(personas=personas)
+    raise TypeError("personas must be a PersonaSet, a list of Persona or a personas file path")
+
+
+def profile_table(personas: PersonaSet, max_rows: int = 40) -> dbc.Table:
+    """A feature × persona table: numeric means (standardised difference) and top answers."""
+    people = list(personas)
+    header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
+                                + [html.Th(p.name, scope="col") for p in people]))
+    rows = [html.Tr([html.Th("Share of respondents", scope="row")]
+                    + [html.Td(f"{p.share:.1%}") for p in people])]
+    seen: list[tuple[str, str]] = []
+    for p in people:
+        for d in p.profile:
+            if (d.feature, d.label) not in seen:
+                seen.append((d.feature, d.label))
+    for feature, label in seen[:max_rows]:
+        cells = []
+        for p in people:
+            d = next((x for x in p.profile if x.feature == feature), None)
+            cells.append(html.Td("—" if d is None else f"{d.mean:.3g} ({d.std_diff:+.1f} SD)"))
+        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+    features: list[tuple[str, str]] = []
+    for p in people:
+        for c in p.categories:
+            if (c.feature, c.label) not in features:
+                features.append((c.feature, c.label))
+    for feature, label in features[: max(0, max_rows - len(seen))]:
+        cells = []
+        for p in people:
+            options = [c for c in p.categories if c.feature == feature]
+            top = max(options, key=lambda c: c.share, default=None)
+            cells.append(html.Td("—" if top is None
+                                 else f"{top.level_label} {top.share:.0%} (×{top.lift:.1f})"))
+        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+    return dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
+                     responsive=True, striped=True, className="small align-middle")
+
+
+def _selection_section(selection: Any, theme: str) -> list[Any]:
+    from .figures import k_selection
+
+    if not selection:
+        return [html.P("No k-selection evidence was stored with these personas.",
+                       className="text-body-secondary")]
+    table = selection.get("table", [])
+    columns = [c for c in ("k", "silhouette", "mcclain_rao", "dunn", "stability",
+                           "smallest_share", "eligible") if table and c in table[0]]
+    body = [html.Tr([html.Td(_cell(row.get(c))) for c in columns]) for row in table]
+    return [
+        html.P(["Chosen k = ", html.Strong(str(selection.get("recommended_k"))), ": ",
+                str(selection.get("rule", ""))]),
+        dbc.Row([
+            dbc.Col(html.Div(dcc.Graph(id="k-selection-graph",
+                                       figure=k_selection(selection, theme=theme),
+                                       config={"displaylogo": False, "responsive": True}),
+                             role="figure", **{"aria-label": "Silhouette, stability and smallest "
+                                                             "segment share for each k"}),
+                    lg=7),
+            dbc.Col(dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
+                               html.Tbody(body)], size="sm", responsive=True, striped=True,
+                              className="small"), lg=5),
+        ]),
+    ]
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "yes", False: "no", None: "—"}[value]
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _section(title: str, children: Any, section_id: str) -> html.Section:
+    return html.Section([html.H2(title, className="h4 mt-4 mb-3", id=f"{section_id}-title"),
+                         *children], id=section_id,
+                        **{"aria-labelledby": f"{section_id}-title"})
+
+
+def create_app(personas: Any, data: Any = None, selection: Any = None, *,
+               theme: str = "bootstrap", color_mode: str | None = None,
+               title: str = "Customer personas", name: str | None = None,
+               **dash_kwargs: Any) -> dash.Dash:
+    """Build the personas dashboard.
+
+    Parameters
+    ----------
+    personas : PersonaSet, list of Persona or path
+        The personas (e.g. ``build_personas(...)`` or a personas JSON file).
+    data : DataFrame, optional
+        Respondent rows (e.g. ``scores.csv``). When given, each row is assigned to the
+        nearest persona prototype and the segment sizes are counted on it; the rows
+        themselves never reach the browser.
+    selection : KSelection or dict, optional
+        k-selection evidence (default: the one stored with the personas).
+    theme : str, default="bootstrap"
+        Bootstrap or Bootswatch theme served locally (``"darkly"``, ``"flatly"``...).
+    color_mode : {"light", "dark"}, optional
+        Bootstrap 5.3 colour mode; default dark for dark Bootswatch themes.
+    title : str
+        Page title and heading.
+    name : str, optional
+        Dash app name (default: this module).
+    **dash_kwargs
+        Passed to :class:`dash.Dash` (e.g. ``requests_pathname_prefix``).
+
+    Returns
+    -------
+    dash.Dash
+        With its callbacks registered on itself (several apps can live in one process).
+    """
+    people = _as_persona_set(personas)
+    if data is not None:
+        from .personas import refresh_sizes
+
+        people = refresh_sizes(people, data)
+    if selection is not None:
+        from .personas._build import selection_evidence
+
+        people = people.model_copy(update={"selection": selection_evidence(selection)})
+    mode = color_mode or ("dark" if theme.lower() in DARK_THEMES else "light")
+    if mode not in ("light", "dark"):
+        raise ValueError(f"color_mode must be 'light' or 'dark', got {color_mode!r}")
+
+    dash_kwargs.setdefault("serve_locally", True)
+    dash_kwargs.setdefault("title", title)
+    dash_kwargs.setdefault("suppress_callback_exceptions", False)
+    app = dash.Dash(name or __name__, **dash_kwargs)
+    app.config.external_stylesheets = [bootstrap_stylesheet(app, theme)]
+    app.index_string = app.index_string.replace(
+        "<html>", f'<html lang="en" data-bs-theme="{mode}">')
+
+    feature_options = []
+    for info in people.features:
+        if info.kind == "categorical" and info.role != "journey":
+            feature_options.append({"label": info.label, "value": info.name})
+    if not feature_options:
+        seen = []
+        for p in people:
+            for c in p.categories:
+                if c.feature not in seen:
+                    seen.append(c.feature)
+                    feature_options.append({"label": c.label, "value": c.feature})
+    first_feature = feature_options[0]["value"] if feature_options else None
+
+    def chart(kind: str, **kwargs: Any) -> Any:
+        return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode, **kwargs)
+
+    categories: list[Any] = []
+    if first_feature is not None:
+        categories = [
+            dbc.Label("Answer shares for", html_for="category-feature", className="small"),
+            dcc.Dropdown(id="category-feature", options=feature_options, value=first_feature,
+                         clearable=False, className="mb-2"),
+            html.Div(chart("categories", feature=first_feature), id="category-chart"),
+        ]
+    n = people.n_respondents or sum(p.size for p in people)
+    app.layout = dbc.Container([
+        html.Header([
+            html.H1(title, className="h2 mt-4 mb-1"),
+            html.P(f"{len(people)} personas from {n:,} respondents. Select a persona to "
+                   "highlight it in every chart.", className="text-body-secondary"),
+        ]),
+        html.Main([
+            _section("Personas", [PersonaGallery(people, aio_id=GALLERY_ID, group=GROUP)],
+                     "personas"),
+            _section("How the personas compare", [
+                dbc.Row([
+                    dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode), lg=6),
+                    dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode), lg=6),
+                ]),
+                SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode),
+                dbc.Row([
+                    dbc.Col(chart("clv"), lg=6),
+                    dbc.Col(chart("journey"), lg=6),
+                ]),
+                html.Div(categories),
+            ], "compare"),
+            _section("Profiles", [profile_table(people)], "profiles"),
+            _section("Choosing the number of personas",
+                     _selection_section(people.selection, mode), "k-selection"),
+        ]),
+        html.Footer(html.P("Aggregates only: no respondent-level data is sent to the browser.",
+                           className="small text-body-secondary mt-4")),
+    ], fluid="lg", className="pb-4")
+
+    register_callbacks(app)
+    if first_feature is not None:
+        @app.callback(Output("category-chart", "children"), Input("category-feature", "value"),
+                      State(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
+                      prevent_initial_call=True)
+        def _category_chart(feature: str, selected: str | None) -> Any:
+            return chart("categories", feature=feature, selected=selected)
+    return app

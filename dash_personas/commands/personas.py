@@ -1,0 +1,88 @@
+"""``dash-personas personas``: turn a fitted model and scored respondents into personas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def load_codebook_or_survey(path: Path) -> dict[str, Any]:
+    """A survey-builder codebook from ``codebook.json`` or a survey spec (YAML/JSON)."""
+    from survey_builder.codebook import build_codebook, load_codebook
+    from survey_builder.errors import SurveyError
+
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            from survey_builder.spec import load_survey
+
+            return build_codebook(load_survey(path))
+        return load_codebook(path)
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such codebook file") from None
+    except SurveyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def model_features(model: Any, frame: Any, source: str) -> Any:
+    """The columns of ``frame`` the model was fitted on (clear error if some are missing)."""
+    names = [str(n) for n in getattr(model, "feature_names_in_", [])]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise ValueError(f"{source}: lacks column(s) the model was fitted on: "
+                         f"{', '.join(missing[:5])}")
+    return frame[names]
+
+
+@click.command("personas")
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("scores_path", metavar="SCORES", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the personas (versioned JSON).")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="survey-builder codebook.json (or the survey spec) for labels and guidelines.")
+@click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML/JSON analyst edits, matched to segments by prototype.")
+@click.option("--overrides-template", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an editable overrides file for these personas.")
+@click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a self-contained HTML persona sheet.")
+@click.option("--language", default=None, help="Language of codebook texts.")
+def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_path: Path | None,
+                     overrides: Path | None, overrides_template: Path | None, sheet: Path | None,
+                     language: str | None) -> None:
+    """Build personas from MODEL (dash-personas segment) and SCORES (a CSV).
+
+    \b
+    Example:
+      dash-personas personas model.json scores.csv --codebook codebook.json --out personas.json
+      dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
+    """
+    from ..personas import build_personas, save_personas, write_overrides_template
+    from ..segmentation import KPrototypes, ModelFileError
+    from ..segmentation._io import read_table
+
+    try:
+        model = KPrototypes.load(model_path)
+    except FileNotFoundError:
+        raise ValueError(f"{model_path}: no such model file") from None
+    except ModelFileError as exc:
+        raise ValueError(str(exc)) from None
+    scores = read_table(scores_path)
+    data = model_features(model, scores, str(scores_path))
+    codebook = load_codebook_or_survey(codebook_path) if codebook_path else None
+    personas = build_personas(model, data, codebook, scores=scores, overrides=overrides,
+                              language=language)
+    save_personas(personas, out)
+    for p in personas:
+        click.echo(f"{p.id}  {p.share:6.1%}  {p.name} — {p.tagline}")
+    click.echo(f"Personas written to {out}")
+    if overrides_template:
+        write_overrides_template(personas, overrides_template)
+        click.echo(f"Overrides template written to {overrides_template}")
+    if sheet:
+        from ..export import write_persona_sheet
+
+        write_persona_sheet(personas, sheet)
+        click.echo(f"Persona sheet written to {sheet}")

@@ -1,0 +1,96 @@
+"""Bootstrap themes served from the installed ``bootstrap-flask`` package (works offline).
+
+``dbc.themes.*`` point at a CDN. Instead, :func:`bootstrap_stylesheet` adds a route to
+the app's own Flask server that serves Bootstrap 5 or any Bootswatch theme from the
+``flask_bootstrap`` wheel; ``@import`` lines (web fonts on Google's servers in some
+Bootswatch themes) are removed so the page never reaches out to the internet.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+from typing import Any
+
+__all__ = ["DARK_THEMES", "available_themes", "bootstrap_css", "bootstrap_stylesheet"]
+
+ROUTE = "_dash-personas/css/<theme>.css"
+
+#: Bootswatch themes whose colours are dark.
+DARK_THEMES = frozenset({"cyborg", "darkly", "slate", "solar", "superhero", "vapor"})
+
+
+def _css_dir() -> Any:
+    return resources.files("flask_bootstrap").joinpath("static", "bootstrap5", "css")
+
+
+@functools.cache
+def _themes() -> tuple[str, ...]:
+    swatch = _css_dir().joinpath("bootswatch")
+    names = sorted(p.name for p in swatch.iterdir() if p.joinpath("bootstrap.min.css").is_file())
+    return ("bootstrap", *names)
+
+
+def available_themes() -> tuple[str, ...]:
+    """``"bootstrap"`` and the Bootswatch themes shipped by the installed bootstrap-flask."""
+    return _themes()
+
+
+@functools.cache
+def bootstrap_css(theme: str = "bootstrap") -> str:
+    """The CSS text of ``theme`` ("bootstrap" or a Bootswatch name), without ``@import``s.
+
+    Raises
+    ------
+    ValueError
+        Unknown theme.
+    """
+    theme = theme.lower()
+    if theme not in _themes():
+        raise ValueError(f"unknown Bootstrap theme {theme!r}; choose from {', '.join(_themes())}")
+    if theme == "bootstrap":
+        path = _css_dir().joinpath("bootstrap.min.css")
+    else:
+        path = _css_dir().joinpath("bootswatch", theme, "bootstrap.min.css")
+    css = path.read_text(encoding="utf-8")
+    css = re.sub(r"@import\s+url\([^)]*\)\s*;?", "", css)
+    css = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", css)
+    return css
+
+
+def bootstrap_stylesheet(app: Any, theme: str = "bootstrap") -> str:
+    """Serve Bootstrap ``theme`` from ``app``'s server and return its URL.
+
+    Add the URL to ``app.config.external_stylesheets`` (``create_app`` does) or to the
+    ``external_stylesheets`` argument of ``dash.Dash`` — the route can be registered
+    before or after the app is created, but before the first request.
+
+    Parameters
+    ----------
+    app : dash.Dash
+    theme : str
+        ``"bootstrap"`` or a Bootswatch theme name (``"darkly"``, ``"flatly"``, ...).
+
+    Returns
+    -------
+    str
+        The stylesheet URL, under the app's ``requests_pathname_prefix``.
+    """
+    bootstrap_css(theme)  # validate early
+    server = app.server
+    if "dash_personas_css" not in server.view_functions:
+        from flask import Response, abort
+
+        def serve(theme: str) -> Any:
+            try:
+                css = bootstrap_css(theme)
+            except ValueError:
+                abort(404)
+            response = Response(css, mimetype="text/css")
+            response.headers["Cache-Control"] = "public, max-age=86400"
+            return response
+
+        prefix = app.config.routes_pathname_prefix or "/"
+        server.add_url_rule(f"{prefix}{ROUTE}", "dash_personas_css", serve)
+    return f"{app.config.requests_pathname_prefix or '/'}{ROUTE.replace('<theme>', theme)}"

@@ -1,0 +1,429 @@
+"""``build_personas``: from segment labels (or a fitted model) and data to personas."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..palette import persona_colour
+from ..segmentation import profile_segments
+from ._features import FLAG_COLUMNS, describe_features, text_of
+from ._model import (
+    Behaviour,
+    CategoryShare,
+    FeatureDiff,
+    FeatureInfo,
+    Guidelines,
+    JourneyShare,
+    Persona,
+    PersonaSet,
+    ScaleScore,
+)
+from ._rules import (
+    CLV_RULES,
+    DISTINCT_LIFT,
+    DISTINCT_SD,
+    FIRST_NAMES,
+    JOURNEY_RULES,
+    direction_rule,
+)
+
+__all__ = ["build_personas", "prototypes_from_labels"]
+
+
+def _python(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, (np.floating, float)):
+        return None if not np.isfinite(value) else round(float(value), 6)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if pd.isna(value):
+        return None
+    return value if isinstance(value, (int, str)) else str(value)
+
+
+def prototypes_from_labels(data: pd.DataFrame, labels: np.ndarray,
+                           numeric: list[str], categorical: list[str]) -> pd.DataFrame:
+    """Segment prototypes as k-prototypes defines them: numeric means, categorical modes.
+
+    Parameters
+    ----------
+    data : DataFrame
+    labels : ndarray
+    numeric, categorical : list of str
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment.
+    """
+    groups = data.groupby(np.asarray(labels), sort=True)
+    parts = []
+    if numeric:
+        parts.append(groups[numeric].agg(lambda s: pd.to_numeric(s, errors="coerce").mean()))
+    if categorical:
+        parts.append(groups[categorical].agg(
+            lambda s: s.mode(dropna=True).iloc[0] if s.notna().any() else None))
+    frame = pd.concat(parts, axis=1)[[*numeric, *categorical]]
+    frame.index.name = "segment"
+    return frame
+
+
+def _resolve(model_or_labels: Any, data: pd.DataFrame) -> tuple[np.ndarray, Any]:
+    if hasattr(model_or_labels, "cluster_centers_"):
+        model = model_or_labels
+        labels = getattr(model, "labels_", None)
+        if labels is None or len(labels) != len(data):
+            names = list(getattr(model, "feature_names_in_", data.columns))
+            missing = [n for n in names if n not in data.columns]
+            if missing:
+                raise ValueError(f"the data lacks column(s) the model was fitted on: "
+                                 f"{', '.join(missing[:5])}")
+            labels = model.predict(data[names])
+        return np.asarray(labels), model
+    labels = np.asarray(model_or_labels)
+    if labels.ndim != 1 or len(labels) != len(data):
+        raise ValueError(f"labels must have one value per row of the data ({len(data)}), "
+                         f"got shape {labels.shape}")
+    return labels, None
+
+
+def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
+    frame = data
+    if scores is not None:
+        if len(scores) != len(data):
+            raise ValueError(f"scores has {len(scores)} rows but the data has {len(data)}")
+        extra = [c for c in scores.columns if c not in data.columns]
+        frame = pd.concat([data.reset_index(drop=True),
+                           scores[extra].reset_index(drop=True)], axis=1)
+    from ..segmentation._io import identifier_columns
+
+    drop = set(identifier_columns(frame)) | (FLAG_COLUMNS & set(frame.columns))
+    # free text: many distinct strings
+    for name in frame.columns:
+        column = frame[name]
+        if (not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+                and column.nunique() > max(50, len(frame) // 10)):
+            drop.add(name)
+    return frame.drop(columns=sorted(drop))
+
+
+def _matching(model: Any, data: pd.DataFrame, numeric: list[str],
+              categorical: list[str]) -> dict[str, Any]:
+    if model is not None and hasattr(model, "_encoder"):
+        encoder = model._encoder
+        scale = dict(zip(encoder.numeric_features_, (float(s) for s in encoder.std_)))
+        return {"numeric_scale": scale, "categorical": list(encoder.categorical_features_),
+                "gamma": float(model.gamma_)}
+    scale = {}
+    for name in numeric:
+        sd = float(pd.to_numeric(data[name], errors="coerce").std(ddof=0))
+        scale[name] = sd if np.isfinite(sd) and sd > 0 else 1.0
+    return {"numeric_scale": scale, "categorical": list(categorical), "gamma": 1.0}
+
+
+class _Namer:
+    """Hands out unique, deterministic names (adjective + alliterative first name)."""
+
+    def __init__(self) -> None:
+        self.adjectives: set[str] = set()
+        self.names: set[str] = set()
+
+    def name(self, candidates: list[str]) -> str:
+        fresh = [a for a in candidates if a not in self.adjectives] or candidates or ["Everyday"]
+        adjective = fresh[0]
+        self.adjectives.add(adjective)
+        initial = next((ch.upper() for ch in adjective if ch.isalpha() and ch.isascii()), "S")
+        pool = FIRST_NAMES.get(initial, FIRST_NAMES["S"])
+        used_first = {n.split()[-1] for n in self.names}
+        first = next((f for f in pool if f not in used_first), pool[0])
+        candidate = f"{adjective} {first}"
+        n = 2
+        while candidate in self.names:
+            candidate = f"{adjective} {first} {n}"
+            n += 1
+        self.names.add(candidate)
+        return candidate
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] | None = None,
+                   scores: Any = None, overrides: Any = None, *, language: str | None = None,
+                   selection: Any = None) -> PersonaSet:
+    """Turn segments into personas: names, texts, profiles and communication guidelines.
+
+    Parameters
+    ----------
+    model_or_labels : KPrototypes or array-like
+        A fitted model (its ``labels_`` are used when they match ``data``, otherwise it
+        predicts) or one segment label per row.
+    data : DataFrame
+        The rows that were segmented (the model's features).
+    codebook : mapping, optional
+        A survey-builder codebook: gives readable labels, ASPECTS dimensions, the
+        ``high_score`` guideline texts, and which columns are demographics, behaviour,
+        channels, CLV and journey stage. Without it the numeric columns are treated as
+        scales and names are generated from column names.
+    scores : DataFrame, optional
+        More per-respondent columns to describe the personas with (e.g. the whole
+        ``survey-builder score`` table: CLV, journey, demographics), row-aligned with
+        ``data``. Identifier and data-quality columns are ignored.
+    overrides : path, mapping or list, optional
+        Analyst edits (see :func:`apply_overrides`), matched by prototype.
+    language : str, optional
+        Language of codebook texts (default: the survey's default language).
+    selection : KSelection, optional
+        The k-selection evidence to keep with the personas (shown by the dashboard).
+
+    Returns
+    -------
+    PersonaSet
+        Personas ordered by segment size (largest first) with ids ``p1``, ``p2``, ...
+
+    Examples
+    --------
+    >>> from dash_personas import KPrototypes, make_mixed_blobs, build_personas
+    >>> X, _ = make_mixed_blobs(300, n_clusters=3, random_state=0)
+    >>> model = KPrototypes(3, random_state=0).fit(X)
+    >>> personas = build_personas(model, X)
+    >>> len({p.name for p in personas})
+    3
+    """
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    score_frame = None
+    if scores is not None:
+        score_frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(scores)
+        score_frame = score_frame.set_axis([str(c) for c in score_frame.columns], axis=1)
+    labels, model = _resolve(model_or_labels, frame)
+    if codebook is not None and language is None:
+        language = (codebook.get("survey") or {}).get("default_language")
+    language = language or "en"
+
+    described = _profile_frame(frame, score_frame)
+    categorical_arg: Any = "auto"
+    if model is not None:
+        categorical_arg = [c for c in model.categorical_features_ if c in described.columns]
+        categorical_arg += [c for c in described.columns if c not in frame.columns
+                            and not pd.api.types.is_numeric_dtype(described[c])]
+    profiles = profile_segments(described, labels, categorical=categorical_arg)
+    numeric_cols = list(dict.fromkeys(profiles.numeric["feature"]))
+    categorical_cols = list(dict.fromkeys(profiles.categorical["feature"]))
+    features = describe_features(described, numeric_cols, categorical_cols, codebook, language)
+    info = {f.name: f for f in features}
+
+    if model is not None:
+        prototypes = model.cluster_centers_
+    else:
+        seg_numeric = [c for c in frame.columns if c in numeric_cols]
+        seg_categorical = [c for c in frame.columns if c in categorical_cols]
+        prototypes = prototypes_from_labels(frame, labels, seg_numeric, seg_categorical)
+    matching = _matching(model, frame, [c for c in prototypes.columns if c in numeric_cols
+                                        or c not in categorical_cols],
+                         [c for c in prototypes.columns if c in categorical_cols])
+
+    high_score = {}
+    if codebook:
+        for scale in codebook.get("scales", []):
+            text = text_of(scale.get("high_score"), language)
+            if text:
+                high_score[str(scale["name"])] = text
+    currency = None
+    if codebook and (codebook.get("derivations") or {}).get("clv"):
+        currency = codebook["derivations"]["clv"].get("currency")
+
+    summary = profiles.summary.sort_values("size", ascending=False, kind="stable")
+    namer = _Namer()
+    personas = []
+    for position, segment in enumerate(summary.index):
+        persona = _one_persona(position, segment, summary, profiles, info, prototypes,
+                               high_score, currency, namer)
+        personas.append(persona)
+
+    result = PersonaSet(personas=personas, features=features, matching=matching,
+                        language=language, n_respondents=len(frame),
+                        selection=selection_evidence(selection))
+    if overrides is not None:
+        from ._overrides import apply_overrides
+
+        result = apply_overrides(result, overrides, model=model)
+    return result
+
+
+def selection_evidence(selection: Any) -> dict[str, Any] | None:
+    """The k-selection table as plain JSON-able data (``None`` if not given)."""
+    if selection is None:
+        return None
+    if isinstance(selection, Mapping):
+        return dict(selection)
+    table = pd.DataFrame(selection).reset_index()
+    rows = [{k: _python(v) for k, v in row.items()} for row in table.to_dict("records")]
+    return {"recommended_k": _python(getattr(selection, "recommended_k", None)),
+            "rule": str(getattr(selection, "rule", "")), "table": rows}
+
+
+def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: Any,
+                 info: dict[str, FeatureInfo], prototypes: pd.DataFrame,
+                 high_score: dict[str, str], currency: str | None, namer: _Namer) -> Persona:
+    numeric = profiles.numeric[profiles.numeric["segment"] == segment]
+    categorical = profiles.categorical[profiles.categorical["segment"] == segment]
+
+    profile = [FeatureDiff(feature=r.feature, label=info[r.feature].label, mean=float(r.mean),
+                           overall_mean=float(r.overall_mean), std_diff=float(r.std_diff))
+               for r in numeric.itertuples() if np.isfinite(r.mean)]
+    scale_rows = [r for r in numeric.itertuples() if info[r.feature].role == "scale"
+                  and np.isfinite(r.mean)]
+    aspects = [ScaleScore(scale=r.feature, label=info[r.feature].label,
+                          dimension=info[r.feature].dimension, mean=float(r.mean),
+                          overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
+                          p_value=float(r.p_value)) for r in scale_rows]
+
+    categories = []
+    for r in categorical.itertuples():
+        feat = info[r.feature]
+        level = str(r.level)
+        categories.append(CategoryShare(
+            feature=r.feature, label=feat.label, level=level,
+            level_label=feat.label_of(level), share=float(r.share),
+            overall_share=float(r.overall_share), lift=float(r.lift)))
+
+    # distinctive scales, strongest first
+    distinct = sorted((s for s in aspects if abs(s.std_diff) >= DISTINCT_SD),
+                      key=lambda s: -abs(s.std_diff))
+    words = [(s, direction_rule(s.scale, s.dimension, "high" if s.std_diff > 0 else "low",
+                                s.label)) for s in distinct]
+    adjectives = [w["adj"] for _, w in words]
+    for r in categorical.sort_values("lift", ascending=False).itertuples():
+        if r.lift >= DISTINCT_LIFT and info[r.feature].role != "channel":
+            level_label = info[r.feature].levels.get(str(r.level), str(r.level))
+            words_ = f"{info[r.feature].label} {level_label}".split()
+            adjectives.append("-".join(w.capitalize() for w in words_) or "Everyday")
+    name = namer.name(adjectives or ["Everyday"])
+    first = name.split()[1] if len(name.split()) > 1 else name
+
+    phrases = [w["phrase"] for _, w in words[:3]]
+    if phrases:
+        body = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+        tagline = _sentence(f"{first} {body}")
+    else:
+        tagline = f"{first} is close to the average respondent."
+    quote = " ".join(_sentence(w["quote"]) for _, w in words[:2]) or "I'm pretty typical, really."
+    motivations = [w["motivation"] for _, w in words if w.get("motivation")][:3]
+    frustrations = [w["frustration"] for _, w in words if w.get("frustration")][:3]
+
+    guidelines = _guidelines(words, high_score, categorical, numeric, info)
+    behaviour = _behaviour(numeric, categorical, info, currency)
+    journey = [JourneyShare(stage=info[c.feature].code_of(c.level), label=c.level_label,
+                            share=c.share,
+                            overall_share=c.overall_share)
+               for c in categories if info[c.feature].role == "journey"]
+    order = list(next((f.levels for f in info.values() if f.role == "journey"), {}))
+    journey.sort(key=lambda j: order.index(j.stage) if j.stage in order else len(order))
+    if behaviour.channels and not guidelines.channels:
+        guidelines.channels = list(behaviour.channels)
+
+    demographics = []
+    for feat in (f for f in info.values() if f.role == "demographic" and f.kind == "categorical"):
+        options = [c for c in categories if c.feature == feat.name]
+        common = [c for c in options if c.share >= 0.15] or options
+        if common:
+            demographics.append(max(common, key=lambda c: (c.lift, c.share)))
+
+    proto = {str(k): _python(v) for k, v in prototypes.loc[segment].items()}
+    return Persona(
+        id=f"p{position + 1}", segment=_python(segment), name=name, tagline=tagline, quote=quote,
+        size=int(summary.loc[segment, "size"]), share=float(summary.loc[segment, "share"]),
+        colour=persona_colour(position), aspects=aspects, motivations=motivations,
+        frustrations=frustrations, demographics=demographics, behaviour=behaviour,
+        journey=journey, guidelines=guidelines, profile=profile, categories=categories,
+        prototype=proto,
+    )
+
+
+def _guidelines(words: list[tuple[ScaleScore, dict[str, Any]]], high_score: dict[str, str],
+                categorical: pd.DataFrame, numeric: pd.DataFrame,
+                info: dict[str, FeatureInfo]) -> Guidelines:
+    g = Guidelines(tone="clear and friendly")
+    rules: list[str] = []
+    for scale, rule in words:
+        if rule.get("tone"):
+            g.tone = rule["tone"]
+            rules.append(f"tone:{scale.scale}")
+            break
+    do: list[str] = []
+    dont: list[str] = []
+    for scale, rule in words[:4]:
+        if scale.std_diff > 0:
+            text = high_score.get(scale.scale) or rule.get("do")
+            if text:
+                do.append(text)
+                rules.append(f"do-high:{scale.scale}")
+            if rule.get("dont"):
+                dont.append(rule["dont"])
+                rules.append(f"dont-high:{scale.scale}")
+        else:
+            if rule.get("do"):
+                do.append(rule["do"])
+                rules.append(f"do-low:{scale.scale}")
+            if rule.get("dont"):
+                dont.append(rule["dont"])
+                rules.append(f"dont-low:{scale.scale}")
+            elif scale.scale in high_score:
+                dont.append(f"Do not lead with what high scorers want: {high_score[scale.scale]}")
+                rules.append(f"dont-low:{scale.scale}")
+    for r in numeric.itertuples():
+        if info[r.feature].role == "clv" and abs(r.std_diff) >= DISTINCT_SD:
+            do.append(CLV_RULES["high" if r.std_diff > 0 else "low"])
+            rules.append("clv")
+    journey = categorical[[info[f].role == "journey" for f in categorical["feature"]]]
+    if len(journey):
+        top = journey.sort_values("lift", ascending=False).iloc[0]
+        stage = info[top["feature"]].code_of(str(top["level"]))
+        if top["lift"] >= DISTINCT_LIFT and stage in JOURNEY_RULES:
+            do.append(JOURNEY_RULES[stage])
+            rules.append(f"journey:{stage}")
+    channels: list[str] = []
+    for _, rule in words:
+        channels.extend(c for c in rule.get("channels", []) if c not in channels)
+    g.do, g.dont = do, dont
+    g.channels = channels[:4]
+    g.rules = rules
+    return g
+
+
+def _behaviour(numeric: pd.DataFrame, categorical: pd.DataFrame, info: dict[str, FeatureInfo],
+               currency: str | None) -> Behaviour:
+    b = Behaviour(currency=currency)
+    for r in numeric.itertuples():
+        role, name = info[r.feature].role, r.feature.lower()
+        if role == "clv":
+            b.clv, b.overall_clv = float(r.mean), float(r.overall_mean)
+        elif "purchase_value" in name or "spend" in name:
+            b.spend = float(r.mean)
+    freq = categorical[[("frequency" in f.lower()) for f in categorical["feature"]]]
+    if len(freq):
+        top = freq.sort_values("share", ascending=False).iloc[0]
+        b.frequency = info[top["feature"]].levels.get(str(top["level"]), str(top["level"]))
+    channel_rows = numeric[[info[f].role == "channel" for f in numeric["feature"]]]
+    ranked: list[tuple[float, str]] = []
+    for r in channel_rows.itertuples():
+        lift = r.mean / r.overall_mean if r.overall_mean else 0.0
+        label = info[r.feature].label.split(" — ")[-1]
+        ranked.append((lift, label))
+    cat_channels = categorical[[info[f].role == "channel" for f in categorical["feature"]]]
+    for r in cat_channels.itertuples():
+        ranked.append((float(r.lift), info[r.feature].levels.get(str(r.level), str(r.level))))
+    ranked.sort(key=lambda t: -t[0])
+    b.channels = [label for lift, label in ranked if lift >= DISTINCT_LIFT][:3] or \
+        [label for _, label in ranked[:2]]
+    return b

@@ -1,0 +1,85 @@
+"""Fixtures for the persona, figure, component and browser tests.
+
+Browser tests (marker ``browser``) use ``dash[testing]``'s ``dash_duo`` with Debian's
+``chromium`` and ``chromium-driver`` (``tools/install-chromium.sh``); they are skipped
+with a message when those are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,1000")
+
+
+def pytest_setup_options():
+    """Chrome options for dash_duo (called by dash's pytest plugin)."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    if os.path.exists(CHROMIUM):
+        options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    return options
+
+
+def pytest_collection_modifyitems(config, items):
+    have_browser = os.path.exists(CHROMIUM) and shutil.which("chromedriver")
+    if have_browser:
+        return
+    skip = pytest.mark.skip(reason="needs chromium + chromium-driver: tools/install-chromium.sh")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@dataclass
+class SurveyCase:
+    """A small end-to-end case: questionnaire, scores, fitted model and personas."""
+
+    codebook: dict[str, Any]
+    scores: Any
+    features: Any
+    model: Any
+    planted: Any
+    personas: Any
+
+
+@pytest.fixture(scope="session")
+def survey_case() -> SurveyCase:
+    from dash_personas import KPrototypes
+    from dash_personas.commands.demo import segmentation_features
+    from dash_personas.personas import build_personas
+    from survey_builder.codebook import build_codebook
+    from survey_builder.compose import compose_survey
+    from survey_builder.scoring import score_responses
+    from survey_builder.simulate import simulate_responses
+    from survey_builder.spec import survey_from_dict
+
+    survey = survey_from_dict(compose_survey("aspects", ["demographics", "behaviour", "journey",
+                                                         "clv"], languages=["en"]))
+    codebook = build_codebook(survey)
+    responses, planted = simulate_responses(survey, 1500, 4, 0)
+    scores = score_responses(survey, responses).scores
+    features = segmentation_features(scores)
+    model = KPrototypes(4, n_init=3, random_state=0).fit(features)
+    personas = build_personas(model, features, codebook, scores=scores)
+    return SurveyCase(codebook, scores, features, model, planted, personas)
+
+
+@pytest.fixture(scope="session")
+def blobs_case():
+    from dash_personas import KPrototypes, make_mixed_blobs
+
+    X, _ = make_mixed_blobs(600, n_clusters=3, separation=3.0, random_state=1)
+    model = KPrototypes(3, n_init=3, random_state=0).fit(X)
+    return X, model

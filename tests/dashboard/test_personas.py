@@ -1,0 +1,190 @@
+"""Personas: building, naming, guidelines, overrides matched by prototype, persistence."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from dash_personas.personas import (
+    PersonaSet,
+    apply_overrides,
+    assign_personas,
+    build_personas,
+    load_personas,
+    save_personas,
+    write_overrides_template,
+)
+from dash_personas.personas._rules import DISTINCT_SD, SCALE_RULES
+
+
+def test_personas_cover_every_segment_with_unique_names(survey_case):
+    personas = survey_case.personas
+    assert len(personas) == 4
+    assert sum(p.size for p in personas) == len(survey_case.scores)
+    assert abs(sum(p.share for p in personas) - 1) < 1e-9
+    names = [p.name for p in personas]
+    assert len(set(names)) == len(names)
+    sizes = [p.size for p in personas]
+    assert sizes == sorted(sizes, reverse=True)
+    assert [p.id for p in personas] == ["p1", "p2", "p3", "p4"]
+    colours = [p.colour for p in personas]
+    assert len(set(colours)) == 4
+
+
+def test_texts_follow_the_distinguishing_scales(survey_case):
+    for persona in survey_case.personas:
+        scales = {s.scale: s for s in persona.aspects}
+        assert set(scales) == {s["name"] for s in survey_case.codebook["scales"]}
+        top = max(persona.aspects, key=lambda s: abs(s.std_diff))
+        assert abs(top.std_diff) >= DISTINCT_SD
+        direction = "high" if top.std_diff > 0 else "low"
+        rule = SCALE_RULES[top.scale][direction]
+        assert persona.name.startswith(rule["adj"] + " ")
+        assert rule["phrase"] in persona.tagline
+        assert persona.quote.startswith(rule["quote"])
+        assert persona.guidelines.tone
+        assert persona.guidelines.rules  # traceable
+        for rule_id in persona.guidelines.rules:
+            kind, _, scale = rule_id.partition(":")
+            if kind in ("do-high", "dont-high"):
+                assert scales[scale].std_diff >= DISTINCT_SD
+            if kind in ("do-low", "dont-low"):
+                assert scales[scale].std_diff <= -DISTINCT_SD
+
+
+def test_high_scales_use_codebook_high_score_text(survey_case):
+    high_score = {s["name"]: s["high_score"]["en"] for s in survey_case.codebook["scales"]}
+    found = 0
+    for persona in survey_case.personas:
+        for rule_id in persona.guidelines.rules:
+            if rule_id.startswith("do-high:"):
+                assert high_score[rule_id.split(":")[1]] in persona.guidelines.do
+                found += 1
+    assert found
+
+
+def test_profiles_match_the_data(survey_case):
+    scores, model = survey_case.scores, survey_case.model
+    persona = survey_case.personas[0]
+    rows = scores[model.labels_ == persona.segment]
+    clv = next(d for d in persona.profile if d.feature == "clv")
+    assert clv.mean == pytest.approx(rows["clv"].mean())
+    assert persona.behaviour.clv == pytest.approx(rows["clv"].mean())
+    assert persona.behaviour.currency == "EUR"
+    stages = [j.stage for j in persona.journey]
+    assert stages == ["awareness", "consideration", "purchase", "retention", "advocacy"]
+    assert sum(j.share for j in persona.journey) == pytest.approx(1.0)
+    assert persona.demographics and all(d.share >= 0.15 for d in persona.demographics)
+    assert persona.prototype == pytest.approx(persona.prototype)
+    assert set(persona.prototype) == set(model.feature_names_in_)
+
+
+def test_generic_data_without_codebook(blobs_case):
+    X, model = blobs_case
+    personas = build_personas(model, X)
+    assert len({p.name for p in personas}) == 3
+    assert all(p.aspects for p in personas)  # numeric columns act as scales
+    labels_only = build_personas(model.labels_, X)
+    assert [p.size for p in labels_only] == [p.size for p in personas]
+
+
+def test_builder_is_deterministic(blobs_case):
+    X, model = blobs_case
+    assert build_personas(model, X).to_json() == build_personas(model, X).to_json()
+
+
+def test_save_load_roundtrip_and_version_check(survey_case, tmp_path):
+    path = tmp_path / "personas.json"
+    save_personas(survey_case.personas, path)
+    loaded = load_personas(path)
+    assert loaded == survey_case.personas
+    raw = json.loads(path.read_text())
+    raw["version"] = 99
+    path.write_text(json.dumps(raw))
+    with pytest.raises(ValueError, match="version 99 is not supported"):
+        load_personas(path)
+    path.write_text("{}")
+    with pytest.raises(ValueError, match="not a dash-personas personas file"):
+        load_personas(path)
+
+
+def test_overrides_survive_a_refit_with_permuted_labels(blobs_case, tmp_path):
+    from dash_personas import KPrototypes
+
+    X, model = blobs_case
+    first = build_personas(model, X)
+    template = tmp_path / "overrides.yaml"
+    write_overrides_template(first, template)
+    import yaml
+
+    doc = yaml.safe_load(template.read_text())
+    target = first[1]  # edit the second persona
+    doc["personas"][1]["name"] = "Edited Eve"
+    doc["personas"][1]["guidelines"] = {"tone": "very formal"}
+    template.write_text(yaml.safe_dump(doc))
+
+    # re-fit with the segments numbered differently: same prototypes, permuted labels
+    perm = np.array([2, 0, 1])
+    init = model.cluster_centers_.iloc[np.argsort(perm)].reset_index(drop=True)
+    refit = KPrototypes(3, init=init, n_init=1, random_state=5).fit(X)
+    assert not np.array_equal(refit.labels_, model.labels_)
+    second = build_personas(refit, X, overrides=template)
+    edited = [p for p in second if p.name == "Edited Eve"]
+    assert len(edited) == 1
+    assert edited[0].guidelines.tone == "very formal"
+    assert edited[0].segment != target.segment  # a different label number...
+    assert edited[0].size == target.size  # ...for the same segment
+    assert edited[0].guidelines.do == target.guidelines.do  # nested fields merged
+
+
+def test_overrides_without_model_use_the_stored_distance(blobs_case):
+    X, model = blobs_case
+    personas = build_personas(model, X)
+    entry = {"prototype": dict(personas[2].prototype), "tagline": "Custom."}
+    changed = apply_overrides(personas, {"personas": [entry]})
+    assert changed[2].tagline == "Custom."
+    assert changed[0].tagline == personas[0].tagline
+
+
+def test_bad_overrides_are_one_line_errors(blobs_case, tmp_path):
+    X, model = blobs_case
+    personas = build_personas(model, X)
+    with pytest.raises(ValueError, match="needs a 'prototype'"):
+        apply_overrides(personas, [{"name": "x"}])
+    with pytest.raises(ValueError, match="cannot be overridden"):
+        apply_overrides(personas, [{"prototype": {"num_0": 1}, "size": 3}])
+    clash = [{"prototype": dict(p.prototype), "name": "Same"} for p in personas][:2]
+    with pytest.raises(ValueError, match="two personas would be called 'Same'"):
+        apply_overrides(personas, clash)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("personas: [")
+    with pytest.raises(ValueError, match="not valid YAML"):
+        apply_overrides(personas, bad)
+
+
+def test_assign_personas_agrees_with_the_model(survey_case):
+    ids = assign_personas(survey_case.personas, survey_case.scores)
+    segment = {p.id: p.segment for p in survey_case.personas}
+    agreement = np.mean([segment[i] for i in ids] == survey_case.model.labels_)
+    assert agreement > 0.98
+
+
+def test_avatar_is_local_svg_with_escaped_text():
+    from dash_personas.personas import Persona
+
+    p = Persona(id="p1", segment=0, name="<img src=x onerror=alert(1)> Bob", size=1, share=1.0,
+                colour="#0072B2")
+    svg = p.avatar_svg()
+    assert svg.startswith("<svg") and "<img" not in svg and "&lt;img" in svg
+    assert "http" not in svg.replace("http://www.w3.org/2000/svg", "")
+    assert p.avatar_data_uri().startswith("data:image/svg+xml;base64,")
+
+
+def test_persona_set_lookup(survey_case):
+    personas = survey_case.personas
+    assert isinstance(personas, PersonaSet)
+    assert personas["p2"] is personas[1]
+    with pytest.raises(KeyError):
+        personas["nope"]

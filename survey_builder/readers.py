@@ -5,10 +5,11 @@ Supported inputs (``input_format``)
 ``canonical``
     The flat layout :mod:`survey_builder.codebook` defines (what ``simulate`` writes).
 ``odk``
-    ODK Central / KoboToolbox CSV exports. Column names may carry group prefixes
-    (``views/trust_grid/trust_1``; ODK Central joins groups with ``-``), select-multiple answers
-    come as one space-separated column (``channels`` = ``"store web"``) and/or one 0/1 column
-    per option (``channels/store``), ``rank`` answers as space-separated values in rank order.
+    ODK Central / KoboToolbox CSV exports ("XML values and headers"). Column names may carry
+    group prefixes (``views/trust_grid/trust_1``; ODK Central joins groups with ``-``, Kobo
+    can use ``.``), select-multiple answers come as one space-separated column (``channels`` =
+    ``"store web"``) and/or one 0/1 column per option (``channels/store``), ``rank`` answers as
+    space-separated values in rank order.
     Form metadata (``start``, ``end``, ``today``, ``deviceid``, ``meta/instanceID``, ``KEY``,
     ``SubmissionDate``, every column starting with ``_`` such as ``_id``, ``_uuid``,
     ``_submission_time``, ``_validation_status``) and the XLSForm export's auxiliary fields
@@ -168,6 +169,11 @@ class _Layout:
             layout.auxiliary = re.compile(r"^(?:" + "|".join(aux) + r")(?:_\d+)?$")
         return layout
 
+    def is_numeric(self, column: str) -> bool:
+        """True for a canonical column holding numbers (Likert, 0/1, rank, numeric)."""
+        col = self.columns.get(column)
+        return col is not None and col["value_type"] in ("integer", "number")
+
     def option_column(self, question: str, option: str) -> str:
         return f"{question}{self.codebook.get('option_separator', '__')}{option}"
 
@@ -222,7 +228,11 @@ def detect_format(text: str, source: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- CSV
-def _read_csv(text: str, source: str) -> tuple[pd.DataFrame, Locate]:
+def _read_csv(text: str, source: str, numeric: Callable[[str], bool] | None = None
+              ) -> tuple[pd.DataFrame, Locate]:
+    """Parse CSV text; columns for which ``numeric(name)`` is true are left to pandas' fast
+    number parsing (a column with any non-number falls back to text), all others are read
+    as text so that ids and codes keep leading zeros."""
     import pandas as pd
 
     header, delimiter = _header(text)
@@ -234,7 +244,11 @@ def _read_csv(text: str, source: str) -> tuple[pd.DataFrame, Locate]:
             raise SurveyError(f"duplicate column {name!r}", source, 1, name)
         seen.add(name)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
+        raw_header = next(csv.reader([text.split("\n", 1)[0].rstrip("\r")],
+                                     delimiter=delimiter), [])
+        dtype: Any = str if numeric is None else {
+            h: str for h in raw_header if not numeric(h.strip())}
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=dtype,
                             keep_default_na=False, na_values=[""], skipinitialspace=False)
     except pd.errors.EmptyDataError:
         raise SurveyError("the file is empty", source, 1) from None
@@ -271,16 +285,16 @@ def _missing_error(layout: _Layout, missing: list[str], source: str, hint: str =
                           f"{hint}", source, 1)
 
 
-def _unknown_error(unknown: list[str], source: str, fmt: str) -> None:
+def _unknown_error(unknown: list[str], source: str, fmt: str, hint: str = "") -> None:
     if unknown:
         listed = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
         raise SurveyError(f"{len(unknown)} column(s) not in the codebook: {listed} (is this the "
-                          f"right survey/version? read as {fmt}; pass --ignore-extra-columns "
-                          "to drop them)", source, 1)
+                          f"right survey/version? read as {fmt}{hint}; pass "
+                          "--ignore-extra-columns to drop them)", source, 1)
 
 
 def _parse_canonical(text: str, layout: _Layout, source: str, allow_extra: bool) -> _Parsed:
-    frame, locate = _read_csv(text, source)
+    frame, locate = _read_csv(text, source, layout.is_numeric)
     expected = list(layout.columns)
     missing = [c for c in expected if c not in frame.columns]
     _missing_error(layout, missing, source)
@@ -299,47 +313,75 @@ def _split_tokens(series: pd.Series) -> pd.Series:
                       for v in series.tolist()], index=series.index, dtype=object)
 
 
-def _expand_multi(tokens: pd.Series, options: list[str], layout: _Layout, question: str,
-                  origin: str, source: str, locate: Locate
-                  ) -> dict[str, Any]:
-    """Space-separated selections -> one 0/1 column per option (None when unanswered)."""
+def _explode(tokens: pd.Series, options: list[str], question: str, origin: str, source: str,
+             locate: Locate) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Flatten token lists: (row of each token, token, 1-based position in its list, rows
+    that have any token). Raises for a token that is not an option."""
     import numpy as np
+    import pandas as pd
 
-    answered = tokens.map(lambda t: isinstance(t, list)).to_numpy(dtype=bool)
-    valid = set(options)
-    bad = tokens.map(lambda t: next((x for x in t if x not in valid), None) if t else None)
-    if bad.notna().any():
-        row = int(np.argmax(bad.notna().to_numpy()))
-        line, where = locate(row)
-        raise SurveyError(f"{bad.iloc[row]!r} is not an option of {question!r} (options: "
+    lengths = np.fromiter((len(t) if isinstance(t, list) else 0 for t in tokens.tolist()),
+                          dtype=np.int64, count=len(tokens))
+    rows = np.repeat(np.arange(len(tokens)), lengths)
+    flat = np.array([x for t in tokens.tolist() if isinstance(t, list) for x in t],
+                    dtype=object)
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    position = np.arange(len(flat)) - starts + 1
+    valid = pd.Series(flat, dtype=object).isin(options).to_numpy() if len(flat) else flat
+    if len(flat) and not valid.all():
+        first = int(np.argmax(~valid))
+        line, where = locate(int(rows[first]))
+        raise SurveyError(f"{flat[first]!r} is not an option of {question!r} (options: "
                           f"{', '.join(options)}; {where}) — export values, not labels",
                           source, line, origin)
+    return rows, flat, position, lengths > 0
+
+
+def _expand_multi(tokens: pd.Series, options: list[str], layout: _Layout, question: str,
+                  origin: str, source: str, locate: Locate) -> dict[str, Any]:
+    """Space-separated selections -> one 0/1 column per option (NaN when unanswered)."""
+    import numpy as np
+
+    rows, flat, _, answered = _explode(tokens, options, question, origin, source, locate)
     out = {}
     for option in options:
-        picked = tokens.map(lambda t, o=option: (1 if o in t else 0) if t else None)
-        out[layout.option_column(question, option)] = picked.where(answered, None)
+        picked = np.where(answered, 0.0, np.nan)
+        picked[rows[flat == option]] = 1.0
+        out[layout.option_column(question, option)] = picked
     return out
 
 
 def _expand_rank(tokens: pd.Series, options: list[str], layout: _Layout, question: str,
-                 origin: str, source: str, locate: Locate
-                 ) -> dict[str, Any]:
-    """Space-separated values in rank order -> one rank column per option."""
+                 origin: str, source: str, locate: Locate) -> dict[str, Any]:
+    """Space-separated values in rank order -> one rank column per option (NaN if unranked)."""
     import numpy as np
 
-    valid = set(options)
-    bad = tokens.map(lambda t: next((x for x in t if x not in valid), None) if t else None)
-    if bad.notna().any():
-        row = int(np.argmax(bad.notna().to_numpy()))
-        line, where = locate(row)
-        raise SurveyError(f"{bad.iloc[row]!r} is not an option of {question!r} ({where})",
-                          source, line, origin)
-    return {layout.option_column(question, option): tokens.map(
-        lambda t, o=option: t.index(o) + 1 if t and o in t else None) for option in options}
+    rows, flat, position, _ = _explode(tokens, options, question, origin, source, locate)
+    out = {}
+    for option in options:
+        rank = np.full(len(tokens), np.nan)
+        hit = flat == option
+        rank[rows[hit]] = position[hit]
+        out[layout.option_column(question, option)] = rank
+    return out
+
+
+def _odk_numeric(layout: _Layout) -> Callable[[str], bool]:
+    def numeric(column: str) -> bool:
+        segments = [s for s in re.split(r"[/.-]", column) if s]
+        if not segments or column.startswith("_"):
+            return False
+        last = segments[-1]
+        parent = segments[-2] if len(segments) >= 2 else None
+        if parent in layout.multi and last in layout.multi[parent]:
+            return True
+        return last in layout.plain and layout.is_numeric(last)
+
+    return numeric
 
 
 def _parse_odk(text: str, layout: _Layout, source: str, allow_extra: bool) -> _Parsed:
-    frame, locate = _read_csv(text, source)
+    frame, locate = _read_csv(text, source, _odk_numeric(layout))
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
     aggregated: dict[str, str] = {}  # multi/rank question -> source column
@@ -353,8 +395,9 @@ def _parse_odk(text: str, layout: _Layout, source: str, allow_extra: bool) -> _P
             raise SurveyError(f"columns {other!r} and {column!r} both hold {target!r}", source, 1)
 
     for column in frame.columns:
-        # Kobo joins groups with "/", ODK Central with "-"; spec names contain neither
-        segments = [s for s in re.split(r"[/-]", column) if s]
+        # Kobo joins groups with "/" (or a chosen "." / "-"), ODK Central with "-"; spec
+        # names and option values never contain these characters
+        segments = [s for s in re.split(r"[/.-]", column) if s]
         last = segments[-1] if segments else column
         parent = segments[-2] if len(segments) >= 2 else None
         if column == layout.id_column or last == layout.id_column:
@@ -412,7 +455,8 @@ def _parse_odk(text: str, layout: _Layout, source: str, allow_extra: bool) -> _P
     missing = [c for c in expected if c not in values]
     _missing_error(layout, missing, source, " (matched by name, ignoring group prefixes)")
     if not allow_extra:
-        _unknown_error(unknown, source, "ODK/Kobo")
+        _unknown_error(unknown, source, "ODK/Kobo",
+                       "; export with XML values and headers, not labels")
     for key in ("respondent_id", "_uuid", "instanceID", "_id"):
         if key in id_candidates:
             values[layout.id_column] = frame[id_candidates[key]]
@@ -433,7 +477,8 @@ def _row_ids(n: int) -> pd.Series:
 
 
 def _parse_redcap(text: str, layout: _Layout, source: str, allow_extra: bool) -> _Parsed:
-    frame, locate = _read_csv(text, source)
+    frame, locate = _read_csv(text, source, lambda c: "___" in c or layout.is_numeric(
+        c.lower()))
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
     unknown: list[str] = []
@@ -547,12 +592,15 @@ def _parse_surveyjs(text: str, layout: _Layout, source: str, allow_extra: bool) 
                 row = int(bad.to_numpy().argmax())
                 raise SurveyError(f"grid {key!r} should be an object {{item: value}} "
                                   f"({locate(row)[1]})", source, None, key)
-            extra = set().union(*(set(v) for v in series if isinstance(v, dict))) - set(items)
+            cells = pd.DataFrame.from_records(
+                [v if isinstance(v, dict) else {} for v in series.tolist()],
+                index=series.index)
+            extra = [str(c) for c in cells.columns if c not in items]
             if extra and not allow_extra:
                 _unknown_error([f"{key}.{e}" for e in sorted(extra)], source, "SurveyJS")
             for item in items:
-                values[item] = series.map(lambda v, i=item: v.get(i) if isinstance(v, dict)
-                                          else None)
+                values[item] = (cells[item] if item in cells.columns
+                                else pd.Series([None] * n, dtype=object))
                 origin[item] = f"{key}.{item}"
         elif key in layout.multi or key in layout.rank:
             options = layout.multi.get(key) or layout.rank[key]
@@ -610,12 +658,12 @@ def _label_lookup(column: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def _clean_text(series: pd.Series) -> pd.Series:
-    """Raw values as stripped strings (pandas ``str`` dtype, NaN for blanks); whole floats
-    lose their ``.0`` and booleans become ``1``/``0`` (JSON input)."""
+def _as_strings(series: pd.Series) -> pd.Series:
+    """Raw values as a pandas ``str`` Series (NaN = blank). JSON scalars are converted: whole
+    floats lose their ``.0`` and booleans become ``1``/``0``. Values are not stripped here."""
     import pandas as pd
 
-    if series.dtype == object:
+    if series.dtype == object or pd.api.types.is_numeric_dtype(series.dtype):
         def scalar(value: Any) -> Any:
             if value is None or isinstance(value, str):
                 return value
@@ -628,20 +676,89 @@ def _clean_text(series: pd.Series) -> pd.Series:
             return str(value)
 
         series = pd.Series([scalar(v) for v in series.tolist()], dtype=object)
-    text = series.astype("str").str.strip()
-    return text.where(text != "")
+    return series.astype("str")
 
 
-def _relabel(text: pd.Series, keep: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
-    """Replace values outside ``keep`` by ``lookup[value.casefold()]`` where possible."""
-    todo = text.notna() & ~keep
-    if not todo.any() or not lookup:
+def _strip_blank(text: pd.Series) -> pd.Series:
+    """Stripped strings with whitespace-only cells turned into NaN."""
+    stripped = text.str.strip()
+    return stripped.where(stripped != "")
+
+
+def _codes(text: pd.Series, codes: list[str], lookup: Mapping[str, str]) -> pd.Series:
+    """Option codes: exact codes kept as they are (the fast, common case); anything else is
+    stripped and, if it is a label (any language, case-insensitive), replaced by its code."""
+    todo = text.notna() & ~text.isin(codes)
+    if not todo.any():
         return text
-    replaced = text[todo].str.casefold().map(lookup)
     out = text.copy()
-    hit = replaced.notna()
-    out.loc[replaced.index[hit]] = replaced[hit].astype(str)
+    fixed = _strip_blank(text[todo])
+    labelled = fixed.str.casefold().map(lookup)
+    fixed = fixed.where(fixed.isin(codes) | labelled.isna(), labelled)
+    out.loc[fixed.index] = fixed
     return out
+
+
+def _numbers(text: pd.Series, lookup: Mapping[str, str] | None = None
+             ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """Parse numbers in C where possible.
+
+    Returns
+    -------
+    number : ndarray of float
+        NaN where blank or unparseable.
+    present : ndarray of bool
+        A (non-blank) value was given.
+    shown : Series
+        The values as given (stripped), for error messages.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(text.dtype) or pd.api.types.is_bool_dtype(text.dtype):
+        number = text.to_numpy(dtype=float, na_value=np.nan).copy()
+        return number, ~np.isnan(number), text
+    if text.dtype == object:  # JSON values: numbers and numeric strings convert in C
+        try:
+            number = pd.to_numeric(text, errors="raise").to_numpy(dtype=float, na_value=np.nan,
+                                                                  copy=True)
+            if np.isfinite(number[~np.isnan(number)]).all():
+                return number, ~np.isnan(number), text
+        except (ValueError, TypeError):
+            pass
+    text = _as_strings(text)
+    raw = text.to_numpy(dtype=object)
+    present = text.notna().to_numpy()
+    number = np.full(len(text), np.nan)
+    try:  # numpy calls float() per cell in C: fast, and tolerates surrounding spaces
+        number[present] = raw[present].astype(float)
+        if not np.isfinite(number[present]).all():
+            raise ValueError("'nan' or 'inf' written as text")
+        return number, present, text
+    except (ValueError, TypeError):
+        pass
+    shown = _strip_blank(text)
+    present = shown.notna().to_numpy()
+    if lookup:
+        mapped = shown.str.casefold().map(lookup)
+        candidate = shown.where(mapped.isna(), mapped)
+    else:
+        candidate = shown
+    number = pd.to_numeric(candidate, errors="coerce").to_numpy(dtype=float, copy=True)
+    number[~np.isfinite(number)] = np.nan
+    return number, present, shown
+
+
+class _Shown(str):
+    """A cell value as the user wrote it; ``repr`` quotes it (``'9'``, not ``9.0``)."""
+
+    def __new__(cls, value: Any) -> _Shown:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super().__new__(cls, str(value))
+
+    def __repr__(self) -> str:
+        return repr(str(self))
 
 
 class _Problems:
@@ -659,7 +776,7 @@ class _Problems:
         count = int(bad.sum())
         if count:
             row = int(np.argmax(bad))
-            self.first.append((row, position, name, message(text.iloc[row])))
+            self.first.append((row, position, name, message(_Shown(text.iloc[row]))))
             self.total += count
 
     def raise_first(self, parsed: _Parsed, source: str) -> None:
@@ -680,51 +797,50 @@ def _validate(parsed: _Parsed, layout: _Layout, source: str) -> pd.DataFrame:
     n = parsed.n
     problems = _Problems()
     out: dict[str, Any] = {}
+    binary = {w: "1" for w in _TRUE} | {w: "0" for w in _FALSE}
     for position, (name, col) in enumerate(layout.columns.items()):
-        text = _clean_text(parsed.values[name].reset_index(drop=True))
+        values = parsed.values[name]
+        values = (values.reset_index(drop=True) if isinstance(values, pd.Series)
+                  else pd.Series(values))
         kind, value_type = col["type"], col["value_type"]
-        present = text.notna().to_numpy()
+        numeric = value_type in ("integer", "number")
+        text = values if numeric else _as_strings(values)
 
-        def check(bad: np.ndarray, message: Callable[[Any], str], text: pd.Series = text,
+        def check(bad: np.ndarray, message: Callable[[Any], str], shown: pd.Series,
                   position: int = position, name: str = name) -> None:
-            problems.add(bad, text, position, name, message)
+            problems.add(bad, shown, position, name, message)
 
-        if kind == "id":
-            check(~present, lambda v: "missing respondent id")
-            check(text.duplicated(keep="first").to_numpy() & present,
-                  lambda v: f"duplicate respondent id {v!r}")
-            out[name] = pd.array(text.to_numpy(dtype=object), dtype="str")
-        elif kind == "text":
+        if kind in ("id", "text"):
+            text = _strip_blank(text) if kind == "id" else text.where(text.str.strip() != "")
+            present = text.notna().to_numpy()
+            if kind == "id":
+                check(~present, lambda v: "missing respondent id", text)
+                check(text.duplicated(keep="first").to_numpy() & present,
+                      lambda v: f"duplicate respondent id {v!r}", text)
             out[name] = pd.array(text.to_numpy(dtype=object), dtype="str")
         elif value_type == "string":  # single choice, attention check: option codes
             codes = [str(level["code"]) for level in col.get("levels") or []]
-            mapped = _relabel(text, text.isin(codes), _label_lookup(col))
+            mapped = _codes(text, codes, _label_lookup(col))
             if codes:
                 check(mapped.notna().to_numpy() & ~mapped.isin(codes).to_numpy(),
                       lambda v, codes=codes: f"{v!r} is not one of the options "
-                                             f"({', '.join(codes)})")
+                                             f"({', '.join(codes)})", mapped)
             out[name] = pd.array(mapped.to_numpy(dtype=object), dtype="str")
         else:  # numbers: Likert codes, 0/1 options, ranks, numeric answers
-            numeric_like = pd.to_numeric(text, errors="coerce").notna()
-            if kind == "multiple_choice_option":
-                words = {w: "1" for w in _TRUE} | {w: "0" for w in _FALSE}
-                candidate = _relabel(text, numeric_like, words)
-            elif col.get("levels"):
-                candidate = _relabel(text, numeric_like, _label_lookup(col))
-            else:
-                candidate = text
-            number = pd.to_numeric(candidate, errors="coerce").to_numpy(dtype=float)
+            lookup = binary if kind == "multiple_choice_option" else _label_lookup(col)
+            number, present, shown = _numbers(text, lookup)
             not_number = present & np.isnan(number)
             check(not_number, (lambda v: f"{v!r} is not a number") if kind == "numeric"
-                  else (lambda v: f"{v!r} is not a valid answer"))
+                  else (lambda v: f"{v!r} is not a valid answer"), shown)
             ok = present & ~not_number
             with np.errstate(invalid="ignore"):
                 if kind == "multiple_choice_option":
-                    check(ok & ~np.isin(number, (0.0, 1.0)), lambda v: f"{v!r} must be 0 or 1")
+                    check(ok & ~np.isin(number, (0.0, 1.0)), lambda v: f"{v!r} must be 0 or 1",
+                          shown)
                 else:
                     if col.get("integer") or value_type == "integer":
                         check(ok & (np.floor(number) != number),
-                              lambda v: f"{v!r} is not a whole number")
+                              lambda v: f"{v!r} is not a whole number", shown)
                     lo, hi = col.get("min"), col.get("max")
                     outside = np.zeros(n, dtype=bool)
                     if lo is not None:
@@ -732,7 +848,7 @@ def _validate(parsed: _Parsed, layout: _Layout, source: str) -> pd.DataFrame:
                     if hi is not None:
                         outside |= ok & (number > hi)
                     check(outside, lambda v, lo=lo, hi=hi: f"value {v!r} is out of range "
-                                                           f"{_fmt(lo)}..{_fmt(hi)}")
+                                                           f"{_fmt(lo)}..{_fmt(hi)}", shown)
             out[name] = number
     problems.raise_first(parsed, source)
 
@@ -833,21 +949,16 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
 
 
 # --------------------------------------------------------------------------- writers
-def _cell(value: Any) -> Any:
-    """A JSON-friendly scalar (None for missing, int for whole numbers)."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
+def _cells(series: pd.Series) -> list[Any]:
+    """A column as JSON-friendly Python values: ``None`` for missing, ints for whole numbers."""
+    import numpy as np
+    import pandas as pd
 
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if isinstance(value, str):
-        return value
-    number = float(value)
-    return int(number) if number.is_integer() else number
+    if pd.api.types.is_numeric_dtype(series.dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        whole = bool(np.all(np.isnan(values) | (values == np.round(values))))
+        return [None if v != v else (int(v) if whole else float(v)) for v in values.tolist()]
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
@@ -859,36 +970,34 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
     ``respondent_id``.
     """
     layout = _Layout.of(source)
-    results: list[dict[str, Any]] = []
-    records = responses.to_dict("records")
-    grid_of = {item: grid for grid, items in layout.grids.items() for item in items}
-    questions = layout.codebook.get("questions", [])
-    for record in records:
-        result: dict[str, Any] = {"respondent_id": _cell(record[layout.id_column])}
-        for question in questions:
-            name = question["name"]
-            if name in layout.multi:
-                ticked = [o for o in layout.multi[name]
-                          if _cell(record[layout.option_column(name, o)]) == 1]
-                if ticked:
-                    result[name] = ticked
-            elif name in layout.rank:
-                ranks = {o: _cell(record[layout.option_column(name, o)])
-                         for o in layout.rank[name]}
-                ordered = sorted((r, o) for o, r in ranks.items() if r is not None)
-                if ordered:
-                    result[name] = [o for _, o in ordered]
-            elif name in layout.grids:
-                cells = {item: _cell(record[item]) for item in layout.grids[name]}
-                cells = {k: v for k, v in cells.items() if v is not None}
+    n = len(responses)
+    cols = {name: _cells(responses[name]) for name in layout.columns}
+    results: list[dict[str, Any]] = [{"respondent_id": rid} for rid in cols[layout.id_column]]
+    for question in layout.codebook.get("questions", []):
+        name = question["name"]
+        if name in layout.multi or name in layout.rank:
+            options = layout.multi.get(name) or layout.rank[name]
+            option_cols = [cols[layout.option_column(name, o)] for o in options]
+            for i in range(n):
+                if name in layout.multi:
+                    picked = [o for o, c in zip(options, option_cols, strict=True) if c[i] == 1]
+                else:
+                    ranked = sorted((c[i], o) for o, c in zip(options, option_cols, strict=True)
+                                    if c[i] is not None)
+                    picked = [o for _, o in ranked]
+                if picked:
+                    results[i][name] = picked
+        elif name in layout.grids:
+            items = [(item, cols[item]) for item in layout.grids[name]]
+            for i in range(n):
+                cells = {item: c[i] for item, c in items if c[i] is not None}
                 if cells:
-                    result[name] = cells
-            else:
-                for column in question["columns"]:
-                    value = _cell(record[column])
-                    if value is not None and column not in grid_of:
-                        result[column] = value
-        results.append(result)
+                    results[i][name] = cells
+        else:
+            column = cols[question["columns"][0]]
+            for i in range(n):
+                if column[i] is not None:
+                    results[i][name] = column[i]
     return results
 
 
@@ -985,10 +1094,11 @@ def write_responses(responses: pd.DataFrame, source: Survey | Mapping[str, Any],
     if output_format not in OUTPUT_FORMATS:
         raise SurveyError(f"unknown output format {output_format!r} (choose from "
                           f"{', '.join(OUTPUT_FORMATS)})", field="--format")
-    if output_format == "surveyjs":
-        text = json.dumps(to_surveyjs(responses, source), ensure_ascii=False, indent=1)
+    if output_format == "surveyjs":  # one result per line (json's fast C encoder)
+        results = to_surveyjs(responses, source)
         with atomic_write(path, "w") as handle:
-            handle.write(text + "\n")
+            handle.write("[\n" + ",\n".join(json.dumps(r, ensure_ascii=False) for r in results)
+                         + "\n]\n")
         return
     frame = {"canonical": lambda r, s: r, "odk": to_odk, "redcap": to_redcap}[output_format](
         responses, source)

@@ -260,9 +260,14 @@ def _float_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 def _answered(series: pd.Series) -> np.ndarray:
+    """Non-missing and, for text, non-empty (the readers already turn blank cells into NaN)."""
+    import numpy as np
+    import pandas as pd
+
     values = series.notna().to_numpy().copy()
-    if series.dtype == object or str(series.dtype) in ("str", "string"):
-        values &= (series.astype(str).str.strip() != "").to_numpy()
+    if not (pd.api.types.is_numeric_dtype(series.dtype)
+            or pd.api.types.is_bool_dtype(series.dtype)):
+        values &= np.asarray(series.astype(object) != "", dtype=bool)
     return values
 
 
@@ -279,16 +284,14 @@ def _categorical(values: pd.Series, codes: list[str], labels: dict[str, str] | N
     """Choice codes as a categorical of codes or (when unique) labels, in option order."""
     import pandas as pd
 
-    codes_series = values.astype(object).where(values.notna(), None)
-    codes_series = codes_series.map(lambda v: None if v is None else str(v))
+    text = values.astype("str") if len(values) else values.astype(object)
+    categorical = pd.Categorical(text.astype(object).where(text.notna(), None),
+                                 categories=codes, ordered=ordered)
     if labels is not None:
         names = [labels.get(c, c) for c in codes]
         if len(set(names)) == len(names):
-            mapped = codes_series.map(lambda v: None if v is None else labels.get(v, v))
-            return pd.Series(pd.Categorical(mapped, categories=names, ordered=ordered),
-                             index=values.index)
-    return pd.Series(pd.Categorical(codes_series, categories=codes, ordered=ordered),
-                     index=values.index)
+            categorical = categorical.rename_categories(names)
+    return pd.Series(categorical, index=values.index)
 
 
 def score_responses(

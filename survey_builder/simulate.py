@@ -190,8 +190,7 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
         op = ops[node.op]
         with np.errstate(invalid="ignore"):
             numeric = op(lnum, rnum)
-        textual = np.fromiter((op(a, b) for a, b in zip(ltxt, rtxt, strict=True)),
-                              dtype=bool, count=n) if not both.all() else numeric
+        textual = np.asarray(op(ltxt, rtxt), dtype=bool) if not both.all() else numeric
         return np.where(both, numeric, textual) & ~lmiss & ~rmiss
 
     def answered(name: str) -> np.ndarray:
@@ -289,7 +288,6 @@ class _Simulator:
         self.straightliner = rng.random(n) < settings.straightliner_rate
         # a straight-liner keeps one relative position (left, middle or right) on every item
         self.straight_position = rng.choice([0.0, 0.5, 1.0], size=n, p=[0.3, 0.45, 0.25])
-        self.columns: dict[str, np.ndarray] = {}
 
     def rng(self, name: str) -> np.random.Generator:
         import numpy as np
@@ -328,11 +326,14 @@ class _Simulator:
     def ordered(self, rng: np.random.Generator, k: int) -> np.ndarray:
         """An ordered category 0..k-1 rising with engagement (equal shares overall)."""
         import numpy as np
+        from scipy.special import ndtri
 
         shift = 0.5 * rng.standard_normal(self.p)
         latent = 0.85 * self.engagement + shift[self.labels] + 0.6 * rng.standard_normal(self.n)
+        # expected spread: engagement (0.7² + 0.7² persona + 0.6² individual), the
+        # question's persona shift (0.5²) and noise (0.6²); cuts at its quantiles
         sd = math.sqrt(0.85 ** 2 * (0.98 + 0.36) + 0.25 + 0.36)
-        cuts = sd * _normal_quantiles(np.arange(1, k) / k)
+        cuts = sd * ndtri(np.arange(1, k) / k)
         return np.searchsorted(cuts, latent)
 
     def likert(self, name: str, scale: str | None, reverse: bool, points: int) -> np.ndarray:
@@ -474,34 +475,6 @@ def _typical_value(survey: Survey, name: str) -> float | None:
         if spec.question == name:
             return centre / (spec.factor or 1.0)
     return None
-
-
-def _normal_quantiles(p: np.ndarray) -> np.ndarray:
-    """Standard normal quantiles without SciPy (Acklam's rational approximation)."""
-    import numpy as np
-
-    p = np.asarray(p, dtype=float)
-    a = [-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00]
-    b = [-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01]
-    c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00]
-    d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00,
-         3.754408661907416e00]
-    out = np.empty_like(p)
-    low, high = p < 0.02425, p > 1 - 0.02425
-    mid = ~(low | high)
-    q = p[mid] - 0.5
-    r = q * q
-    out[mid] = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
-                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1))
-    for mask, sign in ((low, 1.0), (high, -1.0)):
-        tail = p[mask] if sign > 0 else 1 - p[mask]
-        t = np.sqrt(-2 * np.log(tail))
-        out[mask] = sign * ((((((c[0] * t + c[1]) * t + c[2]) * t + c[3]) * t + c[4]) * t + c[5])
-                            / ((((d[0] * t + d[1]) * t + d[2]) * t + d[3]) * t + 1))
-    return out
 
 
 def simulate_responses(

@@ -61,7 +61,8 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     """Segment the respondents in RESPONSES (a CSV) with k-prototypes.
 
     Identifier columns (a different value on every row, such as a respondent id)
-    are left out automatically and reported.
+    and survey-builder's data-quality flags (attention_failed, straightliner,
+    n_answered) are left out automatically and reported.
 
     \b
     Example:
@@ -74,10 +75,11 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     chosen_k = parse_k(k)
     candidates = parse_k_range(k_range) if chosen_k == "auto" else None
     frame = read_table(responses, encoding=encoding)
-    data, ids, id_columns = select_columns(frame, split_columns(include), split_columns(exclude),
+    data, ids, left_out = select_columns(frame, split_columns(include), split_columns(exclude),
                                            source=str(responses))
-    if id_columns and not quiet:
-        click.echo(f"Identifier column(s) left out: {', '.join(id_columns)}", err=True)
+    if left_out and not quiet:
+        click.echo(f"Left out (identifiers, data-quality flags): {', '.join(left_out)}",
+                   err=True)
     cat_param: Any = split_columns(categorical) or "auto"
 
     if chosen_k == "auto":

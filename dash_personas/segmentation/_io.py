@@ -10,6 +10,9 @@ import pandas as pd
 from .._atomic import atomic_write
 
 ID_NAME_HINTS = ("id", "uuid", "respondent", "record")
+# Data-quality columns written by `survey-builder score`: they describe how a
+# respondent answered, not who they are, so they are not segmentation features.
+QUALITY_COLUMNS = ("attention_failed", "straightliner", "n_answered")
 
 
 def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
@@ -60,10 +63,12 @@ def identifier_columns(frame: pd.DataFrame) -> list[str]:
 
 def select_columns(frame: pd.DataFrame, include: list[str], exclude: list[str],
                    source: str = "input") -> tuple[pd.DataFrame, pd.Series, list[str]]:
-    """Apply ``--include``/``--exclude`` and drop identifier columns.
+    """Apply ``--include``/``--exclude`` and drop identifier and data-quality columns.
 
     Returns the feature frame, the respondent ids (first identifier column, else
-    the row number) and the identifier columns that were left out.
+    the row number) and the columns that were left out automatically: identifiers
+    and the data-quality flags of ``survey-builder score`` (:data:`QUALITY_COLUMNS`),
+    unless named in ``include``.
     """
     columns = [str(c) for c in frame.columns]
     frame = frame.set_axis(columns, axis=1)
@@ -73,10 +78,10 @@ def select_columns(frame: pd.DataFrame, include: list[str], exclude: list[str],
     ids_found = identifier_columns(frame)
     ids = frame[ids_found[0]] if ids_found else pd.Series(np.arange(1, len(frame) + 1),
                                                           name="row")
-    keep = include or [c for c in columns if c not in ids_found]
+    automatic = [*ids_found, *(c for c in QUALITY_COLUMNS if c in columns)]
+    keep = include or [c for c in columns if c not in automatic]
     keep = [c for c in keep if c not in exclude]
-    dropped_ids = [c for c in ids_found if c not in include]
-    keep = [c for c in keep if c not in dropped_ids or c in include]
+    dropped_ids = [c for c in automatic if c not in include]
     if not keep:
         raise ValueError(f"{source}: no columns left to segment on")
     data = frame[keep]

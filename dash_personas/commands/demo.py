@@ -21,8 +21,6 @@ from typing import Any
 
 import click
 
-#: Columns of ``survey-builder score`` that describe data quality, not respondents.
-QUALITY_COLUMNS = ("attention_failed", "straightliner", "n_answered")
 #: Survey modules of the demo questionnaire.
 DEMO_MODULES = "demographics,behaviour,journey,clv,attention"
 
@@ -39,11 +37,10 @@ def _survey_builder(args: list[str]) -> None:
 
 
 def segmentation_features(scores: Any) -> Any:
-    """The columns to segment on: everything but the id and the data-quality flags."""
-    from ..segmentation._io import identifier_columns
+    """The columns to segment on: everything but identifiers and data-quality flags."""
+    from ..segmentation._io import select_columns
 
-    drop = set(identifier_columns(scores)) | {c for c in QUALITY_COLUMNS if c in scores.columns}
-    return scores[[c for c in scores.columns if c not in drop]]
+    return select_columns(scores, [], [])[0]
 
 
 def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,

@@ -14,12 +14,16 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 # Stamp files re-run the install whenever the project metadata changes.
-$(VENV)/.installed-demo: $(PY) pyproject.toml
-	$(PIP) install --quiet -e .
+# plugins/ holds separately installable distributions (Dash hooks, Jupyter extension).
+PLUGINS := plugins/dash-hooks plugins/jupyter
+PLUGIN_META := $(addsuffix /pyproject.toml,$(PLUGINS))
+
+$(VENV)/.installed-demo: $(PY) pyproject.toml $(PLUGIN_META)
+	$(PIP) install --quiet -e . $(addprefix -e ,$(PLUGINS))
 	@touch $@
 
-$(VENV)/.installed-test: $(PY) pyproject.toml
-	$(PIP) install --quiet -e ".[dev]"
+$(VENV)/.installed-test: $(PY) pyproject.toml $(PLUGIN_META)
+	$(PIP) install --quiet -e ".[dev]" $(addprefix -e ,$(PLUGINS))
 	@touch $@
 
 demo: $(VENV)/.installed-demo

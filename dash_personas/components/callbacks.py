@@ -61,6 +61,19 @@ function(selections, figures) {
     const DIM = %(dim)s;
     const raw = ctx.outputs_list || [];
     const outputs = Array.isArray(raw[0]) ? raw[0] : raw;
+    // Opacity is a pure style: set it on the drawn trace groups (what Plotly's own
+    // style step does) instead of a full Plotly.restyle redraw of every chart.
+    const restyleInPlace = (gd, opacity) => {
+        const cds = gd.calcdata || [];
+        if (cds.length !== opacity.length) { return false; }
+        if (!cds.every(cd => cd && cd[0] && cd[0].node3 && cd[0].trace)) { return false; }
+        cds.forEach((cd, i) => {
+            cd[0].trace.opacity = opacity[i];
+            gd.data[i].opacity = opacity[i];
+            cd[0].node3.style('opacity', opacity[i]);
+        });
+        return true;
+    };
     const idOf = (id) => JSON.stringify(Object.keys(id).sort().reduce(
         (o, k) => { o[k] = id[k]; return o; }, {}));
     return (figures || []).map((fig, n) => {
@@ -89,7 +102,9 @@ function(selections, figures) {
         const gd = holder && holder.querySelector('.js-plotly-plot');
         if (gd && window.Plotly && gd.data && gd.data.length === opacity.length) {
             if (isHeatmap) { window.Plotly.relayout(gd, {shapes: shapes}); }
-            else { window.Plotly.restyle(gd, {opacity: opacity}); }
+            else if (!restyleInPlace(gd, opacity)) {
+                window.Plotly.restyle(gd, {opacity: opacity});
+            }
             // keep the prop in sync without a second redraw
             fig.data.forEach((t, i) => { t.opacity = opacity[i]; });
             fig.layout = out.layout;

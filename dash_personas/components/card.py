@@ -64,8 +64,10 @@ def persona_card_body(persona: Persona, *, detail: str = "full", n_scales: int =
     body: list[Any] = [
         html.Figure([
             html.Blockquote(html.P(persona.quote, className="mb-0 fst-italic"),
-                            className="blockquote fs-6 mb-1"),
-            html.Figcaption(f"— {persona.name}", className="blockquote-footer mb-0 small"),
+                            className="blockquote fs-6 mb-3"),
+            # Bootstrap's .blockquote-footer adds the dash itself and expects the
+            # blockquote's bottom margin above it (it has a negative top margin)
+            html.Figcaption(persona.name, className="blockquote-footer mb-0 small"),
         ], className="mb-3") if persona.quote else None,
         html.H4("What sets them apart", className="h6 mb-2"),
         html.Div([_diff_bar(s.label, s.std_diff, persona.colour) for s in scales]),

@@ -1,0 +1,334 @@
+"""Opting an app in: configuration, personas loading, routes and callbacks.
+
+Everything here acts on one app at a time. The process-wide Dash hooks in
+:mod:`dash_personas_hooks._hooks` only look up the configuration this module attaches
+to an app (``app._dash_personas_hooks``) and leave every other app alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ENV_DATA", "ENV_PERSONAS", "ENV_THEME", "PluginConfig", "config_of", "enable",
+           "is_enabled", "page_href", "summary", "summary_href"]
+
+logger = logging.getLogger("dash_personas_hooks")
+
+#: Environment variable: a personas JSON file; when set, every Dash app of the process opts in.
+ENV_PERSONAS = "DASH_PERSONAS_PERSONAS"
+#: Environment variable (optional): a CSV of respondents; segment sizes are counted on it.
+ENV_DATA = "DASH_PERSONAS_DATA"
+#: Environment variable (optional): Bootstrap theme for the page when the host has none.
+ENV_THEME = "DASH_PERSONAS_THEME"
+
+ATTR = "_dash_personas_hooks"
+SUMMARY_ROUTE = "_dash-personas/summary"
+SUMMARY_FORMAT = "dash-personas-summary"
+
+
+@dataclass
+class Loaded:
+    """The outcome of reading the configured personas (and data)."""
+
+    personas: Any = None  # PersonaSet, or None when it could not be read
+    error: str | None = None  # why the personas are unavailable
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Source:
+    """Personas and optional data, from objects or files (files are re-read when they change)."""
+
+    def __init__(self, personas: Any, data: Any) -> None:
+        self.personas = personas
+        self.data = data
+        self._lock = threading.Lock()
+        self._key: Any = None
+        self._loaded: Loaded | None = None
+
+    def _stamp(self) -> tuple[Any, ...]:
+        def stamp(value: Any) -> Any:
+            if isinstance(value, (str, os.PathLike)):
+                try:
+                    st = os.stat(value)
+                    return (str(value), st.st_mtime_ns, st.st_size)
+                except OSError:
+                    return (str(value), None)
+            return id(value)
+
+        return (stamp(self.personas), stamp(self.data))
+
+    def load(self) -> Loaded:
+        key = self._stamp()
+        with self._lock:
+            if self._loaded is None or key != self._key:
+                self._loaded = self._read()
+                self._key = key
+            return self._loaded
+
+    def _read(self) -> Loaded:
+        try:
+            people = _as_persona_set(self.personas)
+        except (ValueError, TypeError, OSError) as exc:
+            message = str(exc) or exc.__class__.__name__
+            logger.warning("dash-personas-hooks: personas unavailable: %s", message)
+            return Loaded(error=message)
+        loaded = Loaded(personas=people)
+        if self.data is not None:
+            try:
+                from dash_personas.personas import refresh_sizes
+
+                frame = self.data
+                if isinstance(frame, (str, os.PathLike)):
+                    from dash_personas.segmentation._io import read_table
+
+                    if not Path(frame).is_file():
+                        raise ValueError(f"{frame}: no such data file")
+                    frame = read_table(frame)
+                loaded.personas = refresh_sizes(people, frame)
+            except (ValueError, TypeError, OSError, KeyError) as exc:
+                message = (f"segment sizes are those stored with the personas: the data could "
+                           f"not be used ({exc})")
+                logger.warning("dash-personas-hooks: %s", message)
+                loaded.warnings.append(message)
+        return loaded
+
+
+def _as_persona_set(personas: Any) -> Any:
+    from dash_personas.personas import PersonaSet, load_personas
+
+    if isinstance(personas, PersonaSet):
+        return personas
+    if isinstance(personas, (str, os.PathLike)):
+        return load_personas(personas)
+    if isinstance(personas, (list, tuple)):
+        return PersonaSet(personas=list(personas))
+    raise TypeError("personas must be a PersonaSet, a list of Persona or a personas JSON file "
+                    f"path, got {type(personas).__name__}")
+
+
+@dataclass
+class PluginConfig:
+    """What :func:`enable` attached to an app."""
+
+    source: _Source
+    path: str = "personas"
+    label: str = "Personas"
+    title: str = "Customer personas"
+    button: bool = True
+    theme: str = "bootstrap"
+    color_mode: str | None = None
+    from_env: bool = False
+    css_route: bool = False
+
+    def load(self) -> Loaded:
+        return self.source.load()
+
+
+def config_of(app: Any) -> PluginConfig | None:
+    """The plugin configuration of ``app`` (``None`` when the app has not opted in)."""
+    return getattr(app, ATTR, None)
+
+
+def is_enabled(app: Any) -> bool:
+    """Whether ``app`` shows the personas page."""
+    return config_of(app) is not None
+
+
+def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "personas",
+           label: str = "Personas", title: str = "Customer personas", button: bool = True,
+           theme: str | None = None, color_mode: str | None = None) -> Any:
+    """Add the personas page, a navigation button and a JSON summary route to ``app``.
+
+    Call it after creating the app and before it serves its first request. Calling it
+    again updates the configuration. Apps that never call it (and processes without
+    ``DASH_PERSONAS_PERSONAS``) are left exactly as they are.
+
+    Parameters
+    ----------
+    app : dash.Dash
+    personas : PersonaSet, list of Persona or path, optional
+        Default: the file named by ``DASH_PERSONAS_PERSONAS``. A missing or invalid file
+        does not raise: the personas page shows what is wrong and the host app keeps working.
+    data : DataFrame or path, optional
+        Respondents (e.g. ``scores.csv``) to count segment sizes on (nearest prototype);
+        default ``DASH_PERSONAS_DATA``. Only aggregates reach the browser.
+    path : str, default="personas"
+        Page path under the app's ``requests_pathname_prefix``.
+    label, title : str
+        Text of the navigation button and heading of the page.
+    button : bool, default=True
+        Add a floating "Personas" button to the host layout (link to the page yourself
+        otherwise: ``dash_personas_hooks.page_href(app)``).
+    theme : str, optional
+        Bootstrap or Bootswatch theme served locally *for the personas page only*, and
+        only when the host does not load Bootstrap itself (default ``DASH_PERSONAS_THEME``
+        or ``"bootstrap"``). A host that loads Bootstrap keeps its own theme everywhere.
+    color_mode : {"light", "dark"}, optional
+        Colours of the charts; default from the host (``data-bs-theme`` or a dark
+        Bootswatch stylesheet).
+
+    Returns
+    -------
+    dash.Dash
+        ``app``, for chaining.
+    """
+    from_env = False
+    if personas is None:
+        personas = os.environ.get(ENV_PERSONAS, "").strip() or None
+        from_env = personas is not None
+        if data is None:
+            data = os.environ.get(ENV_DATA, "").strip() or None
+    if personas is None:
+        raise TypeError(f"enable() needs personas= (a PersonaSet or a personas JSON file) "
+                        f"or the {ENV_PERSONAS} environment variable")
+    clean_path = path.strip("/")
+    if not clean_path or clean_path.startswith("_"):
+        raise ValueError(f"path must be a page name such as 'personas', got {path!r}")
+    if color_mode not in (None, "light", "dark"):
+        raise ValueError(f"color_mode must be 'light' or 'dark', got {color_mode!r}")
+    theme = (theme or os.environ.get(ENV_THEME, "").strip() or "bootstrap").lower()
+    from dash_personas.components import bootstrap_css
+
+    bootstrap_css(theme)  # unknown theme: ValueError now, not a broken page later
+
+    previous = config_of(app)
+    config = PluginConfig(source=_Source(personas, data), path=clean_path, label=label,
+                          title=title, button=button, theme=theme, color_mode=color_mode,
+                          from_env=from_env)
+    if previous is not None:
+        config.css_route = previous.css_route
+    if not _host_has_bootstrap(app) and not config.css_route:
+        _guard_setup(app, lambda: _bootstrap_route(app, theme))
+        config.css_route = True
+    elif config.css_route:
+        _bootstrap_route(app, theme)
+    if previous is None:
+        _guard_setup(app, lambda: _add_summary_route(app))
+        _register_callbacks(app)
+    setattr(app, ATTR, config)
+    loaded = config.load()  # report a bad file in the server log right away
+    if loaded.error:
+        logger.warning("dash-personas-hooks: the personas page will show: %s", loaded.error)
+    return app
+
+
+def page_href(app: Any) -> str:
+    """The URL path of the personas page of ``app`` (with its ``requests_pathname_prefix``)."""
+    config = config_of(app)
+    path = config.path if config else "personas"
+    return f"{app.config.requests_pathname_prefix or '/'}{path}"
+
+
+def summary_href(app: Any) -> str:
+    """The URL path of the JSON summary route of ``app``."""
+    return f"{app.config.requests_pathname_prefix or '/'}{SUMMARY_ROUTE}"
+
+
+def _guard_setup(app: Any, register: Any) -> None:
+    try:
+        register()
+    except AssertionError as exc:  # Flask: routes can only be added before the first request
+        raise RuntimeError("dash_personas_hooks.enable() must be called before the app "
+                           "serves its first request") from exc
+
+
+def _stylesheet_urls(app: Any) -> list[str]:
+    urls = []
+    for sheet in app.config.external_stylesheets or []:
+        href = sheet.get("href", "") if isinstance(sheet, dict) else str(sheet)
+        urls.append(href.lower())
+    return urls
+
+
+def _host_has_bootstrap(app: Any) -> bool:
+    """Whether the host loads a Bootstrap (or Bootswatch) stylesheet of its own."""
+    from dash_personas.components.theme import _themes
+
+    names = set(_themes())
+    for url in _stylesheet_urls(app):
+        if "bootstrap" in url or "bootswatch" in url:
+            return True
+        if any(f"/{name}/" in url or url.endswith(f"/{name}.css") for name in names):
+            return True
+    folder = Path(app.config.assets_folder)
+    if folder.is_dir():
+        for css in folder.rglob("*.css"):
+            if "bootstrap" in css.name.lower():
+                return True
+    return False
+
+
+def host_color_mode(app: Any) -> str:
+    """``"dark"`` when the host page is dark (``data-bs-theme`` or a dark Bootswatch theme)."""
+    from dash_personas.components import DARK_THEMES
+
+    config = config_of(app)
+    if config is not None and config.color_mode:
+        return config.color_mode
+    index = app.index_string or ""
+    if 'data-bs-theme="dark"' in index or "data-bs-theme='dark'" in index:
+        return "dark"
+    for url in _stylesheet_urls(app):
+        if any(f"/{name}/" in url or f"/{name}." in url for name in DARK_THEMES):
+            return "dark"
+    if config is not None and config.css_route and config.theme in DARK_THEMES:
+        return "dark"
+    return "light"
+
+
+def _bootstrap_route(app: Any, theme: str) -> str:
+    from dash_personas.components import bootstrap_stylesheet
+
+    return bootstrap_stylesheet(app, theme)
+
+
+def summary(app: Any) -> tuple[dict[str, Any], int]:
+    """The JSON summary served at ``<prefix>_dash-personas/summary`` and its HTTP status."""
+    config = config_of(app)
+    if config is None:
+        return {"error": "the personas plugin is not enabled for this app"}, 404
+    loaded = config.load()
+    if loaded.personas is None:
+        return {"format": SUMMARY_FORMAT, "version": 1, "error": loaded.error}, 500
+    people = loaded.personas
+    items = []
+    for p in people:
+        scales = sorted(p.aspects or p.profile, key=lambda s: -abs(s.std_diff))[:3]
+        items.append({
+            "id": p.id, "name": p.name, "tagline": p.tagline, "quote": p.quote,
+            "size": p.size, "share": round(p.share, 6), "colour": p.colour,
+            "distinguishing": [{"label": s.label, "std_diff": round(s.std_diff, 3)}
+                               for s in scales],
+            "motivations": p.motivations, "frustrations": p.frustrations,
+            "tone": p.guidelines.tone, "channels": p.guidelines.channels,
+        })
+    return {"format": SUMMARY_FORMAT, "version": 1, "page": page_href(app),
+            "n_respondents": people.n_respondents or sum(p.size for p in people),
+            "personas": items, "warnings": loaded.warnings}, 200
+
+
+def _add_summary_route(app: Any) -> None:
+    from flask import Response
+
+    def serve() -> Any:
+        body, status = summary(app)
+        response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                            mimetype="application/json")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    prefix = app.config.routes_pathname_prefix or "/"
+    app.server.add_url_rule(f"{prefix}{SUMMARY_ROUTE}", f"dash_personas_hooks_summary{prefix}",
+                            serve, methods=["GET"])
+
+
+def _register_callbacks(app: Any) -> None:
+    from ._page import register_page_callbacks
+
+    register_page_callbacks(app)

@@ -1,0 +1,98 @@
+"""Fixtures for the plugin tests (Dash hooks plugin and Jupyter extension).
+
+Browser tests (marker ``browser``) use ``dash_duo`` with Debian's ``chromium`` and
+``chromium-driver`` (``tools/install-chromium.sh``), as in ``tests/dashboard``; they are
+skipped with a message when those are missing. The plugins must be installed
+(``make test`` installs ``plugins/dash-hooks`` and ``plugins/jupyter`` in editable mode):
+the hooks plugin is found through its ``dash_hooks`` entry point, as in production.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1280,1000")
+HERE = Path(__file__).parent
+ENV_VARS = ("DASH_PERSONAS_PERSONAS", "DASH_PERSONAS_DATA", "DASH_PERSONAS_THEME")
+
+
+def pytest_setup_options():
+    """Chrome options for dash_duo (called by dash's pytest plugin)."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    if os.path.exists(CHROMIUM):
+        options.binary_location = CHROMIUM
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    return options
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.path.exists(CHROMIUM) and shutil.which("chromedriver"):
+        return
+    skip = pytest.mark.skip(reason="needs chromium + chromium-driver: tools/install-chromium.sh")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_plugin_environment(monkeypatch):
+    """Tests start without the plugin's environment variables (they opt in themselves)."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@dataclass
+class PersonasCase:
+    """A small survey segmented into personas, saved as files like the CLI writes them."""
+
+    personas: Any
+    personas_file: Path
+    scores: Any
+    scores_file: Path
+
+
+@pytest.fixture(scope="session")
+def personas_case(tmp_path_factory) -> PersonasCase:
+    from dash_personas import KPrototypes
+    from dash_personas.commands.demo import segmentation_features
+    from dash_personas.personas import build_personas, save_personas
+    from survey_builder.codebook import build_codebook
+    from survey_builder.compose import compose_survey
+    from survey_builder.scoring import score_responses
+    from survey_builder.simulate import simulate_responses
+    from survey_builder.spec import survey_from_dict
+
+    survey = survey_from_dict(compose_survey("aspects", ["demographics", "behaviour", "journey",
+                                                         "clv"], languages=["en"]))
+    codebook = build_codebook(survey)
+    responses, _ = simulate_responses(survey, 800, 3, 0)
+    scores = score_responses(survey, responses).scores
+    features = segmentation_features(scores)
+    model = KPrototypes(3, n_init=2, random_state=0).fit(features)
+    personas = build_personas(model, features, codebook, scores=scores)
+    folder = tmp_path_factory.mktemp("personas")
+    personas_file = folder / "personas.json"
+    save_personas(personas, personas_file)
+    scores_file = folder / "scores.csv"
+    scores.to_csv(scores_file, index=False)
+    return PersonasCase(personas, personas_file, scores, scores_file)
+
+
+@pytest.fixture(scope="session")
+def bad_personas_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bad") / "personas.json"
+    path.write_text('{"format": "dash-personas-personas", "version": 1, "personas": [{"id": 1',
+                    encoding="utf-8")
+    return path

@@ -142,6 +142,12 @@ class Persona(_Model):
         return avatar_svg(self.initials, self.colour, seed=self.id + self.name, size=size,
                           title=self.name)
 
+    def _repr_html_(self) -> str:
+        """Rich display in notebooks: the persona card (escaped, self-contained)."""
+        from ._html import persona_card_html
+
+        return persona_card_html(self)
+
     def avatar_data_uri(self, size: int = 96) -> str:
         """The avatar as a ``data:image/svg+xml`` URI (no external image)."""
         return avatar_data_uri(self.avatar_svg(size))
@@ -198,6 +204,12 @@ class PersonaSet(_Model):
 
     def __len__(self) -> int:
         return len(self.personas)
+
+    def _repr_html_(self) -> str:
+        """Rich display in notebooks: cards and a comparison table, no server needed."""
+        from ._html import personas_html
+
+        return personas_html(self)
 
     def __iter__(self):  # type: ignore[override]
         return iter(self.personas)

@@ -188,3 +188,17 @@ def test_persona_set_lookup(survey_case):
     assert personas["p2"] is personas[1]
     with pytest.raises(KeyError):
         personas["nope"]
+
+
+def test_personas_display_in_notebooks_without_a_server_and_escape_text():
+    from dash_personas.personas import Persona, PersonaSet
+
+    persona = Persona(id="p1", segment=0, name="<img src=x onerror=alert(1)>", size=10,
+                      share=0.5, colour="#E69F00", quote="I <b>love</b> it")
+    html = persona._repr_html_()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<img src=x" not in html and "<b>love</b>" not in html
+    assert "<script" not in html and "http" not in html.replace("http://www.w3.org", "")
+    gallery = PersonaSet(personas=[persona])._repr_html_()
+    assert gallery.count("dash-personas-card") >= 1
+    assert "&lt;img src=x onerror=alert(1)&gt;" in gallery

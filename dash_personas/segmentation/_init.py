@@ -11,8 +11,8 @@ SAMPLE_PASSES = 10
 
 
 def seeding_sample_size(k: int) -> int:
-    """Rows used for seeding: enough to see segments of ~1% share dozens of times."""
-    return max(5_000, 500 * k)
+    """Rows used for seeding: a segment of 1% share still has 25 rows or more in it."""
+    return max(2_500, 250 * k)
 
 
 def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,

@@ -1,45 +1,15 @@
 """Fixtures for the persona, figure, component and browser tests.
 
-Browser tests (marker ``browser``) use ``dash[testing]``'s ``dash_duo`` with Debian's
-``chromium`` and ``chromium-driver`` (``tools/install-chromium.sh``); they are skipped
-with a message when those are missing.
+Browser tests (marker ``browser``) use ``dash[testing]``'s ``dash_duo`` and the
+Chromium set up in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,1000")
-
-
-def pytest_setup_options():
-    """Chrome options for dash_duo (called by dash's pytest plugin)."""
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    if os.path.exists(CHROMIUM):
-        options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    return options
-
-
-def pytest_collection_modifyitems(config, items):
-    have_browser = os.path.exists(CHROMIUM) and shutil.which("chromedriver")
-    if have_browser:
-        return
-    skip = pytest.mark.skip(reason="needs chromium + chromium-driver: tools/install-chromium.sh")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 @dataclass

@@ -88,12 +88,8 @@ def test_palette_is_okabe_ito_and_readable():
     assert contrast_text("#0072B2") == "#FFFFFF"
 
 
+@pytest.mark.browser  # kaleido renders with the system Chromium
 def test_export_png_and_svg(survey_case, tmp_path):
-    pytest.importorskip("kaleido")
-    import os
-
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("needs chromium")
     from dash_personas.export import export_figure
 
     fig = figures.segment_sizes(survey_case.personas)

@@ -1,49 +1,21 @@
 """Fixtures for the plugin tests (Dash hooks plugin and Jupyter extension).
 
-Browser tests (marker ``browser``) use ``dash_duo`` with Debian's ``chromium`` and
-``chromium-driver`` (``tools/install-chromium.sh``), as in ``tests/dashboard``; they are
-skipped with a message when those are missing. The plugins must be installed
-(``make test`` installs ``plugins/dash-hooks`` and ``plugins/jupyter`` in editable mode):
-the hooks plugin is found through its ``dash_hooks`` entry point, as in production.
+Browser tests (marker ``browser``) use ``dash_duo`` and the Chromium set up in
+``tests/conftest.py``. The plugins must be installed (``make test`` installs
+``plugins/dash-hooks`` and ``plugins/jupyter`` in editable mode): the hooks plugin is
+found through its ``dash_hooks`` entry point, as in production.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1280,1000")
 HERE = Path(__file__).parent
 ENV_VARS = ("DASH_PERSONAS_PERSONAS", "DASH_PERSONAS_DATA", "DASH_PERSONAS_THEME")
-
-
-def pytest_setup_options():
-    """Chrome options for dash_duo (called by dash's pytest plugin)."""
-    from selenium.webdriver.chrome.options import Options
-
-    options = Options()
-    if os.path.exists(CHROMIUM):
-        options.binary_location = CHROMIUM
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    return options
-
-
-def pytest_collection_modifyitems(config, items):
-    if os.path.exists(CHROMIUM) and shutil.which("chromedriver"):
-        return
-    skip = pytest.mark.skip(reason="needs chromium + chromium-driver: tools/install-chromium.sh")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

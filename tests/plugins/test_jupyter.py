@@ -14,13 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import ipykernel  # noqa: F401  (the kernel the notebooks run in; a test dependency)
+import nbclient
+import nbformat
 import pandas as pd
 import pytest
 import requests
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "segmenting-a-survey.ipynb"

@@ -8,6 +8,7 @@ it came from, so validation errors can say ``survey.yaml:42``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,44 @@ import yaml
 from .errors import SurveyError
 
 __all__ = ["Locator", "format_loc", "load_document", "parse_document"]
+
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+class SpecLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 (core schema) numbers.
+
+    YAML 1.1 reads ``18_34`` as the integer 1834, ``1:30`` as 90 and ``012`` as octal
+    10 — silent traps for choice codes. Here a number is only what it looks like:
+    digits with an optional sign, ``0x``/``0o`` prefixes, or a plain decimal/exponent
+    float; anything else stays a string. (Booleans keep YAML 1.1's yes/no/on/off so
+    the spec can reject them with a clear "put it in quotes" error.)
+    """
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+)$"), list("-+0123456789"))
+SpecLoader.add_implicit_resolver(
+    _FLOAT,
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*|[0-9]+(?=[eE]))(?:[eE][-+]?[0-9]+)?"
+               r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+0123456789."))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith(("0x", "0o")):
+        return int(text, 0)
+    return int(text, 10)
+
+
+SpecLoader.add_constructor(_INT, _construct_int)
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -100,11 +139,11 @@ def parse_document(text: str, source: str = "<string>", *, json_only: bool = Fal
             raise SurveyError(f"malformed JSON: {exc.msg} (column {exc.colno})",
                               source, exc.lineno) from None
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=SpecLoader)
         except yaml.YAMLError:  # valid JSON that PyYAML cannot compose: no line numbers
             root = None
         return data, Locator(root)
-    loader = yaml.SafeLoader(text)
+    loader = SpecLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:

@@ -393,3 +393,29 @@ def test_notes_cannot_be_referenced(tmp_path):
 
 def test_note_model_has_no_answer(survey):
     assert isinstance(survey.get("intro"), NoteQuestion)
+
+
+def test_yaml_numbers_follow_yaml_1_2_so_choice_codes_are_not_mangled():
+    import yaml
+
+    from survey_builder._source import SpecLoader
+
+    data = yaml.load("a: 18_34\nb: 012\nc: 1:30\nd: 5\ne: -2.5\nf: 1e3\ng: 0x1F\n",
+                     Loader=SpecLoader)
+    assert data == {"a": "18_34", "b": 12, "c": "1:30", "d": 5, "e": -2.5, "f": 1000.0,
+                    "g": 31}
+
+
+def test_choice_codes_with_underscores_stay_strings(tmp_path):
+    from survey_builder.spec import load_survey
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "id: ages\nversion: '1'\ntitle: {en: Ages}\nlanguages: [en]\nsections:\n"
+        "  - name: s1\n    title: {en: S}\n    questions:\n"
+        "      - type: single_choice\n        name: age\n        label: {en: Age}\n"
+        "        choices:\n          - {value: 18_34, label: {en: '18-34'}}\n"
+        "          - {value: 35_54, label: {en: '35-54'}}\n", encoding="utf-8")
+    survey = load_survey(path)
+    question = next(iter(survey.iter_questions()))
+    assert [c.value for c in question.choices] == ["18_34", "35_54"]

@@ -19,6 +19,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "profile_segments": "dash_personas.segmentation",
     "SegmentProfiles": "dash_personas.segmentation",
     "KSelection": "dash_personas.segmentation",
+    "TypingTool": "dash_personas.segmentation",
     "make_mixed_blobs": "dash_personas.datasets",
     "Persona": "dash_personas.personas",
     "PersonaSet": "dash_personas.personas",
@@ -50,6 +51,7 @@ __all__ = [
     "SegmentComparison",
     "SegmentProfiles",
     "SegmentSizes",
+    "TypingTool",
     "__version__",
     "apply_overrides",
     "bootstrap_stylesheet",
@@ -68,7 +70,14 @@ __all__ = [
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .datasets import make_mixed_blobs
-    from .segmentation import KPrototypes, KSelection, SegmentProfiles, profile_segments, select_k
+    from .segmentation import (
+        KPrototypes,
+        KSelection,
+        SegmentProfiles,
+        TypingTool,
+        profile_segments,
+        select_k,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -14,6 +14,8 @@ from ._version import __version__
 
 COMMANDS: dict[str, str] = {
     "segment": "dash_personas.commands.segment:segment_command",
+    "typing-tool": "dash_personas.commands.typing_tool:typing_tool_command",
+    "assign": "dash_personas.commands.typing_tool:assign_command",
     "demo": "dash_personas.commands.demo:demo_command",
     "personas": "dash_personas.commands.personas:personas_command",
     "serve": "dash_personas.commands.serve:serve_command",

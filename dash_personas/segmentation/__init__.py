@@ -5,12 +5,14 @@ from ._kprototypes import KPrototypes
 from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
 from ._select import KSelection, pairwise_kprototypes_distances, select_k
+from ._typing import TypingTool
 
 __all__ = [
     "KPrototypes",
     "KSelection",
     "ModelFileError",
     "SegmentProfiles",
+    "TypingTool",
     "estimate_gamma",
     "pairwise_kprototypes_distances",
     "profile_segments",

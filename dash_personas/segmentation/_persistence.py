@@ -83,9 +83,9 @@ def model_to_dict(model: Any) -> dict[str, Any]:
             "cost": model.cost_,
             "n_iter": model.n_iter_,
             "cost_history": list(model.cost_history_),
-            "n_samples": int(model.labels_.shape[0]),
-            "cluster_sizes": np.bincount(model.labels_, minlength=model._centers.n_clusters)
-            .tolist(),
+            # a loaded model has no labels_, only the sizes it was saved with
+            "n_samples": int(np.sum(model.cluster_sizes_)),
+            "cluster_sizes": np.asarray(model.cluster_sizes_, dtype=np.int64).tolist(),
         },
     }
     return {

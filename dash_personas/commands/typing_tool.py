@@ -1,0 +1,94 @@
+"""``dash-personas typing-tool`` and ``assign``: golden questions and new respondents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("typing-tool")
+@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the typing tool (versioned JSON, model included).")
+@click.option("--max-questions", default=8, show_default=True,
+              help="Most questions the tool may ask.")
+@click.option("--target-accuracy", default=0.9, show_default=True,
+              help="Stop adding questions once held-out accuracy reaches this.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the held-out split.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
+def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questions: int,
+                        target_accuracy: float, seed: int, encoding: str) -> None:
+    """Choose the golden questions that put respondents in MODEL's segments.
+
+    RESPONSES holds respondents with the model's columns (usually the data it was
+    fitted on). Prints how accurate the tool is with 1, 2, ... questions, measured
+    on respondents held out from the choice.
+
+    \b
+    Example:
+      dash-personas typing-tool model.json scores.csv --max-questions 6 --out typing.json
+      dash-personas assign typing.json new-wave.csv --out new-labels.csv
+    """
+    from ..segmentation import KPrototypes, TypingTool
+    from ..segmentation._io import read_table
+
+    model = KPrototypes.load(model_path)
+    frame = read_table(responses, encoding=encoding)
+    tool = TypingTool.build(model, frame, max_questions=max_questions,
+                            target_accuracy=target_accuracy, random_state=seed)
+    click.echo("questions  accuracy  added")
+    for n_questions, row in tool.curve.iterrows():
+        click.echo(f"{n_questions:>9}  {row['accuracy']:>8.1%}  {row['question']}")
+    click.echo(f"{len(tool.questions)} golden questions (features) reproduce the segments of "
+               f"{tool.accuracy:.1%} of held-out respondents.")
+    tool.save(out)
+    click.echo(f"Typing tool written to {out}")
+
+
+@click.command("assign")
+@click.argument("tool_path", metavar="TOOL_OR_MODEL",
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write one row per respondent with its segment (CSV).")
+@click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
+def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -> None:
+    """Assign new respondents to existing segments.
+
+    TOOL_OR_MODEL is a typing tool (only its golden questions are needed in
+    RESPONSES) or a model from ``dash-personas segment`` (all its columns are used;
+    unanswered questions are allowed).
+
+    \b
+    Example:
+      dash-personas assign typing.json new-wave.csv --out new-labels.csv
+    """
+    import json
+
+    import numpy as np
+
+    from ..segmentation import KPrototypes, TypingTool
+    from ..segmentation._io import identifier_columns, read_table, write_labels
+
+    frame = read_table(responses, encoding=encoding)
+    try:
+        kind = json.loads(tool_path.read_text(encoding="utf-8")).get("format")
+    except (json.JSONDecodeError, AttributeError):
+        kind = None
+    if kind == "dash-personas/typing-tool":
+        labels = TypingTool.load(tool_path).predict(frame)
+    else:
+        model = KPrototypes.load(tool_path)
+        columns = list(model._encoder.feature_names_in_)
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{responses}: column {missing[0]!r} of the model is missing")
+        labels = model.predict(frame[columns])
+    ids_found = identifier_columns(frame)
+    ids = frame[ids_found[0]] if ids_found else frame.index.to_series(name="row") + 1
+    write_labels(out, ids, labels)
+    sizes = np.bincount(labels, minlength=int(labels.max()) + 1)
+    click.echo(f"Assigned {len(labels)} respondents: "
+               + ", ".join(f"segment {s}: {n}" for s, n in enumerate(sizes)))

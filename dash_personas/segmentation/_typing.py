@@ -1,0 +1,220 @@
+"""The typing tool: assign new respondents to existing segments from a few questions.
+
+Market researchers expect every segmentation to come with "golden questions": a short
+subset of the questionnaire that puts a new respondent in the right segment with a
+known accuracy, so segments can be tracked in later surveys, CRM forms or sales calls
+without asking everything again.
+
+:class:`TypingTool` chooses those questions greedily (forward selection): at each step
+it adds the feature whose answers, compared with the segment prototypes on the chosen
+features only, agree best with the full model's assignment. Accuracy is reported on
+rows held out from the selection. Assigning with a subset of features is the engine's
+missing-value rule: the other features are simply unobserved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._atomic import write_text_atomic
+from .._version import __version__
+from ._encoding import MISSING
+from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
+
+__all__ = ["TypingTool"]
+
+FORMAT = "dash-personas/typing-tool"
+FORMAT_VERSION = "1.0"
+MAX_SELECTION_ROWS = 20_000
+
+
+@dataclass
+class TypingTool:
+    """Golden questions for a fitted :class:`KPrototypes` model.
+
+    Build one with :meth:`build`; assign respondents with :meth:`predict`.
+
+    Attributes
+    ----------
+    model : KPrototypes
+        The segmentation the tool reproduces.
+    questions : list of str
+        The chosen features, in the order they were added.
+    accuracy : float
+        Share of held-out respondents assigned to the same segment as by the full
+        model, using only ``questions``.
+    curve : DataFrame
+        One row per step: ``question`` added, held-out ``accuracy`` so far.
+    """
+
+    model: Any
+    questions: list[str]
+    accuracy: float
+    curve: pd.DataFrame = field(repr=False)
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def build(cls, model: Any, data: pd.DataFrame, *, max_questions: int = 8,
+              target_accuracy: float = 0.9, holdout: float = 0.3,
+              random_state: Any = None) -> TypingTool:
+        """Choose up to ``max_questions`` features that reproduce the segments.
+
+        Parameters
+        ----------
+        model : KPrototypes
+            A fitted model.
+        data : DataFrame
+            Respondents with the model's columns (e.g. the training data).
+        max_questions : int, default=8
+            Most questions to keep.
+        target_accuracy : float, default=0.9
+            Stop adding questions once the held-out accuracy reaches this.
+        holdout : float, default=0.3
+            Share of rows kept aside to measure the accuracy.
+        random_state : int, optional
+            Seed of the held-out split.
+
+        Returns
+        -------
+        TypingTool
+        """
+        if not hasattr(model, "_centers"):
+            raise ValueError("the typing tool needs a fitted model; call fit() first")
+        if max_questions < 1:
+            raise ValueError("max_questions must be >= 1")
+        if not 0 < holdout < 1:
+            raise ValueError("holdout must be between 0 and 1")
+        frame = _model_frame(model, data)
+        reference = model.predict(frame)
+        contributions = _feature_contributions(model, frame)  # (p, n, k)
+        rng = np.random.default_rng(random_state)
+        order = rng.permutation(frame.shape[0])
+        n_holdout = max(1, round(holdout * frame.shape[0]))
+        held_out, selection = order[:n_holdout], order[n_holdout:][:MAX_SELECTION_ROWS]
+        if selection.size == 0:
+            raise ValueError("too few rows to choose questions: need at least two")
+        names = list(model._encoder.feature_names_in_)
+        chosen: list[int] = []
+        partial = np.zeros(contributions.shape[1:])
+        steps = []
+        for _ in range(min(max_questions, len(names))):
+            best_j, best_score = -1, -1.0
+            for j in range(len(names)):
+                if j in chosen:
+                    continue
+                trial = partial[selection] + contributions[j][selection]
+                score = float(np.mean(_argmin(trial) == reference[selection]))
+                if score > best_score:
+                    best_j, best_score = j, score
+            chosen.append(best_j)
+            partial += contributions[best_j]
+            accuracy = float(np.mean(_argmin(partial[held_out]) == reference[held_out]))
+            steps.append({"question": names[best_j], "accuracy": accuracy})
+            if accuracy >= target_accuracy:
+                break
+        curve = pd.DataFrame(steps)
+        curve.index = pd.RangeIndex(1, len(curve) + 1, name="n_questions")
+        return cls(model, [names[j] for j in chosen], float(curve["accuracy"].iloc[-1]), curve)
+
+    # ---------------------------------------------------------------- predict
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """Segment of each row from its answers to :attr:`questions`.
+
+        Other columns are ignored; unanswered golden questions are allowed (a row
+        that answered none of them gets a clear error).
+        """
+        missing = [q for q in self.questions if q not in X.columns]
+        if missing:
+            raise ValueError(f"the typing tool needs column {missing[0]!r}; it asks: "
+                             f"{', '.join(self.questions)}")
+        features = list(self.model._encoder.feature_names_in_)
+        frame = pd.DataFrame({name: X[name] if name in self.questions
+                              else pd.Series(np.nan, index=X.index, dtype=object)
+                              for name in features})
+        for name in self.model.numeric_features_:
+            frame[name] = pd.to_numeric(frame[name], errors="coerce")
+        return self.model.predict(frame)
+
+    # ------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> None:
+        """Write the tool (model included) as versioned, checksummed JSON."""
+        body = {"model": model_to_dict(self.model), "questions": self.questions,
+                "accuracy": self.accuracy,
+                "curve": self.curve.reset_index().to_dict(orient="records")}
+        document = {"format": FORMAT, "format_version": FORMAT_VERSION,
+                    "library_version": __version__,
+                    "sha256": hashlib.sha256(_canonical(body).encode()).hexdigest(),
+                    "tool": body}
+        write_text_atomic(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+
+    @classmethod
+    def load(cls, path: str | Path) -> TypingTool:
+        """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
+        from ._kprototypes import KPrototypes
+
+        source = str(path)
+        try:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ModelFileError(f"{source}: not valid JSON (line {exc.lineno})") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise ModelFileError(f"{source}: not a dash-personas typing-tool file")
+        if str(document.get("format_version", "")).split(".")[0] != FORMAT_VERSION.split(".")[0]:
+            raise ModelFileError(f"{source}: typing-tool format version "
+                                 f"{document.get('format_version')} is not supported")
+        body = document.get("tool")
+        if not isinstance(body, dict) or hashlib.sha256(
+                _canonical(body).encode()).hexdigest() != document.get("sha256"):
+            raise ModelFileError(f"{source}: the contents do not match their checksum "
+                                 "(the file was modified or damaged)")
+        model = model_from_dict(KPrototypes, body["model"], source=source)
+        curve = pd.DataFrame(body["curve"]).set_index("n_questions")
+        return cls(model, list(body["questions"]), float(body["accuracy"]), curve)
+
+
+def _model_frame(model: Any, data: Any) -> pd.DataFrame:
+    names = list(model._encoder.feature_names_in_)
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
+    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+    missing = [c for c in names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"column {missing[0]!r} of the model is missing from the data")
+    return frame[names]
+
+
+def _feature_contributions(model: Any, frame: pd.DataFrame) -> np.ndarray:
+    """Each feature's share of every row-to-prototype distance, shape ``(p, n, k)``.
+
+    The per-row rescaling for missing values multiplies all k distances of a row
+    alike, so it never changes which prototype is nearest and is left out.
+    """
+    encoder = model._encoder
+    encoded = encoder.transform(frame, warn_unseen=False)
+    centers = model._centers
+    n, k = encoded.n_samples, centers.n_clusters
+    parts = {}
+    for j, name in enumerate(encoder.numeric_features_):
+        diff = encoded.numeric[:, j, None] - centers.numeric[None, :, j]
+        contribution = diff**2
+        if encoded.numeric_mask is not None:
+            contribution *= encoded.numeric_mask[:, j, None]
+        parts[name] = contribution
+    for j, name in enumerate(encoder.categorical_features_):
+        codes = encoded.categorical[:, j]
+        mismatch = (codes[:, None] != centers.categorical[None, :, j]) & (codes != MISSING)[:, None]
+        parts[name] = model.gamma_ * encoder.categorical_weights_[j] * mismatch
+    out = np.empty((len(encoder.feature_names_in_), n, k))
+    for position, name in enumerate(encoder.feature_names_in_):
+        out[position] = parts[name]
+    return out
+
+
+def _argmin(distances: np.ndarray) -> np.ndarray:
+    return np.argmin(distances, axis=1)

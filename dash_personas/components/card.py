@@ -13,6 +13,11 @@ from ._ids import new_aio_id
 __all__ = ["PersonaCard", "persona_card_body"]
 
 
+def _feature_name(feature: str) -> str:
+    """A short name for a column (``age_band`` -> ``age band``)."""
+    return feature.replace("__", ": ").replace("_", " ")
+
+
 def _fmt_number(value: float | None, currency: str | None = None) -> str:
     if value is None:
         return "—"
@@ -78,7 +83,10 @@ def persona_card_body(persona: Persona, *, detail: str = "full", n_scales: int =
         if persona.demographics:
             body.append(html.H4("Who they are", className="h6 mt-3 mb-1"))
             body.append(html.Ul([
-                html.Li(f"{d.label} {d.level_label} ({d.share:.0%}, ×{d.lift:.1f})")
+                # the answer first, the (long) question as a muted hint
+                html.Li([html.Strong(d.level_label), f" ({d.share:.0%}, ×{d.lift:.1f}) ",
+                         html.Span(_feature_name(d.feature), title=d.label,
+                                   className="text-body-secondary")])
                 for d in persona.demographics[:4]], className="list-unstyled small mb-0"))
         b = persona.behaviour
         facts = []

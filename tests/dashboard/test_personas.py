@@ -202,3 +202,45 @@ def test_personas_display_in_notebooks_without_a_server_and_escape_text():
     gallery = PersonaSet(personas=[persona])._repr_html_()
     assert gallery.count("dash-personas-card") >= 1
     assert "&lt;img src=x onerror=alert(1)&gt;" in gallery
+
+
+def test_personas_evolve_with_a_new_wave_of_respondents(survey_case, tmp_path):
+    """New data: assign with the typing tool, re-fit warm from the current prototypes,
+    and the analysts' edits follow their segments into the refreshed personas."""
+    import pandas as pd
+    import yaml
+
+    from dash_personas import KPrototypes, TypingTool
+    from dash_personas.commands.demo import segmentation_features
+    from survey_builder.compose import compose_survey
+    from survey_builder.scoring import score_responses
+    from survey_builder.simulate import simulate_responses
+    from survey_builder.spec import survey_from_dict
+
+    survey = survey_from_dict(compose_survey("aspects", ["demographics", "behaviour", "journey",
+                                                         "clv"], languages=["en"]))
+    responses, _ = simulate_responses(survey, 2300, 4, 3)  # one population, two waves
+    scores = score_responses(survey, responses).scores
+    features = segmentation_features(scores)
+    first_wave, new_wave = features.iloc[:1500], features.iloc[1500:]
+    model = KPrototypes(4, n_init=3, random_state=0).fit(first_wave)
+    first = build_personas(model, first_wave, survey_case.codebook)
+    template = tmp_path / "overrides.yaml"
+    write_overrides_template(first, template)
+    doc = yaml.safe_load(template.read_text())
+    doc["personas"][0]["name"] = "Loyal Lou"
+    template.write_text(yaml.safe_dump(doc))
+
+    tool = TypingTool.build(model, first_wave, max_questions=6, target_accuracy=0.95,
+                            random_state=0)
+    agreement = np.mean(tool.predict(new_wave[tool.questions]) == model.predict(new_wave))
+    assert agreement == pytest.approx(tool.accuracy, abs=0.08)
+
+    combined = pd.concat([first_wave, new_wave], ignore_index=True)
+    refit = KPrototypes(4, init=model.cluster_centers_, n_init=1).fit(combined)
+    second = build_personas(refit, combined, survey_case.codebook, overrides=template)
+    assert sum(p.size for p in second) == len(combined)
+    lou = [p for p in second if p.name == "Loyal Lou"]
+    assert len(lou) == 1
+    # the edited persona is still the segment that started from the same prototype
+    assert lou[0].segment == first[0].segment

@@ -164,7 +164,7 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
     def values(node: ex.Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(numeric value or NaN, text value, missing mask) for a leaf."""
         if isinstance(node, ex.Const):
-            number = _as_number(node.value)
+            number = ex._as_number(node.value)
             num = np.full(n, np.nan if number is None else number)
             txt = np.full(n, str(node.value), dtype=object)
             return num, txt, np.zeros(n, dtype=bool)
@@ -237,17 +237,6 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
         raise TypeError(f"not a condition: {node!r}")
 
     return np.asarray(walk(ex.parse(expr)), dtype=bool)
-
-
-def _as_number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _text_of(value: Any) -> str:

@@ -420,20 +420,24 @@ def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
     n = encoded.n_samples
     if n < k:
         raise ValueError(f"n_samples={n} should be >= n_clusters={k}")
-    columns = {f"n{j}": encoded.numeric[:, j] for j in range(encoded.numeric.shape[1])}
-    columns.update({f"c{j}": encoded.categorical[:, j]
-                    for j in range(encoded.categorical.shape[1])})
-    if encoded.numeric_mask is not None:
-        # which numerics are observed, as one number per row
-        bits = 2.0 ** (np.arange(encoded.numeric_mask.shape[1]) % 50)
-        columns["observed"] = encoded.numeric_mask @ bits
-    frame = pd.DataFrame(columns)
-    for size in (min(n, 10 * k + 100), n):
-        hashes = pd.util.hash_pandas_object(frame.iloc[:size], index=False)
-        if hashes.nunique() >= k:
-            return
-    distinct = int(pd.util.hash_pandas_object(frame, index=False).nunique())
-    raise ValueError(
-        f"the data has only {distinct} distinct rows, fewer than n_clusters={k}; "
-        "lower n_clusters"
-    )
+
+    def distinct_rows(size: int) -> int:
+        # hash only the first `size` rows: a prefix nearly always settles it cheaply
+        columns = {f"n{j}": encoded.numeric[:size, j] for j in range(encoded.numeric.shape[1])}
+        columns.update({f"c{j}": encoded.categorical[:size, j]
+                        for j in range(encoded.categorical.shape[1])})
+        if encoded.numeric_mask is not None:
+            # which numerics are observed, as one number per row
+            bits = 2.0 ** (np.arange(encoded.numeric_mask.shape[1]) % 50)
+            columns["observed"] = encoded.numeric_mask[:size] @ bits
+        return int(pd.util.hash_pandas_object(pd.DataFrame(columns), index=False).nunique())
+
+    prefix = min(n, 10 * k + 100)
+    distinct = distinct_rows(prefix)
+    if distinct < k and prefix < n:
+        distinct = distinct_rows(n)
+    if distinct < k:
+        raise ValueError(
+            f"the data has only {distinct} distinct rows, fewer than n_clusters={k}; "
+            "lower n_clusters"
+        )

@@ -8,14 +8,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from ..personas import Persona
+from ..personas._features import humanise
 from ._ids import new_aio_id
 
 __all__ = ["PersonaCard", "persona_card_body"]
-
-
-def _feature_name(feature: str) -> str:
-    """A short name for a column (``age_band`` -> ``age band``)."""
-    return feature.replace("__", ": ").replace("_", " ")
 
 
 def _fmt_number(value: float | None, currency: str | None = None) -> str:
@@ -85,7 +81,7 @@ def persona_card_body(persona: Persona, *, detail: str = "full", n_scales: int =
             body.append(html.Ul([
                 # the answer first, the (long) question as a muted hint
                 html.Li([html.Strong(d.level_label), f" ({d.share:.0%}, ×{d.lift:.1f}) ",
-                         html.Span(_feature_name(d.feature), title=d.label,
+                         html.Span(humanise(d.feature).lower(), title=d.label,
                                    className="text-body-secondary")])
                 for d in persona.demographics[:4]], className="list-unstyled small mb-0"))
         b = persona.behaviour

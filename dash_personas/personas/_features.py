@@ -27,7 +27,8 @@ def text_of(value: Any, language: str) -> str:
     return "" if value is None else str(value)
 
 
-def _humanise(name: str) -> str:
+def humanise(name: str) -> str:
+    """A readable name for a column (``age_band`` -> ``Age band``)."""
     text = name.replace("__", ": ").replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else name
 
@@ -81,11 +82,11 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
         column = columns.get(name)
         if name in scales:
             scale = scales[name]
-            label = text_of(scale.get("label"), language) or _humanise(name)
+            label = text_of(scale.get("label"), language) or humanise(name)
             dimension = scale.get("dimension")
             role = "scale"
         elif column is not None:
-            label = text_of(column.get("label"), language) or _humanise(name)
+            label = text_of(column.get("label"), language) or humanise(name)
             question = questions.get(str(column.get("question")))
             if column.get("option") is not None and question is not None:
                 label = f"{text_of(question.get('label'), language)} — {label}"
@@ -101,7 +102,7 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
             elif section in _BEHAVIOUR_SECTIONS:
                 role = "behaviour"
         else:
-            label = _humanise(name)
+            label = humanise(name)
             if name == clv_column or name.lower() == "clv":
                 label, role = "Customer lifetime value", "clv"
             elif name == journey_column or name.lower() in ("journey_stage", "journey"):
@@ -111,7 +112,7 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
             elif kind == "numeric" and not codebook:
                 role = "scale"
         if role == "journey" and journey_stages and not levels:
-            levels = {s: _humanise(s) for s in journey_stages}
+            levels = {s: humanise(s) for s in journey_stages}
         if kind == "categorical" and not levels:
             values = pd.unique(frame[name].dropna())
             levels = {str(v): str(v) for v in values}

@@ -19,6 +19,7 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
 )
+from ._common import format_number
 
 __all__ = ["describe_condition", "number_questions", "ui"]
 
@@ -218,8 +219,7 @@ def describe_condition(expr: str, survey: Survey, language: str, numbers: dict[s
         if isinstance(node, ex.Const):
             if isinstance(node.value, str):
                 return f"“{quote(node.value)}”"
-            value = float(node.value)
-            return str(int(value)) if value.is_integer() else str(value)
+            return format_number(node.value)
         return render(node)
 
     return render(ex.parse(expr))

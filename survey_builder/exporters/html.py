@@ -28,7 +28,7 @@ from ..spec import (
     Survey,
     TextQuestion,
 )
-from ._common import language_display_name, resolve_languages
+from ._common import format_number, language_display_name, resolve_languages
 from ._ui import describe_condition, number_questions, ui
 
 __all__ = ["export", "render_html"]
@@ -267,21 +267,18 @@ class _Page:
         self.add("</ul>")
 
     def numeric(self, q: NumericQuestion, required: str) -> None:
-        def fmt(value: float) -> str:
-            return str(int(value)) if float(value).is_integer() else str(value)
-
         rule = self.u("whole_number" if q.integer else "number")
         attrs = f' step="{"1" if q.integer else "any"}"'
         if q.min is not None and q.max is not None:
-            rule += " " + self.u("range", min=fmt(q.min), max=fmt(q.max))
+            rule += " " + self.u("range", min=format_number(q.min), max=format_number(q.max))
         elif q.min is not None:
-            rule += " " + self.u("at_least", min=fmt(q.min))
+            rule += " " + self.u("at_least", min=format_number(q.min))
         elif q.max is not None:
-            rule += " " + self.u("at_most", max=fmt(q.max))
+            rule += " " + self.u("at_most", max=format_number(q.max))
         if q.min is not None:
-            attrs += f' min="{fmt(q.min)}"'
+            attrs += f' min="{format_number(q.min)}"'
         if q.max is not None:
-            attrs += f' max="{fmt(q.max)}"'
+            attrs += f' max="{format_number(q.max)}"'
         unit = f' <span class="unit">{self.t(q.unit)}</span>' if q.unit else ""
         self.add(f'<p><label for="{q.name}">{rule}</label></p>')
         self.add(f'<p><input type="number" id="{q.name}" name="{q.name}" '

@@ -26,7 +26,7 @@ from ..spec import (
     Survey,
     TextQuestion,
 )
-from ._common import resolve_languages
+from ._common import format_number, resolve_languages
 from ._ui import describe_condition, number_questions, ui
 
 __all__ = ["export", "render_markdown"]
@@ -39,10 +39,6 @@ def md(text: str) -> str:
     text = _SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"^(\s*)([-+=]|\d+\.)(\s)", r"\1\\\2\3", text)
     return " ".join(text.split())
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 class _Writer:
@@ -153,11 +149,11 @@ class _Writer:
     def numeric_rule(self, q: NumericQuestion) -> str:
         text = self.u("whole_number" if q.integer else "number")
         if q.min is not None and q.max is not None:
-            text += " " + self.u("range", min=_number(q.min), max=_number(q.max))
+            text += " " + self.u("range", min=format_number(q.min), max=format_number(q.max))
         elif q.min is not None:
-            text += " " + self.u("at_least", min=_number(q.min))
+            text += " " + self.u("at_least", min=format_number(q.min))
         elif q.max is not None:
-            text += " " + self.u("at_most", max=_number(q.max))
+            text += " " + self.u("at_most", max=format_number(q.max))
         if q.unit:
             text += f" ({self.t(q.unit)})"
         return text + "."

@@ -12,6 +12,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pytest
+from _browser import wait_until
 from dash import html
 
 from dash_personas.app import create_app
@@ -48,14 +49,8 @@ def _opacities(dash_duo, aio_id, group):
     """, aio_id, group)
 
 
-def _wait(predicate, timeout=8.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+def _wait(predicate):
+    return wait_until(predicate, timeout=8.0)
 
 
 def _click(dash_duo, element):

@@ -10,19 +10,14 @@ import time
 
 import pytest
 import requests
+from _browser import wait_until
 from hostapp import make_app, plain_layout_json
 
 pytestmark = pytest.mark.browser
 
 
-def _wait(predicate, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
+def _wait(predicate):
+    return wait_until(predicate, timeout=10.0)
 
 
 def _displayed(dash_duo, selector) -> bool:

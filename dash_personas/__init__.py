@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._version import __version__
+from survey_builder import __version__
 
 # public name -> submodule that defines it
 _LAZY_EXPORTS: dict[str, str] = {

@@ -15,6 +15,8 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
+from survey_builder.errors import UserError
+
 from .components import (
     DARK_THEMES,
     AspectsRadar,
@@ -163,7 +165,7 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
         people = people.model_copy(update={"selection": selection_evidence(selection)})
     mode = color_mode or ("dark" if theme.lower() in DARK_THEMES else "light")
     if mode not in ("light", "dark"):
-        raise ValueError(f"color_mode must be 'light' or 'dark', got {color_mode!r}")
+        raise UserError(f"color_mode must be 'light' or 'dark', got {color_mode!r}")
 
     dash_kwargs.setdefault("serve_locally", True)
     dash_kwargs.setdefault("title", title)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 import click
 
-from ._cli import LazyGroup, run_cli
-from ._version import __version__
+from survey_builder import __version__
+from survey_builder.cli_support import LazyGroup, run_cli
 
 COMMANDS: dict[str, str] = {
     "segment": "dash_personas.commands.segment:segment_command",
@@ -38,4 +38,4 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
-    run_cli(cli, "dash-personas", argv, user_errors=(ValueError,))
+    run_cli(cli, "dash-personas", argv)

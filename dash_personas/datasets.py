@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_builder.errors import UserError
+
 __all__ = ["make_mixed_blobs"]
 
 
@@ -58,9 +60,9 @@ def make_mixed_blobs(
         The planted segment of each row.
     """
     if n_samples < 1 or n_clusters < 1:
-        raise ValueError("n_samples and n_clusters must be >= 1")
+        raise UserError("n_samples and n_clusters must be >= 1")
     if not 1 <= n_levels <= 26:
-        raise ValueError("n_levels must be between 1 and 26")
+        raise UserError("n_levels must be between 1 and 26")
     rng = np.random.default_rng(random_state)
     shares = rng.uniform(0.5, 1.5, size=n_clusters)
     y = rng.choice(n_clusters, size=n_samples, p=shares / shares.sum())

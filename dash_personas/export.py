@@ -14,7 +14,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from ._atomic import write_bytes_atomic, write_text_atomic
+from survey_builder.atomic import write_bytes_atomic, write_text_atomic
+from survey_builder.errors import UserError
 
 __all__ = ["ExportError", "export_figure", "persona_sheet_html", "write_persona_sheet"]
 
@@ -126,7 +127,7 @@ def export_figure(fig: Any, path: str | Path, *, format: str | None = None,
     path = Path(path)
     fmt = (format or path.suffix.lstrip(".") or "png").lower()
     if fmt not in ("png", "svg"):
-        raise ValueError(f"format must be 'png' or 'svg', got {fmt!r}")
+        raise UserError(f"format must be 'png' or 'svg', got {fmt!r}")
     try:
         import kaleido  # noqa: F401
     except ImportError:

@@ -20,6 +20,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from survey_builder.errors import UserError
+
 from .palette import DIVERGING_SCALE, OKABE_ITO, persona_colour
 
 __all__ = [
@@ -60,7 +62,7 @@ def theme_template(theme: str = "light") -> go.layout.Template:
     plotly.graph_objects.layout.Template
     """
     if theme not in ("light", "dark"):
-        raise ValueError(f"theme must be 'light' or 'dark', got {theme!r}")
+        raise UserError(f"theme must be 'light' or 'dark', got {theme!r}")
     dark = theme == "dark"
     ink = "#E8E8E8" if dark else "#212529"
     grid = "#3A3F44" if dark else "#E5E5E5"
@@ -229,7 +231,7 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
                           "</extra>",
         ))
     if label is None:
-        raise ValueError(f"no persona has a categorical feature named {feature!r}")
+        raise UserError(f"no persona has a categorical feature named {feature!r}")
     fig.add_trace(go.Scatter(x=[_t(k) for k in overall], y=list(overall.values()), mode="markers",
                              name="Everyone", marker={"symbol": "diamond", "size": 10,
                                                       "color": "#000000" if theme == "light"

@@ -1,5 +1,5 @@
 """survey-builder: ASPECTS psychometric questionnaires, exports, codebooks and scoring."""
 
-from dash_personas._version import __version__
+from ._version import __version__
 
 __all__ = ["__version__"]

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 
 import click
 
-from dash_personas._cli import LazyGroup, run_cli
-from dash_personas._version import __version__
-
-from .errors import SurveyError
+from ._version import __version__
+from .cli_support import LazyGroup, run_cli
 
 COMMANDS: dict[str, str] = {
     "init": "survey_builder.commands.init:init_command",
@@ -47,4 +45,4 @@ def cli() -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
-    run_cli(cli, "survey-builder", argv, user_errors=(SurveyError,))
+    run_cli(cli, "survey-builder", argv)

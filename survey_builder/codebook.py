@@ -76,8 +76,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from dash_personas._atomic import write_text_atomic
-
+from .atomic import write_text_atomic
 from .errors import SurveyError
 from .spec import (
     ID_COLUMN,

@@ -1,18 +1,28 @@
-"""Errors a user can fix, carrying where the problem is (file, line, field)."""
+"""Errors a user can fix, carrying where the problem is (file, line, field).
+
+One type serves both command lines (``survey-builder`` and ``dash-personas``): the CLIs
+print a :class:`UserError` as one ``Error: ...`` line and exit with code 2, while any
+other exception keeps its traceback, so a bug is never mistaken for a user mistake.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = ["SurveyError", "UserError"]
+
 
 @dataclass
-class SurveyError(Exception):
-    """A problem in user input, reported as one line and exit code 2 by the CLI.
+class UserError(ValueError):
+    """A problem in user input, reported as one line and exit code 2 by the CLIs.
+
+    It subclasses :class:`ValueError`, so library callers that expect scikit-learn's
+    convention (``ValueError`` for bad input) keep working.
 
     Parameters
     ----------
     message : str
-        What is wrong, in words a researcher understands.
+        What is wrong, in words a researcher or analyst understands.
     file : str, optional
         The file the problem is in.
     line : int, optional
@@ -36,3 +46,10 @@ class SurveyError(Exception):
         parts = [p for p in (location, self.field) if p]
         prefix = " ".join(parts)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+    def __reduce__(self):  # picklable across processes (n_jobs, Dask workers)
+        return (type(self), (self.message, self.file, self.line, self.field))
+
+
+#: The name survey-builder's modules have always raised; the same class.
+SurveyError = UserError

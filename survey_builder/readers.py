@@ -1089,7 +1089,7 @@ def write_responses(responses: pd.DataFrame, source: Survey | Mapping[str, Any],
                     path: str | Path, output_format: str = "canonical") -> None:
     """Write canonical responses to ``path`` (``-`` = stdout) in one of
     :data:`OUTPUT_FORMATS`, atomically."""
-    from dash_personas._atomic import atomic_write
+    from .atomic import atomic_write
 
     if output_format not in OUTPUT_FORMATS:
         raise SurveyError(f"unknown output format {output_format!r} (choose from "

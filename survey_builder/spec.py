@@ -70,10 +70,9 @@ from pydantic import (
     model_validator,
 )
 
-from dash_personas._atomic import write_text_atomic
-
 from . import expressions as ex
 from ._source import Locator, format_loc, load_document
+from .atomic import write_text_atomic
 from .errors import SurveyError
 
 __all__ = [

@@ -21,6 +21,8 @@ from typing import Any
 
 import click
 
+from survey_builder.errors import UserError
+
 #: Survey modules of the demo questionnaire.
 DEMO_MODULES = "demographics,behaviour,journey,clv,attention"
 
@@ -28,12 +30,11 @@ DEMO_MODULES = "demographics,behaviour,journey,clv,attention"
 def _survey_builder(args: list[str]) -> None:
     """Run a ``survey-builder`` sub-command in this process."""
     from survey_builder.cli import cli as survey_cli
-    from survey_builder.errors import SurveyError
 
     try:
         survey_cli.main(args=args, prog_name="survey-builder", standalone_mode=False)
-    except SurveyError as exc:
-        raise ValueError(f"survey-builder {args[0]}: {exc}") from None
+    except UserError as exc:
+        raise UserError(f"survey-builder {args[0]}: {exc}") from None
 
 
 def segmentation_features(scores: Any) -> Any:
@@ -91,7 +92,8 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
                      "--out", str(paths["scores"]), "--report", str(paths["reliability"]),
                      "--quiet"])
 
-    from .._atomic import atomic_write
+    from survey_builder.atomic import atomic_write
+
     from ..personas import build_personas, save_personas, write_overrides_template
     from ..segmentation import select_k
     from ..segmentation._io import read_table

@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
+from survey_builder.errors import UserError
+
 
 def load_codebook_or_survey(path: Path) -> dict[str, Any]:
     """A survey-builder codebook from ``codebook.json`` or a survey spec (YAML/JSON)."""
     from survey_builder.codebook import build_codebook, load_codebook
-    from survey_builder.errors import SurveyError
 
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
@@ -20,9 +21,7 @@ def load_codebook_or_survey(path: Path) -> dict[str, Any]:
             return build_codebook(load_survey(path))
         return load_codebook(path)
     except FileNotFoundError:
-        raise ValueError(f"{path}: no such codebook file") from None
-    except SurveyError as exc:
-        raise ValueError(str(exc)) from None
+        raise UserError(f"{path}: no such codebook file") from None
 
 
 def model_features(model: Any, frame: Any, source: str) -> Any:
@@ -30,7 +29,7 @@ def model_features(model: Any, frame: Any, source: str) -> Any:
     names = [str(n) for n in getattr(model, "feature_names_in_", [])]
     missing = [n for n in names if n not in frame.columns]
     if missing:
-        raise ValueError(f"{source}: lacks column(s) the model was fitted on: "
+        raise UserError(f"{source}: lacks column(s) the model was fitted on: "
                          f"{', '.join(missing[:5])}")
     return frame[names]
 
@@ -60,15 +59,13 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
       dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
     """
     from ..personas import build_personas, save_personas, write_overrides_template
-    from ..segmentation import KPrototypes, ModelFileError
+    from ..segmentation import KPrototypes
     from ..segmentation._io import read_table
 
     try:
         model = KPrototypes.load(model_path)
     except FileNotFoundError:
-        raise ValueError(f"{model_path}: no such model file") from None
-    except ModelFileError as exc:
-        raise ValueError(str(exc)) from None
+        raise UserError(f"{model_path}: no such model file") from None
     scores = read_table(scores_path)
     data = model_features(model, scores, str(scores_path))
     codebook = load_codebook_or_survey(codebook_path) if codebook_path else None

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from survey_builder.errors import UserError
+
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
@@ -20,7 +22,7 @@ def run_dashboard(app: Any, host: str, port: int, debug: bool = False) -> None:
     try:
         app.run(host=host, port=port, debug=debug)
     except OSError as exc:
-        raise ValueError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
                          "pass another --port") from None
 
 

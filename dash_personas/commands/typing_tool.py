@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from survey_builder.errors import UserError
+
 
 @click.command("typing-tool")
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
@@ -84,7 +86,7 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
         columns = list(model._encoder.feature_names_in_)
         missing = [c for c in columns if c not in frame.columns]
         if missing:
-            raise ValueError(f"{responses}: column {missing[0]!r} of the model is missing")
+            raise UserError(f"{responses}: column {missing[0]!r} of the model is missing")
         labels = model.predict(frame[columns])
     ids_found = identifier_columns(frame)
     ids = frame[ids_found[0]] if ids_found else frame.index.to_series(name="row") + 1

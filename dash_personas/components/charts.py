@@ -11,6 +11,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from survey_builder.errors import UserError
+
 from .. import figures
 from . import _ids
 
@@ -65,7 +67,7 @@ class PersonaChart(html.Div):
                  selected: str | None = None, graph_props: dict[str, Any] | None = None,
                  **figure_kwargs: Any) -> None:
         if chart not in CHARTS:
-            raise ValueError(f"chart must be one of {', '.join(CHARTS)}, got {chart!r}")
+            raise UserError(f"chart must be one of {', '.join(CHARTS)}, got {chart!r}")
         self.aio_id = aio_id or _ids.new_aio_id()
         self.group = group
         make, _ = CHARTS[chart]

@@ -13,6 +13,8 @@ import re
 from importlib import resources
 from typing import Any
 
+from survey_builder.errors import UserError
+
 __all__ = ["DARK_THEMES", "available_themes", "bootstrap_css", "bootstrap_stylesheet"]
 
 ROUTE = "_dash-personas/css/<theme>.css"
@@ -48,7 +50,7 @@ def bootstrap_css(theme: str = "bootstrap") -> str:
     """
     theme = theme.lower()
     if theme not in _themes():
-        raise ValueError(f"unknown Bootstrap theme {theme!r}; choose from {', '.join(_themes())}")
+        raise UserError(f"unknown Bootstrap theme {theme!r}; choose from {', '.join(_themes())}")
     if theme == "bootstrap":
         path = _css_dir().joinpath("bootstrap.min.css")
     else:

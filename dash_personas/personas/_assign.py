@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_builder.errors import UserError
+
 from ._model import PersonaSet
 
 __all__ = ["assign_personas", "refresh_sizes"]
@@ -40,7 +42,7 @@ def assign_personas(personas: PersonaSet, data: pd.DataFrame) -> np.ndarray:
     categorical = [c for c in personas.matching.get("categorical", []) if c in data.columns]
     numeric = [c for c in scale if c in data.columns]
     if not numeric and not categorical:
-        raise ValueError("the data has none of the columns the personas were built from")
+        raise UserError("the data has none of the columns the personas were built from")
     gamma = float(personas.matching.get("gamma", 1.0))
     n, k = len(data), len(personas)
     total = np.zeros((n, k))

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_builder.errors import UserError
+
 from ..palette import persona_colour
 from ..segmentation import profile_segments
 from ._features import FLAG_COLUMNS, describe_features, text_of
@@ -83,13 +85,13 @@ def _resolve(model_or_labels: Any, data: pd.DataFrame) -> tuple[np.ndarray, Any]
             names = list(getattr(model, "feature_names_in_", data.columns))
             missing = [n for n in names if n not in data.columns]
             if missing:
-                raise ValueError(f"the data lacks column(s) the model was fitted on: "
+                raise UserError(f"the data lacks column(s) the model was fitted on: "
                                  f"{', '.join(missing[:5])}")
             labels = model.predict(data[names])
         return np.asarray(labels), model
     labels = np.asarray(model_or_labels)
     if labels.ndim != 1 or len(labels) != len(data):
-        raise ValueError(f"labels must have one value per row of the data ({len(data)}), "
+        raise UserError(f"labels must have one value per row of the data ({len(data)}), "
                          f"got shape {labels.shape}")
     return labels, None
 
@@ -98,7 +100,7 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
     frame = data
     if scores is not None:
         if len(scores) != len(data):
-            raise ValueError(f"scores has {len(scores)} rows but the data has {len(data)}")
+            raise UserError(f"scores has {len(scores)} rows but the data has {len(data)}")
         extra = [c for c in scores.columns if c not in data.columns]
         frame = pd.concat([data.reset_index(drop=True),
                            scores[extra].reset_index(drop=True)], axis=1)

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .._atomic import write_text_atomic
+from survey_builder.atomic import write_text_atomic
+from survey_builder.errors import UserError
+
 from ._avatar import avatar_data_uri, avatar_svg
 
 __all__ = [
@@ -239,20 +241,20 @@ class PersonaSet(_Model):
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+            raise UserError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise ValueError(f"{source}: not a dash-personas personas file "
+            raise UserError(f"{source}: not a dash-personas personas file "
                              f"(expected format {FORMAT!r})")
         version = raw.get("version")
         if version != FORMAT_VERSION:
-            raise ValueError(f"{source}: personas file version {version!r} is not supported "
+            raise UserError(f"{source}: personas file version {version!r} is not supported "
                              f"(this dash-personas reads version {FORMAT_VERSION})")
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"{source}: invalid personas file at {where}: "
+            raise UserError(f"{source}: invalid personas file at {where}: "
                              f"{first['msg']}") from None
 
 
@@ -287,5 +289,5 @@ def load_personas(path: str | Path) -> PersonaSet:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValueError(f"{path}: no such personas file") from None
+        raise UserError(f"{path}: no such personas file") from None
     return PersonaSet.from_json(text, source=str(path))

@@ -29,7 +29,9 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from .._atomic import write_text_atomic
+from survey_builder.atomic import write_text_atomic
+from survey_builder.errors import UserError
+
 from ._model import Persona, PersonaSet
 
 __all__ = ["apply_overrides", "load_overrides", "prototype_distances", "write_overrides_template"]
@@ -53,12 +55,12 @@ def load_overrides(source: Any) -> list[dict[str, Any]]:
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise ValueError(f"{path}: no such overrides file") from None
+            raise UserError(f"{path}: no such overrides file") from None
         if path.suffix.lower() == ".json":
             try:
                 source = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+                raise UserError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
         else:
             import yaml
 
@@ -67,19 +69,19 @@ def load_overrides(source: Any) -> list[dict[str, Any]]:
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = f" at line {mark.line + 1}" if mark is not None else ""
-                raise ValueError(f"{path}: not valid YAML{line}") from None
+                raise UserError(f"{path}: not valid YAML{line}") from None
     entries = source.get("personas") if isinstance(source, Mapping) else source
     if not isinstance(entries, list):
-        raise ValueError(f"{where}: expected a list of personas under 'personas'")
+        raise UserError(f"{where}: expected a list of personas under 'personas'")
     for i, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
-            raise ValueError(f"{where}: personas[{i}] is not a mapping")
+            raise UserError(f"{where}: personas[{i}] is not a mapping")
         if not isinstance(entry.get("prototype"), Mapping) or not entry["prototype"]:
-            raise ValueError(f"{where}: personas[{i}] needs a 'prototype' mapping to be matched "
+            raise UserError(f"{where}: personas[{i}] needs a 'prototype' mapping to be matched "
                              "to a segment (write one with --overrides-template)")
         locked = sorted(LOCKED_FIELDS & set(entry) - {"prototype"})
         if locked:
-            raise ValueError(f"{where}: personas[{i}].{locked[0]} cannot be overridden")
+            raise UserError(f"{where}: personas[{i}].{locked[0]} cannot be overridden")
     return [dict(e) for e in entries]
 
 
@@ -192,11 +194,11 @@ def apply_overrides(personas: PersonaSet, overrides: Any, model: Any = None) -> 
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"overrides: personas[{row}].{where}: {first['msg']}") from None
+            raise UserError(f"overrides: personas[{row}].{where}: {first['msg']}") from None
     names = [p.name for p in updated]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ValueError(f"overrides: two personas would be called {duplicates[0]!r}")
+        raise UserError(f"overrides: two personas would be called {duplicates[0]!r}")
     return personas.model_copy(update={"personas": updated})
 
 

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_builder.errors import UserError
+
 MISSING = -1
 UNSEEN = -2
 
@@ -107,10 +109,10 @@ class MixedEncoder:
     def fit(self, X: Any, sample_weight: Any = None) -> MixedEncoder:
         frame = self._as_frame(X, fitting=True)
         if frame.shape[0] == 0:
-            raise ValueError(f"cannot segment empty data: found array with 0 sample(s) "
+            raise UserError(f"cannot segment empty data: found array with 0 sample(s) "
                              f"(shape={frame.shape}) while a minimum of 1 is required.")
         if frame.shape[1] == 0:
-            raise ValueError(f"cannot segment data with no columns: found array with "
+            raise UserError(f"cannot segment data with no columns: found array with "
                              f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
                              "required.")
         categorical = self._resolve_categorical(frame)
@@ -121,7 +123,7 @@ class MixedEncoder:
         all_missing = [c for c, col in zip(self.numeric_features_, numeric_block.T)
                        if np.isnan(col).all()]
         if all_missing:
-            raise ValueError(
+            raise UserError(
                 f"column {all_missing[0]!r} is entirely missing; drop it or fill it in"
                 + (f" (also: {', '.join(map(repr, all_missing[1:]))})" if len(all_missing) > 1
                    else "")
@@ -149,7 +151,7 @@ class MixedEncoder:
         empty = [name for name, levels in zip(self.categorical_features_, self.levels_)
                  if not levels]
         if empty:
-            raise ValueError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
+            raise UserError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
         self._resolve_weights()
         return self
 
@@ -170,22 +172,22 @@ class MixedEncoder:
                 self.input_is_frame_ = True
                 self.feature_names_in_ = [str(c) for c in frame.columns]
                 if len(set(self.feature_names_in_)) != len(self.feature_names_in_):
-                    raise ValueError("column names must be unique")
+                    raise UserError("column names must be unique")
             frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
             return frame
         if isinstance(X, pd.Series):
-            raise ValueError("expected a 2-D table (DataFrame or array), got a Series")
+            raise UserError("expected a 2-D table (DataFrame or array), got a Series")
         array = np.asarray(X) if not hasattr(X, "toarray") else None
         if array is None:
             raise TypeError("sparse input is not supported; pass a dense array or DataFrame")
         if array.ndim != 2:
-            raise ValueError(
+            raise UserError(
                 f"Expected 2D array, got an array with shape {array.shape} instead. Reshape "
                 "your data either using array.reshape(-1, 1) if your data has a single "
                 "feature or array.reshape(1, -1) if it contains a single sample."
             )
         if array.dtype.kind == "c":
-            raise ValueError("Complex data not supported")
+            raise UserError("Complex data not supported")
         if fitting:
             self.input_is_frame_ = False
             self.feature_names_in_ = [str(i) for i in range(array.shape[1])]
@@ -199,7 +201,7 @@ class MixedEncoder:
         names = self.feature_names_in_
         if isinstance(spec, str):
             if spec != "auto":
-                raise ValueError(
+                raise UserError(
                     f"categorical must be 'auto', a list of columns or None, got {spec!r}"
                 )
             if not self.input_is_frame_:
@@ -214,10 +216,10 @@ class MixedEncoder:
         chosen: set[str] = set()
         for item in spec:
             if isinstance(item, (bool, np.bool_)):
-                raise ValueError("categorical= takes column names or positions, not booleans")
+                raise UserError("categorical= takes column names or positions, not booleans")
             if isinstance(item, (int, np.integer)):
                 if not -len(names) <= int(item) < len(names):
-                    raise ValueError(
+                    raise UserError(
                         f"categorical column position {int(item)} is out of range for "
                         f"{len(names)} columns"
                     )
@@ -225,7 +227,7 @@ class MixedEncoder:
             elif str(item) in names:
                 chosen.add(str(item))
             else:
-                raise ValueError(f"unknown column {item!r} in categorical=; columns are {names}")
+                raise UserError(f"unknown column {item!r} in categorical=; columns are {names}")
         return chosen
 
     def _numeric_values(self, frame: pd.DataFrame) -> np.ndarray:
@@ -236,7 +238,7 @@ class MixedEncoder:
             column = frame[name]
             if isinstance(column.dtype, pd.CategoricalDtype):
                 if not column.cat.ordered:
-                    raise ValueError(
+                    raise UserError(
                         f"column {name!r} is an unordered categorical; list it in "
                         "categorical= or make it ordered to use it as numeric"
                     )
@@ -253,13 +255,13 @@ class MixedEncoder:
                     dtype=np.float64, na_value=np.nan
                 )
             except (ValueError, TypeError) as exc:
-                raise ValueError(
+                raise UserError(
                     f"column {name!r} is treated as numeric but holds non-numeric values "
                     f"({exc}); list it in categorical="
                 ) from None
         if np.isinf(block).any():
             bad = self.numeric_features_[int(np.flatnonzero(np.isinf(block).any(axis=0))[0])]
-            raise ValueError(f"column {bad!r} contains infinite values")
+            raise UserError(f"column {bad!r} contains infinite values")
         return block
 
     def _resolve_weights(self) -> None:
@@ -272,24 +274,24 @@ class MixedEncoder:
         if isinstance(weights, dict):
             unknown = [k for k in weights if str(k) not in self.feature_names_in_]
             if unknown:
-                raise ValueError(f"unknown column {unknown[0]!r} in weights=")
+                raise UserError(f"unknown column {unknown[0]!r} in weights=")
             by_name = {str(k): float(v) for k, v in weights.items()}
         else:
             values = np.asarray(weights, dtype=np.float64).ravel()
             if values.size != len(self.feature_names_in_):
-                raise ValueError(
+                raise UserError(
                     f"weights= has {values.size} values for {len(self.feature_names_in_)} columns"
                 )
             by_name = dict(zip(self.feature_names_in_, values.tolist()))
         for name, value in by_name.items():
             if not np.isfinite(value) or value < 0:
-                raise ValueError(f"weight for column {name!r} must be a finite number >= 0")
+                raise UserError(f"weight for column {name!r} must be a finite number >= 0")
         self.numeric_weights_ = np.array([by_name.get(c, 1.0) for c in self.numeric_features_])
         self.categorical_weights_ = np.array(
             [by_name.get(c, 1.0) for c in self.categorical_features_]
         )
         if self.numeric_weights_.sum() + self.categorical_weights_.sum() <= 0:
-            raise ValueError("at least one feature must have a positive weight")
+            raise UserError("at least one feature must have a positive weight")
 
     # ------------------------------------------------------------ transform
     def transform(self, X: Any, *, sample_weight: Any = None, warn_unseen: bool = True,
@@ -299,7 +301,7 @@ class MixedEncoder:
         self._check_columns(frame)
         n = frame.shape[0]
         if n == 0:
-            raise ValueError("the input has no rows")
+            raise UserError("the input has no rows")
         # scale in place: the block is freshly built (or the fit-time cache), never user data
         numeric = self._numeric_values(frame) if _numeric is None else _numeric
         mask = ~np.isnan(numeric)
@@ -333,7 +335,7 @@ class MixedEncoder:
             observed = mask @ self.numeric_weights_ + cat_observed @ self.categorical_weights_
             if (observed <= 0).any():
                 row = int(np.flatnonzero(observed <= 0)[0])
-                raise ValueError(
+                raise UserError(
                     f"row {row} has no observed values in the segmentation columns; "
                     "drop rows that are entirely missing"
                 )
@@ -352,13 +354,13 @@ class MixedEncoder:
         if self.input_is_frame_ and list(frame.columns) != expected:
             missing = [c for c in expected if c not in frame.columns]
             if missing:
-                raise ValueError(f"column {missing[0]!r} seen during fit is missing")
+                raise UserError(f"column {missing[0]!r} seen during fit is missing")
             extra = [c for c in frame.columns if c not in expected]
             if extra:
-                raise ValueError(f"column {extra[0]!r} was not seen during fit")
-            raise ValueError("columns are in a different order than during fit")
+                raise UserError(f"column {extra[0]!r} was not seen during fit")
+            raise UserError("columns are in a different order than during fit")
         if frame.shape[1] != len(expected):
-            raise ValueError(
+            raise UserError(
                 f"X has {frame.shape[1]} features, but KPrototypes is expecting "
                 f"{len(expected)} features as input."
             )
@@ -379,7 +381,7 @@ class MixedEncoder:
         try:
             return self.levels_[column].index(_python_scalar(value))
         except ValueError:
-            raise ValueError(
+            raise UserError(
                 f"level {value!r} of column {self.categorical_features_[column]!r} "
                 "does not occur in the data"
             ) from None
@@ -426,11 +428,11 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
         return None
     weight = np.asarray(sample_weight, dtype=np.float64).ravel()
     if weight.shape[0] != n:
-        raise ValueError(f"sample_weight has {weight.shape[0]} values for {n} rows")
+        raise UserError(f"sample_weight has {weight.shape[0]} values for {n} rows")
     if not np.isfinite(weight).all() or (weight < 0).any():
-        raise ValueError("sample_weight must be finite and non-negative")
+        raise UserError("sample_weight must be finite and non-negative")
     if not weight.any():
-        raise ValueError("sample weights are all zero: at least one row needs weight")
+        raise UserError("sample weights are all zero: at least one row needs weight")
     return weight
 
 

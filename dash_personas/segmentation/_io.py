@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._atomic import atomic_write
+from survey_builder.atomic import atomic_write
+from survey_builder.errors import UserError
 
 ID_NAME_HINTS = ("id", "uuid", "respondent", "record")
 # Data-quality columns written by `survey-builder score`: they describe how a
@@ -21,14 +22,14 @@ def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
     try:
         frame = pd.read_csv(path, encoding=encoding, low_memory=False)
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: the file is empty") from None
+        raise UserError(f"{path}: the file is empty") from None
     except pd.errors.ParserError as exc:
-        raise ValueError(f"{path}: cannot parse CSV ({str(exc).strip()})") from None
+        raise UserError(f"{path}: cannot parse CSV ({str(exc).strip()})") from None
     except UnicodeDecodeError:
-        raise ValueError(f"{path}: cannot decode the file as {encoding}; "
+        raise UserError(f"{path}: cannot decode the file as {encoding}; "
                          "pass --encoding (e.g. latin-1)") from None
     if frame.shape[0] == 0:
-        raise ValueError(f"{path}: the file has a header but no rows")
+        raise UserError(f"{path}: the file has a header but no rows")
     return frame
 
 
@@ -74,7 +75,7 @@ def select_columns(frame: pd.DataFrame, include: list[str], exclude: list[str],
     frame = frame.set_axis(columns, axis=1)
     for name in [*include, *exclude]:
         if name not in columns:
-            raise ValueError(f"{source}: no column named {name!r} (columns: {', '.join(columns)})")
+            raise UserError(f"{source}: no column named {name!r} (columns: {', '.join(columns)})")
     ids_found = identifier_columns(frame)
     ids = frame[ids_found[0]] if ids_found else pd.Series(np.arange(1, len(frame) + 1),
                                                           name="row")
@@ -83,11 +84,11 @@ def select_columns(frame: pd.DataFrame, include: list[str], exclude: list[str],
     keep = [c for c in keep if c not in exclude]
     dropped_ids = [c for c in automatic if c not in include]
     if not keep:
-        raise ValueError(f"{source}: no columns left to segment on")
+        raise UserError(f"{source}: no columns left to segment on")
     data = frame[keep]
     unusable = [c for c in keep if data[c].isna().all()]
     if unusable:
-        raise ValueError(f"{source}: column {unusable[0]!r} is entirely empty; exclude it")
+        raise UserError(f"{source}: column {unusable[0]!r} is entirely empty; exclude it")
     return data, ids, dropped_ids
 
 

@@ -19,6 +19,8 @@ from sklearn.base import (
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from survey_builder.errors import UserError
+
 from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
@@ -257,7 +259,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             frame = frame.infer_objects()
         encoded = encoder.transform(frame, warn_unseen=False)
         if encoded.numeric_mask is not None or (encoded.categorical < 0).any():
-            raise ValueError("init prototypes must be complete and use levels seen in the data")
+            raise UserError("init prototypes must be complete and use levels seen in the data")
         return Centers(encoded.numeric.copy(), encoded.categorical.copy())
 
     def _centers_frame(self) -> pd.DataFrame:
@@ -419,7 +421,7 @@ def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,
 def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
     n = encoded.n_samples
     if n < k:
-        raise ValueError(f"n_samples={n} should be >= n_clusters={k}")
+        raise UserError(f"n_samples={n} should be >= n_clusters={k}")
 
     def distinct_rows(size: int) -> int:
         # hash only the first `size` rows: a prefix nearly always settles it cheaply
@@ -437,7 +439,7 @@ def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
     if distinct < k and prefix < n:
         distinct = distinct_rows(n)
     if distinct < k:
-        raise ValueError(
+        raise UserError(
             f"the data has only {distinct} distinct rows, fewer than n_clusters={k}; "
             "lower n_clusters"
         )

@@ -26,8 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from .._atomic import write_text_atomic
-from .._version import __version__
+from survey_builder import __version__
+from survey_builder.atomic import write_text_atomic
+from survey_builder.errors import UserError
+
 from ._encoding import MixedEncoder
 from ._kernels import Centers
 
@@ -38,7 +40,7 @@ _SAVED_PARAMS = ("n_clusters", "categorical", "gamma", "weights", "n_init", "max
                  "scale", "random_state", "n_jobs", "verbose")
 
 
-class ModelFileError(ValueError):
+class ModelFileError(UserError):
     """A model file cannot be used (wrong format, other major version, tampered)."""
 
 
@@ -101,7 +103,7 @@ def model_to_dict(model: Any) -> dict[str, Any]:
 def save_model(model: Any, path: str | Path) -> None:
     """Write ``model`` to ``path`` as JSON, atomically."""
     if not hasattr(model, "cost_"):
-        raise ValueError("only a fitted model can be saved; call fit() first")
+        raise UserError("only a fitted model can be saved; call fit() first")
     document = model_to_dict(model)
     write_text_atomic(path, json.dumps(document, indent=1, ensure_ascii=False,
                                        allow_nan=False) + "\n")

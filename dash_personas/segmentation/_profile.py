@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from survey_builder.errors import UserError
+
 from ._encoding import MixedEncoder
 
 __all__ = ["SegmentProfiles", "profile_segments"]
@@ -99,7 +101,7 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
         encoder.feature_names_in_ = [str(c) for c in frame.columns]
     labels = np.asarray(labels)
     if labels.ndim != 1 or labels.shape[0] != frame.shape[0]:
-        raise ValueError(f"labels must have one value per row ({frame.shape[0]}), "
+        raise UserError(f"labels must have one value per row ({frame.shape[0]}), "
                          f"got shape {labels.shape}")
     kinds = encoder._resolve_categorical(frame)
     numeric_cols = [c for c in frame.columns if c not in kinds]

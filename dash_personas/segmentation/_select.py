@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
+from survey_builder.errors import UserError
+
 from ._kernels import PreparedData
 from ._kprototypes import KPrototypes
 
@@ -167,7 +169,7 @@ def select_k(
     """
     ks = sorted({int(v) for v in k})
     if not ks or ks[0] < 2:
-        raise ValueError("select_k needs candidate values of k that are all >= 2")
+        raise UserError("select_k needs candidate values of k that are all >= 2")
     rng = np.random.default_rng(random_state)
     base = KPrototypes(n_clusters=ks[0], categorical=categorical, gamma=gamma, n_init=n_init,
                        random_state=int(rng.integers(2**31 - 1)), n_jobs=n_jobs, **params)

@@ -23,8 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._atomic import write_text_atomic
-from .._version import __version__
+from survey_builder import __version__
+from survey_builder.atomic import write_text_atomic
+from survey_builder.errors import UserError
+
 from ._encoding import MISSING
 from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
 
@@ -86,11 +88,11 @@ class TypingTool:
         TypingTool
         """
         if not hasattr(model, "_centers"):
-            raise ValueError("the typing tool needs a fitted model; call fit() first")
+            raise UserError("the typing tool needs a fitted model; call fit() first")
         if max_questions < 1:
-            raise ValueError("max_questions must be >= 1")
+            raise UserError("max_questions must be >= 1")
         if not 0 < holdout < 1:
-            raise ValueError("holdout must be between 0 and 1")
+            raise UserError("holdout must be between 0 and 1")
         frame = _model_frame(model, data)
         reference = model.predict(frame)
         contributions = _feature_contributions(model, frame)  # (p, n, k)
@@ -99,7 +101,7 @@ class TypingTool:
         n_holdout = max(1, round(holdout * frame.shape[0]))
         held_out, selection = order[:n_holdout], order[n_holdout:][:MAX_SELECTION_ROWS]
         if selection.size == 0:
-            raise ValueError("too few rows to choose questions: need at least two")
+            raise UserError("too few rows to choose questions: need at least two")
         names = list(model._encoder.feature_names_in_)
         chosen: list[int] = []
         partial = np.zeros(contributions.shape[1:])
@@ -132,7 +134,7 @@ class TypingTool:
         """
         missing = [q for q in self.questions if q not in X.columns]
         if missing:
-            raise ValueError(f"the typing tool needs column {missing[0]!r}; it asks: "
+            raise UserError(f"the typing tool needs column {missing[0]!r}; it asks: "
                              f"{', '.join(self.questions)}")
         features = list(self.model._encoder.feature_names_in_)
         frame = pd.DataFrame({name: X[name] if name in self.questions
@@ -185,7 +187,7 @@ def _model_frame(model: Any, data: Any) -> pd.DataFrame:
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     missing = [c for c in names if c not in frame.columns]
     if missing:
-        raise ValueError(f"column {missing[0]!r} of the model is missing from the data")
+        raise UserError(f"column {missing[0]!r} of the model is missing from the data")
     return frame[names]
 
 

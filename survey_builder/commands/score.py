@@ -89,8 +89,7 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     """
     import json
 
-    from dash_personas._atomic import atomic_write, write_text_atomic
-
+    from ..atomic import atomic_write, write_text_atomic
     from ..readers import read_responses
     from ..scoring import score_responses
 

@@ -49,8 +49,7 @@ def simulate_command(spec: str, n: int, personas: int, seed: int, out: str,
     """
     from pathlib import Path
 
-    from dash_personas._atomic import atomic_write
-
+    from ..atomic import atomic_write
     from ..readers import write_responses
     from ..simulate import PERSONA_COLUMN, default_labels_path, simulate_responses
     from ..spec import ID_COLUMN, load_survey

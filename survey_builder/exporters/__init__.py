@@ -1,7 +1,7 @@
 """Questionnaire exporters, looked up by format name.
 
 Each exporter module has ``export(survey, out_dir: Path, *, languages=None) -> list[Path]``:
-it writes its file(s) into ``out_dir`` (through :mod:`dash_personas._atomic`) and returns
+it writes its file(s) into ``out_dir`` (through :mod:`survey_builder.atomic`) and returns
 the paths written. ``languages`` restricts the languages exported (default: all of the
 survey's). Modules are imported only when used, so the registry costs nothing at start-up.
 """

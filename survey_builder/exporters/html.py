@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from dash_personas._atomic import write_text_atomic
-
+from ..atomic import write_text_atomic
 from ..spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,

@@ -11,8 +11,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from dash_personas._atomic import write_text_atomic
-
+from ..atomic import write_text_atomic
 from ..spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,

@@ -65,9 +65,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dash_personas._atomic import write_text_atomic
-
 from .. import expressions as ex
+from ..atomic import write_text_atomic
 from ..spec import (
     AttentionCheckQuestion,
     Choice,

@@ -71,9 +71,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from dash_personas._atomic import write_bytes_atomic
-
 from .. import expressions as ex
+from ..atomic import write_bytes_atomic
 from ..codebook import build_codebook, column_names
 from ..spec import (
     AttentionCheckQuestion,

@@ -199,7 +199,7 @@ def test_save_is_atomic(fitted, tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     # fail while the temporary file is being written: the old file stays intact
-    import dash_personas._atomic as atomic
+    import survey_builder.atomic as atomic
 
     monkeypatch.setattr(atomic.os, "fsync", broken)
     with pytest.raises(RuntimeError, match="disk full"):

@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+from survey_builder.errors import UserError
+
 from ._html import personas_html
 
 __all__ = ["NoUsableColumnsError", "NotebookPersonas", "segment_personas", "show_personas",
@@ -22,7 +24,7 @@ QUALITY_COLUMNS = frozenset({"attention_failed", "straightliner", "n_answered"})
 MODES = ("inline", "external", "jupyterlab", "tab", "static")
 
 
-class NoUsableColumnsError(ValueError):
+class NoUsableColumnsError(UserError):
     """The data has nothing to segment on (shown as a short message, not a traceback)."""
 
     def _render_traceback_(self) -> list[str]:  # IPython: print this instead of a traceback

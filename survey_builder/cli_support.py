@@ -1,6 +1,8 @@
-"""Shared command-line plumbing for ``dash-personas`` and ``survey-builder``.
+"""Command-line plumbing shared by ``survey-builder`` and ``dash-personas``.
 
-Only the standard library and click are imported here: both CLIs must start fast.
+It lives in ``survey_builder`` because data (and dependencies) flow from the survey to
+the personas. Only the standard library and click are imported here: both CLIs must
+start fast.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+
+from .errors import UserError
 
 __all__ = ["LazyGroup", "fail", "run_cli"]
 
@@ -52,7 +56,6 @@ def run_cli(
     group: click.Group,
     prog_name: str,
     argv: Sequence[str] | None = None,
-    user_errors: tuple[type[BaseException], ...] = (),
 ) -> None:
     """Run ``group`` turning user mistakes into one line on stderr and exit code 2.
 
@@ -64,10 +67,10 @@ def run_cli(
         Program name shown in usage lines.
     argv : sequence of str, optional
         Arguments (default: ``sys.argv[1:]``).
-    user_errors : tuple of exception types
-        Exceptions that mean "the input is wrong" rather than "the program is broken".
-        Their message is printed as ``Error: ...``; anything else keeps its traceback
-        so real bugs stay visible.
+
+    A :class:`~survey_builder.errors.UserError` means "the input is wrong": its message is
+    printed as ``Error: ...`` with exit code 2. Any other exception keeps its traceback, so
+    a bug is never mistaken for a user mistake.
     """
     try:
         result = group.main(args=list(argv) if argv is not None else None,
@@ -83,7 +86,7 @@ def run_cli(
              "save the file as UTF-8 or pass the right --encoding")
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         fail(f"{exc.filename}: {exc.strerror}")
-    except user_errors as exc:
+    except UserError as exc:
         fail(str(exc))
     except BrokenPipeError:  # e.g. `survey-builder bank | head`
         sys.exit(0)

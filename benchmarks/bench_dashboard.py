@@ -52,9 +52,7 @@ function ready() {
 
 def build_case():
     """Simulate, score and segment 100,000 respondents; return the personas and scores."""
-    from dash_personas import KPrototypes
-    from dash_personas.commands.demo import segmentation_features
-    from dash_personas.personas import build_personas
+    from dash_personas.pipeline import run_pipeline
     from survey_builder.codebook import build_codebook
     from survey_builder.compose import compose_survey
     from survey_builder.scoring import score_responses
@@ -65,9 +63,9 @@ def build_case():
         "aspects", ["demographics", "behaviour", "journey", "clv"], languages=["en"]))
     responses, _ = simulate_responses(survey, N_RESPONDENTS, N_PERSONAS, 0)
     scores = score_responses(survey, responses).scores
-    features = segmentation_features(scores)
-    model = KPrototypes(N_PERSONAS, n_init=1, max_iter=30, random_state=0).fit(features)
-    return build_personas(model, features, build_codebook(survey), scores=scores), scores
+    result = run_pipeline(scores, codebook=build_codebook(survey), k=N_PERSONAS, n_init=1,
+                          max_iter=30, random_state=0)
+    return result.personas, scores
 
 
 def free_port() -> int:

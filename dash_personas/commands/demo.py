@@ -37,13 +37,6 @@ def _survey_builder(args: list[str]) -> None:
         raise UserError(f"survey-builder {args[0]}: {exc}") from None
 
 
-def segmentation_features(scores: Any) -> Any:
-    """The columns to segment on: everything but identifiers and data-quality flags."""
-    from ..segmentation._io import select_columns
-
-    return select_columns(scores, [], [])[0]
-
-
 def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
                k_range: range = range(2, 8), echo: Any = click.echo) -> dict[str, Path]:
     """Produce every demo file in ``out_dir`` and return their paths by name.
@@ -94,22 +87,23 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
 
     from survey_builder.atomic import atomic_write
 
-    from ..personas import build_personas, save_personas, write_overrides_template
-    from ..segmentation import select_k
+    from ..personas import save_personas, write_overrides_template
+    from ..pipeline import fit_segments, make_personas, select_features
     from ..segmentation._io import read_table
 
     scores = read_table(paths["scores"])
-    features = segmentation_features(scores)
+    features = scores[select_features(scores, codebook=codebook).features]
     step(f"select_k: trying k = {k_range.start}..{k_range.stop - 1} on "
          f"{features.shape[1]} features")
-    selection = select_k(features, k_range, n_init=2, n_bootstrap=4, random_state=seed)
-    model = selection.recommended_model
+    segmentation = fit_segments(features, "auto", k_range=k_range, n_init=2, n_bootstrap=4,
+                                random_state=seed)
+    selection, model = segmentation.selection, segmentation.model
     model.save(paths["model"])
     with atomic_write(paths["selection"], "w", newline="") as handle:
         selection.to_csv(handle)
     step(f"chose k = {selection.recommended_k} ({selection.rule})")
 
-    personas = build_personas(model, features, codebook, scores=scores, selection=selection)
+    personas = make_personas(segmentation, features, scores=scores, codebook=codebook)
     save_personas(personas, paths["personas"])
     write_overrides_template(personas, paths["overrides"])
     from ..export import write_persona_sheet

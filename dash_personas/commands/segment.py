@@ -60,30 +60,30 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
                     n_init: int, seed: int, encoding: str, quiet: bool) -> None:
     """Segment the respondents in RESPONSES (a CSV) with k-prototypes.
 
-    Identifier columns (a different value on every row, such as a respondent id)
-    and survey-builder's data-quality flags (attention_failed, straightliner,
-    n_answered) are left out automatically and reported.
+    Identifier columns (a different value on every row, such as a respondent id),
+    survey-builder's data-quality flags (attention_failed, straightliner, n_answered),
+    empty and constant columns, free text and dates are left out automatically and
+    reported with the reason.
 
     \b
     Example:
       dash-personas segment scores.csv --k auto --out model.json --labels labels.csv
       dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
     """
-    from ..segmentation import KPrototypes, profile_segments, select_k
-    from ..segmentation._io import read_table, select_columns, write_labels
+    from ..pipeline import fit_segments, profile, select_features
+    from ..segmentation._io import read_table, write_labels
 
     chosen_k = parse_k(k)
-    candidates = parse_k_range(k_range) if chosen_k == "auto" else None
+    candidates = parse_k_range(k_range) if chosen_k == "auto" else range(0)
     frame = read_table(responses, encoding=encoding)
-    data, ids, left_out = select_columns(frame, split_columns(include), split_columns(exclude),
-                                           source=str(responses))
-    if left_out and not quiet:
-        click.echo(f"Left out (identifiers, data-quality flags): {', '.join(left_out)}",
-                   err=True)
+    chosen = select_features(frame, include=split_columns(include),
+                             exclude=split_columns(exclude), source=str(responses))
+    if chosen.automatic and not quiet:
+        click.echo(f"Left out: {chosen.describe()}", err=True)
+    data = frame[chosen.features]
     cat_param: Any = split_columns(categorical) or "auto"
 
     if chosen_k == "auto":
-        assert candidates is not None
         stderr = sys.stderr  # click.get_text_stream is deprecated (removed in Click 9)
         with click.progressbar(length=len(candidates), label="Trying k", file=stderr) as bar:
             last = [0]
@@ -92,25 +92,26 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
                 bar.update(done - last[0])
                 last[0] = done
 
-            selection = select_k(data, candidates, categorical=cat_param, n_init=n_init,
-                                 random_state=seed, progress=advance)
-        model = selection.recommended_model
+            segmentation = fit_segments(data, "auto", k_range=candidates,
+                                        categorical=cat_param, n_init=n_init,
+                                        random_state=seed, progress=advance)
+        selection = segmentation.selection
         if not quiet:
             shown = selection[["cost", "silhouette", "mcclain_rao", "stability",
                                "smallest_share"]]
             click.echo(shown.round(3).to_string())
             click.echo(f"Chosen k = {selection.recommended_k} ({selection.rule})")
     else:
-        model = KPrototypes(int(chosen_k), categorical=cat_param, n_init=n_init,
-                            random_state=seed).fit(data)
+        segmentation = fit_segments(data, int(chosen_k), categorical=cat_param, n_init=n_init,
+                                    random_state=seed)
         if not quiet:
             click.echo(f"Chosen k = {chosen_k} (given)")
+    model = segmentation.model
     if quiet:
         click.echo(str(model.n_clusters))
     model.save(out)
     if labels_out is not None:
-        write_labels(labels_out, ids, model.labels_)
+        write_labels(labels_out, chosen.ids, model.labels_)
     if not quiet:
-        profiles = profile_segments(data, model.labels_, categorical=cat_param)
-        click.echo(profiles.table().to_string())
+        click.echo(profile(segmentation, data).table().to_string())
         click.echo(f"Model written to {out}" + (f", labels to {labels_out}" if labels_out else ""))

@@ -71,8 +71,9 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
 
     import numpy as np
 
+    from ..pipeline import identifier_columns
     from ..segmentation import KPrototypes, TypingTool
-    from ..segmentation._io import identifier_columns, read_table, write_labels
+    from ..segmentation._io import read_table, write_labels
 
     frame = read_table(responses, encoding=encoding)
     try:

@@ -104,7 +104,7 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
         extra = [c for c in scores.columns if c not in data.columns]
         frame = pd.concat([data.reset_index(drop=True),
                            scores[extra].reset_index(drop=True)], axis=1)
-    from ..segmentation._io import identifier_columns
+    from ..pipeline import identifier_columns
 
     drop = set(identifier_columns(frame)) | (FLAG_COLUMNS & set(frame.columns))
     # free text: many distinct strings

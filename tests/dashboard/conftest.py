@@ -26,9 +26,7 @@ class SurveyCase:
 
 @pytest.fixture(scope="session")
 def survey_case() -> SurveyCase:
-    from dash_personas import KPrototypes
-    from dash_personas.commands.demo import segmentation_features
-    from dash_personas.personas import build_personas
+    from dash_personas.pipeline import run_pipeline
     from survey_builder.codebook import build_codebook
     from survey_builder.compose import compose_survey
     from survey_builder.scoring import score_responses
@@ -40,10 +38,8 @@ def survey_case() -> SurveyCase:
     codebook = build_codebook(survey)
     responses, planted = simulate_responses(survey, 1500, 4, 0)
     scores = score_responses(survey, responses).scores
-    features = segmentation_features(scores)
-    model = KPrototypes(4, n_init=3, random_state=0).fit(features)
-    personas = build_personas(model, features, codebook, scores=scores)
-    return SurveyCase(codebook, scores, features, model, planted, personas)
+    result = run_pipeline(scores, codebook=codebook, k=4, n_init=3, random_state=0)
+    return SurveyCase(codebook, scores, result.data, result.model, planted, result.personas)
 
 
 @pytest.fixture(scope="session")

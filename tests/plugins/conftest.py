@@ -37,9 +37,8 @@ class PersonasCase:
 
 @pytest.fixture(scope="session")
 def personas_case(tmp_path_factory) -> PersonasCase:
-    from dash_personas import KPrototypes
-    from dash_personas.commands.demo import segmentation_features
-    from dash_personas.personas import build_personas, save_personas
+    from dash_personas.personas import save_personas
+    from dash_personas.pipeline import run_pipeline
     from survey_builder.codebook import build_codebook
     from survey_builder.compose import compose_survey
     from survey_builder.scoring import score_responses
@@ -51,9 +50,7 @@ def personas_case(tmp_path_factory) -> PersonasCase:
     codebook = build_codebook(survey)
     responses, _ = simulate_responses(survey, 800, 3, 0)
     scores = score_responses(survey, responses).scores
-    features = segmentation_features(scores)
-    model = KPrototypes(3, n_init=2, random_state=0).fit(features)
-    personas = build_personas(model, features, codebook, scores=scores)
+    personas = run_pipeline(scores, codebook=codebook, k=3, n_init=2, random_state=0).personas
     folder = tmp_path_factory.mktemp("personas")
     personas_file = folder / "personas.json"
     save_personas(personas, personas_file)

@@ -60,7 +60,7 @@ def test_fixed_k(responses, tmp_path):
                  tmp_path)
     assert result.exit_code == 0, result.output
     assert "Chosen k = 3 (given)" in result.stdout
-    assert "Left out (identifiers, data-quality flags): respondent_id, email" in result.stderr
+    assert "Left out: respondent_id (identifier), email (identifier)" in result.stderr
     assert "num_0" in result.stdout and "cat_0" in result.stdout  # the profile table
     model = KPrototypes.load(out)
     assert model.n_clusters == 3
@@ -172,7 +172,7 @@ def test_missing_file(tmp_path, capsys):
     (b"a,b\n", "no rows"),
     (b"name,x\n\xe9t\xe9,1\nb,2\nc,3\n", "decode"),
     (b"x,c\n1,a\ninf,b\n3,a\n4,b\n", "'x'"),
-    (b"x,blank\n1,\n2,\n3,\n", "'blank'"),
+    (b"x,blank\n1,\n2,\n3,\n", "blank (empty)"),
 ])
 def test_bad_files(tmp_path, capsys, content, fragment):
     path = tmp_path / "bad.csv"
@@ -226,22 +226,3 @@ def test_real_console_script(responses, tmp_path):
     assert "Traceback" not in failed.stderr
     assert failed.stderr.strip().splitlines() == [failed.stderr.strip()]
     assert failed.stderr.startswith("Error: ") and "'nope'" in failed.stderr
-
-
-def test_data_quality_flags_are_left_out_unless_included(tmp_path):
-    from dash_personas.segmentation._io import select_columns
-
-    frame = pd.DataFrame({
-        "respondent_id": [f"r{i}" for i in range(6)],
-        "trust": [1.0, 2.0, 3.0, 4.0, 5.0, 1.5],
-        "attention_failed": [False, True, False, False, False, False],
-        "straightliner": [False] * 6,
-        "n_answered": [10, 9, 10, 8, 10, 10],
-    })
-    data, ids, left_out = select_columns(frame, [], [])
-    assert list(data.columns) == ["trust"]
-    assert left_out == ["respondent_id", "attention_failed", "straightliner", "n_answered"]
-    assert list(ids) == list(frame["respondent_id"])
-    data, _, left_out = select_columns(frame, ["trust", "n_answered"], [])
-    assert list(data.columns) == ["trust", "n_answered"]
-    assert "n_answered" not in left_out

@@ -98,7 +98,8 @@ def test_score_outputs(simulated, tmp_path, capsys) -> None:
 
 
 def test_scores_feed_the_segmentation_reader(simulated, tmp_path) -> None:
-    from dash_personas.segmentation._io import identifier_columns, read_table
+    from dash_personas.pipeline import identifier_columns
+    from dash_personas.segmentation._io import read_table
 
     out = tmp_path / "scores.csv"
     assert run(["score", SPEC, str(simulated), "--out", str(out), "-q"]) == 0

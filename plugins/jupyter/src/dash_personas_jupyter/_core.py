@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from dash_personas.pipeline import DEFAULT_K_RANGE
 from survey_builder.errors import UserError
 
 from ._html import personas_html
@@ -17,10 +18,6 @@ from ._html import personas_html
 __all__ = ["NoUsableColumnsError", "NotebookPersonas", "segment_personas", "show_personas",
            "usable_columns"]
 
-#: Candidate numbers of personas tried by ``k="auto"``.
-DEFAULT_K_RANGE = range(2, 9)
-#: Columns of ``survey-builder score`` that describe data quality, not respondents.
-QUALITY_COLUMNS = frozenset({"attention_failed", "straightliner", "n_answered"})
 MODES = ("inline", "external", "jupyterlab", "tab", "static")
 
 
@@ -34,52 +31,18 @@ class NoUsableColumnsError(UserError):
 def usable_columns(frame: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     """The columns to segment on, and why each other column is left out.
 
-    Left out: identifiers (a different value on every row), ``survey-builder`` data-quality
-    flags, empty and constant columns, free text (many distinct strings) and types that are
-    neither numbers nor categories (dates, lists, ...).
+    The rules are :func:`dash_personas.pipeline.select_features`' (the ones the
+    ``dash-personas`` commands use): identifiers, ``survey-builder`` data-quality flags,
+    empty and constant columns, free text and dates are left out.
 
     Returns
     -------
     (list of str, dict of str to str)
     """
-    from dash_personas.segmentation._io import identifier_columns
+    from dash_personas.pipeline import select_features
 
-    dropped: dict[str, str] = {}
-    ids = set(identifier_columns(frame)) if len(frame) > 1 else set()
-    keep = []
-    n = len(frame)
-    for name in frame.columns:
-        column = frame[name]
-        label = str(name)
-        if label in ids:
-            text = not pd.api.types.is_numeric_dtype(column) and column.astype(str).str.contains(
-                " ").mean() > 0.5
-            dropped[label] = "free text" if text else "identifier"
-        elif label in QUALITY_COLUMNS:
-            dropped[label] = "data-quality flag"
-        elif column.isna().all():
-            dropped[label] = "empty"
-        elif pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
-            if pd.api.types.is_complex_dtype(column):
-                dropped[label] = "unsupported type"
-            elif column.nunique(dropna=True) < 2:
-                dropped[label] = "constant"
-            else:
-                keep.append(name)
-        elif pd.api.types.is_datetime64_any_dtype(column) or pd.api.types.is_timedelta64_dtype(
-                column):
-            dropped[label] = "date/time"
-        else:
-            values = column.dropna()
-            if not values.map(lambda v: isinstance(v, (str, bool, int, float))).all():
-                dropped[label] = "unsupported type"
-            elif values.nunique() < 2:
-                dropped[label] = "constant"
-            elif values.nunique() > max(50, n // 10):
-                dropped[label] = "free text"
-            else:
-                keep.append(name)
-    return keep, dropped
+    chosen = select_features(frame, allow_empty=True)
+    return chosen.features, chosen.left_out
 
 
 def _check(data: Any, k: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
@@ -90,19 +53,17 @@ def _check(data: Any, k: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str
     frame = data.set_axis([str(c) for c in data.columns], axis=1)
     if frame.shape[1] == 0:
         raise NoUsableColumnsError("the DataFrame has no columns to segment on")
-    keep, dropped = usable_columns(frame)
-    if not keep:
-        reasons = "; ".join(f"{name} ({why})" for name, why in list(dropped.items())[:8])
-        more = f" and {len(dropped) - 8} more" if len(dropped) > 8 else ""
-        raise NoUsableColumnsError(
-            "no usable columns to segment on: every column is an identifier, free text, "
-            f"empty, constant or of an unsupported type — {reasons}{more}. Pass numeric "
-            "answers or scores and categorical answers (a few distinct values each).")
+    from dash_personas.pipeline import select_features
+
+    try:
+        chosen = select_features(frame)
+    except UserError as exc:
+        raise NoUsableColumnsError(exc.message) from None
     smallest = 2 if k == "auto" else int(k)
     if len(frame) < max(10, 3 * smallest):
         raise NoUsableColumnsError(f"too few rows to segment: {len(frame)} (need at least "
                                    f"{max(10, 3 * smallest)} for k={k})")
-    return frame, frame[keep], dropped
+    return frame, frame[chosen.features], chosen.left_out
 
 
 def _parse_k(k: Any) -> Any:
@@ -113,9 +74,9 @@ def _parse_k(k: Any) -> Any:
         if text.isdigit():
             k = int(text)
         else:
-            raise ValueError(f"k must be 'auto' or a whole number >= 2, got {k!r}")
+            raise UserError(f"k must be 'auto' or a whole number >= 2, got {k!r}")
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
-        raise ValueError(f"k must be 'auto' or a whole number >= 2, got {k!r}")
+        raise UserError(f"k must be 'auto' or a whole number >= 2, got {k!r}")
     return k
 
 
@@ -273,25 +234,18 @@ def segment_personas(data: Any, k: Any = "auto", *, codebook: Any = None,
     NoUsableColumnsError
         Nothing to segment on (a short message in notebooks, not a traceback).
     """
-    from dash_personas import KPrototypes, select_k
-    from dash_personas.personas import build_personas
+    from dash_personas.pipeline import fit_segments, make_personas
+    from survey_builder.codebook import load_codebook
 
     k = _parse_k(k)
     frame, features, dropped = _check(data, k)
-    if isinstance(codebook, (str,)) or hasattr(codebook, "__fspath__"):
-        import json
-        from pathlib import Path
-
-        codebook = json.loads(Path(codebook).read_text(encoding="utf-8"))
-    selection = None
-    if k == "auto":
-        ks = [int(v) for v in k_range if 2 <= int(v) < len(frame)]
-        selection = select_k(features, ks, n_init=max(1, min(n_init, 2)), n_bootstrap=4,
-                             random_state=random_state)
-        model = selection.recommended_model
-    else:
-        model = KPrototypes(k, n_init=n_init, random_state=random_state).fit(features)
-    personas = build_personas(model, features, codebook, scores=frame, selection=selection)
+    if isinstance(codebook, str) or hasattr(codebook, "__fspath__"):
+        codebook = load_codebook(codebook)
+    segmentation = fit_segments(features, k, k_range=k_range,
+                                n_init=max(1, min(n_init, 2)) if k == "auto" else n_init,
+                                n_bootstrap=4, random_state=random_state)
+    model, selection = segmentation.model, segmentation.selection
+    personas = make_personas(segmentation, features, scores=frame, codebook=codebook)
     by_segment = {str(p.segment): p.id for p in personas}
     raw = getattr(model, "labels_", None)
     if raw is None or len(raw) != len(frame):

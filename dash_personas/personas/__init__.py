@@ -10,7 +10,7 @@ Dash card, the HTML sheet and the notebook display (:func:`persona_card_html`,
 
 from ._assign import assign_personas, refresh_sizes
 from ._build import build_personas, prototypes_from_labels
-from ._html import comparison_table_html, persona_card_html, personas_html
+from ._html import comparison_table_html, persona_card_html, personas_html, view_html
 from ._model import (
     Behaviour,
     CategoryShare,
@@ -27,17 +27,23 @@ from ._model import (
 from ._overrides import apply_overrides, load_overrides, write_overrides_template
 from ._view import (
     Avatar,
+    ComparisonCell,
+    ComparisonRow,
+    ComparisonView,
     Detail,
     DifferenceBar,
     Direction,
     Emphasis,
+    GalleryView,
     Line,
     PersonaView,
     Quote,
     Section,
     SectionKind,
     Span,
+    comparison_view,
     format_amount,
+    gallery_view,
     persona_view,
 )
 
@@ -45,12 +51,16 @@ __all__ = [
     "Avatar",
     "Behaviour",
     "CategoryShare",
+    "ComparisonCell",
+    "ComparisonRow",
+    "ComparisonView",
     "Detail",
     "DifferenceBar",
     "Direction",
     "Emphasis",
     "FeatureDiff",
     "FeatureInfo",
+    "GalleryView",
     "Guidelines",
     "JourneyShare",
     "Line",
@@ -66,7 +76,9 @@ __all__ = [
     "assign_personas",
     "build_personas",
     "comparison_table_html",
+    "comparison_view",
     "format_amount",
+    "gallery_view",
     "load_overrides",
     "load_personas",
     "persona_card_html",
@@ -75,5 +87,6 @@ __all__ = [
     "prototypes_from_labels",
     "refresh_sizes",
     "save_personas",
+    "view_html",
     "write_overrides_template",
 ]

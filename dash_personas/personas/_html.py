@@ -12,9 +12,23 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ._view import Detail, DifferenceBar, Emphasis, Line, PersonaView, SectionKind, persona_view
+from ._view import (
+    N_COMPARISON_ROWS,
+    ComparisonCell,
+    ComparisonView,
+    Detail,
+    DifferenceBar,
+    Direction,
+    Emphasis,
+    Line,
+    PersonaView,
+    SectionKind,
+    comparison_view,
+    gallery_view,
+    persona_view,
+)
 
-__all__ = ["comparison_table_html", "persona_card_html", "personas_html"]
+__all__ = ["comparison_table_html", "persona_card_html", "personas_html", "view_html"]
 
 _CARD = ("border:1px solid rgba(128,128,128,.35);border-top:6px solid {colour};"
          "border-radius:8px;padding:12px 14px;min-width:0")
@@ -137,51 +151,49 @@ def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,
     return view_html(persona_view(persona, detail=detail), heading_level)
 
 
-def _cell_style(std_diff: float) -> str:
-    alpha = min(abs(std_diff), 2.0) / 2.0 * 0.6
-    rgb = "33,102,172" if std_diff >= 0 else "178,24,43"  # blue above, red below average
-    return f"background:rgba({rgb},{alpha:.2f});text-align:right;padding:2px 8px"
+def _cell_style(cell: ComparisonCell) -> str:
+    if cell.direction is None:
+        return "text-align:right;padding:2px 8px"
+    rgb = "33,102,172" if cell.direction is Direction.ABOVE else "178,24,43"
+    return (f"background:rgba({rgb},{cell.strength * 0.6:.2f});text-align:right;"
+            "padding:2px 8px")
 
 
-def comparison_table_html(personas: Any, max_rows: int = 12) -> str:
-    """Feature × persona table of standardised differences, most distinguishing first."""
-    people = list(personas)
-    labels: dict[str, str] = {}
-    diffs: dict[str, dict[str, float]] = {}
-    for p in people:
-        for d in list(p.aspects) + list(p.profile):
-            key = getattr(d, "scale", None) or getattr(d, "feature", None)
-            labels.setdefault(key, d.label)
-            diffs.setdefault(key, {})[p.id] = d.std_diff
-    if not diffs:
+def comparison_table_html(personas: Any, max_rows: int = N_COMPARISON_ROWS) -> str:
+    """Feature × persona table of standardised differences, most distinguishing first.
+
+    Renders :func:`~dash_personas.personas.comparison_view` (blue above, red below
+    average); empty when there is nothing to compare.
+    """
+    return _comparison_html(comparison_view(personas, max_rows))
+
+
+def _comparison_html(view: ComparisonView) -> str:
+    if not view.rows:
         return ""
-    order = sorted(diffs, key=lambda k: -max(abs(v) for v in diffs[k].values()))[:max_rows]
-    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(p.name)}</th>"
-                   for p in people)
-    rows = []
-    for key in order:
-        cells = "".join(
-            f"<td style='{_cell_style(diffs[key][p.id])}'>{diffs[key][p.id]:+.2f}</td>"
-            if p.id in diffs[key] else "<td style='text-align:right;padding:2px 8px'>—</td>"
-            for p in people)
-        rows.append(f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>"
-                    f"{_e(labels[key])}</th>{cells}</tr>")
+    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(name)}</th>"
+                   for name in view.columns)
+    rows = "".join(
+        f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>{_e(row.label)}</th>"
+        + "".join(f"<td style='{_cell_style(c)}'>{_e(c.text)}</td>" for c in row.cells)
+        + "</tr>" for row in view.rows)
     return ("<table class='dash-personas-comparison' style='border-collapse:collapse;"
             "font-size:.9em;margin-top:10px'>"
-            "<caption style='caption-side:top;text-align:left;font-weight:600'>"
-            "How the personas differ (standardised difference from all respondents)</caption>"
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<caption style='caption-side:top;text-align:left;font-weight:600'>"
+            f"{_e(view.caption)}</caption>"
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def personas_html(personas: Any, title: str | None = None) -> str:
-    """A persona gallery and comparison table as one self-contained HTML fragment."""
-    people = list(personas)
-    n = getattr(personas, "n_respondents", 0) or sum(p.size for p in people)
+    """A persona gallery and comparison table as one self-contained HTML fragment.
+
+    Renders :func:`~dash_personas.personas.gallery_view`.
+    """
+    view = gallery_view(personas, title)
     heading = (f"<div style='font-weight:700;font-size:1.2em;margin-bottom:2px'>"
-               f"{_e(title)}</div>" if title else "")
-    cards = "".join(persona_card_html(p) for p in people)
+               f"{_e(view.title)}</div>" if view.title else "")
+    cards = "".join(view_html(card) for card in view.cards)
     return (
         "<div class='dash-personas-gallery' style='font-family:inherit;line-height:1.35'>"
-        f"{heading}<div style='{_MUTED};margin-bottom:8px'>{len(people)} personas from "
-        f"{n:,} respondents</div>"
-        f"<div style='{_GRID}'>{cards}</div>{comparison_table_html(personas)}</div>")
+        f"{heading}<div style='{_MUTED};margin-bottom:8px'>{_e(view.summary)}</div>"
+        f"<div style='{_GRID}'>{cards}</div>{_comparison_html(view.comparison)}</div>")

@@ -7,25 +7,32 @@ The Dash card, the static HTML sheet and the notebook display all render a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
 from ._features import humanise
-from ._model import Persona
+from ._model import Persona, ScaleScore
 
 __all__ = [
     "Avatar",
+    "ComparisonCell",
+    "ComparisonRow",
+    "ComparisonView",
     "Detail",
     "DifferenceBar",
     "Direction",
     "Emphasis",
+    "GalleryView",
     "Line",
     "PersonaView",
     "Quote",
     "Section",
     "SectionKind",
     "Span",
+    "comparison_view",
     "format_amount",
+    "gallery_view",
     "persona_view",
 ]
 
@@ -36,6 +43,8 @@ N_TYPICAL_ANSWERS = 4
 #: How many do's and don'ts a compact card shows.
 N_COMPACT_GUIDELINES = 2
 AVATAR_SIZE = 64
+#: How many features the comparison table shows (the most distinguishing ones).
+N_COMPARISON_ROWS = 12
 
 
 class Detail(str, Enum):
@@ -297,3 +306,105 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
         quote=Quote(persona.quote, persona.name) if persona.quote else None,
         sections=tuple(sections),
     )
+
+
+@dataclass(frozen=True)
+class ComparisonCell:
+    """One persona's standardised difference on one feature (``None``: not profiled).
+
+    ``strength`` is ``|std_diff|`` on the bar scale, from 0 (average) to 1 (2 SD or more).
+    """
+
+    text: str
+    std_diff: float | None
+    direction: Direction | None
+    strength: float
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A feature and its cells, one per persona in column order."""
+
+    label: str
+    cells: tuple[ComparisonCell, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """A feature × persona table of standardised differences, most distinguishing first."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[ComparisonRow, ...]
+
+
+@dataclass(frozen=True)
+class GalleryView:
+    """All personas of a set: a heading, a one-line summary, the cards and the comparison."""
+
+    title: str
+    summary: str
+    cards: tuple[PersonaView, ...]
+    comparison: ComparisonView
+
+
+def _cell(std_diff: float | None) -> ComparisonCell:
+    if std_diff is None:
+        return ComparisonCell("—", None, None, 0.0)
+    return ComparisonCell(f"{std_diff:+.2f}", std_diff,
+                          Direction.ABOVE if std_diff >= 0 else Direction.BELOW,
+                          min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD)
+
+
+def comparison_view(personas: Iterable[Persona],
+                    max_rows: int = N_COMPARISON_ROWS) -> ComparisonView:
+    """How the personas differ: the features with the largest difference in any persona.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    max_rows : int, default=12
+
+    Returns
+    -------
+    ComparisonView
+        No rows when no persona has a scale or numeric profile.
+    """
+    people = list(personas)
+    labels: dict[str, str] = {}
+    diffs: dict[str, dict[str, float]] = {}
+    for p in people:
+        for d in (*p.aspects, *p.profile):
+            key = d.scale if isinstance(d, ScaleScore) else d.feature
+            labels.setdefault(key, d.label)
+            diffs.setdefault(key, {})[p.id] = d.std_diff
+    order = sorted(diffs, key=lambda k: -max(abs(v) for v in diffs[k].values()))[:max_rows]
+    rows = tuple(ComparisonRow(labels[key], tuple(_cell(diffs[key].get(p.id)) for p in people))
+                 for key in order)
+    return ComparisonView(
+        caption="How the personas differ (standardised difference from all respondents)",
+        columns=tuple(p.name for p in people), rows=rows)
+
+
+def gallery_view(personas: Iterable[Persona], title: str | None = None, *,
+                 detail: Detail | str = Detail.FULL) -> GalleryView:
+    """Everything a persona gallery says: summary, one :class:`PersonaView` per persona
+    and the :func:`comparison_view`.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    title : str, optional
+        Empty when not given.
+    detail : {"full", "compact"}, default="full"
+
+    Returns
+    -------
+    GalleryView
+    """
+    people = list(personas)
+    n = getattr(personas, "n_respondents", 0) or sum(p.size for p in people)
+    return GalleryView(
+        title=title or "", summary=f"{len(people)} personas from {n:,} respondents",
+        cards=tuple(persona_view(p, detail=detail) for p in people),
+        comparison=comparison_view(people))

@@ -20,7 +20,9 @@ from dash_personas.personas import (
     Persona,
     PersonaSet,
     ScaleScore,
+    comparison_view,
     format_amount,
+    gallery_view,
     persona_view,
 )
 
@@ -147,6 +149,32 @@ def test_view_is_plain_immutable_data_and_does_not_escape(persona):
     (-250.0, None, "-250")])
 def test_format_amount(value, currency, text):
     assert format_amount(value, currency) == text
+
+
+def test_comparison_view_orders_by_the_largest_difference(persona):
+    other = Persona(id="p8", segment=4, name="Other", size=1, share=0.1, colour="#0072B2",
+                    aspects=[_scale("calm", 2.5), _scale("fun", -0.25)])
+    view = comparison_view([persona, other], max_rows=3)
+    assert view.columns == ("Thrifty Theo", "Other")
+    # trust: |-3.0| in Theo; calm: 2.5 in Other; fun: 1.0 in Theo; thrift (0.5) is cut
+    assert [row.label for row in view.rows] == ["Trust", "Calm", "Fun"]
+    trust, calm, fun = view.rows
+    assert [(c.text, c.direction, c.strength) for c in trust.cells] == [
+        ("-3.00", Direction.BELOW, 1.0), ("—", None, 0.0)]
+    assert [c.text for c in calm.cells] == ["+0.00", "+2.50"]
+    assert [(c.text, c.strength) for c in fun.cells] == [("+1.00", 0.5), ("-0.25", 0.125)]
+    assert comparison_view([]).rows == ()
+
+
+def test_gallery_view_summarises_the_set(survey_case):
+    personas = survey_case.personas
+    view = gallery_view(personas, "Wave 1")
+    assert view.title == "Wave 1"
+    assert view.summary == f"{len(personas)} personas from {personas.n_respondents:,} respondents"
+    assert personas.n_respondents == sum(p.size for p in personas) == 1500
+    assert view.cards == tuple(persona_view(p) for p in personas)
+    assert gallery_view(personas.personas[:2]).summary == (
+        f"2 personas from {personas[0].size + personas[1].size:,} respondents")
 
 
 # --- the three renderers agree -------------------------------------------------------------
@@ -306,6 +334,13 @@ def test_dash_card_html_sheet_and_notebook_say_the_same(survey_case):
         do = next(s for s in dash["sections"] if s[0] == "do")
         assert do[3] == [(item, "✓") for item in persona.guidelines.do]
     assert directions == {"above", "below"}
+    tree = parse_html(personas._repr_html_())
+    gallery = gallery_view(personas)
+    assert gallery.summary in [text(n) for n in tree.walk()]
+    (table,) = tree.find(lambda n: n.tag == "table")
+    assert [[text(c) for c in row.elements()] for row in table.find(lambda n: n.tag == "tr")] == [
+        ["", *gallery.comparison.columns],
+        *[[row.label, *(c.text for c in row.cells)] for row in gallery.comparison.rows]]
 
 
 def test_jupyter_plugin_renders_with_the_same_functions(survey_case):

@@ -57,9 +57,12 @@ def _bar(bar: DifferenceBar, colour: str) -> html.Div:
     ], className="mb-1")
 
 
-def _section(section: Section, colour: str) -> html.Div:
+def _section(section: Section, colour: str) -> list[Any]:
+    # flat children of the card body (no wrapper): every component counts when a
+    # selection restyles the gallery
     spacing = "h6 mb-2" if section.kind is SectionKind.BARS else "h6 mt-3 mb-1"
-    children: list[Any] = [html.H4(section.heading, className=spacing)]
+    children: list[Any] = [html.H4(section.heading, className=spacing,
+                                   **{"data-section": section.key})]
     if section.kind is SectionKind.BARS:
         children.append(html.Div([_bar(b, colour) for b in section.bars]))
     elif section.kind is SectionKind.LIST:
@@ -68,7 +71,7 @@ def _section(section: Section, colour: str) -> html.Div:
     else:
         children += [html.P(_line_children(line), className="small mb-1")
                      for line in section.lines]
-    return html.Div(children, **{"data-section": section.key})
+    return children
 
 
 def _quote(view: PersonaView) -> list[Any]:
@@ -85,7 +88,7 @@ def _quote(view: PersonaView) -> list[Any]:
 
 def card_body(view: PersonaView) -> list[Any]:
     """The children of a card body for a :class:`PersonaView`."""
-    return _quote(view) + [_section(s, view.colour) for s in view.sections]
+    return _quote(view) + [part for s in view.sections for part in _section(s, view.colour)]
 
 
 def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:

@@ -81,9 +81,10 @@ def _bar(bar: DifferenceBar, colour: str) -> str:
         f"bottom:0;background:{_e(colour)};border-radius:3px'></div></div></div>")
 
 
-def _heading(level: int | None, text: str, style: str, class_: str = "") -> str:
+def _heading(level: int | None, text: str, style: str, class_: str = "",
+             section: str = "") -> str:
     name = "div" if level is None else f"h{min(level, 6)}"
-    return _tag(name, _e(text), style, class_=class_)
+    return _tag(name, _e(text), style, class_=class_, data_section=section)
 
 
 def view_html(view: PersonaView, heading_level: int | None = None) -> str:
@@ -99,9 +100,10 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
     """
     sub = None if heading_level is None else heading_level + 1
     colour = _e(view.colour)
-    sections = []
+    body: list[str] = []
     for section in view.sections:
-        content = [_heading(sub, section.heading, _HEADING, "dash-personas-heading")]
+        content = [_heading(sub, section.heading, _HEADING, "dash-personas-heading",
+                            section.key)]
         if section.kind is SectionKind.BARS:
             content += [_bar(b, view.colour) for b in section.bars]
         elif section.kind is SectionKind.LIST:
@@ -110,7 +112,7 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
         else:
             content += [f"<p style='margin:2px 0;font-size:.9em'>{_line(x)}</p>"
                         for x in section.lines]
-        sections.append(f"<div data-section='{_e(section.key)}'>{''.join(content)}</div>")
+        body += content
     quote = "" if view.quote is None else (
         "<figure style='margin:10px 0'>"
         f"<blockquote style='margin:0;padding-left:8px;border-left:3px solid {colour};"
@@ -129,7 +131,7 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
                    "dash-personas-name")
         + f"<p style='margin:2px 0'>{_e(view.tagline)}</p>"
         f"<span class='dash-personas-size' style='{_BADGE}'>{_e(view.size_text)}</span>"
-        f"</div></div>{quote}{''.join(sections)}</section>")
+        f"</div></div>{quote}{''.join(body)}</section>")
 
 
 def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,

@@ -271,18 +271,22 @@ def card_content(card: Node) -> dict:
     quotes = card.find(lambda n: n.tag == "blockquote")
     captions = card.find(lambda n: n.tag == "figcaption")
     sections = []
-    for section in card.find(lambda n: "data-section" in n.attrs):
+    for heading in card.find(lambda n: "data-section" in n.attrs):
+        # a section is its heading and the siblings up to the next heading
+        siblings = heading.parent.elements()
+        after = siblings[siblings.index(heading) + 1:]
+        ends = [i for i, n in enumerate(after) if "data-section" in n.attrs]
+        content = Node("section", {}, after[:ends[0]] if ends else after)
         bars = []
-        for track in section.find(lambda n: "data-direction" in n.attrs):
+        for track in content.find(lambda n: "data-direction" in n.attrs):
             label, value = (text(c) for c in track.parent.elements()[0].elements())
             fill = _style(track.elements()[-1])
             bars.append((label, value, track.attrs["data-direction"], track.attrs["aria-label"],
                          float(fill["left"].rstrip("%")), float(fill["width"].rstrip("%"))))
         lines = [(text(n), "".join(text(Node("x", {}, c.children)) for c in n.elements()
                                    if c.attrs.get("aria-hidden") == "true"))
-                 for n in section.find(lambda n: n.tag in ("li", "p"))]
-        sections.append((section.attrs["data-section"], text(section.elements()[0]), bars,
-                         lines))
+                 for n in content.find(lambda n: n.tag in ("li", "p"))]
+        sections.append((heading.attrs["data-section"], text(heading), bars, lines))
     return {
         "label": card.attrs.get("aria-label"),
         "header": [text(n) for n in name.parent.elements()],

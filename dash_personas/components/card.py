@@ -23,7 +23,7 @@ from ..personas import (
 )
 from ._ids import new_aio_id
 
-__all__ = ["PersonaCard", "persona_card_body", "persona_card_header"]
+__all__ = ["PersonaCard", "card_body", "card_header", "persona_card_body", "persona_card_header"]
 
 
 def _span(text: str, emphasis: Emphasis, title: str) -> Any:

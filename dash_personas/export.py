@@ -17,20 +17,17 @@ from typing import Any
 from survey_builder.atomic import write_bytes_atomic, write_text_atomic
 from survey_builder.errors import UserError
 
+from .personas import persona_card_html
+
 __all__ = ["ExportError", "export_figure", "persona_sheet_html", "write_persona_sheet"]
 
+# page layout only: the cards bring their own inline styles (the notebook's cards)
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#212529}
-.persona{border:1px solid #dee2e6;border-top:6px solid var(--c);border-radius:.5rem;
- padding:1rem 1.25rem;margin:0 0 1.5rem;break-inside:avoid;max-width:56rem}
-.head{display:flex;gap:1rem;align-items:center}.head img{border-radius:50%}
-h1{font-size:1.6rem}h2{font-size:1.3rem;margin:.2rem 0}h3{font-size:1rem;margin:1rem 0 .3rem}
-.tag{margin:.2rem 0;color:#495057}.quote{font-style:italic;border-left:4px solid var(--c);
- padding-left:.75rem;margin:1rem 0}
-table{border-collapse:collapse;font-size:.9rem}td,th{padding:.15rem .5rem;text-align:left}
-.bar{display:inline-block;height:.6rem;background:var(--c);vertical-align:middle}
-ul{margin:.2rem 0;padding-left:1.2rem}
-@media (prefers-color-scheme: dark){body{background:#212529;color:#f8f9fa}.tag{color:#ced4da}}
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:2rem;color:#212529;
+ line-height:1.35}
+h1{font-size:1.6rem}
+.dash-personas-card{margin:0 0 1.5rem;break-inside:avoid;max-width:56rem}
+@media (prefers-color-scheme: dark){body{background:#212529;color:#f8f9fa}}
 """
 
 
@@ -38,44 +35,11 @@ class ExportError(RuntimeError):
     """Static image export is not available (missing extra or browser)."""
 
 
-def _items(title: str, values: list[str]) -> str:
-    if not values:
-        return ""
-    return f"<h3>{escape(title)}</h3><ul>" + "".join(f"<li>{escape(v)}</li>"
-                                                      for v in values) + "</ul>"
-
-
-def _persona_html(p: Any) -> str:
-    scales = sorted(p.aspects or p.profile, key=lambda s: -abs(s.std_diff))
-    rows = "".join(
-        f"<tr><th scope='row'>{escape(s.label)}</th><td>{s.std_diff:+.2f} SD</td>"
-        f"<td><span class='bar' style='width:{min(abs(s.std_diff), 2) * 4:.1f}rem'></span>"
-        f"</td></tr>" for s in scales)
-    g = p.guidelines
-    facts = []
-    if p.behaviour.clv is not None:
-        facts.append(f"CLV {p.behaviour.clv:,.0f} {p.behaviour.currency or ''}".strip())
-    facts += [f"{d.label}: {d.level_label} ({d.share:.0%})" for d in p.demographics]
-    facts += [f"Journey: {j.label} {j.share:.0%}" for j in p.journey if j.share >= 0.2]
-    return (
-        f"<section class='persona' style='--c:{escape(p.colour)}' "
-        f"aria-label='{escape(p.name, quote=True)}'>"
-        f"<div class='head'><img src='{p.avatar_data_uri(72)}' width='72' height='72' "
-        f"alt='Avatar of {escape(p.name, quote=True)}'><div><h2>{escape(p.name)}</h2>"
-        f"<p class='tag'>{escape(p.tagline)}</p><p class='tag'>{p.share:.0%} of respondents "
-        f"({p.size:,})</p></div></div>"
-        + (f"<blockquote class='quote'>{escape(p.quote)}</blockquote>" if p.quote else "")
-        + f"<h3>Profile (difference from everyone)</h3><table>{rows}</table>"
-        + _items("Motivations", p.motivations) + _items("Frustrations", p.frustrations)
-        + _items("Facts", facts)
-        + f"<h3>How to talk to them</h3><p>Tone: <strong>{escape(g.tone)}</strong></p>"
-        + (f"<p>Channels: {escape(', '.join(g.channels))}</p>" if g.channels else "")
-        + _items("Do", g.do) + _items("Don't", g.dont) + "</section>"
-    )
-
-
 def persona_sheet_html(personas: Any, title: str = "Personas") -> str:
     """A standalone HTML document describing every persona (all text escaped).
+
+    Each persona is the card of :func:`~dash_personas.personas.persona_view`, the
+    content of the dashboard's cards.
 
     Parameters
     ----------
@@ -88,7 +52,7 @@ def persona_sheet_html(personas: Any, title: str = "Personas") -> str:
     """
     people = [personas] if hasattr(personas, "guidelines") else list(
         getattr(personas, "personas", personas))
-    body = "".join(_persona_html(p) for p in people)
+    body = "".join(persona_card_html(p, heading_level=2) for p in people)
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
             f"<title>{escape(title)}</title><style>{_CSS}</style></head>"

@@ -3,11 +3,14 @@
 Build them with :func:`build_personas` from a fitted model (or labels) and the data,
 keep analyst edits in an overrides file (:func:`write_overrides_template`,
 :func:`apply_overrides`) and store them as versioned JSON (:func:`save_personas`,
-:func:`load_personas`).
+:func:`load_personas`). :func:`persona_view` decides what a persona card says; the
+Dash card, the HTML sheet and the notebook display (:func:`persona_card_html`,
+:func:`personas_html`) render it.
 """
 
 from ._assign import assign_personas, refresh_sizes
 from ._build import build_personas, prototypes_from_labels
+from ._html import comparison_table_html, persona_card_html, personas_html, view_html
 from ._model import (
     Behaviour,
     CategoryShare,
@@ -22,24 +25,68 @@ from ._model import (
     save_personas,
 )
 from ._overrides import apply_overrides, load_overrides, write_overrides_template
+from ._view import (
+    Avatar,
+    ComparisonCell,
+    ComparisonRow,
+    ComparisonView,
+    Detail,
+    DifferenceBar,
+    Direction,
+    Emphasis,
+    GalleryView,
+    Line,
+    PersonaView,
+    Quote,
+    Section,
+    SectionKind,
+    Span,
+    comparison_view,
+    format_amount,
+    gallery_view,
+    persona_view,
+)
 
 __all__ = [
+    "Avatar",
     "Behaviour",
     "CategoryShare",
+    "ComparisonCell",
+    "ComparisonRow",
+    "ComparisonView",
+    "Detail",
+    "DifferenceBar",
+    "Direction",
+    "Emphasis",
     "FeatureDiff",
     "FeatureInfo",
+    "GalleryView",
     "Guidelines",
     "JourneyShare",
+    "Line",
     "Persona",
     "PersonaSet",
+    "PersonaView",
+    "Quote",
     "ScaleScore",
+    "Section",
+    "SectionKind",
+    "Span",
     "apply_overrides",
     "assign_personas",
     "build_personas",
+    "comparison_table_html",
+    "comparison_view",
+    "format_amount",
+    "gallery_view",
     "load_overrides",
     "load_personas",
+    "persona_card_html",
+    "persona_view",
+    "personas_html",
     "prototypes_from_labels",
     "refresh_sizes",
     "save_personas",
+    "view_html",
     "write_overrides_template",
 ]

@@ -1,8 +1,10 @@
-"""Self-contained HTML for personas in notebooks (no server, no script, no external file).
+"""Self-contained HTML for personas: notebook display and the static persona sheet.
 
-Every text that comes from data or from analysts is escaped; avatars are the locally
-generated SVGs as ``data:`` URIs; styles are inline so the output survives notebook
-sanitisers and looks right in light and dark notebook themes.
+The cards render :func:`~dash_personas.personas.persona_view` (what a card says is
+decided there). No server, no script, no external file: every text that comes from
+data or from analysts is escaped; avatars are the locally generated SVGs as ``data:``
+URIs; styles are inline so the output survives notebook sanitisers and looks right in
+light and dark notebook themes.
 """
 
 from __future__ import annotations
@@ -10,119 +12,190 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-__all__ = ["comparison_table_html", "persona_card_html", "personas_html"]
+from ._view import (
+    N_COMPARISON_ROWS,
+    ComparisonCell,
+    ComparisonView,
+    Detail,
+    DifferenceBar,
+    Direction,
+    Emphasis,
+    Line,
+    PersonaView,
+    SectionKind,
+    comparison_view,
+    gallery_view,
+    persona_view,
+)
+
+__all__ = ["comparison_table_html", "persona_card_html", "personas_html", "view_html"]
 
 _CARD = ("border:1px solid rgba(128,128,128,.35);border-top:6px solid {colour};"
          "border-radius:8px;padding:12px 14px;min-width:0")
 _GRID = "display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px"
 _MUTED = "opacity:.75;font-size:.9em"
+_BADGE = ("display:inline-block;border:1px solid rgba(128,128,128,.5);border-radius:4px;"
+          "padding:0 6px;font-size:.8em;font-weight:600")
+_HEADING = "font-weight:600;font-size:1em;margin:10px 0 2px"
+_LIST = "list-style:none;padding-left:0;margin:0;font-size:.9em"
 
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
-def _items(title: str, values: list[str]) -> str:
-    if not values:
-        return ""
-    lis = "".join(f"<li>{_e(v)}</li>" for v in values)
-    return (f"<div style='margin-top:6px'><strong>{_e(title)}</strong>"
-            f"<ul style='margin:2px 0 0 0;padding-left:18px'>{lis}</ul></div>")
+def _tag(name: str, text: str, style: str = "", **attrs: str) -> str:
+    """``<name attrs style>text</name>``; ``text`` is already escaped, empty attributes dropped."""
+    props = "".join(f" {k.rstrip('_').replace('_', '-')}='{_e(v)}'"
+                    for k, v in {**attrs, "style": style}.items() if v)
+    return f"<{name}{props}>{text}</{name}>"
 
 
-def _bar(label: str, std_diff: float, colour: str) -> str:
-    width = min(abs(std_diff), 2.0) / 2.0 * 50
-    left = 50 if std_diff >= 0 else 50 - width
+def _line(line: Line) -> str:
+    parts = [_tag("span", _e(line.icon), "margin-right:4px", aria_hidden="true")
+             if line.icon else ""]
+    for span in line.spans:
+        if span.emphasis is Emphasis.STRONG:
+            parts.append(_tag("strong", _e(span.text), title=span.title))
+        elif span.emphasis is Emphasis.MUTED:
+            parts.append(_tag("span", _e(span.text), "opacity:.75", title=span.title))
+        elif span.title:
+            parts.append(_tag("span", _e(span.text), title=span.title))
+        else:
+            parts.append(_e(span.text))
+    return "".join(parts)
+
+
+def _bar(bar: DifferenceBar, colour: str) -> str:
     return (
         "<div style='margin:3px 0'>"
-        f"<div style='display:flex;justify-content:space-between;font-size:.85em'>"
-        f"<span>{_e(label)}</span><span>{std_diff:+.1f} SD</span></div>"
-        "<div style='position:relative;height:7px;background:rgba(128,128,128,.2);"
-        "border-radius:3px'>"
+        "<div style='display:flex;justify-content:space-between;font-size:.85em'>"
+        f"<span>{_e(bar.label)}</span><span style='opacity:.75;white-space:nowrap;margin-left:6px'>"
+        f"{_e(bar.value)}</span></div>"
+        f"<div role='img' aria-label='{_e(bar.description)}' data-direction='"
+        f"{_e(bar.direction.value)}' style='position:relative;height:7px;"
+        "background:rgba(128,128,128,.2);border-radius:3px'>"
         "<div style='position:absolute;left:50%;top:0;bottom:0;"
         "border-left:1px solid rgba(128,128,128,.8)'></div>"
-        f"<div style='position:absolute;left:{left:.1f}%;width:{width:.1f}%;top:0;bottom:0;"
-        f"background:{_e(colour)};border-radius:3px'></div></div></div>")
+        f"<div style='position:absolute;left:{bar.offset:.1f}%;width:{bar.width:.1f}%;top:0;"
+        f"bottom:0;background:{_e(colour)};border-radius:3px'></div></div></div>")
 
 
-def persona_card_html(persona: Any, n_scales: int = 4) -> str:
-    """One persona as an HTML card (escaped text, inline styles)."""
-    p = persona
-    colour = p.colour
-    scales = sorted(p.aspects or p.profile, key=lambda s: -abs(s.std_diff))[:n_scales]
-    bars = "".join(_bar(s.label, s.std_diff, colour) for s in scales)
-    facts = []
-    if p.behaviour.clv is not None:
-        facts.append(f"CLV {p.behaviour.clv:,.0f} {p.behaviour.currency or ''}".strip())
-    facts += [f"{d.label}: {d.level_label} ({d.share:.0%})" for d in p.demographics[:3]]
-    g = p.guidelines
-    talk = []
-    if g.tone:
-        talk.append(f"Tone: {g.tone}")
-    if g.channels:
-        talk.append("Channels: " + ", ".join(g.channels))
-    quote = (f"<blockquote style='margin:8px 0;padding-left:8px;border-left:3px solid "
-             f"{_e(colour)};font-style:italic'>{_e(p.quote)}</blockquote>" if p.quote else "")
+def _heading(level: int | None, text: str, style: str, class_: str = "",
+             section: str = "") -> str:
+    name = "div" if level is None else f"h{min(level, 6)}"
+    return _tag(name, _e(text), style, class_=class_, data_section=section)
+
+
+def view_html(view: PersonaView, heading_level: int | None = None) -> str:
+    """One :class:`PersonaView` as an HTML card (escaped text, inline styles).
+
+    Parameters
+    ----------
+    view : PersonaView
+    heading_level : int, optional
+        Render the name as ``<h{level}>`` and section headings one level below;
+        by default (notebooks) they are styled ``<div>`` elements, which notebook
+        front ends do not turn into document headings.
+    """
+    sub = None if heading_level is None else heading_level + 1
+    colour = _e(view.colour)
+    body: list[str] = []
+    for section in view.sections:
+        content = [_heading(sub, section.heading, _HEADING, "dash-personas-heading",
+                            section.key)]
+        if section.kind is SectionKind.BARS:
+            content += [_bar(b, view.colour) for b in section.bars]
+        elif section.kind is SectionKind.LIST:
+            content.append(f"<ul style='{_LIST}'>"
+                           + "".join(f"<li>{_line(x)}</li>" for x in section.lines) + "</ul>")
+        else:
+            content += [f"<p style='margin:2px 0;font-size:.9em'>{_line(x)}</p>"
+                        for x in section.lines]
+        body += content
+    quote = "" if view.quote is None else (
+        "<figure style='margin:10px 0'>"
+        f"<blockquote style='margin:0;padding-left:8px;border-left:3px solid {colour};"
+        f"font-style:italic'><p style='margin:0'>{_e(view.quote.text)}</p></blockquote>"
+        f"<figcaption style='{_MUTED}'><span aria-hidden='true'>— </span>"
+        f"{_e(view.quote.attribution)}</figcaption></figure>")
+    avatar = view.avatar
     return (
-        f"<div class='dash-personas-card' style='{_CARD.format(colour=_e(colour))}'>"
-        "<div style='display:flex;gap:10px;align-items:center'>"
-        f"<img src='{_e(p.avatar_data_uri(56))}' width='56' height='56' "
-        f"alt='{_e('Avatar of ' + p.name)}' style='border-radius:50%;flex:none'>"
-        f"<div><div class='dash-personas-name' style='font-weight:700;font-size:1.1em'>"
-        f"{_e(p.name)}</div>"
-        f"<div style='{_MUTED}'>{p.share:.0%} of respondents ({p.size:,})</div></div></div>"
-        f"<div style='margin-top:6px'>{_e(p.tagline)}</div>{quote}{bars}"
-        f"{_items('Motivations', p.motivations[:3])}{_items('Frustrations', p.frustrations[:3])}"
-        f"{_items('Facts', facts)}{_items('How to talk to them', talk)}"
-        f"{_items('Do', g.do[:2])}{_items('Don’t', g.dont[:2])}"
-        "</div>")
+        f"<section class='dash-personas-card' aria-label='{_e(view.label)}' "
+        f"style='{_CARD.format(colour=colour)}'>"
+        "<div style='display:flex;gap:10px;align-items:flex-start'>"
+        f"<img src='{_e(avatar.src)}' width='{avatar.size}' height='{avatar.size}' "
+        f"alt='{_e(avatar.alt)}' style='border-radius:50%;flex:none'>"
+        "<div style='min-width:0'>"
+        + _heading(heading_level, view.name, "font-weight:700;font-size:1.1em;margin:0",
+                   "dash-personas-name")
+        + f"<p style='margin:2px 0'>{_e(view.tagline)}</p>"
+        f"<span class='dash-personas-size' style='{_BADGE}'>{_e(view.size_text)}</span>"
+        f"</div></div>{quote}{''.join(body)}</section>")
 
 
-def _cell_style(std_diff: float) -> str:
-    alpha = min(abs(std_diff), 2.0) / 2.0 * 0.6
-    rgb = "33,102,172" if std_diff >= 0 else "178,24,43"  # blue above, red below average
-    return f"background:rgba({rgb},{alpha:.2f});text-align:right;padding:2px 8px"
+def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,
+                      heading_level: int | None = None) -> str:
+    """One persona as an HTML card (escaped text, inline styles).
+
+    Parameters
+    ----------
+    persona : Persona
+    detail : {"full", "compact"}, default="full"
+        See :func:`~dash_personas.personas.persona_view`.
+    heading_level : int, optional
+        See :func:`view_html`.
+
+    Returns
+    -------
+    str
+    """
+    return view_html(persona_view(persona, detail=detail), heading_level)
 
 
-def comparison_table_html(personas: Any, max_rows: int = 12) -> str:
-    """Feature × persona table of standardised differences, most distinguishing first."""
-    people = list(personas)
-    labels: dict[str, str] = {}
-    diffs: dict[str, dict[str, float]] = {}
-    for p in people:
-        for d in list(p.aspects) + list(p.profile):
-            key = getattr(d, "scale", None) or getattr(d, "feature", None)
-            labels.setdefault(key, d.label)
-            diffs.setdefault(key, {})[p.id] = d.std_diff
-    if not diffs:
+def _cell_style(cell: ComparisonCell) -> str:
+    if cell.direction is None:
+        return "text-align:right;padding:2px 8px"
+    rgb = "33,102,172" if cell.direction is Direction.ABOVE else "178,24,43"
+    return (f"background:rgba({rgb},{cell.strength * 0.6:.2f});text-align:right;"
+            "padding:2px 8px")
+
+
+def comparison_table_html(personas: Any, max_rows: int = N_COMPARISON_ROWS) -> str:
+    """Feature × persona table of standardised differences, most distinguishing first.
+
+    Renders :func:`~dash_personas.personas.comparison_view` (blue above, red below
+    average); empty when there is nothing to compare.
+    """
+    return _comparison_html(comparison_view(personas, max_rows))
+
+
+def _comparison_html(view: ComparisonView) -> str:
+    if not view.rows:
         return ""
-    order = sorted(diffs, key=lambda k: -max(abs(v) for v in diffs[k].values()))[:max_rows]
-    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(p.name)}</th>"
-                   for p in people)
-    rows = []
-    for key in order:
-        cells = "".join(
-            f"<td style='{_cell_style(diffs[key][p.id])}'>{diffs[key][p.id]:+.2f}</td>"
-            if p.id in diffs[key] else "<td style='text-align:right;padding:2px 8px'>—</td>"
-            for p in people)
-        rows.append(f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>"
-                    f"{_e(labels[key])}</th>{cells}</tr>")
+    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(name)}</th>"
+                   for name in view.columns)
+    rows = "".join(
+        f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>{_e(row.label)}</th>"
+        + "".join(f"<td style='{_cell_style(c)}'>{_e(c.text)}</td>" for c in row.cells)
+        + "</tr>" for row in view.rows)
     return ("<table class='dash-personas-comparison' style='border-collapse:collapse;"
             "font-size:.9em;margin-top:10px'>"
-            "<caption style='caption-side:top;text-align:left;font-weight:600'>"
-            "How the personas differ (standardised difference from all respondents)</caption>"
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+            f"<caption style='caption-side:top;text-align:left;font-weight:600'>"
+            f"{_e(view.caption)}</caption>"
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
 
 def personas_html(personas: Any, title: str | None = None) -> str:
-    """A persona gallery and comparison table as one self-contained HTML fragment."""
-    people = list(personas)
-    n = getattr(personas, "n_respondents", 0) or sum(p.size for p in people)
+    """A persona gallery and comparison table as one self-contained HTML fragment.
+
+    Renders :func:`~dash_personas.personas.gallery_view`.
+    """
+    view = gallery_view(personas, title)
     heading = (f"<div style='font-weight:700;font-size:1.2em;margin-bottom:2px'>"
-               f"{_e(title)}</div>" if title else "")
-    cards = "".join(persona_card_html(p) for p in people)
+               f"{_e(view.title)}</div>" if view.title else "")
+    cards = "".join(view_html(card) for card in view.cards)
     return (
         "<div class='dash-personas-gallery' style='font-family:inherit;line-height:1.35'>"
-        f"{heading}<div style='{_MUTED};margin-bottom:8px'>{len(people)} personas from "
-        f"{n:,} respondents</div>"
-        f"<div style='{_GRID}'>{cards}</div>{comparison_table_html(personas)}</div>")
+        f"{heading}<div style='{_MUTED};margin-bottom:8px'>{_e(view.summary)}</div>"
+        f"<div style='{_GRID}'>{cards}</div>{_comparison_html(view.comparison)}</div>")

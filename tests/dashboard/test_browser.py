@@ -12,7 +12,7 @@ from pathlib import Path
 import dash
 import dash_bootstrap_components as dbc
 import pytest
-from _browser import wait_until
+from _browser import wait_for_dash_idle, wait_until
 from dash import html
 
 from dash_personas.app import create_app
@@ -154,7 +154,8 @@ def test_two_galleries_on_one_page_are_independent(dash_duo, survey_case):
     _click(dash_duo, left[2])
     _wait(lambda: _opacities(dash_duo, "left-sizes", "a")[2] == 1
           and _opacities(dash_duo, "left-sizes", "a")[0] == DIM_OPACITY)
-    time.sleep(0.3)
+    # every callback of the click has run: group "b" must not have moved
+    wait_for_dash_idle(dash_duo.driver, timeout=8.0)
     assert set(_opacities(dash_duo, "right-radar", "b")) == {1}
     assert all(b.get_attribute("aria-pressed") == "false" for b in right)
     _click(dash_duo, right[0])
@@ -178,7 +179,7 @@ def test_html_in_a_persona_name_is_shown_as_text(dash_duo, survey_case):
         "return [...document.querySelectorAll('img')].map(i => i.getAttribute('src'))")
     assert "x" not in images
     assert all(src.startswith("data:image/svg+xml") for src in images)
-    time.sleep(0.5)
+    wait_for_dash_idle(dash_duo.driver, timeout=8.0)
     assert dash_duo.driver.execute_script("return window.__alerted || null") is None
     from selenium.common.exceptions import NoAlertPresentException
 

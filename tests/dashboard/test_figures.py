@@ -60,11 +60,25 @@ def test_clv_journey_and_k_selection(survey_case):
     clv = figures.segment_clv(personas, theme="dark")
     assert [t.y[0] for t in clv.data] == pytest.approx([p.behaviour.clv for p in personas])
     journey = figures.journey_mix(personas)
-    assert len(journey.data) == 5
+    # one stacked bar trace per stage, in journey order; each persona's bar is its mix
+    stages = personas[0].journey
+    assert [t.name for t in journey.data] == [j.label for j in stages]
+    assert [j.stage for j in stages] == ["awareness", "consideration", "purchase", "retention",
+                                         "advocacy"]
+    for trace, stage in zip(journey.data, stages):
+        assert trace.orientation == "h"
+        assert list(trace.y) == [p.name for p in personas]
+        assert list(trace.x) == pytest.approx(
+            [next(j.share for j in p.journey if j.stage == stage.stage) for p in personas])
+    totals = [sum(t.x[i] for t in journey.data) for i in range(len(personas))]
+    assert totals == pytest.approx([1.0] * len(personas))
+    assert journey.layout.barmode == "stack"
+    assert list(journey.layout.meta["persona_ids"]) == [p.id for p in personas]
     selection = {"recommended_k": 4, "table": [{"k": 3, "silhouette": 0.3, "stability": 0.9},
                                                {"k": 4, "silhouette": 0.4, "stability": 0.8}]}
     ksel = figures.k_selection(selection)
-    assert list(ksel.data[0].x) == [3, 4]
+    assert [(list(t.x), list(t.y)) for t in ksel.data] == [([3, 4], [0.3, 0.4]),
+                                                            ([3, 4], [0.9, 0.8])]
 
 
 def test_dark_and_light_templates():

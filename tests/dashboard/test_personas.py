@@ -77,8 +77,17 @@ def test_profiles_match_the_data(survey_case):
     assert stages == ["awareness", "consideration", "purchase", "retention", "advocacy"]
     assert sum(j.share for j in persona.journey) == pytest.approx(1.0)
     assert persona.demographics and all(d.share >= 0.15 for d in persona.demographics)
-    assert persona.prototype == pytest.approx(persona.prototype)
+    # the prototype is the model's centre of the persona's segment, in original units
     assert set(persona.prototype) == set(model.feature_names_in_)
+    centre = model.cluster_centers_.loc[persona.segment]
+    members = survey_case.features[model.labels_ == persona.segment]
+    for column, value in persona.prototype.items():
+        if column in model.numeric_features_:
+            assert value == pytest.approx(float(centre[column])), column
+            # a (near-)converged centre is the mean of its members
+            assert value == pytest.approx(members[column].mean(), rel=1e-2), column
+        else:
+            assert value == centre[column], column
 
 
 def test_generic_data_without_codebook(blobs_case):

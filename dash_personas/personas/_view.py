@@ -1,0 +1,410 @@
+"""What a persona card says, decided once: :func:`persona_view` returns plain data.
+
+The Dash card, the static HTML sheet and the notebook display all render a
+:class:`PersonaView`; they map its fields to markup and decide nothing themselves
+(no thresholds, no choice of answers, no wording, no number formats).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from ._features import humanise
+from ._model import Persona, ScaleScore
+
+__all__ = [
+    "Avatar",
+    "ComparisonCell",
+    "ComparisonRow",
+    "ComparisonView",
+    "Detail",
+    "DifferenceBar",
+    "Direction",
+    "Emphasis",
+    "GalleryView",
+    "Line",
+    "PersonaView",
+    "Quote",
+    "Section",
+    "SectionKind",
+    "Span",
+    "comparison_view",
+    "format_amount",
+    "gallery_view",
+    "persona_view",
+]
+
+#: Standardised differences are drawn on a track from -BAR_RANGE_SD to +BAR_RANGE_SD.
+BAR_RANGE_SD = 2.0
+#: How many "who they are" answers a full card shows.
+N_TYPICAL_ANSWERS = 4
+#: How many do's and don'ts a compact card shows.
+N_COMPACT_GUIDELINES = 2
+AVATAR_SIZE = 64
+#: How many features the comparison table shows (the most distinguishing ones).
+N_COMPARISON_ROWS = 12
+
+
+class Detail(str, Enum):
+    """How much a card shows: everything, or headline, strongest scales and do/don't."""
+
+    FULL = "full"
+    COMPACT = "compact"
+
+
+class Direction(str, Enum):
+    """Which side of the population average a difference bar points to."""
+
+    ABOVE = "above"
+    BELOW = "below"
+
+
+class Emphasis(str, Enum):
+    """How a piece of a line is shown."""
+
+    PLAIN = "plain"
+    STRONG = "strong"
+    MUTED = "muted"
+
+
+class SectionKind(str, Enum):
+    """How a section's content is laid out."""
+
+    BARS = "bars"  #: difference bars
+    LIST = "list"  #: a list of lines, each with an optional icon
+    NOTES = "notes"  #: short paragraphs
+
+
+@dataclass(frozen=True)
+class Span:
+    """A piece of text in a line; ``title`` is a hover hint (empty for none)."""
+
+    text: str
+    emphasis: Emphasis = Emphasis.PLAIN
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One list item or paragraph: its spans, preceded by a decorative ``icon``."""
+
+    spans: tuple[Span, ...]
+    icon: str = ""
+
+    @property
+    def text(self) -> str:
+        """The line as plain text (without the icon)."""
+        return "".join(span.text for span in self.spans)
+
+
+@dataclass(frozen=True)
+class DifferenceBar:
+    """A diverging bar: the centre of the track is the population average.
+
+    ``offset`` and ``width`` are percentages of the track; ``description`` is the
+    bar's text alternative.
+    """
+
+    label: str
+    std_diff: float
+    value: str
+    direction: Direction
+    offset: float
+    width: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed part of the card, identified by a stable ``key``."""
+
+    key: str
+    heading: str
+    kind: SectionKind
+    lines: tuple[Line, ...] = ()
+    bars: tuple[DifferenceBar, ...] = ()
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the persona says, and who says it."""
+
+    text: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class Avatar:
+    """The avatar image (a ``data:`` URI), its text alternative and its size in pixels."""
+
+    src: str
+    alt: str
+    size: int
+
+
+@dataclass(frozen=True)
+class PersonaView:
+    """Everything a persona card says, in display order.
+
+    Attributes
+    ----------
+    id, name, colour, tagline : str
+    size_text : str
+        Share and number of respondents, formatted.
+    label : str
+        Accessible name of the whole card.
+    avatar : Avatar
+    quote : Quote or None
+    sections : tuple of Section
+        In display order.
+    """
+
+    id: str
+    name: str
+    colour: str
+    tagline: str
+    size_text: str
+    label: str
+    avatar: Avatar
+    quote: Quote | None
+    sections: tuple[Section, ...]
+
+    def section(self, key: str) -> Section | None:
+        """The section called ``key`` (``None`` when the card does not show it)."""
+        return next((s for s in self.sections if s.key == key), None)
+
+
+def format_amount(value: float | None, currency: str | None = None) -> str:
+    """A money or count for people: no decimals from 100 up, an em dash for missing.
+
+    Parameters
+    ----------
+    value : float or None
+    currency : str, optional
+        Appended after a space.
+
+    Returns
+    -------
+    str
+    """
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def _bar(label: str, std_diff: float) -> DifferenceBar:
+    width = min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD * 50
+    direction = Direction.ABOVE if std_diff >= 0 else Direction.BELOW
+    offset = 50 if direction is Direction.ABOVE else 50 - width
+    return DifferenceBar(
+        label=label, std_diff=std_diff, value=f"{std_diff:+.1f} SD", direction=direction,
+        offset=round(offset, 1), width=round(width, 1),
+        description=f"{label}: {abs(std_diff):.1f} standard deviations {direction.value} average")
+
+
+def _plain(*texts: str, icon: str = "") -> Line:
+    return Line(tuple(Span(t) for t in texts), icon=icon)
+
+
+def _list(key: str, heading: str, items: list[str], icon: str) -> list[Section]:
+    if not items:
+        return []
+    return [Section(key, heading, SectionKind.LIST,
+                    lines=tuple(_plain(item, icon=icon) for item in items))]
+
+
+def _typical_answers(persona: Persona) -> list[Section]:
+    if not persona.demographics:
+        return []
+    # the answer first, the (long) question as a muted hint
+    lines = tuple(Line((Span(d.level_label, Emphasis.STRONG),
+                        Span(f" ({d.share:.0%}, ×{d.lift:.1f}) "),
+                        Span(humanise(d.feature).lower(), Emphasis.MUTED, title=d.label)))
+                  for d in persona.demographics[:N_TYPICAL_ANSWERS])
+    return [Section("who", "Who they are", SectionKind.LIST, lines=lines)]
+
+
+def _behaviour(persona: Persona) -> list[Section]:
+    b = persona.behaviour
+    facts = []
+    if b.clv is not None:
+        facts.append(f"CLV {format_amount(b.clv, b.currency)} "
+                     f"(average {format_amount(b.overall_clv, b.currency)})")
+    if b.frequency:
+        facts.append(f"Buys: {b.frequency}")
+    if b.spend is not None:
+        facts.append(f"Spend per purchase: {format_amount(b.spend, b.currency)}")
+    if b.channels:
+        facts.append("Channels: " + ", ".join(b.channels))
+    if persona.journey:
+        top = max(persona.journey, key=lambda j: j.share)
+        facts.append(f"Most at stage: {top.label} ({top.share:.0%})")
+    return _list("behaviour", "Behaviour", facts, "")
+
+
+def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
+                 n_scales: int = 5) -> PersonaView:
+    """Decide what a persona card says: sections, headings, wording and numbers.
+
+    A pure function of the persona: the Dash card
+    (:class:`~dash_personas.components.PersonaCard`), the HTML sheet
+    (:func:`~dash_personas.export.persona_sheet_html`) and the notebook display render
+    its result, so they always agree.
+
+    Parameters
+    ----------
+    persona : Persona
+    detail : {"full", "compact"}, default="full"
+        ``compact`` shows the headline, quote, strongest scales and two do's and
+        don'ts only.
+    n_scales : int, default=5
+        How many of the most distinctive scales (largest absolute standardised
+        difference) get a difference bar.
+
+    Returns
+    -------
+    PersonaView
+        Plain text and numbers; the text is not escaped (renderers escape it).
+
+    Examples
+    --------
+    >>> from dash_personas.personas import Persona, persona_view
+    >>> view = persona_view(Persona(id="p1", segment=0, name="Ann", size=3, share=0.25,
+    ...                             colour="#0072B2"))
+    >>> view.size_text, [s.heading for s in view.sections]
+    ('25% · 3 respondents', ['What sets them apart', 'How to talk to them'])
+    """
+    detail = Detail(detail)
+    full = detail is Detail.FULL
+    scales = sorted(persona.aspects or persona.profile, key=lambda s: -abs(s.std_diff))
+    sections = [Section("differences", "What sets them apart", SectionKind.BARS,
+                        bars=tuple(_bar(s.label, s.std_diff) for s in scales[:n_scales]))]
+    if full:
+        sections += _list("motivations", "Motivations", persona.motivations, "+")
+        sections += _list("frustrations", "Frustrations", persona.frustrations, "−")
+        sections += _typical_answers(persona)
+        sections += _behaviour(persona)
+    g = persona.guidelines
+    notes = []
+    if g.tone:
+        notes.append(Line((Span("Tone: "), Span(g.tone, Emphasis.STRONG))))
+    if g.channels and full:
+        notes.append(_plain("Channels: " + ", ".join(g.channels)))
+    sections.append(Section("talk", "How to talk to them", SectionKind.NOTES, lines=tuple(notes)))
+    limit = None if full else N_COMPACT_GUIDELINES
+    sections += _list("do", "Do", g.do[:limit], "✓")
+    sections += _list("dont", "Don't", g.dont[:limit], "✗")
+    return PersonaView(
+        id=persona.id, name=persona.name, colour=persona.colour, tagline=persona.tagline,
+        size_text=f"{persona.share:.0%} · {persona.size:,} respondents",
+        label=f"Persona: {persona.name}",
+        avatar=Avatar(persona.avatar_data_uri(AVATAR_SIZE), f"Avatar of {persona.name}",
+                      AVATAR_SIZE),
+        quote=Quote(persona.quote, persona.name) if persona.quote else None,
+        sections=tuple(sections),
+    )
+
+
+@dataclass(frozen=True)
+class ComparisonCell:
+    """One persona's standardised difference on one feature (``None``: not profiled).
+
+    ``strength`` is ``|std_diff|`` on the bar scale, from 0 (average) to 1 (2 SD or more).
+    """
+
+    text: str
+    std_diff: float | None
+    direction: Direction | None
+    strength: float
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """A feature and its cells, one per persona in column order."""
+
+    label: str
+    cells: tuple[ComparisonCell, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """A feature × persona table of standardised differences, most distinguishing first."""
+
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[ComparisonRow, ...]
+
+
+@dataclass(frozen=True)
+class GalleryView:
+    """All personas of a set: a heading, a one-line summary, the cards and the comparison."""
+
+    title: str
+    summary: str
+    cards: tuple[PersonaView, ...]
+    comparison: ComparisonView
+
+
+def _cell(std_diff: float | None) -> ComparisonCell:
+    if std_diff is None:
+        return ComparisonCell("—", None, None, 0.0)
+    return ComparisonCell(f"{std_diff:+.2f}", std_diff,
+                          Direction.ABOVE if std_diff >= 0 else Direction.BELOW,
+                          min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD)
+
+
+def comparison_view(personas: Iterable[Persona],
+                    max_rows: int = N_COMPARISON_ROWS) -> ComparisonView:
+    """How the personas differ: the features with the largest difference in any persona.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    max_rows : int, default=12
+
+    Returns
+    -------
+    ComparisonView
+        No rows when no persona has a scale or numeric profile.
+    """
+    people = list(personas)
+    labels: dict[str, str] = {}
+    diffs: dict[str, dict[str, float]] = {}
+    for p in people:
+        for d in (*p.aspects, *p.profile):
+            key = d.scale if isinstance(d, ScaleScore) else d.feature
+            labels.setdefault(key, d.label)
+            diffs.setdefault(key, {})[p.id] = d.std_diff
+    order = sorted(diffs, key=lambda k: -max(abs(v) for v in diffs[k].values()))[:max_rows]
+    rows = tuple(ComparisonRow(labels[key], tuple(_cell(diffs[key].get(p.id)) for p in people))
+                 for key in order)
+    return ComparisonView(
+        caption="How the personas differ (standardised difference from all respondents)",
+        columns=tuple(p.name for p in people), rows=rows)
+
+
+def gallery_view(personas: Iterable[Persona], title: str | None = None, *,
+                 detail: Detail | str = Detail.FULL) -> GalleryView:
+    """Everything a persona gallery says: summary, one :class:`PersonaView` per persona
+    and the :func:`comparison_view`.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    title : str, optional
+        Empty when not given.
+    detail : {"full", "compact"}, default="full"
+
+    Returns
+    -------
+    GalleryView
+    """
+    people = list(personas)
+    n = getattr(personas, "n_respondents", 0) or sum(p.size for p in people)
+    return GalleryView(
+        title=title or "", summary=f"{len(people)} personas from {n:,} respondents",
+        cards=tuple(persona_view(p, detail=detail) for p in people),
+        comparison=comparison_view(people))

@@ -9,11 +9,9 @@ import pandas as pd
 
 from survey_builder.atomic import atomic_write
 from survey_builder.errors import UserError
+from survey_builder.layout import QUALITY_COLUMNS
 
 ID_NAME_HINTS = ("id", "uuid", "respondent", "record")
-# Data-quality columns written by `survey-builder score`: they describe how a
-# respondent answered, not who they are, so they are not segmentation features.
-QUALITY_COLUMNS = ("attention_failed", "straightliner", "n_answered")
 
 
 def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pytest
 
 from survey_builder.codebook import (
     CODEBOOK_FORMAT,
+    CODEBOOK_VERSION,
     build_codebook,
     column_names,
     load_codebook,
@@ -84,7 +85,7 @@ def test_column_order_and_naming(survey):
         "channels__store", "drivers__price", "drivers__quality", "drivers__brand", "spend",
         "years", "comment", "attn", "stage"]
     assert option_column("channels", "web") == "channels__web"
-    assert codebook["format"] == CODEBOOK_FORMAT and codebook["version"] == 1
+    assert codebook["format"] == CODEBOOK_FORMAT and codebook["version"] == CODEBOOK_VERSION == "1.1"
     assert codebook["id_column"] == ID_COLUMN and codebook["missing"] == ""
 
 
@@ -179,7 +180,7 @@ def test_full_bank_survey_codebook_matches_spec():
                      "ranking": len(getattr(question, "choices", []))}.get(question.type, 1)
     assert len(names) == expected
     assert {s["name"] for s in codebook["scales"]} == {s.name for s in survey.scales}
-    json.dumps(codebook)  # serialisable
+    json.dumps(codebook.to_dict())  # serialisable
 
 
 def test_write_and_load(tmp_path, survey):
@@ -191,7 +192,8 @@ def test_write_and_load(tmp_path, survey):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     ("{not json", "malformed JSON"),
-    ('{"format": "other", "version": 1, "columns": []}', "not a survey-builder codebook"),
+    ('{"format": "other", "version": 1, "columns": []}',
+     "not a survey spec or survey-builder codebook"),
     ('{"format": "survey-builder-codebook", "version": 99, "columns": []}',
      "unsupported codebook version"),
     ('{"format": "survey-builder-codebook", "version": 1}', "no 'columns'"),

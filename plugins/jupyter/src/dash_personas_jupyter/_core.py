@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from survey_builder.errors import UserError
+from survey_builder.layout import QUALITY_COLUMNS
 
 from ._html import personas_html
 
@@ -19,8 +20,6 @@ __all__ = ["NoUsableColumnsError", "NotebookPersonas", "segment_personas", "show
 
 #: Candidate numbers of personas tried by ``k="auto"``.
 DEFAULT_K_RANGE = range(2, 9)
-#: Columns of ``survey-builder score`` that describe data quality, not respondents.
-QUALITY_COLUMNS = frozenset({"attention_failed", "straightliner", "n_answered"})
 MODES = ("inline", "external", "jupyterlab", "tab", "static")
 
 

@@ -659,8 +659,8 @@ class Codebook(Mapping[str, Any]):
         single-choice question ``<name>``; scale scores and ``clv`` have none.
         """
         entry = self.scores.column(name) if self.scores else None
-        if entry is not None:
-            return self._columns.get(entry.source) if entry.source else None
+        if entry is not None and entry.source:
+            return self._columns.get(entry.source)
         if name in self._scales:
             return None
         journey = self._model.derivations.journey

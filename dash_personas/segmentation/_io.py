@@ -15,20 +15,10 @@ ID_NAME_HINTS = ("id", "uuid", "respondent", "record")
 
 
 def read_table(path: str | Path, encoding: str = "utf-8") -> pd.DataFrame:
-    """Read a CSV of responses, turning parser problems into one-line errors."""
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path, encoding=encoding, low_memory=False)
-    except pd.errors.EmptyDataError:
-        raise UserError(f"{path}: the file is empty") from None
-    except pd.errors.ParserError as exc:
-        raise UserError(f"{path}: cannot parse CSV ({str(exc).strip()})") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: cannot decode the file as {encoding}; "
-                         "pass --encoding (e.g. latin-1)") from None
-    if frame.shape[0] == 0:
-        raise UserError(f"{path}: the file has a header but no rows")
-    return frame
+    """Read a CSV of responses or scores (:func:`survey_builder.read_scores`'s frame)."""
+    from survey_builder.scores import read_scores
+
+    return read_scores(path, encoding=encoding).frame
 
 
 def identifier_columns(frame: pd.DataFrame) -> list[str]:

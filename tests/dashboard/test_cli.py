@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from dash_personas.cli import main
 from dash_personas.personas import load_personas
+from survey_builder.codebook import write_codebook
 
 
 def _run(argv, capsys):
@@ -21,7 +21,7 @@ def test_personas_command_builds_file_sheet_and_template(survey_case, tmp_path, 
     survey_case.model.save(model_path)
     survey_case.scores.to_csv(scores_path, index=False)
     codebook = tmp_path / "codebook.json"
-    codebook.write_text(json.dumps(survey_case.codebook))
+    write_codebook(survey_case.codebook, codebook)
     out = tmp_path / "personas.json"
     try:
         main(["personas", str(model_path), str(scores_path), "--out", str(out), "--codebook",

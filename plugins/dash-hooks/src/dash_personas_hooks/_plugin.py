@@ -85,11 +85,11 @@ class _Source:
 
                 frame = self.data
                 if isinstance(frame, (str, os.PathLike)):
-                    from dash_personas.segmentation._io import read_table
+                    from survey_builder import read_scores
 
                     if not Path(frame).is_file():
                         raise ValueError(f"{frame}: no such data file")
-                    frame = read_table(frame)
+                    frame = read_scores(frame).frame
                 loaded.personas = refresh_sizes(people, frame)
             except (ValueError, TypeError, OSError, KeyError) as exc:
                 message = (f"segment sizes are those stored with the personas: the data could "

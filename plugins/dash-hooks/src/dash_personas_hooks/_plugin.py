@@ -42,7 +42,8 @@ class Loaded:
 
 
 class _Source:
-    """Personas and optional data, from objects or files (files are re-read when they change)."""
+    """Personas and optional data, from objects or files (files are re-read when they change,
+    a scores file also when the codebook beside it does)."""
 
     def __init__(self, personas: Any, data: Any) -> None:
         self.personas = personas
@@ -61,7 +62,12 @@ class _Source:
                     return (str(value), None)
             return id(value)
 
-        return (stamp(self.personas), stamp(self.data))
+        data = stamp(self.data)
+        if isinstance(self.data, (str, os.PathLike)):  # its codebook is part of the data
+            from survey_builder import sidecar_path
+
+            data = (data, stamp(sidecar_path(self.data)))
+        return (stamp(self.personas), data)
 
     def load(self) -> Loaded:
         key = self._stamp()

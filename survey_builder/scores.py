@@ -54,15 +54,20 @@ class ScoresTable:
     note: str | None = None
 
 
-def _written_values(series: pd.Series, codes: list[str], labels: list[str]) -> list[str]:
+def _written_values(series: pd.Series, codes: list[str], labels: list[str]) -> list[str] | None:
     """The text written for each option: the categories of a categorical column (they are
-    in option order), else labels when every value is a label, else codes."""
+    in option order), else the labels or the codes, whichever holds every value (``None``
+    when neither does: the column is then not described option by option)."""
     import pandas as pd
 
     if isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories) == len(codes):
         return [str(c) for c in series.cat.categories]
     present = set(series.dropna().astype(str))
-    return labels if present <= set(labels) and not present <= set(codes) else codes
+    if present <= set(codes):
+        return codes
+    if present <= set(labels) and len(set(labels)) == len(labels):
+        return labels
+    return None
 
 
 def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
@@ -109,6 +114,9 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
             options = book.levels(name, language)
             values = _written_values(frame[name], [o.code for o in options],
                                      [o.label for o in options])
+            if values is None:
+                columns.append({"name": name, "kind": "other", "source": source.name})
+                continue
             value_kinds.add("codes" if values == [o.code for o in options] else "labels")
             label_of = {str(level.code): dict(level.label) for level in source.levels}
             columns.append({
@@ -159,12 +167,20 @@ def write_scores(frame: pd.DataFrame, codebook: Mapping[str, Any], path: str | o
     return sidecar
 
 
-def _categorical_columns(codebook: Codebook | None) -> dict[str, list[str]]:
+def _categorical_columns(codebook: Codebook | None, sidecar: Path) -> dict[str, list[str]]:
     """Scores columns to read as categoricals, with their written values in order."""
     if codebook is None or codebook.scores is None:
         return {}
-    return {c.name: [lv.value for lv in c.levels] for c in codebook.scores.columns
-            if c.levels is not None}
+    out = {}
+    for column in codebook.scores.columns:
+        if column.levels is None:
+            continue
+        values = [level.value for level in column.levels]
+        if len(set(values)) != len(values):
+            raise UserError("two options are written the same way; write the scores again "
+                            "with survey-builder score", str(sidecar), None, column.name)
+        out[column.name] = values
+    return out
 
 
 def read_scores(path: str | os.PathLike[str], encoding: str = "utf-8") -> ScoresTable:
@@ -199,7 +215,7 @@ def read_scores(path: str | os.PathLike[str], encoding: str = "utf-8") -> Scores
     path = Path(path)
     sidecar = sidecar_path(path)
     codebook = load_codebook(sidecar) if sidecar.is_file() else None
-    levels = _categorical_columns(codebook)
+    levels = _categorical_columns(codebook, sidecar)
     text_columns = {name: "str" for name in levels}
     if codebook is not None:
         text_columns[codebook.id_column] = "str"

@@ -172,8 +172,9 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         predicts) or one segment label per row.
     data : DataFrame
         The rows that were segmented (the model's features).
-    codebook : mapping, optional
-        A survey-builder codebook: gives readable labels, ASPECTS dimensions, the
+    codebook : Codebook or mapping, optional
+        A survey-builder codebook (e.g. ``read_scores(path).codebook``): gives readable
+        labels, answer levels in questionnaire order, ASPECTS dimensions, the
         ``high_score`` guideline texts, and which columns are demographics, behaviour,
         channels, CLV and journey stage. Without it the numeric columns are treated as
         scales and names are generated from column names.

@@ -55,8 +55,9 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
         The profiled data (for level values).
     numeric, categorical : list of str
         Column names by kind (as resolved by the profiler).
-    codebook : mapping or None
-        A survey-builder codebook (``build_codebook``/``load_codebook``).
+    codebook : Codebook, mapping or None
+        A survey-builder codebook (``load_codebook``, or the one ``read_scores`` finds
+        beside a scores file); a codebook dict is validated into a ``Codebook``.
     language : str
         Language of labels taken from the codebook.
 

@@ -215,3 +215,30 @@ def test_layout_names_import_without_pandas_or_pydantic():
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT,
                    env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_plain_text_columns_are_described_by_what_they_hold(case, scores):
+    from survey_builder.scores import describe_scores
+
+    codebook, _ = case
+    plain = scores.astype({"age_band": object, "gender": object, "journey_stage": object})
+    plain["gender"] = plain["gender"].where(plain["gender"].isna(), "somebody")
+    layout = describe_scores(plain, codebook).scores
+    age = layout.column("age_band")
+    assert age.kind == "answer"
+    assert [lv.value for lv in age.levels] == scores["age_band"].cat.categories.tolist()
+    gender = layout.column("gender")  # neither labels nor codes: no options claimed
+    assert gender.kind == "other" and gender.levels is None and gender.source == "gender"
+
+
+def test_a_sidecar_with_two_options_written_alike_is_refused(case, scores, tmp_path):
+    codebook, _ = case
+    path = tmp_path / "scores.csv"
+    sidecar = write_scores(scores, codebook, path)
+    document = json.loads(sidecar.read_text(encoding="utf-8"))
+    entry = next(c for c in document["scores"]["columns"] if c["name"] == "age_band")
+    entry["levels"][1]["value"] = entry["levels"][0]["value"]
+    sidecar.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(UserError, match="two options are written the same way") as info:
+        read_scores(path)
+    assert info.value.file == str(sidecar) and info.value.field == "age_band"

@@ -115,3 +115,21 @@ def test_personas_find_the_scores_codebook_without_a_flag(scored, capsys):
     bare_features = {f["name"]: f for f in bare["features"]}
     assert bare_features["cn_convenience"]["label"] == "Cn convenience"  # column names
     assert not any(p["demographics"] for p in bare["personas"])
+
+
+def test_serve_counts_sizes_on_the_scores_file_read_with_its_codebook(scored, capsys,
+                                                                      monkeypatch):
+    import dash_personas.commands.serve as serve
+
+    _personas(scored, capsys)
+    half = scored / "half.csv"
+    lines = (scored / "scores.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    half.write_text("".join(lines[:401]), encoding="utf-8")
+    (scored / "half.codebook.json").write_bytes((scored / "scores.codebook.json").read_bytes())
+    served = []
+    monkeypatch.setattr(serve, "run_dashboard", lambda app, *args, **kw: served.append(app))
+    code, captured = _run(["serve", "--personas", str(scored / "personas.json"),
+                           "--data", str(half)], capsys)
+    assert code in (0, None), captured.err
+    header = served[0].layout.children[0].children[1].children
+    assert header.startswith("3 personas from 400 respondents")

@@ -87,7 +87,8 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
     -------
     Codebook
     """
-    book = codebook if isinstance(codebook, Codebook) else Codebook(codebook)
+    # a scores file's codebook may come back in (score SPEC can be one): describe afresh
+    book = Codebook({**codebook, "scores": None})
     language = language or book.default_language
     clv_defined = book.derivations.clv is not None
     columns: list[dict[str, Any]] = []

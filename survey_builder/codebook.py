@@ -741,7 +741,7 @@ def _validated(document: Any, source: str | None, locator: Locator
         raise UserError(f"not a valid codebook: {error['msg'][:1].lower()}"
                         f"{error['msg'][1:]}", source, locator.line(loc),
                         format_loc(loc)) from None
-    return dict(document), model
+    return copy.deepcopy(dict(document)), model  # not shared with the caller's dict
 
 
 # --------------------------------------------------------------------------- files

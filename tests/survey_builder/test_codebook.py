@@ -304,3 +304,10 @@ def test_loader_errors_carry_file_line_and_field(tmp_path, survey):
     newer.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(UserError, match=r"unsupported codebook version '2.0'.*reads version 1"):
         load_codebook(newer)
+
+
+def test_codebook_does_not_share_the_dict_it_was_made_from(survey):
+    document = build_codebook(survey).to_dict()
+    codebook = Codebook(document)
+    document["columns"][1]["name"] = "renamed"
+    assert codebook["columns"][1]["name"] == codebook.columns[1].name == "trust_1"

@@ -132,10 +132,10 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
     ----------
     personas : PersonaSet, list of Persona or path
         The personas (e.g. ``build_personas(...)`` or a personas JSON file).
-    data : DataFrame, optional
-        Respondent rows (e.g. ``scores.csv``). When given, each row is assigned to the
-        nearest persona prototype and the segment sizes are counted on it; the rows
-        themselves never reach the browser.
+    data : DataFrame or path, optional
+        Respondent rows (e.g. ``scores.csv``, read with :func:`survey_builder.read_scores`).
+        When given, each row is assigned to the nearest persona prototype and the segment
+        sizes are counted on it; the rows themselves never reach the browser.
     selection : KSelection or dict, optional
         k-selection evidence (default: the one stored with the personas).
     theme : str, default="bootstrap"
@@ -155,6 +155,10 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
         With its callbacks registered on itself (several apps can live in one process).
     """
     people = _as_persona_set(personas)
+    if isinstance(data, (str, Path)):
+        from survey_builder.scores import read_scores
+
+        data = read_scores(data).frame
     if data is not None:
         from .personas import refresh_sizes
 

@@ -7,7 +7,7 @@ writes it directly and the importers (ODK/Kobo CSV, SurveyJS JSON, REDCap CSV) c
 It is a CSV (UTF-8, comma separated, header row) with **one row per respondent** and
 these columns, in this order:
 
-1. ``respondent_id`` (:data:`~survey_builder.spec.ID_COLUMN`) — a unique, non-empty string.
+1. ``respondent_id`` (:data:`~survey_builder.layout.ID_COLUMN`) — a unique, non-empty string.
 2. Then, following the questionnaire order (sections, then questions):
 
    ==================  ===========================  =========================================
@@ -34,18 +34,23 @@ or missing). No other missing-value codes are used. Names never contain ``__`` s
 
 The codebook (``codebook.json``)
 --------------------------------
-:func:`build_codebook` returns a JSON-serialisable dict::
+:func:`build_codebook` returns a :class:`Codebook`, a typed, read-only mapping over
+this JSON document (``Codebook.to_dict()`` gives a plain copy)::
 
     {
-      "format": "survey-builder-codebook", "version": 1,
+      "format": "survey-builder-codebook", "version": "1.1",
       "survey": {"id", "version", "title", "languages", "default_language"},
       "id_column": "respondent_id", "missing": "", "option_separator": "__",
       "columns": [ {column}, ... ],          # exactly the CSV header, in order
       "questions": [ {question}, ... ],      # per question: name, type, columns, choices
       "scales": [ {scale}, ... ],
       "attention_checks": [ {"question", "column", "answer"} ],
-      "derivations": {"clv": {...} | null, "journey": {...} | null}
+      "derivations": {"clv": {...} | null, "journey": {...} | null},
+      "scores": {scores layout} | null       # only in a scores file's codebook
     }
+
+Version history: ``1`` (an integer) is the first layout; ``"1.1"`` adds the optional
+``scores`` section. Every ``1.x`` file is read.
 
 Each column entry has: ``name``, ``question`` (the question it belongs to — the grid
 for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
@@ -68,18 +73,46 @@ answer (kind ``numeric``) or ``map[code]`` (kind ``choice``; codes missing from 
 mean "unknown"), times ``factor``. Units: value in ``currency`` per purchase,
 frequency in purchases per year, lifespan in years. ``journey`` gives ``question``,
 ``column``, ``stages`` (codes in order) and ``order`` (``{code: 1..n}``).
+
+The scores layout
+-----------------
+The codebook written beside a scores file (:mod:`survey_builder.scores`) also says what
+each column of *that* file is: ``{"values": "labels"|"codes", "language", "columns":
+[...]}``, one entry per column in file order with ``name`` and ``kind``:
+
+============  =================================================================
+``kind``      entry
+============  =================================================================
+``id``        the respondent id (read as text)
+``scale``     ``scale`` (its name), ``label``, ``dimension``, ``high_score``,
+              ``reverse_keyed`` (the reverse-keyed items), ``min``/``max``
+``clv``       ``currency``
+``journey``   ``source`` (the journey question's column) and ``levels`` in stage order
+``answer``    ``source`` (the single-choice column) and ``levels`` in option order
+``quality``   a data-quality column (:data:`~survey_builder.layout.QUALITY_COLUMNS`)
+``other``     a column the codebook does not describe
+============  =================================================================
+
+``levels`` are ``[{"code", "value", "label": {lang: text}}]``: ``value`` is the text
+written in the scores file for that option (its label, or its code with ``--codes``).
 """
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ._source import Locator, format_loc, load_document
 from .atomic import write_text_atomic
-from .errors import SurveyError
+from .errors import UserError
+from .layout import ID_COLUMN, JOURNEY_COLUMN
 from .spec import (
-    ID_COLUMN,
     AttentionCheckQuestion,
     LikertGridQuestion,
     LikertQuestion,
@@ -90,13 +123,26 @@ from .spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    survey_from_dict,
 )
 
 __all__ = [
     "CODEBOOK_FORMAT",
     "CODEBOOK_VERSION",
     "OPTION_SEPARATOR",
+    "AttentionCheckEntry",
+    "Codebook",
+    "CodebookColumn",
+    "CodebookLevel",
+    "CodebookQuestion",
+    "CodebookScale",
+    "Derivations",
+    "Level",
+    "ScoresColumn",
+    "ScoresLayout",
+    "ScoresLevel",
     "build_codebook",
+    "codebook_to_text",
     "column_names",
     "load_codebook",
     "option_column",
@@ -104,7 +150,8 @@ __all__ = [
 ]
 
 CODEBOOK_FORMAT = "survey-builder-codebook"
-CODEBOOK_VERSION = 1
+#: Version written ("major.minor"); every file of the same major version is read.
+CODEBOOK_VERSION = "1.1"
 #: Separator between question name and option value in per-option columns.
 OPTION_SEPARATOR = "__"
 
@@ -242,7 +289,7 @@ def _derivations(survey: Survey) -> dict[str, Any]:
     return out
 
 
-def build_codebook(survey: Survey) -> dict[str, Any]:
+def build_codebook(survey: Survey) -> Codebook:
     """Describe every column of the canonical response file for ``survey``.
 
     Parameters
@@ -251,8 +298,8 @@ def build_codebook(survey: Survey) -> dict[str, Any]:
 
     Returns
     -------
-    dict
-        JSON-serialisable codebook; see the module docstring for the layout.
+    Codebook
+        A read-only mapping over the JSON document described in the module docstring.
     """
     columns = [_column(ID_COLUMN, type="id", value_type="string", required=True,
                        label={lang: "Respondent id" for lang in survey.languages})]
@@ -275,7 +322,7 @@ def build_codebook(survey: Survey) -> dict[str, Any]:
             "items": [item.name for item in items],
             "reverse_keyed": [item.name for item in items if item.reverse_keyed],
         })
-    return {
+    return Codebook({
         "format": CODEBOOK_FORMAT,
         "version": CODEBOOK_VERSION,
         "survey": {"id": survey.id, "version": survey.version, "title": dict(survey.title),
@@ -290,45 +337,470 @@ def build_codebook(survey: Survey) -> dict[str, Any]:
         "attention_checks": [{"question": q.name, "column": q.name, "answer": q.answer}
                              for q in survey.attention_checks()],
         "derivations": _derivations(survey),
-    }
+        "scores": None,
+    })
 
 
-def column_names(codebook: dict[str, Any]) -> list[str]:
+
+# --------------------------------------------------------------------------- typed entries
+Text = dict[str, str]
+
+
+class _Entry(BaseModel):
+    """A codebook entry: validated, immutable; unknown keys are kept (newer minor versions)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class CodebookLevel(_Entry):
+    """One answer option of a column: its ``code`` and ``label`` per language."""
+
+    code: str | int
+    label: Text = {}
+
+
+class CodebookColumn(_Entry):
+    """One column of the canonical response file (see the module docstring)."""
+
+    name: str
+    type: str | None = None
+    question: str | None = None
+    item: str | None = None
+    option: str | int | None = None
+    value_type: str = "string"
+    label: Text | None = None
+    section: str | None = None
+    levels: list[CodebookLevel] | None = None
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    required: bool = False
+    relevant: str | None = None
+    scale: str | None = None
+    reverse_keyed: bool = False
+
+
+class CodebookQuestion(_Entry):
+    """One question: its ``name``, ``type``, ``label`` and the ``columns`` it fills."""
+
+    name: str
+    type: str
+    label: Text = {}
+    columns: list[str] = []
+    choices: list[dict[str, Any]] | None = None
+
+
+class CodebookScale(_Entry):
+    """One psychometric scale: items, reverse-keyed items and texts per language."""
+
+    name: str
+    dimension: str | None = None
+    layer: str | None = None
+    label: Text = {}
+    description: Text = {}
+    high_score: Text = {}
+    points: int | None = None
+    min_answered: int | None = None
+    items: list[str] = []
+    reverse_keyed: list[str] = []
+
+
+class AttentionCheckEntry(_Entry):
+    """An attention check: the column and the expected answer code."""
+
+    question: str
+    column: str
+    answer: str | int
+
+
+class ClvTerm(_Entry):
+    """One factor of customer lifetime value (see the module docstring)."""
+
+    question: str
+    column: str
+    kind: Literal["numeric", "choice"]
+    factor: float = 1.0
+    unit: str | None = None
+    map: dict[str, float | None] | None = None
+
+
+class ClvDerivation(_Entry):
+    """How ``clv`` is computed: ``value * frequency * lifespan`` in ``currency``."""
+
+    formula: str = "value * frequency * lifespan"
+    currency: str | None = None
+    terms: dict[str, ClvTerm]
+
+
+class JourneyDerivation(_Entry):
+    """The customer-journey question and its stage codes in order."""
+
+    question: str
+    column: str
+    stages: list[str | int]
+
+
+class Derivations(_Entry):
+    """Derived scores: ``clv`` and ``journey`` (each ``None`` when not defined)."""
+
+    clv: ClvDerivation | None = None
+    journey: JourneyDerivation | None = None
+
+
+class ScoresLevel(_Entry):
+    """An option as written in a scores file: ``code``, the written ``value``, ``label``."""
+
+    code: str | int
+    value: str
+    label: Text = {}
+
+
+class ScoresColumn(_Entry):
+    """What one column of a scores file is (see "The scores layout" above)."""
+
+    name: str
+    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "other"]
+    source: str | None = None
+    scale: str | None = None
+    label: Text | None = None
+    dimension: str | None = None
+    high_score: Text | None = None
+    reverse_keyed: list[str] = []
+    min: float | None = None
+    max: float | None = None
+    currency: str | None = None
+    levels: list[ScoresLevel] | None = None
+
+
+class ScoresLayout(_Entry):
+    """The columns of one scores file, in file order."""
+
+    values: Literal["labels", "codes"] = "labels"
+    language: str | None = None
+    columns: list[ScoresColumn]
+
+    def column(self, name: str) -> ScoresColumn | None:
+        """The entry of column ``name`` (``None`` when the file has no such column)."""
+        return next((c for c in self.columns if c.name == name), None)
+
+
+class SurveyInfo(_Entry):
+    """Which survey the codebook describes."""
+
+    id: str | None = None
+    version: str | int | float | None = None
+    title: Text = {}
+    languages: list[str] = []
+    default_language: str | None = None
+
+
+class _Document(_Entry):
+    format: Literal["survey-builder-codebook"]
+    version: str | int
+    survey: SurveyInfo = SurveyInfo()
+    id_column: str = ID_COLUMN
+    columns: list[CodebookColumn]
+    questions: list[CodebookQuestion] = []
+    scales: list[CodebookScale] = []
+    attention_checks: list[AttentionCheckEntry] = []
+    derivations: Derivations = Derivations()
+    scores: ScoresLayout | None = None
+
+
+@dataclass(frozen=True)
+class Level:
+    """An answer option in one language: ``code``, readable ``label`` and the ``value``
+    that stands for it in the data (the label or the code, as the scores file has it)."""
+
+    code: str
+    label: str
+    value: str
+
+
+def text_in(text: Mapping[str, str] | None, language: str | None) -> str:
+    """Pick ``language`` from a ``{lang: text}`` mapping (else its first text, else "")."""
+    if not text:
+        return ""
+    if language in text:
+        return str(text[language])
+    return str(next(iter(text.values()), ""))
+
+
+# --------------------------------------------------------------------------- the codebook
+def _major(version: Any) -> str:
+    return str(version).split(".")[0]
+
+
+class Codebook(Mapping[str, Any]):
+    """A validated codebook: typed accessors over a read-only JSON document.
+
+    It is a :class:`~collections.abc.Mapping` over the document (``codebook["columns"]``
+    is the JSON list), so code written for codebook dicts keeps working; do not mutate
+    what it returns — :meth:`to_dict` gives a copy to edit.
+
+    Parameters
+    ----------
+    document : mapping
+        A codebook document (``build_codebook``, a ``codebook.json`` or a scores file's
+        codebook), version ``1`` or ``1.x``.
+    source : str, optional
+        File name for error messages.
+
+    Raises
+    ------
+    UserError
+        Not a codebook, another major version, or an entry of the wrong shape (with the
+        file, line and field when ``source`` is given).
+
+    Examples
+    --------
+    >>> from survey_builder.compose import compose_survey
+    >>> from survey_builder.spec import survey_from_dict
+    >>> codebook = build_codebook(survey_from_dict(compose_survey("aspects", ["demographics"])))
+    >>> [level.label for level in codebook.levels("age_band")][:2]
+    ['18 to 24', '25 to 34']
+    """
+
+    def __init__(self, document: Mapping[str, Any], *, source: str | None = None,
+                 _locator: Locator | None = None) -> None:
+        if isinstance(document, Codebook):
+            document = document._document
+        self._document, self._model = _validated(document, source, _locator or Locator(None))
+        self._columns = {c.name: c for c in self._model.columns}
+        self._scales = {s.name: s for s in self._model.scales}
+        self._questions = {q.name: q for q in self._model.questions}
+
+    # ---- Mapping over the JSON document
+    def __getitem__(self, key: str) -> Any:
+        return self._document[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._document)
+
+    def __len__(self) -> int:
+        return len(self._document)
+
+    def __repr__(self) -> str:
+        survey = self.survey
+        scores = f", scores of {len(self.scores.columns)} columns" if self.scores else ""
+        return (f"Codebook(survey={survey.id!r}, version={survey.version!r}, "
+                f"{len(self._columns)} columns{scores})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Codebook, (self._document,))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy of the JSON document (a plain, mutable dict)."""
+        return copy.deepcopy(self._document)
+
+    # ---- typed accessors
+    @property
+    def survey(self) -> SurveyInfo:
+        """Survey id, version, title, languages and default language."""
+        return self._model.survey
+
+    @property
+    def default_language(self) -> str:
+        """The survey's default language (``"en"`` when the codebook does not say)."""
+        info = self._model.survey
+        return info.default_language or next(iter(info.languages), "en")
+
+    @property
+    def id_column(self) -> str:
+        """Name of the respondent id column."""
+        return self._model.id_column
+
+    @property
+    def columns(self) -> list[CodebookColumn]:
+        """Every column of the canonical response file, in file order."""
+        return list(self._model.columns)
+
+    @property
+    def questions(self) -> list[CodebookQuestion]:
+        """Every question that has columns, in questionnaire order."""
+        return list(self._model.questions)
+
+    @property
+    def scales(self) -> list[CodebookScale]:
+        """The psychometric scales."""
+        return list(self._model.scales)
+
+    @property
+    def attention_checks(self) -> list[AttentionCheckEntry]:
+        """The attention checks."""
+        return list(self._model.attention_checks)
+
+    @property
+    def derivations(self) -> Derivations:
+        """How ``clv`` and ``journey_stage`` are derived."""
+        return self._model.derivations
+
+    @property
+    def scores(self) -> ScoresLayout | None:
+        """What each column of the scores file is (``None`` for a survey's codebook)."""
+        return self._model.scores
+
+    def column(self, name: str) -> CodebookColumn | None:
+        """The response-file column ``name`` (``None`` when there is none)."""
+        return self._columns.get(name)
+
+    def question(self, name: str) -> CodebookQuestion | None:
+        """The question ``name`` (``None`` when there is none)."""
+        return self._questions.get(name)
+
+    def scale(self, name: str) -> CodebookScale | None:
+        """The scale ``name`` (``None`` when there is none)."""
+        return self._scales.get(name)
+
+    def source_column(self, name: str) -> CodebookColumn | None:
+        """The response column a column of the scores file (or response file) comes from.
+
+        ``journey_stage`` comes from the journey question, ``<name>_answer`` from the
+        single-choice question ``<name>``; scale scores and ``clv`` have none.
+        """
+        entry = self.scores.column(name) if self.scores else None
+        if entry is not None and entry.source:
+            return self._columns.get(entry.source)
+        if name in self._scales:
+            return None
+        journey = self._model.derivations.journey
+        if name == JOURNEY_COLUMN and journey is not None:
+            return self._columns.get(journey.column)
+        if name in self._columns:
+            return self._columns[name]
+        base = name.removesuffix("_answer")
+        column = self._columns.get(base)
+        return column if base != name and column and column.type == "single_choice" else None
+
+    def label(self, column: str, language: str | None = None) -> str | None:
+        """The readable label of a response or scores column (``None`` if unknown).
+
+        Scales give their label; per-option columns ``"<question> — <option>"``; answers
+        and the journey stage their question's label.
+        """
+        language = language or self.default_language
+        scale = self._scales.get(column)
+        if scale is not None:
+            return text_in(scale.label, language) or None
+        source = self.source_column(column)
+        if source is None:
+            return None
+        label = text_in(source.label, language)
+        question = self._questions.get(source.question or "")
+        if source.option is not None and question is not None:
+            label = f"{text_in(question.label, language)} — {label}"
+        return label or None
+
+    def levels(self, column: str, language: str | None = None) -> list[Level]:
+        """The answer options of a column, in questionnaire order.
+
+        For the journey stage the order is the stage order. ``value`` is what the data
+        holds for each option: what the scores file was written with when this codebook
+        describes one, else the option code. Empty for columns without options.
+        """
+        language = language or self.default_language
+        entry = self.scores.column(column) if self.scores else None
+        if entry is not None and entry.levels is not None:
+            return [Level(str(lv.code), text_in(lv.label, language) or lv.value, lv.value)
+                    for lv in entry.levels]
+        source = self.source_column(column)
+        if source is None or not source.levels:
+            return []
+        levels = [Level(str(lv.code), text_in(lv.label, language) or str(lv.code),
+                        str(lv.code)) for lv in source.levels]
+        journey = self._model.derivations.journey
+        if journey is not None and source.name == journey.column:
+            by_code = {lv.code: lv for lv in levels}
+            levels = [by_code[str(s)] for s in journey.stages if str(s) in by_code]
+        return levels
+
+    def clv_currency(self) -> str | None:
+        """The currency of ``clv`` (``None`` when the survey defines no CLV)."""
+        clv = self._model.derivations.clv
+        return clv.currency if clv is not None else None
+
+
+def _validated(document: Any, source: str | None, locator: Locator
+               ) -> tuple[dict[str, Any], _Document]:
+    """The document as a plain dict and its typed model, after format and version checks."""
+    if not isinstance(document, Mapping) or document.get("format") != CODEBOOK_FORMAT:
+        raise UserError(f"not a survey-builder codebook (format should be "
+                        f"{CODEBOOK_FORMAT!r})", source, locator.line(["format"]), "format")
+    version = document.get("version")
+    if isinstance(version, bool) or _major(version) != _major(CODEBOOK_VERSION):
+        raise UserError(f"unsupported codebook version {version!r} (this survey-builder "
+                        f"reads version {_major(CODEBOOK_VERSION)}.x)", source,
+                        locator.line(["version"]), "version")
+    if not isinstance(document.get("columns"), list):
+        raise UserError("codebook has no 'columns' list", source, None, "columns")
+    try:
+        model = _Document.model_validate(document)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = list(error["loc"])
+        raise UserError(f"not a valid codebook: {error['msg'][:1].lower()}"
+                        f"{error['msg'][1:]}", source, locator.line(loc),
+                        format_loc(loc)) from None
+    return copy.deepcopy(dict(document)), model  # not shared with the caller's dict
+
+
+# --------------------------------------------------------------------------- files
+def column_names(codebook: Mapping[str, Any]) -> list[str]:
     """The CSV header of the canonical response file, in order."""
     return [column["name"] for column in codebook["columns"]]
 
 
-def codebook_to_text(codebook: dict[str, Any]) -> str:
+def codebook_to_text(codebook: Mapping[str, Any]) -> str:
     """Pretty JSON text of a codebook."""
-    return json.dumps(codebook, ensure_ascii=False, indent=2) + "\n"
+    document = codebook.to_dict() if isinstance(codebook, Codebook) else codebook
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_codebook(codebook: dict[str, Any], path: str | Path) -> Path:
+def write_codebook(codebook: Mapping[str, Any], path: str | Path) -> Path:
     """Write ``codebook`` as JSON atomically; returns the path."""
     write_text_atomic(path, codebook_to_text(codebook))
     return Path(path)
 
 
-def load_codebook(path: str | Path) -> dict[str, Any]:
-    """Read a ``codebook.json`` and check its format and version.
+def load_codebook(path: str | Path) -> Codebook:
+    """The codebook of a survey spec (YAML/JSON), a ``codebook.json`` or a scores codebook.
+
+    One rule tells them apart, whatever the file is called: a mapping whose ``format``
+    is ``survey-builder-codebook`` is a codebook; a mapping without ``format`` is a
+    survey spec, turned into its codebook with :func:`build_codebook`.
+
+    Parameters
+    ----------
+    path : path or "-"
+        ``.json`` files are parsed as JSON, others as YAML; ``"-"`` reads a spec or
+        codebook from standard input.
+
+    Returns
+    -------
+    Codebook
 
     Raises
     ------
-    SurveyError
-        Not JSON, not a codebook, or an unsupported version.
+    UserError
+        No such file, malformed YAML/JSON, another format, an invalid spec or codebook,
+        with file, line and field.
+
+    Examples
+    --------
+    >>> codebook = load_codebook("survey.yaml")          # doctest: +SKIP
+    >>> codebook = load_codebook("build/codebook.json")  # doctest: +SKIP
     """
-    source = str(path)
+    source = "<stdin>" if str(path) == "-" else str(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise SurveyError(f"malformed JSON: {exc.msg}", source, exc.lineno) from None
-    if not isinstance(data, dict) or data.get("format") != CODEBOOK_FORMAT:
-        raise SurveyError(f"not a survey-builder codebook (format should be "
-                          f"{CODEBOOK_FORMAT!r})", source, None, "format")
-    if data.get("version") != CODEBOOK_VERSION:
-        raise SurveyError(f"unsupported codebook version {data.get('version')!r} (this "
-                          f"survey-builder reads version {CODEBOOK_VERSION})", source, None,
-                          "version")
-    if not isinstance(data.get("columns"), list):
-        raise SurveyError("codebook has no 'columns' list", source, None, "columns")
-    return data
+        data, locator = load_document(path)
+    except FileNotFoundError:
+        raise UserError("no such file", source) from None
+    except IsADirectoryError:
+        raise UserError("is a directory, not a spec or codebook file", source) from None
+    if isinstance(data, Mapping) and "format" in data:
+        if data["format"] != CODEBOOK_FORMAT:
+            raise UserError(f"not a survey spec or survey-builder codebook (format "
+                            f"{data['format']!r}, expected {CODEBOOK_FORMAT!r})", source,
+                            locator.line(["format"]), "format")
+        return Codebook(data, source=source, _locator=locator)
+    return build_codebook(survey_from_dict(data, source=source, locator=locator))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import SurveyError
+from .layout import CLV_COLUMN, FLAG_COLUMNS, JOURNEY_COLUMN, N_ANSWERED_COLUMN
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -34,15 +35,6 @@ __all__ = [
     "score_responses",
     "straightline_flags",
 ]
-
-#: Output column holding customer lifetime value.
-CLV_COLUMN = "clv"
-#: Output column holding the customer-journey stage.
-JOURNEY_COLUMN = "journey_stage"
-#: Data-quality flag columns.
-FLAG_COLUMNS = ("attention_failed", "straightliner")
-#: Output column counting answered questions.
-N_ANSWERED_COLUMN = "n_answered"
 
 
 def reverse_key(values: np.ndarray, low: float, high: float) -> np.ndarray:

@@ -74,6 +74,7 @@ from . import expressions as ex
 from ._source import Locator, format_loc, load_document
 from .atomic import write_text_atomic
 from .errors import SurveyError
+from .layout import ID_COLUMN
 
 __all__ = [
     "ASPECTS_DIMENSIONS",
@@ -115,8 +116,6 @@ ASPECTS_DIMENSIONS: tuple[str, ...] = (
     "conscious_needs",
     "traits",
 )
-#: Name of the respondent id column in the canonical response layout (reserved).
-ID_COLUMN = "respondent_id"
 NAME_MAX_LENGTH = 26
 _NAME_RE = re.compile(r"^[a-z](?:[a-z0-9]|_(?!_))*$")
 _VALUE_RE = re.compile(r"^[a-z0-9](?:[a-z0-9]|_(?!_))*$")

@@ -85,13 +85,13 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
                      "--out", str(paths["scores"]), "--report", str(paths["reliability"]),
                      "--quiet"])
 
+    from survey_builder import read_scores
     from survey_builder.atomic import atomic_write
 
     from ..personas import save_personas, write_overrides_template
     from ..pipeline import fit_segments, make_personas, select_features
-    from ..segmentation._io import read_table
 
-    scores = read_table(paths["scores"])
+    scores = read_scores(paths["scores"]).frame
     features = scores[select_features(scores, codebook=codebook).features]
     step(f"select_k: trying k = {k_range.start}..{k_range.stop - 1} on "
          f"{features.shape[1]} features")

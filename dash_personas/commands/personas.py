@@ -10,20 +10,6 @@ import click
 from survey_builder.errors import UserError
 
 
-def load_codebook_or_survey(path: Path) -> dict[str, Any]:
-    """A survey-builder codebook from ``codebook.json`` or a survey spec (YAML/JSON)."""
-    from survey_builder.codebook import build_codebook, load_codebook
-
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            from survey_builder.spec import load_survey
-
-            return build_codebook(load_survey(path))
-        return load_codebook(path)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such codebook file") from None
-
-
 def model_features(model: Any, frame: Any, source: str) -> Any:
     """The columns of ``frame`` the model was fitted on (clear error if some are missing)."""
     names = [str(n) for n in getattr(model, "feature_names_in_", [])]
@@ -40,7 +26,8 @@ def model_features(model: Any, frame: Any, source: str) -> Any:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the personas (versioned JSON).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="survey-builder codebook.json (or the survey spec) for labels and guidelines.")
+              help="survey-builder codebook.json or the survey spec, for labels and guidelines "
+                   "(default: the codebook beside SCORES, e.g. scores.codebook.json).")
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path),
               help="YAML/JSON analyst edits, matched to segments by prototype.")
 @click.option("--overrides-template", type=click.Path(dir_okay=False, path_type=Path),
@@ -53,22 +40,33 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
                      language: str | None) -> None:
     """Build personas from MODEL (dash-personas segment) and SCORES (a CSV).
 
+    Labels, answer order, demographics and guideline texts come from the codebook that
+    `survey-builder score` writes beside SCORES (scores.codebook.json); --codebook
+    overrides it.
+
     \b
     Example:
-      dash-personas personas model.json scores.csv --codebook codebook.json --out personas.json
+      dash-personas personas model.json scores.csv --out personas.json
       dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
+      dash-personas personas model.json old_scores.csv --codebook survey.yaml --out p.json
     """
+    from survey_builder.codebook import load_codebook
+    from survey_builder.scores import read_scores
+
     from ..personas import build_personas, save_personas, write_overrides_template
     from ..segmentation import KPrototypes
-    from ..segmentation._io import read_table
 
     try:
         model = KPrototypes.load(model_path)
     except FileNotFoundError:
         raise UserError(f"{model_path}: no such model file") from None
-    scores = read_table(scores_path)
+    table = read_scores(scores_path)
+    scores = table.frame
     data = model_features(model, scores, str(scores_path))
-    codebook = load_codebook_or_survey(codebook_path) if codebook_path else None
+    codebook = load_codebook(codebook_path) if codebook_path else table.codebook
+    if codebook is None:
+        click.echo(f"Note: {table.note}: showing column names; pass --codebook survey.yaml",
+                   err=True)
     personas = build_personas(model, data, codebook, scores=scores, overrides=overrides,
                               language=language)
     save_personas(personas, out)

@@ -70,14 +70,20 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
       dash-personas segment scores.csv --k auto --out model.json --labels labels.csv
       dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
     """
+    from survey_builder import read_scores
+
     from ..pipeline import fit_segments, profile, select_features
-    from ..segmentation._io import read_table, write_labels
+    from ..segmentation._io import write_labels
 
     chosen_k = parse_k(k)
     candidates = parse_k_range(k_range) if chosen_k == "auto" else range(0)
-    frame = read_table(responses, encoding=encoding)
+    table = read_scores(responses, encoding=encoding)
+    frame = table.frame
     chosen = select_features(frame, include=split_columns(include),
-                             exclude=split_columns(exclude), source=str(responses))
+                             exclude=split_columns(exclude), codebook=table.codebook,
+                             source=str(responses))
+    if table.note and not quiet:
+        click.echo(f"Note: {table.note}: the profiles show column names", err=True)
     if chosen.automatic and not quiet:
         click.echo(f"Left out: {chosen.describe()}", err=True)
     data = frame[chosen.features]
@@ -113,5 +119,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     if labels_out is not None:
         write_labels(labels_out, chosen.ids, model.labels_)
     if not quiet:
-        click.echo(profile(segmentation, data).table().to_string())
+        labels = ({name: table.codebook.label(name) or name for name in chosen.features}
+                  if table.codebook is not None else None)
+        click.echo(profile(segmentation, data).table(labels=labels).to_string())
         click.echo(f"Model written to {out}" + (f", labels to {labels_out}" if labels_out else ""))

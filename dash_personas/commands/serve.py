@@ -52,8 +52,8 @@ def serve_command(personas_path: Path, data_path: Path | None, host: str, port: 
     personas = load_personas(personas_path)
     data = None
     if data_path is not None:
-        from ..segmentation._io import read_table
+        from survey_builder.scores import read_scores
 
-        data = read_table(data_path)
+        data = read_scores(data_path).frame
     app = create_app(personas, data, theme=theme, title=title)
     run_dashboard(app, host, port, debug)

@@ -33,11 +33,12 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
       dash-personas typing-tool model.json scores.csv --max-questions 6 --out typing.json
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
     """
+    from survey_builder import read_scores
+
     from ..segmentation import KPrototypes, TypingTool
-    from ..segmentation._io import read_table
 
     model = KPrototypes.load(model_path)
-    frame = read_table(responses, encoding=encoding)
+    frame = read_scores(responses, encoding=encoding).frame
     tool = TypingTool.build(model, frame, max_questions=max_questions,
                             target_accuracy=target_accuracy, random_state=seed)
     click.echo("questions  accuracy  added")
@@ -71,11 +72,13 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
 
     import numpy as np
 
+    from survey_builder import read_scores
+
     from ..pipeline import identifier_columns
     from ..segmentation import KPrototypes, TypingTool
-    from ..segmentation._io import read_table, write_labels
+    from ..segmentation._io import write_labels
 
-    frame = read_table(responses, encoding=encoding)
+    frame = read_scores(responses, encoding=encoding).frame
     try:
         kind = json.loads(tool_path.read_text(encoding="utf-8")).get("format")
     except (json.JSONDecodeError, AttributeError):

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from survey_builder.errors import UserError
+from survey_builder.layout import QUALITY_COLUMNS
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
-from ._features import FLAG_COLUMNS, describe_features, text_of
+from ._features import as_codebook, describe_features, text_of
 from ._model import (
     Behaviour,
     CategoryShare,
@@ -106,7 +107,7 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
                            scores[extra].reset_index(drop=True)], axis=1)
     from ..pipeline import identifier_columns
 
-    drop = set(identifier_columns(frame)) | (FLAG_COLUMNS & set(frame.columns))
+    drop = set(identifier_columns(frame)) | (set(QUALITY_COLUMNS) & set(frame.columns))
     # free text: many distinct strings
     for name in frame.columns:
         column = frame[name]
@@ -171,8 +172,9 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         predicts) or one segment label per row.
     data : DataFrame
         The rows that were segmented (the model's features).
-    codebook : mapping, optional
-        A survey-builder codebook: gives readable labels, ASPECTS dimensions, the
+    codebook : Codebook or mapping, optional
+        A survey-builder codebook (e.g. ``read_scores(path).codebook``): gives readable
+        labels, answer levels in questionnaire order, ASPECTS dimensions, the
         ``high_score`` guideline texts, and which columns are demographics, behaviour,
         channels, CLV and journey stage. Without it the numeric columns are treated as
         scales and names are generated from column names.
@@ -208,9 +210,8 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         score_frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(scores)
         score_frame = score_frame.set_axis([str(c) for c in score_frame.columns], axis=1)
     labels, model = _resolve(model_or_labels, frame)
-    if codebook is not None and language is None:
-        language = (codebook.get("survey") or {}).get("default_language")
-    language = language or "en"
+    book = as_codebook(codebook)
+    language = language or (book.default_language if book is not None else "en")
 
     described = _profile_frame(frame, score_frame)
     categorical_arg: Any = "auto"
@@ -221,7 +222,7 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     profiles = profile_segments(described, labels, categorical=categorical_arg)
     numeric_cols = list(dict.fromkeys(profiles.numeric["feature"]))
     categorical_cols = list(dict.fromkeys(profiles.categorical["feature"]))
-    features = describe_features(described, numeric_cols, categorical_cols, codebook, language)
+    features = describe_features(described, numeric_cols, categorical_cols, book, language)
     info = {f.name: f for f in features}
 
     if model is not None:
@@ -235,14 +236,13 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
                          [c for c in prototypes.columns if c in categorical_cols])
 
     high_score = {}
-    if codebook:
-        for scale in codebook.get("scales", []):
-            text = text_of(scale.get("high_score"), language)
-            if text:
-                high_score[str(scale["name"])] = text
     currency = None
-    if codebook and (codebook.get("derivations") or {}).get("clv"):
-        currency = codebook["derivations"]["clv"].get("currency")
+    if book is not None:
+        for scale in book.scales:
+            text = text_of(scale.high_score, language)
+            if text:
+                high_score[scale.name] = text
+        currency = book.clv_currency()
 
     summary = profiles.summary.sort_values("size", ascending=False, kind="stable")
     namer = _Namer()
@@ -291,7 +291,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
                           p_value=float(r.p_value)) for r in scale_rows]
 
     categories = []
-    for r in categorical.itertuples():
+    for r in _in_level_order(categorical, info).itertuples():
         feat = info[r.feature]
         level = str(r.level)
         categories.append(CategoryShare(
@@ -350,6 +350,24 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
         journey=journey, guidelines=guidelines, profile=profile, categories=categories,
         prototype=proto,
     )
+
+
+def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> pd.DataFrame:
+    """Profile rows with each feature's levels in questionnaire order (``info`` levels),
+    not in the order they first occur in the data."""
+    def position(row: Any) -> int:
+        feature = info[row.feature]
+        order = list(feature.levels)
+        code = feature.code_of(str(row.level))
+        return order.index(code) if code in order else len(order)
+
+    if categorical.empty:
+        return categorical
+    features = list(dict.fromkeys(categorical["feature"]))
+    keys = pd.DataFrame({
+        "feature": categorical["feature"].map({f: i for i, f in enumerate(features)}),
+        "level": [position(r) for r in categorical.itertuples()]}, index=categorical.index)
+    return categorical.loc[keys.sort_values(["feature", "level"], kind="stable").index]
 
 
 def _guidelines(words: list[tuple[ScaleScore, dict[str, Any]]], high_score: dict[str, str],

@@ -7,15 +7,21 @@ from typing import Any
 
 import pandas as pd
 
+from survey_builder.codebook import Codebook
+
 from ._model import FeatureInfo
 
-__all__ = ["FLAG_COLUMNS", "describe_features", "text_of"]
-
-#: Data-quality columns written by ``survey-builder score``: never profiled.
-FLAG_COLUMNS = frozenset({"attention_failed", "straightliner", "n_answered"})
+__all__ = ["as_codebook", "describe_features", "text_of"]
 
 _DEMOGRAPHIC_SECTIONS = {"demographics", "firmographic", "firmographics"}
 _BEHAVIOUR_SECTIONS = {"behaviour", "behavior", "technographic", "technographics"}
+
+
+def as_codebook(codebook: Mapping[str, Any] | None) -> Codebook | None:
+    """A :class:`~survey_builder.Codebook` from a codebook or a codebook dict (or ``None``)."""
+    if codebook is None or isinstance(codebook, Codebook):
+        return codebook
+    return Codebook(codebook)
 
 
 def text_of(value: Any, language: str) -> str:
@@ -49,8 +55,9 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
         The profiled data (for level values).
     numeric, categorical : list of str
         Column names by kind (as resolved by the profiler).
-    codebook : mapping or None
-        A survey-builder codebook (``build_codebook``/``load_codebook``).
+    codebook : Codebook, mapping or None
+        A survey-builder codebook (``load_codebook``, or the one ``read_scores`` finds
+        beside a scores file); a codebook dict is validated into a ``Codebook``.
     language : str
         Language of labels taken from the codebook.
 
@@ -58,44 +65,31 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
     -------
     list of FeatureInfo
     """
-    scales: dict[str, Mapping[str, Any]] = {}
-    columns: dict[str, Mapping[str, Any]] = {}
-    questions: dict[str, Mapping[str, Any]] = {}
+    book = as_codebook(codebook)
     journey_column = clv_column = None
-    journey_stages: list[str] = []
-    if codebook:
-        scales = {str(s["name"]): s for s in codebook.get("scales", [])}
-        columns = {str(c["name"]): c for c in codebook.get("columns", [])}
-        questions = {str(q["name"]): q for q in codebook.get("questions", [])}
-        derivations = codebook.get("derivations") or {}
-        if derivations.get("journey"):
-            journey_column = derivations["journey"].get("column")
-            journey_stages = [str(s) for s in derivations["journey"].get("stages", [])]
-        if derivations.get("clv"):
-            clv_column = "clv"
+    if book is not None:
+        journey = book.derivations.journey
+        journey_column = journey.column if journey is not None else None
+        clv_column = "clv" if book.derivations.clv is not None else None
     infos = []
     for name in [*numeric, *categorical]:
         kind = "numeric" if name in numeric else "categorical"
         levels: dict[str, str] = {}
         dimension = None
         role = "other"
-        column = columns.get(name)
-        if name in scales:
-            scale = scales[name]
-            label = text_of(scale.get("label"), language) or humanise(name)
-            dimension = scale.get("dimension")
+        scale = book.scale(name) if book is not None else None
+        column = book.source_column(name) if book is not None else None
+        if scale is not None:
+            label = book.label(name, language) or humanise(name)
+            dimension = scale.dimension
             role = "scale"
         elif column is not None:
-            label = text_of(column.get("label"), language) or humanise(name)
-            question = questions.get(str(column.get("question")))
-            if column.get("option") is not None and question is not None:
-                label = f"{text_of(question.get('label'), language)} — {label}"
-            for level in column.get("levels") or []:
-                levels[str(level["code"])] = text_of(level.get("label"), language)
-            section = str(column.get("section") or "")
-            if name == journey_column:
+            label = book.label(name, language) or humanise(name)
+            levels = {level.code: level.label for level in book.levels(name, language)}
+            section = str(column.section or "")
+            if column.name == journey_column:
                 role = "journey"
-            elif str(column.get("question", "")).startswith("channel"):
+            elif str(column.question or "").startswith("channel"):
                 role = "channel"
             elif section in _DEMOGRAPHIC_SECTIONS:
                 role = "demographic"
@@ -105,14 +99,12 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
             label = humanise(name)
             if name == clv_column or name.lower() == "clv":
                 label, role = "Customer lifetime value", "clv"
-            elif name == journey_column or name.lower() in ("journey_stage", "journey"):
+            elif name.lower() in ("journey_stage", "journey"):
                 role = "journey"
             elif name.lower().startswith("channel"):
                 role = "channel"
-            elif kind == "numeric" and not codebook:
+            elif kind == "numeric" and book is None:
                 role = "scale"
-        if role == "journey" and journey_stages and not levels:
-            levels = {s: humanise(s) for s in journey_stages}
         if kind == "categorical" and not levels:
             values = pd.unique(frame[name].dropna())
             levels = {str(v): str(v) for v in values}

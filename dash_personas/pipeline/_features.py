@@ -10,8 +10,7 @@ import numpy as np
 import pandas as pd
 
 from survey_builder.errors import UserError
-
-from ..segmentation._io import QUALITY_COLUMNS
+from survey_builder.layout import QUALITY_COLUMNS
 
 __all__ = ["FeatureSelection", "identifier_columns", "select_features"]
 

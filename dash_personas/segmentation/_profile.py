@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +49,18 @@ class SegmentProfiles:
         rows = self.drivers[self.drivers["segment"] == segment]
         return rows.nsmallest(n, "rank")
 
-    def table(self, max_levels: int = 1) -> pd.DataFrame:
-        """A compact feature x segment table: means, and the most over-represented level."""
+    def table(self, max_levels: int = 1, labels: Mapping[str, str] | None = None
+              ) -> pd.DataFrame:
+        """A compact feature x segment table: means, and the most over-represented level.
+
+        Parameters
+        ----------
+        max_levels : int, default=1
+            Over-represented levels shown per categorical feature.
+        labels : mapping of str to str, optional
+            Readable row names by feature (e.g. from the questionnaire's codebook).
+        """
+        labels = labels or {}
         columns: dict[str, list[str]] = {}
         segments = list(self.summary.index)
         index = ["size", "share"]
@@ -57,12 +68,12 @@ class SegmentProfiles:
             columns[str(seg)] = [str(int(self.summary.loc[seg, "size"])),
                                  f"{self.summary.loc[seg, 'share']:.1%}"]
         for feature, group in self.numeric.groupby("feature", sort=False):
-            index.append(str(feature))
+            index.append(labels.get(str(feature), str(feature)))
             for seg in segments:
                 row = group[group["segment"] == seg].iloc[0]
                 columns[str(seg)].append(f"{row['mean']:.3g} ({row['std_diff']:+.2f} sd)")
         for feature, group in self.categorical.groupby("feature", sort=False):
-            index.append(str(feature))
+            index.append(labels.get(str(feature), str(feature)))
             for seg in segments:
                 levels = group[group["segment"] == seg].nlargest(max_levels, "lift")
                 cell = ", ".join(f"{lvl} x{lift:.1f}" for lvl, lift

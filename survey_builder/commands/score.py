@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
-
-
-def load_source(path: str) -> Any:
-    """A spec (YAML/JSON) or a ``codebook.json`` written by ``survey-builder build``."""
-    import json
-    from pathlib import Path
-
-    if path != "-" and path.lower().endswith(".json"):
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            data = None
-        if isinstance(data, dict) and data.get("format") == "survey-builder-codebook":
-            from ..codebook import load_codebook
-
-            return load_codebook(path)
-    from ..spec import load_survey
-
-    return load_survey(path)
 
 
 @click.command("score")
@@ -75,8 +54,10 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     reverse-keying; empty when fewer than --min-answered items were answered), clv (average
     purchase value x purchases per year x lifespan in years), journey_stage, the other
     single-choice answers as labels, and the flags attention_failed, straightliner and
-    n_answered. Cronbach's alpha, corrected item-total correlations and alpha-if-deleted per
-    scale go to --report (JSON) and as a table to standard error (or --report-table).
+    n_answered. Beside --out goes its codebook (scores.csv -> scores.codebook.json), which
+    `dash-personas` finds by itself for labels and answer order. Cronbach's alpha,
+    corrected item-total correlations and alpha-if-deleted per scale go to --report (JSON)
+    and as a table to standard error (or --report-table).
 
     Unreadable input (columns that do not match the codebook, out-of-range answers, a wrong
     encoding) is reported as one line with file, line and column; nothing is written.
@@ -89,26 +70,27 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     """
     import json
 
-    from ..atomic import atomic_write, write_text_atomic
+    from ..atomic import write_text_atomic
+    from ..codebook import load_codebook
     from ..readers import read_responses
+    from ..scores import write_scores
     from ..scoring import score_responses
 
     if spec == "-" and responses == "-":
         from ..errors import SurveyError
 
         raise SurveyError("SPEC and RESPONSES cannot both be read from standard input")
-    source = load_source(spec)
-    frame = read_responses(responses, source, input_format=input_format, encoding=encoding,
+    codebook = load_codebook(spec)  # built once, used by the reader, the scorer and the file
+    frame = read_responses(responses, codebook, input_format=input_format, encoding=encoding,
                            allow_extra_columns=ignore_extra_columns)
-    result = score_responses(source, frame, min_answered=min_answered,
+    result = score_responses(codebook, frame, min_answered=min_answered,
                              missing=missing,  # type: ignore[arg-type]
                              language=language, labels=not codes,
                              reliability_exclude_flagged=exclude_flagged)
     report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
                              allow_nan=False) + "\n"
     table = result.table() + "\n"
-    with atomic_write(out, "w", newline="") as handle:
-        result.scores.to_csv(handle, index=False, lineterminator="\n", float_format="%.10g")
+    write_scores(result.scores, codebook, out, language=language)
     if report_path is not None:
         write_text_atomic(report_path, report_text)
     if report_table is not None:

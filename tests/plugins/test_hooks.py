@@ -252,3 +252,32 @@ def test_page_renders_every_persona_as_text(personas_case):
     assert "dangerously_allow_html" not in json.dumps(
         page.to_plotly_json(), default=lambda o: o.to_plotly_json() if hasattr(
             o, "to_plotly_json") else str(o))
+
+
+def test_data_file_is_read_with_the_codebook_beside_it(personas_case, tmp_path):
+    from survey_builder import build_codebook, sidecar_path, write_scores
+    from survey_builder.compose import compose_survey
+    from survey_builder.spec import survey_from_dict
+
+    codebook = build_codebook(survey_from_dict(compose_survey(
+        "aspects", ["demographics", "behaviour", "journey", "clv"], languages=["en"])))
+    path = tmp_path / "scores.csv"
+    write_scores(personas_case.scores, codebook, path)
+    app = dash_personas_hooks.enable(make_app(name="with-codebook"),
+                                     personas_case.personas_file, data=path)
+    body, status = dash_personas_hooks.summary(app)
+    assert status == 200 and body["warnings"] == []
+    assert sum(p["size"] for p in body["personas"]) == len(personas_case.scores)
+    sidecar_path(path).write_text("{", encoding="utf-8")  # a broken codebook is named
+    body, status = dash_personas_hooks.summary(app)
+    assert status == 200 and "scores.codebook.json" in body["warnings"][0]
+
+
+def test_plugin_imports_no_private_module_of_another_package():
+    import re
+
+    source = Path(dash_personas_hooks.__file__).parent
+    private = re.compile(r"^\s*(?:from|import)\s+(?:dash_personas|survey_builder)\S*\._\w+",
+                         re.MULTILINE)
+    offenders = [p.name for p in source.glob("*.py") if private.search(p.read_text())]
+    assert offenders == []

@@ -97,13 +97,41 @@ def test_score_outputs(simulated, tmp_path, capsys) -> None:
                                             "retention", "advocacy"}
 
 
+def test_score_writes_its_codebook_beside_the_scores(simulated, tmp_path, capsys) -> None:
+    from survey_builder import load_codebook, read_scores
+
+    out = tmp_path / "scores.csv"
+    assert run(["score", SPEC, str(simulated), "--out", str(out), "-q", "--language", "es"]) == 0
+    sidecar = tmp_path / "scores.codebook.json"
+    codebook = load_codebook(sidecar)
+    assert codebook.columns == load_codebook(SPEC).columns
+    layout = codebook.scores
+    assert [c.name for c in layout.columns] == list(pd.read_csv(out).columns)
+    assert layout.language == "es" and layout.values == "labels"
+    table = read_scores(out)
+    age = [lv.value for lv in table.codebook.levels("age_band")]
+    assert table.frame["age_band"].cat.categories.tolist() == age
+    assert set(table.frame["age_band"].dropna()) <= set(age)
+    # the scores' codebook is a codebook: it can score again, with the same result
+    again = tmp_path / "again.csv"
+    assert run(["score", str(sidecar), str(simulated), "--out", str(again), "-q",
+                "--language", "es"]) == 0
+    assert again.read_bytes() == out.read_bytes()
+    assert (tmp_path / "again.codebook.json").read_bytes() == sidecar.read_bytes()
+    assert run(["score", SPEC, str(simulated), "--out", "-", "-q"]) == 0
+    assert capsys.readouterr().out.startswith("respondent_id,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "again.codebook.json", "again.csv", "responses.csv", "responses.planted.csv",
+        "scores.codebook.json", "scores.csv"]  # standard output: no codebook file
+
+
 def test_scores_feed_the_segmentation_reader(simulated, tmp_path) -> None:
     from dash_personas.pipeline import identifier_columns
-    from dash_personas.segmentation._io import read_table
+    from survey_builder import read_scores
 
     out = tmp_path / "scores.csv"
     assert run(["score", SPEC, str(simulated), "--out", str(out), "-q"]) == 0
-    assert identifier_columns(read_table(out)) == ["respondent_id"]
+    assert identifier_columns(read_scores(out).frame) == ["respondent_id"]
 
 
 def test_score_reads_stdin(simulated, tmp_path, capsys, monkeypatch) -> None:

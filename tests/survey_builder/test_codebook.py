@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import pickle
+from collections.abc import Mapping
 
 import pytest
 
 from survey_builder.codebook import (
     CODEBOOK_FORMAT,
+    CODEBOOK_VERSION,
+    Codebook,
     build_codebook,
     column_names,
     load_codebook,
@@ -15,7 +19,7 @@ from survey_builder.codebook import (
     write_codebook,
 )
 from survey_builder.compose import compose_survey
-from survey_builder.errors import SurveyError
+from survey_builder.errors import SurveyError, UserError
 from survey_builder.spec import ID_COLUMN, survey_from_dict
 
 
@@ -84,7 +88,8 @@ def test_column_order_and_naming(survey):
         "channels__store", "drivers__price", "drivers__quality", "drivers__brand", "spend",
         "years", "comment", "attn", "stage"]
     assert option_column("channels", "web") == "channels__web"
-    assert codebook["format"] == CODEBOOK_FORMAT and codebook["version"] == 1
+    assert codebook["format"] == CODEBOOK_FORMAT
+    assert codebook["version"] == CODEBOOK_VERSION == "1.1"
     assert codebook["id_column"] == ID_COLUMN and codebook["missing"] == ""
 
 
@@ -179,7 +184,7 @@ def test_full_bank_survey_codebook_matches_spec():
                      "ranking": len(getattr(question, "choices", []))}.get(question.type, 1)
     assert len(names) == expected
     assert {s["name"] for s in codebook["scales"]} == {s.name for s in survey.scales}
-    json.dumps(codebook)  # serialisable
+    json.dumps(codebook.to_dict())  # serialisable
 
 
 def test_write_and_load(tmp_path, survey):
@@ -191,7 +196,8 @@ def test_write_and_load(tmp_path, survey):
 
 @pytest.mark.parametrize(("content", "fragment"), [
     ("{not json", "malformed JSON"),
-    ('{"format": "other", "version": 1, "columns": []}', "not a survey-builder codebook"),
+    ('{"format": "other", "version": 1, "columns": []}',
+     "not a survey spec or survey-builder codebook"),
     ('{"format": "survey-builder-codebook", "version": 99, "columns": []}',
      "unsupported codebook version"),
     ('{"format": "survey-builder-codebook", "version": 1}', "no 'columns'"),
@@ -201,3 +207,107 @@ def test_load_errors(tmp_path, content, fragment):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(SurveyError, match=fragment):
         load_codebook(path)
+
+
+# ---------------------------------------------------------------- the typed Codebook
+def test_codebook_is_a_read_only_mapping_over_its_json(survey):
+    codebook = build_codebook(survey)
+    assert isinstance(codebook, Codebook) and isinstance(codebook, Mapping)
+    assert codebook["columns"][0]["name"] == ID_COLUMN  # dict-style reads keep working
+    assert codebook.get("scales")[0]["name"] == "trust" and codebook.get("absent") is None
+    with pytest.raises(TypeError):
+        codebook["scales"] = []
+    copy = codebook.to_dict()
+    copy["columns"].clear()
+    assert len(codebook["columns"]) == 15  # the copy is deep
+    assert Codebook(copy | {"columns": codebook["columns"]}) == codebook
+    assert pickle.loads(pickle.dumps(codebook)) == codebook
+
+
+def test_typed_accessors(survey):
+    codebook = build_codebook(survey)
+    assert codebook.id_column == ID_COLUMN and codebook.default_language == "en"
+    assert [c.name for c in codebook.columns] == column_names(codebook)
+    assert codebook.column("trust_2").reverse_keyed and codebook.column("nope") is None
+    assert codebook.scale("trust").reverse_keyed == ["trust_2"]
+    assert codebook.question("channels").columns == ["channels__web", "channels__store"]
+    assert codebook.derivations.clv.terms["lifespan"].factor == 0.5
+    assert codebook.clv_currency() == "USD" and codebook.scores is None
+    assert codebook.attention_checks[0].answer == "b"
+
+
+def test_levels_and_labels_in_questionnaire_order(survey):
+    codebook = build_codebook(survey)
+    assert [(lv.code, lv.label, lv.value) for lv in codebook.levels("freq")] == [
+        ("weekly", "W", "weekly"), ("monthly", "M", "monthly"), ("dont_know", "DK", "dont_know")]
+    assert [lv.label for lv in codebook.levels("freq", "es")] == ["W (es)", "M (es)", "DK (es)"]
+    assert codebook.label("trust", "es") == "Trust (es)"  # a scale score
+    assert codebook.label("channels__web") == "Where — Web"
+    assert codebook.label("journey_stage") == "Stage"  # the scores column of the journey
+    assert codebook.label("freq_answer") == "Freq"  # an answer renamed in the scores file
+    assert codebook.label("clv") is None and codebook.levels("spend") == []
+
+
+def test_journey_levels_follow_the_stage_order(survey):
+    document = build_codebook(survey).to_dict()
+    document["derivations"]["journey"]["stages"] = ["loyal", "aware"]
+    codebook = Codebook(document)
+    assert [lv.code for lv in codebook.levels("journey_stage")] == ["loyal", "aware"]
+    assert [lv.code for lv in codebook.levels("stage")] == ["loyal", "aware"]
+
+
+def test_version_1_codebooks_still_load(tmp_path, survey):
+    document = build_codebook(survey).to_dict()
+    document["version"] = 1  # as written before the scores section existed
+    del document["scores"]
+    for column in document["columns"]:
+        del column["unit"], column["max_length"]
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    codebook = load_codebook(path)
+    assert codebook["version"] == 1 and codebook.scores is None
+    assert [lv.code for lv in codebook.levels("freq")] == ["weekly", "monthly", "dont_know"]
+
+
+# ---------------------------------------------------------------- one loader
+def test_one_loader_for_specs_and_codebooks(tmp_path, survey):
+    from survey_builder.spec import dump_survey
+
+    expected = build_codebook(survey)
+    yaml_spec, json_spec = tmp_path / "survey.yaml", tmp_path / "survey.json"
+    dump_survey(survey, yaml_spec)
+    dump_survey(survey, json_spec)
+    book = write_codebook(expected, tmp_path / "named_anything.yaml")  # content decides
+    for path in (yaml_spec, json_spec, book):
+        assert load_codebook(path) == expected
+
+
+def test_loader_errors_carry_file_line_and_field(tmp_path, survey):
+    with pytest.raises(UserError, match="no such file") as info:
+        load_codebook(tmp_path / "absent.yaml")
+    assert info.value.file == str(tmp_path / "absent.yaml")
+    other = tmp_path / "personas.json"
+    other.write_text('{\n  "format": "dash-personas-personas",\n  "version": 1\n}',
+                     encoding="utf-8")
+    with pytest.raises(UserError, match="not a survey spec or survey-builder codebook") as info:
+        load_codebook(other)
+    assert (info.value.line, info.value.field) == (2, "format")
+    bad_spec = tmp_path / "bad.yaml"
+    bad_spec.write_text("id: x\ntitle: {en: X}\nlanguages: [en]\nsections: 3\n",
+                        encoding="utf-8")
+    with pytest.raises(UserError) as info:
+        load_codebook(bad_spec)
+    assert info.value.file == str(bad_spec) and info.value.line == 4
+    document = build_codebook(survey).to_dict()
+    document["version"] = "2.0"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(UserError, match=r"unsupported codebook version '2.0'.*reads version 1"):
+        load_codebook(newer)
+
+
+def test_codebook_does_not_share_the_dict_it_was_made_from(survey):
+    document = build_codebook(survey).to_dict()
+    codebook = Codebook(document)
+    document["columns"][1]["name"] = "renamed"
+    assert codebook["columns"][1]["name"] == codebook.columns[1].name == "trust_1"

@@ -42,7 +42,8 @@ class Loaded:
 
 
 class _Source:
-    """Personas and optional data, from objects or files (files are re-read when they change)."""
+    """Personas and optional data, from objects or files (files are re-read when they change,
+    a scores file also when the codebook beside it does)."""
 
     def __init__(self, personas: Any, data: Any) -> None:
         self.personas = personas
@@ -61,7 +62,12 @@ class _Source:
                     return (str(value), None)
             return id(value)
 
-        return (stamp(self.personas), stamp(self.data))
+        data = stamp(self.data)
+        if isinstance(self.data, (str, os.PathLike)):  # its codebook is part of the data
+            from survey_builder import sidecar_path
+
+            data = (data, stamp(sidecar_path(self.data)))
+        return (stamp(self.personas), data)
 
     def load(self) -> Loaded:
         key = self._stamp()
@@ -85,11 +91,11 @@ class _Source:
 
                 frame = self.data
                 if isinstance(frame, (str, os.PathLike)):
-                    from dash_personas.segmentation._io import read_table
+                    from survey_builder import read_scores
 
                     if not Path(frame).is_file():
                         raise ValueError(f"{frame}: no such data file")
-                    frame = read_table(frame)
+                    frame = read_scores(frame).frame
                 loaded.personas = refresh_sizes(people, frame)
             except (ValueError, TypeError, OSError, KeyError) as exc:
                 message = (f"segment sizes are those stored with the personas: the data could "

@@ -235,7 +235,7 @@ def segment_personas(data: Any, k: Any = "auto", *, codebook: Any = None,
         Nothing to segment on (a short message in notebooks, not a traceback).
     """
     from dash_personas.pipeline import fit_segments, make_personas
-    from survey_builder.codebook import load_codebook
+    from survey_builder import load_codebook
 
     k = _parse_k(k)
     frame, features, dropped = _check(data, k)

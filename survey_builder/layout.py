@@ -1,0 +1,83 @@
+"""Names of the columns and files that link ``survey-builder`` to ``dash-personas``.
+
+The one place these names are defined; everything else imports them from here. This
+module uses only the standard library, so importing it costs nothing at start-up.
+
+Scores file layout
+------------------
+``survey-builder score`` writes one row per respondent, in this column order:
+
+1. :data:`ID_COLUMN` — the respondent id;
+2. one column per scale (the scale's name);
+3. :data:`CLV_COLUMN` when the survey defines customer lifetime value;
+4. :data:`JOURNEY_COLUMN` when it defines a customer-journey question;
+5. every other single-choice answer (the question's name, or ``<name>_answer`` when the
+   name is taken), written as labels (or as option codes with ``--codes``);
+6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS` then
+   :data:`N_ANSWERED_COLUMN`.
+
+Beside ``scores.csv`` it writes ``scores.codebook.json`` (:func:`sidecar_path`): the
+survey's codebook plus a ``scores`` section saying what each of these columns is.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "ATTENTION_FAILED_COLUMN",
+    "CLV_COLUMN",
+    "FLAG_COLUMNS",
+    "ID_COLUMN",
+    "JOURNEY_COLUMN",
+    "N_ANSWERED_COLUMN",
+    "QUALITY_COLUMNS",
+    "SIDECAR_SUFFIX",
+    "STRAIGHTLINER_COLUMN",
+    "sidecar_path",
+]
+
+#: The respondent id column of response and scores files (a reserved question name).
+ID_COLUMN = "respondent_id"
+#: Scores column holding customer lifetime value.
+CLV_COLUMN = "clv"
+#: Scores column holding the customer-journey stage.
+JOURNEY_COLUMN = "journey_stage"
+#: Boolean flag: a wrong answer to at least one attention check.
+ATTENTION_FAILED_COLUMN = "attention_failed"
+#: Boolean flag: the same answer position on every item of a block.
+STRAIGHTLINER_COLUMN = "straightliner"
+#: Number of answered questions (a count, not a flag).
+N_ANSWERED_COLUMN = "n_answered"
+#: The boolean data-quality flags of a scores file.
+FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN)
+#: Every data-quality column of a scores file: they describe how a respondent answered,
+#: not who they are, so they are never segmentation features nor persona traits.
+QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN)
+#: Suffix of the codebook written beside a scores file (``scores.csv`` ->
+#: ``scores.codebook.json``).
+SIDECAR_SUFFIX = ".codebook.json"
+
+
+def sidecar_path(path: str | os.PathLike[str]) -> Path:
+    """Where the codebook of the scores file ``path`` lives.
+
+    Parameters
+    ----------
+    path : path-like
+        The scores file.
+
+    Returns
+    -------
+    Path
+        ``path`` with its last suffix replaced by :data:`SIDECAR_SUFFIX`.
+
+    Examples
+    --------
+    >>> sidecar_path("out/scores.csv").as_posix()
+    'out/scores.codebook.json'
+    """
+    path = Path(path)
+    return path.with_name(path.stem + SIDECAR_SUFFIX if path.suffix else
+                          path.name + SIDECAR_SUFFIX)

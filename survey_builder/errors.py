@@ -7,9 +7,13 @@ other exception keeps its traceback, so a bug is never mistaken for a user mista
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["SurveyError", "UserError"]
+__all__ = ["SurveyError", "UserError", "about_file"]
 
 
 @dataclass
@@ -53,3 +57,18 @@ class UserError(ValueError):
 
 #: The name survey-builder's modules have always raised; the same class.
 SurveyError = UserError
+
+
+@contextlib.contextmanager
+def about_file(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Name ``path`` in any :class:`UserError` raised inside the block that names no file.
+
+    For library calls that check data they did not read themselves (for example the
+    engine fitting the rows of a CSV), so the message still says which file is wrong.
+    """
+    try:
+        yield
+    except UserError as exc:
+        if exc.file:
+            raise
+        raise dataclasses.replace(exc, file=os.fspath(path)) from None

@@ -71,6 +71,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
       dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
     """
     from survey_builder import read_scores
+    from survey_builder.errors import about_file
 
     from ..pipeline import fit_segments, profile, select_features
     from ..segmentation._io import write_labels
@@ -82,8 +83,6 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     chosen = select_features(frame, include=split_columns(include),
                              exclude=split_columns(exclude), codebook=table.codebook,
                              source=str(responses))
-    if table.note and not quiet:
-        click.echo(f"Note: {table.note}: the profiles show column names", err=True)
     if chosen.automatic and not quiet:
         click.echo(f"Left out: {chosen.describe()}", err=True)
     data = frame[chosen.features]
@@ -98,9 +97,10 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
                 bar.update(done - last[0])
                 last[0] = done
 
-            segmentation = fit_segments(data, "auto", k_range=candidates,
-                                        categorical=cat_param, n_init=n_init,
-                                        random_state=seed, progress=advance)
+            with about_file(responses):
+                segmentation = fit_segments(data, "auto", k_range=candidates,
+                                            categorical=cat_param, n_init=n_init,
+                                            random_state=seed, progress=advance)
         selection = segmentation.selection
         if not quiet:
             shown = selection[["cost", "silhouette", "mcclain_rao", "stability",
@@ -108,8 +108,9 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
             click.echo(shown.round(3).to_string())
             click.echo(f"Chosen k = {selection.recommended_k} ({selection.rule})")
     else:
-        segmentation = fit_segments(data, int(chosen_k), categorical=cat_param, n_init=n_init,
-                                    random_state=seed)
+        with about_file(responses):
+            segmentation = fit_segments(data, int(chosen_k), categorical=cat_param,
+                                        n_init=n_init, random_state=seed)
         if not quiet:
             click.echo(f"Chosen k = {chosen_k} (given)")
     model = segmentation.model
@@ -119,6 +120,8 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     if labels_out is not None:
         write_labels(labels_out, chosen.ids, model.labels_)
     if not quiet:
+        if table.note:
+            click.echo(f"Note: {table.note}: the profiles show column names", err=True)
         labels = ({name: table.codebook.label(name) or name for name in chosen.features}
                   if table.codebook is not None else None)
         click.echo(profile(segmentation, data).table(labels=labels).to_string())

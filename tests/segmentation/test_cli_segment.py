@@ -178,7 +178,7 @@ def test_bad_files(tmp_path, capsys, content, fragment):
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     code, out, err = run_main([path, "--k", "2", "--out", tmp_path / "m.json"], capsys)
-    _one_line_error(code, out, err, fragment)
+    _one_line_error(code, out, err, fragment, "bad.csv")  # the file is always named
     assert not (tmp_path / "m.json").exists()
 
 

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from survey_builder.errors import UserError
-from survey_builder.layout import QUALITY_COLUMNS
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
@@ -105,16 +104,10 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
         extra = [c for c in scores.columns if c not in data.columns]
         frame = pd.concat([data.reset_index(drop=True),
                            scores[extra].reset_index(drop=True)], axis=1)
-    from ..pipeline import identifier_columns
+    from ..pipeline import select_features
 
-    drop = set(identifier_columns(frame)) | (set(QUALITY_COLUMNS) & set(frame.columns))
-    # free text: many distinct strings
-    for name in frame.columns:
-        column = frame[name]
-        if (not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
-                and column.nunique() > max(50, len(frame) // 10)):
-            drop.add(name)
-    return frame.drop(columns=sorted(drop))
+    # what can describe a person: the segmentation's own rules (no ids, flags, free text...)
+    return frame[select_features(frame, allow_empty=True).features]
 
 
 def _matching(model: Any, data: pd.DataFrame, numeric: list[str],

@@ -187,7 +187,7 @@ def _options_by_column_name(names: list[str]) -> dict[str, dict[str, str]]:
     or option ``c`` of ``a__b``."""
     options: dict[str, dict[str, str]] = {}
     for name in map(str, names):
-        start = name.find(OPTION_SEPARATOR)
+        start = name.find(OPTION_SEPARATOR, 1)  # a question name is never empty
         while start > 0:
             options.setdefault(name[:start], {})[name[start + len(OPTION_SEPARATOR):]] = name
             start = name.find(OPTION_SEPARATOR, start + 1)
@@ -515,7 +515,7 @@ def simulate_responses(
     meta = {c["name"]: c for c in codebook["columns"]}
 
     columns: dict[str, np.ndarray] = {}
-    groups: list[tuple[Any, list[str]]] = []
+    groups: list[tuple[Question, list[str]]] = []
     for q in survey.iter_questions():
         generated = sim.question(q)
         columns.update(generated)

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
-from ._columns import CLV_COLUMN, FLAG_COLUMNS, JOURNEY_COLUMN, N_ANSWERED_COLUMN
+from ._columns import (
+    ATTENTION_FAILED_COLUMN,
+    CLV_COLUMN,
+    JOURNEY_COLUMN,
+    N_ANSWERED_COLUMN,
+    STRAIGHTLINER_COLUMN,
+)
 from ._sections import (
     count_answered,
     flag_attention,
@@ -26,8 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..spec import Survey
 
 __all__ = ["ScoreResult", "codebook_for", "score_responses"]
-
-ATTENTION_FAILED, STRAIGHTLINER = FLAG_COLUMNS
 
 
 @dataclass
@@ -142,9 +146,10 @@ def score_responses(
         out[JOURNEY_COLUMN] = journey
     out.update(score_answers(codebook, responses, language=language, labels=labels,
                              taken=set(out)))
-    out[ATTENTION_FAILED] = failed = flag_attention(codebook, responses)
-    out[STRAIGHTLINER] = straight = flag_straightliners(codebook, responses,
-                                                        min_items=straightline_min_items)
+    failed = flag_attention(codebook, responses)
+    straight = flag_straightliners(codebook, responses, min_items=straightline_min_items)
+    out[ATTENTION_FAILED_COLUMN] = failed
+    out[STRAIGHTLINER_COLUMN] = straight
     out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
     scores = pd.DataFrame(out, index=responses.index)
     keep = ~(failed | straight) if reliability_exclude_flagged else None
@@ -155,7 +160,8 @@ def score_responses(
         "settings": {"min_answered": min_answered, "missing": missing,
                      "exclude_flagged": bool(reliability_exclude_flagged),
                      "straightline_min_items": straightline_min_items},
-        "flags": {ATTENTION_FAILED: int(failed.sum()), STRAIGHTLINER: int(straight.sum())},
+        "flags": {ATTENTION_FAILED_COLUMN: int(failed.sum()),
+                  STRAIGHTLINER_COLUMN: int(straight.sum())},
         "missing": missing,
         "scales": score_reliability(codebook, scales, keep=keep, missing=missing,
                                     language=language),

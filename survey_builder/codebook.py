@@ -111,7 +111,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ._source import Locator, format_loc, load_document
 from .atomic import write_text_atomic
 from .errors import UserError
-from .layout import ID_COLUMN, JOURNEY_COLUMN
+from .layout import ANSWER_SUFFIX, ID_COLUMN, JOURNEY_COLUMN
 from .spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,
@@ -668,7 +668,7 @@ class Codebook(Mapping[str, Any]):
             return self._columns.get(journey.column)
         if name in self._columns:
             return self._columns[name]
-        base = name.removesuffix("_answer")
+        base = name.removesuffix(ANSWER_SUFFIX)
         column = self._columns.get(base)
         return column if base != name and column and column.type == "single_choice" else None
 

@@ -19,28 +19,48 @@ Syntax
 
 Example: ``${age_band} = '18_24' and (selected(${channels}, 'online') or ${trust_1} >= 4)``.
 
-Semantics of missing answers (used by :func:`evaluate`): a comparison involving an
-unanswered question is false (also ``!=``); ``selected`` on an unanswered question is
-false; ``not`` simply negates. The XLSForm translation keeps ``not(...)``; the SurveyJS and
-REDCap dialects have no general negation, so :func:`negate` pushes it inwards
-(``not ${q} > 3`` becomes ``${q} <= 3``), which differs only when ``q`` is unanswered.
+Semantics
+---------
+One set of rules, used by :func:`evaluate` (one respondent) and :func:`evaluate_columns`
+(every respondent at once, vectorised), which give the same answers:
+
+* Unanswered: a missing key, ``None``, NaN, pandas ``NA``, blank text, an empty list, tuple
+  or set (:func:`is_missing`). An empty literal ``''`` counts as missing too.
+* A comparison involving a missing value is false, ``!=`` included (so ``${q} != ''`` is
+  always false; write ``answered(${q})``).
+* Otherwise both sides compare as numbers when both read as one (``float(text)``, so
+  ``'3'`` equals ``3``), else as text (``str`` of each side).
+* ``selected(${q}, 'v')`` is false when ``q`` is unanswered; ``answered(${q})`` is true
+  when it has an answer (for a question stored as one column per option: any option cell
+  is given); ``not`` simply negates.
+
+Issue #15 will revisit these rules; they live here only. The XLSForm translation keeps
+``not(...)``; the SurveyJS and REDCap dialects have no general negation, so :func:`negate`
+pushes it inwards (``not ${q} > 3`` becomes ``${q} <= 3``), which differs only when ``q`` is
+unanswered.
 
 Public API (stable, used by the exporters)
 ------------------------------------------
-:func:`parse`, :func:`references`, :func:`evaluate`, :func:`to_string`, :func:`negate`,
-:func:`to_xlsform`, :func:`to_surveyjs`, :func:`to_redcap`, :class:`ExpressionError` and
-the node classes :class:`Ref`, :class:`Const`, :class:`Compare`, :class:`BoolOp`,
-:class:`Not`, :class:`Call`.
+:func:`parse`, :func:`references`, :func:`evaluate`, :func:`evaluate_columns`,
+:func:`to_string`, :func:`negate`, :func:`to_xlsform`, :func:`to_surveyjs`, :func:`to_redcap`,
+:class:`ExpressionError` and the node classes :class:`Ref`, :class:`Const`,
+:class:`Compare`, :class:`BoolOp`, :class:`Not`, :class:`Call`.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
 
 __all__ = [
     "BoolOp",
@@ -52,6 +72,7 @@ __all__ = [
     "Not",
     "Ref",
     "evaluate",
+    "evaluate_columns",
     "is_missing",
     "negate",
     "parse",
@@ -425,8 +446,15 @@ def references(expr: str | Node) -> list[str]:
 
 
 # --------------------------------------------------------------------------- evaluation
+#: Comparison operators; each works on two Python values and element-wise on NumPy arrays.
+_OPERATORS: Mapping[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+    ">": operator.gt, ">=": operator.ge,
+}
+
+
 def is_missing(value: Any) -> bool:
-    """True for ``None``, ``""`` (also blank), NaN and empty collections."""
+    """True for ``None``, ``""`` (also blank), NaN, pandas ``NA`` and an empty list/tuple/set."""
     if value is None:
         return True
     if isinstance(value, float):
@@ -435,13 +463,16 @@ def is_missing(value: Any) -> bool:
         return value.strip() == ""
     if isinstance(value, (list, tuple, set, frozenset)):
         return len(value) == 0
-    try:  # numpy/pandas scalars (NaN, NA, NaT) without importing them
+    if value is getattr(sys.modules.get("pandas"), "NA", None):  # NA refuses bool(NA != NA)
+        return True
+    try:  # numpy/pandas scalars (NaN, NaT) without importing them
         return bool(value != value)
     except (TypeError, ValueError):
         return False
 
 
 def _as_number(value: Any) -> float | None:
+    """The number an answer or literal stands for, or None when it is not a number."""
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
@@ -452,26 +483,18 @@ def _as_number(value: Any) -> float | None:
         return None
 
 
+def _is_ticked(value: Any) -> bool:
+    """Whether one option's cell of a multiple-choice answer means "selected"."""
+    return not is_missing(value) and _as_number(value) != 0
+
+
 def _compare(op: str, left: Any, right: Any) -> bool:
     if is_missing(left) or is_missing(right):
         return False
     lnum, rnum = _as_number(left), _as_number(right)
     if lnum is not None and rnum is not None:
-        a: Any = lnum
-        b: Any = rnum
-    else:
-        a, b = str(left), str(right)
-    if op == "=":
-        return bool(a == b)
-    if op == "!=":
-        return bool(a != b)
-    if op == "<":
-        return bool(a < b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    return bool(a >= b)
+        return bool(_OPERATORS[op](lnum, rnum))
+    return bool(_OPERATORS[op](str(left), str(right)))
 
 
 def _selected_codes(value: Any) -> set[str]:
@@ -480,7 +503,7 @@ def _selected_codes(value: Any) -> set[str]:
     if isinstance(value, str):
         return set(value.split())
     if isinstance(value, Mapping):
-        return {str(k) for k, v in value.items() if not is_missing(v) and _as_number(v) != 0}
+        return {str(k) for k, v in value.items() if _is_ticked(v)}
     if isinstance(value, Iterable):
         return {str(v) for v in value}
     return {str(value)}
@@ -521,11 +544,15 @@ def evaluate(expr: str | Node, answers: Mapping[str, Any]) -> bool:
         Question (or grid item) name to answer. Single values are numbers or choice codes;
         a multiple-choice answer is an iterable of selected codes, a space-separated string
         (ODK style) or a mapping ``code -> 0/1``. Missing keys, ``None``, ``""`` and NaN are
-        "unanswered".
+        "unanswered" (see the module's *Semantics of missing answers*).
 
     Returns
     -------
     bool
+
+    See Also
+    --------
+    evaluate_columns : The same evaluation for many respondents at once.
 
     Examples
     --------
@@ -533,6 +560,230 @@ def evaluate(expr: str | Node, answers: Mapping[str, Any]) -> bool:
     True
     """
     return _eval(parse(expr), answers)
+
+
+# ------------------------------------------------------------------ evaluation over columns
+OptionColumns = Mapping[str, Mapping[str, str]]
+
+
+def evaluate_columns(expr: str | Node, columns: Mapping[str, Any] | pd.DataFrame, *,
+                     options: OptionColumns | None = None,
+                     n_rows: int | None = None) -> np.ndarray:
+    """Evaluate a condition for every respondent at once, over columns of answers.
+
+    Element ``i`` of the result is what :func:`evaluate` returns for respondent ``i``'s
+    answers: the ``i``-th element of every column, and for every question in ``options`` the
+    mapping ``{code: cell}`` of its non-missing option cells (unanswered when all of them are
+    missing). The scalar rules (:func:`is_missing`, number parsing, text comparison) are the
+    same functions, applied once per distinct value of a column rather than once per
+    respondent.
+
+    Parameters
+    ----------
+    expr : str or Node
+        The condition.
+    columns : mapping of str to array-like, or DataFrame
+        One 1-D array (NumPy array, pandas Series or array) of answers per question or grid
+        item, all of the same length. Elements are numbers, strings or missing markers
+        (``None``, NaN, ``pandas.NA``, blank text). A reference to a name without a column is
+        unanswered.
+    options : mapping, optional
+        ``{question: {code: column}}`` for questions stored as one column per option
+        (multiple choice as 0/1 cells, ranking as ranks): ``selected()`` and ``answered()`` on
+        them read these columns. A question that is not listed but has a column of its own is
+        read ODK style (``selected`` looks for the code among its space-separated values).
+    n_rows : int, optional
+        Number of respondents (default: the length of the columns; needed when there are none).
+
+    Returns
+    -------
+    ndarray of bool, shape (n_rows,)
+
+    Raises
+    ------
+    ValueError
+        A column read by the condition does not have ``n_rows`` elements.
+
+    See Also
+    --------
+    evaluate : The same condition for one respondent.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> evaluate_columns("${q} >= 3 and selected(${ch}, 'web')",
+    ...                  {"q": np.array([4, 2, np.nan]), "ch__web": np.array([1, 1, 0])},
+    ...                  options={"ch": {"web": "ch__web"}}).tolist()
+    [True, False, False]
+    """
+    if n_rows is None:
+        n_rows = _row_count(columns)
+    return _ColumnEvaluator(columns, options or {}, n_rows).condition(parse(expr))
+
+
+def _row_count(columns: Mapping[str, Any] | pd.DataFrame) -> int:
+    shape = getattr(columns, "shape", None)
+    if shape is not None:  # a DataFrame: its length is its number of rows
+        return int(shape[0])
+    for values in columns.values():
+        return len(values)
+    return 0
+
+
+class _Cells:
+    """One column of answers seen through the scalar rules.
+
+    ``missing`` and ``numeric`` (a number per :func:`_as_number`, never missing) are boolean
+    arrays, ``number`` holds the numbers (NaN elsewhere). Text and other per-value rules are
+    computed once per distinct value (:meth:`per_value`).
+    """
+
+    def __init__(self, values: Any, n: int, name: str) -> None:
+        import numpy as np
+        import pandas as pd
+
+        if not isinstance(values, (np.ndarray, pd.Series, pd.Index,
+                                   pd.api.extensions.ExtensionArray)):
+            values = np.asarray(values, dtype=object)
+        if values.ndim != 1 or len(values) != n:
+            raise ValueError(f"column {name!r} has shape {values.shape}, expected ({n},)")
+        self.values = values
+        self._distinct: tuple[np.ndarray, list[Any]] | None = None
+        if values.dtype.kind in "biuf":  # numbers (NumPy or pandas nullable), booleans
+            self.missing = np.asarray(pd.isna(values), dtype=bool)
+            self.number = (values.astype(float) if isinstance(values, np.ndarray)
+                           else values.to_numpy(dtype=float, na_value=np.nan))
+            self.numeric = ~self.missing
+        else:  # text, codes or mixed objects: apply the scalar rules to each distinct value
+            self.missing = self.per_value(is_missing, fill=True)
+            numbers = self.per_value(_as_number, fill=None, dtype=object)
+            self.numeric = ~self.missing & np.not_equal(numbers, None)
+            self.number = np.where(self.numeric, numbers, np.nan).astype(float)
+
+    @classmethod
+    def constant(cls, value: Any, n: int) -> _Cells:
+        """A literal (or an absent column, ``value=None``) repeated ``n`` times."""
+        import numpy as np
+
+        return cls(np.full(n, value, dtype=object), n, repr(value))
+
+    def distinct(self) -> tuple[np.ndarray, list[Any]]:
+        """Codes into the distinct values (``-1`` for NA) and those values as Python objects."""
+        import pandas as pd
+
+        if self._distinct is None:
+            # numerically equal values of different types (1, 1.0, True) share one entry;
+            # a column holds one type
+            codes, uniques = pd.factorize(self.values, use_na_sentinel=True)
+            self._distinct = (codes, uniques.tolist())
+        return self._distinct
+
+    def per_value(self, rule: Callable[[Any], Any], fill: Any, dtype: Any = bool) -> np.ndarray:
+        """``rule(value)`` for every cell, computed once per distinct value; ``fill`` for NA."""
+        import numpy as np
+
+        codes, uniques = self.distinct()
+        out = np.full(len(codes), fill, dtype=dtype)
+        if uniques:
+            per_unique = np.empty(len(uniques), dtype=dtype)
+            per_unique[:] = [rule(value) for value in uniques]
+            present = codes >= 0
+            out[present] = per_unique[codes[present]]
+        return out
+
+    def text(self, rows: np.ndarray) -> np.ndarray:
+        """``str(value)`` of the (non-missing) cells selected by the boolean mask ``rows``."""
+        import numpy as np
+
+        codes, uniques = self.distinct()
+        texts = np.array([str(value) for value in uniques], dtype=object)
+        return texts[codes[rows]]
+
+    def ticked(self) -> np.ndarray:
+        """:func:`_is_ticked` for every cell (an option cell that means "selected")."""
+        return ~self.missing & ~(self.numeric & (self.number == 0))
+
+
+class _ColumnEvaluator:
+    """Evaluates one syntax tree over columns, reading each column once."""
+
+    def __init__(self, columns: Mapping[str, Any] | pd.DataFrame, options: OptionColumns,
+                 n: int) -> None:
+        self.columns = columns
+        self.options = options
+        self.n = n
+        self._cells: dict[str, _Cells] = {}
+
+    def cells(self, name: str) -> _Cells | None:
+        if name not in self.columns:
+            return None
+        if name not in self._cells:
+            self._cells[name] = _Cells(self.columns[name], self.n, name)
+        return self._cells[name]
+
+    def none(self) -> np.ndarray:
+        import numpy as np
+
+        return np.zeros(self.n, dtype=bool)
+
+    def condition(self, node: Node) -> np.ndarray:
+        import numpy as np
+
+        if isinstance(node, Compare):
+            return self.compare(node)
+        if isinstance(node, BoolOp):
+            results = [self.condition(operand) for operand in node.operands]
+            return (np.logical_and.reduce(results) if node.op == "and"
+                    else np.logical_or.reduce(results))
+        if isinstance(node, Not):
+            return ~self.condition(node.operand)
+        if isinstance(node, Call):
+            name = node.args[0].name  # type: ignore[union-attr]
+            if node.func == "answered":
+                return self.answered(name)
+            return self.selected(name, str(node.args[1].value))  # type: ignore[union-attr]
+        raise TypeError(f"not a condition: {node!r}")
+
+    def operand(self, node: Node) -> _Cells:
+        if isinstance(node, Const):
+            return _Cells.constant(node.value, self.n)
+        if isinstance(node, Ref):
+            return self.cells(node.name) or _Cells.constant(None, self.n)
+        raise TypeError(f"not a value: {node!r}")
+
+    def compare(self, node: Compare) -> np.ndarray:
+        import numpy as np
+
+        left, right = self.operand(node.left), self.operand(node.right)
+        op = _OPERATORS[node.op]
+        result = self.none()
+        numeric = left.numeric & right.numeric
+        with np.errstate(invalid="ignore"):
+            result[numeric] = op(left.number[numeric], right.number[numeric])
+        textual = ~numeric & ~left.missing & ~right.missing
+        if textual.any():
+            result[textual] = np.asarray(op(left.text(textual), right.text(textual)), dtype=bool)
+        return result
+
+    def answered(self, name: str) -> np.ndarray:
+        import numpy as np
+
+        if name in self.options:
+            given = [~cells.missing for column in self.options[name].values()
+                     if (cells := self.cells(column)) is not None]
+            return np.logical_or.reduce(given) if given else self.none()
+        cells = self.cells(name)
+        return ~cells.missing if cells is not None else self.none()
+
+    def selected(self, name: str, code: str) -> np.ndarray:
+        if name in self.options:
+            column = self.options[name].get(code)
+            cells = self.cells(column) if column is not None else None
+            return cells.ticked() if cells is not None else self.none()
+        cells = self.cells(name)
+        if cells is None:
+            return self.none()
+        return cells.per_value(lambda value: code in _selected_codes(value), fill=False)
 
 
 # --------------------------------------------------------------------------- rendering

@@ -26,6 +26,7 @@ import os
 from pathlib import Path
 
 __all__ = [
+    "ANSWER_SUFFIX",
     "ATTENTION_FAILED_COLUMN",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
@@ -55,6 +56,8 @@ FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN)
 #: Every data-quality column of a scores file: they describe how a respondent answered,
 #: not who they are, so they are never segmentation features nor persona traits.
 QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN)
+#: Suffix of a single-choice answer column whose name another scores column already took.
+ANSWER_SUFFIX = "_answer"
 #: Suffix of the codebook written beside a scores file (``scores.csv`` ->
 #: ``scores.codebook.json``).
 SIDECAR_SUFFIX = ".codebook.json"

@@ -29,32 +29,32 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import expressions as ex
-from .codebook import build_codebook, column_names, option_column
+from .codebook import OPTION_SEPARATOR, build_codebook, column_names, option_column
 from .errors import SurveyError
-from .spec import (
-    ID_COLUMN,
-    AttentionCheckQuestion,
-    LikertGridQuestion,
-    LikertQuestion,
-    MultipleChoiceQuestion,
-    NoteQuestion,
-    NumericQuestion,
-    RankingQuestion,
-    SingleChoiceQuestion,
-    Survey,
-    TextQuestion,
-    load_survey,
-)
+from .spec import ID_COLUMN, Survey, load_survey
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
+
+    from .spec import (
+        AttentionCheckQuestion,
+        LikertGridQuestion,
+        LikertQuestion,
+        MultipleChoiceQuestion,
+        NoteQuestion,
+        NumericQuestion,
+        Question,
+        RankingQuestion,
+        SingleChoiceQuestion,
+        TextQuestion,
+    )
 
 __all__ = [
     "PERSONA_COLUMN",
@@ -134,8 +134,9 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
                    survey: Survey | None = None) -> np.ndarray:
     """Evaluate a relevance condition for every row of a canonical-layout frame at once.
 
-    Semantics match :func:`survey_builder.expressions.evaluate` row by row: comparisons with an
-    unanswered question are false, numbers compare numerically and anything else as text.
+    The condition is evaluated by :func:`survey_builder.expressions.evaluate_columns` (the
+    rules of :func:`survey_builder.expressions.evaluate`, vectorised); this function only says
+    where the multiple-choice and ranking answers are.
 
     Parameters
     ----------
@@ -144,105 +145,53 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
     frame : DataFrame or mapping of column name to array
         Answers in the canonical layout (multiple-choice options as ``q__v`` 0/1 columns).
     survey : Survey, optional
-        Used to resolve ``answered()`` on multiple-choice and ranking questions; without it,
-        ``answered(${q})`` looks for ``q`` or any ``q__*`` column.
+        Names the option columns of multiple-choice and ranking questions; without it,
+        every column ``q__v`` is taken for option ``v`` of a question ``q``.
 
     Returns
     -------
     ndarray of bool
     """
-    import numpy as np
-    import pandas as pd
-
-    columns = list(frame.keys())
-    n = len(frame[columns[0]]) if columns else 0
-
-    def option_cols(name: str) -> list[str]:
-        prefix = name + "__"
-        return [c for c in columns if str(c).startswith(prefix)]
-
-    def values(node: ex.Node) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(numeric value or NaN, text value, missing mask) for a leaf."""
-        if isinstance(node, ex.Const):
-            number = ex._as_number(node.value)
-            num = np.full(n, np.nan if number is None else number)
-            txt = np.full(n, str(node.value), dtype=object)
-            return num, txt, np.zeros(n, dtype=bool)
-        if isinstance(node, ex.Ref):
-            if node.name not in frame:
-                return np.full(n, np.nan), np.full(n, "", dtype=object), np.ones(n, dtype=bool)
-            series = pd.Series(np.asarray(frame[node.name], dtype=object))
-            missing = series.isna().to_numpy()
-            if series.dtype == object:
-                stripped = series.where(missing, series.astype(str).str.strip())
-                missing = missing | (stripped == "").to_numpy()
-            num = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
-            txt = series.map(_text_of).to_numpy(dtype=object)
-            return num, txt, missing
-        raise TypeError(f"not a value: {node!r}")
-
-    def compare(node: ex.Compare) -> np.ndarray:
-        lnum, ltxt, lmiss = values(node.left)
-        rnum, rtxt, rmiss = values(node.right)
-        both = ~np.isnan(lnum) & ~np.isnan(rnum)
-        ops = {"=": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-               ">": np.greater, ">=": np.greater_equal}
-        op = ops[node.op]
-        with np.errstate(invalid="ignore"):
-            numeric = op(lnum, rnum)
-        textual = np.asarray(op(ltxt, rtxt), dtype=bool) if not both.all() else numeric
-        return np.where(both, numeric, textual) & ~lmiss & ~rmiss
-
-    def answered(name: str) -> np.ndarray:
-        if name in frame:
-            return ~values(ex.Ref(name))[2]
-        cols = option_cols(name)
-        if survey is not None:
-            try:
-                q = survey.get(name)
-            except KeyError:
-                q = None
-            if isinstance(q, (MultipleChoiceQuestion, RankingQuestion)):
-                cols = [option_column(name, c.value) for c in q.choices]
-        if not cols:
-            return np.zeros(n, dtype=bool)
-        return np.column_stack([pd.notna(np.asarray(frame[c], dtype=object))
-                                for c in cols if c in frame]).any(axis=1)
-
-    def walk(node: ex.Node) -> np.ndarray:
-        if isinstance(node, ex.Compare):
-            return compare(node)
-        if isinstance(node, ex.BoolOp):
-            results = [walk(op) for op in node.operands]
-            return np.logical_and.reduce(results) if node.op == "and" else \
-                np.logical_or.reduce(results)
-        if isinstance(node, ex.Not):
-            return ~walk(node.operand)
-        if isinstance(node, ex.Call):
-            name = node.args[0].name  # type: ignore[union-attr]
-            if node.func == "answered":
-                return answered(name)
-            column = option_column(name, str(node.args[1].value))  # type: ignore[union-attr]
-            if column in frame:
-                num = pd.to_numeric(pd.Series(np.asarray(frame[column], dtype=object)),
-                                    errors="coerce").to_numpy(dtype=float)
-                with np.errstate(invalid="ignore"):
-                    return np.nan_to_num(num, nan=0.0) != 0
-            if name in frame:  # an ODK-style space-separated column
-                wanted = str(node.args[1].value)  # type: ignore[union-attr]
-                series = pd.Series(np.asarray(frame[name], dtype=object))
-                return series.map(lambda v: not ex.is_missing(v) and wanted in str(v).split()
-                                  ).to_numpy(dtype=bool)
-            return np.zeros(n, dtype=bool)
-        raise TypeError(f"not a condition: {node!r}")
-
-    return np.asarray(walk(ex.parse(expr)), dtype=bool)
+    if survey is not None:
+        options = _option_columns(build_codebook(survey))
+    else:
+        options = _options_by_column_name(list(frame.keys()))
+    return ex.evaluate_columns(expr, frame, options=options)
 
 
-def _text_of(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
+def _option_columns(codebook: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{question: {option code: column}}`` of the multiple-choice and ranking questions.
+
+    Parameters
+    ----------
+    codebook : mapping
+        A codebook (:func:`survey_builder.codebook.build_codebook`).
+
+    Returns
+    -------
+    dict
+        The ``options`` argument of :func:`survey_builder.expressions.evaluate_columns`.
+    """
+    options: dict[str, dict[str, str]] = {}
+    for column in codebook["columns"]:
+        if column["type"] in _OPTION_COLUMN_TYPES:
+            options.setdefault(column["question"], {})[str(column["option"])] = column["name"]
+    return options
+
+
+_OPTION_COLUMN_TYPES = frozenset({"multiple_choice_option", "ranking_option"})
+
+
+def _options_by_column_name(names: list[str]) -> dict[str, dict[str, str]]:
+    """Option columns guessed from names alone: ``a__b__c`` may be option ``b__c`` of ``a``
+    or option ``c`` of ``a__b``."""
+    options: dict[str, dict[str, str]] = {}
+    for name in map(str, names):
+        start = name.find(OPTION_SEPARATOR, 1)  # a question name is never empty
+        while start > 0:
+            options.setdefault(name[:start], {})[name[start + len(OPTION_SEPARATOR):]] = name
+            start = name.find(OPTION_SEPARATOR, start + 1)
+    return options
 
 
 # --------------------------------------------------------------------------- simulation
@@ -346,76 +295,100 @@ class _Simulator:
         return np.where(self.straightliner, constant, values)
 
     # ---------------------------------------------------------------- questions
-    def question(self, q: Any) -> dict[str, np.ndarray]:
+    def question(self, q: Question) -> dict[str, np.ndarray]:
+        """The simulated columns of one question (none for a note), by its ``type``."""
+        generate = _GENERATORS.get(q.type)
+        if generate is None:  # pragma: no cover - the spec admits no other type
+            raise TypeError(f"cannot simulate question type {q.type!r}")
+        return generate(self, q, self.rng(q.name))
+
+    def likert_question(self, q: LikertQuestion, rng: np.random.Generator
+                        ) -> dict[str, np.ndarray]:
+        return {q.name: self.likert(q.name, q.scale, q.reverse_keyed, q.points)}
+
+    def likert_grid(self, q: LikertGridQuestion, rng: np.random.Generator
+                    ) -> dict[str, np.ndarray]:
+        return {item.name: self.likert(item.name, item.scale, item.reverse_keyed, q.points)
+                for item in q.items}
+
+    def attention_check(self, q: AttentionCheckQuestion, rng: np.random.Generator
+                        ) -> dict[str, np.ndarray]:
         import numpy as np
 
         n = self.n
-        rng = self.rng(q.name)
-        if isinstance(q, LikertQuestion):
-            return {q.name: self.likert(q.name, q.scale, q.reverse_keyed, q.points)}
-        if isinstance(q, LikertGridQuestion):
-            return {item.name: self.likert(item.name, item.scale, item.reverse_keyed, q.points)
-                    for item in q.items}
-        if isinstance(q, AttentionCheckQuestion):
-            codes = np.array([c.value for c in q.choices], dtype=object)
-            correct = [c.value for c in q.choices].index(q.answer)
-            wrong_pick = rng.integers(0, len(codes) - 1, n)
-            wrong_pick = wrong_pick + (wrong_pick >= correct)
-            rate = np.where(self.straightliner, self.s.straightliner_attention_fail_rate,
-                            self.s.attention_fail_rate)
-            fail = rng.random(n) < rate
-            return {q.name: codes[np.where(fail, wrong_pick, correct)]}
-        if isinstance(q, SingleChoiceQuestion):
-            codes = np.array([c.value for c in q.choices], dtype=object)
-            journey = self.survey.journey
-            if journey is not None and journey.question == q.name:
-                order = journey.stages or [c.value for c in q.choices]
-                ranked = np.array(list(order) + [c for c in codes if c not in order],
-                                  dtype=object)
-                return {q.name: ranked[self.ordered(rng, len(ranked))]}
-            numeric = [c for c in q.choices if c.numeric is not None]
-            if len(numeric) >= 2:  # bands (spend, frequency, lifespan): ordered by numeric
-                by_value = np.array([c.value for c in sorted(numeric, key=_numeric_of)],
-                                    dtype=object)
-                picked = by_value[self.ordered(rng, len(by_value))]
-                others = np.array([c.value for c in q.choices if c.numeric is None],
-                                  dtype=object)
-                if len(others):  # "don't know" and the like, for a few respondents
-                    other = rng.random(n) < 0.06
-                    picked = np.where(other, others[rng.integers(0, len(others), n)], picked)
-                return {q.name: picked}
-            return {q.name: codes[self.persona_categorical(rng, len(codes))]}
-        if isinstance(q, MultipleChoiceQuestion):
-            k = len(q.choices)
-            probs = rng.beta(1.0, 1.6, size=(self.p, k))[self.labels]
-            u = rng.random((n, k))
-            count = (u < probs).sum(axis=1)
-            # an answered multiple choice has at least one tick (none = unanswered)
-            count = np.clip(count, max(q.min_selected or 1, 1), q.max_selected or k)
-            order = np.argsort(u - probs, axis=1, kind="stable")
-            rank = np.argsort(order, axis=1, kind="stable")
-            picked = (rank < count[:, None]).astype(float)
-            return {option_column(q.name, c.value): picked[:, j]
-                    for j, c in enumerate(q.choices)}
-        if isinstance(q, RankingQuestion):
-            k = len(q.choices)
-            utility = 1.2 * rng.standard_normal((self.p, k))[self.labels] + rng.gumbel(
-                size=(n, k))
-            ranks = np.argsort(np.argsort(-utility, axis=1, kind="stable"), axis=1,
-                               kind="stable") + 1
-            return {option_column(q.name, c.value): ranks[:, j].astype(float)
-                    for j, c in enumerate(q.choices)}
-        if isinstance(q, NumericQuestion):
-            return {q.name: self.numeric(q, rng)}
-        if isinstance(q, TextQuestion):
-            limit = q.max_length or None
-            snippets = np.array([text[:limit] for text in _TEXT_SNIPPETS], dtype=object)
-            picks = snippets[rng.integers(0, len(snippets), n)]
-            answered = rng.random(n) < self.s.text_answer_rate
-            return {q.name: np.where(answered, picks, None)}
-        if isinstance(q, NoteQuestion):
-            return {}
-        raise TypeError(f"cannot simulate question type {q.type!r}")  # pragma: no cover
+        codes = np.array([c.value for c in q.choices], dtype=object)
+        correct = [c.value for c in q.choices].index(q.answer)
+        wrong_pick = rng.integers(0, len(codes) - 1, n)
+        wrong_pick = wrong_pick + (wrong_pick >= correct)
+        rate = np.where(self.straightliner, self.s.straightliner_attention_fail_rate,
+                        self.s.attention_fail_rate)
+        fail = rng.random(n) < rate
+        return {q.name: codes[np.where(fail, wrong_pick, correct)]}
+
+    def single_choice(self, q: SingleChoiceQuestion, rng: np.random.Generator
+                      ) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        n = self.n
+        codes = np.array([c.value for c in q.choices], dtype=object)
+        journey = self.survey.journey
+        if journey is not None and journey.question == q.name:
+            order = journey.stages or [c.value for c in q.choices]
+            ranked = np.array(list(order) + [c for c in codes if c not in order], dtype=object)
+            return {q.name: ranked[self.ordered(rng, len(ranked))]}
+        numeric = [c for c in q.choices if c.numeric is not None]
+        if len(numeric) >= 2:  # bands (spend, frequency, lifespan): ordered by numeric
+            by_value = np.array([c.value for c in sorted(numeric, key=_numeric_of)],
+                                dtype=object)
+            picked = by_value[self.ordered(rng, len(by_value))]
+            others = np.array([c.value for c in q.choices if c.numeric is None], dtype=object)
+            if len(others):  # "don't know" and the like, for a few respondents
+                other = rng.random(n) < 0.06
+                picked = np.where(other, others[rng.integers(0, len(others), n)], picked)
+            return {q.name: picked}
+        return {q.name: codes[self.persona_categorical(rng, len(codes))]}
+
+    def multiple_choice(self, q: MultipleChoiceQuestion, rng: np.random.Generator
+                        ) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        k = len(q.choices)
+        probs = rng.beta(1.0, 1.6, size=(self.p, k))[self.labels]
+        u = rng.random((self.n, k))
+        count = (u < probs).sum(axis=1)
+        # an answered multiple choice has at least one tick (none = unanswered)
+        count = np.clip(count, max(q.min_selected or 1, 1), q.max_selected or k)
+        order = np.argsort(u - probs, axis=1, kind="stable")
+        rank = np.argsort(order, axis=1, kind="stable")
+        picked = (rank < count[:, None]).astype(float)
+        return {option_column(q.name, c.value): picked[:, j] for j, c in enumerate(q.choices)}
+
+    def ranking(self, q: RankingQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        k = len(q.choices)
+        utility = 1.2 * rng.standard_normal((self.p, k))[self.labels] + rng.gumbel(
+            size=(self.n, k))
+        ranks = np.argsort(np.argsort(-utility, axis=1, kind="stable"), axis=1,
+                           kind="stable") + 1
+        return {option_column(q.name, c.value): ranks[:, j].astype(float)
+                for j, c in enumerate(q.choices)}
+
+    def numeric_question(self, q: NumericQuestion, rng: np.random.Generator
+                         ) -> dict[str, np.ndarray]:
+        return {q.name: self.numeric(q, rng)}
+
+    def text(self, q: TextQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        limit = q.max_length or None
+        snippets = np.array([text[:limit] for text in _TEXT_SNIPPETS], dtype=object)
+        picks = snippets[rng.integers(0, len(snippets), self.n)]
+        answered = rng.random(self.n) < self.s.text_answer_rate
+        return {q.name: np.where(answered, picks, None)}
+
+    def note(self, q: NoteQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {}
 
     def numeric(self, q: NumericQuestion, rng: np.random.Generator) -> np.ndarray:
         import numpy as np
@@ -447,6 +420,28 @@ class _Simulator:
         else:
             values = np.round(values, 2)
         return values
+
+
+#: How each question type is simulated (``_Simulator.question`` dispatches on ``type``).
+_GENERATORS: dict[str, Callable[[_Simulator, Any, np.random.Generator],
+                                dict[str, np.ndarray]]] = {
+    "likert": _Simulator.likert_question,
+    "likert_grid": _Simulator.likert_grid,
+    "attention_check": _Simulator.attention_check,
+    "single_choice": _Simulator.single_choice,
+    "multiple_choice": _Simulator.multiple_choice,
+    "ranking": _Simulator.ranking,
+    "numeric": _Simulator.numeric_question,
+    "text": _Simulator.text,
+    "note": _Simulator.note,
+}
+#: Question types never left blank at random: notes have no answer, and text answers are
+#: already optional in the generator.
+_NO_RANDOM_MISSING = frozenset({"note", "text"})
+#: Question types whose rows go missing one by one (other questions as a whole).
+_MISSING_PER_ROW = frozenset({"likert_grid"})
+#: Rating questions, which straight-liners answer in full.
+_RATING_TYPES = frozenset({"likert", "likert_grid"})
 
 
 def _numeric_of(choice: Any) -> float:
@@ -520,35 +515,14 @@ def simulate_responses(
     meta = {c["name"]: c for c in codebook["columns"]}
 
     columns: dict[str, np.ndarray] = {}
-    groups: list[tuple[Any, list[str]]] = []
+    groups: list[tuple[Question, list[str]]] = []
     for q in survey.iter_questions():
         generated = sim.question(q)
         columns.update(generated)
         groups.append((q, list(generated)))
 
-    # missing at random: non-required answers, per grid row or per whole question
-    for q, cols in groups:
-        if q.required or not cols or isinstance(q, (NoteQuestion, TextQuestion)):
-            continue
-        rng = sim.rng(f"{q.name}/missing")
-        if isinstance(q, LikertGridQuestion):
-            for col in cols:
-                drop = (rng.random(n) < settings.missing_rate) & ~sim.straightliner
-                columns[col] = _blank(columns[col], drop)
-        else:
-            drop = rng.random(n) < settings.missing_rate
-            if isinstance(q, LikertQuestion):
-                drop &= ~sim.straightliner
-            for col in cols:
-                columns[col] = _blank(columns[col], drop)
-
-    # relevance: in questionnaire order, on the answers as they stand (chains work)
-    for q, cols in groups:
-        if not q.relevant or not cols:
-            continue
-        shown = relevance_mask(q.relevant, columns, survey)
-        for col in cols:
-            columns[col] = _blank(columns[col], ~shown)
+    _blank_at_random(sim, groups, columns)
+    _blank_irrelevant(groups, columns, _option_columns(codebook), n)
 
     data: dict[str, Any] = {ID_COLUMN: respondent_ids(n)}
     for name in column_names(codebook)[1:]:
@@ -564,6 +538,42 @@ def simulate_responses(
     responses = pd.DataFrame(data)
     personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
     return responses, personas
+
+
+def _blank_at_random(sim: _Simulator, groups: list[tuple[Question, list[str]]],
+                     columns: dict[str, np.ndarray]) -> None:
+    """Blank non-required answers at random: per grid row, or the whole question.
+
+    Straight-liners keep every rating answer. Each question draws from its own stream.
+    """
+    import numpy as np
+
+    rate = sim.s.missing_rate
+    for q, cols in groups:
+        if q.required or not cols or q.type in _NO_RANDOM_MISSING:
+            continue
+        rng = sim.rng(f"{q.name}/missing")
+        drops = ([rng.random(sim.n) < rate for _ in cols] if q.type in _MISSING_PER_ROW
+                 else [rng.random(sim.n) < rate] * len(cols))
+        kept = sim.straightliner if q.type in _RATING_TYPES else np.zeros(sim.n, dtype=bool)
+        for col, drop in zip(cols, drops):
+            columns[col] = _blank(columns[col], drop & ~kept)
+
+
+def _blank_irrelevant(groups: list[tuple[Question, list[str]]],
+                      columns: dict[str, np.ndarray], options: dict[str, dict[str, str]],
+                      n: int) -> None:
+    """Blank the answers a respondent was not shown, as a form engine would.
+
+    Conditions are evaluated in questionnaire order on the answers as they stand, so a
+    question hidden by an earlier one's blank answer is hidden too (chains work).
+    """
+    for q, cols in groups:
+        if not q.relevant or not cols:
+            continue
+        shown = ex.evaluate_columns(q.relevant, columns, options=options, n_rows=n)
+        for col in cols:
+            columns[col] = _blank(columns[col], ~shown)
 
 
 def _blank(values: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -186,10 +186,11 @@ def test_bad_input(survey) -> None:
     dup.loc[2, "respondent_id"] = "a"
     with pytest.raises(SurveyError, match="duplicate respondent id 'a'"):
         score_responses(survey, dup)
-    blank = frame.copy()
-    blank.loc[1, "respondent_id"] = None
-    with pytest.raises(SurveyError, match="respondent 2 has no id"):
-        score_responses(survey, blank)
+    for missing in (None, "  ", pd.NA):
+        blank = frame.copy()
+        blank.loc[1, "respondent_id"] = missing
+        with pytest.raises(SurveyError, match="respondent 2 has no id"):
+            score_responses(survey, blank)
 
 
 # ---------------------------------------------------------------- the NumPy building blocks

@@ -1,0 +1,60 @@
+"""Scoring: from canonical-layout responses to the scores file, one row per respondent.
+
+:func:`score_responses` composes one function per section of the scores file, in column
+order (each usable on its own):
+
+* :func:`score_scales` — scale scores: reverse-keying, mean of answered items,
+  minimum-answered rule;
+* :func:`score_clv` — customer lifetime value;
+* :func:`score_journey` — the journey stage, an ordered categorical;
+* :func:`score_answers` — the other single-choice answers, as labels or codes;
+* :func:`flag_attention`, :func:`flag_straightliners`, :func:`count_answered` — the
+  data-quality columns;
+* :func:`score_reliability` — Cronbach's alpha and item statistics per scale (the maths is in
+  :mod:`survey_builder.reliability`).
+
+The rules themselves work on plain NumPy arrays and know nothing about a survey:
+:func:`reverse_key`, :func:`min_items_required`, :func:`scale_scores`, :func:`clv`,
+:func:`straightline_flags`.
+"""
+
+from __future__ import annotations
+
+from ..layout import CLV_COLUMN, FLAG_COLUMNS, JOURNEY_COLUMN, N_ANSWERED_COLUMN
+from ._arrays import clv, min_items_required, reverse_key, scale_scores, straightline_flags
+from ._score import ScoreResult, codebook_for, score_responses
+from ._sections import (
+    ScaleScores,
+    count_answered,
+    flag_attention,
+    flag_straightliners,
+    score_answers,
+    score_clv,
+    score_journey,
+    score_reliability,
+    score_scales,
+)
+
+__all__ = [
+    "CLV_COLUMN",
+    "FLAG_COLUMNS",
+    "JOURNEY_COLUMN",
+    "N_ANSWERED_COLUMN",
+    "ScaleScores",
+    "ScoreResult",
+    "clv",
+    "codebook_for",
+    "count_answered",
+    "flag_attention",
+    "flag_straightliners",
+    "min_items_required",
+    "reverse_key",
+    "scale_scores",
+    "score_answers",
+    "score_clv",
+    "score_journey",
+    "score_reliability",
+    "score_responses",
+    "score_scales",
+    "straightline_flags",
+]

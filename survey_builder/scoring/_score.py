@@ -1,0 +1,193 @@
+"""Scoring a survey's responses: the sections of the scores file, composed in column order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SurveyError
+from ..layout import (
+    ATTENTION_FAILED_COLUMN,
+    CLV_COLUMN,
+    JOURNEY_COLUMN,
+    N_ANSWERED_COLUMN,
+    STRAIGHTLINER_COLUMN,
+)
+from ._sections import (
+    count_answered,
+    flag_attention,
+    flag_straightliners,
+    score_answers,
+    score_clv,
+    score_journey,
+    score_reliability,
+    score_scales,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..reliability import MissingPolicy
+    from ..spec import Survey
+
+__all__ = ["ScoreResult", "codebook_for", "score_responses"]
+
+
+@dataclass
+class ScoreResult:
+    """What :func:`score_responses` returns.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per respondent (see :func:`score_responses` for the columns).
+    reliability : dict
+        JSON-ready reliability report (alpha and item statistics per scale).
+    """
+
+    scores: pd.DataFrame
+    reliability: dict[str, Any]
+
+    def table(self) -> str:
+        """The reliability report as a readable fixed-width table."""
+        from ..reliability import format_reliability_table
+
+        header = (f"Reliability of {len(self.reliability.get('scales', {}))} scale(s), "
+                  f"{self.reliability.get('n_respondents', 0)} respondents")
+        flags = self.reliability.get("flags") or {}
+        if flags:
+            header += " (" + ", ".join(f"{name}: {count}" for name, count in flags.items()) + ")"
+        return header + "\n" + format_reliability_table(self.reliability)
+
+
+def codebook_for(source: Survey | Mapping[str, Any]) -> dict[str, Any]:
+    """The codebook dict of a :class:`~survey_builder.spec.Survey` (or a codebook, unchanged)."""
+    if isinstance(source, Mapping):
+        return dict(source)
+    from ..codebook import build_codebook
+
+    return build_codebook(source)
+
+
+def score_responses(
+    source: Survey | Mapping[str, Any],
+    responses: pd.DataFrame,
+    *,
+    min_answered: float = 0.5,
+    missing: MissingPolicy = "listwise",
+    language: str | None = None,
+    labels: bool = True,
+    straightline_min_items: int = 5,
+    reliability_exclude_flagged: bool = False,
+) -> ScoreResult:
+    """Score responses in the canonical layout: scales, CLV, journey, answers, quality flags.
+
+    Parameters
+    ----------
+    source : Survey or codebook mapping
+        The questionnaire (its codebook says which columns form which scale, which items are
+        reverse-keyed, how answers convert to CLV inputs, ...). A codebook is used as it is;
+        a survey is turned into its codebook once.
+    responses : DataFrame
+        Canonical-layout answers, e.g. from :func:`survey_builder.readers.read_responses` or
+        :func:`survey_builder.simulate.simulate_responses`.
+    min_answered : float
+        Default minimum answered items per scale: a fraction of the items (0.5 = half, rounded
+        up) or a count, see :func:`min_items_required`. A scale's own ``min_answered`` in the
+        spec takes precedence.
+    missing : {"listwise", "pairwise"}
+        Missing-data handling for the reliability statistics (scores always use every
+        answered item).
+    language : str, optional
+        Language of the labels written for categorical answers (default: the survey's).
+    labels : bool
+        Write answer labels (True) or the raw option codes (False) for categorical columns.
+    straightline_min_items : int
+        A block (a Likert grid, or all Likert items together) counts towards the
+        ``straightliner`` flag only when at least this many of its items were answered.
+    reliability_exclude_flagged : bool
+        Leave respondents flagged ``attention_failed`` or ``straightliner`` out of the
+        reliability statistics (their scores are still computed).
+
+    Returns
+    -------
+    ScoreResult
+        ``scores`` has, in order: the id column (unique strings); one column per scale
+        (:func:`score_scales`: mean of answered items after reverse-keying, ``NaN`` with too
+        few answers); ``clv`` (:func:`score_clv`) when the survey defines CLV;
+        ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
+        journey question; every other single-choice answer as a categorical
+        (:func:`score_answers`); ``attention_failed`` (:func:`flag_attention`);
+        ``straightliner`` (:func:`flag_straightliners`); ``n_answered``
+        (:func:`count_answered`). ``reliability`` holds :func:`score_reliability` per scale,
+        the flag counts and the settings.
+
+    Raises
+    ------
+    SurveyError
+        A codebook column is missing from ``responses``, or ids are missing or duplicated.
+    """
+    import pandas as pd
+
+    codebook = codebook_for(source)
+    _check_columns(codebook, responses)
+    id_column = codebook.get("id_column", "respondent_id")
+    language = language or codebook.get("survey", {}).get("default_language") or "en"
+
+    out: dict[str, Any] = {id_column: _respondent_ids(responses[id_column], id_column)}
+    scales = score_scales(codebook, responses, min_answered=min_answered)
+    out.update(scales.scores)
+    clv_values = score_clv(codebook, responses)
+    if clv_values is not None:
+        out[CLV_COLUMN] = clv_values
+    journey = score_journey(codebook, responses, language=language, labels=labels)
+    if journey is not None:
+        out[JOURNEY_COLUMN] = journey
+    out.update(score_answers(codebook, responses, language=language, labels=labels,
+                             taken=set(out)))
+    failed = flag_attention(codebook, responses)
+    straight = flag_straightliners(codebook, responses, min_items=straightline_min_items)
+    out[ATTENTION_FAILED_COLUMN] = failed
+    out[STRAIGHTLINER_COLUMN] = straight
+    out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
+    scores = pd.DataFrame(out, index=responses.index)
+    keep = ~(failed | straight) if reliability_exclude_flagged else None
+    report = {
+        "survey": {key: codebook.get("survey", {}).get(key) for key in ("id", "version")},
+        "n_respondents": len(responses),
+        "n_used_for_reliability": len(responses) if keep is None else int(keep.sum()),
+        "settings": {"min_answered": min_answered, "missing": missing,
+                     "exclude_flagged": bool(reliability_exclude_flagged),
+                     "straightline_min_items": straightline_min_items},
+        "flags": {ATTENTION_FAILED_COLUMN: int(failed.sum()),
+                  STRAIGHTLINER_COLUMN: int(straight.sum())},
+        "missing": missing,
+        "scales": score_reliability(codebook, scales, keep=keep, missing=missing,
+                                    language=language),
+    }
+    return ScoreResult(scores, report)
+
+
+def _check_columns(codebook: Mapping[str, Any], responses: pd.DataFrame) -> None:
+    absent = [c["name"] for c in codebook["columns"] if c["name"] not in responses.columns]
+    if absent:
+        raise SurveyError(f"responses lack {len(absent)} codebook column(s): "
+                          f"{', '.join(absent[:8])}{' ...' if len(absent) > 8 else ''}")
+
+
+def _respondent_ids(ids: pd.Series, id_column: str) -> pd.api.extensions.ExtensionArray:
+    """The ids as stripped strings; every respondent needs one, and no two the same."""
+    import numpy as np
+    import pandas as pd
+
+    text = ids.astype("str").str.strip().fillna("")
+    blank = (text == "").to_numpy(dtype=bool)
+    if blank.any():
+        raise SurveyError(f"respondent {int(np.argmax(blank)) + 1} has no id", field=id_column)
+    duplicated = text.duplicated().to_numpy(dtype=bool)
+    if duplicated.any():
+        row = int(np.argmax(duplicated))
+        raise SurveyError(f"duplicate respondent id {text.iloc[row]!r} (respondent {row + 1})",
+                          field=id_column)
+    return pd.array(text.to_numpy(), dtype="str")

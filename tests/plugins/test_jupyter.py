@@ -258,3 +258,24 @@ def test_personas_html_is_self_contained_and_escaped(personas_case):
     assert len(srcs) == len(people) and all(s.startswith("data:image/svg+xml") for s in srcs)
     assert "http://" not in html and "https://" not in html
     assert html.count("class='dash-personas-card'") == len(people)
+
+
+def test_formatters_register_for_the_public_classes_and_unload(personas_case):
+    from dash_personas_jupyter import load_ipython_extension, unload_ipython_extension
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from dash_personas.personas import Persona, PersonaSet
+
+    shell = InteractiveShell.instance()
+    html = shell.display_formatter.formatters["text/html"]
+    load_ipython_extension(shell)
+    try:
+        assert html.lookup_by_type(PersonaSet) is not None
+        assert html.lookup_by_type(Persona) is not None
+        shown = html(personas_case.personas)
+        assert all(p.name in shown for p in personas_case.personas)
+    finally:
+        unload_ipython_extension(shell)
+    for cls in (PersonaSet, Persona):
+        with pytest.raises(KeyError):
+            html.lookup_by_type(cls)

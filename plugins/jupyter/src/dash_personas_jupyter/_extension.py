@@ -88,11 +88,13 @@ def register_formatters(shell: Any = None) -> None:
         shell = get_ipython()
     if shell is None:
         return
+    from dash_personas.personas import Persona, PersonaSet
+
     from ._html import persona_card_html, personas_html
 
     html = shell.display_formatter.formatters["text/html"]
-    html.for_type_by_name("dash_personas.personas._model", "PersonaSet", personas_html)
-    html.for_type_by_name("dash_personas.personas._model", "Persona", persona_card_html)
+    html.for_type(PersonaSet, personas_html)
+    html.for_type(Persona, persona_card_html)
 
 
 def load_ipython_extension(shell: Any) -> None:
@@ -108,10 +110,8 @@ def load_ipython_extension(shell: Any) -> None:
 
 def unload_ipython_extension(shell: Any) -> None:
     """``%unload_ext dash_personas_jupyter``: the rich display is removed."""
+    from dash_personas.personas import Persona, PersonaSet
+
     html = shell.display_formatter.formatters["text/html"]
-    for name in ("PersonaSet", "Persona"):
-        html.deferred_printers.pop(("dash_personas.personas._model", name), None)
-        for cls in list(html.type_printers):
-            if getattr(cls, "__name__", None) == name and cls.__module__.startswith(
-                    "dash_personas.personas"):
-                html.type_printers.pop(cls)
+    for cls in (PersonaSet, Persona):
+        html.type_printers.pop(cls, None)

@@ -20,6 +20,9 @@ __all__ = ["Alert", "Migration", "PersonaShare", "ShareChange", "StudyReport", "
 
 #: Flows smaller than this share of their row are not spelled out in words.
 MIN_FLOW_SHARE = 0.05
+#: An unfit share must also be at least this many times the baseline's to raise
+#: ``emerging`` (on a huge wave a rise from 5.0 % to 5.2 % is significant but no sign).
+EMERGING_MIN_RATIO = 1.5
 #: At most this many flows are spelled out per migration.
 MAX_FLOWS = 5
 
@@ -197,9 +200,11 @@ def migration_from_counts(from_wave: str, to_wave: str, counts: np.ndarray,
 class Alert:
     """Something the analyst should look at in a wave.
 
-    ``kind`` is ``"size_shift"`` (a persona's share changed significantly) or
-    ``"emerging"`` (significantly more respondents fit no prototype than in the reference
-    wave); later increments add ``"drift"`` and ``"refit_recommended"``.
+    ``kind`` is ``"size_shift"`` (a persona's share changed significantly from the
+    previous wave or the baseline) or ``"emerging"`` (significantly more respondents fit
+    no prototype than in the baseline, one-sided, and at least
+    :data:`EMERGING_MIN_RATIO` times as many); later increments add ``"drift"`` and
+    ``"refit_recommended"``.
     """
 
     wave: str
@@ -354,8 +359,10 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
         if not first_of_version:
             reference_share = float(baseline.aggregates["unfit"]["sum_weights"]) / float(
                 baseline.aggregates["sum_weights"])
-            p = _stats.one_proportion_greater(unfit_share, base, reference_share)
-            if p < alpha:
+            reference_base = _shares(baseline.aggregates)[1]
+            p = _stats.two_proportion_greater(reference_share, reference_base, unfit_share,
+                                              base)
+            if p < alpha and unfit_share >= EMERGING_MIN_RATIO * reference_share:
                 wave_alerts.append(Alert(record.label, "emerging", (
                     f"{_percent(unfit_share)} of respondents fit no prototype well (beyond "
                     f"{baseline.label}'s 95th percentile distance) against "

@@ -9,7 +9,8 @@
   conservative there.
 * Several personas compared at once: Holm's step-down adjustment of the p-values
   (family-wise error at ``alpha`` across the personas of one comparison).
-* Unfit share above its expected level: one-sided one-proportion z-test.
+* Unfit share above the baseline's: the same z-test, one-sided (the baseline's share is
+  an estimate too, so both samples' variance counts).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["effective_base", "holm", "one_proportion_greater", "two_proportion_test",
+__all__ = ["effective_base", "holm", "two_proportion_greater", "two_proportion_test",
            "wilson_interval"]
 
 
@@ -71,12 +72,10 @@ def two_proportion_test(p1: np.ndarray, n1: float, p2: np.ndarray, n2: float) ->
     return 2 * stats.norm.sf(np.abs(z))
 
 
-def one_proportion_greater(p: float, base: float, expected: float) -> float:
-    """One-sided p-value that a proportion ``p`` on ``base`` exceeds ``expected``."""
-    if base <= 0 or not 0 < expected < 1:
-        return 1.0
-    z = (p - expected) / np.sqrt(expected * (1 - expected) / base)
-    return float(stats.norm.sf(z))
+def two_proportion_greater(p1: float, n1: float, p2: float, n2: float) -> float:
+    """One-sided p-value that ``p2`` exceeds ``p1`` (pooled two-proportion z-test)."""
+    two_sided = float(two_proportion_test(np.array([p1]), n1, np.array([p2]), n2)[0])
+    return two_sided / 2 if p2 > p1 else 1 - two_sided / 2
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:

@@ -486,7 +486,8 @@ class Study:
         wave and the previous one). ``unfit_share``: share of respondents farther from
         their prototype than the baseline's 95th percentile distance. Alerts:
         ``size_shift`` for a significant share change, ``emerging`` for an unfit share
-        significantly above the baseline's (one-sided z-test).
+        significantly above the baseline's (one-sided two-proportion z-test) and at
+        least 1.5 times it.
 
         Parameters
         ----------

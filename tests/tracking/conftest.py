@@ -9,92 +9,20 @@ PostgreSQL tests fail with that instruction; they are never skipped.
 
 from __future__ import annotations
 
-import glob
-import itertools
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
+from _pgcluster import ClusterError, new_database, throwaway_cluster
 from _planted import planted_wave
-
-INSTALL_HINT = ("the tracking tests need Debian's PostgreSQL server: run "
-                "`bash tools/install-postgresql.sh` (make test does)")
-
-def _server_binaries() -> Path | None:
-    def version(path: str) -> float:
-        try:
-            return float(Path(path).parent.name)
-        except ValueError:
-            return 0.0
-
-    for directory in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=version, reverse=True):
-        if all(os.access(Path(directory) / tool, os.X_OK)
-               for tool in ("initdb", "pg_ctl", "postgres")):
-            return Path(directory)
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def postgres_server():
     """Base URL (no database) of a throwaway PostgreSQL cluster, user ``postgres``."""
-    binaries = _server_binaries()
-    if binaries is None:
-        pytest.fail(INSTALL_HINT)
-    root = Path(tempfile.mkdtemp(prefix="dash-personas-pg-"))
-    run_as: dict[str, object] = {}
-    if os.geteuid() == 0:  # the server refuses to run as root
-        nobody = pwd.getpwnam("nobody")
-        os.chown(root, nobody.pw_uid, nobody.pw_gid)
-        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
-    data = root / "data"
-    port = _free_port()
-
-    def tool(*args: str) -> None:
-        subprocess.run([str(binaries / args[0]), *args[1:]], check=True, cwd=root,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **run_as)
-
     try:
-        tool("initdb", "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--no-sync", "--locale=C")
-        options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off")
-        tool("pg_ctl", "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60",
-             "-o", options, "start")
-    except subprocess.CalledProcessError as error:
-        log = root / "server.log"
-        detail = log.read_text() if log.exists() else error.stderr.decode(errors="replace")
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"could not start the test PostgreSQL server: {detail[-2000:]}")
-    yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    subprocess.run([str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                   cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **run_as)
-    shutil.rmtree(root, ignore_errors=True)
-
-
-_database_numbers = itertools.count()
-
-
-def new_database(server_url: str) -> str:
-    """Create an empty database on the test server; its SQLAlchemy URL."""
-    import psycopg
-
-    name = f"study_{os.getpid()}_{next(_database_numbers)}"
-    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(f"{plain}/postgres", autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    return f"{server_url}/{name}"
+        with throwaway_cluster() as url:
+            yield url
+    except ClusterError as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

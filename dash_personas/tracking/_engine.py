@@ -73,6 +73,23 @@ class StudyLocation:
                 "connect_timeout": max(1, round(self.timeout))}, pool_pre_ping=True)
         return create_engine(self.url)
 
+    def enable_wal(self, engine: Engine) -> None:
+        """Switch a new SQLite study to WAL mode (persistent in the file; no-op elsewhere).
+
+        Only done when a study is created, so opening some other SQLite file by mistake
+        leaves that file exactly as it was.
+        """
+        if not self.is_sqlite:
+            return
+        with translate_errors(self):
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.close()
+            finally:
+                raw.close()
+
 
 def _configure_sqlite(engine: Engine, timeout: float) -> None:
     @event.listens_for(engine, "connect")
@@ -80,7 +97,6 @@ def _configure_sqlite(engine: Engine, timeout: float) -> None:
         # SQLAlchemy emits BEGIN itself (below), so the driver must not open transactions.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         # NORMAL is safe in WAL mode: a power cut may lose the last commit, never corrupt.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")

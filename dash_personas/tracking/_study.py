@@ -253,6 +253,7 @@ class Study:
         engine = location.create_engine()
         study = cls(location, engine)
         try:
+            location.enable_wal(engine)
             with write_transaction(engine, location) as connection:
                 if schema.applied_version(connection) is not None:
                     raise UserError(f"{location.display}: already holds a study")
@@ -657,11 +658,14 @@ def _insert_respondents(connection: Connection, wave_id: int, prepared: Prepared
     """Bulk-insert a wave's respondents: executemany on SQLite, COPY on PostgreSQL."""
     columns = ("wave_id", "respondent_id", "segment", "distance", "confidence", "weight")
     dialect = connection.dialect
+    order = prepared.order  # by id: the primary key's order, so pages are appended
+    ids, weights = prepared.ids[order], prepared.weights[order]
+    segment, distance = assignment.segment[order], assignment.distance[order]
+    confidence = assignment.confidence[order]
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        table = pd.DataFrame({"wave_id": wave_id, "respondent_id": prepared.ids,
-                              "segment": assignment.segment, "distance": assignment.distance,
-                              "confidence": assignment.confidence,
-                              "weight": prepared.weights})
+        table = pd.DataFrame({"wave_id": wave_id, "respondent_id": ids, "segment": segment,
+                              "distance": distance, "confidence": confidence,
+                              "weight": weights})
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f"COPY respondents ({', '.join(columns)}) FROM STDIN "
                          "(FORMAT csv)") as copy:
@@ -671,9 +675,8 @@ def _insert_respondents(connection: Connection, wave_id: int, prepared: Prepared
                                                              index=False)
                 copy.write(buffer.getvalue())
         return
-    rows = zip(itertools.repeat(wave_id), prepared.ids.tolist(), assignment.segment.tolist(),
-               assignment.distance.tolist(), assignment.confidence.tolist(),
-               prepared.weights.tolist())
+    rows = zip(itertools.repeat(wave_id), ids.tolist(), segment.tolist(), distance.tolist(),
+               confidence.tolist(), weights.tolist())
     if dialect.name == "sqlite":
         placeholders = ", ".join("?" * len(columns))
         cursor = connection.connection.driver_connection.cursor()

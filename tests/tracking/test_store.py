@@ -170,3 +170,19 @@ def test_an_unreachable_postgresql_url_is_one_clear_error(postgres_server):
         Study.open(url, timeout=2)
     assert "secret" not in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_sqlite_study_is_in_wal_mode_and_other_files_are_left_alone(tmp_path, segmentation):
+    import sqlite3
+
+    model, personas, _ = segmentation
+    Study.create(tmp_path / "study.db", model=model, personas=personas).close()
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as connection:
+        connection.execute("CREATE TABLE notes (text TEXT)")
+    with pytest.raises(UserError, match="not a dash-personas study"):
+        Study.open(other)
+    for path, mode in ((tmp_path / "study.db", "wal"), (other, "delete")):
+        connection = sqlite3.connect(path)
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == mode
+        connection.close()

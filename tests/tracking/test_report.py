@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _pgcluster import new_database
 from _planted import planted_wave
 from scipy import stats
 
@@ -49,11 +50,17 @@ def _panel_segments(base_segments: np.ndarray, source: int, target: int) -> np.n
     return np.where(moved, target, base_segments)
 
 
-@pytest.fixture
-def tracked(study_target, segmentation):
-    """Four waves: baseline, unchanged (panel of stayers), shifted (panel moves), emerging."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def tracked(request, tmp_path_factory, segmentation):
+    """Four waves: baseline, unchanged (panel of stayers), shifted (panel moves), emerging.
+
+    Built once per backend; the tests using it only read.
+    """
     model, personas, mapping = segmentation
-    study = Study.create(study_target, model=model, personas=personas)
+    target = (str(tmp_path_factory.mktemp("tracked") / "study.db")
+              if request.param == "sqlite"
+              else new_database(request.getfixturevalue("postgres_server")))
+    study = Study.create(target, model=model, personas=personas)
     base, base_planted = planted_wave(P_BASE, 1500, seed=11)
     study.add_wave(base, label="W1", date="2026-03-31")
 

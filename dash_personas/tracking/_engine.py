@@ -47,6 +47,8 @@ class StudyLocation:
                 self.url = make_url(text_target)
             except exc.ArgumentError:
                 raise UserError(f"{text_target}: not a valid database URL") from None
+            if self.url.drivername == "postgresql":  # SQLAlchemy would pick psycopg2
+                self.url = self.url.set(drivername="postgresql+psycopg")
             self.path = None if self.url.get_backend_name() != "sqlite" else (
                 Path(self.url.database) if self.url.database else None)
         else:
@@ -69,6 +71,11 @@ class StudyLocation:
             _configure_sqlite(engine, self.timeout)
             return engine
         if self.dialect == "postgresql":
+            try:
+                import psycopg  # noqa: F401
+            except ImportError:
+                raise UserError("a PostgreSQL study needs the psycopg driver: "
+                                "pip install 'dash-personas[postgres]'") from None
             return create_engine(self.url, connect_args={
                 "connect_timeout": max(1, round(self.timeout))}, pool_pre_ping=True)
         return create_engine(self.url)

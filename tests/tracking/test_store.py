@@ -165,7 +165,7 @@ def test_what_is_not_a_study_is_refused(tmp_path, study_target):
 
 def test_an_unreachable_postgresql_url_is_one_clear_error(postgres_server):
     port = int(postgres_server.rsplit(":", 1)[1])
-    url = f"postgresql+psycopg://postgres:secret@127.0.0.1:{port + 1 if port < 65535 else 1}/x"
+    url = f"postgresql://postgres:secret@127.0.0.1:{port + 1 if port < 65535 else 1}/x"
     with pytest.raises(UserError, match="cannot reach the study database") as caught:
         Study.open(url, timeout=2)
     assert "secret" not in str(caught.value)

@@ -1,7 +1,8 @@
 """Benchmark the tracking study: add-wave of many respondents, and a report over 20 waves.
 
 * ``add-wave`` of N scored respondents (default 1,000,000; 10 numeric + 10 categorical
-  columns, k=5) into SQLite and into PostgreSQL, assignment included. Target (issue
+  columns, k=5) into SQLite and into PostgreSQL, assignment included; then a second
+  wave of N of which half were in the first (the panel's migration is computed too). Target (issue
   #11): <= 30 s on SQLite. Shown against two references measured in this process on the
   same rows: ``model.transform`` (the assignment alone) and a raw ``executemany`` of the
   same tuples into a bare SQLite table (the cheapest possible write).
@@ -89,10 +90,17 @@ def postgres_server(url: str | None) -> Iterator[str]:
 
 
 def bench_add_wave(target: str, name: str, model, personas, frame, transform_s: float) -> None:
+    """A first wave, then a second one of which half is the first's panel (migration)."""
+    n = len(frame)
+    second = frame.assign(respondent_id=[f"R{i:08d}" for i in range(n // 2, n // 2 + n)])
     with Study.create(target, model=model, personas=personas) as study:
-        seconds, _ = timed(lambda: study.add_wave(frame, label="big"))
-    print(f"  {name:<10} add-wave {len(frame):>9,} rows: {seconds:6.2f} s  "
-          f"({seconds / transform_s:4.1f}x the assignment alone)")
+        first_s, _ = timed(lambda: study.add_wave(frame, label="big"))
+        second_s, _ = timed(lambda: study.add_wave(second, label="big-panel"))
+        assert study.migration("big", "big-panel").n_panel == n - n // 2
+    print(f"  {name:<10} add-wave {n:>9,} rows: {first_s:6.2f} s  "
+          f"({first_s / transform_s:4.1f}x the assignment alone)")
+    print(f"  {name:<10} add-wave {n:>9,} rows, half of them a panel: {second_s:6.2f} s  "
+          f"({second_s / transform_s:4.1f}x the assignment alone)")
 
 
 def bench_report(target: str, name: str, model, personas, waves: int, size: int) -> None:

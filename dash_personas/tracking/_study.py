@@ -445,11 +445,12 @@ class Study:
         r = schema.respondents.c
         with translate_errors(self._location), self._engine.connect() as connection:
             wave_id = self._wave_id(connection, str(wave))
-            rows = connection.execute(select(r.respondent_id, r.segment, r.distance,
-                                             r.confidence, r.weight)
-                                      .where(r.wave_id == wave_id).order_by(r.respondent_id))
-            return pd.DataFrame(rows.all(), columns=["respondent_id", "segment", "distance",
-                                                     "confidence", "weight"])
+            result = connection.execute(select(r.respondent_id, r.segment, r.distance,
+                                               r.confidence, r.weight)
+                                        .where(r.wave_id == wave_id).order_by(r.respondent_id))
+            # plain columns need no type processing: skip building a Row per respondent
+            return pd.DataFrame.from_records(result.cursor.fetchall(), columns=[
+                "respondent_id", "segment", "distance", "confidence", "weight"])
 
     def migration(self, from_wave: str, to_wave: str) -> Migration:
         """The from→to matrix of the respondents seen in both waves.

@@ -186,3 +186,10 @@ def test_a_sqlite_study_is_in_wal_mode_and_other_files_are_left_alone(tmp_path, 
         connection = sqlite3.connect(path)
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == mode
         connection.close()
+
+
+def test_the_study_api_is_exported_from_the_package():
+    import dash_personas
+    from dash_personas.tracking import StudyReport
+
+    assert dash_personas.Study is Study and dash_personas.StudyReport is StudyReport

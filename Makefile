@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 DEMO_DIR ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean browsers
+.PHONY: demo test lint bench clean browsers postgres
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 browsers:
 	bash tools/install-chromium.sh
 
-test: $(VENV)/.installed-test node_modules/.package-lock.json browsers
+# Debian's PostgreSQL server: the tracking tests start a throwaway cluster (tests/tracking).
+postgres:
+	bash tools/install-postgresql.sh
+
+test: $(VENV)/.installed-test node_modules/.package-lock.json browsers postgres
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test

@@ -40,6 +40,8 @@ _LAZY_EXPORTS: dict[str, str] = {
     "bootstrap_stylesheet": "dash_personas.components",
     "persona_sheet_html": "dash_personas.export",
     "export_figure": "dash_personas.export",
+    "Study": "dash_personas.tracking",
+    "StudyReport": "dash_personas.tracking",
 }
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "SegmentComparison",
     "SegmentProfiles",
     "SegmentSizes",
+    "Study",
+    "StudyReport",
     "TypingTool",
     "__version__",
     "apply_overrides",

@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "demo": "dash_personas.commands.demo:demo_command",
     "personas": "dash_personas.commands.personas:personas_command",
     "serve": "dash_personas.commands.serve:serve_command",
+    "track": "dash_personas.commands.track:track_group",
 }
 
 

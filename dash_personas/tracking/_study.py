@@ -1,0 +1,725 @@
+"""The :class:`Study`: a tracking study's segmentations, waves and reports in one store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, inspect, select
+
+from survey_builder import __version__
+from survey_builder.errors import UserError
+
+from . import _schema as schema
+from ._engine import DEFAULT_TIMEOUT, StudyLocation, translate_errors, write_transaction
+from ._read import read_wave_table
+from ._report import (
+    Migration,
+    StudyReport,
+    WaveRecord,
+    build_report,
+    migration_from_counts,
+    persona_names,
+)
+from ._wave import Assignment, PreparedWave, assign, check_columns, column_contract, prepare_wave
+
+__all__ = ["SegmentationInfo", "Study", "WaveInfo"]
+
+#: Version of the per-wave aggregates document; bump when its meaning changes.
+AGGREGATES_VERSION = 1
+#: Percentile of the reference wave's distances beyond which a respondent is "unfit".
+UNFIT_PERCENTILE = 95.0
+_COPY_CHUNK = 200_000
+
+
+@dataclass(frozen=True)
+class WaveInfo:
+    """One wave of a study.
+
+    Attributes
+    ----------
+    label : str
+        Unique name, e.g. ``"2026-Q1"``.
+    date : str or None
+        Field date (ISO ``YYYY-MM-DD``).
+    n : int
+        Respondents.
+    segmentation_version : int
+        The segmentation the wave was assigned under.
+    created_at : str
+        When it was added (UTC).
+    """
+
+    label: str
+    date: str | None
+    n: int
+    segmentation_version: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class SegmentationInfo:
+    """One segmentation version of a study.
+
+    Attributes
+    ----------
+    version : int
+    reason : str
+        Why it was made (``"initial segmentation"``, later ``"refit on ..."``).
+    created_at : str
+    parent_version : int or None
+        The version it was re-fitted from.
+    personas : list of str
+        Persona names, by segment number.
+    """
+
+    version: int
+    reason: str
+    created_at: str
+    parent_version: int | None
+    personas: list[str]
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, sort_keys=True)
+
+
+def _model_text(model: Any) -> tuple[str, Any]:
+    """The model's versioned JSON and the loaded model (from a path or a fitted model)."""
+    from ..segmentation import KPrototypes
+
+    if isinstance(model, (str, Path)):
+        loaded = KPrototypes.load(model)
+        return Path(model).read_text(encoding="utf-8"), loaded
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "model.json"
+        model.save(path)
+        return path.read_text(encoding="utf-8"), model
+
+
+def _load_model(text: str, source: str) -> Any:
+    from ..segmentation import KPrototypes
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "model.json"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return KPrototypes.load(path)
+        except UserError as error:
+            raise UserError(f"{source}: the stored model cannot be read ({error.message})"
+                            ) from None
+
+
+def _personas_of(personas: Any) -> Any:
+    from ..personas import PersonaSet, load_personas
+
+    if isinstance(personas, PersonaSet):
+        return personas
+    if isinstance(personas, (str, Path)):
+        return load_personas(personas)
+    raise TypeError(f"personas must be a PersonaSet or a path, not {type(personas).__name__}")
+
+
+def _typing_text(typing: Any) -> str | None:
+    from ..segmentation import TypingTool
+
+    if typing is None:
+        return None
+    if isinstance(typing, (str, Path)):
+        TypingTool.load(typing)  # refuse a file that is not a typing tool now, not later
+        return Path(typing).read_text(encoding="utf-8")
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "typing.json"
+        typing.save(path)
+        return path.read_text(encoding="utf-8")
+
+
+def _check_label(label: Any) -> str:
+    text = str(label).strip() if label is not None else ""
+    if not text or len(text) > 200:
+        raise UserError("a wave label must be 1 to 200 characters, e.g. 2026-Q1",
+                        field="label")
+    return text
+
+
+def _check_date(date: Any) -> str | None:
+    if date is None:
+        return None
+    if isinstance(date, dt.date):
+        return date.isoformat()
+    try:
+        return dt.date.fromisoformat(str(date)).isoformat()
+    except ValueError:
+        raise UserError(f"{date!r} is not a date (use YYYY-MM-DD)", field="date") from None
+
+
+class Study:
+    """A tracking study: segmentation versions, waves of respondents and their aggregates.
+
+    Stored in one SQLite file (the default; WAL mode, so a dashboard can read while a
+    wave is added) or in a PostgreSQL database given a SQLAlchemy URL. Open one with
+    :meth:`create` or :meth:`open`; use it as a context manager or call :meth:`close`.
+
+    Examples
+    --------
+    >>> from dash_personas import KPrototypes, build_personas, make_mixed_blobs
+    >>> from dash_personas.tracking import Study
+    >>> X, _ = make_mixed_blobs(400, n_clusters=3, random_state=0)
+    >>> X.insert(0, "respondent_id", range(len(X)))
+    >>> features = X.drop(columns="respondent_id")
+    >>> model = KPrototypes(3, random_state=0, n_init=2).fit(features)
+    >>> personas = build_personas(model, features)
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.db"
+    >>> with Study.create(path, model=model, personas=personas) as study:
+    ...     info = study.add_wave(X, label="2026-Q1")
+    ...     study.report().waves[0].n
+    400
+    """
+
+    def __init__(self, location: StudyLocation, engine: Any) -> None:
+        self._location = location
+        self._engine = engine
+        self._models: dict[int, Any] = {}
+        self._personas: dict[int, Any] = {}
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def create(cls, target: str | Path, *, model: Any, personas: Any, overrides: Any = None,
+               typing: Any = None, codebook: Mapping[str, Any] | None = None,
+               reason: str = "initial segmentation", timeout: float = DEFAULT_TIMEOUT
+               ) -> Study:
+        """Create a study holding its first segmentation (version 1).
+
+        Parameters
+        ----------
+        target : str or path-like
+            A SQLite file path (must not exist yet, or be empty) or a SQLAlchemy URL
+            such as ``postgresql+psycopg://user@host/db``.
+        model : KPrototypes or path-like
+            The fitted segmentation (or its JSON file).
+        personas : PersonaSet or path-like
+            Its personas (or their JSON file).
+        overrides : path, mapping or list, optional
+            The analyst's overrides, kept so names and edits follow a re-fit.
+        typing : TypingTool or path-like, optional
+            The typing tool (golden questions) of this segmentation.
+        codebook : mapping, optional
+            The questionnaire's codebook.
+        reason : str
+            Why this segmentation was made.
+        timeout : float
+            Seconds to wait for another writer or for the server.
+
+        Returns
+        -------
+        Study
+
+        Raises
+        ------
+        UserError
+            The target already holds a study or other data, inputs that do not match
+            (personas of another model), unreadable files, unreachable server.
+        """
+        from ..personas import load_overrides
+
+        location = StudyLocation(target, timeout)
+        model_text, fitted = _model_text(model)
+        persona_set = _personas_of(personas)
+        n_segments = len(fitted.cluster_centers_)
+        segments = sorted(int(p.segment) for p in persona_set)
+        if segments != list(range(n_segments)):
+            raise UserError(f"the personas describe segments {segments} but the model has "
+                            f"{n_segments} segments: build them from this model")
+        overrides_text = None if overrides is None else _json_text(load_overrides(overrides))
+        typing_text = _typing_text(typing)
+        created_file = False
+        if location.is_sqlite:
+            path = location.path
+            if path.exists() and path.stat().st_size > 0:
+                raise UserError(f"{location.display}: the file already exists "
+                                "(open it, or choose a new path for a new study)")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            created_file = not path.exists()
+        engine = location.create_engine()
+        study = cls(location, engine)
+        try:
+            location.enable_wal(engine)
+            with write_transaction(engine, location) as connection:
+                if schema.applied_version(connection) is not None:
+                    raise UserError(f"{location.display}: already holds a study")
+                schema.migrate(connection, None)
+                now = schema.now_utc()
+                connection.execute(schema.meta.insert(), [
+                    {"key": "format", "value": schema.STUDY_FORMAT},
+                    {"key": "created_at", "value": now},
+                    {"key": "library_version", "value": __version__}])
+                if codebook is not None:
+                    connection.execute(schema.codebook.insert().values(
+                        id=1, document=_json_text(dict(codebook))))
+                connection.execute(schema.segmentations.insert().values(
+                    version=1, model=model_text, personas=persona_set.to_json(),
+                    overrides=overrides_text, typing_tool=typing_text, parent_version=None,
+                    reason=reason, created_at=now))
+        except BaseException:
+            engine.dispose()
+            if created_file:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{location.path}{suffix}").unlink(missing_ok=True)
+            raise
+        study._models[1] = fitted
+        study._personas[1] = persona_set
+        return study
+
+    @classmethod
+    def open(cls, target: str | Path, *, timeout: float = DEFAULT_TIMEOUT) -> Study:
+        """Open an existing study, upgrading its schema if it is older than this library.
+
+        Parameters
+        ----------
+        target : str or path-like
+            SQLite path or SQLAlchemy URL.
+        timeout : float
+            Seconds to wait for another writer or for the server.
+
+        Raises
+        ------
+        UserError
+            No study there, not a study, a newer schema version, unreachable server.
+        """
+        location = StudyLocation(target, timeout)
+        if location.is_sqlite and not (location.path and location.path.is_file()):
+            raise UserError(f"{location.display}: no such study "
+                            "(create one with `dash-personas track init`)")
+        engine = location.create_engine()
+        try:
+            with translate_errors(location), engine.connect() as connection:
+                version = schema.applied_version(connection)
+                kind = None
+                if version is not None and inspect(connection).has_table("meta"):
+                    kind = connection.execute(select(schema.meta.c.value).where(
+                        schema.meta.c.key == "format")).scalar()
+            if version is None or kind != schema.STUDY_FORMAT:
+                raise UserError(f"{location.display}: not a dash-personas study")
+            if version > schema.SCHEMA_VERSION:
+                raise UserError(f"{location.display}: the study has schema version {version}, "
+                                f"newer than this dash-personas {__version__} reads "
+                                f"({schema.SCHEMA_VERSION}); upgrade dash-personas")
+            if version < schema.SCHEMA_VERSION:
+                with write_transaction(engine, location) as connection:
+                    schema.migrate(connection, schema.applied_version(connection))
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(location, engine)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Study:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Study({self._location.display!r})"
+
+    # ---------------------------------------------------------------- reading
+    def _read(self, statement: Any) -> list[Any]:
+        with translate_errors(self._location), self._engine.connect() as connection:
+            return list(connection.execute(statement))
+
+    @property
+    def location(self) -> str:
+        """Where the study is (path or URL without password)."""
+        return self._location.display
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the store."""
+        with translate_errors(self._location), self._engine.connect() as connection:
+            return int(schema.applied_version(connection) or 0)
+
+    @property
+    def waves(self) -> list[WaveInfo]:
+        """Every wave, in the order they were added."""
+        w = schema.waves.c
+        rows = self._read(select(w.label, w.field_date, w.n, w.segmentation_version,
+                                 w.created_at).order_by(w.id))
+        return [WaveInfo(r.label, r.field_date, int(r.n), int(r.segmentation_version),
+                         r.created_at) for r in rows]
+
+    @property
+    def segmentations(self) -> list[SegmentationInfo]:
+        """Every segmentation version, oldest first."""
+        s = schema.segmentations.c
+        rows = self._read(select(s.version, s.reason, s.created_at, s.parent_version)
+                          .order_by(s.version))
+        infos = []
+        for row in rows:
+            personas = self.personas(int(row.version))
+            names = [p.name for p in sorted(personas, key=lambda p: int(p.segment))]
+            infos.append(SegmentationInfo(int(row.version), row.reason, row.created_at,
+                                          row.parent_version, names))
+        return infos
+
+    @property
+    def current_version(self) -> int:
+        """The segmentation version new waves are assigned under (the newest)."""
+        rows = self._read(select(func.max(schema.segmentations.c.version)))
+        return int(rows[0][0])
+
+    def _segmentation_column(self, column: Any, version: int) -> Any:
+        rows = self._read(select(column).where(schema.segmentations.c.version == version))
+        if not rows:
+            raise UserError(f"{self.location}: no segmentation version {version}")
+        return rows[0][0]
+
+    def model(self, version: int | None = None) -> Any:
+        """The :class:`~dash_personas.KPrototypes` of a segmentation version (newest)."""
+        version = self.current_version if version is None else int(version)
+        if version not in self._models:
+            text = self._segmentation_column(schema.segmentations.c.model, version)
+            self._models[version] = _load_model(text, f"{self.location} v{version}")
+        return self._models[version]
+
+    def personas(self, version: int | None = None) -> Any:
+        """The :class:`~dash_personas.PersonaSet` of a segmentation version (newest)."""
+        from ..personas import PersonaSet
+
+        version = self.current_version if version is None else int(version)
+        if version not in self._personas:
+            text = self._segmentation_column(schema.segmentations.c.personas, version)
+            self._personas[version] = PersonaSet.from_json(
+                text, source=f"{self.location} v{version}")
+        return self._personas[version]
+
+    def overrides(self, version: int | None = None) -> list[dict[str, Any]] | None:
+        """The overrides kept with a segmentation version, if any."""
+        version = self.current_version if version is None else int(version)
+        text = self._segmentation_column(schema.segmentations.c.overrides, version)
+        return None if text is None else json.loads(text)
+
+    def typing_tool(self, version: int | None = None) -> Any:
+        """The :class:`~dash_personas.TypingTool` of a segmentation version, if any."""
+        from ..segmentation import TypingTool
+
+        version = self.current_version if version is None else int(version)
+        text = self._segmentation_column(schema.segmentations.c.typing_tool, version)
+        if text is None:
+            return None
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "typing.json"
+            path.write_text(text, encoding="utf-8")
+            return TypingTool.load(path)
+
+    @property
+    def codebook(self) -> dict[str, Any] | None:
+        """The questionnaire's codebook, if the study was given one."""
+        rows = self._read(select(schema.codebook.c.document).where(schema.codebook.c.id == 1))
+        return json.loads(rows[0][0]) if rows else None
+
+    def _wave_id(self, connection: Connection, label: str) -> int:
+        wave_id = connection.execute(select(schema.waves.c.id).where(
+            schema.waves.c.label == label)).scalar()
+        if wave_id is None:
+            known = [r[0] for r in connection.execute(
+                select(schema.waves.c.label).order_by(schema.waves.c.id))]
+            raise UserError(f"{self.location}: no wave {label!r} (the study has "
+                            f"{', '.join(map(repr, known)) or 'no waves'})")
+        return int(wave_id)
+
+    def respondents(self, wave: str) -> pd.DataFrame:
+        """The respondents of one wave: id, segment, distance, confidence, weight."""
+        r = schema.respondents.c
+        with translate_errors(self._location), self._engine.connect() as connection:
+            wave_id = self._wave_id(connection, str(wave))
+            result = connection.execute(select(r.respondent_id, r.segment, r.distance,
+                                               r.confidence, r.weight)
+                                        .where(r.wave_id == wave_id).order_by(r.respondent_id))
+            # plain columns need no type processing: skip building a Row per respondent
+            return pd.DataFrame.from_records(result.cursor.fetchall(), columns=[
+                "respondent_id", "segment", "distance", "confidence", "weight"])
+
+    def migration(self, from_wave: str, to_wave: str) -> Migration:
+        """The from→to matrix of the respondents seen in both waves.
+
+        Parameters
+        ----------
+        from_wave, to_wave : str
+            Wave labels (any two waves, in either order).
+
+        Returns
+        -------
+        Migration
+        """
+        with translate_errors(self._location), self._engine.connect() as connection:
+            before = self._wave_id(connection, str(from_wave))
+            after = self._wave_id(connection, str(to_wave))
+            versions = dict(connection.execute(select(
+                schema.waves.c.id, schema.waves.c.segmentation_version).where(
+                schema.waves.c.id.in_([before, after]))).all())
+            k_from = len(self.model(versions[before]).cluster_centers_)
+            k_to = len(self.model(versions[after]).cluster_centers_)
+            counts = _panel_counts(connection, before, after, k_from, k_to)
+        return migration_from_counts(str(from_wave), str(to_wave), counts,
+                                     persona_names(self.personas(versions[before]), k_from),
+                                     persona_names(self.personas(versions[after]), k_to))
+
+    def report(self, wave: str | None = None, *, alpha: float = 0.05) -> StudyReport:
+        """Sizes over time, migration, unfit share and alerts.
+
+        Per wave, each persona's weighted share with a 95 % Wilson interval on the Kish
+        effective base ``(Σw)²/Σw²``; its change from the previous wave and from the
+        baseline (the first wave under the same segmentation) tested with a two-sided
+        two-proportion z-test on the effective bases, Holm-corrected across the
+        personas of each comparison. Migration of the panel (respondent ids seen in a
+        wave and the previous one). ``unfit_share``: share of respondents farther from
+        their prototype than the baseline's 95th percentile distance. Alerts:
+        ``size_shift`` for a significant share change, ``emerging`` for an unfit share
+        significantly above the baseline's (one-sided two-proportion z-test) and at
+        least 1.5 times it.
+
+        Parameters
+        ----------
+        wave : str, optional
+            Report this wave only (compared with its previous wave and the baseline).
+        alpha : float
+            Significance level after the correction.
+
+        Returns
+        -------
+        StudyReport
+        """
+        w = schema.waves.c
+        a = schema.aggregates.c
+        with translate_errors(self._location), self._engine.connect() as connection:
+            if wave is not None:
+                self._wave_id(connection, str(wave))
+            rows = connection.execute(
+                select(w.label, w.field_date, w.segmentation_version, a.document)
+                .join_from(schema.waves, schema.aggregates, a.wave_id == w.id)
+                .order_by(w.id)).all()
+        records = [WaveRecord(r.label, r.field_date, int(r.segmentation_version),
+                              json.loads(r.document)) for r in rows]
+        personas = {v: self.personas(v) for v in {r.segmentation_version for r in records}}
+        return build_report(records, personas, wave=None if wave is None else str(wave),
+                            alpha=alpha)
+
+    # ---------------------------------------------------------------- writing
+    def _contract(self, connection: Connection) -> dict[str, Any] | None:
+        text = connection.execute(select(schema.meta.c.value).where(
+            schema.meta.c.key == "columns")).scalar()
+        return None if text is None else json.loads(text)
+
+    def add_wave(self, frame: pd.DataFrame | str | Path, *, label: str,
+                 date: str | dt.date | None = None, id_column: str = "respondent_id",
+                 weight: str | None = None) -> WaveInfo:
+        """Assign a wave to the current segmentation and store it, in one transaction.
+
+        Each respondent gets the nearest prototype's segment, the distance to it and a
+        confidence: the relative margin ``(d2 - d1) / d2`` between the nearest and the
+        second-nearest prototype (0 = exactly between two segments, 1 = on the
+        prototype). The respondents and the wave's aggregates (weighted sizes, distance
+        percentiles, the panel's migration from the previous wave) are written in one
+        transaction: on any error nothing is written. The first wave fixes the study's
+        columns; later waves must have the same columns and categorical levels.
+
+        Parameters
+        ----------
+        frame : DataFrame or path-like
+            One row per respondent with the segmentation's columns (a scores table), or
+            the path of a scores CSV.
+        label : str
+            Unique wave name, e.g. ``"2026-Q1"``.
+        date : str or date, optional
+            Field date (``YYYY-MM-DD``).
+        id_column : str
+            Column of respondent ids (panel members keep their id across waves).
+        weight : str, optional
+            Column of survey weights (default: every respondent weighs 1).
+
+        Returns
+        -------
+        WaveInfo
+
+        Raises
+        ------
+        UserError
+            Columns or levels that differ from the study's, a duplicate label, bad ids or
+            weights, a study locked by another writer for longer than the timeout.
+        """
+        source = f"wave {label}"
+        if isinstance(frame, (str, Path)):
+            source = str(frame)
+            frame = read_wave_table(frame)
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+        label = _check_label(label)
+        date = _check_date(date)
+        version = self.current_version
+        model = self.model(version)
+        with translate_errors(self._location), self._engine.connect() as connection:
+            contract = self._contract(connection)
+            if connection.execute(select(schema.waves.c.id).where(
+                    schema.waves.c.label == label)).first() is not None:
+                raise UserError(f"{self.location}: the study already has a wave {label!r}")
+        if contract is not None:
+            check_columns(frame, contract, source)
+        prepared = prepare_wave(frame, model, id_column=id_column, weight=weight,
+                                source=source)
+        assignment = assign(model, prepared.features)
+        bad = ~np.isfinite(assignment.distance)
+        if bad.any():
+            raise UserError(f"respondents {', '.join(map(repr, prepared.ids[bad][:5]))} "
+                            "answered none of the segmentation's questions", file=source)
+        with write_transaction(self._engine, self._location) as connection:
+            info = self._insert_wave(connection, frame, prepared, assignment, model,
+                                     label=label, date=date, version=version,
+                                     contract=contract, source=source)
+        return info
+
+    def _insert_wave(self, connection: Connection, frame: pd.DataFrame,
+                     prepared: PreparedWave, assignment: Assignment, model: Any, *,
+                     label: str, date: str | None, version: int,
+                     contract: dict[str, Any] | None, source: str) -> WaveInfo:
+        w = schema.waves.c
+        # Re-checked under the write lock: another writer may have gone first.
+        if connection.execute(select(w.id).where(w.label == label)).first() is not None:
+            raise UserError(f"{self.location}: the study already has a wave {label!r}")
+        current = connection.execute(select(func.max(schema.segmentations.c.version))).scalar()
+        if int(current) != version:
+            raise UserError(f"{self.location}: the segmentation changed to version {current} "
+                            "while the wave was being assigned; add it again")
+        locked_contract = self._contract(connection)
+        if locked_contract is None:
+            connection.execute(schema.meta.insert().values(
+                key="columns", value=_json_text(column_contract(frame, model))))
+        elif contract is None:
+            check_columns(frame, locked_contract, source)
+        previous = connection.execute(select(w.id, w.label, w.segmentation_version)
+                                      .order_by(w.id.desc()).limit(1)).first()
+        reference = connection.execute(
+            select(schema.aggregates.c.document).join_from(
+                schema.waves, schema.aggregates, schema.aggregates.c.wave_id == w.id)
+            .where(w.segmentation_version == version).order_by(w.id).limit(1)).scalar()
+        wave_id = 1 if previous is None else int(previous.id) + 1
+        created_at = schema.now_utc()
+        n = len(prepared.ids)
+        connection.execute(schema.waves.insert().values(
+            id=wave_id, label=label, field_date=date, n=n, segmentation_version=version,
+            created_at=created_at))
+        _insert_respondents(connection, wave_id, prepared, assignment)
+        n_segments = len(model.cluster_centers_)
+        migration = None
+        if previous is not None:
+            k_from = len(self.model(int(previous.segmentation_version)).cluster_centers_)
+            counts = _panel_counts(connection, int(previous.id), wave_id, k_from, n_segments)
+            migration = {"from_wave": previous.label,
+                         "from_version": int(previous.segmentation_version),
+                         "counts": counts.tolist()}
+        reference_document = None if reference is None else json.loads(reference)
+        document = _aggregates(prepared, assignment, n_segments, reference_document,
+                               label, migration)
+        connection.execute(schema.aggregates.insert().values(
+            wave_id=wave_id, document=_json_text(document)))
+        return WaveInfo(label, date, n, version, created_at)
+
+
+def _panel_counts(connection: Connection, before: int, after: int, k_from: int,
+                  k_to: int) -> np.ndarray:
+    """Counts of respondents by (segment in ``before``, segment in ``after``), in SQL."""
+    earlier = schema.respondents.alias("earlier")
+    later = schema.respondents.alias("later")
+    rows = connection.execute(
+        select(earlier.c.segment, later.c.segment, func.count())
+        .select_from(later.join(earlier, (earlier.c.wave_id == before)
+                                & (earlier.c.respondent_id == later.c.respondent_id)))
+        .where(later.c.wave_id == after)
+        .group_by(earlier.c.segment, later.c.segment)).all()
+    counts = np.zeros((k_from, k_to), dtype=np.int64)
+    if rows:
+        cells = np.asarray(rows, dtype=np.int64)
+        counts[cells[:, 0], cells[:, 1]] = cells[:, 2]
+    return counts
+
+
+def _insert_respondents(connection: Connection, wave_id: int, prepared: PreparedWave,
+                        assignment: Assignment) -> None:
+    """Bulk-insert a wave's respondents: executemany on SQLite, COPY on PostgreSQL."""
+    columns = ("wave_id", "respondent_id", "segment", "distance", "confidence", "weight")
+    dialect = connection.dialect
+    order = prepared.order  # by id: the primary key's order, so pages are appended
+    ids, weights = prepared.ids[order], prepared.weights[order]
+    segment, distance = assignment.segment[order], assignment.distance[order]
+    confidence = assignment.confidence[order]
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        table = pd.DataFrame({"wave_id": wave_id, "respondent_id": ids, "segment": segment,
+                              "distance": distance, "confidence": confidence,
+                              "weight": weights})
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY respondents ({', '.join(columns)}) FROM STDIN "
+                         "(FORMAT csv)") as copy:
+            for start in range(0, len(table), _COPY_CHUNK):
+                buffer = io.StringIO()
+                table.iloc[start:start + _COPY_CHUNK].to_csv(buffer, header=False,
+                                                             index=False)
+                copy.write(buffer.getvalue())
+        return
+    rows = zip(itertools.repeat(wave_id), ids.tolist(), segment.tolist(), distance.tolist(),
+               confidence.tolist(), weights.tolist())
+    if dialect.name == "sqlite":
+        placeholders = ", ".join("?" * len(columns))
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.executemany(f"INSERT INTO respondents ({', '.join(columns)}) "
+                           f"VALUES ({placeholders})", rows)
+        return
+    while batch := list(itertools.islice(rows, 10_000)):
+        connection.execute(schema.respondents.insert(), [dict(zip(columns, r)) for r in batch])
+
+
+def _aggregates(prepared: PreparedWave, assignment: Assignment, n_segments: int,
+                reference: dict[str, Any] | None, label: str,
+                migration: dict[str, Any] | None) -> dict[str, Any]:
+    """The per-wave aggregates document (what the report and the dashboard read)."""
+    weights = prepared.weights
+    segment = assignment.segment
+    distance = assignment.distance
+    if reference is None:
+        threshold = float(np.percentile(distance, UNFIT_PERCENTILE))
+        reference_wave = label
+    else:
+        threshold = float(reference["unfit"]["threshold"])
+        reference_wave = reference["unfit"]["reference_wave"]
+    unfit = distance > threshold
+    return {
+        "format_version": AGGREGATES_VERSION,
+        "n": len(weights),
+        "weighted": prepared.weighted,
+        "sum_weights": float(weights.sum()),
+        "sum_squared_weights": float(np.square(weights).sum()),
+        "n_segments": n_segments,
+        "segments": {
+            "n": np.bincount(segment, minlength=n_segments).tolist(),
+            "sum_weights": np.bincount(segment, weights, minlength=n_segments).tolist(),
+            "sum_squared_weights": np.bincount(segment, np.square(weights),
+                                               minlength=n_segments).tolist(),
+        },
+        "distance": {"median": float(np.median(distance)),
+                     "p95": float(np.percentile(distance, UNFIT_PERCENTILE))},
+        "confidence": {"median": float(np.median(assignment.confidence))},
+        "unfit": {"threshold": threshold, "reference_wave": reference_wave,
+                  "percentile": UNFIT_PERCENTILE, "n": int(unfit.sum()),
+                  "sum_weights": float(weights[unfit].sum())},
+        "migration": migration,
+    }

@@ -12,6 +12,9 @@ __all__ = ["read_wave_table"]
 def read_wave_table(path: str | Path) -> pd.DataFrame:
     """Read a scores table (CSV, as written by ``survey-builder score``).
 
+    Through :func:`survey_builder.read_scores`, so a scores file that carries its
+    codebook comes back with its answers in questionnaire order.
+
     Parameters
     ----------
     path : path-like
@@ -25,11 +28,6 @@ def read_wave_table(path: str | Path) -> pd.DataFrame:
     UserError
         Missing, empty or unparsable file.
     """
-    # Stand-in until survey_builder's read_scores (scores + codebook) lands.
-    from survey_builder.errors import UserError
+    from survey_builder import read_scores
 
-    from ..segmentation._io import read_table
-
-    if not Path(path).is_file():
-        raise UserError(f"{path}: no such scores file")
-    return read_table(path)
+    return read_scores(path).frame

@@ -44,8 +44,9 @@ class Layout:
     grids : dict
         Grid question -> its item columns.
     auxiliary : re.Pattern, optional
-        Names of the XLSForm/REDCap exports' helper fields (``<grid>_hdr``,
-        ``<check>_passed``), which readers drop.
+        Names of fields that hold no answer, which readers drop: the XLSForm/REDCap
+        exports' helper fields (``<grid>_hdr``, ``<check>_passed``) and, when the layout
+        is made from a survey, its notes (the codebook has no column for them).
     """
 
     codebook: dict[str, Any]
@@ -76,8 +77,13 @@ class Layout:
                     layout.grids.setdefault(col["question"], []).append(name)
         aux = [re.escape(q) + "_hdr" for q in layout.grids]
         aux += [re.escape(c["question"]) + "_passed" for c in codebook.get("attention_checks", [])]
-        if aux:
-            layout.auxiliary = re.compile(r"^(?:" + "|".join(aux) + r")(?:_\d+)?$")
+        pattern = r"^(?:" + "|".join(aux) + r")(?:_\d+)?$" if aux else None
+        if not isinstance(source, Mapping):  # ODK Central and Kobo export notes as empty columns
+            notes = [re.escape(q.name) for q in source.iter_questions() if not q.has_answer]
+            if notes:
+                pattern = "|".join(p for p in (pattern, r"^(?:" + "|".join(notes) + r")$") if p)
+        if pattern:
+            layout.auxiliary = re.compile(pattern)
         return layout
 
     def is_numeric(self, column: str) -> bool:

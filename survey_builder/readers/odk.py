@@ -3,7 +3,9 @@
 Column names may carry group prefixes (``views/trust_grid/trust_1``; ODK Central joins
 groups with ``-``, Kobo can use ``.``), select-multiple answers come as one space-separated
 column (``channels`` = ``"store web"``) and/or one 0/1 column per option
-(``channels/store``), ``rank`` answers as space-separated values in rank order. Form
+(``channels/store``; when both are present the space-separated column is used, since the
+per-option columns hold 0 for an unanswered question), ``rank`` answers as space-separated
+values in rank order. Notes, which both tools export as empty columns, are dropped. Form
 metadata (``start``, ``end``, ``today``, ``deviceid``, ``meta/instanceID``, ``KEY``,
 ``SubmissionDate``, every column starting with ``_`` such as ``_id``, ``_uuid``,
 ``_submission_time``, ``_validation_status``) and the XLSForm export's auxiliary fields
@@ -135,8 +137,9 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
 
     for question, options in (*layout.multi.items(), *layout.rank.items()):
         columns = [layout.option_column(question, o) for o in options]
-        have_split = [c for c in columns if c in split]
-        if question in aggregated and len(have_split) < len(columns):
+        # The space-separated column wins over the per-option ones: ODK Central and Kobo
+        # write 0 in those when the question was not answered, the joined column is blank.
+        if question in aggregated:
             src = aggregated[question]
             tokens = split_tokens(frame[src])
             expand = expand_multi if question in layout.multi else expand_rank
@@ -145,7 +148,7 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
                 values[c] = series
                 origin[c] = src
         else:  # one 0/1 (or rank) column per option; missing ones are reported below
-            for c in have_split:
+            for c in (c for c in columns if c in split):
                 values[c] = frame[split[c]]
                 origin[c] = split[c]
 

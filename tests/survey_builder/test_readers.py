@@ -397,3 +397,27 @@ def test_note_columns_of_odk_exports_are_dropped_only_for_notes(export_survey) -
     renamed = text.replace("about-intro", "about-welcome", 1)
     with pytest.raises(SurveyError, match="not in the codebook: about-welcome"):
         responses_from_text(renamed, export_survey, name="central.csv")
+
+
+def test_readers_sit_below_scoring_and_simulate() -> None:
+    # spec -> codebook -> readers -> scoring/simulate: reading and writing responses must not
+    # load the modules that use them.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from survey_builder.readers import read_responses, write_responses\n"
+        "from survey_builder.spec import load_survey\n"
+        f"survey = load_survey({str(EXPORTS / 'survey_exports.yaml')!r})\n"
+        f"frame = read_responses({str(EXPORTS / 'odk_central.csv')!r}, survey)\n"
+        "write_responses(frame, survey, '-', 'surveyjs')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('survey_builder.')), "
+        "file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    loaded = done.stderr
+    assert "survey_builder.readers.surveyjs" in loaded
+    assert "survey_builder.scoring" not in loaded
+    assert "survey_builder.simulate" not in loaded

@@ -92,7 +92,7 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     source : Survey or codebook dict
         The questionnaire the responses belong to.
     input_format : {"auto", "canonical", "odk", "surveyjs", "redcap"}
-        Export format; ``auto`` detects it (see the module docstring).
+        Export format; ``auto`` detects it (see :mod:`survey_builder.readers`).
     encoding : str
         Text encoding of the file (UTF-8 with or without BOM by default).
     allow_extra_columns : bool
@@ -112,7 +112,6 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     text = decode_bytes(data, encoding, name)
     return responses_from_text(text, source, input_format=input_format, name=name,
                                allow_extra_columns=allow_extra_columns)
-
 
 
 def write_responses(responses: pd.DataFrame, source: Survey | Mapping[str, Any],

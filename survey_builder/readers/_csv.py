@@ -79,7 +79,6 @@ def read_csv(text: str, source: str, numeric: Callable[[str], bool] | None = Non
     return frame, locate
 
 
-
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as CSV (``\\n`` line ends, no index) to ``path`` (``-``: stdout),
     atomically."""

@@ -169,7 +169,6 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
     return Parsed("odk", len(frame), values, origin, locate)
 
 
-
 def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.DataFrame:
     """Canonical responses shaped like a KoboToolbox CSV export.
 
@@ -222,7 +221,6 @@ def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.Da
     out["_validation_status"] = None
     out["_index"] = np.arange(1, n + 1)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
-
 
 
 def write(responses: pd.DataFrame, layout: Layout, path: str | Path) -> None:

@@ -105,7 +105,6 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
     return Parsed("redcap", len(frame), values, origin, locate, all_zero_is_unanswered=True)
 
 
-
 def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.DataFrame:
     """Canonical responses shaped like a REDCap "CSV (raw data)" export of the dictionary that
     ``survey-builder build --format redcap`` writes.
@@ -134,7 +133,6 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
             out[f"{name}_passed"] = np.where(answered, passed.astype(int), 0)
     out[f"{survey_id}_complete"] = 2
     return pd.DataFrame(out, index=responses.index)
-
 
 
 def write(responses: pd.DataFrame, layout: Layout, path: str | Path) -> None:

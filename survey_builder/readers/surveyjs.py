@@ -218,7 +218,6 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
     return results
 
 
-
 def write(responses: pd.DataFrame, layout: Layout, path: str | Path) -> None:
     """Write canonical responses as a JSON list of SurveyJS results, one per line,
     atomically (``-``: stdout)."""

@@ -87,7 +87,6 @@ class _QuestionBase(_Model):
         return value or None
 
 
-
 class LikertQuestion(_QuestionBase):
     """A single Likert item; the response is the integer 1..points."""
 
@@ -337,7 +336,7 @@ class SurveyProblems(ValueError):
 
 
 class Survey(_Model):
-    """A whole questionnaire. See the module docstring for the document layout."""
+    """A whole questionnaire. See :mod:`survey_builder.spec` for the document layout."""
 
     id: Name
     version: str = "1"

@@ -194,10 +194,6 @@ class _Page:
         """Add the answer inputs of a question (one handler per answerable type)."""
         raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
 
-    @inputs.register(LikertGridQuestion)
-    def _(self, q: LikertGridQuestion, required: str) -> None:
-        self.grid(q, required)
-
     @inputs.register(LikertQuestion)
     def _(self, q: LikertQuestion, required: str) -> None:
         self.instructions(q, self.u("select_one"))
@@ -215,18 +211,6 @@ class _Page:
         self.instructions(q, self.multi_instructions(q),
                           force=bool(q.min_selected or q.max_selected))
         self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
-
-    @inputs.register(RankingQuestion)
-    def _(self, q: RankingQuestion, required: str) -> None:
-        self.ranking(q, required)
-
-    @inputs.register(NumericQuestion)
-    def _(self, q: NumericQuestion, required: str) -> None:
-        self.numeric(q, required)
-
-    @inputs.register(TextQuestion)
-    def _(self, q: TextQuestion, required: str) -> None:
-        self.text(q, required)
 
     def instructions(self, q: Question, text: str, force: bool = False) -> None:
         if force or not q.hint:  # otherwise the question's own hint instructs already
@@ -251,6 +235,7 @@ class _Page:
                      f"{self.t(label)}</label></li>")
         self.add("</ul>")
 
+    @inputs.register(LikertGridQuestion)
     def grid(self, q: LikertGridQuestion, required: str) -> None:
         if q.randomize:
             self.add(f'<p class="random">{self.u("random_rows")}</p>')
@@ -275,6 +260,7 @@ class _Page:
         self.add("</tbody>")
         self.add("</table>")
 
+    @inputs.register(RankingQuestion)
     def ranking(self, q: RankingQuestion, required: str) -> None:
         n = len(q.choices)
         self.add(f'<p class="instructions">{self.u("rank", n=n)}</p>')
@@ -287,6 +273,7 @@ class _Page:
                      "</label></li>")
         self.add("</ul>")
 
+    @inputs.register(NumericQuestion)
     def numeric(self, q: NumericQuestion, required: str) -> None:
         rule = self.u("whole_number" if q.integer else "number")
         attrs = f' step="{"1" if q.integer else "any"}"'
@@ -305,6 +292,7 @@ class _Page:
         self.add(f'<p><input type="number" id="{q.name}" name="{q.name}" '
                  f'inputmode="decimal"{attrs}{required}>{unit}</p>')
 
+    @inputs.register(TextQuestion)
     def text(self, q: TextQuestion, required: str) -> None:
         maxlength = f' maxlength="{q.max_length}"' if q.max_length else ""
         note = (f' <span class="hint">{self.u("max_chars", n=q.max_length)}</span>'

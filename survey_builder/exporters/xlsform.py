@@ -236,10 +236,6 @@ class _Builder:
         self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
                  **self.common(q))
 
-    @question.register(LikertGridQuestion)
-    def _(self, q: LikertGridQuestion) -> None:
-        self.grid(q)
-
     @question.register(SingleChoiceQuestion)
     def _(self, q: SingleChoiceQuestion) -> None:
         self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
@@ -260,10 +256,6 @@ class _Builder:
             row["constraint"] = " and ".join(parts)
             row.update(self.message_columns(*messages))
         self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
-
-    @question.register(NumericQuestion)
-    def _(self, q: NumericQuestion) -> None:
-        self.numeric(q)
 
     @question.register(TextQuestion)
     def _(self, q: TextQuestion) -> None:
@@ -295,6 +287,7 @@ class _Builder:
     def _(self, q: NoteQuestion) -> None:
         self.add(type="note", **self.common(q))
 
+    @question.register(LikertGridQuestion)
     def grid(self, q: LikertGridQuestion) -> None:
         list_name = self.likert_list(q)
         group: dict[str, Any] = {"type": "begin_group", "name": q.name,
@@ -317,6 +310,7 @@ class _Builder:
                      **self.text_columns("label", item.label))
         self.add(type="end_group")
 
+    @question.register(NumericQuestion)
     def numeric(self, q: NumericQuestion) -> None:
         row = self.common(q)
         row.update(self.hint(q.hint, q.unit))

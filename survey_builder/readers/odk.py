@@ -38,7 +38,7 @@ ODK_META = frozenset({
     "subscriberid", "audit", "email", "instanceID", "instanceName", "deprecatedID",
     "KEY", "SubmissionDate", "SubmitterID", "SubmitterName", "AttachmentsPresent",
     "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
-    "__version__", "formhub", "uuid", "start-geopoint",
+    "__version__", "formhub", "uuid", "start-geopoint", "rootUuid",
 })
 
 

@@ -369,6 +369,7 @@ def _expected(ids: list[str]) -> pd.DataFrame:
     ("odk_central.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),  # meta-instanceID
     ("odk_central_split.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),
     ("kobo_xml_values.csv", "odk", _UUIDS),  # _uuid wins over meta/rootUuid and _id
+    ("kobo_default.csv", "odk", _UUIDS),
     ("surveyjs_results.json", "surveyjs", ["result0001", "result0002", "result0003"]),
     ("redcap_raw.csv", "redcap", ["1", "2", "3"]),
     ("redcap_longitudinal.csv", "redcap", ["1", "2", "3"]),

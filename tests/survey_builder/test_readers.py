@@ -368,6 +368,7 @@ def _expected(ids: list[str]) -> pd.DataFrame:
 @pytest.mark.parametrize(("name", "fmt", "ids"), [
     ("odk_central.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),  # meta-instanceID
     ("odk_central_split.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),
+    ("odk_central_no_groups.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),
     ("kobo_xml_values.csv", "odk", _UUIDS),  # _uuid wins over meta/rootUuid and _id
     ("kobo_default.csv", "odk", _UUIDS),
     ("surveyjs_results.json", "surveyjs", ["result0001", "result0002", "result0003"]),
@@ -386,7 +387,8 @@ def test_documented_exports_read_to_the_canonical_answers(export_survey, name, f
 def test_unanswered_select_multiple_is_missing_though_option_columns_say_0(export_survey) -> None:
     # ODK Central (splitSelectMultiples) and Kobo ("single and separate columns") write 0 in
     # every option column of a question that was skipped; only the joined column is blank.
-    for name in ("odk_central_split.csv", "kobo_xml_values.csv"):
+    for name in ("odk_central_split.csv", "odk_central_no_groups.csv", "kobo_xml_values.csv",
+                 "kobo_default.csv"):
         frame = read_responses(EXPORTS / name, export_survey)
         assert frame.loc[2, ["channels__store", "channels__web", "channels__app"]].isna().all()
         assert frame.loc[1, "channels__web"] == 1

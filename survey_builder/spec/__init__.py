@@ -79,19 +79,21 @@ answers like a Likert question:
 A test of one exact type compares the ``type`` string (``question.type == "numeric"``).
 
 *Operations* that do something different per type are :func:`functools.singledispatch`
-functions, one per operation, in the module that owns the operation, with one handler
-registered per question class::
+functions (:class:`functools.singledispatchmethod` on a builder class), one per operation,
+in the module that owns the operation, with one handler registered per question class; the
+fallback raises :class:`TypeError` (a bug, not a user error) unless "nothing to do" is the
+right answer for unlisted types (:func:`find_problems`' per-question rules)::
 
     @functools.singledispatch
-    def xlsform_rows(question, ctx):          # fallback: a type without a handler
-        raise TypeError(f"no XLSForm rows for {question.type!r}")
+    def question_columns(question, section):       # fallback: a type without a handler
+        raise TypeError(f"unsupported question type {question.type!r}")
 
-    @xlsform_rows.register
-    def _(question: NumericQuestion, ctx): ...
+    @question_columns.register
+    def _(question: NumericQuestion, section): ...
 
-    @xlsform_rows.register(SingleChoiceQuestion)   # one handler for several types
-    @xlsform_rows.register(AttentionCheckQuestion)
-    def _(question, ctx): ...
+    @question_columns.register(SingleChoiceQuestion)   # one handler for several types
+    @question_columns.register(AttentionCheckQuestion)
+    def _(question, section): ...
 
 :data:`QUESTION_MODELS` maps each ``type`` to its class, so a test can check that an
 operation handles every type: ``set(QUESTION_MODELS.values()) <= set(op.registry)``.

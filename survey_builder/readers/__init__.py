@@ -8,11 +8,12 @@ Supported inputs (``input_format``)
     ODK Central / KoboToolbox CSV exports ("XML values and headers"). Column names may carry
     group prefixes (``views/trust_grid/trust_1``; ODK Central joins groups with ``-``, Kobo
     can use ``.``), select-multiple answers come as one space-separated column (``channels`` =
-    ``"store web"``) and/or one 0/1 column per option (``channels/store``; the space-separated
-    column wins when both are present), ``rank`` answers as space-separated values in rank
-    order. Notes, which ODK Central and Kobo export as empty columns, are dropped.
+    ``"store web"``) and/or one 0/1 column per option (``channels/store``; when both are
+    present, a blank space-separated column means unanswered), ``rank`` answers as
+    space-separated values in rank order. Notes, which ODK Central and Kobo export as empty
+    columns, are dropped.
     Form metadata (``start``, ``end``, ``today``, ``deviceid``, ``meta/instanceID``, ``KEY``,
-    ``SubmissionDate``, every column starting with ``_`` such as ``_id``, ``_uuid``,
+    ``SubmissionDate``, ``rootUuid``, every column starting with ``_`` such as ``_id``, ``_uuid``,
     ``_submission_time``, ``_validation_status``) and the XLSForm export's auxiliary fields
     (grid header rows ``<grid>_hdr``, attention-check calculations ``<name>_passed``) are
     dropped. The respondent id is taken from ``respondent_id``, else ``_uuid``, else

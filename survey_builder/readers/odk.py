@@ -3,14 +3,15 @@
 Column names may carry group prefixes (``views/trust_grid/trust_1``; ODK Central joins
 groups with ``-``, Kobo can use ``.``), select-multiple answers come as one space-separated
 column (``channels`` = ``"store web"``) and/or one 0/1 column per option
-(``channels/store``; when both are present the space-separated column is used, since the
-per-option columns hold 0 for an unanswered question), ``rank`` answers as space-separated
-values in rank order. Notes, which both tools export as empty columns, are dropped. Form
-metadata (``start``, ``end``, ``today``, ``deviceid``, ``meta/instanceID``, ``KEY``,
-``SubmissionDate``, every column starting with ``_`` such as ``_id``, ``_uuid``,
-``_submission_time``, ``_validation_status``) and the XLSForm export's auxiliary fields
-(``<grid>_hdr``, ``<name>_passed``) are dropped. The respondent id is taken from
-``respondent_id``, else ``_uuid``, else ``meta/instanceID``/``KEY``, else ``_id``.
+(``channels/store``; when both are present, a blank space-separated column marks the
+question unanswered whatever the option columns say, as both tools write 0 there), ``rank``
+answers as space-separated values in rank order. Notes, which both tools export as empty
+columns, are dropped. Form metadata (``start``, ``end``, ``today``, ``deviceid``,
+``meta/instanceID``, ``KEY``, ``SubmissionDate``, ``rootUuid``, every column starting with
+``_`` such as ``_id``, ``_uuid``, ``_submission_time``, ``_validation_status``) and the
+XLSForm export's auxiliary fields (``<grid>_hdr``, ``<name>_passed``) are dropped. The
+respondent id is taken from ``respondent_id``, else ``_uuid``, else
+``meta/instanceID``/``KEY``, else ``_id``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def _odk_numeric(layout: Layout) -> Callable[[str], bool]:
         return last in layout.plain and layout.is_numeric(last)
 
     return numeric
+
+
+def _has_value(column: pd.Series) -> pd.Series:
+    """True where a text column holds a non-blank value."""
+    return (column.notna() & column.str.strip().ne("")).astype(bool)
 
 
 def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
@@ -137,9 +143,8 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
 
     for question, options in (*layout.multi.items(), *layout.rank.items()):
         columns = [layout.option_column(question, o) for o in options]
-        # The space-separated column wins over the per-option ones: ODK Central and Kobo
-        # write 0 in those when the question was not answered, the joined column is blank.
-        if question in aggregated:
+        have_split = [c for c in columns if c in split]
+        if question in aggregated and len(have_split) < len(columns):
             src = aggregated[question]
             tokens = split_tokens(frame[src])
             expand = expand_multi if question in layout.multi else expand_rank
@@ -148,8 +153,12 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
                 values[c] = series
                 origin[c] = src
         else:  # one 0/1 (or rank) column per option; missing ones are reported below
-            for c in (c for c in columns if c in split):
-                values[c] = frame[split[c]]
+            # ODK Central and Kobo write 0 in every option column of a skipped question;
+            # the space-separated column, when there is one, is blank for it
+            answered = _has_value(frame[aggregated[question]]) if question in aggregated else None
+            for c in have_split:
+                column = frame[split[c]]
+                values[c] = column if answered is None else column.where(answered)
                 origin[c] = split[c]
 
     expected = [c for c in layout.columns if c != layout.id_column]

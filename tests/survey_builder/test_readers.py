@@ -424,3 +424,14 @@ def test_readers_sit_below_scoring_and_simulate() -> None:
     assert "survey_builder.readers.surveyjs" in loaded
     assert "survey_builder.scoring" not in loaded
     assert "survey_builder.simulate" not in loaded
+
+
+def test_kobo_separate_columns_only_read_option_by_option(export_survey) -> None:
+    # Kobo's "Export Select Many questions as: separate columns": no joined column, so a
+    # skipped question cannot be told from one answered with nothing ticked.
+    text = (EXPORTS / "kobo_xml_values.csv").read_text(encoding="utf-8")
+    frame = pd.read_csv(pd.io.common.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    separate = frame.drop(columns=["about/channels"]).to_csv(sep=";", index=False)
+    read = responses_from_text(separate, export_survey, name="kobo.csv")
+    channels = read[["channels__store", "channels__web", "channels__app"]]
+    assert channels.to_numpy().tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..codebook import build_codebook
-from ..errors import SurveyError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -159,20 +158,3 @@ def row_ids(n: int, prefix: str = "row") -> pd.Series:
 def as_objects(series: pd.Series) -> pd.Series:
     """An object Series with ``None`` for missing values."""
     return series.astype(object).where(series.notna(), None)
-
-
-def check_missing(missing: list[str], source: str, hint: str = "") -> None:
-    """Raise for codebook columns the file lacks (the first ten are named)."""
-    if missing:
-        listed = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        raise SurveyError(f"{len(missing)} codebook column(s) missing from the file: {listed}"
-                          f"{hint}", source, 1)
-
-
-def check_unknown(unknown: list[str], source: str, fmt: str, hint: str = "") -> None:
-    """Raise for columns the codebook does not know (the first ten are named)."""
-    if unknown:
-        listed = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-        raise SurveyError(f"{len(unknown)} column(s) not in the codebook: {listed} (is this the "
-                          f"right survey/version? read as {fmt}{hint}; pass "
-                          "--ignore-extra-columns to drop them)", source, 1)

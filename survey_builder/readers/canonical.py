@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._csv import read_csv, write_csv
-from ._layout import Layout, Parsed, check_missing, check_unknown
+from ._layout import Layout, Parsed
+from .validate import check_missing, check_unknown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
 from ._csv import read_csv, write_csv
-from ._layout import Layout, Parsed, check_missing, check_unknown, row_ids
+from ._layout import Layout, Parsed, row_ids
 from ._options import expand_multi, expand_rank, split_tokens
+from .validate import check_missing, check_unknown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

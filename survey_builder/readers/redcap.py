@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._csv import read_csv, write_csv
-from ._layout import Layout, Parsed, check_missing, check_unknown, row_ids
+from ._layout import Layout, Parsed, row_ids
+from .validate import check_missing, check_unknown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

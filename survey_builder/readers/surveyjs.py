@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write
 from ..errors import SurveyError
-from ._layout import Layout, Parsed, as_objects, check_unknown, row_ids
+from ._layout import Layout, Parsed, as_objects, row_ids
 from ._options import expand_multi, expand_rank
+from .validate import check_unknown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

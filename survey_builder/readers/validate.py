@@ -1,11 +1,12 @@
-"""Validation of parsed responses against the codebook, shared by every format.
+"""Validation of responses against the codebook, shared by every format.
 
-:func:`validate` checks each canonical column of a :class:`~._layout.Parsed` file and
-converts it to its final dtype: ids present and unique, option codes known (labels in any
-language are mapped back to codes, case-insensitively), numbers parseable, whole where
-required and within range, multiple-choice options 0 or 1. The first invalid cell in file
-order is reported with its file, line (or row) and source column, and how many more there
-are.
+:func:`check_missing` and :func:`check_unknown` report the file's columns that do not match
+the codebook's (each format first matches names its own way). :func:`validate` checks each
+canonical column of a :class:`~._layout.Parsed` file and converts it to its final dtype: ids
+present and unique, option codes known (labels in any language are mapped back to codes,
+case-insensitively), numbers parseable, whole where required and within range,
+multiple-choice options 0 or 1. The first invalid cell in file order is reported with its
+file, line (or row) and source column, and how many more there are.
 """
 
 from __future__ import annotations
@@ -21,10 +22,27 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = ["validate"]
+__all__ = ["check_missing", "check_unknown", "validate"]
 
 _TRUE = frozenset({"1", "1.0", "true", "yes", "checked", "selected"})
 _FALSE = frozenset({"0", "0.0", "false", "no", "unchecked", "not selected"})
+
+
+def check_missing(missing: list[str], source: str, hint: str = "") -> None:
+    """Raise for codebook columns the file lacks (the first ten are named)."""
+    if missing:
+        listed = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
+        raise SurveyError(f"{len(missing)} codebook column(s) missing from the file: {listed}"
+                          f"{hint}", source, 1)
+
+
+def check_unknown(unknown: list[str], source: str, fmt: str, hint: str = "") -> None:
+    """Raise for columns the codebook does not know (the first ten are named)."""
+    if unknown:
+        listed = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        raise SurveyError(f"{len(unknown)} column(s) not in the codebook: {listed} (is this the "
+                          f"right survey/version? read as {fmt}{hint}; pass "
+                          "--ignore-extra-columns to drop them)", source, 1)
 
 
 def _label_lookup(column: Mapping[str, Any]) -> dict[str, str]:

@@ -44,8 +44,8 @@ class Layout:
         Grid question -> its item columns.
     auxiliary : re.Pattern, optional
         Names of fields that hold no answer, which readers drop: the XLSForm/REDCap
-        exports' helper fields (``<grid>_hdr``, ``<check>_passed``) and, when the layout
-        is made from a survey, its notes (the codebook has no column for them).
+        exports' helper fields (``<grid>_hdr``, ``<check>_passed``) and the notes
+        (see :func:`note_names`).
     """
 
     codebook: dict[str, Any]
@@ -77,10 +77,9 @@ class Layout:
         aux = [re.escape(q) + "_hdr" for q in layout.grids]
         aux += [re.escape(c["question"]) + "_passed" for c in codebook.get("attention_checks", [])]
         pattern = r"^(?:" + "|".join(aux) + r")(?:_\d+)?$" if aux else None
-        if not isinstance(source, Mapping):  # ODK Central and Kobo export notes as empty columns
-            notes = [re.escape(q.name) for q in source.iter_questions() if not q.has_answer]
-            if notes:
-                pattern = "|".join(p for p in (pattern, r"^(?:" + "|".join(notes) + r")$") if p)
+        notes = [re.escape(name) for name in note_names(source, codebook)]
+        if notes:  # ODK Central and Kobo export notes as empty columns
+            pattern = "|".join(p for p in (pattern, r"^(?:" + "|".join(notes) + r")$") if p)
         if pattern:
             layout.auxiliary = re.compile(pattern)
         return layout
@@ -97,6 +96,19 @@ class Layout:
     def is_auxiliary(self, name: str) -> bool:
         """True for an export's helper field that holds no answer."""
         return bool(self.auxiliary and self.auxiliary.match(name))
+
+
+def note_names(source: Survey | Mapping[str, Any], codebook: Mapping[str, Any]) -> list[str]:
+    """Names of the questionnaire's notes, which have no codebook column.
+
+    Taken from the codebook's ``notes`` list when it has one, else from the survey; a
+    codebook without that list gives none.
+    """
+    if "notes" in codebook:
+        return [str(name) for name in codebook["notes"]]
+    if isinstance(source, Mapping):
+        return []
+    return [q.name for q in source.iter_questions() if not q.has_answer]
 
 
 @dataclass

@@ -435,3 +435,12 @@ def test_kobo_separate_columns_only_read_option_by_option(export_survey) -> None
     read = responses_from_text(separate, export_survey, name="kobo.csv")
     channels = read[["channels__store", "channels__web", "channels__app"]]
     assert channels.to_numpy().tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]
+
+
+def test_note_columns_are_known_from_a_codebook_that_lists_notes(export_survey) -> None:
+    codebook = {k: v for k, v in build_codebook(export_survey).items() if k != "notes"}
+    path = EXPORTS / "odk_central.csv"
+    with pytest.raises(SurveyError, match="not in the codebook: about-intro"):
+        read_responses(path, codebook)  # without the list a note is an unknown column
+    frame = read_responses(path, {**codebook, "notes": ["intro"]})
+    pd.testing.assert_frame_equal(frame, _expected([f"uuid:{u}" for u in _UUIDS]))

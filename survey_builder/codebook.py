@@ -46,11 +46,13 @@ this JSON document (``Codebook.to_dict()`` gives a plain copy)::
       "scales": [ {scale}, ... ],
       "attention_checks": [ {"question", "column", "answer"} ],
       "derivations": {"clv": {...} | null, "journey": {...} | null},
+      "notes": [ "name", ... ],             # questions without an answer (notes)
       "scores": {scores layout} | null       # only in a scores file's codebook
     }
 
 Version history: ``1`` (an integer) is the first layout; ``"1.1"`` adds the optional
-``scores`` section. Every ``1.x`` file is read.
+``scores`` section and the ``notes`` list (ODK and Kobo exports carry a note as an empty
+column, which the readers then recognise). Every ``1.x`` file is read.
 
 Each column entry has: ``name``, ``question`` (the question it belongs to — the grid
 for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
@@ -100,6 +102,7 @@ written in the scores file for that option (its label, or its code with ``--code
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -141,6 +144,7 @@ __all__ = [
     "ScoresColumn",
     "ScoresLayout",
     "ScoresLevel",
+    "as_codebook",
     "build_codebook",
     "codebook_to_text",
     "column_names",
@@ -191,48 +195,81 @@ def _binary_levels(languages: list[str]) -> list[dict[str, Any]]:
             for code in (0, 1)]
 
 
-def _question_columns(question: Any, section: str, languages: list[str]
+@functools.singledispatch
+def _question_columns(question: Any, common: dict[str, Any], languages: list[str]
                       ) -> list[dict[str, Any]]:
-    common = {"question": question.name, "section": section, "required": question.required,
-              "relevant": question.relevant}
-    if isinstance(question, NoteQuestion):
-        return []
-    if isinstance(question, LikertQuestion):
-        return [_column(question.name, **common, type="likert", value_type="integer",
-                        label=dict(question.label), levels=_likert_levels(question.anchors),
-                        min=1, max=question.points, integer=True, scale=question.scale,
-                        reverse_keyed=question.reverse_keyed)]
-    if isinstance(question, LikertGridQuestion):
-        return [_column(item.name, **common, item=item.name, type="likert",
-                        value_type="integer", label=dict(item.label),
-                        levels=_likert_levels(question.anchors), min=1, max=question.points,
-                        integer=True, scale=item.scale, reverse_keyed=item.reverse_keyed)
-                for item in question.items]
-    if isinstance(question, (SingleChoiceQuestion, AttentionCheckQuestion)):
-        return [_column(question.name, **common, type=question.type,
-                        label=dict(question.label), levels=_levels(question.choices))]
-    if isinstance(question, MultipleChoiceQuestion):
-        binary = _binary_levels(languages)
-        return [_column(option_column(question.name, c.value), **common, option=c.value,
-                        type="multiple_choice_option", value_type="integer",
-                        label=dict(c.label), levels=binary, min=0, max=1, integer=True)
-                for c in question.choices]
-    if isinstance(question, RankingQuestion):
-        n = len(question.choices)
-        return [_column(option_column(question.name, c.value), **common, option=c.value,
-                        type="ranking_option", value_type="integer", label=dict(c.label),
-                        min=1, max=n, integer=True)
-                for c in question.choices]
-    if isinstance(question, NumericQuestion):
-        return [_column(question.name, **common, type="numeric",
-                        value_type="integer" if question.integer else "number",
-                        label=dict(question.label), min=question.min, max=question.max,
-                        integer=question.integer,
-                        unit=dict(question.unit) if question.unit else None)]
-    if isinstance(question, TextQuestion):
-        return [_column(question.name, **common, type="text", label=dict(question.label),
-                        max_length=question.max_length)]
+    """The codebook columns of one question (one handler per question type)."""
     raise TypeError(f"unsupported question type {question.type!r}")  # pragma: no cover
+
+
+@_question_columns.register(NoteQuestion)
+def _(question: NoteQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return []
+
+
+@_question_columns.register(LikertQuestion)
+def _(question: LikertQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return [_column(question.name, **common, type="likert", value_type="integer",
+                    label=dict(question.label), levels=_likert_levels(question.anchors),
+                    min=1, max=question.points, integer=True, scale=question.scale,
+                    reverse_keyed=question.reverse_keyed)]
+
+
+@_question_columns.register(LikertGridQuestion)
+def _(question: LikertGridQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return [_column(item.name, **common, item=item.name, type="likert",
+                    value_type="integer", label=dict(item.label),
+                    levels=_likert_levels(question.anchors), min=1, max=question.points,
+                    integer=True, scale=item.scale, reverse_keyed=item.reverse_keyed)
+            for item in question.items]
+
+
+@_question_columns.register(SingleChoiceQuestion)
+@_question_columns.register(AttentionCheckQuestion)
+def _(question: SingleChoiceQuestion | AttentionCheckQuestion, common: dict[str, Any],
+      languages: list[str]) -> list[dict[str, Any]]:
+    return [_column(question.name, **common, type=question.type,
+                    label=dict(question.label), levels=_levels(question.choices))]
+
+
+@_question_columns.register(MultipleChoiceQuestion)
+def _(question: MultipleChoiceQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    binary = _binary_levels(languages)
+    return [_column(option_column(question.name, c.value), **common, option=c.value,
+                    type="multiple_choice_option", value_type="integer",
+                    label=dict(c.label), levels=binary, min=0, max=1, integer=True)
+            for c in question.choices]
+
+
+@_question_columns.register(RankingQuestion)
+def _(question: RankingQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    n = len(question.choices)
+    return [_column(option_column(question.name, c.value), **common, option=c.value,
+                    type="ranking_option", value_type="integer", label=dict(c.label),
+                    min=1, max=n, integer=True)
+            for c in question.choices]
+
+
+@_question_columns.register(NumericQuestion)
+def _(question: NumericQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return [_column(question.name, **common, type="numeric",
+                    value_type="integer" if question.integer else "number",
+                    label=dict(question.label), min=question.min, max=question.max,
+                    integer=question.integer,
+                    unit=dict(question.unit) if question.unit else None)]
+
+
+@_question_columns.register(TextQuestion)
+def _(question: TextQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return [_column(question.name, **common, type="text", label=dict(question.label),
+                    max_length=question.max_length)]
 
 
 def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, Any]:
@@ -241,17 +278,17 @@ def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, A
         "columns": [c["name"] for c in columns], "required": question.required,
         "relevant": question.relevant,
     }
-    if hasattr(question, "choices"):
+    if question.has_choices:
         entry["choices"] = [{"code": c.value, "label": dict(c.label), "numeric": c.numeric}
                             for c in question.choices]
-    if isinstance(question, AttentionCheckQuestion):
+    if question.type == "attention_check":
         entry["answer"] = question.answer
-    if isinstance(question, (LikertQuestion, LikertGridQuestion)):
+    if question.is_likert:
         entry["points"] = question.points
-    if isinstance(question, LikertGridQuestion):
+    if question.is_grid:
         entry["items"] = [item.name for item in question.items]
         entry["randomize"] = question.randomize
-    if isinstance(question, MultipleChoiceQuestion):
+    if question.type == "multiple_choice":
         entry["min_selected"] = question.min_selected
         entry["max_selected"] = question.max_selected
     return entry
@@ -268,7 +305,7 @@ def _derivations(survey: Survey) -> dict[str, Any]:
         for term in ("value", "frequency", "lifespan"):
             spec = getattr(survey.clv, term)
             question = survey.get(spec.question)
-            if isinstance(question, SingleChoiceQuestion):
+            if question.answer_kind == "code":
                 kind = "choice"
                 mapping = {c.value: c.numeric for c in question.choices if c.numeric is not None}
             else:
@@ -303,13 +340,17 @@ def build_codebook(survey: Survey) -> Codebook:
     """
     columns = [_column(ID_COLUMN, type="id", value_type="string", required=True,
                        label={lang: "Respondent id" for lang in survey.languages})]
-    questions = []
+    questions, notes = [], []
     for section in survey.sections:
         for question in section.questions:
-            cols = _question_columns(question, section.name, survey.languages)
+            common = {"question": question.name, "section": section.name,
+                      "required": question.required, "relevant": question.relevant}
+            cols = _question_columns(question, common, survey.languages)
             columns.extend(cols)
             if cols:
                 questions.append(_question_entry(question, cols))
+            elif not question.has_answer:
+                notes.append(question.name)
     scales = []
     for scale in survey.scales:
         items = survey.scale_items(scale)
@@ -337,6 +378,7 @@ def build_codebook(survey: Survey) -> Codebook:
         "attention_checks": [{"question": q.name, "column": q.name, "answer": q.answer}
                              for q in survey.attention_checks()],
         "derivations": _derivations(survey),
+        "notes": notes,
         "scores": None,
     })
 
@@ -504,6 +546,7 @@ class _Document(_Entry):
     scales: list[CodebookScale] = []
     attention_checks: list[AttentionCheckEntry] = []
     derivations: Derivations = Derivations()
+    notes: list[str] = []
     scores: ScoresLayout | None = None
 
 
@@ -745,6 +788,28 @@ def _validated(document: Any, source: str | None, locator: Locator
 
 
 # --------------------------------------------------------------------------- files
+def as_codebook(source: Survey | Mapping[str, Any]) -> Codebook:
+    """The :class:`Codebook` of a survey spec, or of a codebook (validated, not rebuilt).
+
+    The one rule every consumer that takes "a spec or a codebook" applies (readers,
+    scoring, simulation): a :class:`~survey_builder.spec.Survey` is turned into its
+    codebook, a codebook is used as it is.
+
+    Parameters
+    ----------
+    source : Survey, Codebook or mapping
+
+    Returns
+    -------
+    Codebook
+    """
+    if isinstance(source, Codebook):
+        return source
+    if isinstance(source, Mapping):
+        return Codebook(source)
+    return build_codebook(source)
+
+
 def column_names(codebook: Mapping[str, Any]) -> list[str]:
     """The CSV header of the canonical response file, in order."""
     return [column["name"] for column in codebook["columns"]]

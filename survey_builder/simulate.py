@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from . import expressions as ex
 from .codebook import OPTION_SEPARATOR, build_codebook, column_names, option_column
 from .errors import SurveyError
+from .readers import respondent_ids
 from .spec import ID_COLUMN, Survey, load_survey
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,15 +119,6 @@ def default_labels_path(out: str | Path) -> Path:
     next to ``out`` (``responses.csv`` → ``responses.planted.csv``)."""
     path = Path(out)
     return path.with_name(f"{path.stem}.planted.csv")
-
-
-def respondent_ids(n: int, prefix: str = "r") -> np.ndarray:
-    """Unique string ids ``r0001``, ``r0002``, ... zero-padded to a common width."""
-    import numpy as np
-
-    width = max(4, len(str(n)))
-    numbers = np.char.zfill(np.arange(1, n + 1).astype(str), width)
-    return np.char.add(prefix, numbers).astype(object)
 
 
 # --------------------------------------------------------------------------- relevance

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..errors import SurveyError
-from ..spec import LikertGridQuestion, Survey
+from ..spec import Survey
 
 __all__ = [
     "ExportWarning",
@@ -61,7 +61,7 @@ def randomized_blocks(survey: Survey) -> list[RandomizedBlock]:
         if section.randomize:
             blocks.append(RandomizedBlock("section", section.name))
         for question in section.questions:
-            if isinstance(question, LikertGridQuestion) and question.randomize:
+            if question.is_grid and question.randomize:
                 blocks.append(RandomizedBlock("grid", question.name))
     return blocks
 

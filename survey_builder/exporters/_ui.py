@@ -12,11 +12,6 @@ from typing import Any
 
 from .. import expressions as ex
 from ..spec import (
-    AttentionCheckQuestion,
-    LikertGridQuestion,
-    MultipleChoiceQuestion,
-    NoteQuestion,
-    SingleChoiceQuestion,
     Survey,
 )
 from ._common import format_number
@@ -153,11 +148,11 @@ def number_questions(survey: Survey) -> dict[str, str]:
     numbers: dict[str, str] = {}
     n = 0
     for question in survey.iter_questions():
-        if isinstance(question, NoteQuestion):
+        if not question.has_answer:
             continue
         n += 1
         numbers[question.name] = str(n)
-        if isinstance(question, LikertGridQuestion):
+        if question.is_grid:
             for i, item in enumerate(question.items, start=1):
                 numbers[item.name] = f"{n}.{i}"
     return numbers
@@ -183,8 +178,7 @@ def describe_condition(expr: str, survey: Survey, language: str, numbers: dict[s
             question = survey.get(name)
         except KeyError:
             return str(value)
-        if isinstance(question, (SingleChoiceQuestion, MultipleChoiceQuestion,
-                                 AttentionCheckQuestion)):
+        if question.has_choices:
             for choice in question.choices:
                 if choice.value == str(value):
                     return survey.text(choice.label, language)

@@ -10,8 +10,10 @@ labelled by their row and column headers); all user text is HTML-escaped.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import singledispatchmethod
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_text_atomic
 from ..spec import (
@@ -19,7 +21,6 @@ from ..spec import (
     LikertGridQuestion,
     LikertQuestion,
     MultipleChoiceQuestion,
-    NoteQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -174,7 +175,7 @@ class _Page:
                      f"{readable}</p>")
 
     def question(self, q: Question) -> None:
-        if isinstance(q, NoteQuestion):
+        if not q.has_answer:  # a note
             self.add(f'<div class="note" role="note" id="q-{q.name}">')
             self.preamble(q)
             self.add(f"<p>{self.t(q.label)}</p>")
@@ -185,26 +186,31 @@ class _Page:
         self.add(self.legend(q))
         self.preamble(q)
         required = " required" if q.required else ""
-        if isinstance(q, LikertGridQuestion):
-            self.grid(q, required)
-        elif isinstance(q, LikertQuestion):
-            self.instructions(q, self.u("select_one"))
-            self.options(q.name, [(str(i), a) for i, a in enumerate(q.anchors, start=1)],
-                         "radio", required)
-        elif isinstance(q, (SingleChoiceQuestion, AttentionCheckQuestion)):
-            self.instructions(q, self.u("select_one"))
-            self.options(q.name, [(c.value, c.label) for c in q.choices], "radio", required)
-        elif isinstance(q, MultipleChoiceQuestion):
-            self.instructions(q, self.multi_instructions(q),
-                              force=bool(q.min_selected or q.max_selected))
-            self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
-        elif isinstance(q, RankingQuestion):
-            self.ranking(q, required)
-        elif isinstance(q, NumericQuestion):
-            self.numeric(q, required)
-        elif isinstance(q, TextQuestion):
-            self.text(q, required)
+        self.inputs(q, required)
         self.add("</fieldset>")
+
+    @singledispatchmethod
+    def inputs(self, q: Any, required: str) -> None:
+        """Add the answer inputs of a question (one handler per answerable type)."""
+        raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
+
+    @inputs.register(LikertQuestion)
+    def _(self, q: LikertQuestion, required: str) -> None:
+        self.instructions(q, self.u("select_one"))
+        self.options(q.name, [(str(i), a) for i, a in enumerate(q.anchors, start=1)],
+                     "radio", required)
+
+    @inputs.register(SingleChoiceQuestion)
+    @inputs.register(AttentionCheckQuestion)
+    def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion, required: str) -> None:
+        self.instructions(q, self.u("select_one"))
+        self.options(q.name, [(c.value, c.label) for c in q.choices], "radio", required)
+
+    @inputs.register(MultipleChoiceQuestion)
+    def _(self, q: MultipleChoiceQuestion, required: str) -> None:
+        self.instructions(q, self.multi_instructions(q),
+                          force=bool(q.min_selected or q.max_selected))
+        self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
 
     def instructions(self, q: Question, text: str, force: bool = False) -> None:
         if force or not q.hint:  # otherwise the question's own hint instructs already
@@ -229,6 +235,7 @@ class _Page:
                      f"{self.t(label)}</label></li>")
         self.add("</ul>")
 
+    @inputs.register(LikertGridQuestion)
     def grid(self, q: LikertGridQuestion, required: str) -> None:
         if q.randomize:
             self.add(f'<p class="random">{self.u("random_rows")}</p>')
@@ -253,6 +260,7 @@ class _Page:
         self.add("</tbody>")
         self.add("</table>")
 
+    @inputs.register(RankingQuestion)
     def ranking(self, q: RankingQuestion, required: str) -> None:
         n = len(q.choices)
         self.add(f'<p class="instructions">{self.u("rank", n=n)}</p>')
@@ -265,6 +273,7 @@ class _Page:
                      "</label></li>")
         self.add("</ul>")
 
+    @inputs.register(NumericQuestion)
     def numeric(self, q: NumericQuestion, required: str) -> None:
         rule = self.u("whole_number" if q.integer else "number")
         attrs = f' step="{"1" if q.integer else "any"}"'
@@ -283,6 +292,7 @@ class _Page:
         self.add(f'<p><input type="number" id="{q.name}" name="{q.name}" '
                  f'inputmode="decimal"{attrs}{required}>{unit}</p>')
 
+    @inputs.register(TextQuestion)
     def text(self, q: TextQuestion, required: str) -> None:
         maxlength = f' maxlength="{q.max_length}"' if q.max_length else ""
         note = (f' <span class="hint">{self.u("max_chars", n=q.max_length)}</span>'

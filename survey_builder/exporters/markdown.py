@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import singledispatchmethod
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_text_atomic
 from ..spec import (
     AttentionCheckQuestion,
+    ChoiceQuestion,
     LikertGridQuestion,
     LikertQuestion,
     MultipleChoiceQuestion,
-    NoteQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -61,7 +63,7 @@ class _Writer:
         self.add(f"# {self.t(s.title)}", "")
         if s.description:
             self.add(self.t(s.description), "")
-        n_questions = sum(1 for q in s.iter_questions() if not isinstance(q, NoteQuestion))
+        n_questions = sum(1 for q in s.iter_questions() if q.has_answer)
         self.add(f"`{s.id}` · {self.u('version')} {md(s.version)} · {self.u('language')} "
                  f"`{self.lang}` · {n_questions} {self.u('questions')}", "")
         self.add(f"_{self.u('required_note')}_", "")
@@ -75,7 +77,7 @@ class _Writer:
         return "\n".join(self.lines).rstrip() + "\n"
 
     def question(self, q: Question) -> None:
-        if isinstance(q, NoteQuestion):
+        if not q.has_answer:  # a note
             self.add(f"> {self.t(q.label)}", "")
             if q.relevant:
                 self.add(f"> _{self.u('only_if')}: {self.condition(q.relevant)}_", "")
@@ -91,59 +93,89 @@ class _Writer:
             self.add(f"_{self.t(q.hint)}_", "")
         if q.relevant:
             self.add(f"**{self.u('only_if')}:** {self.condition(q.relevant)}", "")
-        if isinstance(q, LikertQuestion):
-            self.anchors(q.anchors)
-            if q.scale:
-                reverse = f" ({self.u('reverse')})" if q.reverse_keyed else ""
-                self.add(f"{self.u('scale')}: `{q.scale}`{reverse}", "")
-        elif isinstance(q, LikertGridQuestion):
-            if q.randomize:
-                self.add(f"> {self.u('random_rows')}", "")
-            self.add(f"| # | `name` | {self.u('statement')} | {self.u('scale')} |",
-                     "|---|---|---|---|")
-            for item in q.items:
-                reverse = f" ({self.u('reverse')})" if item.reverse_keyed else ""
-                scale = f"`{item.scale}`{reverse}" if item.scale else ""
-                self.add(f"| {prefix}{self.numbers[item.name]} | `{item.name}` | "
-                         f"{self.t(item.label)} | {scale} |")
-            self.add("")
-            self.anchors(q.anchors)
-        elif isinstance(q, (SingleChoiceQuestion, MultipleChoiceQuestion, RankingQuestion,
-                            AttentionCheckQuestion)):
-            self.choice_instructions(q)
-            self.add(f"| {self.u('code')} | {self.u('option')} |", "|---|---|")
-            for choice in q.choices:
-                correct = ""
-                if isinstance(q, AttentionCheckQuestion) and choice.value == q.answer:
-                    correct = f" **({self.u('correct')})**"
-                self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
-            self.add("")
-        elif isinstance(q, NumericQuestion):
-            self.add(self.numeric_rule(q), "")
-        elif isinstance(q, TextQuestion):
-            rule = f"{self.u('your_answer')}: ____"
-            if q.max_length:
-                rule += f" ({self.u('max_chars', n=q.max_length)})"
-            self.add(rule, "")
+        self.body(q)
 
-    def choice_instructions(self, q: Question) -> None:
-        if isinstance(q, MultipleChoiceQuestion):
-            if q.min_selected and q.max_selected:
-                text = self.u("select_range", min=q.min_selected, max=q.max_selected)
-            elif q.min_selected:
-                text = self.u("select_min", min=q.min_selected)
-            elif q.max_selected:
-                text = self.u("select_max", max=q.max_selected)
-            else:
-                text = self.u("select_many")
-        elif isinstance(q, RankingQuestion):
-            text = self.u("rank", n=len(q.choices))
-        else:
-            text = self.u("select_one")
-        if q.hint and not isinstance(q, RankingQuestion) and not getattr(
+    @singledispatchmethod
+    def body(self, q: Any) -> None:
+        """Add what follows the heading of an answerable question (one handler per type)."""
+        raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
+
+    @body.register(LikertQuestion)
+    def _(self, q: LikertQuestion) -> None:
+        self.anchors(q.anchors)
+        if q.scale:
+            reverse = f" ({self.u('reverse')})" if q.reverse_keyed else ""
+            self.add(f"{self.u('scale')}: `{q.scale}`{reverse}", "")
+
+    @body.register(LikertGridQuestion)
+    def _(self, q: LikertGridQuestion) -> None:
+        if q.randomize:
+            self.add(f"> {self.u('random_rows')}", "")
+        self.add(f"| # | `name` | {self.u('statement')} | {self.u('scale')} |",
+                 "|---|---|---|---|")
+        for item in q.items:
+            reverse = f" ({self.u('reverse')})" if item.reverse_keyed else ""
+            scale = f"`{item.scale}`{reverse}" if item.scale else ""
+            self.add(f"| {self.u('q')}{self.numbers[item.name]} | `{item.name}` | "
+                     f"{self.t(item.label)} | {scale} |")
+        self.add("")
+        self.anchors(q.anchors)
+
+    @body.register(SingleChoiceQuestion)
+    @body.register(MultipleChoiceQuestion)
+    @body.register(RankingQuestion)
+    @body.register(AttentionCheckQuestion)
+    def _(self, q: ChoiceQuestion) -> None:
+        self.choice_instructions(q)
+        self.add(f"| {self.u('code')} | {self.u('option')} |", "|---|---|")
+        for choice in q.choices:
+            correct = ""
+            if q.type == "attention_check" and choice.value == q.answer:
+                correct = f" **({self.u('correct')})**"
+            self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
+        self.add("")
+
+    @body.register(NumericQuestion)
+    def _(self, q: NumericQuestion) -> None:
+        self.add(self.numeric_rule(q), "")
+
+    @body.register(TextQuestion)
+    def _(self, q: TextQuestion) -> None:
+        rule = f"{self.u('your_answer')}: ____"
+        if q.max_length:
+            rule += f" ({self.u('max_chars', n=q.max_length)})"
+        self.add(rule, "")
+
+    def choice_instructions(self, q: ChoiceQuestion) -> None:
+        text = self.choice_text(q)
+        if q.hint and q.type != "ranking" and not getattr(
                 q, "min_selected", None) and not getattr(q, "max_selected", None):
             return  # the question's own hint already instructs the respondent
         self.add(f"_{text}_", "")
+
+    @singledispatchmethod
+    def choice_text(self, q: Any) -> str:
+        """How to answer a question with choices (one handler per type)."""
+        raise TypeError(f"no choices in question type {q.type!r}")  # pragma: no cover
+
+    @choice_text.register(SingleChoiceQuestion)
+    @choice_text.register(AttentionCheckQuestion)
+    def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion) -> str:
+        return self.u("select_one")
+
+    @choice_text.register(MultipleChoiceQuestion)
+    def _(self, q: MultipleChoiceQuestion) -> str:
+        if q.min_selected and q.max_selected:
+            return self.u("select_range", min=q.min_selected, max=q.max_selected)
+        if q.min_selected:
+            return self.u("select_min", min=q.min_selected)
+        if q.max_selected:
+            return self.u("select_max", max=q.max_selected)
+        return self.u("select_many")
+
+    @choice_text.register(RankingQuestion)
+    def _(self, q: RankingQuestion) -> str:
+        return self.u("rank", n=len(q.choices))
 
     def numeric_rule(self, q: NumericQuestion) -> str:
         text = self.u("whole_number" if q.integer else "number")

@@ -59,6 +59,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
 
@@ -159,10 +160,11 @@ class _Builder:
         if isinstance(node, ex.Call) and node.func == "answered":
             ref = node.args[0]
             target = self.kinds.get(ref.name)  # type: ignore[union-attr]
-            if isinstance(target, MultipleChoiceQuestion):
+            kind = target.type if target is not None else None
+            if kind == "multiple_choice":
                 return ex.BoolOp("or", tuple(
                     ex.Call("selected", (ref, ex.Const(c.value))) for c in target.choices))
-            if isinstance(target, RankingQuestion):
+            if kind == "ranking":
                 first = option_column(target.name, target.choices[0].value)
                 return ex.Call("answered", (ex.Ref(first),))
             return node
@@ -193,7 +195,7 @@ class _Builder:
         for section in self.survey.sections:
             start = len(self.rows)
             for question in section.questions:
-                self.question(question, first=len(self.rows) == start)
+                self.question(question)
             first = self.rows[start]
             header = self.t(section.title)
             if first["Section Header"]:  # a matrix header opens the section
@@ -222,80 +224,102 @@ class _Builder:
             parts.append(f"({self.t(unit)})")
         return " ".join(parts)
 
-    def question(self, q: Any, *, first: bool) -> None:
+    def question(self, q: Any) -> None:
         common = self.common(q)
         note = self.field_note(q.hint)
-        if isinstance(q, LikertQuestion):
-            self.add(q.name, "radio", self.t(q.label), **common, **{
-                "Choices, Calculations, OR Slider Labels": self.likert_choices(q),
-                "Field Note": note, "Custom Alignment": "LH"})
-        elif isinstance(q, LikertGridQuestion):
-            choices = self.likert_choices(q)
-            header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
-            for i, item in enumerate(q.items):
-                row = self.add(item.name, "radio", self.t(item.label), **common, **{
-                    "Choices, Calculations, OR Slider Labels": choices,
-                    "Matrix Group Name": q.name,
-                    "Section Header": header if i == 0 else ""})
-                if i == 0 and ("grid", q.name) in self.randomized:
-                    self.annotate(row, f"Randomised rows in the spec: show the rows of matrix "
-                                       f"'{q.name}' in random order (REDCap keeps the order "
-                                       "given here).")
-        elif isinstance(q, SingleChoiceQuestion):
-            self.add(q.name, "radio", self.t(q.label), **common, **{
-                "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
-                "Field Note": note})
-        elif isinstance(q, MultipleChoiceQuestion):
-            annotation = []
-            if q.max_selected is not None:
-                annotation.append(f"@MAXCHECKED={q.max_selected}")
-            if q.min_selected is not None:
-                annotation.append(f"Select at least {q.min_selected} (min_selected in the "
-                                  "spec; REDCap cannot enforce it).")
-            self.add(q.name, "checkbox", self.t(q.label), **common, **{
-                "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
-                "Field Note": note, "Field Annotation": " ".join(annotation)})
-        elif isinstance(q, NumericQuestion):
-            self.add(q.name, "text", self.t(q.label), **common, **{
-                "Field Note": self.field_note(q.hint, q.unit),
-                "Text Validation Type OR Show Slider Number":
-                    "integer" if q.integer else "number",
-                "Text Validation Min": format_number(q.min) if q.min is not None else "",
-                "Text Validation Max": format_number(q.max) if q.max is not None else ""})
-        elif isinstance(q, TextQuestion):
-            self.add(q.name, "notes" if q.multiline else "text", self.t(q.label), **common, **{
-                "Field Note": note,
-                "Field Annotation": f"@CHARLIMIT={q.max_length}" if q.max_length else ""})
-        elif isinstance(q, RankingQuestion):
-            n = len(q.choices)
-            ranks = self.choices((str(r), str(r)) for r in range(1, n + 1))
-            header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
-            for i, choice in enumerate(q.choices):
-                self.add(option_column(q.name, choice.value), "radio", self.t(choice.label),
-                         **common, **{
-                             "Choices, Calculations, OR Slider Labels": ranks,
-                             "Matrix Group Name": q.name, "Matrix Ranking?": "y",
-                             "Section Header": header if i == 0 else ""})
-        elif isinstance(q, AttentionCheckQuestion):
-            self.add(q.name, "radio", self.t(q.label), **common, **{
-                "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
-                "Field Note": note,
-                "Field Annotation": f"Attention check: the correct answer is {q.answer!r}."})
-            calc = unique_name(q.name, self.taken, suffix=ATTENTION_SUFFIX)
-            self.auxiliary.append(calc)
-            test = ex.to_redcap(ex.Compare("=", ex.Ref(q.name), ex.Const(q.answer)))
-            self.add(calc, "calc", f"{self.t(q.label)} (passed)", **{
-                "Choices, Calculations, OR Slider Labels": f"if({test}, 1, 0)",
-                "Branching Logic (Show field only if...)": common[
-                    "Branching Logic (Show field only if...)"],
-                "Field Annotation": "@HIDDEN"})
-        elif isinstance(q, NoteQuestion):
-            label = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
-            self.add(q.name, "descriptive", label, **{
-                "Branching Logic (Show field only if...)": common[
-                    "Branching Logic (Show field only if...)"]})
-        else:  # pragma: no cover - the spec's union is closed
-            raise TypeError(f"unsupported question type {q.type!r}")
+        self._fields(q, common, note)
+
+    @singledispatchmethod
+    def _fields(self, q: Any, common: dict[str, str], note: str) -> None:
+        """Add the dictionary rows of one question, given its common cells and field note."""
+        raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
+
+    @_fields.register(LikertQuestion)
+    def _(self, q: LikertQuestion, common: dict[str, str], note: str) -> None:
+        self.add(q.name, "radio", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": self.likert_choices(q),
+            "Field Note": note, "Custom Alignment": "LH"})
+
+    @_fields.register(LikertGridQuestion)
+    def _(self, q: LikertGridQuestion, common: dict[str, str], note: str) -> None:
+        choices = self.likert_choices(q)
+        header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
+        for i, item in enumerate(q.items):
+            row = self.add(item.name, "radio", self.t(item.label), **common, **{
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Matrix Group Name": q.name,
+                "Section Header": header if i == 0 else ""})
+            if i == 0 and ("grid", q.name) in self.randomized:
+                self.annotate(row, f"Randomised rows in the spec: show the rows of matrix "
+                                   f"'{q.name}' in random order (REDCap keeps the order "
+                                   "given here).")
+
+    @_fields.register(SingleChoiceQuestion)
+    def _(self, q: SingleChoiceQuestion, common: dict[str, str], note: str) -> None:
+        self.add(q.name, "radio", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
+            "Field Note": note})
+
+    @_fields.register(MultipleChoiceQuestion)
+    def _(self, q: MultipleChoiceQuestion, common: dict[str, str], note: str) -> None:
+        annotation = []
+        if q.max_selected is not None:
+            annotation.append(f"@MAXCHECKED={q.max_selected}")
+        if q.min_selected is not None:
+            annotation.append(f"Select at least {q.min_selected} (min_selected in the "
+                              "spec; REDCap cannot enforce it).")
+        self.add(q.name, "checkbox", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
+            "Field Note": note, "Field Annotation": " ".join(annotation)})
+
+    @_fields.register(NumericQuestion)
+    def _(self, q: NumericQuestion, common: dict[str, str], note: str) -> None:
+        self.add(q.name, "text", self.t(q.label), **common, **{
+            "Field Note": self.field_note(q.hint, q.unit),
+            "Text Validation Type OR Show Slider Number":
+                "integer" if q.integer else "number",
+            "Text Validation Min": format_number(q.min) if q.min is not None else "",
+            "Text Validation Max": format_number(q.max) if q.max is not None else ""})
+
+    @_fields.register(TextQuestion)
+    def _(self, q: TextQuestion, common: dict[str, str], note: str) -> None:
+        self.add(q.name, "notes" if q.multiline else "text", self.t(q.label), **common, **{
+            "Field Note": note,
+            "Field Annotation": f"@CHARLIMIT={q.max_length}" if q.max_length else ""})
+
+    @_fields.register(RankingQuestion)
+    def _(self, q: RankingQuestion, common: dict[str, str], note: str) -> None:
+        n = len(q.choices)
+        ranks = self.choices((str(r), str(r)) for r in range(1, n + 1))
+        header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
+        for i, choice in enumerate(q.choices):
+            self.add(option_column(q.name, choice.value), "radio", self.t(choice.label),
+                     **common, **{
+                         "Choices, Calculations, OR Slider Labels": ranks,
+                         "Matrix Group Name": q.name, "Matrix Ranking?": "y",
+                         "Section Header": header if i == 0 else ""})
+
+    @_fields.register(AttentionCheckQuestion)
+    def _(self, q: AttentionCheckQuestion, common: dict[str, str], note: str) -> None:
+        self.add(q.name, "radio", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
+            "Field Note": note,
+            "Field Annotation": f"Attention check: the correct answer is {q.answer!r}."})
+        calc = unique_name(q.name, self.taken, suffix=ATTENTION_SUFFIX)
+        self.auxiliary.append(calc)
+        test = ex.to_redcap(ex.Compare("=", ex.Ref(q.name), ex.Const(q.answer)))
+        self.add(calc, "calc", f"{self.t(q.label)} (passed)", **{
+            "Choices, Calculations, OR Slider Labels": f"if({test}, 1, 0)",
+            "Branching Logic (Show field only if...)": common[
+                "Branching Logic (Show field only if...)"],
+            "Field Annotation": "@HIDDEN"})
+
+    @_fields.register(NoteQuestion)
+    def _(self, q: NoteQuestion, common: dict[str, str], note: str) -> None:
+        label = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
+        self.add(q.name, "descriptive", label, **{
+            "Branching Logic (Show field only if...)": common[
+                "Branching Logic (Show field only if...)"]})
 
     def check_names(self) -> None:
         reserved = _RESERVED | {f"{self.form}_complete", f"{self.form}_timestamp"}

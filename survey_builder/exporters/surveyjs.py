@@ -62,6 +62,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +100,7 @@ class _Builder:
         # Grid rows are addressed through their matrix: {grid.item}.
         self.paths: dict[str, str] = {}
         for question in survey.iter_questions():
-            if isinstance(question, LikertGridQuestion):
+            if question.is_grid:
                 for item in question.items:
                     self.paths[item.name] = f"{question.name}.{item.name}"
         self.taken: set[str] = set(survey.names())
@@ -140,69 +141,88 @@ class _Builder:
             element["isRequired"] = True
         return element
 
+    @singledispatchmethod
     def element(self, q: Any) -> dict[str, Any]:
-        if isinstance(q, LikertQuestion):
-            element = self.common(q, "rating")
-            element["rateValues"] = [{"value": i + 1, "text": self.loc(anchor)}
-                                     for i, anchor in enumerate(q.anchors)]
-            return element
-        if isinstance(q, LikertGridQuestion):
-            element = self.common(q, "matrix")
-            element["columns"] = [{"value": i + 1, "text": self.loc(anchor)}
-                                  for i, anchor in enumerate(q.anchors)]
-            element["rows"] = [{"value": item.name, "text": self.loc(item.label)}
-                               for item in q.items]
-            if q.required:
-                element["isAllRowRequired"] = True
-            if q.randomize:
-                element["rowsOrder"] = "random"
-            return element
-        if isinstance(q, (SingleChoiceQuestion, AttentionCheckQuestion)):
-            element = self.common(q, "radiogroup")
-            element["choices"] = self.choices(q.choices)
-            if isinstance(q, AttentionCheckQuestion):
-                element["correctAnswer"] = q.answer
-            return element
-        if isinstance(q, MultipleChoiceQuestion):
-            element = self.common(q, "checkbox")
-            element["choices"] = self.choices(q.choices)
-            if q.min_selected is not None:
-                element["minSelectedChoices"] = q.min_selected
-            if q.max_selected is not None:
-                element["maxSelectedChoices"] = q.max_selected
-            return element
-        if isinstance(q, NumericQuestion):
-            element = self.common(q, "text")
-            element.update(self.description(q.hint, q.unit))
-            element["inputType"] = "number"
-            if q.min is not None:
-                element["min"] = _number(q.min)
-            if q.max is not None:
-                element["max"] = _number(q.max)
-            if q.integer:
-                element["step"] = 1
-            return element
-        if isinstance(q, TextQuestion):
-            element = self.common(q, "comment" if q.multiline else "text")
-            if q.max_length is not None:
-                element["maxLength"] = q.max_length
-            return element
-        if isinstance(q, RankingQuestion):
-            element = self.common(q, "ranking")
-            element["choices"] = self.choices(q.choices)
-            return element
-        if isinstance(q, NoteQuestion):
-            paragraphs = {}
-            for lang in self.languages:
-                parts = [self.survey.text(q.label, lang)]
-                if q.hint:
-                    parts.append(self.survey.text(q.hint, lang))
-                paragraphs[lang] = "".join(f"<p>{html.escape(part)}</p>" for part in parts)
-            element = {"type": "html", "name": q.name, "html": self.loc(paragraphs)}
-            if q.relevant:
-                element["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
-            return element
+        """The SurveyJS element of one question (one handler per question type)."""
         raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
+
+    @element.register(LikertQuestion)
+    def _(self, q: LikertQuestion) -> dict[str, Any]:
+        element = self.common(q, "rating")
+        element["rateValues"] = [{"value": i + 1, "text": self.loc(anchor)}
+                                 for i, anchor in enumerate(q.anchors)]
+        return element
+
+    @element.register(LikertGridQuestion)
+    def _(self, q: LikertGridQuestion) -> dict[str, Any]:
+        element = self.common(q, "matrix")
+        element["columns"] = [{"value": i + 1, "text": self.loc(anchor)}
+                              for i, anchor in enumerate(q.anchors)]
+        element["rows"] = [{"value": item.name, "text": self.loc(item.label)}
+                           for item in q.items]
+        if q.required:
+            element["isAllRowRequired"] = True
+        if q.randomize:
+            element["rowsOrder"] = "random"
+        return element
+
+    @element.register(SingleChoiceQuestion)
+    @element.register(AttentionCheckQuestion)
+    def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion) -> dict[str, Any]:
+        element = self.common(q, "radiogroup")
+        element["choices"] = self.choices(q.choices)
+        if q.type == "attention_check":
+            element["correctAnswer"] = q.answer
+        return element
+
+    @element.register(MultipleChoiceQuestion)
+    def _(self, q: MultipleChoiceQuestion) -> dict[str, Any]:
+        element = self.common(q, "checkbox")
+        element["choices"] = self.choices(q.choices)
+        if q.min_selected is not None:
+            element["minSelectedChoices"] = q.min_selected
+        if q.max_selected is not None:
+            element["maxSelectedChoices"] = q.max_selected
+        return element
+
+    @element.register(NumericQuestion)
+    def _(self, q: NumericQuestion) -> dict[str, Any]:
+        element = self.common(q, "text")
+        element.update(self.description(q.hint, q.unit))
+        element["inputType"] = "number"
+        if q.min is not None:
+            element["min"] = _number(q.min)
+        if q.max is not None:
+            element["max"] = _number(q.max)
+        if q.integer:
+            element["step"] = 1
+        return element
+
+    @element.register(TextQuestion)
+    def _(self, q: TextQuestion) -> dict[str, Any]:
+        element = self.common(q, "comment" if q.multiline else "text")
+        if q.max_length is not None:
+            element["maxLength"] = q.max_length
+        return element
+
+    @element.register(RankingQuestion)
+    def _(self, q: RankingQuestion) -> dict[str, Any]:
+        element = self.common(q, "ranking")
+        element["choices"] = self.choices(q.choices)
+        return element
+
+    @element.register(NoteQuestion)
+    def _(self, q: NoteQuestion) -> dict[str, Any]:
+        paragraphs = {}
+        for lang in self.languages:
+            parts = [self.survey.text(q.label, lang)]
+            if q.hint:
+                parts.append(self.survey.text(q.hint, lang))
+            paragraphs[lang] = "".join(f"<p>{html.escape(part)}</p>" for part in parts)
+        element = {"type": "html", "name": q.name, "html": self.loc(paragraphs)}
+        if q.relevant:
+            element["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
+        return element
 
     def build(self) -> dict[str, Any]:
         document: dict[str, Any] = {"title": self.loc(self.survey.title)}

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
 
@@ -225,56 +226,68 @@ class _Builder:
                 self.question(question)
             self.add(type="end_group")
 
+    @singledispatchmethod
     def question(self, q: Any) -> None:
-        if isinstance(q, LikertQuestion):
-            self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
-                     **self.common(q))
-        elif isinstance(q, LikertGridQuestion):
-            self.grid(q)
-        elif isinstance(q, SingleChoiceQuestion):
-            self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
-                     **self.common(q))
-        elif isinstance(q, MultipleChoiceQuestion):
-            row = self.common(q)
-            parts: list[str] = []
-            messages: list[tuple[str, int]] = []
-            if q.min_selected is not None:
-                parts.append(f"count-selected(.) >= {q.min_selected}")
-                messages.append(("min_selected", q.min_selected))
-            if q.max_selected is not None:
-                parts.append(f"count-selected(.) <= {q.max_selected}")
-                messages.append(("max_selected", q.max_selected))
-            if parts:
-                row["constraint"] = " and ".join(parts)
-                row.update(self.message_columns(*messages))
-            self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
-        elif isinstance(q, NumericQuestion):
-            self.numeric(q)
-        elif isinstance(q, TextQuestion):
-            row = self.common(q)
-            if q.multiline:
-                row["appearance"] = "multiline"
-            if q.max_length is not None:
-                row["constraint"] = f"string-length(.) <= {q.max_length}"
-                row.update(self.message_columns(("max_length", q.max_length)))
-            self.add(type="text", **row)
-        elif isinstance(q, RankingQuestion):
-            self.add(type=f"rank {self.options_list(q.name, q.choices)}", **self.common(q))
-        elif isinstance(q, AttentionCheckQuestion):
-            self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
-                     **self.common(q))
-            calc = unique_name(q.name, self.taken, suffix=ATTENTION_SUFFIX)
-            self.auxiliary.append(calc)
-            answer = ex.to_xlsform(ex.Compare("=", ex.Ref(q.name), ex.Const(q.answer)))
-            row = {"type": "calculate", "name": calc, "calculation": f"if({answer}, 1, 0)"}
-            if q.relevant:
-                row["relevant"] = ex.to_xlsform(q.relevant)
-            self.add(**row)
-        elif isinstance(q, NoteQuestion):
-            self.add(type="note", **self.common(q))
-        else:  # pragma: no cover - the spec's union is closed
-            raise TypeError(f"unsupported question type {q.type!r}")
+        """Add the survey-sheet rows of one question (one handler per question type)."""
+        raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
 
+    @question.register(LikertQuestion)
+    def _(self, q: LikertQuestion) -> None:
+        self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
+                 **self.common(q))
+
+    @question.register(SingleChoiceQuestion)
+    def _(self, q: SingleChoiceQuestion) -> None:
+        self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
+                 **self.common(q))
+
+    @question.register(MultipleChoiceQuestion)
+    def _(self, q: MultipleChoiceQuestion) -> None:
+        row = self.common(q)
+        parts: list[str] = []
+        messages: list[tuple[str, int]] = []
+        if q.min_selected is not None:
+            parts.append(f"count-selected(.) >= {q.min_selected}")
+            messages.append(("min_selected", q.min_selected))
+        if q.max_selected is not None:
+            parts.append(f"count-selected(.) <= {q.max_selected}")
+            messages.append(("max_selected", q.max_selected))
+        if parts:
+            row["constraint"] = " and ".join(parts)
+            row.update(self.message_columns(*messages))
+        self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
+
+    @question.register(TextQuestion)
+    def _(self, q: TextQuestion) -> None:
+        row = self.common(q)
+        if q.multiline:
+            row["appearance"] = "multiline"
+        if q.max_length is not None:
+            row["constraint"] = f"string-length(.) <= {q.max_length}"
+            row.update(self.message_columns(("max_length", q.max_length)))
+        self.add(type="text", **row)
+
+    @question.register(RankingQuestion)
+    def _(self, q: RankingQuestion) -> None:
+        self.add(type=f"rank {self.options_list(q.name, q.choices)}", **self.common(q))
+
+    @question.register(AttentionCheckQuestion)
+    def _(self, q: AttentionCheckQuestion) -> None:
+        self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
+                 **self.common(q))
+        calc = unique_name(q.name, self.taken, suffix=ATTENTION_SUFFIX)
+        self.auxiliary.append(calc)
+        answer = ex.to_xlsform(ex.Compare("=", ex.Ref(q.name), ex.Const(q.answer)))
+        row = {"type": "calculate", "name": calc, "calculation": f"if({answer}, 1, 0)"}
+        if q.relevant:
+            row["relevant"] = ex.to_xlsform(q.relevant)
+        self.add(**row)
+
+    @question.register(NoteQuestion)
+    def _(self, q: NoteQuestion) -> None:
+        self.add(type="note", **self.common(q))
+
+    @question.register(LikertGridQuestion)
     def grid(self, q: LikertGridQuestion) -> None:
         list_name = self.likert_list(q)
         group: dict[str, Any] = {"type": "begin_group", "name": q.name,
@@ -297,6 +310,7 @@ class _Builder:
                      **self.text_columns("label", item.label))
         self.add(type="end_group")
 
+    @question.register(NumericQuestion)
     def numeric(self, q: NumericQuestion) -> None:
         row = self.common(q)
         row.update(self.hint(q.hint, q.unit))

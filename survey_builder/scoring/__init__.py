@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from ..layout import CLV_COLUMN, FLAG_COLUMNS, JOURNEY_COLUMN, N_ANSWERED_COLUMN
 from ._arrays import clv, min_items_required, reverse_key, scale_scores, straightline_flags
-from ._score import ScoreResult, codebook_for, score_responses
+from ._score import ScoreResult, score_responses
 from ._sections import (
     ScaleScores,
     count_answered,
@@ -43,7 +43,6 @@ __all__ = [
     "ScaleScores",
     "ScoreResult",
     "clv",
-    "codebook_for",
     "count_answered",
     "flag_attention",
     "flag_straightliners",

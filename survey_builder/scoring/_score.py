@@ -10,6 +10,7 @@ from ..errors import SurveyError
 from ..layout import (
     ATTENTION_FAILED_COLUMN,
     CLV_COLUMN,
+    ID_COLUMN,
     JOURNEY_COLUMN,
     N_ANSWERED_COLUMN,
     STRAIGHTLINER_COLUMN,
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..reliability import MissingPolicy
     from ..spec import Survey
 
-__all__ = ["ScoreResult", "codebook_for", "score_responses"]
+__all__ = ["ScoreResult", "score_responses"]
 
 
 @dataclass
@@ -59,15 +60,6 @@ class ScoreResult:
         if flags:
             header += " (" + ", ".join(f"{name}: {count}" for name, count in flags.items()) + ")"
         return header + "\n" + format_reliability_table(self.reliability)
-
-
-def codebook_for(source: Survey | Mapping[str, Any]) -> dict[str, Any]:
-    """The codebook dict of a :class:`~survey_builder.spec.Survey` (or a codebook, unchanged)."""
-    if isinstance(source, Mapping):
-        return dict(source)
-    from ..codebook import build_codebook
-
-    return build_codebook(source)
 
 
 def score_responses(
@@ -130,9 +122,11 @@ def score_responses(
     """
     import pandas as pd
 
-    codebook = codebook_for(source)
+    from ..codebook import as_codebook
+
+    codebook = as_codebook(source)
     _check_columns(codebook, responses)
-    id_column = codebook.get("id_column", "respondent_id")
+    id_column = codebook.get("id_column", ID_COLUMN)
     language = language or codebook.get("survey", {}).get("default_language") or "en"
 
     out: dict[str, Any] = {id_column: _respondent_ids(responses[id_column], id_column)}

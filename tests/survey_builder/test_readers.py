@@ -328,3 +328,128 @@ def test_redcap_problems(survey, responses) -> None:
                             survey)
     with pytest.raises(SurveyError, match="channels___fax"):
         responses_from_text(export.assign(channels___fax=0).to_csv(index=False), survey)
+
+
+# ---------------------------------------------------------------- exports from the tools' docs
+EXPORTS = DATA / "exports"
+#: The three respondents of every fixture in data/exports, as the codebook defines them
+#: (written by hand from the fixtures; see data/exports/README.md).
+_ANSWERS = {
+    "age_band": ("str", ["18_34", "35_54", "55_plus"]),
+    "channels__store": ("Int64", [1, 0, None]),
+    "channels__web": ("Int64", [0, 1, None]),
+    "channels__app": ("Int64", [1, 0, None]),
+    "spend": ("float64", [25.5, 120.0, np.nan]),
+    "trust_1": ("Int64", [4, 2, 3]),
+    "trust_2": ("Int64", [5, 1, None]),
+    "attn": ("str", ["agree", "disagree", "agree"]),
+    "app_ease": ("Int64", [3, None, None]),
+    "drivers__price": ("Int64", [2, 1, None]),
+    "drivers__quality": ("Int64", [1, 3, None]),
+    "drivers__brand": ("Int64", [3, 2, None]),
+    "comment": ("str", ['Fast delivery, "great" app', None, "Ninguno — gracias"]),
+}
+_UUIDS = ["6f1c2a9e-3b4d-4e8f-9a0b-1c2d3e4f5a6b", "0d2e7b41-8c5a-4f60-b1e2-93a4c5d6e7f8",
+          "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"]
+
+
+@pytest.fixture(scope="module")
+def export_survey():
+    return load_survey(EXPORTS / "survey_exports.yaml")
+
+
+def _expected(ids: list[str]) -> pd.DataFrame:
+    columns = {"respondent_id": pd.array(ids, dtype="str")}
+    for name, (dtype, values) in _ANSWERS.items():
+        columns[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(columns)
+
+
+@pytest.mark.parametrize(("name", "fmt", "ids"), [
+    ("odk_central.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),  # meta-instanceID
+    ("odk_central_split.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),
+    ("odk_central_no_groups.csv", "odk", [f"uuid:{u}" for u in _UUIDS]),
+    ("kobo_xml_values.csv", "odk", _UUIDS),  # _uuid wins over meta/rootUuid and _id
+    ("kobo_default.csv", "odk", _UUIDS),
+    ("surveyjs_results.json", "surveyjs", ["result0001", "result0002", "result0003"]),
+    ("redcap_raw.csv", "redcap", ["1", "2", "3"]),
+    ("redcap_longitudinal.csv", "redcap", ["1", "2", "3"]),
+    ("redcap_api_labels.csv", "redcap", ["1", "2", "3"]),
+])
+def test_documented_exports_read_to_the_canonical_answers(export_survey, name, fmt, ids) -> None:
+    path = EXPORTS / name
+    assert detect_format(path.read_text(encoding="utf-8"), name) == fmt
+    frame = read_responses(path, export_survey)
+    assert list(frame.columns) == column_names(build_codebook(export_survey))
+    pd.testing.assert_frame_equal(frame, _expected(ids))
+
+
+def test_unanswered_select_multiple_is_missing_though_option_columns_say_0(export_survey) -> None:
+    # ODK Central (splitSelectMultiples) and Kobo ("single and separate columns") write 0 in
+    # every option column of a question that was skipped; only the joined column is blank.
+    for name in ("odk_central_split.csv", "odk_central_no_groups.csv", "kobo_xml_values.csv",
+                 "kobo_default.csv"):
+        frame = read_responses(EXPORTS / name, export_survey)
+        assert frame.loc[2, ["channels__store", "channels__web", "channels__app"]].isna().all()
+        assert frame.loc[1, "channels__web"] == 1
+
+
+def test_note_columns_of_odk_exports_are_dropped_only_for_notes(export_survey) -> None:
+    text = (EXPORTS / "odk_central.csv").read_text(encoding="utf-8")
+    assert "about-intro" in text.splitlines()[0]
+    renamed = text.replace("about-intro", "about-welcome", 1)
+    with pytest.raises(SurveyError, match="not in the codebook: about-welcome"):
+        responses_from_text(renamed, export_survey, name="central.csv")
+
+
+def test_readers_sit_below_scoring_and_simulate() -> None:
+    # spec -> codebook -> readers -> scoring/simulate: reading and writing responses must not
+    # load the modules that use them.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from survey_builder.readers import read_responses, write_responses\n"
+        "from survey_builder.spec import load_survey\n"
+        f"survey = load_survey({str(EXPORTS / 'survey_exports.yaml')!r})\n"
+        f"frame = read_responses({str(EXPORTS / 'odk_central.csv')!r}, survey)\n"
+        "write_responses(frame, survey, '-', 'surveyjs')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('survey_builder.')), "
+        "file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    loaded = done.stderr
+    assert "survey_builder.readers.surveyjs" in loaded
+    assert "survey_builder.scoring" not in loaded
+    assert "survey_builder.simulate" not in loaded
+
+
+def test_kobo_separate_columns_only_read_option_by_option(export_survey) -> None:
+    # Kobo's "Export Select Many questions as: separate columns": no joined column, so a
+    # skipped question cannot be told from one answered with nothing ticked.
+    text = (EXPORTS / "kobo_xml_values.csv").read_text(encoding="utf-8")
+    frame = pd.read_csv(pd.io.common.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    separate = frame.drop(columns=["about/channels"]).to_csv(sep=";", index=False)
+    read = responses_from_text(separate, export_survey, name="kobo.csv")
+    channels = read[["channels__store", "channels__web", "channels__app"]]
+    assert channels.to_numpy().tolist() == [[1, 0, 1], [0, 1, 0], [0, 0, 0]]
+
+
+def test_note_columns_are_known_from_a_codebook_that_lists_notes(export_survey) -> None:
+    codebook = {k: v for k, v in build_codebook(export_survey).items() if k != "notes"}
+    path = EXPORTS / "odk_central.csv"
+    with pytest.raises(SurveyError, match="not in the codebook: about-intro"):
+        read_responses(path, codebook)  # without the list a note is an unknown column
+    frame = read_responses(path, {**codebook, "notes": ["intro"]})
+    pd.testing.assert_frame_equal(frame, _expected([f"uuid:{u}" for u in _UUIDS]))
+
+
+def test_build_codebook_lists_the_notes_so_a_built_codebook_reads_odk_exports(export_survey
+                                                                              ) -> None:
+    codebook = build_codebook(export_survey)
+    assert codebook["notes"] == ["intro"]
+    path = EXPORTS / "odk_central.csv"
+    frame = read_responses(path, codebook)  # what `survey-builder score` passes
+    pd.testing.assert_frame_equal(frame, _expected([f"uuid:{u}" for u in _UUIDS]))

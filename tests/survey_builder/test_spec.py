@@ -11,8 +11,12 @@ import yaml
 
 from survey_builder.errors import SurveyError
 from survey_builder.spec import (
+    QUESTION_MODELS,
+    QUESTION_TYPES,
     AttentionCheckQuestion,
+    GridItem,
     LikertGridQuestion,
+    LikertQuestion,
     NoteQuestion,
     Survey,
     dump_survey,
@@ -419,3 +423,39 @@ def test_choice_codes_with_underscores_stay_strings(tmp_path):
     survey = load_survey(path)
     question = next(iter(survey.iter_questions()))
     assert [c.value for c in question.choices] == ["18_34", "35_54"]
+
+
+# ---------------------------------------------------------------- question-type dispatch
+def test_traits_agree_with_the_fields_each_type_has():
+    for type_name, model in QUESTION_MODELS.items():
+        fields = model.model_fields
+        assert fields["type"].annotation.__args__ == (type_name,)
+        assert model.has_choices == ("choices" in fields), type_name
+        assert model.is_grid == ("items" in fields), type_name
+        assert model.is_likert == ("anchors" in fields), type_name
+        assert model.has_answer == (type_name != "note"), type_name
+        assert not {"has_answer", "has_choices", "is_likert", "is_grid", "answer_kind"} & set(
+            fields), "traits must not be parsed or dumped"
+    assert list(QUESTION_MODELS) == list(QUESTION_TYPES)
+    assert {m.answer_kind for m in QUESTION_MODELS.values()} == {
+        "number", "code", "options", "text", "none"}
+    assert GridItem.answer_kind == LikertQuestion.answer_kind == "number"
+
+
+def test_every_per_type_operation_has_a_handler_for_each_type_it_receives():
+    from survey_builder.exporters import html, markdown, redcap, surveyjs, xlsform
+
+    models = list(QUESTION_MODELS.values())
+    answerable = [m for m in models if m.has_answer]
+    operations = {
+        "xlsform rows": (xlsform._Builder.__dict__["question"], models),
+        "REDCap rows": (redcap._Builder.__dict__["_fields"], models),
+        "SurveyJS element": (surveyjs._Builder.__dict__["element"], models),
+        "HTML inputs": (html._Page.__dict__["inputs"], answerable),
+        "Markdown body": (markdown._Writer.__dict__["body"], answerable),
+        "Markdown choice text": (markdown._Writer.__dict__["choice_text"],
+                                 [m for m in models if m.has_choices]),
+    }
+    for name, (operation, handled) in operations.items():
+        missing = [m.__name__ for m in handled if m not in operation.dispatcher.registry]
+        assert not missing, f"{name} has no handler for {missing}"

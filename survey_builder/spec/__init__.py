@@ -1,0 +1,169 @@
+"""The declarative questionnaire spec: pydantic models, loading, validation and dumping.
+
+A spec is a YAML or JSON document::
+
+    id: brand_study
+    version: "1"
+    title: {en: Brand study, es: Estudio de marca}
+    languages: [en, es]            # default_language: first one unless given
+    anchor_sets:                   # reusable Likert anchors, referenced by name
+      agree5:
+        - {en: Strongly disagree, es: Muy en desacuerdo}
+        - ...                      # one label per point
+    scales:
+      - name: brand_trust
+        dimension: attitudes       # an ASPECTS dimension, or `layer:` for other layers
+        label: {en: Brand trust, es: Confianza en la marca}
+        description: {en: ..., es: ...}   # the construct measured
+        high_score: {en: ..., es: ...}   # what a high score means for communication
+        points: 5
+    sections:
+      - name: attitudes
+        title: {en: Your views, es: Sus opiniones}
+        randomize: true            # shuffle question order in this section
+        questions:
+          - type: likert_grid
+            name: trust_grid
+            label: {en: How much do you agree?, es: ¿Cuánto está de acuerdo?}
+            anchors: agree5
+            scale: brand_trust     # default scale of the items
+            items:
+              - {name: trust_1, label: {en: ..., es: ...}}
+              - {name: trust_2, label: {en: ..., es: ...}, reverse_keyed: true}
+          - type: single_choice
+            name: buy_freq
+            relevant: "${trust_1} >= 3"
+            label: {...}
+            choices:
+              - {value: weekly, label: {...}, numeric: 52}
+    clv: {currency: EUR, value: {question: avg_spend}, frequency: {question: buy_freq},
+          lifespan: {question: lifespan}}
+    journey: {question: journey_stage}
+
+Question types (the ``type`` field): ``likert``, ``likert_grid``, ``single_choice``,
+``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``.
+
+Names (questions, grid items, sections, scales) are lowercase identifiers safe for
+XLSForm and REDCap: a letter, then letters, digits or single underscores, at most 26
+characters, no ``__`` (reserved for the ``question__option`` response columns, see
+:mod:`survey_builder.codebook`). Choice values follow the same rule but may start with a
+digit. Error locations use 0-based indices: ``sections[1].questions[3].scale`` is the
+fourth question of the second section.
+
+Package layout
+--------------
+``models`` (the pydantic models and their navigation methods), ``checks`` (the cross-field
+rules, small check functions run in document order), ``io`` (load/dump with line-located
+errors) and ``_fields`` (field types and naming rules). Everything public is re-exported
+here: import from :mod:`survey_builder.spec`.
+
+Dispatching on question types
+-----------------------------
+No module tests a question's class with ``isinstance``. Two tools replace it:
+
+*Traits* say what a type *is*. They are class-level attributes (``ClassVar``, not fields, so
+they are never parsed or dumped) of every question model, and of :class:`GridItem`, which
+answers like a Likert question:
+
+=================  ===============================================================
+``has_answer``     ``False`` only for ``note``.
+``has_choices``    ``single_choice``, ``multiple_choice``, ``ranking``, ``attention_check``.
+``is_likert``      ``likert``, ``likert_grid`` (and grid items): ``points``, ``anchors``.
+``is_grid``        ``likert_grid``: ``items`` are response columns of their own.
+``answer_kind``    how a condition compares the answer: ``"number"`` (likert, grid item,
+                   numeric), ``"code"`` (single_choice, attention_check), ``"options"``
+                   (multiple_choice, ranking: use ``selected()``), ``"text"``, ``"none"``
+                   (note, the grid itself).
+=================  ===============================================================
+
+A test of one exact type compares the ``type`` string (``question.type == "numeric"``).
+
+*Operations* that do something different per type are :func:`functools.singledispatch`
+functions (:class:`functools.singledispatchmethod` on a builder class), one per operation,
+in the module that owns the operation, with one handler registered per question class; the
+fallback raises :class:`TypeError` (a bug, not a user error) unless "nothing to do" is the
+right answer for unlisted types (:func:`find_problems`' per-question rules)::
+
+    @functools.singledispatch
+    def question_columns(question, section):       # fallback: a type without a handler
+        raise TypeError(f"unsupported question type {question.type!r}")
+
+    @question_columns.register
+    def _(question: NumericQuestion, section): ...
+
+    @question_columns.register(SingleChoiceQuestion)   # one handler for several types
+    @question_columns.register(AttentionCheckQuestion)
+    def _(question, section): ...
+
+:data:`QUESTION_MODELS` maps each ``type`` to its class, so a test can check that an
+operation handles every type: ``set(QUESTION_MODELS.values()) <= set(op.registry)``.
+"""
+
+from __future__ import annotations
+
+from ..layout import ID_COLUMN
+from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
+from .checks import find_problems
+from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
+from .models import (
+    QUESTION_MODELS,
+    QUESTION_TYPES,
+    AttentionCheckQuestion,
+    Choice,
+    ChoiceQuestion,
+    ClvSpec,
+    ClvTerm,
+    GridItem,
+    Item,
+    JourneySpec,
+    LikertGridQuestion,
+    LikertQuestion,
+    MultipleChoiceQuestion,
+    NoteQuestion,
+    NumericQuestion,
+    Question,
+    RankingQuestion,
+    Scale,
+    Section,
+    SingleChoiceQuestion,
+    Survey,
+    SurveyProblems,
+    TextQuestion,
+    text_for,
+)
+
+__all__ = [
+    "ASPECTS_DIMENSIONS",
+    "ID_COLUMN",
+    "NAME_MAX_LENGTH",
+    "QUESTION_MODELS",
+    "QUESTION_TYPES",
+    "AttentionCheckQuestion",
+    "Choice",
+    "ChoiceQuestion",
+    "ClvSpec",
+    "ClvTerm",
+    "GridItem",
+    "Item",
+    "JourneySpec",
+    "LikertGridQuestion",
+    "LikertQuestion",
+    "MultipleChoiceQuestion",
+    "NoteQuestion",
+    "NumericQuestion",
+    "Question",
+    "RankingQuestion",
+    "Scale",
+    "Section",
+    "SingleChoiceQuestion",
+    "Survey",
+    "SurveyProblems",
+    "TextQuestion",
+    "dump_survey",
+    "find_problems",
+    "load_survey",
+    "survey_from_dict",
+    "survey_to_dict",
+    "survey_to_text",
+    "text_for",
+]

@@ -188,7 +188,7 @@ def test_other_encoding_with_the_option(tmp_path, capsys):
     code, _out, err = run_main([path, "--k", "2", "--out", tmp_path / "m.json",
                                "--encoding", "latin-1", "--quiet"], capsys)
     assert code == 0, err
-    assert "été" in KPrototypes.load(tmp_path / "m.json")._encoder.levels_[0]
+    assert "été" in KPrototypes.load(tmp_path / "m.json").encoder_.levels_[0]
 
 
 def test_too_many_segments(responses, tmp_path, capsys):

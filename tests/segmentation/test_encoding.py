@@ -42,7 +42,7 @@ def test_each_non_numeric_dtype_is_categorical(dtype):
     assert model.numeric_features_ == ["x"]
     expected = {True, False} if dtype == "bool" else {"yes", "no"}
     assert set(model.cluster_centers_["c"]) <= expected
-    assert model._encoder.levels_ == [sorted(expected)]
+    assert model.encoder_.levels_ == [sorted(expected)]
 
 
 def test_numeric_dtypes_are_numeric():
@@ -148,8 +148,8 @@ def test_ordered_categorical_declared_numeric_uses_rank():
         members = model.labels_ == segment
         assert model.cluster_centers_["likert"].iloc[segment] == pytest.approx(
             ranks[members].mean())
-    assert model._encoder.mean_[1] == pytest.approx(ranks.mean())
-    assert model._encoder.std_[1] == pytest.approx(ranks.std())
+    assert model.encoder_.mean_[1] == pytest.approx(ranks.mean())
+    assert model.encoder_.std_[1] == pytest.approx(ranks.std())
 
 
 def test_ordered_categorical_is_categorical_by_default():

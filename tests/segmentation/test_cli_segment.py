@@ -206,6 +206,20 @@ def test_bad_k_is_a_usage_error(responses, tmp_path, capsys, args):
     assert "Error: " in err
 
 
+@pytest.mark.parametrize("args, option", [
+    (["--k", "2", "--n-init", "0"], "--n-init"),
+    (["--k", "auto", "--n-init", "-3"], "--n-init"),
+    (["--k", "2", "--seed", "-1"], "--seed"),
+])
+def test_bad_engine_options_are_usage_errors(responses, tmp_path, capsys, args, option):
+    """The estimator would raise scikit-learn's InvalidParameterError; the CLI checks first."""
+    code, _out, err = run_main([responses, *args, "--out", tmp_path / "m.json"], capsys)
+    assert code == 2
+    assert "Traceback" not in err
+    assert f"Invalid value for '{option}'" in err
+    assert not (tmp_path / "m.json").exists()
+
+
 def test_real_console_script(responses, tmp_path):
     """The installed entry point, in a subprocess: output, exit codes, no traceback."""
     assert SCRIPT.exists()

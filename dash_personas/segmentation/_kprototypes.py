@@ -230,11 +230,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         else:
             results = [run(i) for i in range(n_init)]
         best = min(range(n_init), key=lambda i: results[i][2])
-        centers, labels, cost, n_iter, history = results[best]
+        prototypes, labels, cost, n_iter, history = results[best]
 
         self.encoder_ = encoder
         self.distance_ = distance
-        self.prototypes_ = centers
+        self.prototypes_ = prototypes
         self.gamma_ = gamma
         self.labels_ = labels.astype(np.int64)
         self.cost_ = float(cost)
@@ -249,7 +249,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.numeric_features_ = list(encoder.numeric_features_)
         self.categorical_features_ = list(encoder.categorical_features_)
         self.cluster_centers_ = encoder.decode_prototypes(
-            centers.numeric, centers.categorical,
+            prototypes.numeric, prototypes.categorical,
             _zero_weight_means(encoder, X, prepared, labels, k))
         self._n_features_out = k
         return self

@@ -17,6 +17,8 @@ Usage::
 
     python benchmarks/bench_engine.py            # 10k, 50k, 100k rows, 5 seeds
     python benchmarks/bench_engine.py --quick    # 10k rows, 2 seeds, smaller big run
+    python benchmarks/bench_engine.py --sizes 10000 50000 --seeds 3 --big-n 0
+                                                 # chosen sizes, no 1M-row run
 
 Machines here are noisy: only the ratios measured in the same run mean anything.
 """
@@ -155,6 +157,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000, 100_000],
+                        help="row counts of the side-by-side comparison")
+    parser.add_argument("--restarts-n", type=int, default=50_000,
+                        help="rows of the n_init=10 comparison (0 skips it)")
+    parser.add_argument("--big-n", type=int, default=1_000_000,
+                        help="rows of the large run (0 skips it)")
     args = parser.parse_args()
     if args.quick:
         compare([10_000], list(range(2)))
@@ -162,9 +170,11 @@ def main() -> None:
         big_run(200_000)
         return
     seeds = list(range(args.seeds))
-    compare([10_000, 50_000, 100_000], seeds)
-    compare_restarts(50_000, seeds[:3])
-    big_run(1_000_000)
+    compare(args.sizes, seeds)
+    if args.restarts_n:
+        compare_restarts(args.restarts_n, seeds[:3])
+    if args.big_n:
+        big_run(args.big_n)
 
 
 if __name__ == "__main__":

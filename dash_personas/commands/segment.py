@@ -51,8 +51,10 @@ def split_columns(value: str | None) -> list[str]:
 @click.option("--exclude", help="Comma-separated columns to leave out.")
 @click.option("--categorical", help="Comma-separated columns to treat as categorical "
               "(default: text, category and yes/no columns).")
-@click.option("--n-init", default=10, show_default=True, help="Restarts per fit.")
-@click.option("--seed", default=0, show_default=True, help="Random seed.")
+@click.option("--n-init", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Restarts per fit.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1),
+              help="Random seed.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
 @click.option("--quiet", is_flag=True, help="Print only the chosen k.")
 def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out: Path | None,

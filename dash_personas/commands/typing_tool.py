@@ -87,7 +87,7 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
         labels = TypingTool.load(tool_path).predict(frame)
     else:
         model = KPrototypes.load(tool_path)
-        columns = list(model._encoder.feature_names_in_)
+        columns = list(model.encoder_.feature_names_in_)
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise UserError(f"{responses}: column {missing[0]!r} of the model is missing")

@@ -112,8 +112,8 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
 
 def _matching(model: Any, data: pd.DataFrame, numeric: list[str],
               categorical: list[str]) -> dict[str, Any]:
-    if model is not None and hasattr(model, "_encoder"):
-        encoder = model._encoder
+    if model is not None and hasattr(model, "encoder_"):
+        encoder = model.encoder_
         scale = dict(zip(encoder.numeric_features_, (float(s) for s in encoder.std_)))
         return {"numeric_scale": scale, "categorical": list(encoder.categorical_features_),
                 "gamma": float(model.gamma_)}

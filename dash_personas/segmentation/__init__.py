@@ -1,6 +1,8 @@
 """Mixed-type segmentation: the k-prototypes engine, choosing k, and segment profiles."""
 
+from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
+from ._kernels import KPrototypesDistance, Prototypes
 from ._kprototypes import KPrototypes
 from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
@@ -8,9 +10,13 @@ from ._select import KSelection, pairwise_kprototypes_distances, select_k
 from ._typing import TypingTool
 
 __all__ = [
+    "EncodedData",
     "KPrototypes",
+    "KPrototypesDistance",
     "KSelection",
+    "MixedEncoder",
     "ModelFileError",
+    "Prototypes",
     "SegmentProfiles",
     "TypingTool",
     "estimate_gamma",

@@ -374,6 +374,39 @@ class MixedEncoder:
     def numeric_from_original(self, values: np.ndarray) -> np.ndarray:
         return (values - self.mean_) / self.std_ * np.sqrt(self.numeric_weights_)
 
+    def decode_prototypes(self, numeric: np.ndarray, categorical: np.ndarray,
+                          zero_weight_means: np.ndarray | None = None) -> pd.DataFrame:
+        """Encoded prototypes as a readable table (original units and labels).
+
+        Parameters
+        ----------
+        numeric : ndarray of shape (k, n_numeric_features)
+            Prototype means in the encoded space.
+        categorical : ndarray of shape (k, n_categorical_features)
+            Prototype modes as level codes.
+        zero_weight_means : ndarray of shape (k, n_zero_weight_numeric), optional
+            Segment means, in original units, of the numeric features weighted 0
+            (the encoding cannot carry them).
+
+        Returns
+        -------
+        DataFrame
+            One row per prototype (index ``segment``), the columns seen in ``fit``.
+        """
+        values = self.numeric_to_original(numeric)
+        if zero_weight_means is not None:
+            values[:, self.numeric_weights_ == 0] = zero_weight_means
+        columns: dict[str, Any] = {}
+        for j, name in enumerate(self.numeric_features_):
+            columns[name] = values[:, j]
+        for j, name in enumerate(self.categorical_features_):
+            columns[name] = pd.Series(
+                [self.decode_level(j, int(code)) for code in categorical[:, j]], dtype=object,
+            ).to_numpy()
+        frame = pd.DataFrame({name: columns[name] for name in self.feature_names_in_})
+        frame.index.name = "segment"
+        return frame
+
     def decode_level(self, column: int, code: int) -> Any:
         return self.levels_[column][code] if 0 <= code < len(self.levels_[column]) else None
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._kernels import Centers, PreparedData
+from ._kernels import PreparedData, Prototypes
+from ._lloyd import lloyd
 
 N_SEEDINGS = 5
 SAMPLE_PASSES = 10
@@ -17,7 +18,7 @@ def seeding_sample_size(k: int) -> int:
 
 def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
                         n_local_trials: int | None = None,
-                        n_seedings: int = N_SEEDINGS) -> Centers:
+                        n_seedings: int = N_SEEDINGS) -> Prototypes:
     """Distance-weighted seeding refined on a sample (k-means++ meets Bradley-Fayyad).
 
     Each seeding follows greedy k-means++ with the k-prototypes distance: a new
@@ -34,18 +35,15 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
     and the full fit then starts close to a good optimum. Data no larger than the
     sample gets a single greedy seeding (``n_init`` restarts cover the rest).
     """
-    from ._kprototypes import _lloyd  # deferred: _kprototypes imports this module
-
     if data.n <= seeding_sample_size(k):
         # small data: refining on "a sample" would be a full restart; n_init does that
         return _greedy_seeding(data, k, rng, n_local_trials)
     rows = np.sort(rng.choice(data.n, size=seeding_sample_size(k), replace=False))
-    data = PreparedData(data.data.take(rows), data.n_levels, data.categorical_weights,
-                        data.gamma)
-    best: tuple[float, Centers] | None = None
+    data = PreparedData(data.data.take(rows), data.distance)
+    best: tuple[float, Prototypes] | None = None
     for _ in range(max(1, n_seedings)):
         seeded = _greedy_seeding(data, k, rng, n_local_trials)
-        refined, _, cost, _, _ = _lloyd(data, seeded, SAMPLE_PASSES, 1e-4, False, 0, 1)
+        refined, _, cost, _, _ = lloyd(data, seeded, SAMPLE_PASSES, 1e-4, False, 0, 1)
         if best is None or cost < best[0]:
             best = (cost, refined)
     assert best is not None
@@ -53,14 +51,14 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
 
 
 def _greedy_seeding(data: PreparedData, k: int, rng: np.random.Generator,
-                    n_local_trials: int | None) -> Centers:
+                    n_local_trials: int | None) -> Prototypes:
     n = data.n
     if n_local_trials is None:
         n_local_trials = 2 + int(np.log(k))
     weight = data.sample_weight if data.sample_weight is not None else None
     first = _weighted_choice(rng, n, weight, size=1)
     chosen = [int(first[0])]
-    closest = data.distances(data.row_as_center(np.array(chosen)))[:, 0]
+    closest = data.distance.to_prototypes(data, data.row_as_center(np.array(chosen)))[:, 0]
     for _ in range(1, k):
         mass = closest if weight is None else closest * weight
         total = mass.sum()
@@ -76,11 +74,11 @@ def _greedy_seeding(data: PreparedData, k: int, rng: np.random.Generator,
         best = int(np.argmin(totals))
         chosen.append(int(candidates[best]))
         newest = data.row_as_center(candidates[best : best + 1])
-        closest = np.minimum(closest, data.distances(newest)[:, 0])
+        closest = np.minimum(closest, data.distance.to_prototypes(data, newest)[:, 0])
     return data.row_as_center(np.array(chosen))
 
 
-def init_huang(data: PreparedData, k: int, rng: np.random.Generator) -> Centers:
+def init_huang(data: PreparedData, k: int, rng: np.random.Generator) -> Prototypes:
     """Huang's initialisation, extended to mixed data.
 
     Categorical values are drawn from each column's frequency distribution and
@@ -95,7 +93,7 @@ def init_huang(data: PreparedData, k: int, rng: np.random.Generator) -> Centers:
         codes = data.data.categorical[:, j]
         freq = np.bincount(codes[codes >= 0], minlength=n_lev).astype(np.float64)
         categorical[:, j] = rng.choice(n_lev, size=k, p=freq / freq.sum())
-    dist = data.distances(Centers(numeric, categorical))
+    dist = data.distance.to_prototypes(data, Prototypes(numeric, categorical))
     chosen: list[int] = []
     for cluster in range(k):
         order = np.argsort(dist[:, cluster], kind="stable")
@@ -104,7 +102,7 @@ def init_huang(data: PreparedData, k: int, rng: np.random.Generator) -> Centers:
     return data.row_as_center(np.array(chosen))
 
 
-def init_cao(data: PreparedData, k: int, rng: np.random.Generator) -> Centers:
+def init_cao(data: PreparedData, k: int, rng: np.random.Generator) -> Prototypes:
     """Cao et al.'s density-based initialisation, extended to mixed data.
 
     A row's density is the mean frequency of its categorical values. The densest
@@ -121,13 +119,14 @@ def init_cao(data: PreparedData, k: int, rng: np.random.Generator) -> Centers:
     density = density / n_cat if n_cat else np.ones(n)
     density += rng.random(n) * 1e-12  # break exact ties reproducibly
     chosen = [int(np.argmax(density))]
-    closest = data.distances(data.row_as_center(np.array(chosen)))[:, 0]
+    closest = data.distance.to_prototypes(data, data.row_as_center(np.array(chosen)))[:, 0]
     for _ in range(1, k):
         score = closest * density
         score[chosen] = -1.0
         nxt = int(np.argmax(score))
         chosen.append(nxt)
-        closest = np.minimum(closest, data.distances(data.row_as_center(np.array([nxt])))[:, 0])
+        newest = data.row_as_center(np.array([nxt]))
+        closest = np.minimum(closest, data.distance.to_prototypes(data, newest)[:, 0])
     return data.row_as_center(np.array(chosen))
 
 

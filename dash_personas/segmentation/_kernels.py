@@ -1,11 +1,13 @@
-"""Vectorised k-prototypes kernels: chunk-wise assignment and reducible statistics.
+"""The k-prototypes distance and the vectorised, chunked kernels built on it.
 
-Everything here works on :class:`~._encoding.EncodedData` and on centres held in
-the encoded space (scaled numerics, categorical level codes). The data is visited
-in chunks of rows; each chunk yields labels, distances and a
-:class:`SufficientStats` that can be summed with the statistics of other chunks
-(or other workers) before the centres are updated. That split is what lets the
-same kernels run out-of-core or on a cluster later.
+:class:`KPrototypesDistance` is the one implementation of the k-prototypes
+dissimilarity: distances to prototypes, pairwise distances between rows and each
+feature's contribution. :class:`PreparedData` lays encoded rows out for it and
+adds what the Lloyd iterations need: the data is visited in chunks of rows, and
+each chunk yields labels, distances and a :class:`SufficientStats` that can be
+summed with the statistics of other chunks (or other workers) before the
+prototypes are updated. That split is what lets the same kernels run out-of-core
+or on a cluster later.
 
 Speed notes
 -----------
@@ -21,28 +23,43 @@ Speed notes
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ._encoding import MISSING, EncodedData
+
+__all__ = ["KPrototypesDistance", "Prototypes"]
 
 MAX_BLOCK_CODES = 4096
 DEFAULT_CHUNK_BYTES = 8 * 2**20
 
 
 @dataclass
-class Centers:
-    """Prototypes in encoded space: numeric means (scaled) and categorical mode codes."""
+class Prototypes:
+    """Prototypes in the encoded space.
 
-    numeric: np.ndarray  # (k, p_num) float64
-    categorical: np.ndarray  # (k, p_cat) int32, valid level codes
+    Attributes
+    ----------
+    numeric : ndarray of shape (n_clusters, n_numeric_features)
+        Means of the standardised numeric features, multiplied by the square root
+        of each feature's weight (the space of ``MixedEncoder.transform``).
+    categorical : ndarray of shape (n_clusters, n_categorical_features)
+        Modes of the categorical features as level codes (indices into the
+        encoder's ``levels_``), int32.
+    """
+
+    numeric: np.ndarray
+    categorical: np.ndarray
 
     @property
     def n_clusters(self) -> int:
+        """Number of prototypes."""
         return int(max(self.numeric.shape[0], self.categorical.shape[0]))
 
-    def copy(self) -> Centers:
-        return Centers(self.numeric.copy(), self.categorical.copy())
+    def copy(self) -> Prototypes:
+        """An independent copy."""
+        return Prototypes(self.numeric.copy(), self.categorical.copy())
 
 
 @dataclass
@@ -77,72 +94,202 @@ class SufficientStats:
         )
 
 
-class PreparedData:
-    """Encoded data laid out for the kernels (computed once per fit or predict).
+class KPrototypesDistance:
+    """The k-prototypes dissimilarity between encoded rows and prototypes.
+
+    For a row ``x`` and a prototype (or another row) ``c``::
+
+        d(x, c) = sum_j (z_j(x) - z_j(c))**2 + gamma * sum_l w_l [x_l != c_l]
+
+    where ``z_j = (x_j - mean_j) / std_j * sqrt(w_j)`` are the encoded numeric
+    features (so the squared difference carries the weight ``w_j``) and the second
+    sum counts categorical mismatches, each weighted by ``w_l``. A level never
+    seen during ``fit`` always mismatches a prototype. Only the features observed
+    in the row (for pairwise distances: in both rows) count, and the sum is
+    rescaled by ``total feature weight / observed feature weight``.
 
     Parameters
     ----------
-    data : EncodedData
-        The encoded rows.
-    n_levels : list of int
-        Number of levels of each categorical column.
-    categorical_weights : array
-        Per-column weights of the categorical features.
+    numeric_weights : array-like of shape (n_numeric_features,)
+        Weight of each numeric feature (already applied to the encoded values; the
+        missing-value rescaling needs them).
+    categorical_weights : array-like of shape (n_categorical_features,)
+        Weight of each categorical feature.
+    n_levels : sequence of int
+        Number of levels of each categorical feature.
     gamma : float
         Weight of one categorical mismatch relative to one unit of squared
         (scaled) numeric distance.
+
+    See Also
+    --------
+    KPrototypes : exposes its fitted distance as ``distance_``.
     """
 
-    def __init__(self, data: EncodedData, n_levels: list[int], categorical_weights: np.ndarray,
+    def __init__(self, numeric_weights: Any, categorical_weights: Any, n_levels: Any,
                  gamma: float) -> None:
-        self.data = data
-        self.n = data.n_samples
-        self.gamma = float(gamma)
-        self.numeric = data.numeric
-        self.mask = None if data.numeric_mask is None else data.numeric_mask.astype(np.float64)
-        self.row_sq = np.einsum("ij,ij->i", self.numeric, self.numeric)
-        self.row_scale = data.row_scale
-        self.sample_weight = data.sample_weight
-        # weight each row carries in the centre update (minimises the rescaled cost)
-        update_weight = np.ones(self.n)
-        if self.row_scale is not None:
-            update_weight = update_weight * self.row_scale
-        if self.sample_weight is not None:
-            update_weight = update_weight * self.sample_weight
-        self.update_weight = update_weight
-        self.cost_weight = self.sample_weight
-        self.n_levels = list(n_levels)
+        self.numeric_weights = np.asarray(numeric_weights, dtype=np.float64)
         self.categorical_weights = np.asarray(categorical_weights, dtype=np.float64)
+        self.n_levels = [int(n_lev) for n_lev in n_levels]
+        self.gamma = float(gamma)
         # radix of each column: levels + one "unseen" + one "missing" slot
         self.radix = [n_lev + 2 for n_lev in self.n_levels]
         self.blocks = _plan_blocks(self.radix)
-        self.block_codes = self._combine_codes(data.categorical)
-        p_cat = len(self.n_levels)
-        self.numeric_fill = (
-            np.zeros(self.numeric.shape[1]) if self.mask is None else
-            (self.numeric.sum(axis=0) / np.maximum(self.mask.sum(axis=0), 1))
-        )
-        self.global_modes = np.zeros(p_cat, dtype=np.int32)
-        for j in range(p_cat):
-            codes = data.categorical[:, j]
-            counts = np.bincount(codes[codes >= 0], minlength=max(self.n_levels[j], 1))
-            self.global_modes[j] = int(np.argmax(counts)) if counts.size else 0
-        row_bytes = 8 * (max(self.numeric.shape[1], 1) + 16)
-        self.chunk_rows = int(max(1024, DEFAULT_CHUNK_BYTES // row_bytes))
 
-    # -- categorical blocks --------------------------------------------------
-    def _combine_codes(self, categorical: np.ndarray) -> np.ndarray:
-        out = np.empty((len(self.blocks), categorical.shape[0]), dtype=np.int32)
-        for b, columns in enumerate(self.blocks):
-            combined = np.zeros(categorical.shape[0], dtype=np.int64)
-            for j in columns:
-                codes = categorical[:, j]
-                n_lev = self.n_levels[j]
-                digit = np.where(codes >= 0, codes, np.where(codes == MISSING, n_lev + 1, n_lev))
-                combined = combined * self.radix[j] + digit
-            out[b] = combined
+    @classmethod
+    def from_encoder(cls, encoder: Any, gamma: float) -> KPrototypesDistance:
+        """The distance for the weights and levels learnt by a fitted ``MixedEncoder``."""
+        return cls(encoder.numeric_weights_, encoder.categorical_weights_, encoder.n_levels,
+                   gamma)
+
+    def __repr__(self) -> str:
+        return (f"KPrototypesDistance(n_numeric={self.numeric_weights.size}, "
+                f"n_categorical={self.categorical_weights.size}, gamma={self.gamma:.6g})")
+
+    @property
+    def total_weight(self) -> float:
+        """Sum of all feature weights (the scale distances with gaps are rescaled to)."""
+        return float(self.numeric_weights.sum()) + float(self.categorical_weights.sum())
+
+    def prepare(self, data: EncodedData | PreparedData) -> PreparedData:
+        """Lay encoded rows out for the kernels (reuses ``data`` if already prepared)."""
+        if isinstance(data, PreparedData):
+            if data.distance is self:
+                return data
+            data = data.data
+        return PreparedData(data, self)
+
+    # -- public distances --------------------------------------------------------
+    def to_prototypes(self, data: EncodedData | PreparedData,
+                      prototypes: Prototypes) -> np.ndarray:
+        """Distance of every row to every prototype.
+
+        Parameters
+        ----------
+        data : EncodedData or PreparedData
+            Rows encoded by the fitted encoder.
+        prototypes : Prototypes
+            ``k`` prototypes in the same encoded space.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, k)
+        """
+        prepared = self.prepare(data)
+        tables = self.block_tables(prototypes.categorical)
+        out = np.empty((prepared.n, prototypes.n_clusters))
+        for start, stop in prepared.chunks():
+            out[start:stop] = self.finish(
+                prepared, start, stop, self.partial(prepared, start, stop, prototypes, tables))
         return out
 
+    def nearest(self, data: EncodedData | PreparedData,
+                prototypes: Prototypes) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest prototype of every row and the distance to it.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,), int32
+        distances : ndarray of shape (n_samples,)
+        """
+        prepared = self.prepare(data)
+        tables = self.block_tables(prototypes.categorical)
+        labels = np.empty(prepared.n, dtype=np.int32)
+        nearest = np.empty(prepared.n)
+        for start, stop in prepared.chunks():
+            part = self.partial(prepared, start, stop, prototypes, tables)
+            labels[start:stop] = lab = np.argmin(part, axis=1)
+            nearest[start:stop] = self.finish_selected(prepared, start, stop, part, lab)
+        return labels, nearest
+
+    def pairwise(self, data: EncodedData | PreparedData, *,
+                 chunk_rows: int | None = None) -> np.ndarray:
+        """All pairwise distances between the rows of ``data``.
+
+        A pair is compared on the features observed in both rows and rescaled to
+        the full feature weight. The matrix is filled in blocks of ``chunk_rows``
+        rows (default: about 8 MiB per block), so the temporaries stay small.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_samples)
+            Symmetric, zero on the diagonal.
+        """
+        prepared = self.prepare(data)
+        n = prepared.n
+        if chunk_rows is None:
+            chunk_rows = max(1, DEFAULT_CHUNK_BYTES // (8 * max(n, 1)))
+        z, mask = prepared.numeric, prepared.mask
+        codes = prepared.data.categorical
+        z2 = z**2
+        rescale = prepared.row_scale is not None
+        out = np.empty((n, n))
+        for start in range(0, n, chunk_rows):
+            stop = min(start + chunk_rows, n)
+            rows = slice(start, stop)
+            if mask is None:
+                dist = prepared.row_sq[rows, None] + prepared.row_sq[None, :] \
+                    - 2.0 * (z[rows] @ z.T)
+                numeric_seen: Any = float(self.numeric_weights.sum())  # every pair
+            else:
+                dist = z2[rows] @ mask.T + mask[rows] @ z2.T - 2.0 * (z[rows] @ z.T)
+                numeric_seen = (mask[rows] * self.numeric_weights) @ mask.T
+            np.maximum(dist, 0.0, out=dist)
+            categorical_seen = np.zeros_like(dist)
+            for j, weight in enumerate(self.categorical_weights):
+                present = codes[:, j] != MISSING
+                both = present[rows, None] & present[None, :]
+                mismatch = (codes[rows, j, None] != codes[None, :, j]) & both
+                dist += self.gamma * weight * mismatch
+                categorical_seen += weight * both
+            if rescale:
+                seen = numeric_seen + categorical_seen
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    dist *= np.where(seen > 0, self.total_weight / seen, 0.0)
+            dist[np.arange(stop - start), np.arange(start, stop)] = 0.0
+            out[rows] = dist
+        return out
+
+    def contributions(self, data: EncodedData | PreparedData, prototypes: Prototypes, *,
+                      rescale: bool = True) -> np.ndarray:
+        """Each feature's share of every row-to-prototype distance.
+
+        Parameters
+        ----------
+        data : EncodedData or PreparedData
+            Rows encoded by the fitted encoder.
+        prototypes : Prototypes
+            ``k`` prototypes in the same encoded space.
+        rescale : bool, default=True
+            Apply the missing-value rescaling, so that the contributions sum to
+            :meth:`to_prototypes`. It multiplies all ``k`` distances of a row alike,
+            so leaving it out (``False``) never changes which prototype is nearest.
+
+        Returns
+        -------
+        contributions : ndarray of shape (n_features, n_samples, k)
+            Numeric features first, then categorical ones, in the encoder's order
+            (``numeric_features_ + categorical_features_``). Unobserved features
+            contribute 0.
+        """
+        prepared = self.prepare(data)
+        p_num = prepared.numeric.shape[1]
+        codes = prepared.data.categorical
+        out = np.empty((p_num + codes.shape[1], prepared.n, prototypes.n_clusters))
+        for j in range(p_num):
+            diff = prepared.numeric[:, j, None] - prototypes.numeric[None, :, j]
+            np.square(diff, out=out[j])
+            if prepared.mask is not None:
+                out[j] *= prepared.mask[:, j, None]
+        for j, weight in enumerate(self.categorical_weights):
+            mismatch = ((codes[:, j, None] != prototypes.categorical[None, :, j])
+                        & (codes[:, j] != MISSING)[:, None])
+            out[p_num + j] = self.gamma * weight * mismatch
+        if rescale and prepared.row_scale is not None:
+            out *= prepared.row_scale[None, :, None]
+        return out
+
+    # -- kernel pieces -------------------------------------------------------------
     def block_tables(self, center_codes: np.ndarray) -> list[np.ndarray]:
         """Lookup tables ``(n_codes, k)`` of categorical cost for each block."""
         k = center_codes.shape[0]
@@ -159,59 +306,127 @@ class PreparedData:
             tables.append(np.ascontiguousarray(acc))
         return tables
 
-    # -- distances -------------------------------------------------------------
-    def partial_distances(self, start: int, stop: int, centers: Centers,
-                          tables: list[np.ndarray]) -> np.ndarray:
-        """Distances of rows ``start:stop`` to each centre, minus the row constant.
+    def partial(self, prepared: PreparedData, start: int, stop: int, prototypes: Prototypes,
+                tables: list[np.ndarray]) -> np.ndarray:
+        """Distances of rows ``start:stop`` to each prototype, minus the row constant.
 
         The missing-value rescaling and ``|z|^2`` are per-row and do not change the
         arg-min; :meth:`finish` turns these into real distances.
         """
-        k = centers.n_clusters
-        rows = stop - start
-        if self.numeric.shape[1]:
-            dist = self.numeric[start:stop] @ (-2.0 * centers.numeric.T)
-            sq = centers.numeric**2
-            if self.mask is None:
+        if prepared.numeric.shape[1]:
+            dist = prepared.numeric[start:stop] @ (-2.0 * prototypes.numeric.T)
+            sq = prototypes.numeric**2
+            if prepared.mask is None:
                 dist += sq.sum(axis=1)
             else:
-                dist += self.mask[start:stop] @ sq.T
+                dist += prepared.mask[start:stop] @ sq.T
         else:
-            dist = np.zeros((rows, k))
-        for codes, table in zip(self.block_codes, tables):
+            dist = np.zeros((stop - start, prototypes.n_clusters))
+        for codes, table in zip(prepared.block_codes, tables):
             dist += np.take(table, codes[start:stop], axis=0)
         return dist
 
-    def finish(self, start: int, stop: int, partial: np.ndarray) -> np.ndarray:
-        """Turn :meth:`partial_distances` into full (rescaled) distances, in place."""
-        partial += self.row_sq[start:stop, None]
+    def finish(self, prepared: PreparedData, start: int, stop: int,
+               partial: np.ndarray) -> np.ndarray:
+        """Turn :meth:`partial` into full (rescaled) distances, in place."""
+        partial += prepared.row_sq[start:stop, None]
         np.maximum(partial, 0.0, out=partial)
-        if self.row_scale is not None:
-            partial *= self.row_scale[start:stop, None]
+        if prepared.row_scale is not None:
+            partial *= prepared.row_scale[start:stop, None]
         return partial
 
-    def distances(self, centers: Centers) -> np.ndarray:
-        """Full ``(n, k)`` distance matrix (used by ``transform`` and seeding)."""
-        tables = self.block_tables(centers.categorical)
-        out = np.empty((self.n, centers.n_clusters))
-        for start in range(0, self.n, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n)
-            out[start:stop] = self.finish(start, stop,
-                                          self.partial_distances(start, stop, centers, tables))
+    def finish_selected(self, prepared: PreparedData, start: int, stop: int,
+                        partial: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Full distance of each row of a :meth:`partial` block to its labelled prototype."""
+        best = partial[np.arange(stop - start), labels] + prepared.row_sq[start:stop]
+        np.maximum(best, 0.0, out=best)
+        if prepared.row_scale is not None:
+            best *= prepared.row_scale[start:stop]
+        return best
+
+
+class PreparedData:
+    """Encoded rows laid out for a :class:`KPrototypesDistance` (built once per call).
+
+    Parameters
+    ----------
+    data : EncodedData
+        The encoded rows.
+    distance : KPrototypesDistance
+        The distance whose kernels will read this layout.
+    """
+
+    def __init__(self, data: EncodedData, distance: KPrototypesDistance) -> None:
+        self.data = data
+        self.distance = distance
+        self.n = data.n_samples
+        self.numeric = data.numeric
+        self.mask = None if data.numeric_mask is None else data.numeric_mask.astype(np.float64)
+        self.row_sq = np.einsum("ij,ij->i", self.numeric, self.numeric)
+        self.row_scale = data.row_scale
+        self.sample_weight = data.sample_weight
+        # weight each row carries in the centre update (minimises the rescaled cost)
+        update_weight = np.ones(self.n)
+        if self.row_scale is not None:
+            update_weight = update_weight * self.row_scale
+        if self.sample_weight is not None:
+            update_weight = update_weight * self.sample_weight
+        self.update_weight = update_weight
+        self.cost_weight = self.sample_weight
+        self.block_codes = self._combine_codes(data.categorical)
+        p_cat = len(self.n_levels)
+        self.numeric_fill = (
+            np.zeros(self.numeric.shape[1]) if self.mask is None else
+            (self.numeric.sum(axis=0) / np.maximum(self.mask.sum(axis=0), 1))
+        )
+        self.global_modes = np.zeros(p_cat, dtype=np.int32)
+        for j in range(p_cat):
+            codes = data.categorical[:, j]
+            counts = np.bincount(codes[codes >= 0], minlength=max(self.n_levels[j], 1))
+            self.global_modes[j] = int(np.argmax(counts)) if counts.size else 0
+        row_bytes = 8 * (max(self.numeric.shape[1], 1) + 16)
+        self.chunk_rows = int(max(1024, DEFAULT_CHUNK_BYTES // row_bytes))
+
+    @property
+    def n_levels(self) -> list[int]:
+        """Number of levels of each categorical column."""
+        return self.distance.n_levels
+
+    @property
+    def blocks(self) -> list[list[int]]:
+        """Categorical columns packed together into one lookup code."""
+        return self.distance.blocks
+
+    def chunks(self) -> list[tuple[int, int]]:
+        """``(start, stop)`` of each chunk of rows."""
+        return [(start, min(start + self.chunk_rows, self.n))
+                for start in range(0, self.n, self.chunk_rows)]
+
+    def _combine_codes(self, categorical: np.ndarray) -> np.ndarray:
+        radix = self.distance.radix
+        out = np.empty((len(self.blocks), categorical.shape[0]), dtype=np.int32)
+        for b, columns in enumerate(self.blocks):
+            combined = np.zeros(categorical.shape[0], dtype=np.int64)
+            for j in columns:
+                codes = categorical[:, j]
+                n_lev = self.n_levels[j]
+                digit = np.where(codes >= 0, codes, np.where(codes == MISSING, n_lev + 1, n_lev))
+                combined = combined * radix[j] + digit
+            out[b] = combined
         return out
 
-    def candidate_totals(self, candidates: Centers, closest: np.ndarray) -> np.ndarray:
+    def candidate_totals(self, candidates: Prototypes, closest: np.ndarray) -> np.ndarray:
         """Total (weighted) distance if each candidate were added to the prototypes.
 
         ``closest`` holds every row's distance to its nearest current prototype.
         Works chunk by chunk, so memory stays at one chunk of candidate distances.
         """
-        tables = self.block_tables(candidates.categorical)
+        distance = self.distance
+        tables = distance.block_tables(candidates.categorical)
         totals = np.zeros(candidates.n_clusters)
-        for start in range(0, self.n, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n)
-            part = self.finish(start, stop, self.partial_distances(start, stop, candidates,
-                                                                   tables))
+        for start, stop in self.chunks():
+            part = distance.finish(self, start, stop,
+                                   distance.partial(self, start, stop, candidates, tables))
             np.minimum(part, closest[start:stop, None], out=part)
             if self.sample_weight is None:
                 totals += part.sum(axis=0)
@@ -219,42 +434,22 @@ class PreparedData:
                 totals += self.sample_weight[start:stop] @ part
         return totals
 
-    def min_distances(self, centers: Centers) -> tuple[np.ndarray, np.ndarray]:
-        """Labels and distance to the nearest centre for every row."""
-        tables = self.block_tables(centers.categorical)
-        labels = np.empty(self.n, dtype=np.int32)
-        nearest = np.empty(self.n)
-        for start in range(0, self.n, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n)
-            part = self.partial_distances(start, stop, centers, tables)
-            lab = np.argmin(part, axis=1)
-            labels[start:stop] = lab
-            best = part[np.arange(stop - start), lab] + self.row_sq[start:stop]
-            np.maximum(best, 0.0, out=best)
-            if self.row_scale is not None:
-                best *= self.row_scale[start:stop]
-            nearest[start:stop] = best
-        return labels, nearest
-
     # -- one Lloyd pass ---------------------------------------------------------
-    def assign(self, centers: Centers, labels: np.ndarray, nearest: np.ndarray
+    def assign(self, centers: Prototypes, labels: np.ndarray, nearest: np.ndarray
                ) -> SufficientStats:
         """Assign every row to its nearest centre and accumulate the statistics.
 
         ``labels`` (previous labels, updated in place) and ``nearest`` (distance to
         the assigned centre, written in place) have length ``n``.
         """
-        tables = self.block_tables(centers.categorical)
+        distance = self.distance
+        tables = distance.block_tables(centers.categorical)
         k = centers.n_clusters
         total: SufficientStats | None = None
-        for start in range(0, self.n, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n)
-            part = self.partial_distances(start, stop, centers, tables)
+        for start, stop in self.chunks():
+            part = distance.partial(self, start, stop, centers, tables)
             lab = np.argmin(part, axis=1).astype(np.int32)
-            best = part[np.arange(stop - start), lab] + self.row_sq[start:stop]
-            np.maximum(best, 0.0, out=best)
-            if self.row_scale is not None:
-                best *= self.row_scale[start:stop]
+            best = distance.finish_selected(self, start, stop, part, lab)
             n_changed = int(np.count_nonzero(labels[start:stop] != lab))
             labels[start:stop] = lab
             nearest[start:stop] = best
@@ -278,7 +473,7 @@ class PreparedData:
             numeric_weight = membership.T @ self.mask[start:stop]
         block_counts = []
         for b, codes in enumerate(self.block_codes):
-            n_codes = int(np.prod([self.radix[j] for j in self.blocks[b]]))
+            n_codes = int(np.prod([self.distance.radix[j] for j in self.blocks[b]]))
             flat = lab.astype(np.int64) * n_codes + codes[start:stop]
             counts = np.bincount(flat, weights=weight, minlength=k * n_codes)
             block_counts.append(counts.reshape(k, n_codes))
@@ -292,15 +487,14 @@ class PreparedData:
         """Statistics for a given labelling (used to turn labels into prototypes)."""
         total: SufficientStats | None = None
         zeros = np.zeros(self.n)
-        for start in range(0, self.n, self.chunk_rows):
-            stop = min(start + self.chunk_rows, self.n)
+        for start, stop in self.chunks():
             stats = self.chunk_stats(start, stop, labels[start:stop], k, zeros[start:stop], 0)
             total = stats if total is None else total + stats
         assert total is not None
         return total
 
     # -- centre update -----------------------------------------------------------
-    def update_centers(self, stats: SufficientStats, previous: Centers) -> Centers:
+    def update_centers(self, stats: SufficientStats, previous: Prototypes) -> Prototypes:
         """Means and modes from ``stats``; clusters without data keep ``previous``."""
         numeric = previous.numeric.copy()
         observed = stats.numeric_weight > 0
@@ -309,7 +503,7 @@ class PreparedData:
         for b, columns in enumerate(self.blocks):
             counts = stats.block_counts[b]
             k = counts.shape[0]
-            shape = (k, *[self.radix[j] for j in columns])
+            shape = (k, *[self.distance.radix[j] for j in columns])
             full = counts.reshape(shape)
             for position, j in enumerate(columns):
                 other_axes = tuple(1 + a for a in range(len(columns)) if a != position)
@@ -317,9 +511,9 @@ class PreparedData:
                 level_counts = marginal[:, : self.n_levels[j]]
                 has_data = level_counts.sum(axis=1) > 0
                 categorical[has_data, j] = np.argmax(level_counts[has_data], axis=1)
-        return Centers(numeric, categorical)
+        return Prototypes(numeric, categorical)
 
-    def row_as_center(self, rows: np.ndarray) -> Centers:
+    def row_as_center(self, rows: np.ndarray) -> Prototypes:
         """Centres copied from data rows (missing values filled with the overall centre)."""
         numeric = self.numeric[rows].copy()
         if self.mask is not None:
@@ -328,7 +522,8 @@ class PreparedData:
         categorical = self.data.categorical[rows].copy()
         bad = categorical < 0
         categorical[bad] = np.broadcast_to(self.global_modes, categorical.shape)[bad]
-        return Centers(numeric, categorical.astype(np.int32))
+        return Prototypes(numeric, categorical.astype(np.int32))
+
 
 
 def _plan_blocks(radix: list[int]) -> list[list[int]]:

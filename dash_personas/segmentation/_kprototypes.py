@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from numbers import Integral, Real
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -15,8 +14,10 @@ from sklearn.base import (
     ClassNamePrefixFeaturesOutMixin,
     ClusterMixin,
     TransformerMixin,
+    _fit_context,
 )
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from survey_builder.errors import UserError
@@ -24,7 +25,9 @@ from survey_builder.errors import UserError
 from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
-from ._kernels import Centers, PreparedData
+from ._kernels import KPrototypesDistance, PreparedData, Prototypes
+from ._lloyd import lloyd
+from ._persistence import load_model, save_model
 
 __all__ = ["KPrototypes"]
 
@@ -85,6 +88,23 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Categorical weight used.
     cluster_centers_ : DataFrame
         Prototypes: numeric means in original units, modes as original labels.
+    prototypes_ : Prototypes
+        The same prototypes in the encoded space the distance works in:
+        ``prototypes_.numeric`` (n_clusters, n_numeric) standardised, weighted
+        means and ``prototypes_.categorical`` (n_clusters, n_categorical) level
+        codes into ``encoder_.levels_``.
+    encoder_ : MixedEncoder
+        The fitted encoding: ``feature_names_in_``, ``numeric_features_``,
+        ``categorical_features_``, ``levels_``, ``mean_``, ``std_``,
+        ``numeric_weights_``, ``categorical_weights_``; ``encoder_.transform(X)``
+        gives the encoded rows the distance takes.
+    distance_ : KPrototypesDistance
+        The fitted distance (weights, levels and ``gamma_``): distances to the
+        prototypes, pairwise distances and per-feature contributions.
+    cluster_sizes_ : ndarray of shape (n_clusters,)
+        Training rows in each segment.
+    cost_history_ : list of float
+        Cost after each assignment pass of the best run.
     numeric_features_, categorical_features_ : list of str
         Which columns were used as which kind.
     feature_names_in_ : ndarray of str
@@ -100,6 +120,21 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     >>> model.cluster_centers_.shape
     (3, 8)
     """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "categorical": [StrOptions({"auto"}), "array-like", Integral, None],
+        "gamma": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "weights": [dict, "array-like", None],
+        "init": [StrOptions(set(INIT_METHODS)), "array-like"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "scale": ["boolean"],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
@@ -138,27 +173,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         return tags
 
     # ------------------------------------------------------------------ fit
-    def _validate_params(self) -> None:
-        def check_int(name: str, value: Any, minimum: int) -> None:
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
-                raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-        check_int("n_clusters", self.n_clusters, 1)
-        check_int("n_init", self.n_init, 1)
-        check_int("max_iter", self.max_iter, 1)
-        if not isinstance(self.tol, Real) or self.tol < 0:
-            raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        if isinstance(self.gamma, str):
-            if self.gamma != "auto":
-                raise ValueError(f"gamma must be 'auto' or a number >= 0, got {self.gamma!r}")
-        elif not isinstance(self.gamma, Real) or not np.isfinite(self.gamma) or self.gamma < 0:
-            raise ValueError(f"gamma must be 'auto' or a number >= 0, got {self.gamma!r}")
-        if isinstance(self.init, str) and self.init not in INIT_METHODS:
-            raise ValueError(
-                f"init must be one of {sorted(INIT_METHODS)} or an array of prototypes, "
-                f"got {self.init!r}"
-            )
-
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None, *, categorical: Any = None,
             sample_weight: Any = None) -> KPrototypes:
         """Compute the segments.
@@ -177,7 +192,6 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         -------
         self
         """
-        self._validate_params()
         encoder = MixedEncoder(
             categorical=self.categorical if categorical is None else categorical,
             scale=self.scale,
@@ -190,7 +204,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
         else:
             gamma = float(self.gamma)
-        prepared = PreparedData(encoded, encoder.n_levels, encoder.categorical_weights_, gamma)
+        distance = KPrototypesDistance.from_encoder(encoder, gamma)
+        prepared = distance.prepare(encoded)
 
         explicit_init = None if isinstance(self.init, str) else self._encode_init(encoder, k)
         n_init = int(self.n_init)
@@ -199,13 +214,13 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
 
-        def run(run_index: int) -> tuple[Centers, np.ndarray, float, int, list[float]]:
+        def run(run_index: int) -> tuple[Prototypes, np.ndarray, float, int, list[float]]:
             rng = np.random.default_rng(seeds[run_index])
             if explicit_init is not None:
                 start = explicit_init.copy()
             else:
                 start = INIT_METHODS[self.init](prepared, k, rng)
-            return _lloyd(prepared, start, int(self.max_iter), float(self.tol),
+            return lloyd(prepared, start, int(self.max_iter), float(self.tol),
                           self.verbose, run_index, n_init)
 
         if n_init > 1 and self.n_jobs not in (None, 1):
@@ -215,11 +230,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         else:
             results = [run(i) for i in range(n_init)]
         best = min(range(n_init), key=lambda i: results[i][2])
-        centers, labels, cost, n_iter, history = results[best]
+        prototypes, labels, cost, n_iter, history = results[best]
 
-        self._encoder = encoder
-        self._centers = centers
-        self._zero_weight_means = _zero_weight_means(encoder, X, prepared, labels, k)
+        self.encoder_ = encoder
+        self.distance_ = distance
+        self.prototypes_ = prototypes
         self.gamma_ = gamma
         self.labels_ = labels.astype(np.int64)
         self.cost_ = float(cost)
@@ -233,24 +248,26 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             del self.feature_names_in_
         self.numeric_features_ = list(encoder.numeric_features_)
         self.categorical_features_ = list(encoder.categorical_features_)
-        self.cluster_centers_ = self._centers_frame()
+        self.cluster_centers_ = encoder.decode_prototypes(
+            prototypes.numeric, prototypes.categorical,
+            _zero_weight_means(encoder, X, prepared, labels, k))
         self._n_features_out = k
         return self
 
-    def _encode_init(self, encoder: MixedEncoder, k: int) -> Centers:
+    def _encode_init(self, encoder: MixedEncoder, k: int) -> Prototypes:
         init = self.init
         if isinstance(init, pd.DataFrame):
             frame = init
         else:
             array = np.asarray(init, dtype=object)
             if array.ndim != 2:
-                raise ValueError("init must be a method name or a 2-D array of prototypes")
+                raise UserError("init must be a method name or a 2-D array of prototypes")
             if encoder.input_is_frame_ and array.shape[1] == len(encoder.feature_names_in_):
                 frame = pd.DataFrame(array, columns=encoder.feature_names_in_)
             else:
                 frame = array
         if len(frame) != k:
-            raise ValueError(f"init has {len(frame)} prototypes but n_clusters={k}")
+            raise UserError(f"init has {len(frame)} prototypes but n_clusters={k}")
         if isinstance(frame, pd.DataFrame):
             frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
             encoder._check_columns(frame)  # names a missing or extra column
@@ -260,32 +277,12 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         encoded = encoder.transform(frame, warn_unseen=False)
         if encoded.numeric_mask is not None or (encoded.categorical < 0).any():
             raise UserError("init prototypes must be complete and use levels seen in the data")
-        return Centers(encoded.numeric.copy(), encoded.categorical.copy())
-
-    def _centers_frame(self) -> pd.DataFrame:
-        encoder = self._encoder
-        numeric = encoder.numeric_to_original(self._centers.numeric)
-        zero_weight_means = getattr(self, "_zero_weight_means", None)
-        if zero_weight_means is not None:
-            numeric[:, encoder.numeric_weights_ == 0] = zero_weight_means
-        columns: dict[str, Any] = {}
-        for j, name in enumerate(encoder.numeric_features_):
-            columns[name] = numeric[:, j]
-        for j, name in enumerate(encoder.categorical_features_):
-            columns[name] = pd.Series(
-                [encoder.decode_level(j, int(code)) for code in self._centers.categorical[:, j]],
-                dtype=object,
-            ).to_numpy()
-        frame = pd.DataFrame({name: columns[name] for name in encoder.feature_names_in_})
-        frame.index.name = "segment"
-        return frame
+        return Prototypes(encoded.numeric.copy(), encoded.categorical.copy())
 
     # ------------------------------------------------------------- inference
     def _prepare(self, X: Any, warn_unseen: bool = True) -> PreparedData:
         check_is_fitted(self, "cost_")
-        encoded = self._encoder.transform(X, warn_unseen=warn_unseen)
-        return PreparedData(encoded, self._encoder.n_levels,
-                            self._encoder.categorical_weights_, self.gamma_)
+        return self.distance_.prepare(self.encoder_.transform(X, warn_unseen=warn_unseen))
 
     def predict(self, X: Any) -> np.ndarray:
         """Assign rows (which may have missing values) to the nearest segment.
@@ -300,7 +297,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         -------
         labels : ndarray of shape (n_samples,)
         """
-        labels, _ = self._prepare(X).min_distances(self._centers)
+        prepared = self._prepare(X)  # checks the model is fitted
+        labels, _ = self.distance_.nearest(prepared, self.prototypes_)
         return labels.astype(np.int64)
 
     def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
@@ -309,7 +307,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
 
     def transform(self, X: Any) -> np.ndarray:
         """Distance of every row to every prototype, shape ``(n_samples, n_clusters)``."""
-        return self._prepare(X).distances(self._centers)
+        prepared = self._prepare(X)
+        return self.distance_.to_prototypes(prepared, self.prototypes_)
 
     def fit_transform(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit, then return :meth:`transform` of the training data."""
@@ -317,82 +316,19 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
 
     def score(self, X: Any, y: Any = None) -> float:
         """Opposite of the cost of ``X`` under the fitted prototypes (higher is better)."""
-        _, nearest = self._prepare(X).min_distances(self._centers)
+        prepared = self._prepare(X)
+        _, nearest = self.distance_.nearest(prepared, self.prototypes_)
         return -float(nearest.sum())
 
     # ----------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
         """Write the fitted model to ``path`` as versioned JSON (atomically)."""
-        from ._persistence import save_model
-
         save_model(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> KPrototypes:
         """Read a model written by :meth:`save`; refuses other major versions and tampering."""
-        from ._persistence import load_model
-
         return load_model(cls, path)
-
-
-def _lloyd(prepared: PreparedData, centers: Centers, max_iter: int, tol: float, verbose: Any,
-           run_index: int, n_runs: int) -> tuple[Centers, np.ndarray, float, int, list[float]]:
-    """Batch k-prototypes iterations from ``centers`` until labels stop changing."""
-    n = prepared.n
-    labels = np.full(n, -1, dtype=np.int32)
-    nearest = np.empty(n)
-    history: list[float] = []
-    n_iter = 0
-    previous_cost = np.inf
-    for n_iter in range(1, max_iter + 1):
-        stats = prepared.assign(centers, labels, nearest)
-        history.append(stats.cost)
-        if verbose:
-            print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
-                  f"moved {stats.n_changed}", file=sys.stderr)
-        converged = stats.n_changed == 0 or (
-            np.isfinite(previous_cost) and previous_cost - stats.cost <= tol * previous_cost
-        )
-        empty = np.flatnonzero(stats.weight <= 0)
-        # an empty cluster is not converged while a row is left to re-seed it with
-        if (converged and not empty.size) or n_iter == max_iter:
-            break
-        previous_cost = stats.cost
-        updated = prepared.update_centers(stats, centers)
-        if empty.size:
-            updated, n_reseeded = _reseed_empty(prepared, updated, empty)
-            if converged and n_reseeded == 0:
-                break  # fewer distinct rows than clusters: keep the final assignment
-        centers = updated
-    return centers, labels, history[-1], n_iter, history
-
-
-def _reseed_empty(prepared: PreparedData, centers: Centers, empty: np.ndarray
-                  ) -> tuple[Centers, int]:
-    """Move the empty clusters onto rows far from every prototype (farthest-first).
-
-    Each new prototype is the row farthest from all prototypes so far, including
-    the ones just re-seeded, so two re-seeded clusters never land on identical
-    rows and each gets at least its own row in the next pass. Rows that already
-    sit on a prototype are never used. Returns the centres and how many clusters
-    were re-seeded (fewer than ``empty.size`` when no such row is left).
-    """
-    centers = centers.copy()
-    keep = np.setdiff1d(np.arange(centers.n_clusters), empty)
-    closest = prepared.min_distances(Centers(centers.numeric[keep],
-                                             centers.categorical[keep]))[1]
-    closest *= prepared.update_weight > 0
-    n_reseeded = 0
-    for cluster in empty:
-        row = int(np.argmax(closest))
-        if closest[row] <= 0:
-            break
-        replacement = prepared.row_as_center(np.array([row]))
-        centers.numeric[cluster] = replacement.numeric[0]
-        centers.categorical[cluster] = replacement.categorical[0]
-        np.minimum(closest, prepared.min_distances(replacement)[1], out=closest)
-        n_reseeded += 1
-    return centers, n_reseeded
 
 
 def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,

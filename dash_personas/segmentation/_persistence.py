@@ -31,7 +31,7 @@ from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
 from ._encoding import MixedEncoder
-from ._kernels import Centers
+from ._kernels import KPrototypesDistance, Prototypes
 
 FORMAT = "dash-personas/kprototypes"
 FORMAT_VERSION = "1.0"
@@ -71,14 +71,19 @@ def model_to_dict(model: Any) -> dict[str, Any]:
         params[name] = _jsonable(value)
     init = model.init
     params["init"] = init if isinstance(init, str) else "explicit"
+    encoder = model.encoder_
+    zero_weight = [name for name, weight in zip(encoder.numeric_features_,
+                                                encoder.numeric_weights_) if weight == 0]
     body = {
         "params": params,
-        "encoder": _jsonable(model._encoder.to_dict()),
+        "encoder": _jsonable(encoder.to_dict()),
         "centers": {
-            "numeric": model._centers.numeric.tolist(),
-            "categorical": model._centers.categorical.tolist(),
-            # segment means of numeric features weighted 0 (display only)
-            "zero_weight_means": _jsonable(getattr(model, "_zero_weight_means", None)),
+            "numeric": model.prototypes_.numeric.tolist(),
+            "categorical": model.prototypes_.categorical.tolist(),
+            # segment means of numeric features weighted 0 (display only): the
+            # encoding cannot carry them, so only cluster_centers_ holds them
+            "zero_weight_means": (model.cluster_centers_[zero_weight].to_numpy(np.float64)
+                                  .tolist() if zero_weight else None),
         },
         "fitted": {
             "gamma": model.gamma_,
@@ -154,19 +159,21 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model = cls(**params)
         model.init = init if init != "explicit" else "k-prototypes++"
         encoder = MixedEncoder.from_dict(body["encoder"])
-        model._encoder = encoder
         centers = body["centers"]
         k = int(params["n_clusters"])
         numeric = np.asarray(centers["numeric"], dtype=np.float64).reshape(
             k, len(encoder.numeric_features_))
         categorical = np.asarray(centers["categorical"], dtype=np.int32).reshape(
             k, len(encoder.categorical_features_))
-        model._centers = Centers(numeric, categorical)
+        prototypes = Prototypes(numeric, categorical)
         zero_weight_means = centers.get("zero_weight_means")
-        model._zero_weight_means = (None if zero_weight_means is None else
-                                    np.asarray(zero_weight_means, dtype=np.float64))
+        if zero_weight_means is not None:
+            zero_weight_means = np.asarray(zero_weight_means, dtype=np.float64)
         fitted = body["fitted"]
+        model.encoder_ = encoder
+        model.prototypes_ = prototypes
         model.gamma_ = float(fitted["gamma"])
+        model.distance_ = KPrototypesDistance.from_encoder(encoder, model.gamma_)
         model.cost_ = float(fitted["cost"])
         model.n_iter_ = int(fitted["n_iter"])
         model.cost_history_ = [float(c) for c in fitted["cost_history"]]
@@ -176,7 +183,8 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model.numeric_features_ = list(encoder.numeric_features_)
         model.categorical_features_ = list(encoder.categorical_features_)
         model.cluster_sizes_ = np.asarray(fitted["cluster_sizes"], dtype=np.int64)
-        model.cluster_centers_ = model._centers_frame()
+        model.cluster_centers_ = encoder.decode_prototypes(numeric, categorical,
+                                                           zero_weight_means)
         model._n_features_out = k
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(f"{source}: incomplete model file ({exc})") from None

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score, silhouette_score
+from sklearn.utils.validation import check_is_fitted
 
 from survey_builder.errors import UserError
 
-from ._kernels import PreparedData
 from ._kprototypes import KPrototypes
 
 __all__ = ["KSelection", "pairwise_kprototypes_distances", "select_k"]
@@ -51,47 +51,26 @@ class KSelection(pd.DataFrame):
         return self.models[self.recommended_k]
 
 
-def pairwise_kprototypes_distances(prepared: PreparedData,
-                                   numeric_weights: np.ndarray | None = None) -> np.ndarray:
-    """All pairwise k-prototypes distances between the rows of ``prepared``.
+def pairwise_kprototypes_distances(model: KPrototypes, X: Any) -> np.ndarray:
+    """All pairwise k-prototypes distances between the rows of ``X``.
 
     Pairs are compared on the features observed in both rows and rescaled to the
-    full feature weight, as in the assignment step. ``numeric_weights`` are the
-    per-feature weights of the numeric columns (the encoder's ``numeric_weights_``;
-    default 1): the numeric values already carry them, but the rescaling needs them.
+    full feature weight, as in the assignment step (see
+    :meth:`KPrototypesDistance.pairwise`).
+
+    Parameters
+    ----------
+    model : KPrototypes
+        A fitted model: its encoding, weights and ``gamma_`` define the distance.
+    X : DataFrame or array-like of shape (n_samples, n_features)
+        Rows with the model's columns.
+
+    Returns
+    -------
+    distances : ndarray of shape (n_samples, n_samples)
     """
-    data = prepared.data
-    z = prepared.numeric
-    n = prepared.n
-    w_num = (np.ones(z.shape[1]) if numeric_weights is None
-             else np.asarray(numeric_weights, dtype=np.float64))
-    if prepared.mask is None:
-        sq = prepared.row_sq
-        dist = sq[:, None] + sq[None, :] - 2.0 * (z @ z.T)
-        numeric_weights_observed: Any = float(w_num.sum())  # every pair, broadcast
-    else:
-        m = prepared.mask
-        z2 = z**2
-        dist = z2 @ m.T + m @ z2.T - 2.0 * (z @ z.T)
-        numeric_weights_observed = (m * w_num) @ m.T
-    np.maximum(dist, 0.0, out=dist)
-    cat_weights = prepared.categorical_weights
-    cat_observed = np.zeros((n, n))
-    for j in range(data.categorical.shape[1]):
-        codes = data.categorical[:, j]
-        present = codes != -1
-        both = present[:, None] & present[None, :]
-        mismatch = (codes[:, None] != codes[None, :]) & both
-        dist += prepared.gamma * cat_weights[j] * mismatch
-        cat_observed += cat_weights[j] * both
-    if prepared.row_scale is not None:
-        # rescale each pair to the full feature weight (numeric weights live in z)
-        total = float(w_num.sum()) + float(cat_weights.sum())
-        seen = numeric_weights_observed + cat_observed
-        with np.errstate(divide="ignore", invalid="ignore"):
-            dist *= np.where(seen > 0, total / seen, 0.0)
-    np.fill_diagonal(dist, 0.0)
-    return dist
+    check_is_fitted(model, "distance_")
+    return model.distance_.pairwise(model.encoder_.transform(X, warn_unseen=False))
 
 
 def _internal_indices(dist: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -179,8 +158,7 @@ def select_k(
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
     sample_rows = np.sort(rng.choice(n, size=min(n, sample_size), replace=False))
     sample_frame = frame.iloc[sample_rows]
-    sample_prepared = probe._prepare(sample_frame, warn_unseen=False)
-    dist = pairwise_kprototypes_distances(sample_prepared, probe._encoder.numeric_weights_)
+    dist = pairwise_kprototypes_distances(probe, sample_frame)
 
     rows = []
     models: dict[int, KPrototypes] = {}
@@ -246,6 +224,8 @@ def _stability(model: KPrototypes, frame: pd.DataFrame, n_bootstrap: int,
             refit = KPrototypes(**params).fit(frame.iloc[boot])
         except ValueError:
             continue  # a degenerate resample (too few distinct rows)
-        scores.append(adjusted_rand_score(reference, refit._prepare(
-            eval_frame, warn_unseen=False).min_distances(refit._centers)[0]))
+        # warn_unseen=False: a resample can miss a rare level of the evaluated rows
+        encoded = refit.encoder_.transform(eval_frame, warn_unseen=False)
+        scores.append(adjusted_rand_score(
+            reference, refit.distance_.nearest(encoded, refit.prototypes_)[0]))
     return float(np.mean(scores)) if scores else np.nan

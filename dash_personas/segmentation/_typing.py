@@ -27,7 +27,7 @@ from survey_builder import __version__
 from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
-from ._encoding import MISSING
+from ._kprototypes import KPrototypes
 from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
 
 __all__ = ["TypingTool"]
@@ -87,7 +87,7 @@ class TypingTool:
         -------
         TypingTool
         """
-        if not hasattr(model, "_centers"):
+        if not hasattr(model, "prototypes_"):
             raise UserError("the typing tool needs a fitted model; call fit() first")
         if max_questions < 1:
             raise UserError("max_questions must be >= 1")
@@ -102,7 +102,7 @@ class TypingTool:
         held_out, selection = order[:n_holdout], order[n_holdout:][:MAX_SELECTION_ROWS]
         if selection.size == 0:
             raise UserError("too few rows to choose questions: need at least two")
-        names = list(model._encoder.feature_names_in_)
+        names = list(model.encoder_.feature_names_in_)
         chosen: list[int] = []
         partial = np.zeros(contributions.shape[1:])
         steps = []
@@ -136,7 +136,7 @@ class TypingTool:
         if missing:
             raise UserError(f"the typing tool needs column {missing[0]!r}; it asks: "
                              f"{', '.join(self.questions)}")
-        features = list(self.model._encoder.feature_names_in_)
+        features = list(self.model.encoder_.feature_names_in_)
         frame = pd.DataFrame({name: X[name] if name in self.questions
                               else pd.Series(np.nan, index=X.index, dtype=object)
                               for name in features})
@@ -159,8 +159,6 @@ class TypingTool:
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:
         """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
-        from ._kprototypes import KPrototypes
-
         source = str(path)
         try:
             document = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -182,7 +180,7 @@ class TypingTool:
 
 
 def _model_frame(model: Any, data: Any) -> pd.DataFrame:
-    names = list(model._encoder.feature_names_in_)
+    names = list(model.encoder_.feature_names_in_)
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     missing = [c for c in names if c not in frame.columns]
@@ -194,28 +192,16 @@ def _model_frame(model: Any, data: Any) -> pd.DataFrame:
 def _feature_contributions(model: Any, frame: pd.DataFrame) -> np.ndarray:
     """Each feature's share of every row-to-prototype distance, shape ``(p, n, k)``.
 
-    The per-row rescaling for missing values multiplies all k distances of a row
-    alike, so it never changes which prototype is nearest and is left out.
+    Features are in the model's column order. The per-row rescaling for missing
+    values multiplies all k distances of a row alike, so it never changes which
+    prototype is nearest and is left out.
     """
-    encoder = model._encoder
+    encoder = model.encoder_
     encoded = encoder.transform(frame, warn_unseen=False)
-    centers = model._centers
-    n, k = encoded.n_samples, centers.n_clusters
-    parts = {}
-    for j, name in enumerate(encoder.numeric_features_):
-        diff = encoded.numeric[:, j, None] - centers.numeric[None, :, j]
-        contribution = diff**2
-        if encoded.numeric_mask is not None:
-            contribution *= encoded.numeric_mask[:, j, None]
-        parts[name] = contribution
-    for j, name in enumerate(encoder.categorical_features_):
-        codes = encoded.categorical[:, j]
-        mismatch = (codes[:, None] != centers.categorical[None, :, j]) & (codes != MISSING)[:, None]
-        parts[name] = model.gamma_ * encoder.categorical_weights_[j] * mismatch
-    out = np.empty((len(encoder.feature_names_in_), n, k))
-    for position, name in enumerate(encoder.feature_names_in_):
-        out[position] = parts[name]
-    return out
+    parts = model.distance_.contributions(encoded, model.prototypes_, rescale=False)
+    encoded_order = encoder.numeric_features_ + encoder.categorical_features_
+    position = {name: j for j, name in enumerate(encoded_order)}
+    return parts[[position[name] for name in encoder.feature_names_in_]]
 
 
 def _argmin(distances: np.ndarray) -> np.ndarray:

@@ -188,7 +188,7 @@ def test_other_encoding_with_the_option(tmp_path, capsys):
     code, _out, err = run_main([path, "--k", "2", "--out", tmp_path / "m.json",
                                "--encoding", "latin-1", "--quiet"], capsys)
     assert code == 0, err
-    assert "été" in KPrototypes.load(tmp_path / "m.json")._encoder.levels_[0]
+    assert "été" in KPrototypes.load(tmp_path / "m.json").encoder_.levels_[0]
 
 
 def test_too_many_segments(responses, tmp_path, capsys):
@@ -204,6 +204,20 @@ def test_bad_k_is_a_usage_error(responses, tmp_path, capsys, args):
     assert code == 2
     assert "Traceback" not in err
     assert "Error: " in err
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--k", "2", "--n-init", "0"], "--n-init"),
+    (["--k", "auto", "--n-init", "-3"], "--n-init"),
+    (["--k", "2", "--seed", "-1"], "--seed"),
+])
+def test_bad_engine_options_are_usage_errors(responses, tmp_path, capsys, args, option):
+    """The estimator would raise scikit-learn's InvalidParameterError; the CLI checks first."""
+    code, _out, err = run_main([responses, *args, "--out", tmp_path / "m.json"], capsys)
+    assert code == 2
+    assert "Traceback" not in err
+    assert f"Invalid value for '{option}'" in err
+    assert not (tmp_path / "m.json").exists()
 
 
 def test_real_console_script(responses, tmp_path):

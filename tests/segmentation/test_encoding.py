@@ -42,7 +42,7 @@ def test_each_non_numeric_dtype_is_categorical(dtype):
     assert model.numeric_features_ == ["x"]
     expected = {True, False} if dtype == "bool" else {"yes", "no"}
     assert set(model.cluster_centers_["c"]) <= expected
-    assert model._encoder.levels_ == [sorted(expected)]
+    assert model.encoder_.levels_ == [sorted(expected)]
 
 
 def test_numeric_dtypes_are_numeric():
@@ -148,8 +148,8 @@ def test_ordered_categorical_declared_numeric_uses_rank():
         members = model.labels_ == segment
         assert model.cluster_centers_["likert"].iloc[segment] == pytest.approx(
             ranks[members].mean())
-    assert model._encoder.mean_[1] == pytest.approx(ranks.mean())
-    assert model._encoder.std_[1] == pytest.approx(ranks.std())
+    assert model.encoder_.mean_[1] == pytest.approx(ranks.mean())
+    assert model.encoder_.std_[1] == pytest.approx(ranks.std())
 
 
 def test_ordered_categorical_is_categorical_by_default():
@@ -180,12 +180,28 @@ def test_scale_off_keeps_original_units(mixed_frame):
     np.testing.assert_array_equal(encoded.numeric, mixed_frame[NUMERIC].to_numpy(float))
 
 
+def fixed_prototypes(X, rows=(0, 20, 40), **params):
+    """A model whose prototypes are the given rows (one pass, no update)."""
+    init = X.iloc[list(rows)].reset_index(drop=True)
+    return KPrototypes(len(rows), init=init, max_iter=1, **params).fit(X)
+
+
 def test_scale_changes_the_distance(mixed_frame, reference_distances):
-    for scale in (True, False):
-        model = fit(mixed_frame, scale=scale, gamma=1.0)
+    models = {scale: fixed_prototypes(mixed_frame, scale=scale, gamma=1.0)
+              for scale in (True, False)}
+    for model in models.values():
         np.testing.assert_allclose(model.transform(mixed_frame),
                                    reference_distances(model, mixed_frame, mixed_frame),
                                    rtol=1e-9, atol=1e-9)
+    # same prototypes: without scaling a numeric feature weighs std**2 times more
+    scaled, unscaled = (models[s].distance_.contributions(
+        models[s].encoder_.transform(mixed_frame), models[s].prototypes_) for s in (True, False))
+    std = mixed_frame[NUMERIC].to_numpy(float).std(axis=0)
+    for j in range(len(NUMERIC)):
+        np.testing.assert_allclose(unscaled[j], scaled[j] * std[j] ** 2, rtol=1e-9, atol=1e-9)
+    np.testing.assert_array_equal(unscaled[len(NUMERIC):], scaled[len(NUMERIC):])
+    assert not np.allclose(models[True].transform(mixed_frame),
+                           models[False].transform(mixed_frame))
 
 
 def test_constant_numeric_column_does_not_divide_by_zero():
@@ -254,6 +270,20 @@ def test_larger_weight_means_larger_contribution(mixed_frame, reference_distance
     np.testing.assert_allclose(model.transform(mixed_frame),
                                reference_distances(model, mixed_frame, mixed_frame, weights),
                                rtol=1e-9, atol=1e-9)
+    # same prototypes: each feature's contribution grows by exactly its weight
+    weighted = fixed_prototypes(mixed_frame, weights=weights, gamma=0.7)
+    plain = fixed_prototypes(mixed_frame, gamma=0.7)
+    parts = {name: m.distance_.contributions(m.encoder_.transform(mixed_frame),
+                                             m.prototypes_, rescale=False)
+             for name, m in (("weighted", weighted), ("plain", plain))}
+    order = NUMERIC + CATEGORICAL
+    for j, name in enumerate(order):
+        factor = weights.get(name, 1.0)
+        np.testing.assert_allclose(parts["weighted"][j], factor * parts["plain"][j],
+                                   rtol=1e-9, atol=1e-12)
+    for name in weights:
+        assert parts["weighted"][order.index(name)].sum() > parts["plain"][
+            order.index(name)].sum() > 0
 
 
 @pytest.mark.parametrize("weights, message", [

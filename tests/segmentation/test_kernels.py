@@ -7,8 +7,8 @@ from dash_personas.datasets import make_mixed_blobs
 from dash_personas.segmentation._encoding import MixedEncoder
 from dash_personas.segmentation._kernels import (
     MAX_BLOCK_CODES,
-    Centers,
-    PreparedData,
+    KPrototypesDistance,
+    Prototypes,
     _plan_blocks,
 )
 
@@ -17,8 +17,8 @@ def prepared(n=600, missing_rate=0.0, chunk_rows=None, seed=0):
     X, _ = make_mixed_blobs(n, n_numeric=3, n_categorical=5, n_levels=4,
                             missing_rate=missing_rate, random_state=seed)
     encoder = MixedEncoder()
-    data = PreparedData(encoder.fit_transform(X), encoder.n_levels,
-                        encoder.categorical_weights_, gamma=0.7)
+    distance = KPrototypesDistance.from_encoder(encoder.fit(X), gamma=0.7)
+    data = distance.prepare(encoder.transform(X))
     if chunk_rows is not None:
         data.chunk_rows = chunk_rows
     return data
@@ -48,7 +48,7 @@ def test_statistics_of_chunks_add_up_to_the_statistics_of_the_whole(missing_rate
 def test_statistics_merge_across_workers():
     data = prepared()
     centers = some_centers(data)
-    labels, _ = data.min_distances(centers)
+    labels, _ = data.distance.nearest(data, centers)
     half = data.n // 2
     left = data.chunk_stats(0, half, labels[:half], 3, np.zeros(half), 0)
     right = data.chunk_stats(half, data.n, labels[half:], 3, np.zeros(data.n - half), 0)
@@ -66,7 +66,7 @@ def test_statistics_merge_across_workers():
 def test_updated_prototypes_are_means_and_modes():
     data = prepared()
     centers = some_centers(data)
-    labels, _ = data.min_distances(centers)
+    labels, _ = data.distance.nearest(data, centers)
     updated = data.update_centers(data.stats_for_labels(labels, 3), centers)
     codes = data.data.categorical
     for cluster in range(3):
@@ -80,7 +80,7 @@ def test_updated_prototypes_are_means_and_modes():
 def test_lookup_tables_match_direct_mismatch_counting():
     data = prepared(missing_rate=0.15)
     centers = some_centers(data, k=4)
-    got = data.distances(centers)
+    got = data.distance.to_prototypes(data, centers)
     codes = data.data.categorical
     mask = data.mask
     expected = np.empty_like(got)
@@ -102,9 +102,9 @@ def test_blocks_never_exceed_the_table_size_and_cover_every_column():
 
 def test_candidate_totals_equal_full_computation():
     data = prepared(chunk_rows=50)
-    closest = data.distances(data.row_as_center(np.array([0])))[:, 0]
+    closest = data.distance.to_prototypes(data, data.row_as_center(np.array([0])))[:, 0]
     candidates = data.row_as_center(np.array([3, 100, 250]))
     totals = data.candidate_totals(candidates, closest)
-    full = np.minimum(closest[:, None], data.distances(candidates)).sum(axis=0)
+    full = np.minimum(closest[:, None], data.distance.to_prototypes(data, candidates)).sum(axis=0)
     np.testing.assert_allclose(totals, full)
-    assert isinstance(candidates, Centers)
+    assert isinstance(candidates, Prototypes)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
 
 from dash_personas.segmentation import KPrototypes
 from dash_personas.segmentation import _kprototypes as kp_module
@@ -202,14 +203,14 @@ def test_explicit_init_on_a_numpy_array():
 
 def test_explicit_init_runs_once(mixed_frame, monkeypatch):
     calls = []
-    original = kp_module._lloyd
+    original = kp_module.lloyd
 
     def recording(*args, **kwargs):
         result = original(*args, **kwargs)
         calls.append(result[2])
         return result
 
-    monkeypatch.setattr(kp_module, "_lloyd", recording)
+    monkeypatch.setattr(kp_module, "lloyd", recording)
     fit(mixed_frame, init=explicit_init(mixed_frame), n_init=5)
     assert len(calls) == 1
 
@@ -250,14 +251,14 @@ def test_as_many_clusters_as_distinct_rows():
 def test_n_init_keeps_the_lowest_cost(blobs, monkeypatch):
     X, _ = blobs
     runs = []
-    original = kp_module._lloyd
+    original = kp_module.lloyd
 
     def recording(*args, **kwargs):
         result = original(*args, **kwargs)
         runs.append(result)
         return result
 
-    monkeypatch.setattr(kp_module, "_lloyd", recording)
+    monkeypatch.setattr(kp_module, "lloyd", recording)
     model = fit(X, k=6, n_init=6, init="huang", random_state=5)
     assert len(runs) == 6
     costs = [run[2] for run in runs]
@@ -333,7 +334,10 @@ def test_bad_sample_weight(mixed_frame, weights, message):
 @pytest.mark.parametrize("params, message", [
     ({"n_clusters": 0}, "n_clusters"),
     ({"n_clusters": 2.5}, "n_clusters"),
-    ({"n_clusters": True}, "n_clusters"),
+    ({"n_clusters": "3"}, "n_clusters"),
+    ({"n_jobs": 1.5}, "n_jobs"),
+    ({"scale": "yes"}, "scale"),
+    ({"weights": "age"}, "weights"),
     ({"n_init": 0}, "n_init"),
     ({"max_iter": 0}, "max_iter"),
     ({"tol": -1.0}, "tol"),
@@ -345,7 +349,8 @@ def test_bad_sample_weight(mixed_frame, weights, message):
 ])
 def test_bad_parameters(mixed_frame, params, message):
     params = {"n_clusters": 3, **params}
-    with pytest.raises(ValueError, match=message):
+    # scikit-learn's own error, the one its estimator checks expect
+    with pytest.raises(InvalidParameterError, match=f"'{message}' parameter of KPrototypes"):
         KPrototypes(**params).fit(mixed_frame)
 
 
@@ -472,31 +477,30 @@ def test_many_categorical_columns_use_several_lookup_blocks(reference_distances)
     X["x"] = rng.normal(size=n)
     X.loc[::9, "c3"] = None
     model = fit(X, k=4, gamma=0.9)
-    assert len(model._prepare(X).blocks) > 2
+    assert len(model.distance_.blocks) > 2
     np.testing.assert_allclose(model.transform(X), reference_distances(model, X, X),
                                rtol=1e-9, atol=1e-9)
 
 
 def test_chunks_and_reducible_statistics_add_up(make_frame):
-    from dash_personas.segmentation._kernels import PreparedData
-
     X = make_frame(50, seed=6, missing_rate=0.1)
     model = fit(X)
-    whole = model._prepare(X)
-    chunked = model._prepare(X)
+    distance = model.distance_
+    whole = distance.prepare(model.encoder_.transform(X))
+    chunked = distance.prepare(model.encoder_.transform(X))
     chunked.chunk_rows = 7  # several chunks, the last one partial
-    centres = model._centers
-    np.testing.assert_allclose(chunked.distances(centres), whole.distances(centres))
-    labels_a, nearest_a = whole.min_distances(centres)
-    labels_b, nearest_b = chunked.min_distances(centres)
+    centres = model.prototypes_
+    np.testing.assert_allclose(distance.to_prototypes(chunked, centres),
+                               distance.to_prototypes(whole, centres))
+    labels_a, nearest_a = distance.nearest(whole, centres)
+    labels_b, nearest_b = distance.nearest(chunked, centres)
     np.testing.assert_array_equal(labels_a, labels_b)
     np.testing.assert_allclose(nearest_a, nearest_b)
     a = whole.assign(centres, np.full(50, -1, dtype=np.int32), np.empty(50))
     b = chunked.assign(centres, np.full(50, -1, dtype=np.int32), np.empty(50))
     # statistics of two halves, prepared separately, add up to those of the whole
     encoded = whole.data
-    halves = [PreparedData(encoded.take(rows), model._encoder.n_levels,
-                           model._encoder.categorical_weights_, model.gamma_)
+    halves = [distance.prepare(encoded.take(rows))
               for rows in (np.arange(0, 23), np.arange(23, 50))]
     c = sum((h.assign(centres, np.full(h.n, -1, dtype=np.int32), np.empty(h.n))
              for h in halves[1:]), halves[0].assign(centres, np.full(23, -1, dtype=np.int32),

@@ -165,7 +165,7 @@ def test_gamma_and_seeding_use_observed_values_only(gappy):
     model = fit(gappy)
     assert np.isfinite(model.gamma_) and model.gamma_ > 0
     # gaps are not treated as a level of their own
-    assert not any(pd.isna(v) for levels in model._encoder.levels_ for v in levels)
+    assert not any(pd.isna(v) for levels in model.encoder_.levels_ for v in levels)
     assert filled.equals(gappy)  # fitting does not fill the caller's frame
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -230,3 +231,27 @@ def test_random_state_object_and_explicit_init_are_saved(make_frame, tmp_path):
     assert loaded.random_state is None
     assert isinstance(loaded.init, str)
     assert_same_model(model, loaded, X)
+
+
+def test_a_file_written_before_the_engine_refactor_still_loads(make_frame, tmp_path):
+    """``data/model_v1_0.json`` came from the version before issue #9 (format 1.0)."""
+    data = Path(__file__).parent / "data"
+    expected = json.loads((data / "model_v1_0_expected.json").read_text(encoding="utf-8"))
+    X = make_frame(40, seed=8, missing_rate=0.1)
+    model = KPrototypes.load(data / "model_v1_0.json")
+    np.testing.assert_array_equal(model.predict(X), expected["labels"])
+    np.testing.assert_allclose(model.transform(X), expected["transform"], rtol=1e-12)
+    centres = pd.DataFrame(expected["cluster_centers"]).rename_axis("segment")
+    # "income" has weight 0: its segment means live only in the file's zero_weight_means
+    np.testing.assert_allclose(model.cluster_centers_["income"], centres["income"])
+    for name in model.categorical_features_:
+        assert model.cluster_centers_[name].tolist() == centres[name].tolist()
+    np.testing.assert_array_equal(
+        model.distance_.to_prototypes(model.encoder_.transform(X), model.prototypes_),
+        model.transform(X))
+    # saving it again writes the same model body
+    model.save(tmp_path / "again.json")
+    before = json.loads((data / "model_v1_0.json").read_text(encoding="utf-8"))
+    after = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
+    assert after["model"] == before["model"]
+    assert after["sha256"] == before["sha256"]

@@ -104,7 +104,7 @@ def test_silhouette_uses_the_kprototypes_distance(planted3, reference_distances)
 
 def _brute_force_pairwise(model, X, weights=None):
     """Pairwise distances compared on features observed in both rows, rescaled."""
-    encoder = model._encoder
+    encoder = model.encoder_
     names = encoder.feature_names_in_
     w = dict.fromkeys(names, 1.0)
     w.update(weights or {})
@@ -138,7 +138,7 @@ def test_pairwise_distances_match_brute_force(weights, missing_rate):
     X, _ = make_mixed_blobs(30, n_numeric=3, n_categorical=2, n_clusters=2,
                             missing_rate=missing_rate, random_state=5)
     model = KPrototypes(2, weights=weights, n_init=1, random_state=0).fit(X)
-    dist = pairwise_kprototypes_distances(model._prepare(X), model._encoder.numeric_weights_)
+    dist = pairwise_kprototypes_distances(model, X)
     np.testing.assert_allclose(dist, _brute_force_pairwise(model, X, weights),
                                rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(dist, dist.T)

@@ -1,0 +1,96 @@
+"""Batch k-prototypes (Lloyd) iterations and the re-seeding of empty clusters.
+
+Both the estimator (full fits) and the k-prototypes++ seeding (refinement on a
+sample) run these, so they live below both in the import graph.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import numpy as np
+
+from ._kernels import PreparedData, Prototypes
+
+
+def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: float,
+          verbose: Any, run_index: int, n_runs: int
+          ) -> tuple[Prototypes, np.ndarray, float, int, list[float]]:
+    """Batch k-prototypes iterations from ``prototypes`` until labels stop changing.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+        The rows, laid out for their distance.
+    prototypes : Prototypes
+        Starting prototypes.
+    max_iter : int
+        Most assignment passes.
+    tol : float
+        Stop when a pass lowers the cost by at most ``tol`` times the cost.
+    verbose : bool or int
+        Print one line per pass to stderr.
+    run_index, n_runs : int
+        Which restart this is (for the verbose output).
+
+    Returns
+    -------
+    prototypes, labels, cost, n_iter, cost_history
+    """
+    n = prepared.n
+    labels = np.full(n, -1, dtype=np.int32)
+    nearest = np.empty(n)
+    history: list[float] = []
+    n_iter = 0
+    previous_cost = np.inf
+    for n_iter in range(1, max_iter + 1):
+        stats = prepared.assign(prototypes, labels, nearest)
+        history.append(stats.cost)
+        if verbose:
+            print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
+                  f"moved {stats.n_changed}", file=sys.stderr)
+        converged = stats.n_changed == 0 or (
+            np.isfinite(previous_cost) and previous_cost - stats.cost <= tol * previous_cost
+        )
+        empty = np.flatnonzero(stats.weight <= 0)
+        # an empty cluster is not converged while a row is left to re-seed it with
+        if (converged and not empty.size) or n_iter == max_iter:
+            break
+        previous_cost = stats.cost
+        updated = prepared.update_centers(stats, prototypes)
+        if empty.size:
+            updated, n_reseeded = reseed_empty(prepared, updated, empty)
+            if converged and n_reseeded == 0:
+                break  # fewer distinct rows than clusters: keep the final assignment
+        prototypes = updated
+    return prototypes, labels, history[-1], n_iter, history
+
+
+def reseed_empty(prepared: PreparedData, prototypes: Prototypes, empty: np.ndarray
+                 ) -> tuple[Prototypes, int]:
+    """Move the empty clusters onto rows far from every prototype (farthest-first).
+
+    Each new prototype is the row farthest from all prototypes so far, including
+    the ones just re-seeded, so two re-seeded clusters never land on identical
+    rows and each gets at least its own row in the next pass. Rows that already
+    sit on a prototype are never used. Returns the prototypes and how many clusters
+    were re-seeded (fewer than ``empty.size`` when no such row is left).
+    """
+    distance = prepared.distance
+    prototypes = prototypes.copy()
+    keep = np.setdiff1d(np.arange(prototypes.n_clusters), empty)
+    closest = distance.nearest(prepared, Prototypes(prototypes.numeric[keep],
+                                                    prototypes.categorical[keep]))[1]
+    closest *= prepared.update_weight > 0
+    n_reseeded = 0
+    for cluster in empty:
+        row = int(np.argmax(closest))
+        if closest[row] <= 0:
+            break
+        replacement = prepared.row_as_center(np.array([row]))
+        prototypes.numeric[cluster] = replacement.numeric[0]
+        prototypes.categorical[cluster] = replacement.categorical[0]
+        np.minimum(closest, distance.nearest(prepared, replacement)[1], out=closest)
+        n_reseeded += 1
+    return prototypes, n_reseeded

@@ -27,7 +27,7 @@ from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import lloyd
-from ._persistence import load_model, save_model
+from ._persistence import load_model, model_from_text, model_to_text, save_model
 
 __all__ = ["KPrototypes"]
 
@@ -329,6 +329,15 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     def load(cls, path: str | Path) -> KPrototypes:
         """Read a model written by :meth:`save`; refuses other major versions and tampering."""
         return load_model(cls, path)
+
+    def to_json(self) -> str:
+        """The fitted model as versioned, checksummed JSON text (what :meth:`save` writes)."""
+        return model_to_text(self)
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "model") -> KPrototypes:
+        """Rebuild a model from :meth:`to_json` text (``source`` names it in errors)."""
+        return model_from_text(cls, text, source)
 
 
 def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,

@@ -105,13 +105,34 @@ def model_to_dict(model: Any) -> dict[str, Any]:
     }
 
 
-def save_model(model: Any, path: str | Path) -> None:
-    """Write ``model`` to ``path`` as JSON, atomically."""
+def model_to_text(model: Any) -> str:
+    """The versioned, checksummed JSON text of a fitted ``model``."""
     if not hasattr(model, "cost_"):
         raise UserError("only a fitted model can be saved; call fit() first")
-    document = model_to_dict(model)
-    write_text_atomic(path, json.dumps(document, indent=1, ensure_ascii=False,
-                                       allow_nan=False) + "\n")
+    return json.dumps(model_to_dict(model), indent=1, ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+def save_model(model: Any, path: str | Path) -> None:
+    """Write ``model`` to ``path`` as JSON, atomically."""
+    write_text_atomic(path, model_to_text(model))
+
+
+def model_from_text(cls: type, text: str, source: str = "model") -> Any:
+    """Rebuild a fitted model from the JSON text written by :func:`model_to_text`.
+
+    Raises
+    ------
+    ModelFileError
+        Not JSON, not a model, another major format version, or contents that no
+        longer match the checksum.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{source}: not a valid model file (JSON error at line {exc.lineno}: "
+                             f"{exc.msg})") from None
+    return model_from_dict(cls, document, source=source)
 
 
 def load_model(cls: type, path: str | Path) -> Any:
@@ -120,16 +141,16 @@ def load_model(cls: type, path: str | Path) -> Any:
     Raises
     ------
     ModelFileError
-        Not a model file, another major format version, or contents that no
-        longer match the checksum.
+        Not UTF-8 JSON, not a model file, another major format version, or contents that
+        no longer match the checksum.
     """
     path = Path(path)
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: not a valid model file (JSON error at line {exc.lineno}: "
-                             f"{exc.msg})") from None
-    return model_from_dict(cls, document, source=str(path))
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"{path}: not a model file (not UTF-8 text at byte "
+                             f"{exc.start})") from None
+    return model_from_text(cls, text, source=str(path))
 
 
 def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:

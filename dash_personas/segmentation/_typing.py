@@ -145,8 +145,8 @@ class TypingTool:
         return self.model.predict(frame)
 
     # ------------------------------------------------------------ persistence
-    def save(self, path: str | Path) -> None:
-        """Write the tool (model included) as versioned, checksummed JSON."""
+    def to_json(self) -> str:
+        """The tool (model included) as versioned, checksummed JSON text."""
         body = {"model": model_to_dict(self.model), "questions": self.questions,
                 "accuracy": self.accuracy,
                 "curve": self.curve.reset_index().to_dict(orient="records")}
@@ -154,14 +154,17 @@ class TypingTool:
                     "library_version": __version__,
                     "sha256": hashlib.sha256(_canonical(body).encode()).hexdigest(),
                     "tool": body}
-        write_text_atomic(path, json.dumps(document, indent=1, ensure_ascii=False) + "\n")
+        return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+    def save(self, path: str | Path) -> None:
+        """Write the tool (model included) as versioned, checksummed JSON, atomically."""
+        write_text_atomic(path, self.to_json())
 
     @classmethod
-    def load(cls, path: str | Path) -> TypingTool:
-        """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
-        source = str(path)
+    def from_json(cls, text: str, source: str = "typing tool") -> TypingTool:
+        """Rebuild a tool from :meth:`to_json` text (refuses other major versions, tampering)."""
         try:
-            document = json.loads(Path(path).read_text(encoding="utf-8"))
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ModelFileError(f"{source}: not valid JSON (line {exc.lineno})") from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -177,6 +180,16 @@ class TypingTool:
         model = model_from_dict(KPrototypes, body["model"], source=source)
         curve = pd.DataFrame(body["curve"]).set_index("n_questions")
         return cls(model, list(body["questions"]), float(body["accuracy"]), curve)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TypingTool:
+        """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
+        try:
+            text = Path(path).read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelFileError(f"{path}: not a typing-tool file (not UTF-8 text at byte "
+                                 f"{exc.start})") from None
+        return cls.from_json(text, source=str(path))
 
 
 def _model_frame(model: Any, data: Any) -> pd.DataFrame:

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import itertools
 import json
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,24 +98,18 @@ def _model_text(model: Any) -> tuple[str, Any]:
 
     if isinstance(model, (str, Path)):
         loaded = KPrototypes.load(model)
-        return Path(model).read_text(encoding="utf-8"), loaded
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "model.json"
-        model.save(path)
-        return path.read_text(encoding="utf-8"), model
+        return loaded.to_json(), loaded
+    return model.to_json(), model
 
 
 def _load_model(text: str, source: str) -> Any:
     from ..segmentation import KPrototypes
 
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "model.json"
-        path.write_text(text, encoding="utf-8")
-        try:
-            return KPrototypes.load(path)
-        except UserError as error:
-            raise UserError(f"{source}: the stored model cannot be read ({error.message})"
-                            ) from None
+    try:
+        return KPrototypes.from_json(text, source=f"{source}: the stored model")
+    except UserError as error:
+        raise UserError(f"{source}: the stored model cannot be read ({error.message})"
+                        ) from None
 
 
 def _personas_of(personas: Any) -> Any:
@@ -135,12 +128,8 @@ def _typing_text(typing: Any) -> str | None:
     if typing is None:
         return None
     if isinstance(typing, (str, Path)):
-        TypingTool.load(typing)  # refuse a file that is not a typing tool now, not later
-        return Path(typing).read_text(encoding="utf-8")
-    with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / "typing.json"
-        typing.save(path)
-        return path.read_text(encoding="utf-8")
+        typing = TypingTool.load(typing)  # refuse a file that is not a typing tool now
+    return typing.to_json()
 
 
 def _check_label(label: Any) -> str:
@@ -419,10 +408,7 @@ class Study:
         text = self._segmentation_column(schema.segmentations.c.typing_tool, version)
         if text is None:
             return None
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "typing.json"
-            path.write_text(text, encoding="utf-8")
-            return TypingTool.load(path)
+        return TypingTool.from_json(text, source=f"{self.location}: the stored typing tool")
 
     @property
     def codebook(self) -> dict[str, Any] | None:

@@ -255,3 +255,18 @@ def test_a_file_written_before_the_engine_refactor_still_loads(make_frame, tmp_p
     after = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
     assert after["model"] == before["model"]
     assert after["sha256"] == before["sha256"]
+
+
+def test_json_text_round_trip_without_a_file(fitted):
+    model, X = fitted
+    text = model.to_json()
+    assert_same_model(model, KPrototypes.from_json(text), X)
+    with pytest.raises(ModelFileError, match=r"^stored: not a valid model file"):
+        KPrototypes.from_json(text[:-20], source="stored")
+
+
+def test_a_model_file_that_is_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_bytes(b'{"format": "\xff\xfe"}')
+    with pytest.raises(ModelFileError, match="not UTF-8 text at byte 12"):
+        KPrototypes.load(path)

@@ -124,3 +124,16 @@ def test_cli_assign_with_a_model_reports_missing_columns(fitted, tmp_path):
                                       str(tmp_path / "labels.csv")])
     assert result.exit_code != 0
     assert not (tmp_path / "labels.csv").exists()
+
+
+def test_typing_tool_json_text_round_trip(tmp_path):
+    X, _ = make_mixed_blobs(300, n_clusters=3, separation=4.0, random_state=0)
+    model = KPrototypes(3, n_init=2, random_state=0).fit(X)
+    tool = TypingTool.build(model, X, max_questions=3, random_state=0)
+    again = TypingTool.from_json(tool.to_json())
+    assert again.questions == tool.questions and again.accuracy == tool.accuracy
+    np.testing.assert_array_equal(again.predict(X[tool.questions]), tool.predict(X[tool.questions]))
+    path = tmp_path / "typing.json"
+    path.write_bytes(b"\xff" + tool.to_json().encode())
+    with pytest.raises(ModelFileError, match="not UTF-8 text at byte 0"):
+        TypingTool.load(path)

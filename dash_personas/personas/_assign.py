@@ -17,10 +17,11 @@ __all__ = ["assign_personas", "refresh_sizes"]
 def assign_personas(personas: PersonaSet, data: pd.DataFrame) -> np.ndarray:
     """The id of the nearest persona for every row of ``data``.
 
-    Uses the persona set's ``matching`` spec: squared numeric differences divided by
-    each feature's scale, plus ``gamma`` per categorical mismatch, over the features
-    a row has (missing values are skipped and the sum rescaled to all features, as in
-    the engine).
+    The engine's k-prototypes distance (:class:`~dash_personas.segmentation.KPrototypesDistance`)
+    with the persona set's ``matching`` spec: numeric features divided by their scale,
+    ``gamma`` per categorical mismatch, over the features a row has (the sum rescaled to
+    all features, as in the engine). A level no persona has always mismatches; a row with
+    none of the features goes to the largest persona.
 
     Parameters
     ----------
@@ -35,40 +36,53 @@ def assign_personas(personas: PersonaSet, data: pd.DataFrame) -> np.ndarray:
 
     Raises
     ------
-    ValueError
+    UserError
         ``data`` has none of the prototype columns.
     """
+    from ..segmentation import EncodedData, KPrototypesDistance, Prototypes
+    from ..segmentation._encoding import MISSING, UNSEEN
+
     scale: dict[str, float] = personas.matching.get("numeric_scale", {})
     categorical = [c for c in personas.matching.get("categorical", []) if c in data.columns]
     numeric = [c for c in scale if c in data.columns]
     if not numeric and not categorical:
         raise UserError("the data has none of the columns the personas were built from")
-    gamma = float(personas.matching.get("gamma", 1.0))
-    n, k = len(data), len(personas)
-    total = np.zeros((n, k))
-    used = np.zeros((n, 1))
-    if numeric:
-        x = data[numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        s = np.array([scale[c] or 1.0 for c in numeric])
-        observed = ~np.isnan(x)
-        used += observed.sum(axis=1, keepdims=True)
-        for j, persona in enumerate(personas):
-            proto = np.array([np.nan if persona.prototype.get(c) is None
-                              else float(persona.prototype[c]) for c in numeric])
-            diff = np.where(observed, (x - proto) / s, 0.0)
-            total[:, j] += np.nansum(diff * diff, axis=1)
-    for c in categorical:
-        values = data[c].astype(object).to_numpy()
-        present = ~pd.isna(values)
-        used[:, 0] += present
-        text = np.where(present, values.astype(str), "")
-        for j, persona in enumerate(personas):
-            total[:, j] += gamma * (present & (text != str(persona.prototype.get(c))))
-    n_features = len(numeric) + len(categorical)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        total *= np.where(used > 0, n_features / used, 1.0)
+    n = len(data)
+    s = np.array([scale[c] or 1.0 for c in numeric])
+    x = data[numeric].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float) / s
+    observed = ~np.isnan(x)
+    centres = np.array([[np.nan if p.prototype.get(c) is None else float(p.prototype[c])
+                         for c in numeric] for p in personas], dtype=float).reshape(
+                             len(personas), len(numeric)) / s
+    # a prototype without a value for a feature sits at the data's mean of it
+    fill = np.where(observed.any(axis=0), np.nanmean(np.where(observed, x, np.nan), axis=0)
+                    if n else 0.0, 0.0) if numeric else np.zeros(0)
+    centres = np.where(np.isnan(centres), fill, centres)
+
+    levels = [sorted({str(p.prototype.get(c)) for p in personas}) for c in categorical]
+    codes = np.empty((n, len(categorical)), dtype=np.int32)
+    proto_codes = np.empty((len(personas), len(categorical)), dtype=np.int32)
+    for j, (column, known) in enumerate(zip(categorical, levels)):
+        values = data[column].astype(object)
+        present = values.notna().to_numpy()
+        index = pd.Index(known).get_indexer(values.astype(str))
+        codes[:, j] = np.where(present, np.where(index >= 0, index, UNSEEN), MISSING)
+        proto_codes[:, j] = [known.index(str(p.prototype.get(column))) for p in personas]
+
+    cat_observed = codes != MISSING
+    n_observed = observed.sum(axis=1) + cat_observed.sum(axis=1)
+    total = len(numeric) + len(categorical)
+    row_scale = np.where(n_observed > 0, total / np.maximum(n_observed, 1), 0.0)
+    encoded = EncodedData(numeric=np.ascontiguousarray(np.where(observed, x, 0.0)),
+                          numeric_mask=observed if not observed.all() else None,
+                          categorical=codes, row_scale=row_scale)
+    distance = KPrototypesDistance(np.ones(len(numeric)), np.ones(len(categorical)),
+                                   [len(known) for known in levels],
+                                   float(personas.matching.get("gamma", 1.0)))
+    nearest, _ = distance.nearest(encoded, Prototypes(np.ascontiguousarray(centres),
+                                                      proto_codes))
     ids = np.array([p.id for p in personas], dtype=object)
-    return ids[np.argmin(total, axis=1)]
+    return ids[nearest]
 
 
 def refresh_sizes(personas: PersonaSet, data: Any) -> PersonaSet:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from dash_personas.personas import (
@@ -178,6 +179,37 @@ def test_assign_personas_agrees_with_the_model(survey_case):
     segment = {p.id: p.segment for p in survey_case.personas}
     agreement = np.mean([segment[i] for i in ids] == survey_case.model.labels_)
     assert agreement > 0.98
+
+
+def test_assign_personas_with_gaps_and_unseen_levels_matches_the_formula(survey_case):
+    """Brute force, row by row: sum over observed features of ((x - c) / scale)^2 and
+    gamma per mismatch (a level no persona has always mismatches), rescaled to all
+    features."""
+    personas = survey_case.personas
+    scale = personas.matching["numeric_scale"]
+    categorical = personas.matching["categorical"]
+    gamma = personas.matching["gamma"]
+    rng = np.random.default_rng(3)
+    data = survey_case.scores.iloc[:300].astype(object).copy()
+    for column in [*scale, *categorical]:
+        data.loc[rng.random(len(data)) < 0.2, column] = None
+    data.loc[data.index[:15], categorical[0]] = "a level no persona has"
+    ids = assign_personas(personas, data)
+    n_features = len(scale) + len(categorical)
+    for i, (_, row) in enumerate(data.iterrows()):
+        costs = []
+        for persona in personas:
+            total, used = 0.0, 0
+            for column, s in scale.items():
+                if row[column] is not None and not pd.isna(row[column]):
+                    total += ((float(row[column]) - persona.prototype[column]) / s) ** 2
+                    used += 1
+            for column in categorical:
+                if row[column] is not None and not pd.isna(row[column]):
+                    total += gamma * (str(row[column]) != str(persona.prototype[column]))
+                    used += 1
+            costs.append(total * n_features / used if used else 0.0)
+        assert ids[i] == list(personas)[int(np.argmin(costs))].id, i
 
 
 def test_avatar_is_local_svg_with_escaped_text():

@@ -23,6 +23,18 @@ The generative model
 Everything is vectorised with NumPy over respondents (loops run over questions only), and each
 question draws from its own random stream derived from ``seed`` and the question name, so the
 output is deterministic and adding a question does not change the answers to the others.
+
+Waves
+-----
+:func:`survey_builder.simulate_waves.simulate_waves` (``survey-builder simulate --waves
+plan.yaml``) draws a sequence of waves from one population with this model: the persona
+parameters come from the same per-question streams in every wave, the respondents of each
+wave from streams of their own. A *wave plan* (YAML/JSON, or the
+:class:`~survey_builder.simulate_waves.WavePlan` dataclasses) makes the population change
+in known ways: persona shares that shift, a persona that splits into two nearby profiles,
+a new persona that emerges, waves with no change, and a panel re-interviewed from the
+previous wave (ids kept) whose members move between personas with a planted transition
+matrix. The format is documented in :mod:`survey_builder.simulate_waves`.
 """
 
 from __future__ import annotations

@@ -361,9 +361,11 @@ def load_wave_plan(plan: str | Path | Mapping[str, Any]) -> WavePlan:
     waves = plan.get("waves")
     if not isinstance(waves, list) or not waves:
         raise _fail("the plan needs a list of waves", "waves", source)
-    return WavePlan([_wave_spec(w, f"waves[{i}]", source) for i, w in enumerate(waves)],
-                    _count(plan.get("personas", 4), "personas", source),
-                    _count(plan.get("respondents", 2000), "respondents", source))
+    loaded = WavePlan([_wave_spec(w, f"waves[{i}]", source) for i, w in enumerate(waves)],
+                      _count(plan.get("personas", 4), "personas", source),
+                      _count(plan.get("respondents", 2000), "respondents", source))
+    _check_plan(loaded, source)
+    return loaded
 
 
 # --------------------------------------------------------------------------- simulation
@@ -377,35 +379,34 @@ class _Population:
     origins: list[dict[str, Any]]
 
 
-def _check_plan(plan: WavePlan) -> _Population:
-    """Validate the plan's story (labels, persona numbers, shares) and number the rows."""
+def _check_plan(plan: WavePlan, source: str | None = None) -> _Population:
+    """Validate the plan's story (labels, persona numbers, shares, panel sizes) and give
+    each planted persona its parameter row."""
     labels = [w.label for w in plan.waves]
     for i, label in enumerate(labels):
         if not _LABEL.match(label):
-            raise SurveyError(f"wave label {label!r} cannot name a file (letters, digits, "
-                              "'.', '_', '-')", field=f"waves[{i}].label")
+            raise _fail(f"wave label {label!r} cannot name a file (letters, digits, '.', "
+                        "'_', '-')", f"waves[{i}].label", source)
         if label in labels[:i]:
-            raise SurveyError(f"wave label {label!r} is used twice", field=f"waves[{i}].label")
-    first = labels[0]
+            raise _fail(f"wave label {label!r} is used twice", f"waves[{i}].label", source)
     known = set(range(1, plan.personas + 1))
     present = set(known)
     row = {p: p - 1 for p in known}
     side = {p: 0.0 for p in known}
     split_of: dict[int, tuple[int, float]] = {}
-    origins = [{"persona": p, "origin": "initial", "wave": first} for p in sorted(known)]
+    origins = [{"persona": p, "origin": "initial", "wave": labels[0]} for p in sorted(known)]
+    sizes = [wave.respondents or plan.respondents for wave in plan.waves]
     for i, wave in enumerate(plan.waves):
         where = f"waves[{i}]"
-        if i == 0 and wave.panel is not None:
-            raise SurveyError("the first wave has no previous wave to re-interview",
-                              field=f"{where}.panel")
+        before = set(present)
         if wave.split is not None:
             split = wave.split
             if split.persona not in present:
-                raise SurveyError(f"persona {split.persona} is not in the wave to split",
-                                  field=f"{where}.split.persona")
+                raise _fail(f"persona {split.persona} is not in the wave to split",
+                            f"{where}.split.persona", source)
             if len(set(split.into)) != 2 or set(split.into) & known:
-                raise SurveyError("a split needs two new persona numbers",
-                                  field=f"{where}.split.into")
+                raise _fail("a split needs two new persona numbers", f"{where}.split.into",
+                            source)
             present.discard(split.persona)
             for part, sign in zip(split.into, (-1.0, 1.0)):
                 row[part], side[part] = row[split.persona], sign
@@ -416,8 +417,8 @@ def _check_plan(plan: WavePlan) -> _Population:
             present |= set(split.into)
         if wave.emerge is not None:
             if wave.emerge.persona in known:
-                raise SurveyError(f"persona {wave.emerge.persona} already exists",
-                                  field=f"{where}.emerge.persona")
+                raise _fail(f"persona {wave.emerge.persona} already exists",
+                            f"{where}.emerge.persona", source)
             row[wave.emerge.persona] = max(row.values()) + 1
             side[wave.emerge.persona] = 0.0
             origins.append({"persona": wave.emerge.persona, "origin": "emerged",
@@ -425,19 +426,26 @@ def _check_plan(plan: WavePlan) -> _Population:
             known.add(wave.emerge.persona)
             present.add(wave.emerge.persona)
         if wave.shares is not None and set(wave.shares) != present:
-            raise SurveyError(f"shares must name the personas of the wave, "
-                              f"{sorted(present)}", field=f"{where}.shares")
+            raise _fail(f"shares must name the personas of the wave, {sorted(present)}",
+                        f"{where}.shares", source)
         if wave.shares is not None and sum(wave.shares.values()) <= 0:
-            raise SurveyError("shares must not all be 0", field=f"{where}.shares")
-        if wave.panel is not None:
-            for a, row_moves in wave.panel.moves.items():
-                if a not in present and not (wave.split and a == wave.split.persona):
-                    raise SurveyError(f"persona {a} is not in the previous wave",
-                                      field=f"{where}.panel.moves")
-                if not set(row_moves) <= present or sum(row_moves.values()) > 1 + 1e-9:
-                    raise SurveyError(f"moves of persona {a} must go to personas of the "
-                                      "wave and sum to at most 1",
-                                      field=f"{where}.panel.moves.{a}")
+            raise _fail("shares must not all be 0", f"{where}.shares", source)
+        if wave.panel is None:
+            continue
+        if i == 0:
+            raise _fail("the first wave has no previous wave to re-interview",
+                        f"{where}.panel", source)
+        if round(wave.panel.share * sizes[i]) > sizes[i - 1]:
+            raise _fail(f"the panel ({round(wave.panel.share * sizes[i])}) is larger than "
+                        f"wave {labels[i - 1]} ({sizes[i - 1]})", f"{where}.panel.share",
+                        source)
+        for persona, moves in wave.panel.moves.items():
+            if persona not in before:
+                raise _fail(f"persona {persona} is not in the previous wave",
+                            f"{where}.panel.moves", source)
+            if not set(moves) <= present or sum(moves.values()) > 1 + 1e-9:
+                raise _fail(f"moves of persona {persona} must go to personas of the wave "
+                            "and sum to at most 1", f"{where}.panel.moves.{persona}", source)
     return _Population(row, side, split_of, origins)
 
 
@@ -549,10 +557,6 @@ def simulate_waves(survey: Survey | str | Path, plan: WavePlan | str | Path | Ma
         panel_personas = np.empty(0, dtype=np.int64)
         if wave.panel is not None and previous is not None:
             n_panel = round(wave.panel.share * n)
-            if n_panel > len(previous.responses):
-                raise SurveyError(f"the panel ({n_panel}) is larger than wave "
-                                  f"{previous.label} ({len(previous.responses)})",
-                                  field=f"waves[{index}].panel.share")
             chosen = np.sort(panel_rng.choice(len(previous.responses), n_panel, replace=False))
             panel_ids = previous.responses[ID_COLUMN].to_numpy(dtype=object)[chosen]
             was = previous.personas.to_numpy()[chosen]

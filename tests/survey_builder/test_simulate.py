@@ -356,6 +356,9 @@ def test_a_split_persona_comes_from_two_nearby_profiles(survey, waves) -> None:
     ({"respondents": 100, "waves": [{"label": "W1"}, {"label": "W2", "respondents": 500,
                                                        "panel": {"share": 0.5}}]},
      "waves[1].panel.share"),
+    ({"waves": [{"label": "W1"}, {"label": "W2", "emerge": {"persona": 4, "share": 0.1},
+                                  "panel": {"share": 0.5, "moves": {4: {1: 0.5}}}}]},
+     "waves[1].panel.moves"),
     ({"waves": []}, "waves"),
 ])
 def test_bad_plans_are_user_errors_naming_the_field(survey, change, field) -> None:
@@ -406,3 +409,28 @@ def test_cli_refuses_options_a_plan_decides(tmp_path, capsys, extra, message) ->
     assert _run_cli(argv + extra) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "w").exists()
+
+
+def test_a_json_plan_file_loads_like_the_dataclasses(tmp_path) -> None:
+    import json
+
+    from survey_builder.simulate_waves import (
+        PanelSpec,
+        WavePlan,
+        WaveSpec,
+        load_wave_plan,
+    )
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"personas": 2, "respondents": 300, "waves": [
+        {"label": "A", "shares": {"1": 3, "2": 1}},
+        {"label": "B", "panel": {"share": 0.5, "moves": {"1": {"2": 0.2}}}}]}),
+        encoding="utf-8")
+    assert load_wave_plan(path) == WavePlan(
+        [WaveSpec("A", shares={1: 3.0, 2: 1.0}),
+         WaveSpec("B", panel=PanelSpec(0.5, {1: {2: 0.2}}))], personas=2, respondents=300)
+    path.write_text('{"personas": 2, "waves": [{"label": "A"}, {"label": "A"}]}',
+                    encoding="utf-8")
+    with pytest.raises(SurveyError) as raised:
+        load_wave_plan(path)
+    assert raised.value.file == str(path) and raised.value.field == "waves[1].label"

@@ -23,6 +23,18 @@ The generative model
 Everything is vectorised with NumPy over respondents (loops run over questions only), and each
 question draws from its own random stream derived from ``seed`` and the question name, so the
 output is deterministic and adding a question does not change the answers to the others.
+
+Waves
+-----
+:func:`survey_builder.simulate_waves.simulate_waves` (``survey-builder simulate --waves
+plan.yaml``) draws a sequence of waves from one population with this model: the persona
+parameters come from the same per-question streams in every wave, the respondents of each
+wave from streams of their own. A *wave plan* (YAML/JSON, or the
+:class:`~survey_builder.simulate_waves.WavePlan` dataclasses) makes the population change
+in known ways: persona shares that shift, a persona that splits into two nearby profiles,
+a new persona that emerges, waves with no change, and a panel re-interviewed from the
+previous wave (ids kept) whose members move between personas with a planted transition
+matrix. The format is documented in :mod:`survey_builder.simulate_waves`.
 """
 
 from __future__ import annotations
@@ -187,11 +199,44 @@ def _options_by_column_name(names: list[str]) -> dict[str, dict[str, str]]:
 
 
 # --------------------------------------------------------------------------- simulation
+@dataclass(frozen=True)
+class _Streams:
+    """The random streams of one question: persona parameters and respondent draws.
+
+    A single simulation draws both from one generator (``params is sample``), in the
+    order the generators have always used, so its output for a seed never changes. The
+    waves of a plan share the parameter stream (one population) and draw their
+    respondents from a stream of their own.
+    """
+
+    params: np.random.Generator
+    sample: np.random.Generator
+
+
+@dataclass(frozen=True)
+class _Draw:
+    """Who a wave's respondents are: persona parameter rows and latent-profile shifts.
+
+    Attributes
+    ----------
+    index : int
+        The wave's position in the plan (selects its respondent streams).
+    rows : ndarray of int
+        Parameter row (persona) of each respondent.
+    shift : ndarray of float, shape (n, n_scales), or None
+        Added to each respondent's persona mean (the sub-profiles of a split persona).
+    """
+
+    index: int
+    rows: np.ndarray
+    shift: np.ndarray | None = None
+
+
 class _Simulator:
     """Holds the persona parameters and fills one column group per question."""
 
     def __init__(self, survey: Survey, n: int, n_personas: int, seed: int,
-                 settings: SimulationSettings) -> None:
+                 settings: SimulationSettings, draw: _Draw | None = None) -> None:
         import numpy as np
 
         self.survey = survey
@@ -199,30 +244,41 @@ class _Simulator:
         self.p = n_personas
         self.seed = seed
         self.s = settings
+        self.draw = draw
         rng = self.rng("personas")
-        weights = rng.dirichlet(np.full(n_personas, 6.0))
-        self.labels = rng.choice(n_personas, size=n, p=weights)
+        weights = rng.params.dirichlet(np.full(n_personas, 6.0))
+        self.labels = (rng.sample.choice(n_personas, size=n, p=weights) if draw is None
+                       else draw.rows)
         self.scale_names = [scale.name for scale in survey.scales]
-        self.profiles = self._profiles(rng, len(self.scale_names))
-        self.latent = (self.profiles[self.labels]
-                       + settings.within_sd * rng.standard_normal((n, len(self.scale_names))))
+        self.profiles = self._profiles(rng.params, len(self.scale_names))
+        centres = self.profiles[self.labels]
+        if draw is not None and draw.shift is not None:
+            centres = centres + draw.shift
+        self.latent = (centres
+                       + settings.within_sd * rng.sample.standard_normal(
+                           (n, len(self.scale_names))))
         # engagement: half tied to the psychometric profile, half persona-specific
         if self.scale_names:
-            tied = self.profiles @ rng.standard_normal(len(self.scale_names))
+            tied = self.profiles @ rng.params.standard_normal(len(self.scale_names))
             tied = (tied - tied.mean()) / (tied.std() or 1.0)
         else:
             tied = np.zeros(n_personas)
-        self.persona_engagement = 0.7 * tied + 0.7 * rng.standard_normal(n_personas)
+        self.persona_engagement = 0.7 * tied + 0.7 * rng.params.standard_normal(n_personas)
         self.engagement = (self.persona_engagement[self.labels]
-                           + 0.6 * rng.standard_normal(n))
-        self.straightliner = rng.random(n) < settings.straightliner_rate
+                           + 0.6 * rng.sample.standard_normal(n))
+        self.straightliner = rng.sample.random(n) < settings.straightliner_rate
         # a straight-liner keeps one relative position (left, middle or right) on every item
-        self.straight_position = rng.choice([0.0, 0.5, 1.0], size=n, p=[0.3, 0.45, 0.25])
+        self.straight_position = rng.sample.choice([0.0, 0.5, 1.0], size=n,
+                                                   p=[0.3, 0.45, 0.25])
 
-    def rng(self, name: str) -> np.random.Generator:
+    def rng(self, name: str) -> _Streams:
         import numpy as np
 
-        return np.random.default_rng([self.seed, zlib.crc32(name.encode("utf-8"))])
+        key = [self.seed, zlib.crc32(name.encode("utf-8"))]
+        params = np.random.default_rng(key)
+        if self.draw is None:
+            return _Streams(params, params)
+        return _Streams(params, np.random.default_rng([*key, 1 + self.draw.index]))
 
     def _profiles(self, rng: np.random.Generator, n_scales: int) -> np.ndarray:
         """Persona means per scale, the most spread out of a few random candidates."""
@@ -242,24 +298,25 @@ class _Simulator:
         return best  # type: ignore[return-value]
 
     # ---------------------------------------------------------------- helpers
-    def persona_categorical(self, rng: np.random.Generator, k: int,
+    def persona_categorical(self, rng: _Streams, k: int,
                             concentration: float = 0.9) -> np.ndarray:
         """Draw one of ``k`` categories per respondent from persona-specific probabilities."""
         import numpy as np
 
-        probs = rng.dirichlet(np.full(k, concentration), size=self.p)
+        probs = rng.params.dirichlet(np.full(k, concentration), size=self.p)
         probs = 0.85 * probs + 0.15 / k  # every option occurs
         cum = np.cumsum(probs, axis=1)[self.labels]
-        u = rng.random(self.n)[:, None]
+        u = rng.sample.random(self.n)[:, None]
         return np.minimum((u > cum).sum(axis=1), k - 1)
 
-    def ordered(self, rng: np.random.Generator, k: int) -> np.ndarray:
+    def ordered(self, rng: _Streams, k: int) -> np.ndarray:
         """An ordered category 0..k-1 rising with engagement (equal shares overall)."""
         import numpy as np
         from scipy.special import ndtri
 
-        shift = 0.5 * rng.standard_normal(self.p)
-        latent = 0.85 * self.engagement + shift[self.labels] + 0.6 * rng.standard_normal(self.n)
+        shift = 0.5 * rng.params.standard_normal(self.p)
+        latent = (0.85 * self.engagement + shift[self.labels]
+                  + 0.6 * rng.sample.standard_normal(self.n))
         # expected spread: engagement (0.7² + 0.7² persona + 0.6² individual), the
         # question's persona shift (0.5²) and noise (0.6²); cuts at its quantiles
         sd = math.sqrt(0.85 ** 2 * (0.98 + 0.36) + 0.25 + 0.36)
@@ -273,12 +330,12 @@ class _Simulator:
         if scale is not None and scale in self.scale_names:
             base = self.latent[:, self.scale_names.index(scale)]
         else:  # an item outside any scale: persona-specific mean of its own
-            means = self.s.profile_spread * rng.standard_normal(self.p)
-            base = means[self.labels] + self.s.within_sd * rng.standard_normal(self.n)
+            means = self.s.profile_spread * rng.params.standard_normal(self.p)
+            base = means[self.labels] + self.s.within_sd * rng.sample.standard_normal(self.n)
         low, high = self.s.loading_range
-        loading = rng.uniform(low, high)
-        offset = 0.25 * rng.standard_normal()
-        z = loading * base + offset + self.s.item_noise * rng.standard_normal(self.n)
+        loading = rng.params.uniform(low, high)
+        offset = 0.25 * rng.params.standard_normal()
+        z = loading * base + offset + self.s.item_noise * rng.sample.standard_normal(self.n)
         if reverse:
             z = -z
         center, half = (points + 1) / 2, (points - 1) / 2
@@ -294,30 +351,30 @@ class _Simulator:
             raise TypeError(f"cannot simulate question type {q.type!r}")
         return generate(self, q, self.rng(q.name))
 
-    def likert_question(self, q: LikertQuestion, rng: np.random.Generator
+    def likert_question(self, q: LikertQuestion, rng: _Streams
                         ) -> dict[str, np.ndarray]:
         return {q.name: self.likert(q.name, q.scale, q.reverse_keyed, q.points)}
 
-    def likert_grid(self, q: LikertGridQuestion, rng: np.random.Generator
+    def likert_grid(self, q: LikertGridQuestion, rng: _Streams
                     ) -> dict[str, np.ndarray]:
         return {item.name: self.likert(item.name, item.scale, item.reverse_keyed, q.points)
                 for item in q.items}
 
-    def attention_check(self, q: AttentionCheckQuestion, rng: np.random.Generator
+    def attention_check(self, q: AttentionCheckQuestion, rng: _Streams
                         ) -> dict[str, np.ndarray]:
         import numpy as np
 
         n = self.n
         codes = np.array([c.value for c in q.choices], dtype=object)
         correct = [c.value for c in q.choices].index(q.answer)
-        wrong_pick = rng.integers(0, len(codes) - 1, n)
+        wrong_pick = rng.sample.integers(0, len(codes) - 1, n)
         wrong_pick = wrong_pick + (wrong_pick >= correct)
         rate = np.where(self.straightliner, self.s.straightliner_attention_fail_rate,
                         self.s.attention_fail_rate)
-        fail = rng.random(n) < rate
+        fail = rng.sample.random(n) < rate
         return {q.name: codes[np.where(fail, wrong_pick, correct)]}
 
-    def single_choice(self, q: SingleChoiceQuestion, rng: np.random.Generator
+    def single_choice(self, q: SingleChoiceQuestion, rng: _Streams
                       ) -> dict[str, np.ndarray]:
         import numpy as np
 
@@ -335,18 +392,19 @@ class _Simulator:
             picked = by_value[self.ordered(rng, len(by_value))]
             others = np.array([c.value for c in q.choices if c.numeric is None], dtype=object)
             if len(others):  # "don't know" and the like, for a few respondents
-                other = rng.random(n) < 0.06
-                picked = np.where(other, others[rng.integers(0, len(others), n)], picked)
+                other = rng.sample.random(n) < 0.06
+                picked = np.where(other, others[rng.sample.integers(0, len(others), n)],
+                                  picked)
             return {q.name: picked}
         return {q.name: codes[self.persona_categorical(rng, len(codes))]}
 
-    def multiple_choice(self, q: MultipleChoiceQuestion, rng: np.random.Generator
+    def multiple_choice(self, q: MultipleChoiceQuestion, rng: _Streams
                         ) -> dict[str, np.ndarray]:
         import numpy as np
 
         k = len(q.choices)
-        probs = rng.beta(1.0, 1.6, size=(self.p, k))[self.labels]
-        u = rng.random((self.n, k))
+        probs = rng.params.beta(1.0, 1.6, size=(self.p, k))[self.labels]
+        u = rng.sample.random((self.n, k))
         count = (u < probs).sum(axis=1)
         # an answered multiple choice has at least one tick (none = unanswered)
         count = np.clip(count, max(q.min_selected or 1, 1), q.max_selected or k)
@@ -355,39 +413,39 @@ class _Simulator:
         picked = (rank < count[:, None]).astype(float)
         return {option_column(q.name, c.value): picked[:, j] for j, c in enumerate(q.choices)}
 
-    def ranking(self, q: RankingQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def ranking(self, q: RankingQuestion, rng: _Streams) -> dict[str, np.ndarray]:
         import numpy as np
 
         k = len(q.choices)
-        utility = 1.2 * rng.standard_normal((self.p, k))[self.labels] + rng.gumbel(
+        utility = 1.2 * rng.params.standard_normal((self.p, k))[self.labels] + rng.sample.gumbel(
             size=(self.n, k))
         ranks = np.argsort(np.argsort(-utility, axis=1, kind="stable"), axis=1,
                            kind="stable") + 1
         return {option_column(q.name, c.value): ranks[:, j].astype(float)
                 for j, c in enumerate(q.choices)}
 
-    def numeric_question(self, q: NumericQuestion, rng: np.random.Generator
+    def numeric_question(self, q: NumericQuestion, rng: _Streams
                          ) -> dict[str, np.ndarray]:
         return {q.name: self.numeric(q, rng)}
 
-    def text(self, q: TextQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def text(self, q: TextQuestion, rng: _Streams) -> dict[str, np.ndarray]:
         import numpy as np
 
         limit = q.max_length or None
         snippets = np.array([text[:limit] for text in _TEXT_SNIPPETS], dtype=object)
-        picks = snippets[rng.integers(0, len(snippets), self.n)]
-        answered = rng.random(self.n) < self.s.text_answer_rate
+        picks = snippets[rng.sample.integers(0, len(snippets), self.n)]
+        answered = rng.sample.random(self.n) < self.s.text_answer_rate
         return {q.name: np.where(answered, picks, None)}
 
-    def note(self, q: NoteQuestion, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    def note(self, q: NoteQuestion, rng: _Streams) -> dict[str, np.ndarray]:
         return {}
 
-    def numeric(self, q: NumericQuestion, rng: np.random.Generator) -> np.ndarray:
+    def numeric(self, q: NumericQuestion, rng: _Streams) -> np.ndarray:
         import numpy as np
 
-        shift = 0.4 * rng.standard_normal(self.p)
+        shift = 0.4 * rng.params.standard_normal(self.p)
         latent = (0.8 * self.engagement + shift[self.labels]
-                  + 0.6 * rng.standard_normal(self.n)) / 1.25
+                  + 0.6 * rng.sample.standard_normal(self.n)) / 1.25
         lo, hi = q.min, q.max
         typical = _typical_value(self.survey, q.name)
         if typical is not None:  # a CLV input: log-normal around a plausible value
@@ -415,7 +473,7 @@ class _Simulator:
 
 
 #: How each question type is simulated (``_Simulator.question`` dispatches on ``type``).
-_GENERATORS: dict[str, Callable[[_Simulator, Any, np.random.Generator],
+_GENERATORS: dict[str, Callable[[_Simulator, Any, _Streams],
                                 dict[str, np.ndarray]]] = {
     "likert": _Simulator.likert_question,
     "likert_grid": _Simulator.likert_grid,
@@ -491,7 +549,6 @@ def simulate_responses(
     >>> from survey_builder.spec import load_survey  # doctest: +SKIP
     >>> responses, personas = simulate_responses(load_survey("survey.yaml"), 2000)  # doctest: +SKIP
     """
-    import numpy as np
     import pandas as pd
 
     if isinstance(survey, (str, Path)):
@@ -503,6 +560,18 @@ def simulate_responses(
                           field="--personas")
     settings = settings or SimulationSettings()
     sim = _Simulator(survey, n, n_personas, seed, settings)
+    responses = _responses(sim, respondent_ids(n))
+    personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
+    return responses, personas
+
+
+def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
+    """Every question of ``sim``'s survey answered by its respondents, in the canonical
+    layout, with ``ids`` as respondent ids."""
+    import numpy as np
+    import pandas as pd
+
+    survey, n = sim.survey, sim.n
     codebook = build_codebook(survey)
     meta = {c["name"]: c for c in codebook["columns"]}
 
@@ -516,7 +585,7 @@ def simulate_responses(
     _blank_at_random(sim, groups, columns)
     _blank_irrelevant(groups, columns, _option_columns(codebook), n)
 
-    data: dict[str, Any] = {ID_COLUMN: respondent_ids(n)}
+    data: dict[str, Any] = {ID_COLUMN: ids}
     for name in column_names(codebook)[1:]:
         values = columns[name]
         kind = meta[name]
@@ -527,9 +596,7 @@ def simulate_responses(
             data[name] = np.asarray(values, dtype=float)
         else:
             data[name] = pd.array(values, dtype="str") if len(values) else values
-    responses = pd.DataFrame(data)
-    personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
-    return responses, personas
+    return pd.DataFrame(data)
 
 
 def _blank_at_random(sim: _Simulator, groups: list[tuple[Question, list[str]]],
@@ -544,7 +611,7 @@ def _blank_at_random(sim: _Simulator, groups: list[tuple[Question, list[str]]],
     for q, cols in groups:
         if q.required or not cols or q.type in _NO_RANDOM_MISSING:
             continue
-        rng = sim.rng(f"{q.name}/missing")
+        rng = sim.rng(f"{q.name}/missing").sample
         drops = ([rng.random(sim.n) < rate for _ in cols] if q.type in _MISSING_PER_ROW
                  else [rng.random(sim.n) < rate] * len(cols))
         kept = sim.straightliner if q.type in _RATING_TYPES else np.zeros(sim.n, dtype=bool)

@@ -201,3 +201,236 @@ def test_hundred_thousand_respondents_are_fast(survey) -> None:
     assert len(responses) == 100_000 and len(personas) == 100_000
     assert elapsed < 15, f"{elapsed:.1f}s"  # ~1 s on a laptop; generous for shared CI
     assert not math.isnan(responses["avg_spend"].mean())
+
+
+# --------------------------------------------------------------------------- waves
+#: SHA-256 of `survey-builder simulate` output made by the simulator before waves existed
+#: (commit d670002): a single simulation for a seed must never change.
+SINGLE_WAVE_DIGESTS = {
+    ("500", "4", "7", "canonical"): (
+        "dab93f801c00d8f0684ee00a3c9b55e79287c836ebf89e7900be78348d2aea01",
+        "dd48ef177be1045b81c08dd50ef298b88e3cc5ca099a1ebfc7c4a94f42f7046f"),
+    ("300", "3", "2", "surveyjs"): (
+        "14e755cea2f86215e67333b403c1e5530b151b43ab2e741ca52311c90b6517db",
+        "04a334b4629ac060ba6ff70276d287bddb885824988adf33f64ae297ebaf1b63"),
+}
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_PLAN = ROOT / "examples" / "wave_plan.yaml"
+PLAN = {"personas": 3, "respondents": 1500, "waves": [
+    {"label": "W1", "shares": {1: 0.5, 2: 0.3, 3: 0.2}},
+    {"label": "W2", "panel": {"share": 0.5}},
+    {"label": "W3", "panel": {"share": 0.4, "moves": {1: {2: 0.25, 3: 0.25}}}},
+    {"label": "W4", "split": {"persona": 2, "into": [4, 5], "distance": 1.5}},
+    {"label": "W5", "respondents": 1200, "emerge": {"persona": 6, "share": 0.2},
+     "panel": {"share": 0.3}},
+]}
+
+
+def _run_cli(argv: list[str]) -> int:
+    from survey_builder.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    return int(done.value.code or 0)
+
+
+@pytest.mark.parametrize("n, personas, seed, fmt", list(SINGLE_WAVE_DIGESTS))
+def test_single_wave_output_is_byte_identical(tmp_path, n, personas, seed, fmt) -> None:
+    import hashlib
+
+    out = tmp_path / ("r.json" if fmt == "surveyjs" else "r.csv")
+    assert _run_cli(["simulate", str(DATA / "survey_small.yaml"), "-n", n, "--personas",
+                     personas, "--seed", seed, "--format", fmt, "--out", str(out), "-q"]) == 0
+    responses, planted = SINGLE_WAVE_DIGESTS[(n, personas, seed, fmt)]
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == responses
+    labels = default_labels_path(out).read_bytes()
+    assert hashlib.sha256(labels).hexdigest() == planted
+
+
+@pytest.fixture(scope="module")
+def waves(survey):
+    from survey_builder.simulate_waves import simulate_waves
+
+    return simulate_waves(survey, PLAN, seed=4)
+
+
+def test_waves_are_deterministic_and_keep_the_layout(survey, waves) -> None:
+    from survey_builder.simulate_waves import simulate_waves
+
+    again = simulate_waves(survey, PLAN, seed=4)
+    other = simulate_waves(survey, PLAN, seed=5)
+    for a, b, c in zip(waves.waves, again.waves, other.waves):
+        pd.testing.assert_frame_equal(a.responses, b.responses)
+        pd.testing.assert_series_equal(a.personas, b.personas)
+        assert list(a.responses.columns) == column_names(build_codebook(survey))
+        assert not a.responses.drop(columns="respondent_id").equals(
+            c.responses.drop(columns="respondent_id"))
+    assert [len(w.responses) for w in waves.waves] == [1500] * 4 + [1200]
+
+
+def test_panel_members_keep_their_ids_and_move_as_planted(waves) -> None:
+    seen: set[str] = set()
+    for previous, wave in zip(waves.waves, waves.waves[1:]):
+        ids = wave.responses["respondent_id"]
+        assert ids.is_unique
+        earlier = dict(zip(previous.responses["respondent_id"], previous.personas))
+        panel = ids[ids.isin(list(earlier))]
+        expected = 0 if wave.panel is None else wave.panel["n"]
+        assert len(panel) == expected
+        seen |= set(previous.responses["respondent_id"])
+        fresh = ids[~ids.isin(list(earlier))]
+        assert not fresh.isin(list(seen)).any()  # new respondents get new ids
+        if wave.panel is None:
+            continue
+        before = panel.map(earlier).to_numpy()
+        after = wave.personas[panel.index].to_numpy()
+        rows, cols = wave.panel["from_personas"], wave.panel["to_personas"]
+        counts = pd.crosstab(before, after).reindex(index=rows, columns=cols, fill_value=0)
+        np.testing.assert_array_equal(counts.to_numpy(), wave.panel["counts"])
+    w3 = waves["W3"].panel
+    np.testing.assert_allclose(w3["transitions"][0], [0.5, 0.25, 0.25])
+    shares = np.asarray(w3["counts"][0]) / sum(w3["counts"][0])
+    np.testing.assert_allclose(shares, [0.5, 0.25, 0.25], atol=0.08)
+    assert np.diag(waves["W2"].panel["counts"]).sum() == waves["W2"].panel["n"]  # all stay
+
+
+def test_truth_flags_unchanged_split_and_emerging_waves(waves) -> None:
+    assert [w.unchanged for w in waves.waves] == [False, True, False, False, False]
+    assert waves["W4"].split == {"persona": 2, "into": [4, 5], "distance": 1.5}
+    assert sorted(waves["W4"].target_shares) == [1, 3, 4, 5]
+    assert set(waves["W4"].personas) == {1, 3, 4, 5}
+    assert waves["W5"].emerged == {"persona": 6, "share": 0.2}
+    assert 6 not in set(waves["W4"].personas)
+    assert abs(waves["W5"].target_shares[6] - 0.2) < 1e-12
+    fresh = ~waves["W5"].responses["respondent_id"].isin(
+        list(waves["W4"].responses["respondent_id"]))
+    assert abs((waves["W5"].personas[fresh] == 6).mean() - 0.2) < 0.04
+    origins = {o["persona"]: o for o in waves.truth()["personas"]}
+    assert origins[4] == {"persona": 4, "origin": "split", "of": 2, "wave": "W4"}
+    assert origins[6]["origin"] == "emerged" and origins[6]["wave"] == "W5"
+
+
+def test_one_population_across_waves(survey, waves) -> None:
+    features = ["brand_trust", "price_focus", "openness", "eco"]
+    means = [score_responses(survey, waves[label].responses).scores.groupby(
+        waves[label].personas.to_numpy())[features].mean() for label in ("W1", "W2")]
+    np.testing.assert_allclose(means[0].to_numpy(), means[1].to_numpy(), atol=0.15)
+
+
+def test_a_split_persona_comes_from_two_nearby_profiles(survey, waves) -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    features = ["brand_trust", "price_focus", "openness", "eco"]
+    scores = score_responses(survey, waves["W4"].responses).scores
+    parts = waves["W4"].personas.isin([4, 5]).to_numpy()
+    members = scores.loc[parts, features]
+    complete = members.notna().all(axis=1).to_numpy()
+    labels = KMeans(2, n_init=5, random_state=0).fit_predict(members[complete])
+    truth = waves["W4"].personas.to_numpy()[parts][complete]
+    assert adjusted_rand_score(truth, labels) > 0.5
+    # the two profiles sit on either side of the old one
+    centres = scores[features].groupby(waves["W4"].personas.to_numpy()).mean()
+    before = score_responses(survey, waves["W3"].responses).scores
+    parent = before[features][waves["W3"].personas.to_numpy() == 2].mean()
+    midpoint = (centres.loc[4] + centres.loc[5]) / 2
+    assert np.linalg.norm(midpoint - parent) < 0.25
+    assert np.linalg.norm(centres.loc[4] - centres.loc[5]) > 0.75
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"waves": [{"label": "W1", "colour": 1}]}, "waves[0]"),
+    ({"waves": [{"label": "W1", "panel": {"share": 0.2}}]}, "waves[0].panel"),
+    ({"waves": [{"label": "W1"}, {"label": "W1"}]}, "waves[1].label"),
+    ({"waves": [{"label": "a/b"}]}, "waves[0].label"),
+    ({"waves": [{"label": "W1", "shares": {1: 0.5, 7: 0.5}}]}, "waves[0].shares"),
+    ({"waves": [{"label": "W1"}, {"label": "W2", "split": {"persona": 1, "into": [2, 5]}}]},
+     "waves[1].split.into"),
+    ({"waves": [{"label": "W1", "emerge": {"persona": 3, "share": 0.1}}]},
+     "waves[0].emerge.persona"),
+    ({"waves": [{"label": "W1"}, {"label": "W2", "panel": {"share": 1.5}}]},
+     "waves[1].panel.share"),
+    ({"waves": [{"label": "W1"}, {"label": "W2",
+                                  "panel": {"share": 0.5, "moves": {1: {2: 0.8, 3: 0.4}}}}]},
+     "waves[1].panel.moves.1"),
+    ({"respondents": 100, "waves": [{"label": "W1"}, {"label": "W2", "respondents": 500,
+                                                       "panel": {"share": 0.5}}]},
+     "waves[1].panel.share"),
+    ({"waves": [{"label": "W1"}, {"label": "W2", "emerge": {"persona": 4, "share": 0.1},
+                                  "panel": {"share": 0.5, "moves": {4: {1: 0.5}}}}]},
+     "waves[1].panel.moves"),
+    ({"waves": []}, "waves"),
+])
+def test_bad_plans_are_user_errors_naming_the_field(survey, change, field) -> None:
+    from survey_builder.simulate_waves import simulate_waves
+
+    plan = {"personas": 3, "respondents": 50, **change}
+    with pytest.raises(SurveyError) as raised:
+        simulate_waves(survey, plan)
+    assert raised.value.field == field
+
+
+def test_cli_writes_the_waves_and_their_truth(tmp_path, capsys) -> None:
+    import json
+
+    from survey_builder.readers import read_responses
+
+    out = tmp_path / "waves"
+    assert _run_cli(["simulate", str(DATA / "survey_small.yaml"), "--waves",
+                     str(EXAMPLE_PLAN), "--seed", "3", "--out", str(out)]) == 0
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    labels = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2027-Q1"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{label}.csv" for label in labels] + ["truth.json"])
+    assert [w["label"] for w in truth["waves"]] == labels
+    assert truth["seed"] == 3 and [w["unchanged"] for w in truth["waves"]][1]
+    survey = load_survey(DATA / "survey_small.yaml")
+    for entry in truth["waves"]:
+        responses = read_responses(out / entry["file"], survey)
+        assert responses["respondent_id"].tolist() == entry["respondents"]["respondent_id"]
+        planted = pd.Series(entry["respondents"]["persona"])
+        shares = planted.value_counts(normalize=True)
+        assert {int(k): v for k, v in entry["shares"].items()} == pytest.approx(
+            shares.to_dict())
+    err = capsys.readouterr().err
+    assert "2026-Q4: 2000 respondents" in err and "persona 3 split" in err
+    assert "persona 7 emerged" in err and "truth.json" in err
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["-n", "100"], "-n does not apply with --waves"),
+    (["--personas", "3"], "--personas does not apply with --waves"),
+    (["--out", "-"], "give it with --out"),
+])
+def test_cli_refuses_options_a_plan_decides(tmp_path, capsys, extra, message) -> None:
+    argv = ["simulate", str(DATA / "survey_small.yaml"), "--waves", str(EXAMPLE_PLAN)]
+    if "--out" not in extra:
+        argv += ["--out", str(tmp_path / "w")]
+    assert _run_cli(argv + extra) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_json_plan_file_loads_like_the_dataclasses(tmp_path) -> None:
+    import json
+
+    from survey_builder.simulate_waves import (
+        PanelSpec,
+        WavePlan,
+        WaveSpec,
+        load_wave_plan,
+    )
+
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"personas": 2, "respondents": 300, "waves": [
+        {"label": "A", "shares": {"1": 3, "2": 1}},
+        {"label": "B", "panel": {"share": 0.5, "moves": {"1": {"2": 0.2}}}}]}),
+        encoding="utf-8")
+    assert load_wave_plan(path) == WavePlan(
+        [WaveSpec("A", shares={1: 3.0, 2: 1.0}),
+         WaveSpec("B", panel=PanelSpec(0.5, {1: {2: 0.2}}))], personas=2, respondents=300)
+    path.write_text('{"personas": 2, "waves": [{"label": "A"}, {"label": "A"}]}',
+                    encoding="utf-8")
+    with pytest.raises(SurveyError) as raised:
+        load_wave_plan(path)
+    assert raised.value.file == str(path) and raised.value.field == "waves[1].label"

@@ -1,0 +1,111 @@
+"""A tracking study recovers the truth planted by ``survey_builder.simulate_waves``.
+
+Four simulated waves of one population: a baseline, an unchanged wave (a panel that
+stays), a wave whose shares shift while the panel moves with a planted transition
+matrix, and a wave in which a new persona emerges. The waves are scored, wave 1 is
+segmented with :func:`dash_personas.pipeline.run_pipeline`, and every wave is added to a
+study; planted personas are mapped to segments by majority on wave 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dash_personas.pipeline import run_pipeline
+from dash_personas.tracking import Study
+from survey_builder.codebook import build_codebook
+from survey_builder.scoring import score_responses
+from survey_builder.simulate import SimulationSettings
+from survey_builder.simulate_waves import simulate_waves
+from survey_builder.spec import load_survey
+
+DATA = Path(__file__).parents[1] / "survey_builder" / "data"
+PLAN = {"personas": 4, "respondents": 2500, "waves": [
+    {"label": "W1", "shares": {1: 0.35, 2: 0.30, 3: 0.20, 4: 0.15}},
+    {"label": "W2", "panel": {"share": 0.4}},
+    {"label": "W3", "shares": {1: 0.20, 2: 0.45, 3: 0.20, 4: 0.15},
+     "panel": {"share": 0.4, "moves": {1: {2: 0.3}, 3: {4: 0.1}}}},
+    {"label": "W4", "emerge": {"persona": 5, "share": 0.15}},
+]}
+#: Personas further apart than the simulator's default, so that a segmentation can find
+#: them again (recovering the truth needs a truth that is recoverable).
+SETTINGS = SimulationSettings(profile_spread=1.6, within_sd=0.4)
+
+
+@pytest.fixture(scope="module")
+def tracked(tmp_path_factory):
+    """The simulated waves, the study built from them, its report, planted -> segment."""
+    survey = load_survey(DATA / "survey_small.yaml")
+    waves = simulate_waves(survey, PLAN, seed=2, settings=SETTINGS)
+    scores = {w.label: score_responses(survey, w.responses).scores for w in waves.waves}
+    result = run_pipeline(scores["W1"], codebook=build_codebook(survey), k=4, n_init=3)
+    planted = waves["W1"].personas.to_numpy()
+    mapping = {p: int(np.bincount(result.model.labels_[planted == p]).argmax())
+               for p in range(1, 5)}
+    study = Study.create(tmp_path_factory.mktemp("waves") / "study.db",
+                         model=result.model, personas=result.personas)
+    with study:
+        for wave in waves.waves:
+            study.add_wave(scores[wave.label], label=wave.label)
+        report = study.report()
+    return waves, report, mapping
+
+
+def test_planted_personas_map_to_distinct_segments(tracked):
+    _, _, mapping = tracked
+    assert sorted(mapping.values()) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("label", ["W1", "W2", "W3"])
+def test_shares_lie_within_their_intervals(tracked, label):
+    waves, report, mapping = tracked
+    summary = next(w for w in report.waves if w.label == label)
+    for persona, share in waves[label].shares.items():
+        segment = summary.segments[mapping[persona]]
+        assert segment.ci_low <= share <= segment.ci_high, (label, persona, share, segment)
+
+
+def test_migration_matrix_is_close_to_the_planted_transitions(tracked):
+    waves, report, mapping = tracked
+    planted = waves["W3"].panel
+    migration = next(m for m in report.migration if m.to_wave == "W3")
+    assert migration.from_wave == planted["from_wave"] == "W2"
+    assert migration.n_panel == planted["n"] == 1000
+    order = [mapping[p] for p in planted["from_personas"]]
+    observed = migration.row_shares[np.ix_(order, order)]
+    np.testing.assert_allclose(observed, planted["transitions"], atol=0.08)
+    # the planted moves are the two main flows the report puts in words
+    main = {(flow["from"], flow["to"]) for flow in migration.flows[:2]}
+    names = {p: migration.personas[mapping[p]] for p in mapping}
+    assert main == {(names[1], names[2]), (names[3], names[4])}
+
+
+def test_the_unchanged_wave_raises_no_alert(tracked):
+    waves, report, _ = tracked
+    assert waves["W2"].unchanged and not waves["W3"].unchanged
+    assert [a for a in report.alerts if a.wave == "W2"] == []
+    stayed = next(m for m in report.migration if m.to_wave == "W2")
+    assert stayed.stayers / stayed.n_panel > 0.9  # the panel stayed: so does the study's
+
+
+def test_the_shift_is_flagged_in_its_wave(tracked):
+    waves, report, mapping = tracked
+    before, after = waves["W2"].target_shares, waves["W3"].target_shares
+    planted = {p for p in after if abs(after[p] - before[p]) > 0.01}
+    assert planted == {1, 2}
+    names = report.waves[0].segments
+    shifted = {a.detail.split(":")[0] for a in report.alerts
+               if a.wave == "W3" and a.kind == "size_shift"}
+    assert shifted == {names[mapping[p]].persona for p in planted}
+
+
+def test_the_emerging_persona_is_flagged_in_the_wave_it_appears(tracked):
+    waves, report, _ = tracked
+    assert waves["W4"].emerged == {"persona": 5, "share": 0.15}
+    emerging = [a.wave for a in report.alerts if a.kind == "emerging"]
+    assert emerging == ["W4"]
+    w4 = next(w for w in report.waves if w.label == "W4")
+    assert w4.unfit_share > 2 * report.waves[0].unfit_share

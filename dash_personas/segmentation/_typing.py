@@ -113,16 +113,19 @@ class TypingTool:
         columns = _encoded_positions(model)
         distance, prototypes = model.distance_, model.prototypes_
         encoded = model.encoder_.transform(frame)
-        # Only the (at most MAX_SELECTION_ROWS) selection rows keep every feature's
-        # contributions; held-out rows add the chosen feature's, one feature at a time,
-        # so memory stays a small multiple of the data instead of features x rows x k.
+        # One feature's contributions at a time, recomputed when needed (a few cheap
+        # passes) instead of features x rows x k held at once: memory stays a small
+        # multiple of the data.
         held = distance.prepare(encoded.take(held_out))
         chosen_from = distance.prepare(encoded.take(selection))
         del encoded
         reference_held = distance.nearest(held, prototypes)[0]
         reference_chosen = distance.nearest(chosen_from, prototypes)[0]
-        candidates = distance.contributions(chosen_from, prototypes, rescale=False,
-                                            features=columns)
+
+        def contribution(rows: Any, j: int) -> np.ndarray:
+            return distance.contributions(rows, prototypes, rescale=False,
+                                          features=[columns[j]])[0]
+
         partial_chosen = np.zeros((selection.size, prototypes.n_clusters))
         partial_held = np.zeros((held_out.size, prototypes.n_clusters))
         chosen: list[int] = []
@@ -132,14 +135,13 @@ class TypingTool:
             for j in range(len(names)):
                 if j in chosen:
                     continue
-                trial = partial_chosen + candidates[j]
+                trial = partial_chosen + contribution(chosen_from, j)
                 score = float(np.mean(_argmin(trial) == reference_chosen))
                 if score > best_score:
                     best_j, best_score = j, score
             chosen.append(best_j)
-            partial_chosen += candidates[best_j]
-            partial_held += distance.contributions(held, prototypes, rescale=False,
-                                                   features=[columns[best_j]])[0]
+            partial_chosen += contribution(chosen_from, best_j)
+            partial_held += contribution(held, best_j)
             accuracy = float(np.mean(_argmin(partial_held) == reference_held))
             steps.append({"question": names[best_j], "accuracy": accuracy})
             if accuracy >= target_accuracy:

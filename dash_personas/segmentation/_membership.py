@@ -19,7 +19,10 @@ where ``mean_distance`` is the training cost per row (the maximum-likelihood
 within-segment variance times the number of dimensions) and ``total_weight`` the sum
 of the feature weights (the number of dimensions when every weight is 1). Categorical
 mismatches enter on the same scale through ``gamma``. ``T = 0`` (every training row on
-its prototype) gives hard 0/1 memberships.
+its prototype) gives hard 0/1 memberships. On planted mixed data the mean top
+probability matches the share of rows put in their planted segment to within 0.03
+(``tests/segmentation/test_membership.py``); the relative-margin ``confidence`` is
+a ranking, not a probability.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ without asking everything again.
 :class:`TypingTool` chooses those questions greedily (forward selection): at each step
 it adds the feature whose answers, compared with the segment prototypes on the chosen
 features only, agree best with the full model's assignment. Accuracy is reported on
-rows held out from the selection. Assigning with a subset of features is the engine's
-missing-value rule: the other features are simply unobserved.
+rows held out from the selection: overall, per segment and as a confusion table.
+Assigning with a subset of features is the engine's missing-value rule: the other
+features are simply unobserved.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ MAX_SELECTION_ROWS = 20_000
 class TypingTool:
     """Golden questions for a fitted :class:`KPrototypes` model.
 
-    Build one with :meth:`build`; assign respondents with :meth:`predict`.
+    Build one with :meth:`build`; assign respondents with :meth:`predict` (or
+    :meth:`membership` for the runner-up segment, confidence and probability).
 
     Attributes
     ----------

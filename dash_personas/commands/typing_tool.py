@@ -33,6 +33,8 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
       dash-personas typing-tool model.json scores.csv --max-questions 6 --out typing.json
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
     """
+    import numpy as np
+
     from survey_builder import read_scores
 
     from ..segmentation import KPrototypes, TypingTool
@@ -46,6 +48,16 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
         click.echo(f"{n_questions:>9}  {row['accuracy']:>8.1%}  {row['question']}")
     click.echo(f"{len(tool.questions)} golden questions (features) reproduce the segments of "
                f"{tool.accuracy:.1%} of held-out respondents.")
+    click.echo("Held-out respondents by segment (rows: full model, columns: typing tool):")
+    confusion = tool.confusion
+    width = max(6, len(str(int(confusion.to_numpy().max()))) + 1)
+    click.echo("segment  " + "".join(f"{c:>{width}}" for c in confusion.columns)
+               + "  accuracy")
+    for segment, counts in confusion.iterrows():
+        share = tool.segment_accuracy[segment]
+        shown = "n/a" if np.isnan(share) else f"{share:.1%}"
+        click.echo(f"{segment:>7}  " + "".join(f"{n:>{width}}" for n in counts)
+                   + f"  {shown:>8}")
     tool.save(out)
     click.echo(f"Typing tool written to {out}")
 
@@ -59,6 +71,10 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
 def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -> None:
     """Assign new respondents to existing segments.
+
+    Writes, per respondent, its segment, the second-best segment, the confidence
+    (relative margin (d2 - d1) / d2 between the two nearest prototypes: 0 halfway
+    between them, 1 on the prototype) and the membership probability of the segment.
 
     TOOL_OR_MODEL is a typing tool (only its golden questions are needed in
     RESPONSES) or a model from ``dash-personas segment`` (all its columns are used;
@@ -84,17 +100,19 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
     except (json.JSONDecodeError, AttributeError):
         kind = None
     if kind == "dash-personas/typing-tool":
-        labels = TypingTool.load(tool_path).predict(frame)
+        membership = TypingTool.load(tool_path).membership(frame)
     else:
         model = KPrototypes.load(tool_path)
         columns = list(model.encoder_.feature_names_in_)
         missing = [c for c in columns if c not in frame.columns]
         if missing:
             raise UserError(f"{responses}: column {missing[0]!r} of the model is missing")
-        labels = model.predict(frame[columns])
+        membership = model.membership(frame[columns])
+    labels = membership.segment
     ids_found = identifier_columns(frame)
     ids = frame[ids_found[0]] if ids_found else frame.index.to_series(name="row") + 1
-    write_labels(out, ids, labels)
+    write_labels(out, ids, labels, second_segment=membership.second_segment,
+                 confidence=membership.confidence, probability=membership.probability)
     sizes = np.bincount(labels, minlength=int(labels.max()) + 1)
     click.echo(f"Assigned {len(labels)} respondents: "
                + ", ".join(f"segment {s}: {n}" for s, n in enumerate(sizes)))

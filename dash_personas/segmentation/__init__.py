@@ -4,6 +4,7 @@ from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._kernels import KPrototypesDistance, Prototypes
 from ._kprototypes import KPrototypes
+from ._membership import Membership, membership_from_distances
 from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
 from ._select import KSelection, pairwise_kprototypes_distances, select_k
@@ -14,12 +15,14 @@ __all__ = [
     "KPrototypes",
     "KPrototypesDistance",
     "KSelection",
+    "Membership",
     "MixedEncoder",
     "ModelFileError",
     "Prototypes",
     "SegmentProfiles",
     "TypingTool",
     "estimate_gamma",
+    "membership_from_distances",
     "pairwise_kprototypes_distances",
     "profile_segments",
     "select_k",

@@ -251,7 +251,7 @@ class KPrototypesDistance:
         return out
 
     def contributions(self, data: EncodedData | PreparedData, prototypes: Prototypes, *,
-                      rescale: bool = True) -> np.ndarray:
+                      rescale: bool = True, features: Any = None) -> np.ndarray:
         """Each feature's share of every row-to-prototype distance.
 
         Parameters
@@ -264,27 +264,35 @@ class KPrototypesDistance:
             Apply the missing-value rescaling, so that the contributions sum to
             :meth:`to_prototypes`. It multiplies all ``k`` distances of a row alike,
             so leaving it out (``False``) never changes which prototype is nearest.
+        features : sequence of int, optional
+            Only these features, as positions in the encoder's order
+            (``numeric_features_ + categorical_features_``); all by default. Asking
+            for a few keeps the result at ``len(features) x n_samples x k``.
 
         Returns
         -------
         contributions : ndarray of shape (n_features, n_samples, k)
             Numeric features first, then categorical ones, in the encoder's order
-            (``numeric_features_ + categorical_features_``). Unobserved features
-            contribute 0.
+            (``numeric_features_ + categorical_features_``), or the ``features``
+            asked for in that order. Unobserved features contribute 0.
         """
         prepared = self.prepare(data)
         p_num = prepared.numeric.shape[1]
         codes = prepared.data.categorical
-        out = np.empty((p_num + codes.shape[1], prepared.n, prototypes.n_clusters))
-        for j in range(p_num):
-            diff = prepared.numeric[:, j, None] - prototypes.numeric[None, :, j]
-            np.square(diff, out=out[j])
-            if prepared.mask is not None:
-                out[j] *= prepared.mask[:, j, None]
-        for j, weight in enumerate(self.categorical_weights):
-            mismatch = ((codes[:, j, None] != prototypes.categorical[None, :, j])
-                        & (codes[:, j] != MISSING)[:, None])
-            out[p_num + j] = self.gamma * weight * mismatch
+        wanted = (range(p_num + codes.shape[1]) if features is None
+                  else [int(f) for f in features])
+        out = np.empty((len(wanted), prepared.n, prototypes.n_clusters))
+        for position, f in enumerate(wanted):
+            if f < p_num:
+                diff = prepared.numeric[:, f, None] - prototypes.numeric[None, :, f]
+                np.square(diff, out=out[position])
+                if prepared.mask is not None:
+                    out[position] *= prepared.mask[:, f, None]
+            else:
+                j = f - p_num
+                mismatch = ((codes[:, j, None] != prototypes.categorical[None, :, j])
+                            & (codes[:, j] != MISSING)[:, None])
+                out[position] = self.gamma * self.categorical_weights[j] * mismatch
         if rescale and prepared.row_scale is not None:
             out *= prepared.row_scale[None, :, None]
         return out

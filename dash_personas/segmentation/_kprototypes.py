@@ -27,6 +27,12 @@ from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import lloyd
+from ._membership import (
+    Membership,
+    membership_from_distances,
+    membership_probabilities,
+    membership_temperature,
+)
 from ._persistence import load_model, model_from_text, model_to_text, save_model
 
 __all__ = ["KPrototypes"]
@@ -101,6 +107,12 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     distance_ : KPrototypesDistance
         The fitted distance (weights, levels and ``gamma_``): distances to the
         prototypes, pairwise distances and per-feature contributions.
+    membership_ : Membership
+        Soft membership of the training rows (not stored in model files): nearest
+        and second-nearest segment, margin, confidence and probability; see
+        :meth:`membership`.
+    membership_temperature_ : float
+        Softmax temperature of :meth:`predict_proba`.
     cluster_sizes_ : ndarray of shape (n_clusters,)
         Training rows in each segment.
     cost_history_ : list of float
@@ -252,6 +264,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             prototypes.numeric, prototypes.categorical,
             _zero_weight_means(encoder, X, prepared, labels, k))
         self._n_features_out = k
+        self.membership_ = self._training_membership(prepared)
         return self
 
     def _encode_init(self, encoder: MixedEncoder, k: int) -> Prototypes:
@@ -309,6 +322,55 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         """Distance of every row to every prototype, shape ``(n_samples, n_clusters)``."""
         prepared = self._prepare(X)
         return self.distance_.to_prototypes(prepared, self.prototypes_)
+
+    # --------------------------------------------------------- soft membership
+    @property
+    def membership_temperature_(self) -> float:
+        """Softmax temperature of :meth:`predict_proba`: ``2 * cost per row / total weight``.
+
+        Derived from ``cost_`` and ``cluster_sizes_``, so a loaded model has it too
+        (sample weights are taken to average 1, as normalised survey weights do).
+        """
+        check_is_fitted(self, "cost_")
+        n_samples = max(int(np.sum(self.cluster_sizes_)), 1)
+        return membership_temperature(self.cost_ / n_samples, self.distance_.total_weight)
+
+    def _training_membership(self, prepared: PreparedData) -> Membership:
+        distances = self.distance_.to_prototypes(prepared, self.prototypes_)
+        return membership_from_distances(distances, self.membership_temperature_)
+
+    def membership(self, X: Any) -> Membership:
+        """Nearest and second-nearest segment, margin, confidence and probability per row.
+
+        Parameters
+        ----------
+        X : DataFrame or array-like
+            Same columns as during ``fit``; missing values are allowed.
+
+        Returns
+        -------
+        Membership
+            ``segment`` (= :meth:`predict`), ``second_segment``, ``distance``,
+            ``second_distance``, ``margin`` (``d2 - d1``), ``confidence`` (relative
+            margin ``(d2 - d1) / d2``) and ``probability`` (the row maximum of
+            :meth:`predict_proba`).
+        """
+        return membership_from_distances(self.transform(X), self.membership_temperature_)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Membership probability of every row in every segment.
+
+        A softmax of ``-distance / membership_temperature_``: the posterior of a mixture
+        of equal-sized components whose log-density falls linearly with the
+        k-prototypes distance, with the within-segment spread estimated from the
+        training cost (see :mod:`dash_personas.segmentation._membership`).
+
+        Returns
+        -------
+        probabilities : ndarray of shape (n_samples, n_clusters)
+            Rows sum to 1; the arg-max of each row is :meth:`predict`.
+        """
+        return membership_probabilities(self.transform(X), self.membership_temperature_)
 
     def fit_transform(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit, then return :meth:`transform` of the training data."""

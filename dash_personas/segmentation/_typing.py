@@ -8,8 +8,9 @@ without asking everything again.
 :class:`TypingTool` chooses those questions greedily (forward selection): at each step
 it adds the feature whose answers, compared with the segment prototypes on the chosen
 features only, agree best with the full model's assignment. Accuracy is reported on
-rows held out from the selection. Assigning with a subset of features is the engine's
-missing-value rule: the other features are simply unobserved.
+rows held out from the selection: overall, per segment and as a confusion table.
+Assigning with a subset of features is the engine's missing-value rule: the other
+features are simply unobserved.
 """
 
 from __future__ import annotations
@@ -28,12 +29,13 @@ from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
 from ._kprototypes import KPrototypes
+from ._membership import Membership
 from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
 
-__all__ = ["TypingTool"]
+__all__ = ["TypingTool", "confusion_table"]
 
 FORMAT = "dash-personas/typing-tool"
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 MAX_SELECTION_ROWS = 20_000
 
 
@@ -41,7 +43,8 @@ MAX_SELECTION_ROWS = 20_000
 class TypingTool:
     """Golden questions for a fitted :class:`KPrototypes` model.
 
-    Build one with :meth:`build`; assign respondents with :meth:`predict`.
+    Build one with :meth:`build`; assign respondents with :meth:`predict` (or
+    :meth:`membership` for the runner-up segment, confidence and probability).
 
     Attributes
     ----------
@@ -54,12 +57,19 @@ class TypingTool:
         model, using only ``questions``.
     curve : DataFrame
         One row per step: ``question`` added, held-out ``accuracy`` so far.
+    confusion : DataFrame or None
+        Held-out respondents counted by their segment under the full model (rows,
+        ``segment``) and under the tool (columns, ``typing_tool_segment``); ``None``
+        for a tool saved by a version that did not record it.
+    segment_accuracy : Series or None
+        Per segment, the share of its held-out respondents the tool assigns to it.
     """
 
     model: Any
     questions: list[str]
     accuracy: float
     curve: pd.DataFrame = field(repr=False)
+    confusion: pd.DataFrame | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -94,36 +104,71 @@ class TypingTool:
         if not 0 < holdout < 1:
             raise UserError("holdout must be between 0 and 1")
         frame = _model_frame(model, data)
-        reference = model.predict(frame)
-        contributions = _feature_contributions(model, frame)  # (p, n, k)
+        n_rows = frame.shape[0]
         rng = np.random.default_rng(random_state)
-        order = rng.permutation(frame.shape[0])
-        n_holdout = max(1, round(holdout * frame.shape[0]))
+        order = rng.permutation(n_rows)
+        n_holdout = max(1, round(holdout * n_rows))
         held_out, selection = order[:n_holdout], order[n_holdout:][:MAX_SELECTION_ROWS]
         if selection.size == 0:
             raise UserError("too few rows to choose questions: need at least two")
         names = list(model.encoder_.feature_names_in_)
+        columns = _encoded_positions(model)
+        distance, prototypes = model.distance_, model.prototypes_
+        encoded = model.encoder_.transform(frame)
+        # One feature's contributions at a time, recomputed when needed (a few cheap
+        # passes) instead of features x rows x k held at once: memory stays a small
+        # multiple of the data.
+        held = distance.prepare(encoded.take(held_out))
+        chosen_from = distance.prepare(encoded.take(selection))
+        del encoded
+        reference_held = distance.nearest(held, prototypes)[0]
+        reference_chosen = distance.nearest(chosen_from, prototypes)[0]
+
+        def contribution(rows: Any, j: int) -> np.ndarray:
+            return distance.contributions(rows, prototypes, rescale=False,
+                                          features=[columns[j]])[0]
+
+        partial_chosen = np.zeros((selection.size, prototypes.n_clusters))
+        partial_held = np.zeros((held_out.size, prototypes.n_clusters))
         chosen: list[int] = []
-        partial = np.zeros(contributions.shape[1:])
         steps = []
         for _ in range(min(max_questions, len(names))):
             best_j, best_score = -1, -1.0
             for j in range(len(names)):
                 if j in chosen:
                     continue
-                trial = partial[selection] + contributions[j][selection]
-                score = float(np.mean(_argmin(trial) == reference[selection]))
+                trial = partial_chosen + contribution(chosen_from, j)
+                score = float(np.mean(_argmin(trial) == reference_chosen))
                 if score > best_score:
                     best_j, best_score = j, score
             chosen.append(best_j)
-            partial += contributions[best_j]
-            accuracy = float(np.mean(_argmin(partial[held_out]) == reference[held_out]))
+            partial_chosen += contribution(chosen_from, best_j)
+            partial_held += contribution(held, best_j)
+            accuracy = float(np.mean(_argmin(partial_held) == reference_held))
             steps.append({"question": names[best_j], "accuracy": accuracy})
             if accuracy >= target_accuracy:
                 break
         curve = pd.DataFrame(steps)
         curve.index = pd.RangeIndex(1, len(curve) + 1, name="n_questions")
-        return cls(model, [names[j] for j in chosen], float(curve["accuracy"].iloc[-1]), curve)
+        confusion = confusion_table(reference_held, _argmin(partial_held),
+                                    prototypes.n_clusters)
+        return cls(model, [names[j] for j in chosen], float(curve["accuracy"].iloc[-1]), curve,
+                   confusion)
+
+    @property
+    def segment_accuracy(self) -> pd.Series | None:
+        """Share of each segment's held-out respondents the tool puts back in it.
+
+        The diagonal of :attr:`confusion` over its row sums (NaN for a segment with no
+        held-out respondent); ``None`` for a tool saved before confusion tables existed.
+        """
+        if self.confusion is None:
+            return None
+        counts = self.confusion.to_numpy()
+        totals = counts.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(totals > 0, np.diag(counts) / totals, np.nan)
+        return pd.Series(share, index=self.confusion.index, name="accuracy")
 
     # ---------------------------------------------------------------- predict
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -132,6 +177,16 @@ class TypingTool:
         Other columns are ignored; unanswered golden questions are allowed (a row
         that answered none of them gets a clear error).
         """
+        return self.model.predict(self._question_frame(X))
+
+    def membership(self, X: pd.DataFrame) -> Membership:
+        """Soft membership of each row from its answers to :attr:`questions`.
+
+        See :meth:`KPrototypes.membership`; the other features are unobserved.
+        """
+        return self.model.membership(self._question_frame(X))
+
+    def _question_frame(self, X: pd.DataFrame) -> pd.DataFrame:
         missing = [q for q in self.questions if q not in X.columns]
         if missing:
             raise UserError(f"the typing tool needs column {missing[0]!r}; it asks: "
@@ -142,14 +197,16 @@ class TypingTool:
                               for name in features})
         for name in self.model.numeric_features_:
             frame[name] = pd.to_numeric(frame[name], errors="coerce")
-        return self.model.predict(frame)
+        return frame
 
     # ------------------------------------------------------------ persistence
     def to_json(self) -> str:
         """The tool (model included) as versioned, checksummed JSON text."""
         body = {"model": model_to_dict(self.model), "questions": self.questions,
                 "accuracy": self.accuracy,
-                "curve": self.curve.reset_index().to_dict(orient="records")}
+                "curve": self.curve.reset_index().to_dict(orient="records"),
+                "confusion": (None if self.confusion is None
+                              else self.confusion.to_numpy().tolist())}
         document = {"format": FORMAT, "format_version": FORMAT_VERSION,
                     "library_version": __version__,
                     "sha256": hashlib.sha256(_canonical(body).encode()).hexdigest(),
@@ -179,7 +236,10 @@ class TypingTool:
                                  "(the file was modified or damaged)")
         model = model_from_dict(KPrototypes, body["model"], source=source)
         curve = pd.DataFrame(body["curve"]).set_index("n_questions")
-        return cls(model, list(body["questions"]), float(body["accuracy"]), curve)
+        counts = body.get("confusion")  # absent from format 1.0 files
+        confusion = None if counts is None else _confusion_frame(np.asarray(counts,
+                                                                          dtype=np.int64))
+        return cls(model, list(body["questions"]), float(body["accuracy"]), curve, confusion)
 
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:
@@ -202,19 +262,41 @@ def _model_frame(model: Any, data: Any) -> pd.DataFrame:
     return frame[names]
 
 
-def _feature_contributions(model: Any, frame: pd.DataFrame) -> np.ndarray:
-    """Each feature's share of every row-to-prototype distance, shape ``(p, n, k)``.
-
-    Features are in the model's column order. The per-row rescaling for missing
-    values multiplies all k distances of a row alike, so it never changes which
-    prototype is nearest and is left out.
-    """
+def _encoded_positions(model: Any) -> list[int]:
+    """Position of each feature (in the model's column order) in the encoded order."""
     encoder = model.encoder_
-    encoded = encoder.transform(frame, warn_unseen=False)
-    parts = model.distance_.contributions(encoded, model.prototypes_, rescale=False)
     encoded_order = encoder.numeric_features_ + encoder.categorical_features_
     position = {name: j for j, name in enumerate(encoded_order)}
-    return parts[[position[name] for name in encoder.feature_names_in_]]
+    return [position[name] for name in encoder.feature_names_in_]
+
+
+def confusion_table(reference: np.ndarray, assigned: np.ndarray, n_clusters: int
+                    ) -> pd.DataFrame:
+    """Rows counted by reference segment (rows) and assigned segment (columns).
+
+    Parameters
+    ----------
+    reference : array-like of int
+        Segments under the full model.
+    assigned : array-like of int
+        Segments the typing tool gives the same rows.
+    n_clusters : int
+        Number of segments (every segment gets a row and a column).
+
+    Returns
+    -------
+    DataFrame of shape (n_clusters, n_clusters), int64
+    """
+    reference = np.asarray(reference, dtype=np.int64)
+    assigned = np.asarray(assigned, dtype=np.int64)
+    counts = np.bincount(reference * n_clusters + assigned, minlength=n_clusters**2)
+    return _confusion_frame(counts.reshape(n_clusters, n_clusters))
+
+
+def _confusion_frame(counts: np.ndarray) -> pd.DataFrame:
+    k = counts.shape[0]
+    return pd.DataFrame(counts, index=pd.RangeIndex(k, name="segment"),
+                        columns=pd.RangeIndex(k, name="typing_tool_segment"))
 
 
 def _argmin(distances: np.ndarray) -> np.ndarray:

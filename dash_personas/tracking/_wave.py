@@ -55,15 +55,10 @@ def assign(model: Any, data: pd.DataFrame) -> Assignment:
     -------
     Assignment
     """
-    distances = np.asarray(model.transform(data), dtype=float)
-    segment = np.argmin(distances, axis=1)
-    nearest = np.take_along_axis(distances, segment[:, None], axis=1)[:, 0]
-    if distances.shape[1] < 2:
-        return Assignment(segment.astype(np.int64), nearest, np.ones_like(nearest))
-    second = np.partition(distances, 1, axis=1)[:, 1]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        confidence = np.where(second > 0, (second - nearest) / second, 0.0)
-    return Assignment(segment.astype(np.int64), nearest, np.clip(confidence, 0.0, 1.0))
+    from ..segmentation import membership_from_distances  # keeps scikit-learn off import
+
+    membership = membership_from_distances(model.transform(data))
+    return Assignment(membership.segment, membership.distance, membership.confidence)
 
 
 def _levels(column: pd.Series) -> list[str]:

@@ -1,6 +1,8 @@
 """The typing tool: golden questions that reproduce the segments of a fitted model."""
 
+import hashlib
 import json
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -10,6 +12,8 @@ from click.testing import CliRunner
 from dash_personas.cli import cli
 from dash_personas.datasets import make_mixed_blobs
 from dash_personas.segmentation import KPrototypes, ModelFileError, TypingTool
+from dash_personas.segmentation._persistence import _canonical
+from dash_personas.segmentation._typing import confusion_table
 
 
 @pytest.fixture(scope="module")
@@ -111,8 +115,14 @@ def test_cli_typing_tool_then_assign(fitted, tmp_path):
                                  str(tmp_path / "labels.csv")])
     assert result.exit_code == 0, result.output
     labels = pd.read_csv(tmp_path / "labels.csv")
-    assert list(labels.columns) == ["respondent_id", "segment"]
+    assert list(labels.columns) == ["respondent_id", "segment", "second_segment", "confidence",
+                                    "probability"]
     np.testing.assert_array_equal(labels["segment"], tool.predict(X))
+    expected = tool.membership(X)
+    np.testing.assert_array_equal(labels["second_segment"], expected.second_segment)
+    np.testing.assert_allclose(labels["confidence"], expected.confidence)
+    np.testing.assert_allclose(labels["probability"], expected.probability)
+    assert (labels["second_segment"] != labels["segment"]).all()
 
 
 def test_cli_assign_with_a_model_reports_missing_columns(fitted, tmp_path):
@@ -137,3 +147,116 @@ def test_typing_tool_json_text_round_trip(tmp_path):
     path.write_bytes(b"\xff" + tool.to_json().encode())
     with pytest.raises(ModelFileError, match="not UTF-8 text at byte 0"):
         TypingTool.load(path)
+
+
+def _unchunked_build(model, X, max_questions, target_accuracy, holdout, seed):
+    """The greedy search as first written: every feature's contributions held at once."""
+    names = list(model.encoder_.feature_names_in_)
+    encoded_order = model.numeric_features_ + model.categorical_features_
+    parts = model.distance_.contributions(model.encoder_.transform(X), model.prototypes_,
+                                          rescale=False)
+    parts = parts[[encoded_order.index(name) for name in names]]
+    reference = model.predict(X)
+    order = np.random.default_rng(seed).permutation(len(X))
+    n_holdout = max(1, round(holdout * len(X)))
+    held_out, selection = order[:n_holdout], order[n_holdout:][:20_000]
+    chosen, accuracies, partial = [], [], np.zeros(parts.shape[1:])
+    for _ in range(min(max_questions, len(names))):
+        scores = [np.mean(np.argmin(partial[selection] + parts[j][selection], axis=1)
+                          == reference[selection]) if j not in chosen else -1.0
+                  for j in range(len(names))]
+        chosen.append(int(np.argmax(scores)))
+        partial += parts[chosen[-1]]
+        accuracies.append(np.mean(np.argmin(partial[held_out], axis=1) == reference[held_out]))
+        if accuracies[-1] >= target_accuracy:
+            break
+    return [names[j] for j in chosen], accuracies, held_out
+
+
+def test_chunked_build_chooses_what_the_unchunked_search_chose():
+    X, _ = make_mixed_blobs(1200, n_numeric=5, n_categorical=5, n_clusters=4, separation=1.5,
+                            missing_rate=0.05, random_state=8)
+    model = KPrototypes(4, n_init=2, random_state=0).fit(X)
+    for seed, holdout in ((0, 0.3), (3, 0.5)):
+        tool = TypingTool.build(model, X, max_questions=6, target_accuracy=0.97,
+                                holdout=holdout, random_state=seed)
+        questions, accuracies, _ = _unchunked_build(model, X, 6, 0.97, holdout, seed)
+        assert tool.questions == questions
+        assert list(tool.curve["accuracy"]) == accuracies
+
+
+def test_confusion_table_and_segment_accuracy_are_a_count_of_held_out_rows(fitted):
+    X, model = fitted
+    tool = TypingTool.build(model, X, max_questions=2, target_accuracy=1.0, random_state=1)
+    _, _, held_out = _unchunked_build(model, X, 2, 1.0, 0.3, 1)
+    full = model.predict(X.iloc[held_out])
+    typed = tool.predict(X.iloc[held_out][tool.questions])
+    k = model.n_clusters
+    hand = np.zeros((k, k), dtype=int)
+    for a, b in zip(full, typed):
+        hand[a, b] += 1
+    np.testing.assert_array_equal(tool.confusion.to_numpy(), hand)
+    assert tool.confusion.index.name == "segment"
+    assert tool.confusion.columns.name == "typing_tool_segment"
+    assert np.trace(hand) / hand.sum() == pytest.approx(tool.accuracy)
+    for segment in range(k):
+        in_segment = full == segment
+        assert tool.segment_accuracy[segment] == pytest.approx(
+            np.mean(typed[in_segment] == segment))
+    assert tool.segment_accuracy.min() < 1.0  # two questions are not enough for everyone
+
+
+def test_confusion_table_counts_every_pair_and_empty_segments():
+    table = confusion_table(np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 4)
+    np.testing.assert_array_equal(table.to_numpy(), [[1, 1, 0, 0], [0, 1, 0, 0], [1, 0, 2, 0],
+                                                     [0, 0, 0, 0]])
+    tool = TypingTool(model=None, questions=["q"], accuracy=4 / 6, curve=pd.DataFrame(),
+                      confusion=table)
+    np.testing.assert_allclose(tool.segment_accuracy.to_numpy(), [0.5, 1.0, 2 / 3, np.nan])
+
+
+def test_confusion_round_trips_and_old_files_still_load(fitted):
+    X, model = fitted
+    tool = TypingTool.build(model, X, max_questions=2, random_state=0)
+    again = TypingTool.from_json(tool.to_json())
+    pd.testing.assert_frame_equal(again.confusion, tool.confusion)
+    document = json.loads(tool.to_json())
+    del document["tool"]["confusion"]
+    document["format_version"] = "1.0"
+    document["sha256"] = hashlib.sha256(_canonical(document["tool"]).encode()).hexdigest()
+    old = TypingTool.from_json(json.dumps(document))
+    assert old.confusion is None and old.segment_accuracy is None
+    assert old.questions == tool.questions
+
+
+def test_cli_typing_tool_prints_the_confusion_table(fitted, tmp_path):
+    X, model = fitted
+    X.to_csv(tmp_path / "scores.csv", index=False)
+    model.save(tmp_path / "model.json")
+    result = CliRunner().invoke(cli, ["typing-tool", str(tmp_path / "model.json"),
+                                      str(tmp_path / "scores.csv"), "--max-questions", "2",
+                                      "--target-accuracy", "1", "--out",
+                                      str(tmp_path / "typing.json")])
+    assert result.exit_code == 0, result.output
+    tool = TypingTool.load(tmp_path / "typing.json")
+    lines = result.output.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("segment ")))
+    for segment, counts in tool.confusion.iterrows():
+        cells = lines[header + 1 + segment].split()
+        assert [int(c) for c in cells[1:-1]] == list(counts)
+        assert cells[-1] == f"{tool.segment_accuracy[segment]:.1%}"
+
+
+def test_build_memory_is_a_small_multiple_of_the_data():
+    X, _ = make_mixed_blobs(60_000, n_numeric=10, n_categorical=10, n_clusters=8,
+                            random_state=0)
+    model = KPrototypes(8, n_init=1, max_iter=5, random_state=0).fit(X)
+    data_bytes = X.memory_usage(deep=True).sum()
+    tracemalloc.start()
+    try:
+        TypingTool.build(model, X, max_questions=3, target_accuracy=1.0, random_state=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # holding features x rows x k distances would be about 30x the data
+    assert peak < 5 * data_bytes

@@ -12,6 +12,7 @@ from ._read import read_wave_table
 from ._report import Alert, Migration, PersonaShare, ShareChange, StudyReport, WaveSummary
 from ._schema import SCHEMA_VERSION
 from ._study import SegmentationInfo, Study, WaveInfo
+from ._transitions import NewSegmentOrigin, OldSegmentOutcome, Transitions, segment_transitions
 from ._wave import Assignment, assign
 
 __all__ = [
@@ -20,13 +21,17 @@ __all__ = [
     "Alert",
     "Assignment",
     "Migration",
+    "NewSegmentOrigin",
+    "OldSegmentOutcome",
     "PersonaShare",
     "SegmentationInfo",
     "ShareChange",
     "Study",
     "StudyReport",
+    "Transitions",
     "WaveInfo",
     "WaveSummary",
     "assign",
     "read_wave_table",
+    "segment_transitions",
 ]

@@ -9,6 +9,7 @@ per-wave aggregates, in one SQLite file (the default) or a PostgreSQL database.
 
 from ._engine import DEFAULT_TIMEOUT
 from ._read import read_wave_table
+from ._refit import RefitResult
 from ._report import Alert, Migration, PersonaShare, ShareChange, StudyReport, WaveSummary
 from ._schema import SCHEMA_VERSION
 from ._study import SegmentationInfo, Study, WaveInfo
@@ -24,6 +25,7 @@ __all__ = [
     "NewSegmentOrigin",
     "OldSegmentOutcome",
     "PersonaShare",
+    "RefitResult",
     "SegmentationInfo",
     "ShareChange",
     "Study",

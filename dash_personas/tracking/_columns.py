@@ -2,10 +2,11 @@
 
 Each feature column is stored as one row of ``wave_features``: a small JSON description
 (its kind and, for a categorical column, its levels in code order) and the values as
-one NumPy ``.npy`` array (``float64`` numbers, or ``int32`` level codes with -1 for a
-missing value), loaded with ``allow_pickle=False`` (never pickle). Rows are in the
-order the wave's respondents are stored (by respondent id), so a column of a million
-respondents is one 8 MB blob written and read in milliseconds.
+one NumPy ``.npy`` array (numbers as ``float32`` when that is exact, e.g. answer
+scales, else ``float64``; level codes in the narrowest integer type, -1 for a missing
+value), loaded with ``allow_pickle=False`` (never pickle). Rows are in the order the
+wave's respondents are stored (by respondent id), so a column of a million respondents
+is one blob of 1 to 8 MB, written and read in milliseconds.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ def _npy(values: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def _codes(codes: np.ndarray, n_levels: int) -> np.ndarray:
+    """Level codes in the narrowest signed integer type that holds them (-1 = missing)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_levels <= np.iinfo(dtype).max:
+            return codes.astype(dtype)
+    return codes.astype(np.int64)
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """``float32`` when that loses nothing (answer scales, counts), else ``float64``."""
+    narrow = values.astype(np.float32)
+    same = np.array_equal(narrow.astype(np.float64), values, equal_nan=True)
+    return narrow if same else values
+
+
 def _plain(value: Any) -> Any:
     value = value.item() if isinstance(value, np.generic) else value
     return value if isinstance(value, (str, int, float, bool)) else str(value)
@@ -50,15 +66,15 @@ def encode_columns(frame: pd.DataFrame) -> list[tuple[str, str, bytes]]:
             description = {"format_version": COLUMNS_VERSION, "kind": "categorical",
                            "ordered": bool(dtype.ordered),
                            "levels": [_plain(v) for v in dtype.categories]}
-            values = column.cat.codes.to_numpy().astype(np.int32)
+            values = _codes(column.cat.codes.to_numpy(), len(dtype.categories))
         elif pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             description = {"format_version": COLUMNS_VERSION, "kind": "number"}
-            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            values = _numbers(column.to_numpy(dtype=np.float64, na_value=np.nan))
         else:
             codes, levels = pd.factorize(column, use_na_sentinel=True)
             description = {"format_version": COLUMNS_VERSION, "kind": "levels",
                            "levels": [_plain(v) for v in levels]}
-            values = codes.astype(np.int32)
+            values = _codes(codes, len(levels))
         encoded.append((str(name), json.dumps(description, ensure_ascii=False,
                                               allow_nan=False), _npy(values)))
     return encoded
@@ -72,7 +88,7 @@ def decode_columns(rows: Iterable[tuple[str, str, bytes]]) -> pd.DataFrame:
         values = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
         kind = description["kind"]
         if kind == "number":
-            data[name] = values
+            data[name] = values.astype(np.float64)
         elif kind == "categorical":
             data[name] = pd.Categorical.from_codes(
                 values, categories=description["levels"], ordered=description["ordered"])

@@ -644,7 +644,7 @@ class Study:
         with translate_errors(self._location), self._engine.connect() as connection:
             labels, data, weights = self._refit_data(connection, waves)
         if k != "auto" and k >= len(data):
-            raise UserError(f"k = {k} needs more than {len(data)} respondents", field="k")
+            raise UserError(f"{k} segments need more than {len(data)} respondents", field="k")
         weighted = None if np.all(weights == 1.0) else weights
         model, selection, how = fit_new_model(
             current, data, weighted, k, k_range=DEFAULT_K_RANGE if k_range is None else k_range,
@@ -774,7 +774,7 @@ def _check_k(k: Any) -> int | str:
     elif isinstance(k, str) and k.strip().isdigit():
         value = int(k.strip())
     if value is None or value < 2:
-        raise UserError(f"k must be 'auto' or a whole number of segments >= 2, not {k!r}",
+        raise UserError(f"must be 'auto' or a whole number of segments >= 2, not {k!r}",
                         field="k")
     return value
 

@@ -142,9 +142,9 @@ def test_bad_refit_input_is_one_clear_error_and_changes_nothing(study, study_tar
     before = snapshot(study_target)
     for kwargs, message in [
         ({"waves": ["2030-Q9"]}, r"no wave '2030-Q9' \(the study has '2026-Q1'\)"),
-        ({"k": 1}, "k must be 'auto' or a whole number of segments >= 2, not 1"),
+        ({"k": 1}, "k: must be 'auto' or a whole number of segments >= 2, not 1"),
         ({"k": "three"}, "not 'three'"),
-        ({"k": 100}, "k = 100 needs more than 100 respondents"),
+        ({"k": 100}, "100 segments need more than 100 respondents"),
         ({"waves": []}, "at least one wave"),
         ({"survival": 0.2, "k": 3}, "0 < split < survival"),
     ]:
@@ -196,7 +196,7 @@ def test_track_refit_cli(study_target, model_files, tmp_path, capsys):
     before = snapshot(study_target)
     for args, message in [
         (["refit", study_target, "--waves", "2026-Q1,nope"], "no wave 'nope'"),
-        (["refit", study_target, "--k", "1"], "k must be 'auto' or a whole number"),
+        (["refit", study_target, "--k", "1"], "k: must be 'auto' or a whole number"),
         (["refit", study_target, "--waves", ","], "--waves: give at least one wave"),
     ]:
         code, _, err = run_main(args, capsys)

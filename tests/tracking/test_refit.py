@@ -202,3 +202,18 @@ def test_track_refit_cli(study_target, model_files, tmp_path, capsys):
         code, _, err = run_main(args, capsys)
         assert code == 2 and err.count("\n") == 1 and message in err, err
     assert snapshot(study_target) == before
+
+
+def test_overrides_of_a_split_segment_are_reported_not_carried(tmp_path, segmentation):
+    model, personas, mapping = segmentation
+    target = next(p for p in personas if int(p.segment) == int(mapping[2]))
+    entry = {"prototype": dict(target.prototype), "name": "Sceptical Sam"}
+    with Study.create(tmp_path / "s.db", model=model, personas=personas,
+                      overrides=[entry]) as study:
+        study.add_wave(split_wave(600, seed=90)[0], label="w1")
+        result = study.refit(k=4, n_init=3)
+        assert result.transitions.old_segments[int(mapping[2])].kind == "split"
+        assert "Sceptical Sam" not in result.new_personas
+        assert f"the overrides of {target.name} were not carried over: it split" in \
+            result.notes
+        assert len(study.overrides(2)) == 2

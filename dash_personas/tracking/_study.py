@@ -31,7 +31,7 @@ from ._report import (
     migration_from_counts,
     persona_names,
 )
-from ._transitions import PURITY, SPLIT, SURVIVAL, segment_transitions
+from ._transitions import PURITY, SPLIT, SURVIVAL, check_thresholds, segment_transitions
 from ._wave import (
     Assignment,
     PreparedWave,
@@ -605,6 +605,8 @@ class Study:
         :func:`~dash_personas.pipeline.make_personas`. The new version is stored, with
         its reason, parent and transitions, in one transaction; waves added from then on
         are assigned under it, earlier waves keep the version they were assigned under.
+        The new version has no typing tool: the old one's golden questions were chosen
+        for the old segments.
 
         Parameters
         ----------
@@ -639,6 +641,7 @@ class Study:
         from ..pipeline import DEFAULT_K_RANGE
 
         k = _check_k(k)
+        check_thresholds(survival, split, purity)  # before the fit, not after it
         parent = self.current_version
         current = self.model(parent)
         with translate_errors(self._location), self._engine.connect() as connection:

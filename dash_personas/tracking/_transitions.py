@@ -34,7 +34,8 @@ import numpy as np
 
 from survey_builder.errors import UserError
 
-__all__ = ["NewSegmentOrigin", "OldSegmentOutcome", "Transitions", "segment_transitions"]
+__all__ = ["NewSegmentOrigin", "OldSegmentOutcome", "Transitions", "check_thresholds",
+           "segment_transitions"]
 
 #: Default thresholds (MONIC's / clusTransition's survival and split defaults).
 SURVIVAL = 0.7
@@ -193,6 +194,20 @@ def _labels(values: Any, name: str) -> np.ndarray:
     return labels.astype(np.int64)
 
 
+def check_thresholds(survival: float, split: float, purity: float) -> None:
+    """Refuse thresholds outside ``0 < split < survival <= 1`` and ``0.5 <= purity < 1``.
+
+    Raises
+    ------
+    UserError
+    """
+    if not 0 < split < survival <= 1:
+        raise UserError(f"the thresholds need 0 < split < survival <= 1, got split={split} "
+                        f"and survival={survival}", field="survival")
+    if not 0.5 <= purity < 1:
+        raise UserError(f"purity must be in [0.5, 1), got {purity}", field="purity")
+
+
 def segment_transitions(old_labels: Any, new_labels: Any, *, weights: Any = None,
                         n_old: int | None = None, n_new: int | None = None,
                         survival: float = SURVIVAL, split: float = SPLIT,
@@ -240,11 +255,7 @@ def segment_transitions(old_labels: Any, new_labels: Any, *, weights: Any = None
     new = _labels(new_labels, "new_labels")
     if old.shape != new.shape:
         raise UserError(f"old_labels has {old.size} respondents but new_labels {new.size}")
-    if not 0 < split < survival <= 1:
-        raise UserError(f"the thresholds need 0 < split < survival <= 1, got split={split} "
-                        f"and survival={survival}", field="survival")
-    if not 0.5 <= purity < 1:
-        raise UserError(f"purity must be in [0.5, 1), got {purity}", field="purity")
+    check_thresholds(survival, split, purity)
     if weights is None:
         w = np.ones(old.size)
     else:

@@ -217,3 +217,12 @@ def test_overrides_of_a_split_segment_are_reported_not_carried(tmp_path, segment
         assert f"the overrides of {target.name} were not carried over: it split" in \
             result.notes
         assert len(study.overrides(2)) == 2
+
+
+def test_a_weighted_wave_is_refitted_with_its_weights(study):
+    frame, _ = planted_wave([1, 1, 1], 300, seed=95)
+    frame["w"] = np.where(np.arange(300) % 3 == 0, 2.5, 0.5)
+    study.add_wave(frame, label="weighted", weight="w")
+    result = study.refit(k=3)
+    assert result.transitions.overlap.sum() == pytest.approx(frame["w"].sum())
+    assert [o.kind for o in result.transitions.old_segments] == ["survived"] * 3

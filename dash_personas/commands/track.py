@@ -25,6 +25,7 @@ def track_group() -> None:
       dash-personas track init study.db --model model.json --personas personas.json
       dash-personas track add-wave study.db wave1.csv --label 2026-Q1 --date 2026-03-31
       dash-personas track report study.db --json report.json
+      dash-personas track refit study.db --waves 2026-Q1,2026-Q2 --k auto
     """
 
 
@@ -90,3 +91,38 @@ def report_command(study: str, json_path: Path | None, wave: str | None,
         write_text_atomic(json_path, json.dumps(report.to_dict(), indent=1,
                                                 ensure_ascii=False, allow_nan=False) + "\n")
         click.echo(f"Report written to {json_path}")
+
+
+def _wave_labels(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    labels = [label.strip() for label in value.split(",") if label.strip()]
+    if not labels:
+        from survey_builder.errors import UserError
+
+        raise UserError("--waves: give at least one wave label, e.g. --waves 2026-Q1,2026-Q2")
+    return labels
+
+
+@track_group.command("refit")
+@click.argument("study")
+@click.option("--waves", default=None,
+              help="Comma-separated wave labels to fit on (default: every wave).")
+@click.option("--k", "k", default="auto", show_default=True,
+              help="Number of segments, or 'auto' to choose it with evidence.")
+@click.option("--reason", default=None, help="Why (default: 'refit on <waves>').")
+@click.option("--seed", default=0, show_default=True, type=int, help="Random seed.")
+@_TIMEOUT
+def refit_command(study: str, waves: str | None, k: str, reason: str | None, seed: int,
+                  timeout: float) -> None:
+    """Fit a new segmentation version (warm-started) and print the segments' transitions.
+
+    Each current segment is labelled survived, merged, split or disappeared and each
+    new one emerged where it comes from none (MONIC); survivors keep their persona.
+    Waves added from now on are assigned under the new version.
+    """
+    from ..tracking import Study
+
+    with Study.open(study, timeout=timeout) as opened:
+        result = opened.refit(_wave_labels(waves), k=k, reason=reason, random_state=seed)
+    click.echo(result.to_text())

@@ -24,7 +24,12 @@ from ._model import (
     load_personas,
     save_personas,
 )
-from ._overrides import apply_overrides, load_overrides, write_overrides_template
+from ._overrides import (
+    apply_overrides,
+    load_overrides,
+    match_overrides,
+    write_overrides_template,
+)
 from ._view import (
     Avatar,
     ComparisonCell,
@@ -81,6 +86,7 @@ __all__ = [
     "gallery_view",
     "load_overrides",
     "load_personas",
+    "match_overrides",
     "persona_card_html",
     "persona_view",
     "personas_html",

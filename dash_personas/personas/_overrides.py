@@ -34,7 +34,8 @@ from survey_builder.errors import UserError
 
 from ._model import Persona, PersonaSet
 
-__all__ = ["apply_overrides", "load_overrides", "prototype_distances", "write_overrides_template"]
+__all__ = ["apply_overrides", "load_overrides", "match_overrides", "prototype_distances",
+           "write_overrides_template"]
 
 LOCKED_FIELDS = frozenset({"id", "segment", "size", "share", "prototype"})
 EDITABLE_FIELDS = ("name", "tagline", "quote", "motivations", "frustrations", "guidelines")
@@ -152,6 +153,34 @@ def _merge(base: dict[str, Any], edits: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def match_overrides(personas: PersonaSet, overrides: Any, model: Any = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which persona each override entry is for: one-to-one, by nearest prototype.
+
+    Parameters
+    ----------
+    personas : PersonaSet
+    overrides : path, mapping or list
+        See the module documentation for the format.
+    model : KPrototypes, optional
+        The fitted model, to match with the engine's own distance.
+
+    Returns
+    -------
+    entries, positions : ndarray of int
+        Entry ``entries[i]`` is for ``personas[positions[i]]`` (Hungarian algorithm on
+        :func:`prototype_distances`); entries beyond the number of personas match none.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    entries = load_overrides(overrides)
+    if not entries:
+        return np.zeros(0, dtype=int), np.zeros(0, dtype=int)
+    dist = prototype_distances([e["prototype"] for e in entries], personas, model=model)
+    finite = np.where(np.isfinite(dist), dist, 1e12)
+    return linear_sum_assignment(finite)
+
+
 def apply_overrides(personas: PersonaSet, overrides: Any, model: Any = None) -> PersonaSet:
     """Apply analyst edits to the matching personas (by nearest prototype).
 
@@ -174,14 +203,10 @@ def apply_overrides(personas: PersonaSet, overrides: Any, model: Any = None) -> 
     ValueError
         Invalid file or field values, or two personas ending up with the same name.
     """
-    from scipy.optimize import linear_sum_assignment
-
     entries = load_overrides(overrides)
     if not entries:
         return personas
-    dist = prototype_distances([e["prototype"] for e in entries], personas, model=model)
-    finite = np.where(np.isfinite(dist), dist, 1e12)
-    rows, cols = linear_sum_assignment(finite)
+    rows, cols = match_overrides(personas, entries, model=model)
     if len(rows) < len(entries):
         warnings.warn(f"{len(entries) - len(rows)} override(s) matched no persona "
                       f"(there are only {len(personas)} personas)", UserWarning, stacklevel=2)

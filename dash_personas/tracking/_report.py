@@ -16,7 +16,7 @@ import numpy as np
 from . import _stats
 
 __all__ = ["Alert", "Migration", "PersonaShare", "ShareChange", "StudyReport", "WaveSummary",
-           "build_report", "migration_from_counts", "persona_names"]
+           "build_report", "migration_from_counts", "persona_names", "refit_text"]
 
 #: Flows smaller than this share of their row are not spelled out in words.
 MIN_FLOW_SHARE = 0.05
@@ -228,18 +228,23 @@ class StudyReport:
     alerts : list of Alert
     alpha : float
         Significance level of the tests (after Holm's adjustment).
+    transitions : list of dict
+        One per re-fit, oldest first (:meth:`RefitResult.to_dict`): the version and its
+        parent, the waves fitted on, the MONIC transitions with their thresholds.
     """
 
     waves: list[WaveSummary]
     migration: list[Migration]
     alerts: list[Alert]
     alpha: float = 0.05
+    transitions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``track report --json``."""
         return {"alpha": self.alpha, "waves": [w.to_dict() for w in self.waves],
                 "migration": [m.to_dict() for m in self.migration],
-                "alerts": [a.to_dict() for a in self.alerts]}
+                "alerts": [a.to_dict() for a in self.alerts],
+                "transitions": self.transitions}
 
     def to_text(self) -> str:
         """A readable plain-text table (what ``track report`` prints)."""
@@ -260,6 +265,7 @@ class StudyReport:
                     mark += " *" if change.significant else ""
                 lines.append(f"  {share.persona:<{width}}  {share.share * 100:5.1f} %  "
                              f"[{share.ci_low * 100:5.1f}, {share.ci_high * 100:5.1f}]{mark}")
+        lines.extend(refit_text(document) for document in self.transitions)
         for migration in self.migration:
             lines.append(f"Migration {migration.from_wave} -> {migration.to_wave}: "
                          f"{migration.n_panel} panel respondents, {migration.stayers} stayed")
@@ -311,8 +317,20 @@ def persona_names(personas: Any, n_segments: int) -> list[str]:
     return names
 
 
+def refit_text(document: Mapping[str, Any]) -> str:
+    """A re-fit's document (:meth:`RefitResult.to_dict`) in words."""
+    lines = [f"Segmentation v{document['version']} re-fitted from v{document['parent_version']}"
+             f" on {document['n']} respondents of {', '.join(document['waves'])}: "
+             f"{document['k']} segments ({document['how']})"]
+    lines.extend(f"  {sentence}" for sentence in document["sentences"])
+    lines.extend(f"  note: {note}" for note in document["notes"])
+    lines.append(f"  (rule: {document['rule']})")
+    return "\n".join(lines)
+
+
 def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
-                 wave: str | None = None, alpha: float = 0.05) -> StudyReport:
+                 wave: str | None = None, alpha: float = 0.05,
+                 refits: Sequence[Mapping[str, Any]] = ()) -> StudyReport:
     """The :class:`StudyReport` of waves in the order they were added.
 
     Parameters
@@ -325,6 +343,8 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
         Report this wave only (still compared with its previous wave and its baseline).
     alpha : float
         Significance level.
+    refits : sequence of mapping
+        The stored re-fit documents, oldest first (listed as ``transitions``).
     """
     summaries: list[WaveSummary] = []
     migrations: list[Migration] = []
@@ -381,7 +401,8 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
         previous = record
     if wave is not None:
         migrations = [m for m in migrations if m.to_wave == wave]
-    return StudyReport(summaries, migrations, alerts, alpha)
+    return StudyReport(summaries, migrations, alerts, alpha,
+                       [dict(document) for document in refits])
 
 
 def _size_alerts(summary: WaveSummary) -> list[Alert]:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -113,17 +114,45 @@ aggregates = Table(
     Column("document", Text, nullable=False),
 )
 
+#: Each wave's values of the segmentation's features, one columnar blob per feature
+#: (see :mod:`._columns`), rows in the respondents' id order: what a re-fit reads.
+wave_features = Table(
+    "wave_features", metadata,
+    Column("wave_id", Integer, ForeignKey("waves.id"), primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+#: How a re-fitted segmentation was made (waves, k, rule) and its MONIC transitions
+#: from its parent (JSON): what ``track refit`` printed and ``track report`` lists.
+refits = Table(
+    "refits", metadata,
+    Column("version", Integer, ForeignKey("segmentations.version"), primary_key=True,
+           autoincrement=False),
+    Column("document", Text, nullable=False),
+)
+
 _VERSION_1_TABLES = (meta, codebook, segmentations, waves, respondents, aggregates)
+_VERSION_2_TABLES = (wave_features, refits)
 
 
 def _create_version_1(connection: Connection) -> None:
     metadata.create_all(connection, tables=list(_VERSION_1_TABLES))
 
 
+def _create_version_2(connection: Connection) -> None:
+    # Waves added under version 1 keep no feature values: a re-fit cannot use them.
+    metadata.create_all(connection, tables=list(_VERSION_2_TABLES))
+
+
 #: version -> (description, function applying it on an open transaction)
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None]]] = {
     1: ("study store: meta, codebook, segmentations, waves, respondents, aggregates",
         _create_version_1),
+    2: ("re-fits: wave_features (each wave's feature values), refits (transitions)",
+        _create_version_2),
 }
 
 #: The newest schema this dash-personas reads and writes.

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import itertools
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,10 @@ from survey_builder import __version__
 from survey_builder.errors import UserError
 
 from . import _schema as schema
+from ._columns import decode_columns, encode_columns
 from ._engine import DEFAULT_TIMEOUT, StudyLocation, translate_errors, write_transaction
 from ._read import read_wave_table
+from ._refit import RefitResult, carry_personas, fit_new_model
 from ._report import (
     Migration,
     StudyReport,
@@ -29,7 +31,16 @@ from ._report import (
     migration_from_counts,
     persona_names,
 )
-from ._wave import Assignment, PreparedWave, assign, check_columns, column_contract, prepare_wave
+from ._transitions import PURITY, SPLIT, SURVIVAL, check_thresholds, segment_transitions
+from ._wave import (
+    Assignment,
+    PreparedWave,
+    assign,
+    check_columns,
+    column_contract,
+    id_order,
+    prepare_wave,
+)
 
 __all__ = ["SegmentationInfo", "Study", "WaveInfo"]
 
@@ -497,11 +508,13 @@ class Study:
                 select(w.label, w.field_date, w.segmentation_version, a.document)
                 .join_from(schema.waves, schema.aggregates, a.wave_id == w.id)
                 .order_by(w.id)).all()
+            refits = [json.loads(text) for text in connection.execute(
+                select(schema.refits.c.document).order_by(schema.refits.c.version)).scalars()]
         records = [WaveRecord(r.label, r.field_date, int(r.segmentation_version),
                               json.loads(r.document)) for r in rows]
         personas = {v: self.personas(v) for v in {r.segmentation_version for r in records}}
         return build_report(records, personas, wave=None if wave is None else str(wave),
-                            alpha=alpha)
+                            alpha=alpha, refits=refits)
 
     # ---------------------------------------------------------------- writing
     def _contract(self, connection: Connection) -> dict[str, Any] | None:
@@ -575,6 +588,137 @@ class Study:
                                      contract=contract, source=source)
         return info
 
+    def refit(self, waves: Sequence[str] | None = None, *, k: int | str = "auto",
+              reason: str | None = None, k_range: Iterable[int] | None = None,
+              n_init: int = 10, n_bootstrap: int = 10, random_state: Any = 0,
+              survival: float = SURVIVAL, split: float = SPLIT, purity: float = PURITY
+              ) -> RefitResult:
+        """Fit a new segmentation version on the waves' respondents and label the transitions.
+
+        The new model keeps the current model's settings; with the current number of
+        segments it is warm-started from the current prototypes
+        (``KPrototypes(k, init=current.cluster_centers_)``), otherwise fitted afresh.
+        The current and the new segmentation are compared on the same respondents with
+        MONIC (:func:`segment_transitions`, thresholds ``survival``, ``split`` and
+        ``purity``): survivors keep their persona (name and overrides), a split's or a
+        merger's outcome and an emerged segment get new personas built with
+        :func:`~dash_personas.pipeline.make_personas`. The new version is stored, with
+        its reason, parent and transitions, in one transaction; waves added from then on
+        are assigned under it, earlier waves keep the version they were assigned under.
+        The new version has no typing tool: the old one's golden questions were chosen
+        for the old segments.
+
+        Parameters
+        ----------
+        waves : sequence of str, optional
+            Labels of the waves to fit on (default: every wave). Respondents seen in
+            several of them count once per wave.
+        k : int or "auto", default="auto"
+            Number of segments; ``"auto"`` chooses it with
+            :func:`~dash_personas.pipeline.fit_segments` (and still warm-starts when it
+            chooses the current number).
+        reason : str, optional
+            Why (default ``"refit on <waves>"``).
+        k_range : iterable of int, optional
+            Candidates for ``k="auto"`` (default
+            :data:`~dash_personas.pipeline.DEFAULT_K_RANGE`).
+        n_init, n_bootstrap, random_state
+            As in :func:`~dash_personas.pipeline.fit_segments`.
+        survival, split, purity : float
+            The MONIC thresholds (see :func:`segment_transitions`).
+
+        Returns
+        -------
+        RefitResult
+
+        Raises
+        ------
+        UserError
+            An unknown wave, ``k`` below 2 or not below the number of respondents, a
+            study without waves, waves added before feature values were stored (schema
+            version 1), another writer changing the segmentation meanwhile.
+        """
+        from ..pipeline import DEFAULT_K_RANGE
+
+        k = _check_k(k)
+        check_thresholds(survival, split, purity)  # before the fit, not after it
+        parent = self.current_version
+        current = self.model(parent)
+        with translate_errors(self._location), self._engine.connect() as connection:
+            labels, data, weights = self._refit_data(connection, waves)
+        if k != "auto" and k >= len(data):
+            raise UserError(f"{k} segments need more than {len(data)} respondents", field="k")
+        weighted = None if np.all(weights == 1.0) else weights
+        model, selection, how = fit_new_model(
+            current, data, weighted, k, k_range=DEFAULT_K_RANGE if k_range is None else k_range,
+            n_init=n_init, n_bootstrap=n_bootstrap, random_state=random_state)
+        k_old, k_new = len(current.cluster_centers_), len(model.cluster_centers_)
+        transitions = segment_transitions(
+            assign(current, data).segment, assign(model, data).segment, weights=weights,
+            n_old=k_old, n_new=k_new, survival=survival, split=split, purity=purity)
+        old_personas = self.personas(parent)
+        personas, overrides, notes = carry_personas(
+            transitions, old_personas, self.overrides(parent), current, model, selection, data,
+            self.codebook)
+        version = parent + 1
+        result = RefitResult(version, parent, reason or f"refit on {', '.join(labels)}",
+                             labels, len(data), k_new, how, transitions,
+                             persona_names(old_personas, k_old),
+                             persona_names(personas, k_new), notes)
+        with write_transaction(self._engine, self._location) as connection:
+            newest = connection.execute(select(func.max(schema.segmentations.c.version))).scalar()
+            if int(newest) != parent:
+                raise UserError(f"{self.location}: the segmentation changed to version "
+                                f"{newest} while re-fitting; re-fit again")
+            connection.execute(schema.segmentations.insert().values(
+                version=version, model=model.to_json(), personas=personas.to_json(),
+                overrides=_json_text(overrides) if overrides else None, typing_tool=None,
+                parent_version=parent, reason=result.reason, created_at=schema.now_utc()))
+            connection.execute(schema.refits.insert().values(
+                version=version, document=_json_text(result.to_dict())))
+        self._models[version] = model
+        self._personas[version] = personas
+        return result
+
+    def _refit_data(self, connection: Connection, waves: Sequence[str] | None
+                    ) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+        """The chosen waves' labels, stored feature values and weights (in id order)."""
+        w = schema.waves.c
+        if waves is None:
+            chosen = [(int(r.id), r.label) for r in connection.execute(
+                select(w.id, w.label).order_by(w.id))]
+            if not chosen:
+                raise UserError(f"{self.location}: the study has no waves to re-fit on (add "
+                                "one with `dash-personas track add-wave`)")
+        else:
+            labels = [str(label) for label in ([waves] if isinstance(waves, str) else waves)]
+            if not labels:
+                raise UserError("choose at least one wave to re-fit on", field="waves")
+            chosen = [(self._wave_id(connection, label), label)
+                      for label in dict.fromkeys(labels)]
+        f = schema.wave_features.c
+        r = schema.respondents.c
+        frames, weights, missing = [], [], []
+        for wave_id, label in chosen:
+            columns = connection.execute(select(f.name, f.description, f.data).where(
+                f.wave_id == wave_id).order_by(f.position)).all()
+            if not columns:
+                missing.append(label)
+                continue
+            rows = connection.execute(select(r.respondent_id, r.weight).where(
+                r.wave_id == wave_id)).all()
+            ids = np.array([row[0] for row in rows], dtype=object)
+            weight = np.array([row[1] for row in rows], dtype=float)
+            frames.append(decode_columns(columns))
+            weights.append(weight[id_order(ids)])
+        if missing:
+            raise UserError(f"{self.location}: wave(s) {', '.join(map(repr, missing))} were "
+                            "added before the study stored feature values (schema version "
+                            "1): re-fit on later waves with --waves, or add them again as "
+                            "new waves")
+        return ([label for _, label in chosen], pd.concat(frames, ignore_index=True),
+                np.concatenate(weights))
+
     def _insert_wave(self, connection: Connection, frame: pd.DataFrame,
                      prepared: PreparedWave, assignment: Assignment, model: Any, *,
                      label: str, date: str | None, version: int,
@@ -606,6 +750,7 @@ class Study:
             id=wave_id, label=label, field_date=date, n=n, segmentation_version=version,
             created_at=created_at))
         _insert_respondents(connection, wave_id, prepared, assignment)
+        _insert_features(connection, wave_id, prepared)
         n_segments = len(model.cluster_centers_)
         migration = None
         if previous is not None:
@@ -620,6 +765,21 @@ class Study:
         connection.execute(schema.aggregates.insert().values(
             wave_id=wave_id, document=_json_text(document)))
         return WaveInfo(label, date, n, version, created_at)
+
+
+def _check_k(k: Any) -> int | str:
+    """``"auto"`` or a whole number of segments of at least 2."""
+    if isinstance(k, str) and k.strip().lower() == "auto":
+        return "auto"
+    value = None
+    if isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+        value = int(k)
+    elif isinstance(k, str) and k.strip().isdigit():
+        value = int(k.strip())
+    if value is None or value < 2:
+        raise UserError(f"must be 'auto' or a whole number of segments >= 2, not {k!r}",
+                        field="k")
+    return value
 
 
 def _panel_counts(connection: Connection, before: int, after: int, k_from: int,
@@ -638,6 +798,15 @@ def _panel_counts(connection: Connection, before: int, after: int, k_from: int,
         cells = np.asarray(rows, dtype=np.int64)
         counts[cells[:, 0], cells[:, 1]] = cells[:, 2]
     return counts
+
+
+def _insert_features(connection: Connection, wave_id: int, prepared: PreparedWave) -> None:
+    """Store the wave's feature values (columnar blobs, in the respondents' id order)."""
+    ordered = prepared.features.iloc[prepared.order]
+    connection.execute(schema.wave_features.insert(), [
+        {"wave_id": wave_id, "position": position, "name": name, "description": description,
+         "data": data}
+        for position, (name, description, data) in enumerate(encode_columns(ordered))])
 
 
 def _insert_respondents(connection: Connection, wave_id: int, prepared: PreparedWave,

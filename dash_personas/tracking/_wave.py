@@ -16,7 +16,7 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 
-__all__ = ["Assignment", "assign", "check_columns", "column_contract", "prepare_wave"]
+__all__ = ["Assignment", "assign", "check_columns", "column_contract", "id_order", "prepare_wave"]
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,16 @@ def prepare_wave(frame: pd.DataFrame, model: Any, *, id_column: str, weight: str
                 raise UserError("expected numbers (the segmentation uses it as numeric)",
                                 file=source, field=str(name))
             data[name] = numeric
-    # fixed-width text sorts in C; Python str objects would compare one by one
-    order = np.argsort(ids.to_numpy(dtype=str), kind="stable")
     return PreparedWave(ids.to_numpy(dtype=object), weights, data.reset_index(drop=True),
-                        weight is not None, order)
+                        weight is not None, id_order(ids.to_numpy(dtype=object)))
+
+
+def id_order(ids: np.ndarray) -> np.ndarray:
+    """The order that sorts respondent ids: how a wave's rows and feature values are stored.
+
+    Sorted here rather than by the database, whose text collation depends on the server
+    (PostgreSQL sorts by locale), so a wave's stored feature values line up with its
+    respondents on any backend.
+    """
+    # fixed-width text sorts in C; Python str objects would compare one by one
+    return np.argsort(np.asarray(ids).astype(str), kind="stable")

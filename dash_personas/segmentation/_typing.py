@@ -28,7 +28,13 @@ from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
 from ._kprototypes import KPrototypes
-from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
+from ._persistence import (
+    ModelFileError,
+    _canonical,
+    model_from_dict,
+    model_to_dict,
+    read_model_text,
+)
 
 __all__ = ["TypingTool"]
 
@@ -184,12 +190,7 @@ class TypingTool:
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:
         """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
-        try:
-            text = Path(path).read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ModelFileError(f"{path}: not a typing-tool file (not UTF-8 text at byte "
-                                 f"{exc.start})") from None
-        return cls.from_json(text, source=str(path))
+        return cls.from_json(read_model_text(path, "typing-tool file"), source=str(path))
 
 
 def _model_frame(model: Any, data: Any) -> pd.DataFrame:

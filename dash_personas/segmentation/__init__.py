@@ -6,6 +6,7 @@ from ._kernels import KPrototypesDistance, Prototypes
 from ._kprototypes import KPrototypes
 from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
+from ._restarts import RestartReport, RestartsDisagreeWarning
 from ._select import KSelection, pairwise_kprototypes_distances, select_k
 from ._typing import TypingTool
 
@@ -17,6 +18,8 @@ __all__ = [
     "MixedEncoder",
     "ModelFileError",
     "Prototypes",
+    "RestartReport",
+    "RestartsDisagreeWarning",
     "SegmentProfiles",
     "TypingTool",
     "estimate_gamma",

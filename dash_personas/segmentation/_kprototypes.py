@@ -28,6 +28,7 @@ from ._init import INIT_METHODS
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import lloyd
 from ._persistence import load_model, model_from_text, model_to_text, save_model
+from ._restarts import restart_report, warn_if_restarts_disagree
 
 __all__ = ["KPrototypes"]
 
@@ -61,11 +62,18 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Seeding method, or explicit initial prototypes with shape
         ``(n_clusters, n_features)`` in original units and labels.
     n_init : int, default=10
-        Number of restarts; the run with the lowest cost is kept.
+        Number of restarts; the run with the lowest cost is kept. ``restarts_``
+        reports all of them, and a :class:`RestartsDisagreeWarning` says when
+        equally cheap restarts found different segments (raise ``n_init`` then).
     max_iter : int, default=100
         Maximum number of assignment passes per run.
-    tol : float, default=1e-4
-        Stop when the relative cost improvement of a pass is at most ``tol``.
+    tol : float, default=0.0
+        Stop a run early when a pass lowers the cost by at most ``tol`` times the
+        cost, even if rows still change segment. The default 0 runs every restart
+        to its local optimum: until no row changes segment (or a pass no longer
+        lowers the cost), capped by ``max_iter``; then ``predict`` on the training
+        rows gives ``labels_`` and the prototypes are the means and modes of the
+        segments.
     scale : bool, default=True
         Standardise numeric features before clustering.
     random_state : int, RandomState instance or None, default=None
@@ -105,6 +113,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Training rows in each segment.
     cost_history_ : list of float
         Cost after each assignment pass of the best run.
+    restarts_ : RestartReport
+        The restarts of the fit: ``costs`` and ``n_iter`` of each, ``best``,
+        ``best_cost``, ``cost_spread`` and, for the cheapest few, ``top_labels``,
+        ``top_cost_gap`` and ``top_ari`` (agreement with the best). Not saved
+        with the model.
     numeric_features_, categorical_features_ : list of str
         Which columns were used as which kind.
     feature_names_in_ : ndarray of str
@@ -146,7 +159,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         init: Any = "k-prototypes++",
         n_init: int = 10,
         max_iter: int = 100,
-        tol: float = 1e-4,
+        tol: float = 0.0,
         scale: bool = True,
         random_state: Any = None,
         n_jobs: int | None = None,
@@ -229,8 +242,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        best = min(range(n_init), key=lambda i: results[i][2])
-        prototypes, labels, cost, n_iter, history = results[best]
+        report = restart_report([r[2] for r in results], [r[3] for r in results],
+                                [r[1] for r in results])
+        prototypes, labels, cost, n_iter, history = results[report.best]
+        del results  # the report keeps only the labels of the top restarts
+        warn_if_restarts_disagree(report, n_init)
 
         self.encoder_ = encoder
         self.distance_ = distance
@@ -240,6 +256,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.cost_ = float(cost)
         self.n_iter_ = int(n_iter)
         self.cost_history_ = history
+        self.restarts_ = report
         self.cluster_sizes_ = np.bincount(self.labels_, minlength=k)
         self.n_features_in_ = len(encoder.feature_names_in_)
         if encoder.input_is_frame_:

@@ -28,7 +28,9 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     max_iter : int
         Most assignment passes.
     tol : float
-        Stop when a pass lowers the cost by at most ``tol`` times the cost.
+        Stop when a pass lowers the cost by at most ``tol`` times the cost. With 0,
+        stop only when no row changes segment or the cost stops falling (the local
+        optimum, as in kmodes), or after ``max_iter`` passes.
     verbose : bool or int
         Print one line per pass to stderr.
     run_index, n_runs : int

@@ -26,7 +26,7 @@ from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
-from ._lloyd import lloyd
+from ._lloyd import LloydRun, lloyd, run_to_optimum
 from ._persistence import load_model, model_from_text, model_to_text, save_model
 from ._restarts import restart_report, warn_if_restarts_disagree
 
@@ -68,12 +68,14 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     max_iter : int, default=100
         Maximum number of assignment passes per run.
     tol : float, default=0.0
-        Stop a run early when a pass lowers the cost by at most ``tol`` times the
-        cost, even if rows still change segment. The default 0 runs every restart
-        to its local optimum: until no row changes segment (or a pass no longer
-        lowers the cost), capped by ``max_iter``; then ``predict`` on the training
-        rows gives ``labels_`` and the prototypes are the means and modes of the
-        segments.
+        With the default 0 every restart runs to its local optimum: until no row
+        changes segment (or a pass no longer lowers the cost), capped by
+        ``max_iter``. A positive ``tol`` stops a restart once a pass lowers its
+        cost by at most ``tol`` times the cost, which is faster on overlapping
+        segments but ranks the restarts on costs that can be well above their
+        optimum; the cheapest one then still runs on to its local optimum. Either
+        way ``predict`` on the training rows gives ``labels_`` and the prototypes
+        are the means and modes of the segments.
     scale : bool, default=True
         Standardise numeric features before clustering.
     random_state : int, RandomState instance or None, default=None
@@ -227,7 +229,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
 
-        def run(run_index: int) -> tuple[Prototypes, np.ndarray, float, int, list[float]]:
+        def run(run_index: int) -> LloydRun:
             rng = np.random.default_rng(seeds[run_index])
             if explicit_init is not None:
                 start = explicit_init.copy()
@@ -242,9 +244,12 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        report = restart_report([r[2] for r in results], [r[3] for r in results],
-                                [r[1] for r in results])
-        prototypes, labels, cost, n_iter, history = results[report.best]
+        best = int(np.argmin([run.cost for run in results]))
+        results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
+                                       self.verbose, best, n_init)
+        report = restart_report([run.cost for run in results], [run.n_iter for run in results],
+                                [run.labels for run in results])
+        prototypes, labels, cost, n_iter, history, _ = results[report.best]
         del results  # the report keeps only the labels of the top restarts
         warn_if_restarts_disagree(report, n_init)
 

@@ -165,6 +165,8 @@ def read_model_text(path: str | Path, kind: str) -> str:
     except UnicodeDecodeError as exc:
         raise ModelFileError(f"{path}: not a {kind} (not UTF-8 text at byte "
                              f"{exc.start})") from None
+    except FileNotFoundError:
+        raise ModelFileError(f"no such {kind}", file=str(path)) from None
     except OSError as exc:
         raise ModelFileError(f"cannot read the {kind} ({exc.strerror or exc})",
                              file=str(path)) from None

@@ -27,7 +27,8 @@ class RestartReport:
     Attributes
     ----------
     costs : ndarray of shape (n_init,)
-        Final cost of each restart, in the order they were run.
+        Cost of each restart where it stopped, in the order they were run: the
+        kept one at its local optimum, the others where ``tol`` stopped them.
     n_iter : ndarray of shape (n_init,)
         Assignment passes of each restart.
     best : int

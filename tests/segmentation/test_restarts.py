@@ -40,25 +40,44 @@ def _one_more_pass_cost(model: KPrototypes, X) -> float:
     return _costs_from_labels(model, X, model.labels_)[1]
 
 
-def test_by_default_every_run_ends_where_no_row_would_move(hard_data):
-    model = KPrototypes(5, n_init=3, random_state=0).fit(hard_data)
-    assert model.tol == 0.0
+@pytest.mark.parametrize("params", [{"n_init": 1}, {"n_init": 3}, {"n_init": 3, "tol": 1e-3}])
+def test_the_kept_run_ends_where_no_row_would_move(hard_data, params):
+    model = KPrototypes(5, random_state=0, **params).fit(hard_data)
     np.testing.assert_array_equal(model.predict(hard_data), model.labels_)
     assert _one_more_pass_cost(model, hard_data) >= model.cost_ * (1 - 1e-12)
-    assert (model.restarts_.n_iter < model.max_iter).all()
+    assert model.n_iter_ < model.max_iter
+    assert len(model.cost_history_) == model.n_iter_
+    assert np.all(np.diff(model.cost_history_) <= 1e-9 * model.cost_)
 
 
-def test_a_positive_tol_still_stops_early_as_asked(hard_data):
-    """The control: the old default stops above the local optimum on this data."""
-    early = KPrototypes(5, n_init=1, tol=1e-4, random_state=0).fit(hard_data)
-    full = KPrototypes(5, n_init=1, random_state=0).fit(hard_data)
-    assert early.n_iter_ < full.n_iter_
-    assert _one_more_pass_cost(early, hard_data) < early.cost_ * (1 - 1e-9)
-    assert full.cost_ < early.cost_
+def test_the_kept_run_continues_where_tol_stopped_it(hard_data):
+    """The control: stopping on ``tol`` alone leaves rows that would still move here."""
+    from dash_personas.segmentation._lloyd import lloyd, run_to_optimum
+
+    model = KPrototypes(5, n_init=1, random_state=0).fit(hard_data)
+    prepared = model.distance_.prepare(model.encoder_.transform(hard_data))
+    start = prepared.row_as_center(np.arange(5))
+    early = lloyd(prepared, start, 100, 1e-4, False, 0, 1)
+    assert not early.at_optimum and early.n_iter > 1  # tol never stops the first pass
+    stats = prepared.stats_for_labels(early.labels, 5)
+    after = model.distance_.to_prototypes(prepared, prepared.update_centers(
+        stats, early.prototypes)).min(axis=1).sum()
+    assert after < early.cost * (1 - 1e-9)  # one more pass would lower the cost
+    full = lloyd(prepared, start, 100, 0.0, False, 0, 1)
+    assert full.at_optimum and full.cost < early.cost
+    # tol screens the restarts; the kept one runs on from exactly that point
+    continued = run_to_optimum(prepared, early, 100, False, 0, 1)
+    assert continued.at_optimum
+    np.testing.assert_array_equal(continued.labels, full.labels)
+    assert continued.cost == pytest.approx(full.cost, rel=1e-12)
+    assert continued.n_iter == full.n_iter
+    assert continued.cost_history[: early.n_iter] == early.cost_history
 
 
 def test_the_restart_report_matches_a_recomputation(hard_data):
+    # the default tol=0: every restart, not only the kept one, ends at its local optimum
     model = KPrototypes(5, n_init=6, random_state=3).fit(hard_data)
+    assert model.tol == 0.0
     report = model.restarts_
     assert isinstance(report, RestartReport)
     assert report.costs.shape == (6,) and report.n_iter.shape == (6,)

@@ -7,6 +7,7 @@ from ._kprototypes import KPrototypes
 from ._membership import Membership, membership_from_distances
 from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
+from ._restarts import RestartReport, RestartsDisagreeWarning
 from ._select import KSelection, pairwise_kprototypes_distances, select_k
 from ._typing import TypingTool
 
@@ -19,6 +20,8 @@ __all__ = [
     "MixedEncoder",
     "ModelFileError",
     "Prototypes",
+    "RestartReport",
+    "RestartsDisagreeWarning",
     "SegmentProfiles",
     "TypingTool",
     "estimate_gamma",

@@ -25,6 +25,8 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 
+from ._levels import UnsavableLevelError, level_from_json, level_to_json
+
 MISSING = -1
 UNSEEN = -2
 
@@ -138,6 +140,7 @@ class MixedEncoder:
         else:
             # weighted like repeated rows (a row of weight 3 counts three times)
             self.mean_, std = _weighted_mean_std(numeric_block, weight)
+        _check_finite_spread(self.numeric_features_, numeric_block, self.mean_, std)
         if not self.scale:
             self.mean_ = np.zeros(len(self.numeric_features_))
             std = np.ones(len(self.numeric_features_))
@@ -152,8 +155,31 @@ class MixedEncoder:
                  if not levels]
         if empty:
             raise UserError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
+        self._warn_surprising_columns()
         self._resolve_weights()
         return self
+
+    def _warn_surprising_columns(self) -> None:
+        """Warn about fits that run but rarely mean what the analyst wanted."""
+        if (self.categorical_features_ and not self.numeric_features_
+                and not self.input_is_frame_ and isinstance(self.categorical, str)):
+            warnings.warn(
+                "every column of the array is used as categorical because the array holds "
+                f"text (columns {_name_list(self.categorical_features_)}); pass a DataFrame "
+                "with numeric dtypes, or categorical= to say which columns are categorical",
+                UserWarning, stacklevel=4,
+            )
+        ids = [name for name, codes in zip(self.categorical_features_, self._fit_codes)
+               if _looks_like_id(codes)]
+        if ids:
+            detail = ", ".join(
+                f"{name!r} ({len(self.levels_[self.categorical_features_.index(name)]):,} "
+                "levels)" for name in ids[:5])
+            warnings.warn(
+                f"column(s) {detail} look like identifiers (almost one level per row); "
+                "they cannot define segments: drop them from the segmentation columns",
+                UserWarning, stacklevel=4,
+            )
 
     def fit_transform(self, X: Any, *, sample_weight: Any = None) -> EncodedData:
         """Fit and encode ``X`` in one pass over the categorical columns."""
@@ -204,10 +230,12 @@ class MixedEncoder:
                 raise UserError(
                     f"categorical must be 'auto', a list of columns or None, got {spec!r}"
                 )
+            # date/time columns are left numeric, where they get a clear error
             if not self.input_is_frame_:
                 # kmodes-compatible: arrays are numeric unless told otherwise, but a
                 # non-numeric array column can only be categorical.
-                return {c for c in names if not _looks_numeric(frame[c])}
+                return {c for c in names
+                        if not _looks_numeric(frame[c]) and not _is_datetime_like(frame[c])}
             return {c for c in names if _is_categorical_dtype(frame[c])}
         if spec is None:
             return set()
@@ -250,11 +278,15 @@ class MixedEncoder:
             if pd.api.types.is_bool_dtype(column.dtype):
                 block[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)
                 continue
+            if _is_datetime_like(column):
+                raise UserError(_datetime_message(name, column))
             try:
                 block[:, j] = pd.to_numeric(column, errors="raise").to_numpy(
                     dtype=np.float64, na_value=np.nan
                 )
             except (ValueError, TypeError) as exc:
+                if pd.api.types.infer_dtype(column, skipna=True) in _DATETIME_INFERRED:
+                    raise UserError(_datetime_message(name, column)) from None
                 raise UserError(
                     f"column {name!r} is treated as numeric but holds non-numeric values "
                     f"({exc}); list it in categorical="
@@ -424,14 +456,22 @@ class MixedEncoder:
         return [len(levels) for levels in self.levels_]
 
     def to_dict(self) -> dict[str, Any]:
+        """The fitted encoding as JSON-safe values (levels type-tagged, see ``_levels``).
+
+        Raises
+        ------
+        UserError
+            A category level has a type that cannot be saved (names the column).
+        """
         return {
             "feature_names_in": self.feature_names_in_,
             "input_is_frame": self.input_is_frame_,
             "numeric_features": self.numeric_features_,
             "categorical_features": self.categorical_features_,
-            "ordered_levels": {k: [_python_scalar(v) for v in vs]
-                               for k, vs in self.ordered_levels_.items()},
-            "levels": self.levels_,
+            "ordered_levels": {name: _levels_to_json(name, levels)
+                               for name, levels in self.ordered_levels_.items()},
+            "levels": [_levels_to_json(name, levels)
+                       for name, levels in zip(self.categorical_features_, self.levels_)],
             "mean": self.mean_.tolist(),
             "std": self.std_.tolist(),
             "numeric_weights": self.numeric_weights_.tolist(),
@@ -446,13 +486,22 @@ class MixedEncoder:
         encoder.input_is_frame_ = bool(state["input_is_frame"])
         encoder.numeric_features_ = list(state["numeric_features"])
         encoder.categorical_features_ = list(state["categorical_features"])
-        encoder.ordered_levels_ = {k: list(v) for k, v in state["ordered_levels"].items()}
-        encoder.levels_ = [list(levels) for levels in state["levels"]]
+        encoder.ordered_levels_ = {k: [level_from_json(v) for v in levels]
+                                   for k, levels in state["ordered_levels"].items()}
+        encoder.levels_ = [[level_from_json(v) for v in levels] for levels in state["levels"]]
         encoder.mean_ = np.asarray(state["mean"], dtype=np.float64)
         encoder.std_ = np.asarray(state["std"], dtype=np.float64)
         encoder.numeric_weights_ = np.asarray(state["numeric_weights"], dtype=np.float64)
         encoder.categorical_weights_ = np.asarray(state["categorical_weights"], dtype=np.float64)
         return encoder
+
+
+def _levels_to_json(column: str, levels: list[Any]) -> list[Any]:
+    try:
+        return [level_to_json(value) for value in levels]
+    except UnsavableLevelError as exc:
+        raise UserError(f"column {column!r}: {exc}; convert the column to text "
+                        "(e.g. .astype(str)) before fitting to save the model") from None
 
 
 def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
@@ -474,11 +523,65 @@ def _weighted_mean_std(block: np.ndarray, weight: np.ndarray) -> tuple[np.ndarra
     observed = ~np.isnan(block)
     filled = np.where(observed, block, 0.0)
     total = weight @ observed
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         mean = np.where(total > 0, (weight @ filled) / total, 0.0)
         centred = np.where(observed, block - mean, 0.0)
         var = np.where(total > 0, (weight @ centred**2) / total, 1.0)
     return mean, np.sqrt(var)
+
+
+_DATETIME_INFERRED = {"datetime64", "datetime", "date", "timedelta64", "timedelta", "time",
+                      "period"}
+ID_MIN_ROWS = 20
+ID_LARGE_ROWS = 1_000
+ID_LARGE_SHARE = 0.5
+
+
+def _is_datetime_like(column: pd.Series) -> bool:
+    """Datetime, timedelta and period dtypes (whose numbers are not a useful scale)."""
+    dtype = column.dtype
+    return bool(pd.api.types.is_datetime64_any_dtype(dtype)
+                or pd.api.types.is_timedelta64_dtype(dtype)
+                or isinstance(dtype, pd.PeriodDtype))
+
+
+def _datetime_message(name: str, column: pd.Series) -> str:
+    if pd.api.types.is_timedelta64_dtype(column.dtype):
+        how = f"e.g. days: X[{name!r}].dt.total_seconds() / 86400"
+    else:
+        how = f"e.g. days since the earliest date: (X[{name!r}] - X[{name!r}].min()).dt.days"
+    return (f"column {name!r} holds dates or times, which have no numeric scale as they are; "
+            f"convert it to a number first ({how}; missing dates stay missing), or list it in "
+            "categorical= to use every date as a category")
+
+
+def _check_finite_spread(names: list[str], block: np.ndarray, mean: np.ndarray,
+                         std: np.ndarray) -> None:
+    """Refuse numeric columns whose mean or spread overflows float64."""
+    bad = ~(np.isfinite(mean) & np.isfinite(std))
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        largest = float(np.nanmax(np.abs(block[:, j])))
+        raise UserError(
+            f"column {names[j]!r} has values too large to compute with (largest magnitude "
+            f"{largest:.3g}: its spread overflows float64); rescale the column (e.g. to "
+            "thousands or millions) or remove the extreme values"
+        )
+
+
+def _looks_like_id(codes: np.ndarray) -> bool:
+    """A level per observed row (>= ``ID_MIN_ROWS`` rows), or mostly unique on large data."""
+    observed = codes[codes >= 0]
+    if observed.size < ID_MIN_ROWS:
+        return False
+    n_levels = int(observed.max()) + 1
+    return n_levels == observed.size or (observed.size >= ID_LARGE_ROWS
+                                         and n_levels > ID_LARGE_SHARE * observed.size)
+
+
+def _name_list(names: list[str], limit: int = 8) -> str:
+    shown = ", ".join(map(repr, names[:limit]))
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _looks_numeric(column: pd.Series) -> bool:

@@ -43,9 +43,9 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
     best: tuple[float, Prototypes] | None = None
     for _ in range(max(1, n_seedings)):
         seeded = _greedy_seeding(data, k, rng, n_local_trials)
-        refined, _, cost, _, _ = lloyd(data, seeded, SAMPLE_PASSES, 1e-4, False, 0, 1)
-        if best is None or cost < best[0]:
-            best = (cost, refined)
+        refined = lloyd(data, seeded, SAMPLE_PASSES, 1e-4, False, 0, 1)
+        if best is None or refined.cost < best[0]:
+            best = (refined.cost, refined.prototypes)
     assert best is not None
     return best[1]
 

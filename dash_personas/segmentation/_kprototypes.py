@@ -26,7 +26,7 @@ from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
-from ._lloyd import lloyd
+from ._lloyd import LloydRun, lloyd, run_to_optimum
 from ._membership import (
     Membership,
     membership_from_distances,
@@ -34,6 +34,7 @@ from ._membership import (
     membership_temperature,
 )
 from ._persistence import load_model, model_from_text, model_to_text, save_model
+from ._restarts import restart_report, warn_if_restarts_disagree
 
 __all__ = ["KPrototypes"]
 
@@ -67,11 +68,20 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Seeding method, or explicit initial prototypes with shape
         ``(n_clusters, n_features)`` in original units and labels.
     n_init : int, default=10
-        Number of restarts; the run with the lowest cost is kept.
+        Number of restarts; the run with the lowest cost is kept. ``restarts_``
+        reports all of them, and a :class:`RestartsDisagreeWarning` says when
+        equally cheap restarts found different segments (raise ``n_init`` then).
     max_iter : int, default=100
         Maximum number of assignment passes per run.
-    tol : float, default=1e-4
-        Stop when the relative cost improvement of a pass is at most ``tol``.
+    tol : float, default=0.0
+        With the default 0 every restart runs to its local optimum: until no row
+        changes segment (or a pass no longer lowers the cost), capped by
+        ``max_iter``. A positive ``tol`` stops a restart once a pass lowers its
+        cost by at most ``tol`` times the cost, which is faster on overlapping
+        segments but ranks the restarts on costs that can be well above their
+        optimum; the cheapest one then still runs on to its local optimum. Either
+        way ``predict`` on the training rows gives ``labels_`` and the prototypes
+        are the means and modes of the segments.
     scale : bool, default=True
         Standardise numeric features before clustering.
     random_state : int, RandomState instance or None, default=None
@@ -117,6 +127,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Training rows in each segment.
     cost_history_ : list of float
         Cost after each assignment pass of the best run.
+    restarts_ : RestartReport
+        The restarts of the fit: ``costs`` and ``n_iter`` of each, ``best``,
+        ``best_cost``, ``cost_spread`` and, for the cheapest few, ``top_labels``,
+        ``top_cost_gap`` and ``top_ari`` (agreement with the best). Not saved
+        with the model.
     numeric_features_, categorical_features_ : list of str
         Which columns were used as which kind.
     feature_names_in_ : ndarray of str
@@ -158,7 +173,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         init: Any = "k-prototypes++",
         n_init: int = 10,
         max_iter: int = 100,
-        tol: float = 1e-4,
+        tol: float = 0.0,
         scale: bool = True,
         random_state: Any = None,
         n_jobs: int | None = None,
@@ -226,7 +241,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
 
-        def run(run_index: int) -> tuple[Prototypes, np.ndarray, float, int, list[float]]:
+        def run(run_index: int) -> LloydRun:
             rng = np.random.default_rng(seeds[run_index])
             if explicit_init is not None:
                 start = explicit_init.copy()
@@ -241,8 +256,14 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        best = min(range(n_init), key=lambda i: results[i][2])
-        prototypes, labels, cost, n_iter, history = results[best]
+        best = int(np.argmin([run.cost for run in results]))
+        results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
+                                       self.verbose, best, n_init)
+        report = restart_report([run.cost for run in results], [run.n_iter for run in results],
+                                [run.labels for run in results])
+        prototypes, labels, cost, n_iter, history, _ = results[report.best]
+        del results  # the report keeps only the labels of the top restarts
+        warn_if_restarts_disagree(report, n_init)
 
         self.encoder_ = encoder
         self.distance_ = distance
@@ -252,6 +273,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.cost_ = float(cost)
         self.n_iter_ = int(n_iter)
         self.cost_history_ = history
+        self.restarts_ = report
         self.cluster_sizes_ = np.bincount(self.labels_, minlength=k)
         self.n_features_in_ = len(encoder.feature_names_in_)
         if encoder.input_is_frame_:

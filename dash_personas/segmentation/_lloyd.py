@@ -7,16 +7,27 @@ sample) run these, so they live below both in the import graph.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ._kernels import PreparedData, Prototypes
 
 
+class LloydRun(NamedTuple):
+    """Where a run of batch passes stopped."""
+
+    prototypes: Prototypes
+    labels: np.ndarray
+    cost: float
+    n_iter: int
+    cost_history: list[float]
+    at_optimum: bool  # no row moved (or the cost stopped falling): a local optimum
+
+
 def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: float,
-          verbose: Any, run_index: int, n_runs: int
-          ) -> tuple[Prototypes, np.ndarray, float, int, list[float]]:
+          verbose: Any, run_index: int, n_runs: int, *, labels: np.ndarray | None = None
+          ) -> LloydRun:
     """Batch k-prototypes iterations from ``prototypes`` until labels stop changing.
 
     Parameters
@@ -28,31 +39,38 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     max_iter : int
         Most assignment passes.
     tol : float
-        Stop when a pass lowers the cost by at most ``tol`` times the cost.
+        Also stop when a pass lowers the cost by at most ``tol`` times the cost (then
+        rows may still move: ``at_optimum`` is False). With 0, stop only when no row
+        changes segment or the cost stops falling, or after ``max_iter`` passes.
     verbose : bool or int
         Print one line per pass to stderr.
     run_index, n_runs : int
         Which restart this is (for the verbose output).
+    labels : ndarray of int32, optional
+        Labels of a run being continued (moves are counted against them); updated
+        in place.
 
     Returns
     -------
-    prototypes, labels, cost, n_iter, cost_history
+    LloydRun
     """
     n = prepared.n
-    labels = np.full(n, -1, dtype=np.int32)
+    labels = np.full(n, -1, dtype=np.int32) if labels is None else labels
     nearest = np.empty(n)
     history: list[float] = []
     n_iter = 0
     previous_cost = np.inf
+    at_optimum = False
     for n_iter in range(1, max_iter + 1):
         stats = prepared.assign(prototypes, labels, nearest)
         history.append(stats.cost)
         if verbose:
             print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
                   f"moved {stats.n_changed}", file=sys.stderr)
-        converged = stats.n_changed == 0 or (
-            np.isfinite(previous_cost) and previous_cost - stats.cost <= tol * previous_cost
-        )
+        first = not np.isfinite(previous_cost)
+        improvement = previous_cost - stats.cost
+        at_optimum = stats.n_changed == 0 or (not first and improvement <= 0)
+        converged = at_optimum or (not first and improvement <= tol * previous_cost)
         empty = np.flatnonzero(stats.weight <= 0)
         # an empty cluster is not converged while a row is left to re-seed it with
         if (converged and not empty.size) or n_iter == max_iter:
@@ -64,7 +82,25 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
             if converged and n_reseeded == 0:
                 break  # fewer distinct rows than clusters: keep the final assignment
         prototypes = updated
-    return prototypes, labels, history[-1], n_iter, history
+    return LloydRun(prototypes, labels, history[-1], n_iter, history, at_optimum)
+
+
+def run_to_optimum(prepared: PreparedData, run: LloydRun, max_iter: int, verbose: Any,
+                   run_index: int, n_runs: int) -> LloydRun:
+    """Continue a run that stopped on ``tol`` until no row moves (``max_iter`` passes in all).
+
+    With a positive ``tol`` the restarts are compared where it stopped them; the
+    kept one then pays for the last passes, so the fitted model is always at a
+    local optimum (its prototypes are the means and modes of its segments).
+    """
+    if run.at_optimum or run.n_iter >= max_iter:
+        return run
+    k = run.prototypes.n_clusters
+    start = prepared.update_centers(prepared.stats_for_labels(run.labels, k), run.prototypes)
+    more = lloyd(prepared, start, max_iter - run.n_iter, 0.0, verbose, run_index, n_runs,
+                 labels=run.labels.copy())
+    return more._replace(n_iter=run.n_iter + more.n_iter,
+                         cost_history=run.cost_history + more.cost_history)
 
 
 def reseed_empty(prepared: PreparedData, prototypes: Prototypes, empty: np.ndarray

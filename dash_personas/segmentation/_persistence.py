@@ -32,9 +32,12 @@ from survey_builder.errors import UserError
 
 from ._encoding import MixedEncoder
 from ._kernels import KPrototypesDistance, Prototypes
+from ._levels import UnsavableLevelError
 
 FORMAT = "dash-personas/kprototypes"
-FORMAT_VERSION = "1.0"
+# 1.1: category levels without a JSON type are stored type-tagged (``_levels``);
+# 1.0 files (plain levels) load unchanged
+FORMAT_VERSION = "1.1"
 
 _SAVED_PARAMS = ("n_clusters", "categorical", "gamma", "weights", "n_init", "max_iter", "tol",
                  "scale", "random_state", "n_jobs", "verbose")
@@ -144,13 +147,29 @@ def load_model(cls: type, path: str | Path) -> Any:
         Not UTF-8 JSON, not a model file, another major format version, or contents that
         no longer match the checksum.
     """
+    return model_from_text(cls, read_model_text(path, "model file"), source=str(path))
+
+
+def read_model_text(path: str | Path, kind: str) -> str:
+    """The UTF-8 text of the ``kind`` file at ``path``.
+
+    Raises
+    ------
+    ModelFileError
+        The file cannot be read (missing, a directory, no permission) or is not
+        UTF-8 text; the message names the path.
+    """
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ModelFileError(f"{path}: not a model file (not UTF-8 text at byte "
+        raise ModelFileError(f"{path}: not a {kind} (not UTF-8 text at byte "
                              f"{exc.start})") from None
-    return model_from_text(cls, text, source=str(path))
+    except FileNotFoundError:
+        raise ModelFileError(f"no such {kind}", file=str(path)) from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot read the {kind} ({exc.strerror or exc})",
+                             file=str(path)) from None
 
 
 def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
@@ -207,6 +226,6 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model.cluster_centers_ = encoder.decode_prototypes(numeric, categorical,
                                                            zero_weight_means)
         model._n_features_out = k
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, UnsavableLevelError) as exc:
         raise ModelFileError(f"{source}: incomplete model file ({exc})") from None
     return model

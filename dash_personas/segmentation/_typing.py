@@ -30,7 +30,13 @@ from survey_builder.errors import UserError
 
 from ._kprototypes import KPrototypes
 from ._membership import Membership
-from ._persistence import ModelFileError, _canonical, model_from_dict, model_to_dict
+from ._persistence import (
+    ModelFileError,
+    _canonical,
+    model_from_dict,
+    model_to_dict,
+    read_model_text,
+)
 
 __all__ = ["TypingTool", "confusion_table"]
 
@@ -244,12 +250,7 @@ class TypingTool:
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:
         """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
-        try:
-            text = Path(path).read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ModelFileError(f"{path}: not a typing-tool file (not UTF-8 text at byte "
-                                 f"{exc.start})") from None
-        return cls.from_json(text, source=str(path))
+        return cls.from_json(read_model_text(path, "typing-tool file"), source=str(path))
 
 
 def _model_frame(model: Any, data: Any) -> pd.DataFrame:

@@ -1,0 +1,135 @@
+"""What the restarts of a fit found: their costs, and whether the best ones agree."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Restarts compared with the best one (the best included).
+N_TOP = 5
+#: Restarts whose cost is within this share of the best count as "as good".
+COST_TIE = 1e-3
+#: Two solutions agree when their adjusted Rand index is at least this.
+MIN_AGREEMENT = 0.9
+
+
+class RestartsDisagreeWarning(UserWarning):
+    """Restarts reached different segmentations of (almost) the same cost."""
+
+
+@dataclass(frozen=True)
+class RestartReport:
+    """The cost of every restart and the agreement of the best ones.
+
+    Attributes
+    ----------
+    costs : ndarray of shape (n_init,)
+        Cost of each restart where it stopped, in the order they were run: the
+        kept one at its local optimum, the others where ``tol`` stopped them.
+    n_iter : ndarray of shape (n_init,)
+        Assignment passes of each restart.
+    best : int
+        Index (into ``costs``) of the restart that was kept.
+    best_cost : float
+        Its cost (``cost_`` of the model).
+    cost_spread : float
+        ``(worst cost - best cost) / best cost``.
+    top : ndarray of int
+        Indices of the up to ``N_TOP`` cheapest restarts, cheapest first.
+    top_labels : ndarray of shape (len(top), n_samples)
+        Their segment labels (row 0 is ``labels_``), to inspect an alternative.
+    top_cost_gap : ndarray of shape (len(top) - 1,)
+        Relative cost gap of each runner-up to the best: ``cost / best_cost - 1``.
+    top_ari : ndarray of shape (len(top) - 1,)
+        Adjusted Rand index of each runner-up's labels against the best labels.
+    """
+
+    costs: np.ndarray
+    n_iter: np.ndarray
+    best: int
+    best_cost: float
+    cost_spread: float
+    top: np.ndarray
+    top_labels: np.ndarray
+    top_cost_gap: np.ndarray
+    top_ari: np.ndarray
+
+    @property
+    def disagreeing(self) -> np.ndarray:
+        """Positions in ``top`` of the runners-up as cheap as the best (within
+        ``COST_TIE``) that segment differently (ARI below ``MIN_AGREEMENT``)."""
+        tied = (self.top_cost_gap <= COST_TIE) & (self.top_ari < MIN_AGREEMENT)
+        return 1 + np.flatnonzero(tied)
+
+    @property
+    def stable(self) -> bool:
+        """True unless an equally cheap restart found a different segmentation."""
+        return self.disagreeing.size == 0
+
+
+def restart_report(costs: Sequence[float], n_iter: Sequence[int],
+                   labels: Sequence[np.ndarray]) -> RestartReport:
+    """Summarise restarts from their final costs, pass counts and labels."""
+    costs_array = np.asarray(costs, dtype=np.float64)
+    order = np.argsort(costs_array, kind="stable")
+    top = order[:N_TOP]
+    best_cost = float(costs_array[top[0]])
+    scale = best_cost if best_cost > 0 else 1.0
+    top_labels = np.stack([np.asarray(labels[i], dtype=np.int32) for i in top])
+    return RestartReport(
+        costs=costs_array,
+        n_iter=np.asarray(n_iter, dtype=np.int64),
+        best=int(top[0]),
+        best_cost=best_cost,
+        cost_spread=float((costs_array.max() - best_cost) / scale),
+        top=top,
+        top_labels=top_labels,
+        top_cost_gap=(costs_array[top[1:]] - best_cost) / scale,
+        top_ari=np.array([adjusted_rand_index(top_labels[0], other)
+                          for other in top_labels[1:]]),
+    )
+
+
+def warn_if_restarts_disagree(report: RestartReport, n_init: int) -> None:
+    """Warn, naming the remedy, when equally cheap restarts segment differently."""
+    if report.stable:
+        return
+    candidates = report.disagreeing
+    position = int(candidates[np.argmin(report.top_ari[candidates - 1])])
+    warnings.warn(
+        f"the best restarts disagree: restart {int(report.top[position]) + 1} of {n_init} "
+        f"costs within {report.top_cost_gap[position - 1]:.3%} of the best but agrees with it "
+        f"only at adjusted Rand index {report.top_ari[position - 1]:.2f}; raise n_init (e.g. "
+        f"n_init={max(50, 5 * n_init)}) and check restarts_ until the best restarts agree",
+        RestartsDisagreeWarning, stacklevel=4,
+    )
+
+
+def adjusted_rand_index(first: np.ndarray, second: np.ndarray) -> float:
+    """Adjusted Rand index of two labellings (Hubert & Arabie 1985), via one bincount.
+
+    Labels are segment numbers ``0..k-1`` (as the engine gives them), so the
+    contingency table is one ``bincount`` and no sort is needed.
+    """
+    a = np.asarray(first, dtype=np.int64)
+    b = np.asarray(second, dtype=np.int64)
+    n = a.size
+    if n < 2:
+        return 1.0
+    n_b = int(b.max()) + 1
+    table = np.bincount(a * n_b + b).astype(np.float64)
+
+    def pairs(counts: np.ndarray) -> float:
+        return float((counts * (counts - 1)).sum() / 2)
+
+    index = pairs(table)
+    rows, columns = pairs(np.bincount(a).astype(np.float64)), pairs(
+        np.bincount(b).astype(np.float64))
+    expected = rows * columns / (n * (n - 1) / 2)
+    maximum = (rows + columns) / 2
+    if maximum == expected:  # both labellings trivial (one segment, or one row per segment)
+        return 1.0
+    return float((index - expected) / (maximum - expected))

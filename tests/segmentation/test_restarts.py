@@ -1,0 +1,160 @@
+"""Restarts you can trust: runs reach their local optimum, and the restart report."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from dash_personas.datasets import make_mixed_blobs
+from dash_personas.segmentation import KPrototypes, RestartReport, RestartsDisagreeWarning
+from dash_personas.segmentation._restarts import (
+    adjusted_rand_index,
+    restart_report,
+    warn_if_restarts_disagree,
+)
+
+
+@pytest.fixture(scope="module")
+def hard_data():
+    """Overlapping segments: the old ``tol=1e-4`` stopped here while rows still moved."""
+    X, _ = make_mixed_blobs(4_000, n_numeric=6, n_categorical=6, n_clusters=5, separation=0.5,
+                            concentration=0.3, random_state=1)
+    return X
+
+
+def _costs_from_labels(model: KPrototypes, X, labels: np.ndarray) -> tuple[float, float]:
+    """Cost of ``labels`` with their own means/modes, and after one more Lloyd pass."""
+    prepared = model.distance_.prepare(model.encoder_.transform(X))
+    k = model.n_clusters
+    stats = prepared.stats_for_labels(labels.astype(np.int32), k)
+    centres = prepared.update_centers(stats, model.prototypes_)
+    distances = model.distance_.to_prototypes(prepared, centres)
+    own = float(distances[np.arange(len(labels)), labels].sum())
+    return own, float(distances.min(axis=1).sum())
+
+
+def _one_more_pass_cost(model: KPrototypes, X) -> float:
+    return _costs_from_labels(model, X, model.labels_)[1]
+
+
+@pytest.mark.parametrize("params", [{"n_init": 1}, {"n_init": 3}, {"n_init": 3, "tol": 1e-3}])
+def test_the_kept_run_ends_where_no_row_would_move(hard_data, params):
+    model = KPrototypes(5, random_state=0, **params).fit(hard_data)
+    np.testing.assert_array_equal(model.predict(hard_data), model.labels_)
+    assert _one_more_pass_cost(model, hard_data) >= model.cost_ * (1 - 1e-12)
+    assert model.n_iter_ < model.max_iter
+    assert len(model.cost_history_) == model.n_iter_
+    assert np.all(np.diff(model.cost_history_) <= 1e-9 * model.cost_)
+
+
+def test_the_kept_run_continues_where_tol_stopped_it(hard_data):
+    """The control: stopping on ``tol`` alone leaves rows that would still move here."""
+    from dash_personas.segmentation._lloyd import lloyd, run_to_optimum
+
+    model = KPrototypes(5, n_init=1, random_state=0).fit(hard_data)
+    prepared = model.distance_.prepare(model.encoder_.transform(hard_data))
+    start = prepared.row_as_center(np.arange(5))
+    early = lloyd(prepared, start, 100, 1e-4, False, 0, 1)
+    assert not early.at_optimum and early.n_iter > 1  # tol never stops the first pass
+    stats = prepared.stats_for_labels(early.labels, 5)
+    after = model.distance_.to_prototypes(prepared, prepared.update_centers(
+        stats, early.prototypes)).min(axis=1).sum()
+    assert after < early.cost * (1 - 1e-9)  # one more pass would lower the cost
+    full = lloyd(prepared, start, 100, 0.0, False, 0, 1)
+    assert full.at_optimum and full.cost < early.cost
+    # tol screens the restarts; the kept one runs on from exactly that point
+    continued = run_to_optimum(prepared, early, 100, False, 0, 1)
+    assert continued.at_optimum
+    np.testing.assert_array_equal(continued.labels, full.labels)
+    assert continued.cost == pytest.approx(full.cost, rel=1e-12)
+    assert continued.n_iter == full.n_iter
+    assert continued.cost_history[: early.n_iter] == early.cost_history
+
+
+def test_the_restart_report_matches_a_recomputation(hard_data):
+    # the default tol=0: every restart, not only the kept one, ends at its local optimum
+    model = KPrototypes(5, n_init=6, random_state=3).fit(hard_data)
+    assert model.tol == 0.0
+    report = model.restarts_
+    assert isinstance(report, RestartReport)
+    assert report.costs.shape == (6,) and report.n_iter.shape == (6,)
+    assert report.best == int(np.argmin(report.costs))
+    assert report.best_cost == model.cost_ == report.costs.min()
+    assert report.n_iter[report.best] == model.n_iter_
+    assert report.cost_spread == pytest.approx(
+        (report.costs.max() - report.costs.min()) / report.costs.min(), rel=1e-12)
+    np.testing.assert_array_equal(report.top, np.argsort(report.costs, kind="stable")[:5])
+    np.testing.assert_array_equal(report.top_labels[0], model.labels_)
+    for position, restart in enumerate(report.top):
+        # each kept labelling is a fixed point whose cost is the one reported for it
+        own, after = _costs_from_labels(model, hard_data, report.top_labels[position])
+        assert own == pytest.approx(report.costs[restart], rel=1e-9)
+        assert after >= own * (1 - 1e-12)
+    for position in range(1, len(report.top)):
+        assert report.top_ari[position - 1] == pytest.approx(
+            adjusted_rand_score(report.top_labels[0], report.top_labels[position]), abs=1e-12)
+        assert report.top_cost_gap[position - 1] == pytest.approx(
+            report.costs[report.top[position]] / report.best_cost - 1, abs=1e-15)
+
+
+def test_one_restart_gives_a_report_without_runners_up(hard_data):
+    model = KPrototypes(5, n_init=1, random_state=0).fit(hard_data)
+    report = model.restarts_
+    assert report.costs.tolist() == [model.cost_]
+    assert report.top_ari.size == 0 and report.cost_spread == 0.0 and report.stable
+
+
+def test_restarts_that_tie_on_cost_but_disagree_warn_naming_the_remedy():
+    # barely separated: many equally good segmentations
+    X, _ = make_mixed_blobs(3_000, n_numeric=3, n_categorical=5, n_clusters=8, separation=0.2,
+                            concentration=0.1, random_state=0)
+    with pytest.warns(RestartsDisagreeWarning, match=r"best restarts disagree.*raise n_init"):
+        model = KPrototypes(8, n_init=8, random_state=0).fit(X)
+    assert not model.restarts_.stable
+    assert (model.restarts_.top_ari[model.restarts_.disagreeing - 1] < 0.9).all()
+
+
+def test_planted_segments_give_agreeing_restarts_and_no_warning():
+    X, _ = make_mixed_blobs(1_500, n_numeric=4, n_categorical=4, n_clusters=3, separation=4.0,
+                            concentration=0.8, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RestartsDisagreeWarning)
+        model = KPrototypes(3, n_init=5, random_state=0).fit(X)
+    assert model.restarts_.stable
+    assert (model.restarts_.top_ari[model.restarts_.top_cost_gap <= 1e-3] >= 0.9).all()
+
+
+def _labels(pattern: list[int], repeat: int = 10) -> np.ndarray:
+    return np.repeat(np.array(pattern), repeat)
+
+
+def test_only_equally_cheap_restarts_that_disagree_count():
+    same = _labels([0, 1, 2, 0, 1, 2])
+    other = _labels([0, 0, 1, 1, 2, 2])
+    # the different solution costs 1 % more: a worse local optimum, not a tie
+    report = restart_report([100.0, 101.0, 100.0], [3, 4, 5], [same, other, same.copy()])
+    assert report.stable
+    np.testing.assert_array_equal(report.top, [0, 2, 1])
+    np.testing.assert_allclose(report.top_cost_gap, [0.0, 0.01])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warn_if_restarts_disagree(report, 3)
+    tied = restart_report([100.0, 100.05], [3, 4], [same, other])
+    assert tied.disagreeing.tolist() == [1]
+    with pytest.warns(RestartsDisagreeWarning, match=r"restart 2 of 2 costs within 0\.050%.*"
+                                                     r"n_init=50"):
+        warn_if_restarts_disagree(tied, 2)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_adjusted_rand_index_matches_scikit_learn(seed):
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 1 + seed * 2, 200)
+    b = np.where(rng.random(200) < 0.7, a, rng.integers(0, 4, 200))
+    assert adjusted_rand_index(a, b) == pytest.approx(adjusted_rand_score(a, b), abs=1e-12)
+    assert adjusted_rand_index(a, a) == pytest.approx(1.0)
+    assert adjusted_rand_index(np.arange(50), np.arange(50)) == adjusted_rand_score(
+        np.arange(50), np.arange(50))

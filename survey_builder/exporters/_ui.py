@@ -16,7 +16,7 @@ from ..spec import (
 )
 from ._common import format_number
 
-__all__ = ["describe_condition", "number_questions", "ui"]
+__all__ = ["describe_condition", "number_questions", "selection_instruction", "ui"]
 
 _UI: dict[str, dict[str, str]] = {
     "en": {
@@ -140,6 +140,18 @@ def ui(language: str, key: str, **values: Any) -> str:
     table = _UI.get(language.split("-")[0].lower(), _UI["en"])
     text = table.get(key, _UI["en"][key])
     return text.format(**values) if values else text
+
+
+def selection_instruction(language: str, question: Any) -> str:
+    """How many options a multiple-choice question asks for, in words ("Select 1 to 3")."""
+    low, high = question.min_selected, question.max_selected
+    if low and high:
+        return ui(language, "select_range", min=low, max=high)
+    if low:
+        return ui(language, "select_min", min=low)
+    if high:
+        return ui(language, "select_max", max=high)
+    return ui(language, "select_many")
 
 
 def number_questions(survey: Survey) -> dict[str, str]:

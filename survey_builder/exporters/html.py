@@ -29,7 +29,7 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import format_number, language_display_name, resolve_languages
-from ._ui import describe_condition, number_questions, ui
+from ._ui import describe_condition, number_questions, selection_instruction, ui
 
 __all__ = ["export", "render_html"]
 
@@ -208,22 +208,13 @@ class _Page:
 
     @inputs.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion, required: str) -> None:
-        self.instructions(q, self.multi_instructions(q),
+        self.instructions(q, _e(selection_instruction(self.lang, q)),
                           force=bool(q.min_selected or q.max_selected))
         self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
 
     def instructions(self, q: Question, text: str, force: bool = False) -> None:
         if force or not q.hint:  # otherwise the question's own hint instructs already
             self.add(f'<p class="instructions">{text}</p>')
-
-    def multi_instructions(self, q: MultipleChoiceQuestion) -> str:
-        if q.min_selected and q.max_selected:
-            return self.u("select_range", min=q.min_selected, max=q.max_selected)
-        if q.min_selected:
-            return self.u("select_min", min=q.min_selected)
-        if q.max_selected:
-            return self.u("select_max", max=q.max_selected)
-        return self.u("select_many")
 
     def options(self, name: str, options: list[tuple[str, dict[str, str]]], kind: str,
                 required: str) -> None:

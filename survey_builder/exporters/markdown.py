@@ -28,7 +28,7 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import format_number, resolve_languages
-from ._ui import describe_condition, number_questions, ui
+from ._ui import describe_condition, number_questions, selection_instruction, ui
 
 __all__ = ["export", "render_markdown"]
 
@@ -165,13 +165,7 @@ class _Writer:
 
     @choice_text.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> str:
-        if q.min_selected and q.max_selected:
-            return self.u("select_range", min=q.min_selected, max=q.max_selected)
-        if q.min_selected:
-            return self.u("select_min", min=q.min_selected)
-        if q.max_selected:
-            return self.u("select_max", max=q.max_selected)
-        return self.u("select_many")
+        return selection_instruction(self.lang, q)
 
     @choice_text.register(RankingQuestion)
     def _(self, q: RankingQuestion) -> str:

@@ -56,10 +56,7 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
     from ..personas import build_personas, save_personas, write_overrides_template
     from ..segmentation import KPrototypes
 
-    try:
-        model = KPrototypes.load(model_path)
-    except FileNotFoundError:
-        raise UserError(f"{model_path}: no such model file") from None
+    model = KPrototypes.load(model_path)  # a ModelFileError (a UserError) names the file
     table = read_scores(scores_path)
     scores = table.frame
     data = model_features(model, scores, str(scores_path))

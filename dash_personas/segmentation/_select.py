@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -14,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from survey_builder.errors import UserError
 
 from ._kprototypes import KPrototypes
+from ._restarts import RestartsDisagreeWarning
 
 __all__ = ["KSelection", "pairwise_kprototypes_distances", "select_k"]
 
@@ -221,7 +223,11 @@ def _stability(model: KPrototypes, frame: pd.DataFrame, n_bootstrap: int,
         boot = rng.choice(n, size=min(n, max_rows), replace=True)
         params["random_state"] = int(rng.integers(2**31 - 1))
         try:
-            refit = KPrototypes(**params).fit(frame.iloc[boot])
+            with warnings.catch_warnings():
+                # the bootstrap refits use few restarts on purpose: their disagreement is
+                # what stability measures, not something the analyst should act on
+                warnings.simplefilter("ignore", RestartsDisagreeWarning)
+                refit = KPrototypes(**params).fit(frame.iloc[boot])
         except ValueError:
             continue  # a degenerate resample (too few distinct rows)
         # warn_unseen=False: a resample can miss a rare level of the evaluated rows

@@ -240,12 +240,18 @@ class TypingTool:
                 _canonical(body).encode()).hexdigest() != document.get("sha256"):
             raise ModelFileError(f"{source}: the contents do not match their checksum "
                                  "(the file was modified or damaged)")
-        model = model_from_dict(KPrototypes, body["model"], source=source)
-        curve = pd.DataFrame(body["curve"]).set_index("n_questions")
-        counts = body.get("confusion")  # absent from format 1.0 files
-        confusion = None if counts is None else _confusion_frame(np.asarray(counts,
-                                                                          dtype=np.int64))
-        return cls(model, list(body["questions"]), float(body["accuracy"]), curve, confusion)
+        try:
+            model = model_from_dict(KPrototypes, body["model"], source=source)
+            curve = pd.DataFrame(body["curve"]).set_index("n_questions")
+            counts = body.get("confusion")  # absent from format 1.0 files
+            confusion = None if counts is None else _confusion_frame(
+                np.asarray(counts, dtype=np.int64))
+            return cls(model, list(body["questions"]), float(body["accuracy"]), curve,
+                       confusion)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, ModelFileError):
+                raise
+            raise ModelFileError(f"{source}: incomplete typing-tool file ({exc!r})") from None
 
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:

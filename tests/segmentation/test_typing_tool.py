@@ -260,3 +260,17 @@ def test_build_memory_is_a_small_multiple_of_the_data():
         tracemalloc.stop()
     # holding features x rows x k distances would be about 30x the data
     assert peak < 5 * data_bytes
+
+
+def test_typing_tool_file_without_a_model_is_a_model_file_error(tmp_path):
+    import hashlib
+
+    from dash_personas.segmentation._persistence import _canonical
+
+    body = {"questions": ["x"], "accuracy": 1.0, "curve": []}
+    document = {"format": "dash-personas/typing-tool", "format_version": "1.1",
+                "sha256": hashlib.sha256(_canonical(body).encode()).hexdigest(), "tool": body}
+    path = tmp_path / "typing.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelFileError, match="incomplete typing-tool file"):
+        TypingTool.load(path)

@@ -189,8 +189,6 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
     ids = (frame[ids_found[0]] if ids_found
            else pd.Series(np.arange(1, len(frame) + 1), name="row"))
 
-    left_out: dict[str, str] = {}
-    features: list[str] = []
     if include:  # exactly these columns, in the order asked for
         for name in include:
             if frame[name].isna().all():
@@ -199,15 +197,17 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
         features = [name for name in dict.fromkeys(include) if name not in exclude]
         left_out = {name: EXCLUDED if name in exclude else NOT_INCLUDED
                     for name in columns if name not in features}
-    for name in columns if not include else ():
-        if name in exclude:
-            left_out[name] = EXCLUDED
-        elif name in QUALITY_COLUMNS:
-            left_out[name] = QUALITY_FLAG
-        elif name == id_column:
-            left_out[name] = IDENTIFIER
-        else:
-            reason = _reason_to_leave_out(frame[name], len(frame), name in unique_per_row)
+    else:
+        features, left_out = [], {}
+        for name in columns:
+            if name in exclude:
+                reason: str | None = EXCLUDED
+            elif name in QUALITY_COLUMNS:
+                reason = QUALITY_FLAG
+            elif name == id_column:
+                reason = IDENTIFIER
+            else:
+                reason = _reason_to_leave_out(frame[name], len(frame), name in unique_per_row)
             if reason is None:
                 features.append(name)
             else:

@@ -127,6 +127,7 @@ from .spec import (
     Survey,
     TextQuestion,
     survey_from_dict,
+    text_for,
 )
 
 __all__ = [
@@ -150,6 +151,7 @@ __all__ = [
     "column_names",
     "load_codebook",
     "option_column",
+    "text_in",
     "write_codebook",
 ]
 
@@ -560,13 +562,15 @@ class Level:
     value: str
 
 
-def text_in(text: Mapping[str, str] | None, language: str | None) -> str:
-    """Pick ``language`` from a ``{lang: text}`` mapping (else its first text, else "")."""
-    if not text:
-        return ""
-    if language in text:
-        return str(text[language])
-    return str(next(iter(text.values()), ""))
+def text_in(text: Mapping[str, str] | str | None, language: str | None) -> str:
+    """Pick ``language`` from a ``{lang: text}`` mapping (else its first text, else "").
+
+    :func:`survey_builder.spec.text_for` with plain strings passed through, so texts
+    written in one language also work.
+    """
+    if isinstance(text, str):
+        return text
+    return str(text_for(text, language or ""))
 
 
 # --------------------------------------------------------------------------- the codebook

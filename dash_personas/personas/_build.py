@@ -8,11 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from survey_builder.codebook import as_codebook, text_in
 from survey_builder.errors import UserError
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
-from ._features import as_codebook, describe_features, text_of
+from ._features import describe_features
 from ._model import (
     Behaviour,
     CategoryShare,
@@ -203,7 +204,7 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         score_frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(scores)
         score_frame = score_frame.set_axis([str(c) for c in score_frame.columns], axis=1)
     labels, model = _resolve(model_or_labels, frame)
-    book = as_codebook(codebook)
+    book = None if codebook is None else as_codebook(codebook)
     language = language or (book.default_language if book is not None else "en")
 
     described = _profile_frame(frame, score_frame)
@@ -232,7 +233,7 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     currency = None
     if book is not None:
         for scale in book.scales:
-            text = text_of(scale.high_score, language)
+            text = text_in(scale.high_score, language)
             if text:
                 high_score[scale.name] = text
         currency = book.clv_currency()

@@ -7,30 +7,14 @@ from typing import Any
 
 import pandas as pd
 
-from survey_builder.codebook import Codebook
+from survey_builder.codebook import as_codebook
 
 from ._model import FeatureInfo
 
-__all__ = ["as_codebook", "describe_features", "text_of"]
+__all__ = ["describe_features", "humanise"]
 
 _DEMOGRAPHIC_SECTIONS = {"demographics", "firmographic", "firmographics"}
 _BEHAVIOUR_SECTIONS = {"behaviour", "behavior", "technographic", "technographics"}
-
-
-def as_codebook(codebook: Mapping[str, Any] | None) -> Codebook | None:
-    """A :class:`~survey_builder.Codebook` from a codebook or a codebook dict (or ``None``)."""
-    if codebook is None or isinstance(codebook, Codebook):
-        return codebook
-    return Codebook(codebook)
-
-
-def text_of(value: Any, language: str) -> str:
-    """Pick ``language`` from a codebook text (``{lang: text}``) or pass a string through."""
-    if isinstance(value, Mapping):
-        if language in value:
-            return str(value[language])
-        return str(next(iter(value.values()), ""))
-    return "" if value is None else str(value)
 
 
 def humanise(name: str) -> str:
@@ -65,7 +49,7 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
     -------
     list of FeatureInfo
     """
-    book = as_codebook(codebook)
+    book = None if codebook is None else as_codebook(codebook)
     journey_column = clv_column = None
     if book is not None:
         journey = book.derivations.journey

@@ -3,21 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
-
-from survey_builder.errors import UserError
-
-
-def model_features(model: Any, frame: Any, source: str) -> Any:
-    """The columns of ``frame`` the model was fitted on (clear error if some are missing)."""
-    names = [str(n) for n in getattr(model, "feature_names_in_", [])]
-    missing = [n for n in names if n not in frame.columns]
-    if missing:
-        raise UserError(f"{source}: lacks column(s) the model was fitted on: "
-                         f"{', '.join(missing[:5])}")
-    return frame[names]
 
 
 @click.command("personas")
@@ -54,12 +41,12 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
     from survey_builder.scores import read_scores
 
     from ..personas import build_personas, save_personas, write_overrides_template
-    from ..segmentation import KPrototypes
+    from ..segmentation import KPrototypes, model_frame
 
     model = KPrototypes.load(model_path)  # a ModelFileError (a UserError) names the file
     table = read_scores(scores_path)
     scores = table.frame
-    data = model_features(model, scores, str(scores_path))
+    data = model_frame(model, scores, source=str(scores_path))
     codebook = load_codebook(codebook_path) if codebook_path else table.codebook
     if codebook is None:
         click.echo(f"Note: {table.note}: showing column names; pass --codebook survey.yaml",

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from survey_builder.errors import UserError
-
 
 @click.command("typing-tool")
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
@@ -91,7 +89,7 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
     from survey_builder import read_scores
 
     from ..pipeline import identifier_columns
-    from ..segmentation import KPrototypes, TypingTool
+    from ..segmentation import KPrototypes, TypingTool, model_frame
     from ..segmentation._io import write_labels
 
     frame = read_scores(responses, encoding=encoding).frame
@@ -103,11 +101,7 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
         membership = TypingTool.load(tool_path).membership(frame)
     else:
         model = KPrototypes.load(tool_path)
-        columns = list(model.encoder_.feature_names_in_)
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise UserError(f"{responses}: column {missing[0]!r} of the model is missing")
-        membership = model.membership(frame[columns])
+        membership = model.membership(model_frame(model, frame, source=str(responses)))
     labels = membership.segment
     ids_found = identifier_columns(frame)
     ids = frame[ids_found[0]] if ids_found else frame.index.to_series(name="row") + 1

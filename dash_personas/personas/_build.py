@@ -83,12 +83,9 @@ def _resolve(model_or_labels: Any, data: pd.DataFrame) -> tuple[np.ndarray, Any]
         model = model_or_labels
         labels = getattr(model, "labels_", None)
         if labels is None or len(labels) != len(data):
-            names = list(getattr(model, "feature_names_in_", data.columns))
-            missing = [n for n in names if n not in data.columns]
-            if missing:
-                raise UserError(f"the data lacks column(s) the model was fitted on: "
-                                 f"{', '.join(missing[:5])}")
-            labels = model.predict(data[names])
+            from ..segmentation import model_frame
+
+            labels = model.predict(model_frame(model, data))
         return np.asarray(labels), model
     labels = np.asarray(model_or_labels)
     if labels.ndim != 1 or len(labels) != len(data):

@@ -2,6 +2,7 @@
 
 from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
+from ._io import model_frame
 from ._kernels import KPrototypesDistance, Prototypes
 from ._kprototypes import KPrototypes
 from ._membership import Membership, membership_from_distances
@@ -26,6 +27,7 @@ __all__ = [
     "TypingTool",
     "estimate_gamma",
     "membership_from_distances",
+    "model_frame",
     "pairwise_kprototypes_distances",
     "profile_segments",
     "select_k",

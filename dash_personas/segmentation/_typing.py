@@ -28,6 +28,7 @@ from survey_builder import __version__
 from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
+from ._io import model_frame
 from ._kprototypes import KPrototypes
 from ._membership import Membership
 from ._persistence import (
@@ -109,7 +110,7 @@ class TypingTool:
             raise UserError("max_questions must be >= 1")
         if not 0 < holdout < 1:
             raise UserError("holdout must be between 0 and 1")
-        frame = _model_frame(model, data)
+        frame = model_frame(model, data)
         n_rows = frame.shape[0]
         rng = np.random.default_rng(random_state)
         order = rng.permutation(n_rows)
@@ -257,16 +258,6 @@ class TypingTool:
     def load(cls, path: str | Path) -> TypingTool:
         """Read a tool written by :meth:`save` (refuses other major versions, tampering)."""
         return cls.from_json(read_model_text(path, "typing-tool file"), source=str(path))
-
-
-def _model_frame(model: Any, data: Any) -> pd.DataFrame:
-    names = list(model.encoder_.feature_names_in_)
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
-    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
-    missing = [c for c in names if c not in frame.columns]
-    if missing:
-        raise UserError(f"column {missing[0]!r} of the model is missing from the data")
-    return frame[names]
 
 
 def _encoded_positions(model: Any) -> list[int]:

@@ -516,3 +516,19 @@ def test_chunks_and_reducible_statistics_add_up(make_frame):
     assert a.cost == pytest.approx(model.cost_)
     new = whole.update_centers(c, centres)
     np.testing.assert_allclose(new.numeric, whole.update_centers(a, centres).numeric)
+
+
+def test_model_frame_takes_the_model_columns_in_order_and_names_what_is_missing():
+    from dash_personas.datasets import make_mixed_blobs
+    from dash_personas.segmentation import model_frame
+    from survey_builder.errors import UserError
+
+    X, _ = make_mixed_blobs(120, n_clusters=2, random_state=0)
+    model = KPrototypes(2, n_init=1, random_state=0).fit(X)
+    wider = X.assign(extra=1)[["extra", *reversed(list(X.columns))]]
+    pd.testing.assert_frame_equal(model_frame(model, wider), X.set_axis(
+        [str(c) for c in X.columns], axis=1))
+    with pytest.raises(UserError, match=r"^wave\.csv: lacks column\(s\) the model was fitted "
+                                        r"on: num_0$") as info:
+        model_frame(model, X.drop(columns=["num_0"]), source="wave.csv")
+    assert info.value.file == "wave.csv"

@@ -48,7 +48,11 @@ test: $(VENV)/.installed-test node_modules/.package-lock.json browsers postgres
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+	$(PIP) install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench_engine.py
 
 clean:

@@ -44,7 +44,8 @@ def _line_children(line: Line) -> list[Any]:
 def _bar(bar: DifferenceBar, colour: str) -> html.Div:
     return html.Div([
         html.Div([html.Span(bar.label, className="small"),
-                  html.Span(bar.value, className="small text-body-secondary")],
+                  html.Span(bar.value, className="small text-body-secondary",
+                            title=bar.description)],
                  className="d-flex justify-content-between"),
         html.Div([
             html.Div(className="position-absolute top-0 bottom-0 border-start border-secondary",

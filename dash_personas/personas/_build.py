@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,26 +14,29 @@ from survey_builder.errors import UserError
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
+from ._content import (
+    Peers,
+    behaviour_of,
+    day_in_life,
+    goals_of,
+    guideline_candidates,
+    guidelines_from,
+    ration_guidelines,
+    stands_out,
+    triggers_of,
+)
 from ._features import describe_features
+from ._guidelines import Candidate, resolve_advice
 from ._model import (
-    Behaviour,
     CategoryShare,
     FeatureDiff,
     FeatureInfo,
-    Guidelines,
     JourneyShare,
     Persona,
     PersonaSet,
     ScaleScore,
 )
-from ._rules import (
-    CLV_RULES,
-    DISTINCT_LIFT,
-    DISTINCT_SD,
-    FIRST_NAMES,
-    JOURNEY_RULES,
-    direction_rule,
-)
+from ._rules import DISTINCT_LIFT, DISTINCT_SD, FIRST_NAMES, direction_rule
 
 __all__ = ["build_personas", "prototypes_from_labels"]
 
@@ -237,11 +241,15 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
 
     summary = profiles.summary.sort_values("size", ascending=False, kind="stable")
     namer = _Namer()
+    peers = Peers.of(profiles)
+    drafts = [_one_persona(position, segment, summary, profiles, info, prototypes,
+                           high_score, currency, namer, peers)
+              for position, segment in enumerate(summary.index)]
     personas = []
-    for position, segment in enumerate(summary.index):
-        persona = _one_persona(position, segment, summary, profiles, info, prototypes,
-                               high_score, currency, namer)
-        personas.append(persona)
+    rationed = ration_guidelines([draft.advice for draft in drafts])
+    for draft, (advice, taken) in zip(drafts, rationed):
+        draft.persona.guidelines = guidelines_from(advice, draft.scales, draft.dropped + taken)
+        personas.append(draft.persona)
 
     result = PersonaSet(personas=personas, features=features, matching=matching,
                         language=language, n_respondents=len(frame),
@@ -265,9 +273,20 @@ def selection_evidence(selection: Any) -> dict[str, Any] | None:
             "rule": str(getattr(selection, "rule", "")), "table": rows}
 
 
+@dataclass
+class _Draft:
+    """A persona whose guidelines wait for the others (see ``ration_guidelines``)."""
+
+    persona: Persona
+    scales: list[tuple[ScaleScore, dict[str, Any]]]
+    advice: list[Candidate]
+    dropped: list[str]
+
+
 def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: Any,
                  info: dict[str, FeatureInfo], prototypes: pd.DataFrame,
-                 high_score: dict[str, str], currency: str | None, namer: _Namer) -> Persona:
+                 high_score: dict[str, str], currency: str | None, namer: _Namer,
+                 peers: Peers) -> _Draft:
     numeric = profiles.numeric[profiles.numeric["segment"] == segment]
     categorical = profiles.categorical[profiles.categorical["segment"] == segment]
 
@@ -311,19 +330,23 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     else:
         tagline = f"{first} is close to the average respondent."
     quote = " ".join(_sentence(w["quote"]) for _, w in words[:2]) or "I'm pretty typical, really."
-    motivations = [w["motivation"] for _, w in words if w.get("motivation")][:3]
-    frustrations = [w["frustration"] for _, w in words if w.get("frustration")][:3]
+    # lists only from scales on which the persona also stands out from the other personas
+    outstanding = [(s, w) for s, w in words if stands_out(s.std_diff,
+                                                          peers.std_diff.get(s.scale, 0.0))]
+    motivations = [w["motivation"] for _, w in outstanding if w.get("motivation")][:3]
+    frustrations = [w["frustration"] for _, w in outstanding if w.get("frustration")][:3]
+    objections = [w["objection"] for _, w in outstanding if w.get("objection")][:3]
 
-    guidelines = _guidelines(words, high_score, categorical, numeric, info)
-    behaviour = _behaviour(numeric, categorical, info, currency)
+    behaviour = behaviour_of(numeric, categorical, info, currency)
+    advice, dropped = resolve_advice(guideline_candidates(
+        outstanding, high_score, numeric, categorical, info, behaviour, peers))
+    triggers = triggers_of(numeric, info, peers)
     journey = [JourneyShare(stage=info[c.feature].code_of(c.level), label=c.level_label,
                             share=c.share,
                             overall_share=c.overall_share)
                for c in categories if info[c.feature].role == "journey"]
     order = list(next((f.levels for f in info.values() if f.role == "journey"), {}))
     journey.sort(key=lambda j: order.index(j.stage) if j.stage in order else len(order))
-    if behaviour.channels and not guidelines.channels:
-        guidelines.channels = list(behaviour.channels)
 
     demographics = []
     for feat in (f for f in info.values() if f.role == "demographic" and f.kind == "categorical"):
@@ -333,14 +356,16 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
             demographics.append(max(common, key=lambda c: (c.lift, c.share)))
 
     proto = {str(k): _python(v) for k, v in prototypes.loc[segment].items()}
-    return Persona(
+    persona = Persona(
         id=f"p{position + 1}", segment=_python(segment), name=name, tagline=tagline, quote=quote,
         size=int(summary.loc[segment, "size"]), share=float(summary.loc[segment, "share"]),
         colour=persona_colour(position), aspects=aspects, motivations=motivations,
         frustrations=frustrations, demographics=demographics, behaviour=behaviour,
-        journey=journey, guidelines=guidelines, profile=profile, categories=categories,
-        prototype=proto,
+        journey=journey, goals=goals_of(numeric, info, peers), triggers=triggers,
+        objections=objections, day_in_life=day_in_life(first, behaviour, triggers, numeric, info),
+        profile=profile, categories=categories, prototype=proto,
     )
+    return _Draft(persona, outstanding, advice, dropped)
 
 
 def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> pd.DataFrame:
@@ -359,82 +384,3 @@ def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> 
         "feature": categorical["feature"].map({f: i for i, f in enumerate(features)}),
         "level": [position(r) for r in categorical.itertuples()]}, index=categorical.index)
     return categorical.loc[keys.sort_values(["feature", "level"], kind="stable").index]
-
-
-def _guidelines(words: list[tuple[ScaleScore, dict[str, Any]]], high_score: dict[str, str],
-                categorical: pd.DataFrame, numeric: pd.DataFrame,
-                info: dict[str, FeatureInfo]) -> Guidelines:
-    g = Guidelines(tone="clear and friendly")
-    rules: list[str] = []
-    for scale, rule in words:
-        if rule.get("tone"):
-            g.tone = rule["tone"]
-            rules.append(f"tone:{scale.scale}")
-            break
-    do: list[str] = []
-    dont: list[str] = []
-    for scale, rule in words[:4]:
-        if scale.std_diff > 0:
-            text = high_score.get(scale.scale) or rule.get("do")
-            if text:
-                do.append(text)
-                rules.append(f"do-high:{scale.scale}")
-            if rule.get("dont"):
-                dont.append(rule["dont"])
-                rules.append(f"dont-high:{scale.scale}")
-        else:
-            if rule.get("do"):
-                do.append(rule["do"])
-                rules.append(f"do-low:{scale.scale}")
-            if rule.get("dont"):
-                dont.append(rule["dont"])
-                rules.append(f"dont-low:{scale.scale}")
-            elif scale.scale in high_score:
-                dont.append(f"Do not lead with what high scorers want: {high_score[scale.scale]}")
-                rules.append(f"dont-low:{scale.scale}")
-    for r in numeric.itertuples():
-        if info[r.feature].role == "clv" and abs(r.std_diff) >= DISTINCT_SD:
-            do.append(CLV_RULES["high" if r.std_diff > 0 else "low"])
-            rules.append("clv")
-    journey = categorical[[info[f].role == "journey" for f in categorical["feature"]]]
-    if len(journey):
-        top = journey.sort_values("lift", ascending=False).iloc[0]
-        stage = info[top["feature"]].code_of(str(top["level"]))
-        if top["lift"] >= DISTINCT_LIFT and stage in JOURNEY_RULES:
-            do.append(JOURNEY_RULES[stage])
-            rules.append(f"journey:{stage}")
-    channels: list[str] = []
-    for _, rule in words:
-        channels.extend(c for c in rule.get("channels", []) if c not in channels)
-    g.do, g.dont = do, dont
-    g.channels = channels[:4]
-    g.rules = rules
-    return g
-
-
-def _behaviour(numeric: pd.DataFrame, categorical: pd.DataFrame, info: dict[str, FeatureInfo],
-               currency: str | None) -> Behaviour:
-    b = Behaviour(currency=currency)
-    for r in numeric.itertuples():
-        role, name = info[r.feature].role, r.feature.lower()
-        if role == "clv":
-            b.clv, b.overall_clv = float(r.mean), float(r.overall_mean)
-        elif "purchase_value" in name or "spend" in name:
-            b.spend = float(r.mean)
-    freq = categorical[[("frequency" in f.lower()) for f in categorical["feature"]]]
-    if len(freq):
-        top = freq.sort_values("share", ascending=False).iloc[0]
-        b.frequency = info[top["feature"]].levels.get(str(top["level"]), str(top["level"]))
-    channel_rows = numeric[[info[f].role == "channel" for f in numeric["feature"]]]
-    ranked: list[tuple[float, str]] = []
-    for r in channel_rows.itertuples():
-        lift = r.mean / r.overall_mean if r.overall_mean else 0.0
-        label = info[r.feature].label.split(" — ")[-1]
-        ranked.append((lift, label))
-    cat_channels = categorical[[info[f].role == "channel" for f in categorical["feature"]]]
-    for r in cat_channels.itertuples():
-        ranked.append((float(r.lift), info[r.feature].levels.get(str(r.level), str(r.level))))
-    ranked.sort(key=lambda t: -t[0])
-    b.channels = [label for lift, label in ranked if lift >= DISTINCT_LIFT][:3] or \
-        [label for _, label in ranked[:2]]
-    return b

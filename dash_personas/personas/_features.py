@@ -7,9 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from survey_builder.codebook import as_codebook
+from survey_builder.codebook import OPTION_SEPARATOR, as_codebook
 
 from ._model import FeatureInfo
+from ._rules import BEHAVIOUR_QUESTIONS
 
 __all__ = ["describe_features", "humanise"]
 
@@ -28,10 +29,12 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
     """Label and classify every profiled column.
 
     Roles: ``scale`` (psychometric scale score), ``clv``, ``journey``, ``demographic``,
-    ``behaviour``, ``channel`` (a channel option column or channel feature), ``other``.
-    With a codebook, roles come from its scales, derivations and sections; without one,
-    numeric columns count as scales and a few names are recognised (``clv``,
-    ``journey_stage``, ``channel...``).
+    ``behaviour``, ``channel`` (a channel option column or channel feature), ``trigger``
+    (an option of the purchase-triggers question), ``driver`` (an option of the
+    choice-drivers ranking), ``frequency`` and ``spend`` (the CLV frequency and value
+    questions), ``other``. With a codebook, roles come from its scales, derivations,
+    questions and sections; without one, numeric columns count as scales and a few names
+    are recognised (``clv``, ``journey_stage``, ``channel...``, the bank's question names).
 
     Parameters
     ----------
@@ -51,10 +54,15 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
     """
     book = None if codebook is None else as_codebook(codebook)
     journey_column = clv_column = None
+    term_roles = {"purchase_frequency": "frequency", "avg_purchase_value": "spend"}
     if book is not None:
         journey = book.derivations.journey
         journey_column = journey.column if journey is not None else None
-        clv_column = "clv" if book.derivations.clv is not None else None
+        clv = book.derivations.clv
+        clv_column = "clv" if clv is not None else None
+        terms = clv.terms if clv is not None else {}
+        term_roles = {terms[t].column: role for t, role in
+                      (("frequency", "frequency"), ("value", "spend")) if t in terms}
     infos = []
     for name in [*numeric, *categorical]:
         kind = "numeric" if name in numeric else "categorical"
@@ -71,9 +79,14 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
             label = book.label(name, language) or humanise(name)
             levels = {level.code: level.label for level in book.levels(name, language)}
             section = str(column.section or "")
+            question = str(column.question or "")
             if column.name == journey_column:
                 role = "journey"
-            elif str(column.question or "").startswith("channel"):
+            elif column.name in term_roles:
+                role = term_roles[column.name]
+            elif question in BEHAVIOUR_QUESTIONS and column.option is not None:
+                role = BEHAVIOUR_QUESTIONS[question]
+            elif question.startswith("channel"):
                 role = "channel"
             elif section in _DEMOGRAPHIC_SECTIONS:
                 role = "demographic"
@@ -85,6 +98,10 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
                 label, role = "Customer lifetime value", "clv"
             elif name.lower() in ("journey_stage", "journey"):
                 role = "journey"
+            elif book is None and name in term_roles:
+                role = term_roles[name]
+            elif book is None and name.split(OPTION_SEPARATOR)[0] in BEHAVIOUR_QUESTIONS:
+                role = BEHAVIOUR_QUESTIONS[name.split(OPTION_SEPARATOR)[0]]
             elif name.lower().startswith("channel"):
                 role = "channel"
             elif kind == "numeric" and book is None:

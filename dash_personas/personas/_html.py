@@ -70,8 +70,8 @@ def _bar(bar: DifferenceBar, colour: str) -> str:
     return (
         "<div style='margin:3px 0'>"
         "<div style='display:flex;justify-content:space-between;font-size:.85em'>"
-        f"<span>{_e(bar.label)}</span><span style='opacity:.75;white-space:nowrap;margin-left:6px'>"
-        f"{_e(bar.value)}</span></div>"
+        f"<span>{_e(bar.label)}</span><span style='opacity:.75;white-space:nowrap;margin-left:6px'"
+        f" title='{_e(bar.description)}'>{_e(bar.value)}</span></div>"
         f"<div role='img' aria-label='{_e(bar.description)}' data-direction='"
         f"{_e(bar.direction.value)}' style='position:relative;height:7px;"
         "background:rgba(128,128,128,.2);border-radius:3px'>"
@@ -177,7 +177,7 @@ def _comparison_html(view: ComparisonView) -> str:
                    for name in view.columns)
     rows = "".join(
         f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>{_e(row.label)}</th>"
-        + "".join(f"<td style='{_cell_style(c)}'>{_e(c.text)}</td>" for c in row.cells)
+        + "".join(_tag("td", _e(c.text), _cell_style(c), title=c.hint) for c in row.cells)
         + "</tr>" for row in view.rows)
     return ("<table class='dash-personas-comparison' style='border-collapse:collapse;"
             "font-size:.9em;margin-top:10px'>"

@@ -83,14 +83,23 @@ class JourneyShare(_Model):
 
 
 class Behaviour(_Model):
-    """What the segment does: how often and how much it buys, its value and channels."""
+    """What the segment does: how often and how much it buys, its value and channels.
+
+    ``frequency`` is the segment's most common answer to the purchase-frequency question
+    (``frequency_share`` of the segment, ``overall_frequency_share`` of everyone gave it);
+    ``channel_shares`` the share using each channel, most used first.
+    """
 
     frequency: str | None = None
+    frequency_share: float | None = None
+    overall_frequency_share: float | None = None
     spend: float | None = None
+    overall_spend: float | None = None
     clv: float | None = None
     overall_clv: float | None = None
     currency: str | None = None
     channels: list[str] = Field(default_factory=list)
+    channel_shares: list[CategoryShare] = Field(default_factory=list)
 
 
 class Guidelines(_Model):
@@ -101,6 +110,9 @@ class Guidelines(_Model):
     do: list[str] = Field(default_factory=list)
     dont: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list, description="ids of the rules applied")
+    dropped: list[str] = Field(default_factory=list,
+                               description="rules left out because stronger advice contradicts "
+                                           "them")
 
 
 class Persona(_Model):
@@ -124,6 +136,10 @@ class Persona(_Model):
     demographics: list[CategoryShare] = Field(default_factory=list)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     journey: list[JourneyShare] = Field(default_factory=list)
+    goals: list[str] = Field(default_factory=list)
+    triggers: list[CategoryShare] = Field(default_factory=list)
+    objections: list[str] = Field(default_factory=list)
+    day_in_life: str = ""
     guidelines: Guidelines = Field(default_factory=Guidelines)
     profile: list[FeatureDiff] = Field(default_factory=list)
     categories: list[CategoryShare] = Field(default_factory=list)

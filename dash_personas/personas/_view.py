@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ._features import humanise
-from ._model import Persona, ScaleScore
+from ._model import CategoryShare, Persona, ScaleScore
 
 __all__ = [
     "Avatar",
@@ -31,6 +31,9 @@ __all__ = [
     "SectionKind",
     "Span",
     "comparison_view",
+    "explain_lift",
+    "explain_share",
+    "explain_std_diff",
     "format_amount",
     "gallery_view",
     "persona_view",
@@ -195,6 +198,66 @@ def format_amount(value: float | None, currency: str | None = None) -> str:
     return f"{text} {currency}" if currency else text
 
 
+def explain_std_diff(std_diff: float) -> str:
+    """A standardised difference in plain words: "1.1 standard deviations below average".
+
+    Parameters
+    ----------
+    std_diff : float
+
+    Returns
+    -------
+    str
+    """
+    size = f"{abs(std_diff):.1f}"
+    if size == "0.0":
+        return "about average"
+    unit = "standard deviation" if size == "1.0" else "standard deviations"
+    return f"{size} {unit} {'above' if std_diff > 0 else 'below'} average"
+
+
+def explain_lift(lift: float) -> str:
+    """A lift in plain words: "1.8 times as common as overall".
+
+    Parameters
+    ----------
+    lift : float
+
+    Returns
+    -------
+    str
+    """
+    return f"{lift:.1f} times as common as overall"
+
+
+def explain_share(share: float, overall_share: float, what: str = "gave this answer") -> str:
+    """A share against everyone's, in plain words (the hover text of "×" numbers).
+
+    Parameters
+    ----------
+    share, overall_share : float
+    what : str
+        What the share counts, after "of them".
+
+    Returns
+    -------
+    str
+        E.g. "45% of them gave this answer, against 25% of all respondents: 1.8 times as
+        common as overall".
+    """
+    text = f"{share:.0%} of them {what}, against {overall_share:.0%} of all respondents"
+    return f"{text}: {explain_lift(share / overall_share)}" if overall_share > 0 else text
+
+
+#: The legend of the numbers on a full card.
+LEGEND = (
+    "SD: standard deviations from the average of all respondents (+ above, − below); "
+    "±1 SD is a large difference.",
+    "×: how many times as common an answer is as among all respondents (×1.8 = 1.8 times as "
+    "common as overall).",
+)
+
+
 def _bar(label: str, std_diff: float) -> DifferenceBar:
     width = min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD * 50
     direction = Direction.ABOVE if std_diff >= 0 else Direction.BELOW
@@ -202,7 +265,7 @@ def _bar(label: str, std_diff: float) -> DifferenceBar:
     return DifferenceBar(
         label=label, std_diff=std_diff, value=f"{std_diff:+.1f} SD", direction=direction,
         offset=round(offset, 1), width=round(width, 1),
-        description=f"{label}: {abs(std_diff):.1f} standard deviations {direction.value} average")
+        description=f"{label}: {explain_std_diff(std_diff)}")
 
 
 def _plain(*texts: str, icon: str = "") -> Line:
@@ -221,28 +284,82 @@ def _typical_answers(persona: Persona) -> list[Section]:
         return []
     # the answer first, the (long) question as a muted hint
     lines = tuple(Line((Span(d.level_label, Emphasis.STRONG),
-                        Span(f" ({d.share:.0%}, ×{d.lift:.1f}) "),
+                        Span(" "),
+                        Span(f"({d.share:.0%}, ×{d.lift:.1f})",
+                             title=explain_share(d.share, d.overall_share)),
+                        Span(" "),
                         Span(humanise(d.feature).lower(), Emphasis.MUTED, title=d.label)))
                   for d in persona.demographics[:N_TYPICAL_ANSWERS])
     return [Section("who", "Who they are", SectionKind.LIST, lines=lines)]
 
 
+AVERAGE_HINT = "The average over all respondents"
+CLV_HINT = ("Customer lifetime value: average spend per purchase × purchases per year × "
+            "expected years as a customer")
+
+
 def _behaviour(persona: Persona) -> list[Section]:
     b = persona.behaviour
-    facts = []
+    lines = []
     if b.clv is not None:
-        facts.append(f"CLV {format_amount(b.clv, b.currency)} "
-                     f"(average {format_amount(b.overall_clv, b.currency)})")
+        lines.append(Line((Span(f"CLV {format_amount(b.clv, b.currency)}", title=CLV_HINT),
+                           Span(" "),
+                           Span(f"(average {format_amount(b.overall_clv, b.currency)})",
+                                title=AVERAGE_HINT))))
     if b.frequency:
-        facts.append(f"Buys: {b.frequency}")
+        spans = [Span(f"Buys: {b.frequency}")]
+        if b.frequency_share is not None and b.overall_frequency_share is not None:
+            spans.append(Span(" "))
+            spans.append(Span(f"({b.frequency_share:.0%})", title=explain_share(
+                b.frequency_share, b.overall_frequency_share, "gave this answer, the most "
+                "common one")))
+        lines.append(Line(tuple(spans)))
     if b.spend is not None:
-        facts.append(f"Spend per purchase: {format_amount(b.spend, b.currency)}")
-    if b.channels:
-        facts.append("Channels: " + ", ".join(b.channels))
+        spend = [Span(f"Spend per purchase: {format_amount(b.spend, b.currency)}")]
+        if b.overall_spend is not None:
+            spend.append(Span(" "))
+            spend.append(Span(f"(average {format_amount(b.overall_spend, b.currency)})",
+                              title=AVERAGE_HINT))
+        lines.append(Line(tuple(spend)))
+    if b.channel_shares:
+        spans = [Span("Channels: ")]
+        for i, c in enumerate(b.channel_shares[:3]):
+            if i:
+                spans.append(Span(", "))
+            spans.append(Span(f"{c.level_label} ({c.share:.0%})",
+                              title=explain_share(c.share, c.overall_share, "use it")))
+        lines.append(Line(tuple(spans)))
+    elif b.channels:
+        lines.append(_plain("Channels: " + ", ".join(b.channels)))
     if persona.journey:
         top = max(persona.journey, key=lambda j: j.share)
-        facts.append(f"Most at stage: {top.label} ({top.share:.0%})")
-    return _list("behaviour", "Behaviour", facts, "")
+        lines.append(Line((Span(f"Most at stage: {top.label}"), Span(" "),
+                           Span(f"({top.share:.0%})", title=explain_share(
+                               top.share, top.overall_share, "are at this stage")))))
+    if not lines:
+        return []
+    return [Section("behaviour", "Behaviour", SectionKind.LIST, lines=tuple(lines))]
+
+
+def _triggers(triggers: list[CategoryShare]) -> list[Section]:
+    if not triggers:
+        return []
+    lines = tuple(Line((Span(t.level_label), Span(" "),
+                        Span(f"({t.share:.0%}, ×{t.lift:.1f})",
+                             title=explain_share(t.share, t.overall_share, "named it"))),
+                       icon="→")
+                  for t in triggers)
+    return [Section("triggers", "What makes them buy", SectionKind.LIST, lines=lines)]
+
+
+def _legend(sections: list[Section]) -> list[Section]:
+    shown = " ".join(line.text for s in sections for line in s.lines)
+    used = [LEGEND[0]] if any(s.bars for s in sections) else []
+    used += [LEGEND[1]] if "×" in shown else []
+    if not used:
+        return []
+    return [Section("legend", "Reading the numbers", SectionKind.NOTES,
+                    lines=tuple(Line((Span(text, Emphasis.MUTED),)) for text in used))]
 
 
 def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
@@ -285,8 +402,14 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
     if full:
         sections += _list("motivations", "Motivations", persona.motivations, "+")
         sections += _list("frustrations", "Frustrations", persona.frustrations, "−")
+        sections += _list("goals", "Goals", persona.goals, "◎")
+        sections += _list("objections", "What holds them back", persona.objections, "!")
         sections += _typical_answers(persona)
         sections += _behaviour(persona)
+        sections += _triggers(persona.triggers)
+        if persona.day_in_life:
+            sections.append(Section("day", "A typical purchase", SectionKind.NOTES,
+                                    lines=(_plain(persona.day_in_life),)))
     g = persona.guidelines
     notes = []
     if g.tone:
@@ -297,6 +420,8 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
     limit = None if full else N_COMPACT_GUIDELINES
     sections += _list("do", "Do", g.do[:limit], "✓")
     sections += _list("dont", "Don't", g.dont[:limit], "✗")
+    if full:
+        sections += _legend(sections)
     return PersonaView(
         id=persona.id, name=persona.name, colour=persona.colour, tagline=persona.tagline,
         size_text=f"{persona.share:.0%} · {persona.size:,} respondents",
@@ -319,6 +444,7 @@ class ComparisonCell:
     std_diff: float | None
     direction: Direction | None
     strength: float
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -350,10 +476,11 @@ class GalleryView:
 
 def _cell(std_diff: float | None) -> ComparisonCell:
     if std_diff is None:
-        return ComparisonCell("—", None, None, 0.0)
+        return ComparisonCell("—", None, None, 0.0, "not measured for this persona")
     return ComparisonCell(f"{std_diff:+.2f}", std_diff,
                           Direction.ABOVE if std_diff >= 0 else Direction.BELOW,
-                          min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD)
+                          min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD,
+                          explain_std_diff(std_diff))
 
 
 def comparison_view(personas: Iterable[Persona],
@@ -382,7 +509,8 @@ def comparison_view(personas: Iterable[Persona],
     rows = tuple(ComparisonRow(labels[key], tuple(_cell(diffs[key].get(p.id)) for p in people))
                  for key in order)
     return ComparisonView(
-        caption="How the personas differ (standardised difference from all respondents)",
+        caption="How the personas differ (in standard deviations from the average of all "
+                "respondents: + above, − below)",
         columns=tuple(p.name for p in people), rows=rows)
 
 

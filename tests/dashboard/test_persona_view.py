@@ -28,7 +28,7 @@ from dash_personas.personas import (
 
 EVIL = "<img src=x onerror=alert(1)>"
 FULL_ORDER = ["differences", "motivations", "frustrations", "who", "behaviour", "talk", "do",
-              "dont"]
+              "dont", "legend"]
 
 
 def _scale(name: str, std_diff: float) -> ScaleScore:
@@ -69,7 +69,7 @@ def test_full_view_sections_wording_and_numbers(persona):
     assert [s.key for s in view.sections] == FULL_ORDER
     assert [s.heading for s in view.sections] == [
         "What sets them apart", "Motivations", "Frustrations", "Who they are", "Behaviour",
-        "How to talk to them", "Do", "Don't"]
+        "How to talk to them", "Do", "Don't", "Reading the numbers"]
     assert (view.name, view.tagline, view.colour) == ("Thrifty Theo", "Theo counts every cent.",
                                                       "#009E73")
     assert view.size_text == "26% · 1,234 respondents"
@@ -83,6 +83,9 @@ def test_full_view_sections_wording_and_numbers(persona):
         "25 to 34 (25%, ×1.5) age band", "Woman (50%, ×1.2) gender",
         "Low (75%, ×2.0) income band", "Degree (40%, ×1.0) education"]
     assert who.lines[0].spans[-1].title == "Question about age_band?"
+    # every number is explained in plain words on hover
+    assert who.lines[0].spans[2].title == ("25% of them gave this answer, against 17% of all "
+                                           "respondents: 1.5 times as common as overall")
     assert [line.text for line in view.section("behaviour").lines] == [
         "CLV 105,235 EUR (average 47,503 EUR)", "Buys: weekly",
         "Spend per purchase: 12.50 EUR", "Channels: shop", "Most at stage: Buys again (70%)"]

@@ -317,8 +317,10 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     adjectives = [w["adj"] for _, w in words]
     for r in categorical.sort_values("lift", ascending=False).itertuples():
         if r.lift >= DISTINCT_LIFT and info[r.feature].role != "channel":
-            level_label = info[r.feature].levels.get(str(r.level), str(r.level))
-            words_ = f"{info[r.feature].label} {level_label}".split()
+            # a question is too long for a name: then the answer alone names ("65-Or-Older")
+            level_label = info[r.feature].label_of(str(r.level))
+            label = info[r.feature].label
+            words_ = (level_label if len(label.split()) > 3 else f"{label} {level_label}").split()
             adjectives.append("-".join(w.capitalize() for w in words_) or "Everyday")
     name = namer.name(adjectives or ["Everyday"])
     first = name.split()[1] if len(name.split()) > 1 else name

@@ -88,9 +88,14 @@ def stands_out(std_diff: float, peer_median: float) -> bool:
 
 
 def share_stands_out(share: float, overall: float, peer_median: float) -> bool:
-    """An answer over-represented against everyone and against the median persona."""
+    """An answer over-represented against everyone and against the median persona.
+
+    Its lift must reach ``DISTINCT_LIFT`` against both, and its effect size (Cohen's h)
+    ``DISTINCT_SD`` against everyone, so that a rare answer is not "distinctive" by noise.
+    """
     return bool(share > peer_median and share >= DISTINCT_LIFT * overall
-                and share >= DISTINCT_LIFT * peer_median and share > 0)
+                and share >= DISTINCT_LIFT * peer_median
+                and cohen_h(share, overall) >= DISTINCT_SD)
 
 
 def _option(name: str) -> str:

@@ -11,7 +11,8 @@ Thresholds
 ----------
 * A scale is **distinctive** when ``|d| >= DISTINCT_SD`` (0.3 SD): high if ``d > 0``,
   low if ``d < 0``. Names, taglines and quotes use the distinctive scales, strongest first.
-* A categorical answer is **over-represented** when its lift is ``>= DISTINCT_LIFT`` (1.2).
+* A categorical answer is **over-represented** when its lift is ``>= DISTINCT_LIFT`` (1.2);
+  in lists (below) its Cohen's ``h`` must also reach ``DISTINCT_SD``.
 * **Distinctive among the personas**: every *list* a persona gets (motivations,
   frustrations, goals, objections, triggers, do / don't, channels) comes only from evidence
   on which the persona stands out from the others too: a scale's ``d`` must also be at least

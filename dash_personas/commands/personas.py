@@ -22,9 +22,13 @@ import click
 @click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a self-contained HTML persona sheet.")
 @click.option("--language", default=None, help="Language of codebook texts.")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The responses SCORES was scored from (any format survey-builder reads): "
+                   "purchase frequency, spend, channels, triggers and choice drivers for the "
+                   "personas' behaviour, goals and triggers (matched by respondent id).")
 def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_path: Path | None,
                      overrides: Path | None, overrides_template: Path | None, sheet: Path | None,
-                     language: str | None) -> None:
+                     language: str | None, answers_path: Path | None = None) -> None:
     """Build personas from MODEL (dash-personas segment) and SCORES (a CSV).
 
     Labels, answer order, demographics and guideline texts come from the codebook that
@@ -36,6 +40,7 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
       dash-personas personas model.json scores.csv --out personas.json
       dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
       dash-personas personas model.json old_scores.csv --codebook survey.yaml --out p.json
+      dash-personas personas model.json scores.csv --answers responses.csv --out p.json
     """
     from survey_builder.codebook import load_codebook
     from survey_builder.scores import read_scores
@@ -51,6 +56,8 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
     if codebook is None:
         click.echo(f"Note: {table.note}: showing column names; pass --codebook survey.yaml",
                    err=True)
+    if answers_path is not None:
+        scores = _with_answers(scores, answers_path, codebook)
     personas = build_personas(model, data, codebook, scores=scores, overrides=overrides,
                               language=language)
     save_personas(personas, out)
@@ -65,3 +72,18 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
 
         write_persona_sheet(personas, sheet)
         click.echo(f"Persona sheet written to {sheet}")
+
+
+def _with_answers(scores, answers_path: Path, codebook):
+    """``scores`` plus the behaviour answers of ``answers_path`` (by respondent id)."""
+    from survey_builder.errors import UserError
+    from survey_builder.readers import read_responses
+
+    from ..personas import behaviour_answers, with_answers
+
+    if codebook is None:
+        raise UserError("--answers needs the questionnaire's codebook: pass --codebook "
+                        "survey.yaml", file=str(answers_path))
+    responses = read_responses(answers_path, codebook, allow_extra_columns=True)
+    return with_answers(scores, behaviour_answers(responses, codebook), codebook.id_column,
+                        source=str(answers_path))

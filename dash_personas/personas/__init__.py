@@ -8,8 +8,10 @@ Dash card, the HTML sheet and the notebook display (:func:`persona_card_html`,
 :func:`personas_html`) render it.
 """
 
+from ._answers import behaviour_answers, with_answers
 from ._assign import assign_personas, refresh_sizes
 from ._build import build_personas, prototypes_from_labels
+from ._guidelines import Advice, GuidelineConflict, check_guidelines
 from ._html import comparison_table_html, persona_card_html, personas_html, view_html
 from ._model import (
     Behaviour,
@@ -56,6 +58,7 @@ from ._view import (
 )
 
 __all__ = [
+    "Advice",
     "Avatar",
     "Behaviour",
     "CategoryShare",
@@ -69,6 +72,7 @@ __all__ = [
     "FeatureDiff",
     "FeatureInfo",
     "GalleryView",
+    "GuidelineConflict",
     "Guidelines",
     "JourneyShare",
     "Line",
@@ -82,7 +86,9 @@ __all__ = [
     "Span",
     "apply_overrides",
     "assign_personas",
+    "behaviour_answers",
     "build_personas",
+    "check_guidelines",
     "comparison_table_html",
     "comparison_view",
     "explain_lift",
@@ -100,5 +106,6 @@ __all__ = [
     "refresh_sizes",
     "save_personas",
     "view_html",
+    "with_answers",
     "write_overrides_template",
 ]

@@ -190,3 +190,36 @@ def test_notes_give_advice_for_scales_outside_the_table():
     assert dont.kind == "dont" and "high scorers" not in dont.text
     assert dont.text.startswith("Don't make planning the headline")
     assert note_advice("No advice in this note.", "high", "Planning") is None
+
+
+def test_resolution_and_rationing_always_give_consistent_unshared_advice():
+    """Property: whatever advice the rules propose with whatever evidence, what survives
+    resolution and rationing passes the consistency check and reaches at most half of the
+    personas (hypothesis draws the proposals)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from dash_personas.personas._content import ration_guidelines
+
+    pool = sorted(CATALOGUE.values(), key=lambda a: (a.kind, a.text))
+    proposal = st.tuples(st.sampled_from(pool), st.floats(0.3, 3.0))
+    persona = st.lists(proposal, max_size=14)
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(st.lists(persona, min_size=2, max_size=8))
+    def check(personas):
+        resolved = []
+        for i, proposals in enumerate(personas):
+            kept, dropped = resolve_advice(
+                [Candidate(a, f"r{i}-{j}", s) for j, (a, s) in enumerate(proposals)])
+            assert len(kept) + len(dropped) <= len(proposals)
+            resolved.append(kept)
+        counts = Counter()
+        for kept, _ in ration_guidelines(resolved):
+            texts = {kind: [c.advice.text for c in kept if c.advice.kind == kind]
+                     for kind in ("do", "dont", "channel")}
+            check_guidelines(texts["do"], texts["dont"], texts["channel"], CATALOGUE)
+            counts.update({(c.advice.kind, c.advice.text) for c in kept})
+        assert max(counts.values(), default=0) <= max(1, len(personas) // 2)
+
+    check()

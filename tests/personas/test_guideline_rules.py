@@ -205,7 +205,7 @@ def test_resolution_and_rationing_always_give_consistent_unshared_advice():
     proposal = st.tuples(st.sampled_from(pool), st.floats(0.3, 3.0))
     persona = st.lists(proposal, max_size=14)
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=30, deadline=None, database=None)
     @given(st.lists(persona, min_size=2, max_size=8))
     def check(personas):
         resolved = []

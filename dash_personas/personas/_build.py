@@ -335,6 +335,8 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     # lists only from scales on which the persona also stands out from the other personas
     outstanding = [(s, w) for s, w in words if stands_out(s.std_diff,
                                                           peers.std_diff.get(s.scale, 0.0))]
+    goals, overruled = goals_of(numeric, info, peers, outstanding)
+    outstanding = [(s, w) for s, w in outstanding if s.scale not in overruled]
     motivations = [w["motivation"] for _, w in outstanding if w.get("motivation")][:3]
     frustrations = [w["frustration"] for _, w in outstanding if w.get("frustration")][:3]
     objections = [w["objection"] for _, w in outstanding if w.get("objection")][:3]
@@ -363,7 +365,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
         size=int(summary.loc[segment, "size"]), share=float(summary.loc[segment, "share"]),
         colour=persona_colour(position), aspects=aspects, motivations=motivations,
         frustrations=frustrations, demographics=demographics, behaviour=behaviour,
-        journey=journey, goals=goals_of(numeric, info, peers), triggers=triggers,
+        journey=journey, goals=goals, triggers=triggers,
         objections=objections, day_in_life=day_in_life(first, behaviour, triggers, numeric, info),
         profile=profile, categories=categories, prototype=proto,
     )

@@ -26,6 +26,7 @@ from ._rules import (
     DISTINCT_LIFT,
     DISTINCT_SD,
     DRIVER_GOALS,
+    DRIVER_OPPOSITES,
     JOURNEY_RULES,
     TRIGGER_PHRASES,
     advice_catalogue,
@@ -164,18 +165,39 @@ def triggers_of(numeric: pd.DataFrame, info: dict[str, FeatureInfo],
             if share_stands_out(c.share, c.overall_share, peers.mean.get(c.feature, np.inf))][:3]
 
 
-def goals_of(numeric: pd.DataFrame, info: dict[str, FeatureInfo], peers: Peers) -> list[str]:
+def goals_of(numeric: pd.DataFrame, info: dict[str, FeatureInfo], peers: Peers,
+             scales: list[tuple[ScaleScore, dict[str, Any]]] = ()) -> tuple[list[str], set[str]]:
     """Goals from the choice-drivers ranking: the drivers the persona ranks distinctively
-    higher (a lower mean rank: ``d`` below zero), strongest first."""
+    higher (a lower mean rank: ``d`` below zero), strongest first.
+
+    A goal and a scale that contradict it (``DRIVER_OPPOSITES``: price ranked high, price
+    focus low) are weighed by ``|d|``: the weaker one is left out.
+
+    Returns
+    -------
+    goals : list of str
+        At most three.
+    overruled : set of str
+        The scales whose sentences a stronger goal contradicts.
+    """
+    by_scale = {s.scale: s for s, _ in scales}
     rows = numeric[[info[f].role == "driver" for f in numeric["feature"]]]
-    found = []
+    found, overruled = [], set()
     for r in rows.itertuples():
-        if r.std_diff < 0 and stands_out(float(r.std_diff), peers.std_diff.get(r.feature, 0.0)):
-            code = _option(r.feature)
-            label = info[r.feature].label.rpartition(" — ")[2] or code
-            found.append((abs(float(r.std_diff)), DRIVER_GOALS.get(code)
-                          or f"{label} comes first when they choose"))
-    return [text for _, text in sorted(found, key=lambda t: -t[0])][:3]
+        if not (r.std_diff < 0 and stands_out(float(r.std_diff),
+                                              peers.std_diff.get(r.feature, 0.0))):
+            continue
+        code = _option(r.feature)
+        strength = abs(float(r.std_diff))
+        opposite = DRIVER_OPPOSITES.get(code)
+        rival = by_scale.get(opposite[0]) if opposite else None
+        if rival is not None and (rival.std_diff > 0) == (opposite[1] == "high"):
+            if abs(rival.std_diff) >= strength:
+                continue
+            overruled.add(rival.scale)
+        label = info[r.feature].label.rpartition(" — ")[2] or code
+        found.append((strength, DRIVER_GOALS.get(code) or f"{label} comes first when they choose"))
+    return [text for _, text in sorted(found, key=lambda t: -t[0])][:3], overruled
 
 
 def day_in_life(first_name: str, behaviour: Behaviour,

@@ -39,6 +39,10 @@ Rules (ids are stored in ``Persona.guidelines.rules``)
               option columns) when the persona uses a channel distinctively (see above), the
               option named by :data:`CHANNEL_OPTIONS`; else the ``channels`` hints of the
               distinctive scales.
+``goal``      A choice driver (``choice_drivers``) the persona ranks distinctively higher ->
+              ``DRIVER_GOALS``; when the persona also stands out in the opposite direction on
+              the scale that measures the same thing (``DRIVER_OPPOSITES``), the weaker of the
+              two is left out: the goal, or everything that scale says.
 ``clv``       CLV ``d >= 0.3`` -> retention advice; ``d <= -0.3`` -> low-cost-to-serve advice.
 ``journey``   The over-represented journey stage -> the stage's advice.
 
@@ -69,6 +73,7 @@ __all__ = [
     "DISTINCT_LIFT",
     "DISTINCT_SD",
     "DRIVER_GOALS",
+    "DRIVER_OPPOSITES",
     "FIRST_NAMES",
     "JOURNEY_RULES",
     "SCALE_RULES",
@@ -344,6 +349,14 @@ DIMENSION_RULES: dict[str, dict[str, dict[str, Any]]] = {
                                   "I can live without {label}.")},
     "traits": {"high": _r("Distinctive", "is strong on {label}", "People see {label} in me."),
                "low": _r("Understated", "is low on {label}", "{label} doesn't describe me.")},
+}
+
+#: A choice driver ranked high contradicts a low score on the scale that measures the same
+#: thing: the weaker evidence of the two is left out (``goal`` rule).
+DRIVER_OPPOSITES: dict[str, tuple[str, str]] = {
+    "price": ("at_price_focus", "low"), "quality": ("cn_quality", "low"),
+    "brand": ("at_brand_trust", "low"), "convenience": ("cn_convenience", "low"),
+    "sustainability": ("sv_environment", "low"),
 }
 
 #: Option codes of the bank's ``purchase_triggers`` question -> "often <phrase>" in the

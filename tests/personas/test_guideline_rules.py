@@ -223,3 +223,17 @@ def test_resolution_and_rationing_always_give_consistent_unshared_advice():
         assert max(counts.values(), default=0) <= max(1, len(personas) // 2)
 
     check()
+
+
+def test_goals_and_scales_never_say_opposite_things(segmentation):
+    """Price ranked first (goal "Pay a fair price") and a low price focus ("Quality and ease
+    over saving a few euros") cannot both be said: the weaker evidence goes."""
+    from dash_personas.personas._rules import DRIVER_GOALS, DRIVER_OPPOSITES
+
+    for persona in segmentation.personas:
+        for goal in persona.goals:
+            code = next(c for c, text in DRIVER_GOALS.items() if text == goal)
+            scale, direction = DRIVER_OPPOSITES[code]
+            rule = SCALE_RULES[scale][direction]
+            assert rule["motivation"] not in persona.motivations, (persona.name, goal)
+            assert not [r for r in persona.guidelines.rules if r.endswith(f"-{direction}:{scale}")]

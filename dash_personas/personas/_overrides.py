@@ -38,7 +38,8 @@ __all__ = ["apply_overrides", "load_overrides", "match_overrides", "prototype_di
            "write_overrides_template"]
 
 LOCKED_FIELDS = frozenset({"id", "segment", "size", "share", "prototype"})
-EDITABLE_FIELDS = ("name", "tagline", "quote", "motivations", "frustrations", "guidelines")
+EDITABLE_FIELDS = ("name", "tagline", "quote", "motivations", "frustrations", "goals", "objections",
+                   "day_in_life", "guidelines")
 
 
 def load_overrides(source: Any) -> list[dict[str, Any]]:

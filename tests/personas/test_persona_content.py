@@ -184,3 +184,21 @@ def test_persona_content_roundtrips_through_json(case):
     assert again == case.personas
     assert any(p.day_in_life for p in again) and any(p.triggers for p in again)
     assert np.isfinite([p.behaviour.spend for p in again]).all()
+
+
+def test_analysts_can_edit_goals_objections_and_the_typical_purchase(case, tmp_path):
+    import yaml
+
+    from dash_personas.personas import apply_overrides, write_overrides_template
+
+    template = tmp_path / "overrides.yaml"
+    write_overrides_template(case.personas, template)
+    doc = yaml.safe_load(template.read_text())
+    first = doc["personas"][0]
+    assert {"goals", "objections", "day_in_life"} <= set(first)
+    first.update(goals=["Find a gift quickly"], objections=[], day_in_life="Shops on Sundays.")
+    template.write_text(yaml.safe_dump(doc))
+    edited = apply_overrides(case.personas, template)
+    assert (edited[0].goals, edited[0].objections, edited[0].day_in_life) == (
+        ["Find a gift quickly"], [], "Shops on Sundays.")
+    assert edited[1].goals == case.personas[1].goals

@@ -252,7 +252,7 @@ def explain_share(share: float, overall_share: float, what: str = "gave this ans
 #: The legend of the numbers on a full card.
 LEGEND = (
     "SD: standard deviations from the average of all respondents (+ above, − below); "
-    "±1 SD is a large difference.",
+    "0.5 SD is a medium difference, 0.8 SD or more a large one.",
     "×: how many times as common an answer is as among all respondents (×1.8 = 1.8 times as "
     "common as overall).",
 )

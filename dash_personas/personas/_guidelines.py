@@ -167,7 +167,7 @@ def resolve_advice(candidates: Iterable[Candidate]) -> tuple[list[Candidate], li
 
 
 def check_guidelines(do: Iterable[str], dont: Iterable[str], channels: Iterable[str],
-                     catalogue: Mapping[tuple[str, str], Advice]) -> None:
+                     catalogue: Mapping[tuple[str, str], Advice] | None = None) -> None:
     """Verify that a persona's do / don't / channels are consistent.
 
     Each sentence is looked up in ``catalogue`` by ``(kind, text)``; sentences the
@@ -177,7 +177,8 @@ def check_guidelines(do: Iterable[str], dont: Iterable[str], channels: Iterable[
     Parameters
     ----------
     do, dont, channels : iterable of str
-    catalogue : mapping of (kind, text) to Advice
+    catalogue : mapping of (kind, text) to Advice, optional
+        Default: every sentence of the rule tables (``_rules.advice_catalogue``).
 
     Raises
     ------
@@ -185,6 +186,10 @@ def check_guidelines(do: Iterable[str], dont: Iterable[str], channels: Iterable[
         A sentence appears twice (or as both a do and a don't), or two pieces of advice
         contradict each other.
     """
+    if catalogue is None:
+        from ._rules import advice_catalogue
+
+        catalogue = advice_catalogue()
     items: list[Advice] = []
     for kind, texts in (("do", do), ("dont", dont), ("channel", channels)):
         for text in texts:

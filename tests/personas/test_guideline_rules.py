@@ -90,6 +90,8 @@ def test_check_guidelines_finds_contradictions_and_repeats():
         check_guidelines(["Be brief"], ["Be brief"], [], CATALOGUE)
     # an analyst's own sentence has no themes: it cannot contradict, only repeat
     check_guidelines(["Call them on Sundays"], [AD_AVERSE.text], [], CATALOGUE)
+    with pytest.raises(GuidelineConflict):  # the rule tables are the default catalogue
+        check_guidelines([], [AD_AVERSE.text], ["TV"])
 
 
 def test_a_build_with_both_pieces_of_evidence_keeps_only_the_stronger():

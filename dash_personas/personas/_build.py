@@ -170,13 +170,15 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     codebook : Codebook or mapping, optional
         A survey-builder codebook (e.g. ``read_scores(path).codebook``): gives readable
         labels, answer levels in questionnaire order, ASPECTS dimensions, the
-        ``high_score`` guideline texts, and which columns are demographics, behaviour,
-        channels, CLV and journey stage. Without it the numeric columns are treated as
-        scales and names are generated from column names.
+        ``high_score`` notes (advice for scales outside the rule tables), and which
+        columns are demographics, behaviour (purchase frequency, spend, channels,
+        triggers, choice drivers), CLV and journey stage. Without it the numeric columns
+        are treated as scales and names are generated from column names.
     scores : DataFrame, optional
         More per-respondent columns to describe the personas with (e.g. the whole
-        ``survey-builder score`` table: CLV, journey, demographics), row-aligned with
-        ``data``. Identifier and data-quality columns are ignored.
+        ``survey-builder score`` table: CLV, journey, demographics, plus the behaviour
+        answers of :func:`with_answers`), row-aligned with ``data``. Identifier and
+        data-quality columns are ignored.
     overrides : path, mapping or list, optional
         Analyst edits (see :func:`apply_overrides`), matched by prototype.
     language : str, optional

@@ -27,10 +27,12 @@ from survey_builder.errors import UserError
 
 __all__ = [
     "CORRECTIONS",
+    "SIGNIFICANCE_MARK",
     "adjust_p_values",
     "benjamini_hochberg",
     "effective_base",
     "holm",
+    "significance_legend",
     "two_proportion_greater",
     "two_proportion_test",
     "welch_test",
@@ -39,6 +41,8 @@ __all__ = [
 
 #: Multiple-comparison corrections by name (statsmodels' ``multipletests`` names), in words.
 CORRECTIONS = {"holm": "Holm", "fdr_bh": "Benjamini–Hochberg"}
+#: The marker of a significant difference in tables and charts.
+SIGNIFICANCE_MARK = "*"
 
 
 def effective_base(sum_weights: Any, sum_squared_weights: Any) -> Any:
@@ -212,3 +216,30 @@ def adjust_p_values(p_values: Any, method: str = "holm") -> np.ndarray:
     rule = holm if method == "holm" else benjamini_hochberg
     adjusted[tested] = rule(flat[tested])
     return adjusted.reshape(p.shape)
+
+
+def significance_legend(correction: str, alpha: float, min_base: float, n_tests: int = 0,
+                        weighted: bool = False) -> str:
+    """The sentence that explains significance markers and small-base flags.
+
+    Parameters
+    ----------
+    correction : {"holm", "fdr_bh"}
+    alpha : float
+    min_base : float
+    n_tests : int, optional
+        Size of the corrected family (left out when 0).
+    weighted : bool
+        Whether the bases are weighted (effective) ones.
+
+    Returns
+    -------
+    str
+    """
+    family = f" across {n_tests:,} tests" if n_tests else " across all tests"
+    base = "effective base" if weighted else "base"
+    return (f"{SIGNIFICANCE_MARK} differs from the rest of the respondents at "
+            f"{alpha:.0%} (Welch t-test for numbers, two-proportion z-test for answers, "
+            f"on {'effective ' if weighted else ''}bases; p-values adjusted with "
+            f"{CORRECTIONS.get(correction, correction)}'s method{family}). "
+            f"Greyed: {base} under {min_base:g} respondents, do not read.")

@@ -17,7 +17,15 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 
-from ..stats import CORRECTIONS, adjust_p_values, effective_base, two_proportion_test, welch_test
+from ..stats import (
+    CORRECTIONS,
+    SIGNIFICANCE_MARK,
+    adjust_p_values,
+    effective_base,
+    significance_legend,
+    two_proportion_test,
+    welch_test,
+)
 from ._encoding import MixedEncoder, _check_sample_weight
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_MIN_BASE", "SegmentProfiles", "profile_segments"]
@@ -27,8 +35,6 @@ __all__ = ["DEFAULT_ALPHA", "DEFAULT_MIN_BASE", "SegmentProfiles", "profile_segm
 DEFAULT_MIN_BASE = 30.0
 #: Significance level of the corrected tests.
 DEFAULT_ALPHA = 0.05
-#: The marker of a significant difference in tables and charts.
-SIGNIFICANCE_MARK = "*"
 
 _NUMERIC_COLUMNS = ["segment", "feature", "mean", "overall_mean", "std_diff", "p_value",
                     "effect", "std", "base", "p_adjusted", "significant", "small_base"]
@@ -144,33 +150,6 @@ class SegmentProfiles:
 
     def __repr__(self) -> str:
         return f"SegmentProfiles({len(self.summary)} segments)\n{self.table().to_string()}"
-
-
-def significance_legend(correction: str, alpha: float, min_base: float, n_tests: int = 0,
-                        weighted: bool = False) -> str:
-    """The sentence that explains significance markers and small-base flags.
-
-    Parameters
-    ----------
-    correction : {"holm", "fdr_bh"}
-    alpha : float
-    min_base : float
-    n_tests : int, optional
-        Size of the corrected family (left out when 0).
-    weighted : bool
-        Whether the bases are weighted (effective) ones.
-
-    Returns
-    -------
-    str
-    """
-    family = f" across {n_tests:,} tests" if n_tests else " across all tests"
-    base = "effective base" if weighted else "base"
-    return (f"{SIGNIFICANCE_MARK} differs from the rest of the respondents at "
-            f"{alpha:.0%} (Welch t-test for numbers, two-proportion z-test for answers, "
-            f"on {'effective ' if weighted else ''}bases; p-values adjusted with "
-            f"{CORRECTIONS.get(correction, correction)}'s method{family}). "
-            f"Greyed: {base} under {min_base:g} respondents, do not read.")
 
 
 def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",

@@ -20,6 +20,7 @@ from ._model import (
     JourneyShare,
     Persona,
     PersonaSet,
+    ProfileStatistics,
     ScaleScore,
     load_personas,
     save_personas,
@@ -30,6 +31,7 @@ from ._overrides import (
     match_overrides,
     write_overrides_template,
 )
+from ._typical import TypicalPerson, typical_people
 from ._view import (
     Avatar,
     ComparisonCell,
@@ -46,10 +48,12 @@ from ._view import (
     Section,
     SectionKind,
     Span,
+    base_label,
     comparison_view,
     format_amount,
     gallery_view,
     persona_view,
+    statistics_legend,
 )
 
 __all__ = [
@@ -72,13 +76,16 @@ __all__ = [
     "Persona",
     "PersonaSet",
     "PersonaView",
+    "ProfileStatistics",
     "Quote",
     "ScaleScore",
     "Section",
     "SectionKind",
     "Span",
+    "TypicalPerson",
     "apply_overrides",
     "assign_personas",
+    "base_label",
     "build_personas",
     "comparison_table_html",
     "comparison_view",
@@ -93,6 +100,8 @@ __all__ = [
     "prototypes_from_labels",
     "refresh_sizes",
     "save_personas",
+    "statistics_legend",
+    "typical_people",
     "view_html",
     "write_overrides_template",
 ]

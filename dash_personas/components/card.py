@@ -96,8 +96,8 @@ def _quote(view: PersonaView) -> list[Any]:
 def _warning(view: PersonaView) -> list[Any]:
     if not view.warning:
         return []
-    return [dbc.Alert(view.warning, color="warning", className="small py-1 px-2 mb-2",
-                      **{"data-small-base": "true"})]
+    return [html.P(view.warning, className="alert alert-warning small py-1 px-2 mb-2",
+                   role="note", **{"data-small-base": "true"})]
 
 
 def card_body(view: PersonaView) -> list[Any]:

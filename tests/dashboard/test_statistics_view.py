@@ -1,0 +1,134 @@
+"""Base sizes, significance marks and small-base greying where people look."""
+
+from __future__ import annotations
+
+import pytest
+from test_persona_view import dash_tree, parse_html, text
+
+from dash_personas.components import PersonaCard
+from dash_personas.components.card import MUTED_COLOUR
+from dash_personas.personas import (
+    FeatureDiff,
+    Persona,
+    PersonaSet,
+    ProfileStatistics,
+    ScaleScore,
+    base_label,
+    build_personas,
+    comparison_view,
+    gallery_view,
+    persona_card_html,
+    persona_view,
+    personas_html,
+    statistics_legend,
+)
+
+
+def _persona(**update) -> Persona:
+    fields = dict(
+        id="p1", segment=0, name="Small Sam", size=12, share=0.04, colour="#0072B2",
+        aspects=[ScaleScore(scale="thrift", label="Thrift", mean=1.0, overall_mean=0.0,
+                            std_diff=1.2, p_adjusted=0.001, significant=True),
+                 ScaleScore(scale="trust", label="Trust", mean=0.0, overall_mean=0.0,
+                            std_diff=-0.4, p_adjusted=0.6)],
+        profile=[FeatureDiff(feature="thrift", label="Thrift", mean=1.0, overall_mean=0.0,
+                             std_diff=1.2, significant=True)])
+    fields.update(update)
+    return Persona(**fields)
+
+
+def test_base_label_says_whether_it_is_weighted():
+    assert base_label(_persona(size=412, base=412.0)) == "n = 412"
+    assert base_label(_persona(size=412, base=380.4, weighted=True)) == \
+        "effective n = 380 (weighted)"
+    assert base_label(_persona(size=1234)) == "n = 1,234"  # an old file without a base
+
+
+def test_view_marks_significant_bars_and_greys_small_bases():
+    view = persona_view(_persona(small_base=True))
+    assert view.small_base and "Small base (n = 12)" in view.warning
+    thrift, trust = view.section("differences").bars
+    assert thrift.value == "+1.2 SD*" and thrift.significant
+    assert "significant difference" in thrift.description
+    assert trust.value == "-0.4 SD" and not trust.significant
+    assert thrift.muted and trust.muted and "small base" in trust.description
+    plain = persona_view(_persona(size=500, base=500.0))
+    assert not plain.small_base and plain.warning == ""
+    assert not any(b.muted for b in plain.section("differences").bars)
+    assert plain.base_text == "n = 500"
+
+
+def test_small_base_is_greyed_in_the_dash_card_and_the_html_card():
+    small = _persona(small_base=True)
+    card = dash_tree(PersonaCard(small))
+    (outer,) = card.find(lambda n: "dash-personas-card" in n.attrs.get("class", ""))
+    assert "dash-personas-small-base" in outer.attrs["class"]
+    assert "text-body-secondary" in outer.attrs["class"]
+    (warning,) = card.find(lambda n: n.attrs.get("data-small-base") == "true")
+    assert "Small base" in text(warning)
+    fills = [n.attrs["style"] for n in card.walk() if "backgroundColor" in n.attrs.get("style", "")]
+    assert len(fills) == 2 and all(f"backgroundColor:{MUTED_COLOUR}" in f for f in fills)
+    assert [text(n) for n in card.find(lambda n: "dash-personas-base"
+                                        in n.attrs.get("class", ""))] == ["n = 12"]
+
+    html = parse_html(persona_card_html(small))
+    (section,) = html.find(lambda n: n.tag == "section")
+    assert "dash-personas-small-base" in section.attrs["class"]
+    assert MUTED_COLOUR in section.attrs["style"]
+    assert html.find(lambda n: n.attrs.get("data-small-base") == "true")
+    assert len(html.find(lambda n: n.attrs.get("data-muted") == "true")) == 2
+
+    normal = _persona(size=300, base=300.0)
+    assert not dash_tree(PersonaCard(normal)).find(
+        lambda n: n.attrs.get("data-small-base") == "true")
+    assert "dash-personas-small-base" not in persona_card_html(normal)
+    marked = parse_html(persona_card_html(normal)).find(
+        lambda n: n.attrs.get("data-significant") == "true")
+    assert len(marked) == 1 and "Thrift" in text(marked[0])
+
+
+def test_comparison_and_gallery_carry_bases_marks_and_the_legend():
+    stats = ProfileStatistics(weighted=True, correction="fdr_bh", n_tests=40, min_base=50)
+    people = PersonaSet(personas=[_persona(small_base=True, base=10.5, weighted=True),
+                                  _persona(id="p2", name="Big Bo", size=900, base=700.0,
+                                           weighted=True)], statistics=stats)
+    comparison = comparison_view(people)
+    assert comparison.bases == ("effective n = 10 (weighted)", "effective n = 700 (weighted)")
+    (row,) = [r for r in comparison.rows if r.label == "Thrift"]
+    assert [c.text for c in row.cells] == ["+1.20*", "+1.20*"]
+    assert [c.muted for c in row.cells] == [True, False]
+    legend = statistics_legend(people)
+    assert "Benjamini–Hochberg's method across 40 tests" in legend
+    assert "effective base under 50" in legend
+    assert comparison.legend == gallery_view(people).legend == legend
+    document = personas_html(people)
+    assert "effective n = 700 (weighted)" in document
+    assert "Benjamini–Hochberg" in document
+    assert "Holm's method" in statistics_legend([_persona()])  # defaults without a set
+
+
+def test_built_personas_flag_a_small_segment_everywhere(blobs_case):
+    X, model = blobs_case
+    labels = model.labels_.copy()
+    labels[:8] = 7
+    personas = build_personas(labels, X)
+    tiny = next(p for p in personas if p.segment == 7)
+    assert tiny.small_base and tiny.base == 8 and tiny.size == 8
+    assert all(d.small_base for d in tiny.profile)
+    assert not any(p.small_base for p in personas if p.segment != 7)
+    assert personas.statistics.n_tests > 0 and personas.statistics.correction == "holm"
+    assert any(d.significant for p in personas for d in p.profile)
+    relaxed = build_personas(labels, X, min_base=5, correction="fdr_bh")
+    assert not any(p.small_base for p in relaxed)
+    for p in personas:
+        for d in p.profile:
+            assert d.significant == (d.p_adjusted < 0.05)
+            assert d.p_adjusted >= d.p_value - 1e-15
+
+
+@pytest.mark.parametrize("detail", ["full", "compact"])
+def test_base_badge_on_every_card(survey_case, detail):
+    for persona in survey_case.personas:
+        card = dash_tree(PersonaCard(persona, detail=detail))
+        (badge,) = card.find(lambda n: "dash-personas-base" in n.attrs.get("class", ""))
+        assert text(badge) == f"n = {persona.size:,}"

@@ -132,3 +132,84 @@ def test_base_badge_on_every_card(survey_case, detail):
         card = dash_tree(PersonaCard(persona, detail=detail))
         (badge,) = card.find(lambda n: "dash-personas-base" in n.attrs.get("class", ""))
         assert text(badge) == f"n = {persona.size:,}"
+
+
+@pytest.fixture(scope="module")
+def weighted_with_a_small_segment(blobs_case):
+    import numpy as np
+
+    X, model = blobs_case
+    labels = model.labels_.copy()
+    labels[:15] = 7
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(X))
+    return build_personas(labels, X, sample_weight=weights)
+
+
+def test_heatmap_marks_significance_veils_small_bases_and_names_the_test(
+        weighted_with_a_small_segment):
+    from dash_personas import figures
+
+    personas = weighted_with_a_small_segment
+    fig = figures.difference_heatmap(personas)
+    heat = fig.data[0]
+    features = [d.feature for d in personas[0].profile]
+    for j, persona in enumerate(personas):
+        assert heat.x[j].endswith(base_label(persona).replace("effective", "eff.")
+                                  + (" ⚠" if persona.small_base else ""))
+        for i, feature in enumerate(features):
+            diff = next(d for d in persona.profile if d.feature == feature)
+            assert heat.text[i][j].endswith("*") == diff.significant
+    small = [j for j, p in enumerate(personas) if p.small_base]
+    assert len(small) == 1
+    veils = [s for s in fig.layout.shapes if s.name == "small-base"]
+    assert [(v.x0, v.x1) for v in veils] == [(small[0] - 0.5, small[0] + 0.5)]
+    (legend,) = [a for a in fig.layout.annotations if a.name == "legend"]
+    assert "Holm's method" in legend.text and "effective base under 30" in legend.text
+    figures.highlight_figure(fig, personas[0].id)
+    figures.highlight_figure(fig, None)  # clearing the highlight keeps the veil
+    assert [s.name for s in fig.layout.shapes] == ["small-base"]
+
+
+def test_every_chart_shows_the_bases_and_hatches_small_ones(weighted_with_a_small_segment):
+    from dash_personas import figures
+
+    personas = weighted_with_a_small_segment
+    small = next(p for p in personas if p.small_base)
+    feature = personas[0].categories[0].feature
+    for fig in (figures.aspects_radar(personas), figures.category_shares(personas, feature)):
+        note = fig.layout.title.subtitle.text.replace("<br>", " ")
+        for persona in personas:
+            assert f"{persona.name} {base_label(persona)}" in note
+        assert "(small base)" in note
+    sizes = figures.segment_sizes(personas)
+    for trace, persona in zip(sizes.data, personas):
+        assert base_label(persona) in trace.text[0]
+        assert (trace.marker.pattern.shape == "/") == persona.small_base
+    bars = [t for t in figures.category_shares(personas, feature).data if t.type == "bar"]
+    for trace, persona in zip(bars, personas):
+        rows = [c for c in persona.categories if c.feature == feature]
+        assert list(trace.text) == ["*" if c.significant else "" for c in rows]
+        assert base_label(persona) in trace.hovertemplate
+    radar = figures.aspects_radar(personas)
+    assert {t.line.dash for t in radar.data if t.meta == small.id} == {"dot"}
+
+
+def test_profile_table_shows_bases_marks_greying_and_the_legend(weighted_with_a_small_segment):
+    from dash_personas.app import profile_table
+
+    personas = weighted_with_a_small_segment
+    tree = dash_tree(profile_table(personas))
+    rows = [[text(c) for c in r.elements()] for r in tree.find(lambda n: n.tag == "tr")]
+    base_row = next(r for r in rows if r[0] == "Base")
+    assert base_row[1:] == [base_label(p) + (" (small base)" if p.small_base else "")
+                            for p in personas]
+    first = personas[0].profile[0]
+    row = next(r for r in rows if r[0] == first.label)
+    assert row[1].endswith("*") == first.significant
+    assert any(cell.endswith("*") for r in rows for cell in r[1:])
+    small = [i for i, p in enumerate(personas) if p.small_base]
+    greyed = {i for r in tree.find(lambda n: n.tag == "tr")
+              for i, c in enumerate(r.elements()[1:]) if c.attrs.get("data-small-base")}
+    assert greyed == set(small)
+    (legend,) = tree.find(lambda n: "dash-personas-legend" in n.attrs.get("class", ""))
+    assert text(legend) == statistics_legend(personas)

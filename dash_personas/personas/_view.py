@@ -212,11 +212,17 @@ def format_amount(value: float | None, currency: str | None = None) -> str:
 
 
 def base_label(persona: Persona) -> str:
-    """The base a persona's numbers rest on: ``"n = 412"`` or, weighted,
-    ``"effective n = 380 (weighted)"``."""
-    if persona.weighted and persona.base is not None:
+    """The base a persona's profile rests on: ``"n = 412"`` or, weighted,
+    ``"effective n = 380 (weighted)"``.
+
+    It is the base the persona was built on (``base``), which stays when the sizes are
+    recounted on other data (:func:`refresh_sizes`); files without it show ``size``.
+    """
+    if persona.base is None:
+        return f"n = {persona.size:,}"
+    if persona.weighted:
         return f"effective n = {persona.base:,.0f} (weighted)"
-    return f"n = {persona.size:,}"
+    return f"n = {persona.base:,.0f}"
 
 
 def statistics_legend(personas: Iterable[Persona]) -> str:

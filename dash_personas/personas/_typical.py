@@ -80,9 +80,14 @@ def typical_people(frame: pd.DataFrame, columns: list[str], labels: np.ndarray,
     combo = np.full(len(frame), -1)
     n_combos = 0
     if complete.any():
-        _, inverse = np.unique(codes[complete], axis=0, return_inverse=True)
-        combo[complete] = inverse.ravel()
-        n_combos = int(inverse.max()) + 1
+        dims = [max(len(u), 1) for _, u in factorized]
+        if float(np.prod(dims, dtype=np.float64)) < 2.0**62:  # one integer per combination
+            keys = np.ravel_multi_index(codes[complete].T, dims)
+            inverse, _ = pd.factorize(keys, sort=True)
+        else:
+            _, inverse = np.unique(codes[complete], axis=0, return_inverse=True)
+        combo[complete] = np.asarray(inverse).ravel()
+        n_combos = int(combo.max()) + 1
     key = seg[complete] * n_combos + combo[complete]
     combo_weight = np.bincount(key, weights=weight[complete], minlength=k * n_combos)
     combo_count = np.bincount(key, minlength=k * n_combos)

@@ -192,6 +192,13 @@ def test_every_chart_shows_the_bases_and_hatches_small_ones(weighted_with_a_smal
         assert base_label(persona) in trace.hovertemplate
     radar = figures.aspects_radar(personas)
     assert {t.line.dash for t in radar.data if t.meta == small.id} == {"dot"}
+    from dash_personas.components import PersonaChart
+
+    described = " ".join(text(n) for n in dash_tree(PersonaChart(personas, "heatmap")).walk()
+                         if n.tag == "p")
+    for persona in personas:
+        assert f"{persona.name}: {persona.share:.0%} ({base_label(persona)}" in described
+    assert f"({base_label(small)}, small base: do not read)" in described
 
 
 def test_profile_table_shows_bases_marks_greying_and_the_legend(weighted_with_a_small_segment):

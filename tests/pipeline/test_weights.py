@@ -157,3 +157,17 @@ def test_weight_errors_are_one_line_naming_file_and_column(weighted_csv, tmp_pat
                            tmp_path / "p.json"], capsys)
     assert code == 2 and captured.err.strip().count("\n") == 0
     assert f"{unweighted_csv} weight column 'w': no such column" in captured.err
+
+
+def test_sizes_recounted_on_new_data_keep_the_weights():
+    from dash_personas.personas import refresh_sizes
+
+    frame = planted()
+    personas = run_pipeline(frame, k=3, n_init=2, weight="w").personas
+    again = refresh_sizes(personas, frame)
+    for before, after in zip(personas, again):
+        assert after.size == before.size
+        assert after.share == pytest.approx(before.share)  # weighted, as when built
+    unweighted = refresh_sizes(personas, frame.drop(columns="w"))
+    assert [p.share for p in unweighted] == pytest.approx(
+        [p.size / len(frame) for p in personas])

@@ -220,3 +220,21 @@ def test_profile_table_shows_bases_marks_greying_and_the_legend(weighted_with_a_
     assert greyed == set(small)
     (legend,) = tree.find(lambda n: "dash-personas-legend" in n.attrs.get("class", ""))
     assert text(legend) == statistics_legend(personas)
+
+
+def test_personas_files_without_the_statistics_still_load(survey_case):
+    import json
+
+    raw = json.loads(survey_case.personas.to_json())
+    raw.pop("statistics")
+    for persona in raw["personas"]:
+        for key in ("base", "weighted", "small_base", "typical_rule", "typical_share"):
+            persona.pop(key)
+        for item in (*persona["aspects"], *persona["profile"], *persona["categories"]):
+            for key in ("p_adjusted", "significant", "small_base"):
+                item.pop(key)
+    old = PersonaSet.from_json(json.dumps(raw))
+    view = persona_view(old[0])
+    assert view.base_text == f"n = {old[0].size:,}" and not view.small_base
+    assert not any(bar.significant for bar in view.section("differences").bars)
+    assert "Holm's method across all tests" in statistics_legend(old)

@@ -46,13 +46,33 @@ def _as_persona_set(personas: Any) -> PersonaSet:
     raise TypeError("personas must be a PersonaSet, a list of Persona or a personas file path")
 
 
-def profile_table(personas: PersonaSet, max_rows: int = 40) -> dbc.Table:
-    """A feature × persona table: numeric means (standardised difference) and top answers."""
+def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
+    """A feature × persona table: numeric means (standardised difference) and top answers.
+
+    Every column shows its base; significant differences carry the significance mark
+    and the legend under the table names the test and correction; the columns of
+    small-base personas are greyed out.
+    """
+    from .personas import base_label, statistics_legend
+    from .stats import SIGNIFICANCE_MARK
+
     people = list(personas)
+
+    def mark(item: Any) -> str:
+        return SIGNIFICANCE_MARK if item.significant else ""
+
+    def cell(p: Any, content: str, item: Any = None) -> html.Td:
+        muted = p.small_base or (item is not None and item.small_base)
+        grey = {"className": "text-body-secondary fst-italic", "data-small-base": "true"}
+        return html.Td(content, **(grey if muted else {}))
+
     header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
                                 + [html.Th(p.name, scope="col") for p in people]))
     rows = [html.Tr([html.Th("Share of respondents", scope="row")]
-                    + [html.Td(f"{p.share:.1%}") for p in people])]
+                    + [cell(p, f"{p.share:.1%}") for p in people]),
+            html.Tr([html.Th("Base", scope="row")]
+                    + [cell(p, base_label(p) + (" (small base)" if p.small_base else ""))
+                       for p in people])]
     seen: list[tuple[str, str]] = []
     for p in people:
         for d in p.profile:
@@ -62,7 +82,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> dbc.Table:
         cells = []
         for p in people:
             d = next((x for x in p.profile if x.feature == feature), None)
-            cells.append(html.Td("—" if d is None else f"{d.mean:.3g} ({d.std_diff:+.1f} SD)"))
+            cells.append(cell(p, "—") if d is None else
+                         cell(p, f"{d.mean:.3g} ({d.std_diff:+.1f} SD){mark(d)}", d))
         rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
     features: list[tuple[str, str]] = []
     for p in people:
@@ -74,11 +95,13 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> dbc.Table:
         for p in people:
             options = [c for c in p.categories if c.feature == feature]
             top = max(options, key=lambda c: c.share, default=None)
-            cells.append(html.Td("—" if top is None
-                                 else f"{top.level_label} {top.share:.0%} (×{top.lift:.1f})"))
+            cells.append(cell(p, "—") if top is None else cell(
+                p, f"{top.level_label} {top.share:.0%} (×{top.lift:.1f}){mark(top)}", top))
         rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
-    return dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
-                     responsive=True, striped=True, className="small align-middle")
+    table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
+                      responsive=True, striped=True, className="small align-middle")
+    return html.Div([table, html.P(statistics_legend(personas),
+                                   className="small text-body-secondary dash-personas-legend")])
 
 
 def _selection_section(selection: Any, theme: str) -> list[Any]:

@@ -15,6 +15,7 @@ few HTML-like tags: user text is always shown as text.
 from __future__ import annotations
 
 import html
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ import plotly.graph_objects as go
 from survey_builder.errors import UserError
 
 from .palette import DIVERGING_SCALE, OKABE_ITO, persona_colour
+from .personas import base_label, statistics_legend
+from .stats import SIGNIFICANCE_MARK
 
 __all__ = [
     "DIM_OPACITY",
@@ -39,6 +42,12 @@ __all__ = [
 
 #: Opacity of the personas that are not selected when one is highlighted.
 DIM_OPACITY = 0.25
+#: Bars of a persona whose base is too small to read are hatched with this pattern.
+SMALL_BASE_PATTERN = "/"
+#: Characters per line of the notes under titles and charts.
+NOTE_WIDTH = 110
+#: Grey veil over the heatmap columns of personas with a small base.
+SMALL_BASE_VEIL = "rgba(128,128,128,0.55)"
 
 
 def _t(text: Any) -> str:
@@ -79,6 +88,34 @@ def theme_template(theme: str = "light") -> go.layout.Template:
     })
 
 
+def _base(persona: Any) -> str:
+    """A persona's base for charts: ``n = 412``, marked when it is too small to read."""
+    return base_label(persona) + (" (small base)" if persona.small_base else "")
+
+
+def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
+    """Plain ``text`` escaped for Plotly and broken into lines of about ``width``."""
+    return "<br>".join(_t(line) for line in textwrap.wrap(text, width))
+
+
+def _bases_note(people: list[Any]) -> str:
+    """The base of every persona, shown under the chart title."""
+    return _wrap("Bases: " + " · ".join(f"{p.name} {_base(p)}" for p in people))
+
+
+def _pattern(persona: Any) -> dict[str, Any]:
+    return {"pattern": {"shape": SMALL_BASE_PATTERN}} if persona.small_base else {}
+
+
+def _note(fig: go.Figure, people: list[Any]) -> go.Figure:
+    """Put the bases under the title (every persona chart shows them)."""
+    if people:
+        fig.update_layout(title={"subtitle": {"text": _bases_note(people),
+                                              "font": {"size": 11}}})
+        fig.update_layout(margin={"t": 60 + 14 * fig.layout.title.subtitle.text.count("<br>")})
+    return fig
+
+
 def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.Figure:
     fig.update_layout(template=theme_template(theme), margin={"l": 40, "r": 20, "t": 50, "b": 40},
                       title={"text": _t(title)} if title else None,
@@ -116,15 +153,18 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
         low, high = min(low, *r), max(high, *r)
         fig.add_trace(go.Scatterpolar(
             r=[*r, r[0]], theta=[*theta, theta[0]], name=_t(persona.name), meta=persona.id,
-            line={"color": persona_colour(i), "width": 2}, fill="toself", opacity=1.0,
-            fillcolor=_rgba(persona_colour(i), 0.08),
-            hovertemplate="%{theta}: %{r:+.2f} SD<extra>%{fullData.name}</extra>",
+            line={"color": persona_colour(i), "width": 2,
+                  "dash": "dot" if persona.small_base else "solid"},
+            fill="toself", opacity=1.0, fillcolor=_rgba(persona_colour(i), 0.08),
+            hovertemplate="%{theta}: %{r:+.2f} SD<extra>%{fullData.name} · "
+                          + _t(_base(persona)) + "</extra>",
         ))
     pad = 0.1 * (high - low)
     _layout(fig, theme, title, polar={"radialaxis": {"range": [low - pad, high + pad],
                                                      "ticksuffix": " SD", "angle": 90,
                                                      "tickangle": 90},
                                       "bgcolor": "rgba(0,0,0,0)"})
+    _note(fig, people)
     return highlight_figure(fig, selected)
 
 
@@ -153,7 +193,10 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     -------
     Figure
         A ``Heatmap`` with a diverging, colour-blind-safe scale centred on 0;
-        ``layout.meta["persona_ids"]`` lists the column persona ids.
+        ``layout.meta["persona_ids"]`` lists the column persona ids. Significant
+        differences carry the significance mark, columns of small-base personas are
+        veiled grey, every column shows its base, and a legend under the chart says
+        which test and correction the marks come from.
     """
     people = _personas(personas)
     order: list[str] = []
@@ -165,23 +208,46 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
                 labels[diff.feature] = diff.label
     if features is not None:
         order = [f for f in features if f in labels]
-    z = []
+    z, text, hover = [], [], []
     for feature in order:
-        row = []
+        row, row_text, row_hover = [], [], []
         for persona in people:
-            match = next((d.std_diff for d in persona.profile if d.feature == feature), None)
-            row.append(None if match is None else round(match, 3))
+            match = next((d for d in persona.profile if d.feature == feature), None)
+            row.append(None if match is None else round(match.std_diff, 3))
+            mark = SIGNIFICANCE_MARK if match is not None and match.significant else ""
+            row_text.append("" if match is None else f"{match.std_diff:+.1f}{mark}")
+            row_hover.append("" if match is None else
+                             f"adjusted p = {match.p_adjusted:.3g}"
+                             + (" (small base)" if match.small_base or persona.small_base
+                                else ""))
         z.append(row)
+        text.append(row_text)
+        hover.append(row_hover)
     limit = max([abs(v) for row in z for v in row if v is not None] + [1.0])
     fig = go.Figure(go.Heatmap(
-        z=z, x=[_t(p.name) for p in people], y=[_t(labels[f]) for f in order],
+        z=z, x=[f"{_t(p.name)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
+                f"{' ⚠' if p.small_base else ''}" for p in people],
+        y=[_t(labels[f]) for f in order],
         colorscale=DIVERGING_SCALE, zmid=0, zmin=-limit, zmax=limit,
-        text=[[("" if v is None else f"{v:+.1f}") for v in row] for row in z],
-        texttemplate="%{text}", hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<extra></extra>",
+        text=text, customdata=hover, texttemplate="%{text}",
+        hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<br>%{customdata}<extra></extra>",
         colorbar={"title": {"text": "SD"}},
     ))
-    _layout(fig, theme, title, meta={"persona_ids": [p.id for p in people]},
-            height=max(320, 28 * len(order) + 140))
+    height = max(320, 28 * len(order) + 180)
+    _layout(fig, theme, title, meta={"persona_ids": [p.id for p in people]}, height=height)
+    legend = _wrap(statistics_legend(personas), 100)
+    # two-line column names (name, base) sit on top: keep the title above them
+    fig.update_layout(margin={"t": 100, "b": 30 + 16 * (legend.count("<br>") + 1)})
+    if title:
+        fig.update_layout(title={"y": 0.99, "yref": "container", "yanchor": "top"})
+    fig.add_annotation(text=legend, name="legend", showarrow=False,
+                       xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
+                       yshift=-10, align="left", font={"size": 11})
+    for j, persona in enumerate(people):
+        if persona.small_base:
+            fig.add_shape(type="rect", name="small-base", xref="x", yref="paper",
+                          x0=j - 0.5, x1=j + 0.5, y0=0, y1=1, line={"width": 0},
+                          fillcolor=SMALL_BASE_VEIL, layer="above")
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(side="top")
     return highlight_figure(fig, selected)
@@ -226,9 +292,11 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
         fig.add_trace(go.Bar(
             x=[_t(c.level_label) for c in rows], y=[c.share for c in rows],
             customdata=[[c.lift] for c in rows], name=_t(persona.name), meta=persona.id,
-            marker={"color": persona_colour(i)},
+            marker={"color": persona_colour(i), **_pattern(persona)},
+            text=[SIGNIFICANCE_MARK if c.significant else "" for c in rows],
+            textposition="outside",
             hovertemplate="%{x}: %{y:.0%} (lift %{customdata[0]:.2f})<extra>%{fullData.name}"
-                          "</extra>",
+                          " · " + _t(_base(persona)) + "</extra>",
         ))
     if label is None:
         raise UserError(f"no persona has a categorical feature named {feature!r}")
@@ -238,6 +306,7 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
                                                       else "#FFFFFF"},
                              hovertemplate="%{x}: %{y:.0%} overall<extra></extra>"))
     _layout(fig, theme, title or label, barmode="group", yaxis={"tickformat": ".0%"})
+    _note(fig, [p for p in people if any(c.feature == feature for c in p.categories)])
     return highlight_figure(fig, selected)
 
 
@@ -255,9 +324,11 @@ def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "S
     for i, persona in enumerate(people):
         fig.add_trace(go.Bar(
             y=[_t(persona.name)], x=[persona.share], orientation="h", name=_t(persona.name),
-            meta=persona.id, marker={"color": persona_colour(i)}, customdata=[[persona.size]],
-            text=[f"{persona.share:.0%}"], textposition="auto",
-            hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} respondents)<extra></extra>",
+            meta=persona.id, marker={"color": persona_colour(i), **_pattern(persona)},
+            customdata=[[persona.size, _t(_base(persona))]],
+            text=[f"{persona.share:.0%} · {_t(_base(persona))}"], textposition="auto",
+            hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} respondents, "
+                          "%{customdata[1]})<extra></extra>",
         ))
     _layout(fig, theme, title, showlegend=False, xaxis={"tickformat": ".0%"},
             height=max(220, 44 * len(people) + 100))
@@ -287,8 +358,9 @@ def segment_clv(personas: Any, *, theme: str = "light",
         currency = b.currency or ""
         fig.add_trace(go.Bar(
             x=[_t(persona.name)], y=[b.clv], name=_t(persona.name), meta=persona.id,
-            marker={"color": persona_colour(i)},
-            hovertemplate="%{x}: %{y:,.0f} " + _t(currency) + "<extra></extra>",
+            marker={"color": persona_colour(i), **_pattern(persona)},
+            hovertemplate="%{x}: %{y:,.0f} " + _t(currency) + " (" + _t(_base(persona))
+                          + ")<extra></extra>",
         ))
     if overall is not None:
         fig.add_hline(y=overall, line_dash="dash", annotation_text="average")
@@ -297,6 +369,7 @@ def segment_clv(personas: Any, *, theme: str = "light",
                            xref="paper", yref="paper")
     _layout(fig, theme, title, showlegend=False,
             yaxis={"title": {"text": _t(currency)} if currency else None})
+    _note(fig, [p for p in people if p.behaviour.clv is not None])
     return highlight_figure(fig, selected)
 
 
@@ -323,11 +396,14 @@ def journey_mix(personas: Any, *, theme: str = "light",
             y=[_t(p.name) for p in people],
             x=[next((j.share for j in p.journey if j.stage == stage), 0.0) for p in people],
             orientation="h", name=_t(label), marker={"color": shades[s % len(shades)]},
-            hovertemplate="%{y}: %{x:.0%}<extra>" + _t(label) + "</extra>",
+            customdata=[_t(_base(p)) for p in people],
+            hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra>" + _t(label) + "</extra>",
         ))
     _layout(fig, theme, title, barmode="stack", xaxis={"tickformat": ".0%"},
             meta={"persona_ids": [p.id for p in people]},
-            height=max(240, 44 * len(people) + 140))
+            height=max(240, 44 * len(people) + 160))
+    if stages:
+        _note(fig, people)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 

@@ -26,9 +26,20 @@ import click
               help="The responses SCORES was scored from (any format survey-builder reads): "
                    "purchase frequency, spend, channels, triggers and choice drivers for the "
                    "personas' behaviour, goals and triggers (matched by respondent id).")
+@click.option("--weight", "weight", metavar="COLUMN",
+              help="Column of survey weights in SCORES (default: the column the model was "
+                   "fitted with, if any).")
+@click.option("--min-base", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              help="Effective base under which a persona or answer is flagged as too small "
+                   "to read.")
+@click.option("--correction", default="holm", show_default=True,
+              type=click.Choice(["holm", "fdr_bh"]),
+              help="Multiple-comparison correction of the significance markers "
+                   "(Holm, or Benjamini-Hochberg).")
 def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_path: Path | None,
                      overrides: Path | None, overrides_template: Path | None, sheet: Path | None,
-                     language: str | None, answers_path: Path | None = None) -> None:
+                     language: str | None, weight: str | None, min_base: float,
+                     correction: str, answers_path: Path | None = None) -> None:
     """Build personas from MODEL (dash-personas segment) and SCORES (a CSV).
 
     Labels, answer order, demographics and guideline texts come from the codebook that
@@ -41,17 +52,22 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
       dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
       dash-personas personas model.json old_scores.csv --codebook survey.yaml --out p.json
       dash-personas personas model.json scores.csv --answers responses.csv --out p.json
+      dash-personas personas model.json scores.csv --weight weight --out personas.json
     """
     from survey_builder.codebook import load_codebook
     from survey_builder.scores import read_scores
 
     from ..personas import build_personas, save_personas, write_overrides_template
+    from ..pipeline import read_weights
     from ..segmentation import KPrototypes, model_frame
 
     model = KPrototypes.load(model_path)  # a ModelFileError (a UserError) names the file
     table = read_scores(scores_path)
     scores = table.frame
     data = model_frame(model, scores, source=str(scores_path))
+    weight = weight or getattr(model, "weight_column_", None)
+    if weight:
+        read_weights(scores, weight, source=str(scores_path))  # names the file and column
     codebook = load_codebook(codebook_path) if codebook_path else table.codebook
     if codebook is None:
         click.echo(f"Note: {table.note}: showing column names; pass --codebook survey.yaml",
@@ -59,7 +75,8 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
     if answers_path is not None:
         scores = _with_answers(scores, answers_path, codebook)
     personas = build_personas(model, data, codebook, scores=scores, overrides=overrides,
-                              language=language)
+                              language=language, sample_weight=weight, min_base=min_base,
+                              correction=correction)
     save_personas(personas, out)
     for p in personas:
         click.echo(f"{p.id}  {p.share:6.1%}  {p.name} — {p.tagline}")

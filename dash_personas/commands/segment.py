@@ -51,6 +51,9 @@ def split_columns(value: str | None) -> list[str]:
 @click.option("--exclude", help="Comma-separated columns to leave out.")
 @click.option("--categorical", help="Comma-separated columns to treat as categorical "
               "(default: text, category and yes/no columns).")
+@click.option("--weight", "weight", metavar="COLUMN",
+              help="Column of survey weights: the fit and the profiles are weighted and the "
+                   "model records the column (it is never a feature).")
 @click.option("--n-init", default=10, show_default=True, type=click.IntRange(min=1),
               help="Restarts per fit.")
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(0, 2**32 - 1),
@@ -59,7 +62,8 @@ def split_columns(value: str | None) -> list[str]:
 @click.option("--quiet", is_flag=True, help="Print only the chosen k.")
 def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out: Path | None,
                     include: str | None, exclude: str | None, categorical: str | None,
-                    n_init: int, seed: int, encoding: str, quiet: bool) -> None:
+                    weight: str | None, n_init: int, seed: int, encoding: str,
+                    quiet: bool) -> None:
     """Segment the respondents in RESPONSES (a CSV) with k-prototypes.
 
     Identifier columns (a different value on every row, such as a respondent id),
@@ -71,20 +75,23 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     Example:
       dash-personas segment scores.csv --k auto --out model.json --labels labels.csv
       dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
+      dash-personas segment scores.csv --weight weight --out model.json
     """
     from survey_builder import read_scores
     from survey_builder.errors import about_file
 
-    from ..pipeline import fit_segments, profile, select_features
+    from ..pipeline import fit_segments, profile, select_features, weights_of
     from ..segmentation._io import write_labels
 
     chosen_k = parse_k(k)
     candidates = parse_k_range(k_range) if chosen_k == "auto" else range(0)
     table = read_scores(responses, encoding=encoding)
     frame = table.frame
+    weight_name, weights = weights_of(frame, weight, include=split_columns(include),
+                                      source=str(responses))
     chosen = select_features(frame, include=split_columns(include),
-                             exclude=split_columns(exclude), codebook=table.codebook,
-                             source=str(responses))
+                             exclude=split_columns(exclude) + ([weight] if weight else []),
+                             codebook=table.codebook, source=str(responses))
     if chosen.automatic and not quiet:
         click.echo(f"Left out: {chosen.describe()}", err=True)
     data = frame[chosen.features]
@@ -102,7 +109,8 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
             with about_file(responses):
                 segmentation = fit_segments(data, "auto", k_range=candidates,
                                             categorical=cat_param, n_init=n_init,
-                                            random_state=seed, progress=advance)
+                                            random_state=seed, progress=advance,
+                                            sample_weight=weights, weight_column=weight_name)
         selection = segmentation.selection
         if not quiet:
             shown = selection[["cost", "silhouette", "mcclain_rao", "stability",
@@ -112,7 +120,8 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     else:
         with about_file(responses):
             segmentation = fit_segments(data, int(chosen_k), categorical=cat_param,
-                                        n_init=n_init, random_state=seed)
+                                        n_init=n_init, random_state=seed,
+                                        sample_weight=weights, weight_column=weight_name)
         if not quiet:
             click.echo(f"Chosen k = {chosen_k} (given)")
     model = segmentation.model
@@ -126,5 +135,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
             click.echo(f"Note: {table.note}: the profiles show column names", err=True)
         labels = ({name: table.codebook.label(name) or name for name in chosen.features}
                   if table.codebook is not None else None)
-        click.echo(profile(segmentation, data).table(labels=labels).to_string())
+        profiles = profile(segmentation, data, sample_weight=weights)
+        click.echo(profiles.table(labels=labels).to_string())
+        click.echo(profiles.legend)
         click.echo(f"Model written to {out}" + (f", labels to {labels_out}" if labels_out else ""))

@@ -23,7 +23,8 @@ from ..personas import (
 )
 from ._ids import new_aio_id
 
-__all__ = ["PersonaCard", "card_body", "card_header", "persona_card_body", "persona_card_header"]
+__all__ = ["MUTED_COLOUR", "PersonaCard", "card_body", "card_header", "persona_card_body",
+           "persona_card_header"]
 
 
 def _span(text: str, emphasis: Emphasis, title: str) -> Any:
@@ -41,7 +42,12 @@ def _line_children(line: Line) -> list[Any]:
     return icon + [_span(s.text, s.emphasis, s.title) for s in line.spans]
 
 
+#: Colour of bars that should not be read (small base); Bootstrap's secondary grey.
+MUTED_COLOUR = "#6C757D"
+
+
 def _bar(bar: DifferenceBar, colour: str) -> html.Div:
+    colour = MUTED_COLOUR if bar.muted else colour
     return html.Div([
         html.Div([html.Span(bar.label, className="small"),
                   html.Span(bar.value, className="small text-body-secondary",
@@ -55,7 +61,8 @@ def _bar(bar: DifferenceBar, colour: str) -> html.Div:
                             "backgroundColor": colour}),
         ], className="position-relative bg-body-tertiary rounded-1", style={"height": "8px"},
             role="img", **{"aria-label": bar.description, "data-direction": bar.direction.value}),
-    ], className="mb-1")
+    ], className="mb-1" + (" text-body-secondary dash-personas-muted" if bar.muted else ""),
+        **({"data-significant": "true"} if bar.significant else {}))
 
 
 def _section(section: Section, colour: str) -> list[Any]:
@@ -87,9 +94,17 @@ def _quote(view: PersonaView) -> list[Any]:
     ], className="mb-3")]
 
 
+def _warning(view: PersonaView) -> list[Any]:
+    if not view.warning:
+        return []
+    return [html.P(view.warning, className="alert alert-warning small py-1 px-2 mb-2",
+                   role="note", **{"data-small-base": "true"})]
+
+
 def card_body(view: PersonaView) -> list[Any]:
     """The children of a card body for a :class:`PersonaView`."""
-    return _quote(view) + [part for s in view.sections for part in _section(s, view.colour)]
+    return _warning(view) + _quote(view) + [part for s in view.sections
+                                            for part in _section(s, view.colour)]
 
 
 def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
@@ -102,6 +117,8 @@ def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
             heading(view.name, className="h5 card-title mb-1 dash-personas-name"),
             html.P(view.tagline, className="small mb-1"),
             dbc.Badge(view.size_text, color="light", text_color="dark", className="border"),
+            dbc.Badge(view.base_text, color="light", text_color="dark",
+                      className="border ms-1 dash-personas-base"),
         ], className="min-w-0"),
     ], className="d-flex align-items-start")
 
@@ -153,8 +170,11 @@ class PersonaCard(html.Div):
                  **div_props: Any) -> None:
         self.aio_id = aio_id or new_aio_id()
         view = persona_view(persona, detail=detail)
-        props = {"className": "h-100 shadow-sm dash-personas-card",
-                 "style": {"borderTop": f"6px solid {view.colour}"}}
+        # a small base greys the whole card out (secondary text keeps WCAG AA contrast)
+        muted = " text-body-secondary dash-personas-small-base" if view.small_base else ""
+        props = {"className": "h-100 shadow-sm dash-personas-card" + muted,
+                 "style": {"borderTop": f"6px solid "
+                                        f"{MUTED_COLOUR if view.small_base else view.colour}"}}
         props.update(card_props or {})
         parts = [dbc.CardHeader(card_header(view), className="bg-transparent"),
                  dbc.CardBody(card_body(view))]

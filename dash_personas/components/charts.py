@@ -14,6 +14,7 @@ from dash import dcc, html
 from survey_builder.errors import UserError
 
 from .. import figures
+from ..personas import base_label
 from . import _ids
 
 __all__ = ["CHARTS", "AspectsRadar", "PersonaChart", "SegmentComparison", "SegmentSizes"]
@@ -35,7 +36,8 @@ CHARTS: dict[str, tuple[Any, str]] = {
 
 def _summary(personas: Any, chart: str) -> str:
     people = list(getattr(personas, "personas", personas))
-    parts = [f"{p.name}: {p.share:.0%}" for p in people]
+    parts = [f"{p.name}: {p.share:.0%} ({base_label(p)}"
+             f"{', small base: do not read' if p.small_base else ''})" for p in people]
     return f"{CHARTS[chart][1]} Personas: " + "; ".join(parts) + "."
 
 

@@ -22,6 +22,7 @@ from ._model import (
     JourneyShare,
     Persona,
     PersonaSet,
+    ProfileStatistics,
     ScaleScore,
     load_personas,
     save_personas,
@@ -32,6 +33,7 @@ from ._overrides import (
     match_overrides,
     write_overrides_template,
 )
+from ._typical import TypicalPerson, typical_people
 from ._view import (
     Avatar,
     ComparisonCell,
@@ -48,6 +50,7 @@ from ._view import (
     Section,
     SectionKind,
     Span,
+    base_label,
     comparison_view,
     explain_lift,
     explain_share,
@@ -55,6 +58,7 @@ from ._view import (
     format_amount,
     gallery_view,
     persona_view,
+    statistics_legend,
 )
 
 __all__ = [
@@ -79,13 +83,16 @@ __all__ = [
     "Persona",
     "PersonaSet",
     "PersonaView",
+    "ProfileStatistics",
     "Quote",
     "ScaleScore",
     "Section",
     "SectionKind",
     "Span",
+    "TypicalPerson",
     "apply_overrides",
     "assign_personas",
+    "base_label",
     "behaviour_answers",
     "build_personas",
     "check_guidelines",
@@ -105,6 +112,8 @@ __all__ = [
     "prototypes_from_labels",
     "refresh_sizes",
     "save_personas",
+    "statistics_legend",
+    "typical_people",
     "view_html",
     "with_answers",
     "write_overrides_template",

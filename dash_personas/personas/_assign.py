@@ -88,13 +88,23 @@ def assign_personas(personas: PersonaSet, data: pd.DataFrame) -> np.ndarray:
 def refresh_sizes(personas: PersonaSet, data: Any) -> PersonaSet:
     """A copy of ``personas`` with sizes and shares counted on ``data`` (nearest prototype).
 
-    Use it to show how big the segments are in new data without re-fitting.
+    Use it to show how big the segments are in new data without re-fitting. When the
+    personas were built with a weight column (``statistics.weight``) that ``data`` has,
+    the shares are weighted by it, as they were when the personas were built.
     """
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
-    ids = assign_personas(personas, frame)
-    counts = pd.Series(ids).value_counts()
-    n = max(len(frame), 1)
+    ids = pd.Series(assign_personas(personas, frame))
+    counts = ids.value_counts()
+    column = personas.statistics.weight if personas.statistics is not None else None
+    if column and column in frame.columns:
+        from ..pipeline import read_weights
+
+        weights = pd.Series(read_weights(frame, column, source="data"))
+        totals = weights.groupby(ids).sum()
+        total = float(weights.sum())
+    else:
+        totals, total = counts.astype(float), float(max(len(frame), 1))
     updated = [p.model_copy(update={"size": int(counts.get(p.id, 0)),
-                                    "share": float(counts.get(p.id, 0)) / n})
+                                    "share": float(totals.get(p.id, 0.0)) / total})
                for p in personas]
     return personas.model_copy(update={"personas": updated, "n_respondents": len(frame)})

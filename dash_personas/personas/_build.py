@@ -14,6 +14,7 @@ from survey_builder.errors import UserError
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
+from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE
 from ._content import (
     Peers,
     behaviour_of,
@@ -34,9 +35,11 @@ from ._model import (
     JourneyShare,
     Persona,
     PersonaSet,
+    ProfileStatistics,
     ScaleScore,
 )
 from ._rules import DISTINCT_LIFT, DISTINCT_SD, FIRST_NAMES, direction_rule
+from ._typical import TypicalPerson, typical_people
 
 __all__ = ["build_personas", "prototypes_from_labels"]
 
@@ -98,7 +101,8 @@ def _resolve(model_or_labels: Any, data: pd.DataFrame) -> tuple[np.ndarray, Any]
     return labels, None
 
 
-def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
+def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None,
+                   exclude: list[str] | None = None) -> pd.DataFrame:
     frame = data
     if scores is not None:
         if len(scores) != len(data):
@@ -109,7 +113,7 @@ def _profile_frame(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFr
     from ..pipeline import select_features
 
     # what can describe a person: the segmentation's own rules (no ids, flags, free text...)
-    return frame[select_features(frame, allow_empty=True).features]
+    return frame[select_features(frame, allow_empty=True, exclude=exclude or ()).features]
 
 
 def _matching(model: Any, data: pd.DataFrame, numeric: list[str],
@@ -157,7 +161,9 @@ def _sentence(text: str) -> str:
 
 def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] | None = None,
                    scores: Any = None, overrides: Any = None, *, language: str | None = None,
-                   selection: Any = None) -> PersonaSet:
+                   selection: Any = None, sample_weight: Any = None,
+                   min_base: float = DEFAULT_MIN_BASE, correction: str = "holm",
+                   alpha: float = DEFAULT_ALPHA) -> PersonaSet:
     """Turn segments into personas: names, texts, profiles and communication guidelines.
 
     Parameters
@@ -185,11 +191,23 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         Language of codebook texts (default: the survey's default language).
     selection : KSelection, optional
         The k-selection evidence to keep with the personas (shown by the dashboard).
+    sample_weight : array-like or str, optional
+        Survey weights (one per row), or the name of the weight column of ``scores``
+        (or ``data``); that column is never described. Profiles, sizes and shares are
+        weighted and tests use effective bases (see
+        :func:`~dash_personas.profile_segments`).
+    min_base : float, default=30
+        Effective base under which a persona (or one of its answers) is flagged
+        ``small_base``: cards, charts and tables grey it out.
+    correction : {"holm", "fdr_bh"}, default="holm"
+        Multiple-comparison correction of the significance tests.
+    alpha : float, default=0.05
+        Significance level of the corrected tests.
 
     Returns
     -------
     PersonaSet
-        Personas ordered by segment size (largest first) with ids ``p1``, ``p2``, ...
+        Personas ordered by (weighted) share, largest first, with ids ``p1``, ``p2``, ...
 
     Examples
     --------
@@ -210,13 +228,16 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     book = None if codebook is None else as_codebook(codebook)
     language = language or (book.default_language if book is not None else "en")
 
-    described = _profile_frame(frame, score_frame)
+    weight_name, weights = _weights(sample_weight, frame, score_frame)
+    described = _profile_frame(frame, score_frame, [weight_name] if weight_name else None)
     categorical_arg: Any = "auto"
     if model is not None:
         categorical_arg = [c for c in model.categorical_features_ if c in described.columns]
         categorical_arg += [c for c in described.columns if c not in frame.columns
                             and not pd.api.types.is_numeric_dtype(described[c])]
-    profiles = profile_segments(described, labels, categorical=categorical_arg)
+    profiles = profile_segments(described, labels, categorical=categorical_arg,
+                                sample_weight=weights, min_base=min_base,
+                                correction=correction, alpha=alpha)
     numeric_cols = list(dict.fromkeys(profiles.numeric["feature"]))
     categorical_cols = list(dict.fromkeys(profiles.categorical["feature"]))
     features = describe_features(described, numeric_cols, categorical_cols, book, language)
@@ -241,11 +262,14 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
                 high_score[scale.name] = text
         currency = book.clv_currency()
 
-    summary = profiles.summary.sort_values("size", ascending=False, kind="stable")
+    summary = profiles.summary.sort_values("share", ascending=False, kind="stable")
+    demographic = [f.name for f in features if f.role == "demographic"
+                   and f.kind == "categorical"]
+    typical = typical_people(described, demographic, labels, weights)
     namer = _Namer()
     peers = Peers.of(profiles)
     drafts = [_one_persona(position, segment, summary, profiles, info, prototypes,
-                           high_score, currency, namer, peers)
+                           high_score, currency, namer, peers, typical.get(segment))
               for position, segment in enumerate(summary.index)]
     personas = []
     rationed = ration_guidelines([draft.advice for draft in drafts])
@@ -253,14 +277,37 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         draft.persona.guidelines = guidelines_from(advice, draft.scales, draft.dropped + taken)
         personas.append(draft.persona)
 
+    statistics = ProfileStatistics(weight=weight_name, weighted=profiles.weighted,
+                                   correction=profiles.correction, alpha=profiles.alpha,
+                                   min_base=profiles.min_base, n_tests=profiles.n_tests)
     result = PersonaSet(personas=personas, features=features, matching=matching,
                         language=language, n_respondents=len(frame),
-                        selection=selection_evidence(selection))
+                        selection=selection_evidence(selection), statistics=statistics)
     if overrides is not None:
         from ._overrides import apply_overrides
 
         result = apply_overrides(result, overrides, model=model)
     return result
+
+
+def _weights(sample_weight: Any, frame: pd.DataFrame, scores: pd.DataFrame | None
+             ) -> tuple[str | None, np.ndarray | None]:
+    """The weight column's name (when given by name) and the weights."""
+    if sample_weight is None:
+        return None, None
+    if isinstance(sample_weight, str):
+        from ..pipeline import read_weights
+
+        table = scores if scores is not None and sample_weight in scores.columns else frame
+        return sample_weight, read_weights(table, sample_weight,
+                                           source="scores" if table is scores else "data")
+    return None, np.asarray(sample_weight, dtype=np.float64)
+
+
+def _tested(row: Any) -> dict[str, Any]:
+    """The significance fields of a persona profile item from a profile row."""
+    return {"p_value": float(row.p_value), "p_adjusted": float(row.p_adjusted),
+            "significant": bool(row.significant), "small_base": bool(row.small_base)}
 
 
 def selection_evidence(selection: Any) -> dict[str, Any] | None:
@@ -288,19 +335,20 @@ class _Draft:
 def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: Any,
                  info: dict[str, FeatureInfo], prototypes: pd.DataFrame,
                  high_score: dict[str, str], currency: str | None, namer: _Namer,
-                 peers: Peers) -> _Draft:
+                 peers: Peers, typical: TypicalPerson | None = None) -> _Draft:
     numeric = profiles.numeric[profiles.numeric["segment"] == segment]
     categorical = profiles.categorical[profiles.categorical["segment"] == segment]
 
     profile = [FeatureDiff(feature=r.feature, label=info[r.feature].label, mean=float(r.mean),
-                           overall_mean=float(r.overall_mean), std_diff=float(r.std_diff))
+                           overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
+                           **_tested(r))
                for r in numeric.itertuples() if np.isfinite(r.mean)]
     scale_rows = [r for r in numeric.itertuples() if info[r.feature].role == "scale"
                   and np.isfinite(r.mean)]
     aspects = [ScaleScore(scale=r.feature, label=info[r.feature].label,
                           dimension=info[r.feature].dimension, mean=float(r.mean),
                           overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
-                          p_value=float(r.p_value)) for r in scale_rows]
+                          **_tested(r)) for r in scale_rows]
 
     categories = []
     for r in _in_level_order(categorical, info).itertuples():
@@ -309,7 +357,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
         categories.append(CategoryShare(
             feature=r.feature, label=feat.label, level=level,
             level_label=feat.label_of(level), share=float(r.share),
-            overall_share=float(r.overall_share), lift=float(r.lift)))
+            overall_share=float(r.overall_share), lift=float(r.lift), **_tested(r)))
 
     # distinctive scales, strongest first
     distinct = sorted((s for s in aspects if abs(s.std_diff) >= DISTINCT_SD),
@@ -354,12 +402,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     order = list(next((f.levels for f in info.values() if f.role == "journey"), {}))
     journey.sort(key=lambda j: order.index(j.stage) if j.stage in order else len(order))
 
-    demographics = []
-    for feat in (f for f in info.values() if f.role == "demographic" and f.kind == "categorical"):
-        options = [c for c in categories if c.feature == feat.name]
-        common = [c for c in options if c.share >= 0.15] or options
-        if common:
-            demographics.append(max(common, key=lambda c: (c.lift, c.share)))
+    demographics = _typical_demographics(typical, categories)
 
     proto = {str(k): _python(v) for k, v in prototypes.loc[segment].items()}
     persona = Persona(
@@ -370,8 +413,26 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
         journey=journey, goals=goals, triggers=triggers,
         objections=objections, day_in_life=day_in_life(first, behaviour, triggers, numeric, info),
         profile=profile, categories=categories, prototype=proto,
+        base=float(summary.loc[segment, "effective_base"]),
+        weighted=bool(profiles.weighted), small_base=bool(summary.loc[segment, "small_base"]),
+        typical_rule=typical.rule if typical is not None and demographics else "",
+        typical_share=typical.share if typical is not None and demographics else None,
     )
     return _Draft(persona, outstanding, advice, dropped)
+
+
+def _typical_demographics(typical: TypicalPerson | None,
+                          categories: list[CategoryShare]) -> list[CategoryShare]:
+    """The typical person's answers (one real member's), as profile shares."""
+    if typical is None:
+        return []
+    chosen = []
+    for feature, level in typical.answers.items():
+        match = next((c for c in categories if c.feature == feature
+                      and c.level == str(level)), None)
+        if match is not None:
+            chosen.append(match)
+    return chosen
 
 
 def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> pd.DataFrame:

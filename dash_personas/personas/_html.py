@@ -66,9 +66,16 @@ def _line(line: Line) -> str:
     return "".join(parts)
 
 
+#: Colour of what should not be read (small base).
+_MUTED_COLOUR = "#6C757D"
+
+
 def _bar(bar: DifferenceBar, colour: str) -> str:
+    colour = _MUTED_COLOUR if bar.muted else colour
+    flags = (" data-significant='true'" if bar.significant else "") + \
+        (" data-muted='true'" if bar.muted else "")
     return (
-        "<div style='margin:3px 0'>"
+        f"<div style='margin:3px 0{';color:' + _MUTED_COLOUR if bar.muted else ''}'{flags}>"
         "<div style='display:flex;justify-content:space-between;font-size:.85em'>"
         f"<span>{_e(bar.label)}</span><span style='opacity:.75;white-space:nowrap;margin-left:6px'"
         f" title='{_e(bar.description)}'>{_e(bar.value)}</span></div>"
@@ -120,9 +127,16 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
         f"<figcaption style='{_MUTED}'><span aria-hidden='true'>— </span>"
         f"{_e(view.quote.attribution)}</figcaption></figure>")
     avatar = view.avatar
+    warning = "" if not view.warning else (
+        "<p class='dash-personas-warning' role='note' data-small-base='true' "
+        "style='margin:6px 0;padding:2px 6px;border:1px solid #B8860B;border-radius:4px;"
+        f"font-size:.85em'>{_e(view.warning)}</p>")
+    grey = f";color:{_MUTED_COLOUR}" if view.small_base else ""
+    edge = _MUTED_COLOUR if view.small_base else colour
+    small = " dash-personas-small-base" if view.small_base else ""
     return (
-        f"<section class='dash-personas-card' aria-label='{_e(view.label)}' "
-        f"style='{_CARD.format(colour=colour)}'>"
+        f"<section class='dash-personas-card{small}'"
+        f" aria-label='{_e(view.label)}' style='{_CARD.format(colour=edge)}{grey}'>"
         "<div style='display:flex;gap:10px;align-items:flex-start'>"
         f"<img src='{_e(avatar.src)}' width='{avatar.size}' height='{avatar.size}' "
         f"alt='{_e(avatar.alt)}' style='border-radius:50%;flex:none'>"
@@ -130,8 +144,9 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
         + _heading(heading_level, view.name, "font-weight:700;font-size:1.1em;margin:0",
                    "dash-personas-name")
         + f"<p style='margin:2px 0'>{_e(view.tagline)}</p>"
-        f"<span class='dash-personas-size' style='{_BADGE}'>{_e(view.size_text)}</span>"
-        f"</div></div>{quote}{''.join(body)}</section>")
+        f"<span class='dash-personas-size' style='{_BADGE}'>{_e(view.size_text)}</span> "
+        f"<span class='dash-personas-base' style='{_BADGE}'>{_e(view.base_text)}</span>"
+        f"</div></div>{warning}{quote}{''.join(body)}</section>")
 
 
 def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,
@@ -154,6 +169,8 @@ def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,
 
 
 def _cell_style(cell: ComparisonCell) -> str:
+    if cell.muted:
+        return f"text-align:right;padding:2px 8px;color:{_MUTED_COLOUR};font-style:italic"
     if cell.direction is None:
         return "text-align:right;padding:2px 8px"
     rgb = "33,102,172" if cell.direction is Direction.ABOVE else "178,24,43"
@@ -173,8 +190,10 @@ def comparison_table_html(personas: Any, max_rows: int = N_COMPARISON_ROWS) -> s
 def _comparison_html(view: ComparisonView) -> str:
     if not view.rows:
         return ""
-    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(name)}</th>"
-                   for name in view.columns)
+    bases = view.bases or ("",) * len(view.columns)
+    head = "".join(f"<th style='padding:2px 8px;text-align:right'>{_e(name)}"
+                   f"<br><span style='{_MUTED};font-weight:400'>{_e(base)}</span></th>"
+                   for name, base in zip(view.columns, bases))
     rows = "".join(
         f"<tr><th scope='row' style='text-align:left;padding:2px 8px'>{_e(row.label)}</th>"
         + "".join(_tag("td", _e(c.text), _cell_style(c), title=c.hint) for c in row.cells)
@@ -183,7 +202,9 @@ def _comparison_html(view: ComparisonView) -> str:
             "font-size:.9em;margin-top:10px'>"
             f"<caption style='caption-side:top;text-align:left;font-weight:600'>"
             f"{_e(view.caption)}</caption>"
-            f"<thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            f"<thead><tr><th></th>{head}</tr></thead><tbody>{rows}</tbody></table>"
+            + (f"<p class='dash-personas-legend' style='{_MUTED};margin:4px 0'>"
+               f"{_e(view.legend)}</p>" if view.legend else ""))
 
 
 def personas_html(personas: Any, title: str | None = None) -> str:

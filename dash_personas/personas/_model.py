@@ -24,6 +24,7 @@ __all__ = [
     "JourneyShare",
     "Persona",
     "PersonaSet",
+    "ProfileStatistics",
     "ScaleScore",
     "load_personas",
     "save_personas",
@@ -39,7 +40,21 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class ScaleScore(_Model):
+class _Tested(_Model):
+    """Significance of a difference from the rest of the respondents, and its base.
+
+    ``p_adjusted`` is corrected for every test of the profile (see
+    :class:`ProfileStatistics`); ``significant`` is ``p_adjusted < alpha``;
+    ``small_base`` says the (effective) base of the answers is too small to read.
+    """
+
+    p_value: float = 1.0
+    p_adjusted: float = 1.0
+    significant: bool = False
+    small_base: bool = False
+
+
+class ScaleScore(_Tested):
     """One psychometric (ASPECTS) scale: the segment's score against the population."""
 
     scale: str
@@ -48,10 +63,9 @@ class ScaleScore(_Model):
     mean: float
     overall_mean: float
     std_diff: float = Field(description="(segment mean - overall mean) / overall SD")
-    p_value: float = 1.0
 
 
-class FeatureDiff(_Model):
+class FeatureDiff(_Tested):
     """A numeric feature of the segment as a standardised difference from everyone."""
 
     feature: str
@@ -61,7 +75,7 @@ class FeatureDiff(_Model):
     std_diff: float
 
 
-class CategoryShare(_Model):
+class CategoryShare(_Tested):
     """How common one answer is in the segment compared with everyone."""
 
     feature: str
@@ -71,6 +85,32 @@ class CategoryShare(_Model):
     share: float
     overall_share: float
     lift: float
+
+
+class ProfileStatistics(_Model):
+    """How the profiles were computed and tested (shown in legends).
+
+    Attributes
+    ----------
+    weight : str or None
+        The survey-weight column, when one was used by name.
+    weighted : bool
+        Whether the profiles are weighted (bases are then effective bases).
+    correction : {"holm", "fdr_bh"}
+        Multiple-comparison correction across all ``n_tests`` tests.
+    alpha : float
+        Significance level of the adjusted p-values.
+    min_base : float
+        (Effective) base under which a persona or answer is flagged ``small_base``.
+    n_tests : int
+    """
+
+    weight: str | None = None
+    weighted: bool = False
+    correction: Literal["holm", "fdr_bh"] = "holm"
+    alpha: float = Field(0.05, gt=0, lt=1)
+    min_base: float = Field(30.0, ge=0)
+    n_tests: int = Field(0, ge=0)
 
 
 class JourneyShare(_Model):
@@ -144,6 +184,13 @@ class Persona(_Model):
     profile: list[FeatureDiff] = Field(default_factory=list)
     categories: list[CategoryShare] = Field(default_factory=list)
     prototype: dict[str, Scalar] = Field(default_factory=dict)
+    base: float | None = Field(None, ge=0, description="effective base (the size unweighted)")
+    weighted: bool = False
+    small_base: bool = Field(False, description="base under the profile's min_base")
+    typical_rule: Literal["combination", "medoid", ""] = Field(
+        "", description="how the demographics were chosen (see typical_people)")
+    typical_share: float | None = Field(
+        None, ge=0.0, le=1.0, description="share of the segment with exactly those answers")
 
     @property
     def initials(self) -> str:
@@ -209,6 +256,8 @@ class PersonaSet(_Model):
         feature and categorical weight ``gamma``).
     selection : list of dict, optional
         The k-selection evidence (one row per candidate k) and ``recommended_k``.
+    statistics : ProfileStatistics, optional
+        Weights, test correction and small-base threshold of the profiles.
     """
 
     format: Literal["dash-personas-personas"] = FORMAT
@@ -219,6 +268,7 @@ class PersonaSet(_Model):
     features: list[FeatureInfo] = Field(default_factory=list)
     matching: dict[str, Any] = Field(default_factory=dict)
     selection: dict[str, Any] | None = None
+    statistics: ProfileStatistics | None = None
 
     def __len__(self) -> int:
         return len(self.personas)

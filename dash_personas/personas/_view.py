@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
+from ..stats import SIGNIFICANCE_MARK, significance_legend
 from ._features import humanise
-from ._model import CategoryShare, Persona, ScaleScore
+from ._model import CategoryShare, Persona, ProfileStatistics, ScaleScore
 
 __all__ = [
     "Avatar",
@@ -30,6 +32,7 @@ __all__ = [
     "Section",
     "SectionKind",
     "Span",
+    "base_label",
     "comparison_view",
     "explain_lift",
     "explain_share",
@@ -37,6 +40,7 @@ __all__ = [
     "format_amount",
     "gallery_view",
     "persona_view",
+    "statistics_legend",
 ]
 
 #: Standardised differences are drawn on a track from -BAR_RANGE_SD to +BAR_RANGE_SD.
@@ -107,7 +111,8 @@ class DifferenceBar:
     """A diverging bar: the centre of the track is the population average.
 
     ``offset`` and ``width`` are percentages of the track; ``description`` is the
-    bar's text alternative.
+    bar's text alternative. ``significant`` differences carry the significance mark
+    in ``value``; ``muted`` bars (small base) are drawn grey and should not be read.
     """
 
     label: str
@@ -117,6 +122,8 @@ class DifferenceBar:
     offset: float
     width: float
     description: str
+    significant: bool = False
+    muted: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,12 @@ class PersonaView:
     quote : Quote or None
     sections : tuple of Section
         In display order.
+    base_text : str
+        The base the numbers rest on (:func:`base_label`).
+    small_base : bool
+        The base is too small to read: renderers grey the card out.
+    warning : str
+        What to tell the reader about a small base (empty otherwise).
     """
 
     id: str
@@ -173,6 +186,9 @@ class PersonaView:
     avatar: Avatar
     quote: Quote | None
     sections: tuple[Section, ...]
+    base_text: str = ""
+    small_base: bool = False
+    warning: str = ""
 
     def section(self, key: str) -> Section | None:
         """The section called ``key`` (``None`` when the card does not show it)."""
@@ -258,14 +274,47 @@ LEGEND = (
 )
 
 
-def _bar(label: str, std_diff: float) -> DifferenceBar:
+def base_label(persona: Persona) -> str:
+    """The base a persona's profile rests on: ``"n = 412"`` or, weighted,
+    ``"effective n = 380 (weighted)"``.
+
+    It is the base the persona was built on (``base``), which stays when the sizes are
+    recounted on other data (:func:`refresh_sizes`); files without it show ``size``.
+    """
+    if persona.base is None:
+        return f"n = {persona.size:,}"
+    if persona.weighted:
+        return f"effective n = {persona.base:,.0f} (weighted)"
+    return f"n = {persona.base:,.0f}"
+
+
+def statistics_legend(personas: Iterable[Persona]) -> str:
+    """What the significance marks and greyed items mean, for a set of personas.
+
+    Uses the set's :class:`ProfileStatistics` (test, correction, threshold); a plain
+    list of personas gets the defaults' wording.
+    """
+    stats = getattr(personas, "statistics", None) or ProfileStatistics()
+    return significance_legend(stats.correction, stats.alpha, stats.min_base, stats.n_tests,
+                               stats.weighted)
+
+
+def _mark(significant: bool) -> str:
+    return SIGNIFICANCE_MARK if significant else ""
+
+
+def _bar(label: str, std_diff: float, significant: bool = False,
+         muted: bool = False) -> DifferenceBar:
     width = min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD * 50
     direction = Direction.ABOVE if std_diff >= 0 else Direction.BELOW
     offset = 50 if direction is Direction.ABOVE else 50 - width
+    notes = (", a significant difference" if significant else "") + \
+        (" (small base: do not read)" if muted else "")
     return DifferenceBar(
-        label=label, std_diff=std_diff, value=f"{std_diff:+.1f} SD", direction=direction,
-        offset=round(offset, 1), width=round(width, 1),
-        description=f"{label}: {explain_std_diff(std_diff)}")
+        label=label, std_diff=std_diff, value=f"{std_diff:+.1f} SD{_mark(significant)}",
+        direction=direction, offset=round(offset, 1), width=round(width, 1),
+        description=f"{label}: {explain_std_diff(std_diff)}{notes}", significant=significant,
+        muted=muted)
 
 
 def _plain(*texts: str, icon: str = "") -> Line:
@@ -285,17 +334,31 @@ def _typical_answers(persona: Persona) -> list[Section]:
     # the answer first, the (long) question as a muted hint
     lines = tuple(Line((Span(d.level_label, Emphasis.STRONG),
                         Span(" "),
-                        Span(f"({d.share:.0%}, ×{d.lift:.1f})",
+                        Span(f"({d.share:.0%}, ×{d.lift:.1f}{_mark(d.significant)})",
                              title=explain_share(d.share, d.overall_share)),
                         Span(" "),
                         Span(humanise(d.feature).lower(), Emphasis.MUTED, title=d.label)))
                   for d in persona.demographics[:N_TYPICAL_ANSWERS])
+    basis = _typical_basis(persona)
+    if basis:
+        lines += (Line((Span(basis, Emphasis.MUTED),)),)
     return [Section("who", "Who they are", SectionKind.LIST, lines=lines)]
 
 
 AVERAGE_HINT = "The average over all respondents"
 CLV_HINT = ("Customer lifetime value: average spend per purchase × purchases per year × "
             "expected years as a customer")
+
+
+def _typical_basis(persona: Persona) -> str:
+    if persona.typical_rule == "combination":
+        share = persona.typical_share or 0.0
+        return (f"One real combination of answers: the most common in this persona "
+                f"({share:.0%} answered exactly this).")
+    if persona.typical_rule == "medoid":
+        return ("The answers of this persona's most typical respondent (no combination "
+                "of answers is common enough to show).")
+    return ""
 
 
 def _behaviour(persona: Persona) -> list[Section]:
@@ -398,7 +461,9 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
     full = detail is Detail.FULL
     scales = sorted(persona.aspects or persona.profile, key=lambda s: -abs(s.std_diff))
     sections = [Section("differences", "What sets them apart", SectionKind.BARS,
-                        bars=tuple(_bar(s.label, s.std_diff) for s in scales[:n_scales]))]
+                        bars=tuple(_bar(s.label, s.std_diff, s.significant,
+                                        s.small_base or persona.small_base)
+                                   for s in scales[:n_scales]))]
     if full:
         sections += _list("motivations", "Motivations", persona.motivations, "+")
         sections += _list("frustrations", "Frustrations", persona.frustrations, "−")
@@ -429,7 +494,9 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
         avatar=Avatar(persona.avatar_data_uri(AVATAR_SIZE), f"Avatar of {persona.name}",
                       AVATAR_SIZE),
         quote=Quote(persona.quote, persona.name) if persona.quote else None,
-        sections=tuple(sections),
+        sections=tuple(sections), base_text=base_label(persona), small_base=persona.small_base,
+        warning=(f"Small base ({base_label(persona)}): too few respondents to read these "
+                 "numbers." if persona.small_base else ""),
     )
 
 
@@ -437,7 +504,9 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
 class ComparisonCell:
     """One persona's standardised difference on one feature (``None``: not profiled).
 
-    ``strength`` is ``|std_diff|`` on the bar scale, from 0 (average) to 1 (2 SD or more).
+    ``strength`` is ``|std_diff|`` on the bar scale, from 0 (average) to 1 (2 SD or more);
+    ``significant`` cells carry the significance mark in ``text``; ``muted`` ones (small
+    base) should be greyed out.
     """
 
     text: str
@@ -445,6 +514,8 @@ class ComparisonCell:
     direction: Direction | None
     strength: float
     hint: str = ""
+    significant: bool = False
+    muted: bool = False
 
 
 @dataclass(frozen=True)
@@ -457,11 +528,16 @@ class ComparisonRow:
 
 @dataclass(frozen=True)
 class ComparisonView:
-    """A feature × persona table of standardised differences, most distinguishing first."""
+    """A feature × persona table of standardised differences, most distinguishing first.
+
+    ``bases`` holds each column's :func:`base_label`; ``legend`` explains the marks.
+    """
 
     caption: str
     columns: tuple[str, ...]
     rows: tuple[ComparisonRow, ...]
+    bases: tuple[str, ...] = ()
+    legend: str = ""
 
 
 @dataclass(frozen=True)
@@ -472,15 +548,18 @@ class GalleryView:
     summary: str
     cards: tuple[PersonaView, ...]
     comparison: ComparisonView
+    legend: str = ""
 
 
-def _cell(std_diff: float | None) -> ComparisonCell:
-    if std_diff is None:
+def _cell(diff: Any, persona: Persona) -> ComparisonCell:
+    if diff is None:
         return ComparisonCell("—", None, None, 0.0, "not measured for this persona")
-    return ComparisonCell(f"{std_diff:+.2f}", std_diff,
+    std_diff = diff.std_diff
+    return ComparisonCell(f"{std_diff:+.2f}{_mark(diff.significant)}", std_diff,
                           Direction.ABOVE if std_diff >= 0 else Direction.BELOW,
                           min(abs(std_diff), BAR_RANGE_SD) / BAR_RANGE_SD,
-                          explain_std_diff(std_diff))
+                          explain_std_diff(std_diff), significant=diff.significant,
+                          muted=diff.small_base or persona.small_base)
 
 
 def comparison_view(personas: Iterable[Persona],
@@ -499,19 +578,22 @@ def comparison_view(personas: Iterable[Persona],
     """
     people = list(personas)
     labels: dict[str, str] = {}
-    diffs: dict[str, dict[str, float]] = {}
+    diffs: dict[str, dict[str, Any]] = {}
     for p in people:
         for d in (*p.aspects, *p.profile):
             key = d.scale if isinstance(d, ScaleScore) else d.feature
             labels.setdefault(key, d.label)
-            diffs.setdefault(key, {})[p.id] = d.std_diff
-    order = sorted(diffs, key=lambda k: -max(abs(v) for v in diffs[k].values()))[:max_rows]
-    rows = tuple(ComparisonRow(labels[key], tuple(_cell(diffs[key].get(p.id)) for p in people))
+            diffs.setdefault(key, {})[p.id] = d
+    order = sorted(diffs, key=lambda k: -max(abs(v.std_diff) for v in diffs[k].values())
+                   )[:max_rows]
+    rows = tuple(ComparisonRow(labels[key], tuple(_cell(diffs[key].get(p.id), p)
+                                                  for p in people))
                  for key in order)
     return ComparisonView(
         caption="How the personas differ (in standard deviations from the average of all "
                 "respondents: + above, − below)",
-        columns=tuple(p.name for p in people), rows=rows)
+        columns=tuple(p.name for p in people), rows=rows,
+        bases=tuple(base_label(p) for p in people), legend=statistics_legend(personas))
 
 
 def gallery_view(personas: Iterable[Persona], title: str | None = None, *,
@@ -535,4 +617,5 @@ def gallery_view(personas: Iterable[Persona], title: str | None = None, *,
     return GalleryView(
         title=title or "", summary=f"{len(people)} personas from {n:,} respondents",
         cards=tuple(persona_view(p, detail=detail) for p in people),
-        comparison=comparison_view(people))
+        comparison=comparison_view(personas if hasattr(personas, "statistics") else people),
+        legend=statistics_legend(personas))

@@ -16,7 +16,9 @@ from ._steps import (
     make_personas,
     profile,
     run_pipeline,
+    weights_of,
 )
+from ._weights import read_weights
 
 __all__ = [
     "DEFAULT_K_RANGE",
@@ -27,6 +29,8 @@ __all__ = [
     "identifier_columns",
     "make_personas",
     "profile",
+    "read_weights",
     "run_pipeline",
     "select_features",
+    "weights_of",
 ]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from survey_builder.errors import UserError
 
 from ._features import FeatureSelection, select_features
+from ._weights import read_weights
 
 __all__ = ["PipelineResult", "Segmentation", "fit_segments", "make_personas", "profile",
-           "run_pipeline"]
+           "run_pipeline", "weights_of"]
 
 #: Candidate numbers of segments tried when ``k="auto"``.
 DEFAULT_K_RANGE = range(2, 9)
@@ -45,7 +48,8 @@ class Segmentation:
 def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
                  k_range: Iterable[int] = DEFAULT_K_RANGE, categorical: Any = "auto",
                  n_init: int = 10, n_bootstrap: int = 10, random_state: Any = 0,
-                 progress: Progress | None = None, **params: Any) -> Segmentation:
+                 progress: Progress | None = None, sample_weight: Any = None,
+                 weight_column: str | None = None, **params: Any) -> Segmentation:
     """Fit k-prototypes on ``data``, choosing ``k`` with evidence when asked to.
 
     Parameters
@@ -67,6 +71,13 @@ def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
     random_state : int, RandomState or None
     progress : callable, optional
         ``progress(done, total)`` after each candidate k.
+    sample_weight : array-like of shape (n_rows,), optional
+        Survey weights, passed to :meth:`~dash_personas.KPrototypes.fit` (and to
+        :func:`~dash_personas.select_k` when it accepts them; otherwise the
+        recommended k is refitted with the weights).
+    weight_column : str, optional
+        Name of the column ``sample_weight`` came from; recorded on the model
+        (``weight_column_``) and in its file, so the personas reuse it.
     **params
         More :class:`~dash_personas.KPrototypes` parameters (``gamma``, ``max_iter``...).
 
@@ -76,21 +87,32 @@ def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
     """
     from ..segmentation import KPrototypes, select_k
 
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     if k == "auto":
         candidates = [int(v) for v in k_range if 2 <= int(v) < len(data)]
         if not candidates:
             raise UserError(f"too few rows ({len(data)}) to try any number of segments in "
                             f"{list(k_range)}")
+        weighted_selection = "sample_weight" in inspect.signature(select_k).parameters
+        extra = {"sample_weight": weights} if weights is not None and weighted_selection else {}
         selection = select_k(data, candidates, categorical=categorical, n_init=n_init,
                              n_bootstrap=n_bootstrap, random_state=random_state,
-                             progress=progress, **params)
-        return Segmentation(selection.recommended_model, selection)
+                             progress=progress, **extra, **params)
+        model = selection.recommended_model
+        if weights is not None and not weighted_selection:
+            model = KPrototypes(int(selection.recommended_k), categorical=categorical,
+                                n_init=n_init, random_state=random_state,
+                                **params).fit(data, sample_weight=weights)
+        model.weight_column_ = weight_column
+        return Segmentation(model, selection)
     model = KPrototypes(int(k), categorical=categorical, n_init=n_init,
-                        random_state=random_state, **params).fit(data)
+                        random_state=random_state, **params).fit(data, sample_weight=weights)
+    model.weight_column_ = weight_column
     return Segmentation(model)
 
 
-def profile(segmentation: Segmentation | Any, data: pd.DataFrame) -> Any:
+def profile(segmentation: Segmentation | Any, data: pd.DataFrame, *, sample_weight: Any = None,
+            **options: Any) -> Any:
     """What sets each segment apart (:func:`~dash_personas.profile_segments`).
 
     Parameters
@@ -99,6 +121,10 @@ def profile(segmentation: Segmentation | Any, data: pd.DataFrame) -> Any:
         Fitted on ``data``.
     data : DataFrame
         The segmentation features, row-aligned with the model's ``labels_``.
+    sample_weight : array-like of shape (n_rows,), optional
+        Survey weights (weighted profiles, effective bases).
+    **options
+        ``min_base``, ``correction``, ``alpha`` of :func:`~dash_personas.profile_segments`.
 
     Returns
     -------
@@ -108,12 +134,14 @@ def profile(segmentation: Segmentation | Any, data: pd.DataFrame) -> Any:
 
     model = segmentation.model if isinstance(segmentation, Segmentation) else segmentation
     categorical = [c for c in model.categorical_features_ if c in data.columns]
-    return profile_segments(data, model.labels_, categorical=categorical)
+    return profile_segments(data, model.labels_, categorical=categorical,
+                            sample_weight=sample_weight, **options)
 
 
 def make_personas(segmentation: Segmentation | Any, data: pd.DataFrame, *,
                   scores: pd.DataFrame | None = None, codebook: Mapping[str, Any] | None = None,
-                  overrides: Any = None, language: str | None = None) -> Any:
+                  overrides: Any = None, language: str | None = None,
+                  sample_weight: Any = None, **options: Any) -> Any:
     """Build the personas of a segmentation (:func:`~dash_personas.build_personas`).
 
     Parameters
@@ -131,6 +159,11 @@ def make_personas(segmentation: Segmentation | Any, data: pd.DataFrame, *,
         Analyst edits, matched by prototype.
     language : str, optional
         Language of codebook texts.
+    sample_weight : array-like or str, optional
+        Survey weights, or the name of the weight column of ``scores`` (default: the
+        column the model was fitted with, ``weight_column_``, when ``scores`` has it).
+    **options
+        ``min_base``, ``correction``, ``alpha`` (see :func:`~dash_personas.profile_segments`).
 
     Returns
     -------
@@ -142,8 +175,13 @@ def make_personas(segmentation: Segmentation | Any, data: pd.DataFrame, *,
         model, selection = segmentation.model, segmentation.selection
     else:
         model, selection = segmentation, None
+    if sample_weight is None:
+        recorded = getattr(model, "weight_column_", None)
+        if recorded and scores is not None and recorded in scores.columns:
+            sample_weight = recorded
     return build_personas(model, data, codebook, scores=scores, overrides=overrides,
-                          language=language, selection=selection)
+                          language=language, selection=selection,
+                          sample_weight=sample_weight, **options)
 
 
 @dataclass(frozen=True)
@@ -183,7 +221,7 @@ def run_pipeline(scores: pd.DataFrame, *, codebook: Mapping[str, Any] | None = N
                  categorical: Any = "auto", n_init: int = 10, n_bootstrap: int = 10,
                  random_state: Any = 0, overrides: Any = None, language: str | None = None,
                  progress: Progress | None = None, source: str = "scores",
-                 **params: Any) -> PipelineResult:
+                 weight: str | Any = None, **params: Any) -> PipelineResult:
     """Scores -> features -> segments (k chosen with evidence) -> personas, in one call.
 
     Parameters
@@ -200,6 +238,10 @@ def run_pipeline(scores: pd.DataFrame, *, codebook: Mapping[str, Any] | None = N
         See :func:`make_personas`.
     source : str
         Name of the scores table in error messages.
+    weight : str or array-like, optional
+        Survey weights: the name of a column of ``scores`` (never used as a
+        feature) or one weight per row. Used by the fit, the profiles and the
+        personas.
     **params
         More :class:`~dash_personas.KPrototypes` parameters (``gamma``, ``max_iter``...).
 
@@ -217,12 +259,47 @@ def run_pipeline(scores: pd.DataFrame, *, codebook: Mapping[str, Any] | None = N
     3
     """
     scores = scores.set_axis([str(c) for c in scores.columns], axis=1)
-    chosen = select_features(scores, include=include, exclude=exclude, codebook=codebook,
-                             source=source)
+    column, weights = weights_of(scores, weight, include=include, source=source)
+    chosen = select_features(scores, include=include,
+                             exclude=[*exclude, *([column] if column else [])],
+                             codebook=codebook, source=source)
     data = scores[chosen.features]
     segmentation = fit_segments(data, k, k_range=k_range, categorical=categorical,
                                 n_init=n_init, n_bootstrap=n_bootstrap,
-                                random_state=random_state, progress=progress, **params)
+                                random_state=random_state, progress=progress,
+                                sample_weight=weights, weight_column=column, **params)
     personas = make_personas(segmentation, data, scores=scores, codebook=codebook,
-                             overrides=overrides, language=language)
+                             overrides=overrides, language=language,
+                             sample_weight=column if column else weights)
     return PipelineResult(chosen, data, segmentation, personas)
+
+
+def weights_of(scores: pd.DataFrame, weight: str | Any, *, include: Iterable[str] = (),
+               source: str = "scores") -> tuple[str | None, np.ndarray | None]:
+    """The weight column's name and the weights, from a column name or an array.
+
+    Parameters
+    ----------
+    scores : DataFrame
+    weight : str, array-like or None
+    include : iterable of str
+        The requested features: the weight column may not be one of them.
+    source : str
+        Name of the table in error messages.
+
+    Returns
+    -------
+    column : str or None
+    weights : ndarray or None
+    """
+    if weight is None:
+        return None, None
+    if isinstance(weight, str):
+        if weight in set(include):
+            raise UserError("the weight column cannot also be a segmentation feature",
+                            file=source, field=f"weight column {weight!r}")
+        return weight, read_weights(scores, weight, source=source)
+    weights = np.asarray(weight, dtype=np.float64).ravel()
+    if weights.shape[0] != len(scores):
+        raise UserError(f"{weights.shape[0]} weights for {len(scores)} rows", file=source)
+    return None, weights

@@ -98,6 +98,9 @@ def model_to_dict(model: Any) -> dict[str, Any]:
             "cluster_sizes": np.asarray(model.cluster_sizes_, dtype=np.int64).tolist(),
         },
     }
+    weight_column = getattr(model, "weight_column_", None)
+    if weight_column:  # the survey-weight column the fit used (the personas reuse it)
+        body["fitted"]["weight_column"] = str(weight_column)
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -223,6 +226,7 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model.numeric_features_ = list(encoder.numeric_features_)
         model.categorical_features_ = list(encoder.categorical_features_)
         model.cluster_sizes_ = np.asarray(fitted["cluster_sizes"], dtype=np.int64)
+        model.weight_column_ = fitted.get("weight_column")
         model.cluster_centers_ = encoder.decode_prototypes(numeric, categorical,
                                                            zero_weight_means)
         model._n_features_out = k

@@ -1,4 +1,10 @@
-"""What makes each segment different: sizes, means, level shares, lifts and drivers."""
+"""What makes each segment different: sizes, means, level shares, lifts, tests and drivers.
+
+Every statistic is weighted when ``sample_weight`` is given (survey weights) and
+identical to the unweighted one with weights of 1. Tests compare each segment with the
+rest of the population on effective (Kish) bases and are corrected for the number of
+tests (:mod:`dash_personas.stats`).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +14,36 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from survey_builder.errors import UserError
 
-from ._encoding import MixedEncoder
+from ..stats import (
+    CORRECTIONS,
+    SIGNIFICANCE_MARK,
+    adjust_p_values,
+    effective_base,
+    significance_legend,
+    two_proportion_test,
+    welch_test,
+)
+from ._encoding import MixedEncoder, _check_sample_weight
 
-__all__ = ["SegmentProfiles", "profile_segments"]
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_MIN_BASE", "SegmentProfiles", "profile_segments"]
+
+#: Effective base under which a segment (or a feature in it) should not be read
+#: (market-research practice: interpret nothing under ~30 respondents).
+DEFAULT_MIN_BASE = 30.0
+#: Significance level of the corrected tests.
+DEFAULT_ALPHA = 0.05
+
+_NUMERIC_COLUMNS = ["segment", "feature", "mean", "overall_mean", "std_diff", "p_value",
+                    "effect", "std", "base", "p_adjusted", "significant", "small_base"]
+_CATEGORICAL_COLUMNS = ["segment", "feature", "level", "share", "overall_share", "lift",
+                        "p_value", "effect", "base", "p_adjusted", "significant",
+                        "small_base"]
+
+_DRIVER_COLUMNS = ["segment", "rank", "feature", "kind", "effect", "p_value", "p_adjusted",
+                   "significant", "direction", "level", "description"]
 
 
 @dataclass
@@ -24,25 +53,54 @@ class SegmentProfiles:
     Attributes
     ----------
     summary : DataFrame
-        One row per segment: ``size`` and ``share``.
+        One row per segment: ``size`` (respondents), ``weight`` (sum of their
+        weights), ``share`` (of the total weight), ``effective_base`` (Kish's
+        ``(Σw)² / Σw²``, the size without weights) and ``small_base``
+        (``effective_base < min_base``).
     numeric : DataFrame
         One row per (segment, feature): ``mean``, ``overall_mean``, ``std_diff``
         (segment mean minus overall mean, in overall standard deviations),
-        ``p_value`` (Welch t-test, segment vs the rest) and ``effect``
-        (point-biserial correlation with membership, absolute).
+        ``p_value`` (Welch t-test on effective bases, segment vs the rest),
+        ``effect`` (point-biserial correlation with membership, absolute), ``std``
+        (the segment's standard deviation), ``base`` (effective base of the
+        segment's answers), ``p_adjusted``, ``significant`` and ``small_base``.
     categorical : DataFrame
         One row per (segment, feature, level): ``share``, ``overall_share``,
-        ``lift`` (share / overall share), ``p_value`` (chi-square test of the
-        feature's distribution, segment vs the rest) and ``effect`` (Cramér's V).
+        ``lift`` (share / overall share), ``p_value`` (two-proportion z-test of the
+        level's share, segment vs the rest, on effective bases), ``effect``
+        (Cramér's V of the feature, segment vs the rest), ``base``,
+        ``p_adjusted``, ``significant`` and ``small_base``.
     drivers : DataFrame
         Per segment, features ranked by ``effect`` (comparable across kinds: both
         are association strengths in [0, 1]) with a readable ``description``.
+    correction : {"holm", "fdr_bh"}
+        How the p-values were adjusted: across every test of every feature in every
+        segment (one family).
+    alpha : float
+        ``significant`` is ``p_adjusted < alpha``.
+    min_base : float
+        Effective base under which ``small_base`` is set.
+    weighted : bool
+        Whether survey weights were used.
+    n_tests : int
+        Tests in the corrected family (those that could be run).
     """
 
     summary: pd.DataFrame
     numeric: pd.DataFrame
     categorical: pd.DataFrame
     drivers: pd.DataFrame
+    correction: str = "holm"
+    alpha: float = DEFAULT_ALPHA
+    min_base: float = DEFAULT_MIN_BASE
+    weighted: bool = False
+    n_tests: int = 0
+
+    @property
+    def legend(self) -> str:
+        """What the significance markers and small-base flags mean, in words."""
+        return significance_legend(self.correction, self.alpha, self.min_base, self.n_tests,
+                                   self.weighted)
 
     def top_drivers(self, segment: Any, n: int = 5) -> pd.DataFrame:
         """The ``n`` features that most distinguish ``segment``."""
@@ -52,6 +110,9 @@ class SegmentProfiles:
     def table(self, max_levels: int = 1, labels: Mapping[str, str] | None = None
               ) -> pd.DataFrame:
         """A compact feature x segment table: means, and the most over-represented level.
+
+        Significant differences carry :data:`SIGNIFICANCE_MARK` (see :attr:`legend`);
+        segments with a small base say so in their size cell.
 
         Parameters
         ----------
@@ -63,21 +124,27 @@ class SegmentProfiles:
         labels = labels or {}
         columns: dict[str, list[str]] = {}
         segments = list(self.summary.index)
-        index = ["size", "share"]
+        index = ["size", "share"] + (["effective base"] if self.weighted else [])
         for seg in segments:
-            columns[str(seg)] = [str(int(self.summary.loc[seg, "size"])),
-                                 f"{self.summary.loc[seg, 'share']:.1%}"]
+            row = self.summary.loc[seg]
+            size = f"{int(row['size'])}" + (" (small base)" if row["small_base"] else "")
+            cells = [size, f"{row['share']:.1%}"]
+            if self.weighted:
+                cells.append(f"{row['effective_base']:.0f}")
+            columns[str(seg)] = cells
         for feature, group in self.numeric.groupby("feature", sort=False):
             index.append(labels.get(str(feature), str(feature)))
             for seg in segments:
                 row = group[group["segment"] == seg].iloc[0]
-                columns[str(seg)].append(f"{row['mean']:.3g} ({row['std_diff']:+.2f} sd)")
+                mark = SIGNIFICANCE_MARK if row["significant"] else ""
+                columns[str(seg)].append(f"{row['mean']:.3g} ({row['std_diff']:+.2f} sd){mark}")
         for feature, group in self.categorical.groupby("feature", sort=False):
             index.append(labels.get(str(feature), str(feature)))
             for seg in segments:
                 levels = group[group["segment"] == seg].nlargest(max_levels, "lift")
-                cell = ", ".join(f"{lvl} x{lift:.1f}" for lvl, lift
-                                 in zip(levels["level"], levels["lift"]))
+                cell = ", ".join(f"{lvl} x{lift:.1f}{SIGNIFICANCE_MARK if sig else ''}"
+                                 for lvl, lift, sig in zip(levels["level"], levels["lift"],
+                                                           levels["significant"]))
                 columns[str(seg)].append(cell)
         return pd.DataFrame(columns, index=index)
 
@@ -86,7 +153,9 @@ class SegmentProfiles:
 
 
 def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
-                     exclude: Any = None) -> SegmentProfiles:
+                     exclude: Any = None, sample_weight: Any = None,
+                     min_base: float = DEFAULT_MIN_BASE, correction: str = "holm",
+                     alpha: float = DEFAULT_ALPHA) -> SegmentProfiles:
     """Describe what sets each segment apart from the population.
 
     Parameters
@@ -98,12 +167,41 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     categorical : "auto" or list, default="auto"
         Which columns are categorical (as in :class:`KPrototypes`).
     exclude : list of str, optional
-        Columns to leave out (identifiers, free text).
+        Columns to leave out (identifiers, free text, the weight column).
+    sample_weight : array-like of shape (n_samples,), optional
+        Survey weights (finite, non-negative). Means, standard deviations, shares
+        and sizes are weighted; tests use Kish's effective bases. Weights of 1 give
+        exactly the unweighted profiles; integer weights give the same means,
+        shares and lifts as repeating each row that many times.
+    min_base : float, default=30
+        Effective base under which a segment, or a feature within it, is flagged
+        ``small_base``.
+    correction : {"holm", "fdr_bh"}, default="holm"
+        Multiple-comparison adjustment across every test (Holm: family-wise error;
+        ``"fdr_bh"``: Benjamini–Hochberg false discovery rate).
+    alpha : float, default=0.05
+        Level at which an adjusted p-value is ``significant``.
 
     Returns
     -------
     SegmentProfiles
+
+    Examples
+    --------
+    >>> from dash_personas import make_mixed_blobs, profile_segments
+    >>> X, y = make_mixed_blobs(300, n_clusters=3, random_state=0)
+    >>> profiles = profile_segments(X, y, sample_weight=[1.0, 2.0] * 150)
+    >>> profiles.summary.columns.tolist()
+    ['size', 'weight', 'share', 'effective_base', 'small_base']
     """
+    if correction not in CORRECTIONS:
+        raise UserError(f"unknown multiple-comparison correction {correction!r}; "
+                        f"expected one of {', '.join(CORRECTIONS)}", field="correction")
+    if not 0 < alpha < 1:
+        raise UserError(f"alpha must be between 0 and 1, got {alpha!r}", field="alpha")
+    if not min_base >= 0:
+        raise UserError(f"min_base must be a non-negative number, got {min_base!r}",
+                        field="min_base")
     encoder = MixedEncoder(categorical=categorical, scale=False)
     # as in KPrototypes: numeric-looking columns of an object array stay numeric
     frame = encoder._as_frame(data, fitting=True)
@@ -114,27 +212,49 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     if labels.ndim != 1 or labels.shape[0] != frame.shape[0]:
         raise UserError(f"labels must have one value per row ({frame.shape[0]}), "
                          f"got shape {labels.shape}")
+    checked = _check_sample_weight(sample_weight, frame.shape[0])
+    weight = np.ones(frame.shape[0]) if checked is None else checked
     kinds = encoder._resolve_categorical(frame)
     numeric_cols = [c for c in frame.columns if c not in kinds]
     categorical_cols = [c for c in frame.columns if c in kinds]
 
     segments, inverse = np.unique(labels, return_inverse=True)
     k = segments.size
-    n = labels.shape[0]
     sizes = np.bincount(inverse, minlength=k)
-    summary = pd.DataFrame({"size": sizes, "share": sizes / n}, index=pd.Index(segments,
-                                                                               name="segment"))
-    numeric = _numeric_profiles(frame, numeric_cols, segments, inverse, sizes)
-    categorical_table = _categorical_profiles(frame, categorical_cols, segments, inverse)
+    seg_weight = np.bincount(inverse, weights=weight, minlength=k)
+    seg_base = effective_base(seg_weight, np.bincount(inverse, weights=weight**2, minlength=k))
+    summary = pd.DataFrame({"size": sizes, "weight": seg_weight,
+                            "share": seg_weight / seg_weight.sum(),
+                            "effective_base": seg_base, "small_base": seg_base < min_base},
+                           index=pd.Index(segments, name="segment"))
+    numeric = _numeric_profiles(frame, numeric_cols, segments, inverse, weight)
+    categorical_table = _categorical_profiles(frame, categorical_cols, segments, inverse, weight)
+    n_tests = _correct(numeric, categorical_table, correction, alpha, min_base)
     drivers = _drivers(numeric, categorical_table)
-    return SegmentProfiles(summary, numeric, categorical_table, drivers)
+    return SegmentProfiles(summary, numeric, categorical_table, drivers, correction=correction,
+                           alpha=float(alpha), min_base=float(min_base),
+                           weighted=checked is not None, n_tests=n_tests)
+
+
+def _correct(numeric: pd.DataFrame, categorical: pd.DataFrame, correction: str, alpha: float,
+             min_base: float) -> int:
+    """Adjust every p-value as one family (in place); untestable ones read 1."""
+    raw = np.concatenate([numeric["p_value"].to_numpy(dtype=float),
+                          categorical["p_value"].to_numpy(dtype=float)])
+    adjusted = adjust_p_values(raw, correction)
+    for table, part in ((numeric, adjusted[:len(numeric)]),
+                        (categorical, adjusted[len(numeric):])):
+        table["p_adjusted"] = np.where(np.isnan(part), 1.0, part)
+        table["significant"] = ~np.isnan(part) & (part < alpha)
+        table["p_value"] = table["p_value"].fillna(1.0)
+        table["small_base"] = table["base"].to_numpy(dtype=float) < min_base
+    return int((~np.isnan(raw)).sum())
 
 
 def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndarray,
-                      inverse: np.ndarray, sizes: np.ndarray) -> pd.DataFrame:
+                      inverse: np.ndarray, weight: np.ndarray) -> pd.DataFrame:
     if not columns:
-        return pd.DataFrame(columns=["segment", "feature", "mean", "overall_mean", "std_diff",
-                                     "p_value", "effect"])
+        return pd.DataFrame(columns=_NUMERIC_COLUMNS)
     values = np.column_stack([
         _numeric_column(frame[c]) for c in columns
     ])
@@ -147,34 +267,30 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
     filled = np.where(observed, values - shift, 0.0)
     k = segments.size
     onehot = np.zeros((inverse.size, k))
-    onehot[np.arange(inverse.size), inverse] = 1.0
-    count = onehot.T @ observed  # (k, p)
+    onehot[np.arange(inverse.size), inverse] = weight
+    seen = observed.astype(np.float64)
+    sw = onehot.T @ seen  # (k, p) sums of weights of the observed values
+    sw2 = (onehot * weight[:, None]).T @ seen
     total = onehot.T @ filled
     total_sq = onehot.T @ (filled**2)
-    all_count = count.sum(axis=0)
-    all_total = total.sum(axis=0)
-    all_sq = total_sq.sum(axis=0)
+    all_sw, all_sw2 = sw.sum(axis=0), sw2.sum(axis=0)
+    all_total, all_sq = total.sum(axis=0), total_sq.sum(axis=0)
+    base = effective_base(sw, sw2)
+    rest_sw = all_sw - sw
+    rest_base = effective_base(rest_sw, np.maximum(all_sw2 - sw2, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        overall_mean = all_total / all_count
-        overall_var = all_sq / all_count - overall_mean**2
-        overall_sd = np.sqrt(np.maximum(overall_var, 0.0))
-        seg_mean = total / count
-        seg_var = np.maximum(total_sq / count - seg_mean**2, 0.0) * count / np.maximum(count - 1, 1)
-        rest_count = all_count - count
-        rest_mean = (all_total - total) / rest_count
-        rest_var = np.maximum((all_sq - total_sq) / rest_count - rest_mean**2, 0.0) \
-            * rest_count / np.maximum(rest_count - 1, 1)
+        overall_mean = all_total / all_sw
+        overall_sd = np.sqrt(np.maximum(all_sq / all_sw - overall_mean**2, 0.0))
+        seg_mean = total / sw
+        seg_var = np.maximum(total_sq / sw - seg_mean**2, 0.0) * base / (base - 1)
+        rest_mean = (all_total - total) / rest_sw
+        rest_var = np.maximum((all_sq - total_sq) / rest_sw - rest_mean**2, 0.0) \
+            * rest_base / (rest_base - 1)
         std_diff = (seg_mean - overall_mean) / overall_sd
-        # Welch t-test, segment vs the rest
-        se2 = seg_var / count + rest_var / rest_count
-        t = (seg_mean - rest_mean) / np.sqrt(se2)
-        dof = se2**2 / ((seg_var / count) ** 2 / np.maximum(count - 1, 1)
-                        + (rest_var / rest_count) ** 2 / np.maximum(rest_count - 1, 1))
-        p_value = 2.0 * stats.t.sf(np.abs(t), dof)
         # point-biserial correlation between membership and the feature
-        share = count / all_count
+        share = sw / all_sw
         effect = np.abs(seg_mean - rest_mean) * np.sqrt(share * (1 - share)) / overall_sd
-    p_value = np.where(np.isfinite(p_value), p_value, 1.0)
+    p_value = welch_test(seg_mean, seg_var, base, rest_mean, rest_var, rest_base)
     effect = np.where(np.isfinite(effect), np.minimum(effect, 1.0), 0.0)
     std_diff = np.where(np.isfinite(std_diff), std_diff, 0.0)
     grid_seg = np.repeat(segments, len(columns))
@@ -187,6 +303,8 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
         "std_diff": std_diff.ravel(),
         "p_value": p_value.ravel(),
         "effect": effect.ravel(),
+        "std": np.sqrt(np.where(base > 1, seg_var, np.nan)).ravel(),
+        "base": base.ravel(),
     })
 
 
@@ -199,7 +317,7 @@ def _numeric_column(column: pd.Series) -> np.ndarray:
 
 
 def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndarray,
-                          inverse: np.ndarray) -> pd.DataFrame:
+                          inverse: np.ndarray, weight: np.ndarray) -> pd.DataFrame:
     parts = []
     k = segments.size
     for name in columns:
@@ -208,24 +326,28 @@ def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.
         n_levels = len(uniques)
         if n_levels == 0:
             continue
-        counts = np.bincount(inverse[present] * n_levels + codes[present],
-                             minlength=k * n_levels).reshape(k, n_levels).astype(np.float64)
-        seg_total = counts.sum(axis=1, keepdims=True)
+        w = weight[present]
+        counts = np.bincount(inverse[present] * n_levels + codes[present], weights=w,
+                             minlength=k * n_levels).reshape(k, n_levels)
+        seg_w = counts.sum(axis=1)
+        seg_w2 = np.bincount(inverse[present], weights=w**2, minlength=k)
         overall = counts.sum(axis=0)
-        overall_share = overall / overall.sum()
+        all_w = overall.sum()
+        rest_w = all_w - seg_w
+        base = effective_base(seg_w, seg_w2)
+        rest_base = effective_base(rest_w, np.maximum(seg_w2.sum() - seg_w2, 0.0))
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = counts / seg_total
+            overall_share = overall / all_w
+            share = counts / seg_w[:, None]
             lift = share / overall_share
-        p_values = np.ones(k)
-        effects = np.zeros(k)
-        for s in range(k):  # k small 2 x L tables: segment vs the rest
-            table = np.vstack([counts[s], overall - counts[s]])
-            table = table[:, table.sum(axis=0) > 0]
-            if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
-                continue
-            chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
-            p_values[s] = p
-            effects[s] = np.sqrt(chi2 / table.sum())  # Cramér's V of a 2 x L table
+            rest_share = (overall - counts) / rest_w[:, None]
+        # level share, segment vs the rest: one test per level (levels nobody has
+        # and features with a single answer cannot differ)
+        testable = ((base > 0) & (rest_base > 0))[:, None] & (overall > 0) \
+            & ((overall > 0).sum() >= 2)
+        p_values = np.where(testable, two_proportion_test(
+            np.nan_to_num(rest_share), rest_base[:, None], np.nan_to_num(share),
+            base[:, None]), np.nan)
         parts.append(pd.DataFrame({
             "segment": np.repeat(segments, n_levels),
             "feature": name,
@@ -233,13 +355,33 @@ def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.
             "share": np.nan_to_num(share).ravel(),
             "overall_share": np.tile(overall_share, k),
             "lift": np.nan_to_num(lift).ravel(),
-            "p_value": np.repeat(p_values, n_levels),
-            "effect": np.repeat(effects, n_levels),
+            "p_value": p_values.ravel(),
+            "effect": np.repeat(_cramers_v(counts, overall, seg_w, rest_w), n_levels),
+            "base": np.repeat(base, n_levels),
         }))
     if not parts:
-        return pd.DataFrame(columns=["segment", "feature", "level", "share", "overall_share",
-                                     "lift", "p_value", "effect"])
+        return pd.DataFrame(columns=_CATEGORICAL_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def _cramers_v(counts: np.ndarray, overall: np.ndarray, seg_w: np.ndarray,
+               rest_w: np.ndarray) -> np.ndarray:
+    """Cramér's V of each segment's 2 x L table (segment vs the rest), vectorised.
+
+    V of a weighted table does not depend on the scale of the weights, so it is the
+    unweighted V for weights of 1 and needs no effective base.
+    """
+    used = overall > 0
+    total = overall.sum()
+    inside, outside = counts[:, used], (overall - counts)[:, used]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected_in = seg_w[:, None] * overall[used] / total
+        expected_out = rest_w[:, None] * overall[used] / total
+        chi2 = ((inside - expected_in) ** 2 / expected_in).sum(axis=1) \
+            + ((outside - expected_out) ** 2 / expected_out).sum(axis=1)
+        v = np.sqrt(chi2 / total)
+    possible = (used.sum() >= 2) & (seg_w > 0) & (rest_w > 0)
+    return np.where(possible & np.isfinite(v), np.minimum(v, 1.0), 0.0)
 
 
 def _drivers(numeric: pd.DataFrame, categorical: pd.DataFrame) -> pd.DataFrame:
@@ -252,6 +394,7 @@ def _drivers(numeric: pd.DataFrame, categorical: pd.DataFrame) -> pd.DataFrame:
         rows.append(pd.DataFrame({
             "segment": numeric["segment"], "feature": numeric["feature"], "kind": "numeric",
             "effect": numeric["effect"], "p_value": numeric["p_value"],
+            "p_adjusted": numeric["p_adjusted"], "significant": numeric["significant"],
             "direction": np.sign(numeric["std_diff"]).astype(int), "level": None,
             "description": desc,
         }))
@@ -266,15 +409,13 @@ def _drivers(numeric: pd.DataFrame, categorical: pd.DataFrame) -> pd.DataFrame:
         rows.append(pd.DataFrame({
             "segment": top["segment"].to_numpy(), "feature": top["feature"].to_numpy(),
             "kind": "categorical", "effect": top["effect"].to_numpy(),
-            "p_value": top["p_value"].to_numpy(), "direction": 1,
+            "p_value": top["p_value"].to_numpy(), "p_adjusted": top["p_adjusted"].to_numpy(),
+            "significant": top["significant"].to_numpy(), "direction": 1,
             "level": top["level"].to_numpy(), "description": desc,
         }))
     if not rows:
-        return pd.DataFrame(columns=["segment", "rank", "feature", "kind", "effect", "p_value",
-                                     "direction", "level", "description"])
+        return pd.DataFrame(columns=_DRIVER_COLUMNS)
     drivers = pd.concat(rows, ignore_index=True)
     drivers = drivers.sort_values(["segment", "effect"], ascending=[True, False], kind="stable")
     drivers["rank"] = drivers.groupby("segment").cumcount() + 1
-    columns = ["segment", "rank", "feature", "kind", "effect", "p_value", "direction", "level",
-               "description"]
-    return drivers[columns].reset_index(drop=True)
+    return drivers[_DRIVER_COLUMNS].reset_index(drop=True)

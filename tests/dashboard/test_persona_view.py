@@ -321,14 +321,15 @@ def test_dash_card_html_sheet_and_notebook_say_the_same(survey_case):
             assert html_card.pop("label") == view.label
             assert html_card == dash
         # ... and what they all say is the view, independently of any renderer
-        assert dash["header"] == [persona.name, persona.tagline, view.size_text]
+        assert dash["header"] == [persona.name, persona.tagline, view.size_text,
+                                  view.base_text]
         assert dash["quote"] == [persona.quote, persona.name]
         assert [s[0] for s in dash["sections"]] == [s.key for s in view.sections]
         bars = dash["sections"][0][2]
         top = sorted(persona.aspects, key=lambda s: -abs(s.std_diff))[:5]
         assert [b[0] for b in bars] == [s.label for s in top]
         for (_, value, direction, _, left, width), scale in zip(bars, top):
-            assert value == f"{scale.std_diff:+.1f} SD"
+            assert value == f"{scale.std_diff:+.1f} SD" + ("*" if scale.significant else "")
             # the drawn bar starts at the centre and goes right, or ends there from the left
             if scale.std_diff >= 0:
                 assert (direction, left) == ("above", 50.0)
@@ -336,8 +337,9 @@ def test_dash_card_html_sheet_and_notebook_say_the_same(survey_case):
                 assert direction == "below" and left + width == pytest.approx(50.0, abs=0.11)
             directions.add(direction)
         who = next(s for s in dash["sections"] if s[0] == "who")
-        assert [line[0].split(" (")[0] for line in who[3]] == [
+        assert [line[0].split(" (")[0] for line in who[3][:-1]] == [
             d.level_label for d in persona.demographics[:4]]
+        assert who[3][-1][0] == view.section("who").lines[-1].text  # how they were chosen
         do = next(s for s in dash["sections"] if s[0] == "do")
         assert do[3] == [(item, "✓") for item in persona.guidelines.do]
     assert directions == {"above", "below"}
@@ -346,7 +348,8 @@ def test_dash_card_html_sheet_and_notebook_say_the_same(survey_case):
     assert gallery.summary in [text(n) for n in tree.walk()]
     (table,) = tree.find(lambda n: n.tag == "table")
     assert [[text(c) for c in row.elements()] for row in table.find(lambda n: n.tag == "tr")] == [
-        ["", *gallery.comparison.columns],
+        ["", *(name + base for name, base in zip(gallery.comparison.columns,
+                                                 gallery.comparison.bases))],
         *[[row.label, *(c.text for c in row.cells)] for row in gallery.comparison.rows]]
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from statsmodels.stats.proportion import proportions_ztest
 
 from dash_personas.segmentation import KPrototypes, SegmentProfiles, profile_segments
 
@@ -90,18 +91,23 @@ def test_numeric_p_values_and_effects_match_scipy(survey):
 
 
 def test_categorical_p_values_and_effects_match_scipy(survey):
+    """Each level's share is tested against the rest (pooled two-proportion z-test);
+    the effect is the feature's Cramér's V, segment vs the rest."""
     frame, labels = survey
     categorical = profile_segments(frame, labels).categorical
     for segment in range(3):
         inside = labels == segment
         for name in ["colour", "shape"]:
             table = pd.crosstab(inside, frame[name]).to_numpy()
-            _chi2, p_value, _, _ = stats.chi2_contingency(table, correction=False)
             cramer = stats.contingency.association(table, method="cramer", correction=False)
             got = categorical[(categorical["segment"] == segment)
                               & (categorical["feature"] == name)]
-            np.testing.assert_allclose(got["p_value"], p_value, rtol=1e-9)
             np.testing.assert_allclose(got["effect"], cramer, rtol=1e-9)
+            for level, p_value in zip(got["level"], got["p_value"]):
+                has = (frame[name] == level).to_numpy()
+                _z, expected = proportions_ztest([has[inside].sum(), has[~inside].sum()],
+                                                 [inside.sum(), (~inside).sum()])
+                assert p_value == pytest.approx(expected, rel=1e-9)
 
 
 def test_planted_feature_drives_its_segment(survey):
@@ -109,7 +115,9 @@ def test_planted_feature_drives_its_segment(survey):
     profiles = profile_segments(frame, labels)
     drivers = profiles.drivers
     assert list(drivers.columns) == ["segment", "rank", "feature", "kind", "effect", "p_value",
-                                     "direction", "level", "description"]
+                                     "p_adjusted", "significant", "direction", "level",
+                                     "description"]
+    assert drivers[drivers["segment"] == 0].iloc[0]["significant"]
     top0 = profiles.top_drivers(0, n=1).iloc[0]
     assert top0["feature"] == "signal"
     assert top0["kind"] == "numeric"

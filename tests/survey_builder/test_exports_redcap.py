@@ -301,14 +301,16 @@ def test_branching_logic(fields: dict[str, dict[str, str]]) -> None:
     logic = "Branching Logic (Show field only if...)"
     survey = full_survey()
     assert fields["novel_2"][logic] == ex.to_redcap(survey.get("novel_2").relevant)
-    assert fields["buy_freq"][logic] == "[trust_1] >= 3 and [age_band] <> '55_plus'"
+    assert fields["buy_freq"][logic] == (
+        "[trust_1] <> '' and [trust_1] >= 3 and [age_band] <> '55_plus'")
     assert fields["lifespan"][logic] == "[channels(online)] = '1' or [buy_freq] = 'weekly'"
     # answered() of a checkbox = any option ticked; of a ranking = its first option ranked
     assert fields["avg_spend"][logic] == (
         "[channels(online)] = '1' or [channels(store)] = '1' or [channels(phone)] = '1' or "
         "[channels(market)] = '1'")
     assert fields["why_rank"][logic] == (
-        "[priorities__price] <> '' and [novel_1] >= 3 and [attn_1] <> 'disagree'")
+        "[priorities__price] <> '' and ([novel_1] = '' or [novel_1] >= 3) and "
+        "[attn_1] <> 'disagree'")
     assert fields["brand_name"][logic] == "[channels(market)] = '0'"
 
 

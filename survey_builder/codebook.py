@@ -151,6 +151,7 @@ __all__ = [
     "column_names",
     "load_codebook",
     "option_column",
+    "option_columns",
     "text_in",
     "write_codebook",
 ]
@@ -166,6 +167,29 @@ def option_column(question: str, value: str) -> str:
     """Name of the per-option column, e.g. ``option_column("channels", "online")``
     -> ``"channels__online"``."""
     return f"{question}{OPTION_SEPARATOR}{value}"
+
+
+def option_columns(codebook: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{question: {option code: column}}`` of the multiple-choice and ranking questions.
+
+    Parameters
+    ----------
+    codebook : mapping
+        A codebook (:func:`survey_builder.codebook.build_codebook`).
+
+    Returns
+    -------
+    dict
+        The ``options`` argument of :func:`survey_builder.expressions.evaluate_columns`.
+    """
+    options: dict[str, dict[str, str]] = {}
+    for column in codebook["columns"]:
+        if column["type"] in _OPTION_COLUMN_TYPES:
+            options.setdefault(column["question"], {})[str(column["option"])] = column["name"]
+    return options
+
+
+_OPTION_COLUMN_TYPES = frozenset({"multiple_choice_option", "ranking_option"})
 
 
 def _column(name: str, **fields: Any) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from pathlib import Path
 __all__ = [
     "ANSWER_SUFFIX",
     "ATTENTION_FAILED_COLUMN",
+    "BREAKS_SPEC_COLUMN",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "ID_COLUMN",
@@ -50,6 +51,9 @@ CLV_COLUMN = "clv"
 JOURNEY_COLUMN = "journey_stage"
 #: Boolean flag: a wrong answer to at least one attention check.
 ATTENTION_FAILED_COLUMN = "attention_failed"
+#: Boolean flag: an answer breaks the questionnaire's rules (answered though hidden, too
+#: many ticks, a rank given twice, a required answer missing).
+BREAKS_SPEC_COLUMN = "breaks_spec"
 #: Boolean flag: straight-lined many grids, or a long run of equal answers.
 STRAIGHTLINER_COLUMN = "straightliner"
 #: Number of answered questions (a count, not a flag).
@@ -59,7 +63,8 @@ STRAIGHTLINED_SHARE_COLUMN = "straightlined_share"
 #: Longest run of equal consecutive Likert answers.
 LONGEST_RUN_COLUMN = "longest_run"
 #: The boolean data-quality flags of a scores file.
-FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN)
+FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN,
+                                 BREAKS_SPEC_COLUMN)
 #: Every data-quality column of a scores file: they describe how a respondent answered,
 #: not who they are, so they are never segmentation features nor persona traits.
 QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN,

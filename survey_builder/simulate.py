@@ -47,7 +47,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import expressions as ex
-from .codebook import OPTION_SEPARATOR, build_codebook, column_names, option_column
+from .codebook import (
+    OPTION_SEPARATOR,
+    build_codebook,
+    column_names,
+    option_column,
+    option_columns,
+)
 from .errors import SurveyError
 from .layout import STRAIGHTLINER_COLUMN
 from .readers import respondent_ids
@@ -168,33 +174,12 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
     ndarray of bool
     """
     if survey is not None:
-        options = _option_columns(build_codebook(survey))
+        options = option_columns(build_codebook(survey))
     else:
         options = _options_by_column_name(list(frame.keys()))
     return ex.evaluate_columns(expr, frame, options=options)
 
 
-def _option_columns(codebook: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """``{question: {option code: column}}`` of the multiple-choice and ranking questions.
-
-    Parameters
-    ----------
-    codebook : mapping
-        A codebook (:func:`survey_builder.codebook.build_codebook`).
-
-    Returns
-    -------
-    dict
-        The ``options`` argument of :func:`survey_builder.expressions.evaluate_columns`.
-    """
-    options: dict[str, dict[str, str]] = {}
-    for column in codebook["columns"]:
-        if column["type"] in _OPTION_COLUMN_TYPES:
-            options.setdefault(column["question"], {})[str(column["option"])] = column["name"]
-    return options
-
-
-_OPTION_COLUMN_TYPES = frozenset({"multiple_choice_option", "ranking_option"})
 
 
 def _options_by_column_name(names: list[str]) -> dict[str, dict[str, str]]:
@@ -651,7 +636,7 @@ def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
         groups.append((q, list(generated)))
 
     _blank_at_random(sim, groups, columns)
-    _blank_irrelevant(groups, columns, _option_columns(codebook), n)
+    _blank_irrelevant(groups, columns, option_columns(codebook), n)
 
     data: dict[str, Any] = {ID_COLUMN: ids}
     for name in column_names(codebook)[1:]:

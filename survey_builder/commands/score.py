@@ -48,13 +48,17 @@ INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
               help="... and at least this many grids.")
 @click.option("--straightline-run", type=click.IntRange(min=0), default=15, show_default=True,
               help="Or who gave this many equal Likert answers in a row (0: off).")
+@click.option("--strict", is_flag=True,
+              help="Refuse answers that break the questionnaire's rules (answered though "
+                   "hidden, too many ticks, a rank given twice, a required answer missing) "
+                   "instead of flagging them in breaks_spec.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the reliability table.")
 def score_command(spec: str, responses: str, out: str, report_path: str | None,
                   report_table: str | None, min_answered: float, input_format: str,
                   encoding: str, ignore_extra_columns: bool, missing: str,
                   language: str | None, codes: bool, exclude_flagged: bool,
                   straightline_items: int, straightline_share: float, straightline_grids: int,
-                  straightline_run: int, quiet: bool) -> None:
+                  straightline_run: int, strict: bool, quiet: bool) -> None:
     """Score RESPONSES to SPEC: one row per respondent, ready for `dash-personas segment`.
 
     SPEC is the survey spec (or the codebook.json from `survey-builder build`). RESPONSES is
@@ -65,7 +69,8 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     reverse-keying; empty when fewer than --min-answered items were answered), clv (average
     purchase value x purchases per year x lifespan in years), journey_stage, the other
     single-choice answers as labels, and the quality columns attention_failed,
-    straightliner, n_answered, straightlined_share (share of the Likert grids answered
+    straightliner, breaks_spec (an answer breaks the questionnaire's rules; --strict
+    refuses them), n_answered, straightlined_share (share of the Likert grids answered
     all alike) and longest_run (equal Likert answers in a row). Beside --out goes its
     codebook (scores.csv -> scores.codebook.json), which `dash-personas` finds by itself
     for labels and answer order. Cronbach's alpha,
@@ -85,6 +90,7 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
 
     from ..atomic import write_text_atomic
     from ..codebook import load_codebook
+    from ..errors import about_file
     from ..readers import read_responses
     from ..scores import write_scores
     from ..scoring import StraightlineRule, score_responses
@@ -96,13 +102,17 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     codebook = load_codebook(spec)  # built once, used by the reader, the scorer and the file
     frame = read_responses(responses, codebook, input_format=input_format, encoding=encoding,
                            allow_extra_columns=ignore_extra_columns)
-    result = score_responses(codebook, frame, min_answered=min_answered,
-                             missing=missing,  # type: ignore[arg-type]
-                             language=language, labels=not codes,
-                             reliability_exclude_flagged=exclude_flagged,
-                             straightline=StraightlineRule(
-                                 min_items=straightline_items, min_share=straightline_share,
-                                 min_grids=straightline_grids, min_run=straightline_run))
+    with about_file(responses):
+        result = score_responses(codebook, frame, min_answered=min_answered,
+                                 missing=missing,  # type: ignore[arg-type]
+                                 language=language, labels=not codes,
+                                 reliability_exclude_flagged=exclude_flagged,
+                                 straightline=StraightlineRule(
+                                     min_items=straightline_items,
+                                     min_share=straightline_share,
+                                     min_grids=straightline_grids,
+                                     min_run=straightline_run),
+                                 strict=strict)
     report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
                              allow_nan=False) + "\n"
     table = result.table() + "\n"

@@ -9,7 +9,8 @@ order (each usable on its own):
 * :func:`score_journey` — the journey stage, an ordered categorical;
 * :func:`score_answers` — the other single-choice answers, as labels or codes;
 * :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
-  :class:`StraightlineRule`), :func:`count_answered` — the data-quality columns;
+  :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
+  questionnaire's rules), :func:`count_answered` — the data-quality columns;
 * :func:`score_reliability` — Cronbach's alpha and item statistics per scale (the maths is in
   :mod:`survey_builder.reliability`).
 
@@ -45,14 +46,17 @@ from ._sections import (
     score_scales,
     straightlining,
 )
+from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 __all__ = [
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "JOURNEY_COLUMN",
     "N_ANSWERED_COLUMN",
+    "VIOLATION_KINDS",
     "ScaleScores",
     "ScoreResult",
+    "SpecViolation",
     "StraightlineRule",
     "Straightlining",
     "clv",
@@ -69,6 +73,7 @@ __all__ = [
     "score_reliability",
     "score_responses",
     "score_scales",
+    "spec_violations",
     "straightline_flags",
     "straightlined_blocks",
     "straightlining",

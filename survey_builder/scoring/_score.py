@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SurveyError
 from ..layout import (
     ATTENTION_FAILED_COLUMN,
+    BREAKS_SPEC_COLUMN,
     CLV_COLUMN,
     ID_COLUMN,
     JOURNEY_COLUMN,
@@ -29,6 +30,7 @@ from ._sections import (
     score_scales,
     straightlining,
 )
+from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -76,6 +78,7 @@ def score_responses(
     labels: bool = True,
     straightline: StraightlineRule | None = None,
     reliability_exclude_flagged: bool = False,
+    strict: bool = False,
 ) -> ScoreResult:
     """Score responses in the canonical layout: scales, CLV, journey, answers, quality flags.
 
@@ -105,6 +108,9 @@ def score_responses(
     reliability_exclude_flagged : bool
         Leave respondents flagged ``attention_failed`` or ``straightliner`` out of the
         reliability statistics (their scores are still computed).
+    strict : bool
+        Refuse responses that break the questionnaire's rules
+        (:func:`~survey_builder.scoring.spec_violations`) instead of flagging them.
 
     Returns
     -------
@@ -115,7 +121,8 @@ def score_responses(
         ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
         journey question; every other single-choice answer as a categorical
         (:func:`score_answers`); ``attention_failed`` (:func:`flag_attention`);
-        ``straightliner`` (:func:`straightlining`); ``n_answered``
+        ``straightliner`` (:func:`straightlining`); ``breaks_spec``
+        (:func:`spec_violations`); ``n_answered``
         (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
         (:func:`straightlining`). ``reliability`` holds :func:`score_reliability` per scale,
         the flag counts, the straight-lined count per grid and the settings.
@@ -123,8 +130,11 @@ def score_responses(
     Raises
     ------
     SurveyError
-        A codebook column is missing from ``responses``, or ids are missing or duplicated.
+        A codebook column is missing from ``responses``, ids are missing or duplicated, or
+        (``strict``) an answer breaks the questionnaire's rules: the first one, with its row
+        and question.
     """
+    import numpy as np
     import pandas as pd
 
     from ..codebook import as_codebook
@@ -149,8 +159,15 @@ def score_responses(
     straightline = straightline or StraightlineRule()
     lining = straightlining(codebook, responses, straightline)
     straight = lining.flag
+    violations = spec_violations(codebook, responses)
+    if strict and violations:
+        _refuse(codebook, violations, out[id_column])
+    breaks = np.zeros(len(responses), dtype=bool)
+    for violation in violations:
+        breaks |= violation.rows
     out[ATTENTION_FAILED_COLUMN] = failed
     out[STRAIGHTLINER_COLUMN] = straight
+    out[BREAKS_SPEC_COLUMN] = breaks
     out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
     out[STRAIGHTLINED_SHARE_COLUMN] = lining.share
     out[LONGEST_RUN_COLUMN] = lining.longest_run
@@ -164,7 +181,12 @@ def score_responses(
                      "exclude_flagged": bool(reliability_exclude_flagged),
                      "straightline": dataclasses.asdict(straightline)},
         "flags": {ATTENTION_FAILED_COLUMN: int(failed.sum()),
-                  STRAIGHTLINER_COLUMN: int(straight.sum())},
+                  STRAIGHTLINER_COLUMN: int(straight.sum()),
+                  BREAKS_SPEC_COLUMN: int(breaks.sum())},
+        "spec_violations": {kind: {v.question: int(v.rows.sum()) for v in violations
+                                   if v.kind == kind}
+                            for kind in VIOLATION_KINDS
+                            if any(v.kind == kind for v in violations)},
         "straightlined_grids": {grid: int(count)
                                 for grid, count in lining.grids.sum(axis=0).items()},
         "missing": missing,
@@ -172,6 +194,21 @@ def score_responses(
                                     language=language),
     }
     return ScoreResult(scores, report)
+
+
+def _refuse(codebook: Mapping[str, Any], violations: list[SpecViolation],
+            ids: Any) -> None:
+    """Raise for the first row (then the first question) that breaks a rule."""
+    import numpy as np
+
+    first = min(violations, key=lambda v: int(np.argmax(v.rows)))
+    row = int(np.argmax(first.rows))
+    question = next(q for q in codebook["questions"] if q["name"] == first.question)
+    others = sum(int(v.rows.sum()) for v in violations) - 1
+    more = f" (and {others} more; score without --strict to flag them in breaks_spec)" \
+        if others else ""
+    raise SurveyError(f"row {row + 1} (respondent {ids[row]}): {first.message(question)}"
+                      f"{more}", field=first.question)
 
 
 def _check_columns(codebook: Mapping[str, Any], responses: pd.DataFrame) -> None:

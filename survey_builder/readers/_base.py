@@ -73,7 +73,8 @@ def responses_from_text(text: str, source: Survey | Mapping[str, Any], *,
         raise SurveyError(f"unknown input format {input_format!r} (choose from "
                           f"{', '.join(INPUT_FORMATS)})", field="--input-format")
     layout = Layout.of(source)
-    fmt = detect_format(text, name) if input_format == "auto" else input_format
+    fmt = (detect_format(text, name, canonical_columns=layout.columns)
+           if input_format == "auto" else input_format)
     if fmt == "surveyjs" and not text.strip():
         raise SurveyError("the file is empty", name, 1)
     parsed = _PARSERS[fmt](text, layout, name, allow_extra_columns)

@@ -418,6 +418,17 @@ class Survey(_Model):
                                    question.points, question.anchors, question.required,
                                    question.relevant, question, section)
 
+    def items_summary(self) -> str:
+        """How many Likert items measure a scale, and how many stand alone, e.g.
+        ``"56 scale items + 1 Likert item outside any scale"``."""
+        items = list(self.iter_items())
+        scaled = sum(item.scale is not None for item in items)
+        text = f"{scaled} scale item{'s' if scaled != 1 else ''}"
+        if len(items) > scaled:
+            other = len(items) - scaled
+            text += f" + {other} Likert item{'s' if other != 1 else ''} outside any scale"
+        return text
+
     def names(self) -> list[str]:
         """Every question and grid-item name, in order (grids before their rows)."""
         out: list[str] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -108,6 +109,34 @@ def test_validate_error_is_one_line_with_location(spec, capsys):
     assert err.count("\n") == 1
     assert err.startswith(f"Error: {spec}:{line} sections[")
     assert "unknown scale 'tr_opennes'" in err
+
+
+def test_validate_lists_every_problem(spec, capsys):
+    text = spec.read_text(encoding="utf-8")
+    bad = text.replace("scale: tr_openness", "scale: tr_opennes", 1).replace(
+        "scale: at_brand_trust", "scale: at_brand_trus", 1)
+    spec.write_text(bad, encoding="utf-8")
+    code, out, err = run_main(capsys, "validate", str(spec))
+    assert code == 2 and out == ""
+    errors = err.splitlines()
+    assert all(re.match(rf"Error: {re.escape(str(spec))}:\d+ \S+: ", e) for e in errors), err
+    assert not any("more problem" in e for e in errors)
+    for wrong in ("tr_opennes", "at_brand_trus"):
+        line = next(i + 1 for i, s in enumerate(bad.splitlines()) if f"scale: {wrong}" in s)
+        assert any(e.startswith(f"Error: {spec}:{line} ") and f"unknown scale '{wrong}'" in e
+                   for e in errors), err
+
+
+def test_validate_counts_scale_items_apart_from_other_likert_items(tmp_path, runner):
+    path = tmp_path / "aspects.yaml"
+    assert runner.invoke(cli, ["init", "--template", "aspects", "--modules",
+                               "demographics,behaviour,journey,clv", "--out",
+                               str(path)]).exit_code == 0
+    survey = load_survey(path)
+    scaled = sum(len(survey.scale_items(scale)) for scale in survey.scales)
+    assert scaled == 14 * 4
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert "; 56 scale items + 1 Likert item outside any scale" in result.output
 
 
 def test_validate_reads_stdin(spec, runner):

@@ -453,3 +453,21 @@ def test_build_codebook_lists_the_notes_so_a_built_codebook_reads_odk_exports(ex
     path = EXPORTS / "odk_central.csv"
     frame = read_responses(path, codebook)  # what `survey-builder score` passes
     pd.testing.assert_frame_equal(frame, _expected([f"uuid:{u}" for u in _UUIDS]))
+
+
+def test_canonical_file_with_a_last_column_ending_in_complete_stays_canonical(tmp_path) -> None:
+    text = (DATA / "survey_small.yaml").read_text(encoding="utf-8")
+    assert "name: comment" in text
+    survey = survey_from_text(text.replace("name: comment", "name: visit_complete"), tmp_path)
+    responses = simulate_responses(survey, 30, 2, seed=1)[0]
+    assert responses.columns[-1] == "visit_complete"
+    path = tmp_path / "responses.csv"
+    responses.to_csv(path, index=False)
+    assert detect_format(path.read_text(encoding="utf-8")) == "redcap"  # by name alone
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+
+
+def survey_from_text(text: str, tmp_path: Path):
+    spec = tmp_path / "survey.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return load_survey(spec)

@@ -307,3 +307,21 @@ def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
         "(expected one of: likert, likert_grid, single_choice, multiple_choice, numeric, "
         "text, ranking, attention_check, note)")
     assert result.stdout == ""
+
+
+def test_build_warns_about_randomisation_in_one_short_line_per_format(tmp_path, capsys):
+    spec = tmp_path / "aspects.yaml"
+    code, _, _ = run_main(capsys, "init", "--template", "aspects", "--out", str(spec))
+    assert code in (0, None)
+    survey = load_survey(spec)
+    sections = sum(s.randomize for s in survey.sections)
+    grids = sum(q.is_grid and q.randomize for q in survey.iter_questions())
+    assert sections > 3 and grids > 3
+    code, _, err = run_main(capsys, "build", str(spec), "--format", "all", "--out",
+                            str(tmp_path / "build"))
+    assert code in (0, None)
+    warnings = [line for line in err.splitlines() if line.startswith("warning")]
+    assert [w.split(":")[0] for w in warnings] == ["warning (xlsform)", "warning (redcap)"]
+    for warning in warnings:
+        assert f"randomises {sections} sections and {grids} grids." in warning
+        assert len(warning) < 300

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
 from . import canonical, odk, redcap, surveyjs
+from ._container import unpack
 from ._decode import decode_bytes
 from ._layout import Layout, Parsed
 from .detect import detect_format
@@ -89,7 +90,8 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     Parameters
     ----------
     path : path or "-"
-        The export.
+        The export: a CSV or JSON file, an ODK Central ZIP export (its ``<form>.csv`` is
+        read) or an XLSX workbook such as Kobo's default export (its first sheet).
     source : Survey or codebook dict
         The questionnaire the responses belong to.
     input_format : {"auto", "canonical", "odk", "surveyjs", "redcap"}
@@ -110,7 +112,8 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     data = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
-    text = decode_bytes(data, encoding, name)
+    content, name = unpack(data, name)
+    text = content if isinstance(content, str) else decode_bytes(content, encoding, name)
     return responses_from_text(text, source, input_format=input_format, name=name,
                                allow_extra_columns=allow_extra_columns)
 

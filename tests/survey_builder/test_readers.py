@@ -471,3 +471,41 @@ def survey_from_text(text: str, tmp_path: Path):
     spec = tmp_path / "survey.yaml"
     spec.write_text(text, encoding="utf-8")
     return load_survey(spec)
+
+
+def test_odk_central_zip_export_is_read_from_its_form_csv(survey, responses, tmp_path) -> None:
+    import zipfile
+
+    path = tmp_path / "smoke_survey.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("smoke_survey.csv", to_odk(responses, survey).to_csv(index=False))
+        archive.writestr("smoke_survey-household.csv", "PARENT_KEY,KEY,member\nx,y,z\n")
+        archive.writestr("media/photo.jpg", b"\xff\xd8\xff")
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("readme.txt", "nothing")
+    with pytest.raises(SurveyError, match="holds no CSV table") as info:
+        read_responses(empty, survey)
+    assert info.value.file == str(empty)
+
+
+def test_kobo_xlsx_export_is_read_from_its_first_sheet(survey, responses, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    frame = to_odk(responses, survey)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Smoke survey"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        # Excel stores numbers as floats (Kobo's XLSX export too)
+        sheet.append([None if pd.isna(v) else float(v) if isinstance(v, (int, np.integer))
+                      else v for v in row])
+    path = tmp_path / "kobo.xlsx"
+    workbook.save(path)
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+    bad = tmp_path / "old.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    with pytest.raises(SurveyError, match=r"Excel 97-2003 workbook \(\.xls\); export"):
+        read_responses(bad, survey)

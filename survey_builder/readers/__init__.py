@@ -42,6 +42,10 @@ Supported inputs (``input_format``)
 REDCap; with ``/``-prefixed names or ODK/Kobo metadata columns → ODK; anything else →
 canonical.
 
+"Labels" exports (Kobo's "Labels" export, REDCap's "CSV (labels)") are read too: a header
+of question, item and option labels (any language of the codebook) is turned back into
+names, and selections written as option labels joined by spaces into codes (:mod:`._labels`).
+
 Every reader ends in the same validation against the codebook: missing or unknown columns
 (named), values that are not valid codes, out-of-range or non-integer numbers (named by file,
 line/row and column) and undecodable bytes raise :class:`~survey_builder.errors.SurveyError`.

@@ -11,6 +11,7 @@ from ..errors import SurveyError
 from . import canonical, odk, redcap, surveyjs
 from ._container import unpack
 from ._decode import decode_bytes
+from ._labels import relabel_header
 from ._layout import Layout, Parsed
 from .detect import detect_format
 from .validate import validate
@@ -74,6 +75,8 @@ def responses_from_text(text: str, source: Survey | Mapping[str, Any], *,
         raise SurveyError(f"unknown input format {input_format!r} (choose from "
                           f"{', '.join(INPUT_FORMATS)})", field="--input-format")
     layout = Layout.of(source)
+    if not text.lstrip().startswith(("[", "{")):
+        text = relabel_header(text, layout)  # a "labels" export: headers back to names
     fmt = (detect_format(text, name, canonical_columns=layout.columns)
            if input_format == "auto" else input_format)
     if fmt == "surveyjs" and not text.strip():

@@ -46,6 +46,7 @@ def validate_command(spec: str, quiet: bool) -> None:
         f"  questions  {len(questions)} (" + ", ".join(
             f"{n} {t}" for t, n in sorted(types.items())) + f"); {survey.items_summary()}",
         f"  columns    {len(codebook['columns'])} in the response file (incl. respondent_id)",
+        f"  length     about {survey.estimated_minutes():.0f} minutes (every question shown)",
         f"  scales     {len(survey.scales)}",
     ]
     for scale in survey.scales:

@@ -192,7 +192,7 @@ def test_build_markdown_and_html(spec, tmp_path, runner):
     survey = load_survey(spec)
     expected = {f"{survey.id}.{lang}.{ext}" for lang in ("en", "es") for ext in ("md", "html")}
     assert {p.name for p in out.iterdir()} == expected | {"codebook.json"}
-    assert sorted(result.output.split()) == sorted(str(out / name) for name in
+    assert sorted(result.stdout.split()) == sorted(str(out / name) for name in
                                                    expected | {"codebook.json"})
     codebook = json.loads((out / "codebook.json").read_text(encoding="utf-8"))
     assert codebook == build_codebook(survey)
@@ -325,3 +325,24 @@ def test_build_warns_about_randomisation_in_one_short_line_per_format(tmp_path, 
     for warning in warnings:
         assert f"randomises {sections} sections and {grids} grids." in warning
         assert len(warning) < 300
+
+
+def test_length_estimate_at_validate_and_build(tmp_path, capsys):
+    from survey_builder.spec import QUESTION_TYPES, SECONDS_PER_ANSWER
+
+    assert set(SECONDS_PER_ANSWER) == set(QUESTION_TYPES)  # every type has a time
+    spec = tmp_path / "aspects.yaml"
+    run_main(capsys, "init", "--template", "aspects", "--out", str(spec))
+    survey = load_survey(spec)
+    by_hand = 0.0
+    for q in survey.iter_questions():
+        answers = (len(q.items) if q.type == "likert_grid" else
+                   len(q.choices) if q.type == "ranking" else 1)
+        by_hand += SECONDS_PER_ANSWER[q.type] * answers
+    assert survey.estimated_minutes() == pytest.approx(by_hand / 60)
+    assert 5 < survey.estimated_minutes() < 30
+    _, out, _ = run_main(capsys, "validate", str(spec))
+    assert f"length     about {by_hand / 60:.0f} minutes" in out
+    _, _, err = run_main(capsys, "build", str(spec), "--format", "markdown", "--out",
+                         str(tmp_path / "b"))
+    assert f"length: about {by_hand / 60:.0f} minutes" in err

@@ -104,7 +104,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -134,6 +134,7 @@ __all__ = [
     "CODEBOOK_FORMAT",
     "CODEBOOK_VERSION",
     "OPTION_SEPARATOR",
+    "REDCAP_NAME_MAX",
     "AttentionCheckEntry",
     "Codebook",
     "CodebookColumn",
@@ -151,6 +152,8 @@ __all__ = [
     "column_names",
     "load_codebook",
     "option_column",
+    "option_columns",
+    "redcap_rank_fields",
     "text_in",
     "write_codebook",
 ]
@@ -166,6 +169,55 @@ def option_column(question: str, value: str) -> str:
     """Name of the per-option column, e.g. ``option_column("channels", "online")``
     -> ``"channels__online"``."""
     return f"{question}{OPTION_SEPARATOR}{value}"
+
+
+#: REDCap's field-name limit, which the spec's names respect (a ranking's per-option
+#: fields are shortened to fit, see :func:`redcap_rank_fields`).
+REDCAP_NAME_MAX = 26
+
+
+def redcap_rank_fields(question: str, options: Sequence[str]) -> list[str]:
+    """The REDCap field of each option of a ranking question, within REDCap's 26 characters.
+
+    ``<question>__<option>`` (the canonical column) when every one fits, else
+    ``<question>__<n>`` for the n-th option (1-based), the question name shortened if needed.
+
+    Examples
+    --------
+    >>> redcap_rank_fields("drivers", ["price", "quality"])
+    ['drivers__price', 'drivers__quality']
+    >>> redcap_rank_fields("choice_drivers", ["price", "sustainability"])
+    ['choice_drivers__1', 'choice_drivers__2']
+    """
+    fields = [option_column(question, value) for value in options]
+    if all(len(name) <= REDCAP_NAME_MAX for name in fields):
+        return fields
+    suffixes = [f"{OPTION_SEPARATOR}{i}" for i in range(1, len(options) + 1)]
+    width = REDCAP_NAME_MAX - max(len(s) for s in suffixes)
+    return [question[:width] + suffix for suffix in suffixes]
+
+
+def option_columns(codebook: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """``{question: {option code: column}}`` of the multiple-choice and ranking questions.
+
+    Parameters
+    ----------
+    codebook : mapping
+        A codebook (:func:`survey_builder.codebook.build_codebook`).
+
+    Returns
+    -------
+    dict
+        The ``options`` argument of :func:`survey_builder.expressions.evaluate_columns`.
+    """
+    options: dict[str, dict[str, str]] = {}
+    for column in codebook["columns"]:
+        if column["type"] in _OPTION_COLUMN_TYPES:
+            options.setdefault(column["question"], {})[str(column["option"])] = column["name"]
+    return options
+
+
+_OPTION_COLUMN_TYPES = frozenset({"multiple_choice_option", "ranking_option"})
 
 
 def _column(name: str, **fields: Any) -> dict[str, Any]:

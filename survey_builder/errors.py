@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["SurveyError", "UserError", "about_file"]
+__all__ = ["SurveyError", "UserError", "UserErrors", "about_file"]
 
 
 @dataclass
@@ -53,6 +53,25 @@ class UserError(ValueError):
 
     def __reduce__(self):  # picklable across processes (n_jobs, Dask workers)
         return (type(self), (self.message, self.file, self.line, self.field))
+
+
+@dataclass
+class UserErrors(UserError):
+    """Several problems found at once: it reads as the first (whose message says how many
+    more there are), and ``problems`` holds every one, for a command that lists them all.
+
+    Parameters
+    ----------
+    message, file, line, field
+        The first problem, as :class:`UserError`.
+    problems : tuple of UserError
+        Every problem, the first included, in document order.
+    """
+
+    problems: tuple[UserError, ...] = ()
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.file, self.line, self.field, self.problems))
 
 
 #: The name survey-builder's modules have always raised; the same class.

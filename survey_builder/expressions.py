@@ -22,27 +22,38 @@ Example: ``${age_band} = '18_24' and (selected(${channels}, 'online') or ${trust
 Semantics
 ---------
 One set of rules, used by :func:`evaluate` (one respondent) and :func:`evaluate_columns`
-(every respondent at once, vectorised), which give the same answers:
+(every respondent at once, vectorised), which give the same answers, and kept by every
+export (each translation below is proved against the real engine in the test suite):
 
-* Unanswered: a missing key, ``None``, NaN, pandas ``NA``, blank text, an empty list, tuple
-  or set (:func:`is_missing`). An empty literal ``''`` counts as missing too.
-* A comparison involving a missing value is false, ``!=`` included (so ``${q} != ''`` is
-  always false; write ``answered(${q})``).
+* **Unanswered** is one value, *empty*: a missing key, ``None``, NaN, pandas ``NA``, blank
+  text, an empty list, tuple or set (:func:`is_missing`). The literal ``''`` is empty too.
+* ``=`` is true when both sides are equal; empty equals only empty. So an unanswered
+  ``${q}`` is not ``= 3`` and not ``= 'a'``, and ``${q} = ''`` means "unanswered".
+* ``!=`` is exactly ``not =``: an unanswered ``${age_band} != 'u18'`` is **true** (shown).
+* ``<``, ``<=``, ``>``, ``>=`` are false when either side is empty: an unanswered
+  ``${spend} > 300`` and ``${spend} <= 300`` are both false, so ``not (${spend} > 300)``
+  is **true**. (The spec's checks allow them on numbers only.)
 * Otherwise both sides compare as numbers when both read as one (``float(text)``, so
   ``'3'`` equals ``3``), else as text (``str`` of each side).
 * ``selected(${q}, 'v')`` is false when ``q`` is unanswered; ``answered(${q})`` is true
   when it has an answer (for a question stored as one column per option: any option cell
   is given); ``not`` simply negates.
 
-Issue #15 will revisit these rules; they live here only. The XLSForm translation keeps
-``not(...)``; the SurveyJS and REDCap dialects have no general negation, so :func:`negate`
-pushes it inwards (``not ${q} > 3`` becomes ``${q} <= 3``), which differs only when ``q`` is
-unanswered.
+These are the rules of the engines the exports run on, so the translations stay literal:
+JavaRosa/ODK (XPath: an empty answer is ``''``, and ``number('')`` is NaN, which no ordering
+holds for) and survey-core (an empty answer is ``undefined``; ``=`` against it is false,
+ordering is false, ``!(...)`` negates), except that survey-core holds ``{a} <= {b}`` when
+both are empty, so :func:`to_surveyjs` guards an ordering of two answers with ``notempty``.
+REDCap's branching logic compares blanks loosely (``'' = 0`` can hold in its JavaScript),
+so :func:`to_redcap` spells the rules out: every ordering and every comparison with a
+number is guarded by ``[q] <> ''``, and a negation is pushed inwards with :func:`negate`,
+which keeps them (``not ${q} > 3`` becomes ``not answered(${q}) or ${q} <= 3``).
 
 Public API (stable, used by the exporters)
 ------------------------------------------
 :func:`parse`, :func:`references`, :func:`evaluate`, :func:`evaluate_columns`,
-:func:`to_string`, :func:`negate`, :func:`to_xlsform`, :func:`to_surveyjs`, :func:`to_redcap`,
+:func:`to_string`, :func:`negate`, :func:`is_missing`, :func:`is_number_text`,
+:func:`to_xlsform`, :func:`to_surveyjs`, :func:`to_redcap`,
 :class:`ExpressionError` and the node classes :class:`Ref`, :class:`Const`,
 :class:`Compare`, :class:`BoolOp`, :class:`Not`, :class:`Call`.
 """
@@ -74,6 +85,7 @@ __all__ = [
     "evaluate",
     "evaluate_columns",
     "is_missing",
+    "is_number_text",
     "negate",
     "parse",
     "references",
@@ -483,14 +495,21 @@ def _as_number(value: Any) -> float | None:
         return None
 
 
+def is_number_text(value: Any) -> bool:
+    """Whether an answer or literal reads as a number (``'3'``, ``'2.5'``, ``4``)."""
+    return not is_missing(value) and _as_number(value) is not None
+
+
 def _is_ticked(value: Any) -> bool:
     """Whether one option's cell of a multiple-choice answer means "selected"."""
     return not is_missing(value) and _as_number(value) != 0
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:
-    if is_missing(left) or is_missing(right):
-        return False
+    left_missing, right_missing = is_missing(left), is_missing(right)
+    if left_missing or right_missing:  # empty equals only empty; no ordering holds for it
+        both = left_missing and right_missing
+        return both if op == "=" else (not both if op == "!=" else False)
     lnum, rnum = _as_number(left), _as_number(right)
     if lnum is not None and rnum is not None:
         return bool(_OPERATORS[op](lnum, rnum))
@@ -763,6 +782,10 @@ class _ColumnEvaluator:
         textual = ~numeric & ~left.missing & ~right.missing
         if textual.any():
             result[textual] = np.asarray(op(left.text(textual), right.text(textual)), dtype=bool)
+        if node.op in ("=", "!="):  # empty equals only empty (orderings stay false)
+            empty = left.missing | right.missing
+            both = left.missing & right.missing
+            result[empty] = both[empty] if node.op == "=" else ~both[empty]
         return result
 
     def answered(self, name: str) -> np.ndarray:
@@ -791,22 +814,84 @@ _PRECEDENCE = {"or": 1, "and": 2}
 
 
 def negate(node: str | Node) -> Node:
-    """Push a negation inwards (negation normal form of ``not node``).
+    """Push a negation inwards (negation normal form of ``not node``), keeping the rules of
+    an unanswered reference.
 
-    ``not (a and b)`` becomes ``not a or not b``; ``not x > 3`` becomes ``x <= 3``;
-    negated calls stay :class:`Not` around a :class:`Call`.
+    ``not (a and b)`` becomes ``not a or not b`` and ``not x = 3`` becomes ``x != 3``. An
+    ordering is false when a side is empty, so its negation also holds for an unanswered
+    side: ``not x > 3`` becomes ``not answered(x) or x <= 3``. Negated calls stay
+    :class:`Not` around a :class:`Call`.
+
+    >>> to_string(negate("${x} > 3 and selected(${ch}, 'web')"))
+    "not answered(${x}) or ${x} <= 3 or not selected(${ch}, 'web')"
     """
     node = parse(node)
     if isinstance(node, Compare):
-        return Compare(_NEGATED_OP[node.op], node.left, node.right, node.pos)
+        flipped = Compare(_NEGATED_OP[node.op], node.left, node.right, node.pos)
+        if node.op in ("=", "!="):
+            return flipped
+        unanswered = tuple(Not(_answered(side), side.pos) for side in (node.left, node.right)
+                           if isinstance(side, Ref))
+        return BoolOp("or", (*unanswered, flipped), node.pos) if unanswered else flipped
     if isinstance(node, BoolOp):
-        flipped = "or" if node.op == "and" else "and"
-        return BoolOp(flipped, tuple(negate(op) for op in node.operands), node.pos)
+        flipped_op = "or" if node.op == "and" else "and"
+        return _flatten(BoolOp(flipped_op, tuple(negate(op) for op in node.operands), node.pos))
     if isinstance(node, Not):
         return _nnf(node.operand)
     if isinstance(node, Call):
         return Not(node, node.pos)
     raise TypeError(f"cannot negate {node!r}")
+
+
+def _answered(ref: Ref) -> Call:
+    return Call("answered", (ref,), ref.pos)
+
+
+def _flatten(node: BoolOp) -> BoolOp:
+    """Merge operands that are the same operator into their parent (``a or (b or c)``)."""
+    operands: list[Node] = []
+    for operand in node.operands:
+        if isinstance(operand, BoolOp) and operand.op == node.op:
+            operands.extend(operand.operands)
+        else:
+            operands.append(operand)
+    return BoolOp(node.op, tuple(operands), node.pos)
+
+
+def _spell_out_empty(node: Node, covered: frozenset[str] = frozenset()) -> Node:
+    """Make the rules of an empty answer explicit, for a dialect that compares blanks
+    loosely: every ordering, every comparison with a number and every comparison of two
+    answers is guarded with ``answered()``. ``node`` is in negation normal form;
+    ``covered`` names references whose emptiness an ``or`` sibling already accepts
+    (``not answered(x) or x <= 3`` needs no second guard)."""
+    if isinstance(node, BoolOp):
+        if node.op == "or":
+            covered = covered | {op.operand.args[0].name for op in node.operands  # type: ignore[union-attr]
+                                 if isinstance(op, Not) and isinstance(op.operand, Call)
+                                 and op.operand.func == "answered"}
+        else:
+            covered = frozenset()
+        return _flatten(BoolOp(node.op, tuple(_spell_out_empty(op, covered)
+                                              for op in node.operands), node.pos))
+    if not isinstance(node, Compare):
+        return node
+    refs = [side for side in (node.left, node.right) if isinstance(side, Ref)]
+    consts = [side for side in (node.left, node.right) if isinstance(side, Const)]
+    if not refs or (node.op in ("=", "!=") and consts and isinstance(consts[0].value, str)):
+        return node  # text against text: a blank is unequal to any non-blank literal
+    given = tuple(_answered(ref) for ref in refs)
+    if node.op not in ("=", "!="):
+        if len(refs) == 1 and refs[0].name in covered:
+            return node
+        return BoolOp("and", (*given, node), node.pos)
+    equal = Compare("=", node.left, node.right, node.pos)
+    if len(refs) == 1:
+        guarded = BoolOp("and", (*given, equal), node.pos)
+    else:
+        both_empty = BoolOp("and", tuple(Not(call, call.pos) for call in given), node.pos)
+        guarded = BoolOp("or", (both_empty, BoolOp("and", (*given, equal), node.pos)),
+                         node.pos)
+    return guarded if node.op == "=" else negate(guarded)
 
 
 def _nnf(node: Node) -> Node:
@@ -920,7 +1005,15 @@ class _XLSForm(_Dialect):
 
 
 class _SurveyJS(_Dialect):
-    not_form = None
+    def render(self, node: Node, parent: int = 0) -> str:
+        if isinstance(node, Not) and not isinstance(node.operand, Call):
+            return f"!({self.render(node.operand, 0)})"
+        if (isinstance(node, Compare) and node.op not in ("=", "!=")
+                and isinstance(node.left, Ref) and isinstance(node.right, Ref)):
+            # survey-core holds {a} <= {b} when both are empty (it tests equality first)
+            return (f"({self.answered(node.left.name, False)} and "
+                    f"{self.answered(node.right.name, False)} and {super().render(node)})")
+        return super().render(node, parent)
 
     def ref(self, name: str) -> str:
         return "{" + self.rename(name) + "}"
@@ -935,6 +1028,11 @@ class _SurveyJS(_Dialect):
 class _REDCap(_Dialect):
     not_form = None
     ops: Mapping[str, str] = {**{op: op for op in COMPARISON_OPS}, "!=": "<>"}
+
+    def render(self, node: Node, parent: int = 0) -> str:
+        if isinstance(node, BoolOp) and parent:  # nested: brackets, not precedence rules
+            return f"({self.render(node, 0)})"
+        return super().render(node, parent)
 
     def ref(self, name: str) -> str:
         return "[" + self.rename(name) + "]"
@@ -975,27 +1073,30 @@ def to_xlsform(expr: str | Node, rename: Renamer = None) -> str:
 def to_surveyjs(expr: str | Node, rename: Renamer = None) -> str:
     """Translate to a SurveyJS ``visibleIf`` expression.
 
-    Negations are pushed inwards (SurveyJS has ``notcontains``/``empty`` but no general
-    ``not``). Use ``rename`` to map a grid item to its matrix path, e.g.
+    survey-core treats an unanswered question as this module does (see *Semantics*), so the
+    translation is literal: ``not (...)`` becomes ``!(...)``, a negated call
+    ``notcontains``/``empty``. Use ``rename`` to map a grid item to its matrix path, e.g.
     ``{"trust_1": "trust_grid.trust_1"}``.
 
     Examples
     --------
-    >>> to_surveyjs("${q} >= 3 or not selected(${ch}, 'web')")
-    "{q} >= 3 or {ch} notcontains 'web'"
+    >>> to_surveyjs("not (${q} >= 3) or not selected(${ch}, 'web')")
+    "!({q} >= 3) or {ch} notcontains 'web'"
     """
-    return _SurveyJS(rename).render(_nnf(parse(expr)))
+    return _SurveyJS(rename).render(parse(expr))
 
 
 def to_redcap(expr: str | Node, rename: Renamer = None) -> str:
     """Translate to REDCap branching logic.
 
     Multiple-choice (checkbox) fields use ``[q(v)] = '1'``; ``!=`` becomes ``<>``;
-    negations are pushed inwards because REDCap has no ``not`` operator.
+    negations are pushed inwards (:func:`negate`) because REDCap has no ``not`` operator,
+    and comparisons that REDCap would make with a blank loosely are guarded with
+    ``[q] <> ''`` so an unanswered question behaves as the *Semantics* say.
 
     Examples
     --------
     >>> to_redcap("${q} != 3 and selected(${ch}, 'web')")
-    "[q] <> 3 and [ch(web)] = '1'"
+    "([q] = '' or [q] <> 3) and [ch(web)] = '1'"
     """
-    return _REDCap(rename).render(_nnf(parse(expr)))
+    return _REDCap(rename).render(_spell_out_empty(_nnf(parse(expr))))

@@ -13,8 +13,9 @@ Scores file layout
 4. :data:`JOURNEY_COLUMN` when it defines a customer-journey question;
 5. every other single-choice answer (the question's name, or ``<name>_answer`` when the
    name is taken), written as labels (or as option codes with ``--codes``);
-6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS` then
-   :data:`N_ANSWERED_COLUMN`.
+6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS`, then
+   :data:`N_ANSWERED_COLUMN`, :data:`STRAIGHTLINED_SHARE_COLUMN` and
+   :data:`LONGEST_RUN_COLUMN`.
 
 Beside ``scores.csv`` it writes ``scores.codebook.json`` (:func:`sidecar_path`): the
 survey's codebook plus a ``scores`` section saying what each of these columns is.
@@ -28,13 +29,16 @@ from pathlib import Path
 __all__ = [
     "ANSWER_SUFFIX",
     "ATTENTION_FAILED_COLUMN",
+    "BREAKS_SPEC_COLUMN",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "ID_COLUMN",
     "JOURNEY_COLUMN",
+    "LONGEST_RUN_COLUMN",
     "N_ANSWERED_COLUMN",
     "QUALITY_COLUMNS",
     "SIDECAR_SUFFIX",
+    "STRAIGHTLINED_SHARE_COLUMN",
     "STRAIGHTLINER_COLUMN",
     "sidecar_path",
 ]
@@ -47,15 +51,24 @@ CLV_COLUMN = "clv"
 JOURNEY_COLUMN = "journey_stage"
 #: Boolean flag: a wrong answer to at least one attention check.
 ATTENTION_FAILED_COLUMN = "attention_failed"
-#: Boolean flag: the same answer position on every item of a block.
+#: Boolean flag: an answer breaks the questionnaire's rules (answered though hidden, too
+#: many ticks, a rank given twice, a required answer missing).
+BREAKS_SPEC_COLUMN = "breaks_spec"
+#: Boolean flag: straight-lined many grids, or a long run of equal answers.
 STRAIGHTLINER_COLUMN = "straightliner"
 #: Number of answered questions (a count, not a flag).
 N_ANSWERED_COLUMN = "n_answered"
+#: Share of the Likert grids a respondent straight-lined (all answers equal).
+STRAIGHTLINED_SHARE_COLUMN = "straightlined_share"
+#: Longest run of equal consecutive Likert answers.
+LONGEST_RUN_COLUMN = "longest_run"
 #: The boolean data-quality flags of a scores file.
-FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN)
+FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN,
+                                 BREAKS_SPEC_COLUMN)
 #: Every data-quality column of a scores file: they describe how a respondent answered,
 #: not who they are, so they are never segmentation features nor persona traits.
-QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN)
+QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN,
+                                    STRAIGHTLINED_SHARE_COLUMN, LONGEST_RUN_COLUMN)
 #: Suffix of a single-choice answer column whose name another scores column already took.
 ANSWER_SUFFIX = "_answer"
 #: Suffix of the codebook written beside a scores file (``scores.csv`` ->

@@ -47,8 +47,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import expressions as ex
-from .codebook import OPTION_SEPARATOR, build_codebook, column_names, option_column
+from .codebook import (
+    OPTION_SEPARATOR,
+    build_codebook,
+    column_names,
+    option_column,
+    option_columns,
+)
 from .errors import SurveyError
+from .layout import STRAIGHTLINER_COLUMN
 from .readers import respondent_ids
 from .spec import ID_COLUMN, Survey, load_survey
 
@@ -71,11 +78,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PERSONA_COLUMN",
+    "SimulatedResponses",
     "SimulationSettings",
     "default_labels_path",
     "relevance_mask",
     "respondent_ids",
     "simulate_responses",
+    "simulate_with_truth",
 ]
 
 #: Name of the planted-label column (values 1..n_personas).
@@ -111,6 +120,12 @@ class SimulationSettings:
         Share of respondents who give the same answer to every Likert item.
     straightliner_attention_fail_rate : float
         Probability that a straight-liner fails an attention check.
+    grid_straightliner_rate : float
+        Share of (other) respondents who straight-line some Likert grids: each grid with
+        probability ``grid_straightline_share``, each grid at an answer of its own (0: none,
+        the default, which leaves every other answer as it was).
+    grid_straightline_share : float
+        Chance that such a respondent straight-lines a given grid.
     text_answer_rate : float
         Probability that a free-text question gets an answer.
     """
@@ -123,6 +138,8 @@ class SimulationSettings:
     attention_fail_rate: float = 0.04
     straightliner_rate: float = 0.02
     straightliner_attention_fail_rate: float = 0.6
+    grid_straightliner_rate: float = 0.0
+    grid_straightline_share: float = 0.6
     text_answer_rate: float = 0.2
 
 
@@ -157,33 +174,12 @@ def relevance_mask(expr: str | ex.Node, frame: pd.DataFrame | Mapping[str, Any],
     ndarray of bool
     """
     if survey is not None:
-        options = _option_columns(build_codebook(survey))
+        options = option_columns(build_codebook(survey))
     else:
         options = _options_by_column_name(list(frame.keys()))
     return ex.evaluate_columns(expr, frame, options=options)
 
 
-def _option_columns(codebook: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """``{question: {option code: column}}`` of the multiple-choice and ranking questions.
-
-    Parameters
-    ----------
-    codebook : mapping
-        A codebook (:func:`survey_builder.codebook.build_codebook`).
-
-    Returns
-    -------
-    dict
-        The ``options`` argument of :func:`survey_builder.expressions.evaluate_columns`.
-    """
-    options: dict[str, dict[str, str]] = {}
-    for column in codebook["columns"]:
-        if column["type"] in _OPTION_COLUMN_TYPES:
-            options.setdefault(column["question"], {})[str(column["option"])] = column["name"]
-    return options
-
-
-_OPTION_COLUMN_TYPES = frozenset({"multiple_choice_option", "ranking_option"})
 
 
 def _options_by_column_name(names: list[str]) -> dict[str, dict[str, str]]:
@@ -270,6 +266,9 @@ class _Simulator:
         # a straight-liner keeps one relative position (left, middle or right) on every item
         self.straight_position = rng.sample.choice([0.0, 0.5, 1.0], size=n,
                                                    p=[0.3, 0.45, 0.25])
+        lined = self.rng("straightliners/grids").sample.random(n)
+        self.grid_straightliner = ~self.straightliner & (
+            lined < settings.grid_straightliner_rate)
 
     def rng(self, name: str) -> _Streams:
         import numpy as np
@@ -357,8 +356,17 @@ class _Simulator:
 
     def likert_grid(self, q: LikertGridQuestion, rng: _Streams
                     ) -> dict[str, np.ndarray]:
-        return {item.name: self.likert(item.name, item.scale, item.reverse_keyed, q.points)
-                for item in q.items}
+        import numpy as np
+
+        answers = {item.name: self.likert(item.name, item.scale, item.reverse_keyed, q.points)
+                   for item in q.items}
+        if not self.grid_straightliner.any():
+            return answers
+        lining = self.rng(f"{q.name}/straightline").sample
+        lined = self.grid_straightliner & (lining.random(self.n)
+                                           < self.s.grid_straightline_share)
+        constant = lining.integers(1, q.points + 1, self.n)
+        return {name: np.where(lined, constant, values) for name, values in answers.items()}
 
     def attention_check(self, q: AttentionCheckQuestion, rng: _Streams
                         ) -> dict[str, np.ndarray]:
@@ -511,6 +519,59 @@ def _typical_value(survey: Survey, name: str) -> float | None:
     return None
 
 
+@dataclass(frozen=True)
+class SimulatedResponses:
+    """What :func:`simulate_with_truth` returns: the answers and what was planted in them.
+
+    Attributes
+    ----------
+    responses : DataFrame
+        Canonical layout, as :func:`simulate_responses` returns.
+    personas : Series
+        Planted persona (1..``n_personas``) per respondent, named ``persona``.
+    straightliners : Series of bool
+        Planted straight-liners (every Likert item, or some grids), named ``straightliner``.
+    """
+
+    responses: pd.DataFrame
+    personas: pd.Series
+    straightliners: pd.Series
+
+
+def simulate_with_truth(
+    survey: Survey | str | Path,
+    n: int,
+    n_personas: int = 4,
+    seed: int = 0,
+    *,
+    settings: SimulationSettings | None = None,
+) -> SimulatedResponses:
+    """:func:`simulate_responses`, with the planted straight-liners as well.
+
+    Parameters are those of :func:`simulate_responses`.
+
+    Returns
+    -------
+    SimulatedResponses
+    """
+    import pandas as pd
+
+    if isinstance(survey, (str, Path)):
+        survey = load_survey(survey)
+    if n < 1:
+        raise SurveyError(f"the number of respondents must be at least 1, not {n}", field="-n")
+    if n_personas < 1:
+        raise SurveyError(f"the number of personas must be at least 1, not {n_personas}",
+                          field="--personas")
+    settings = settings or SimulationSettings()
+    sim = _Simulator(survey, n, n_personas, seed, settings)
+    responses = _responses(sim, respondent_ids(n))
+    personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
+    straight = pd.Series(sim.straightliner | sim.grid_straightliner, index=responses.index,
+                         name=STRAIGHTLINER_COLUMN)
+    return SimulatedResponses(responses, personas, straight)
+
+
 def simulate_responses(
     survey: Survey | str | Path,
     n: int,
@@ -544,25 +605,17 @@ def simulate_responses(
         Planted persona (1..``n_personas``) per respondent, named ``persona`` and indexed like
         ``responses``.
 
+    See Also
+    --------
+    simulate_with_truth : The same, with the planted straight-liners.
+
     Examples
     --------
     >>> from survey_builder.spec import load_survey  # doctest: +SKIP
     >>> responses, personas = simulate_responses(load_survey("survey.yaml"), 2000)  # doctest: +SKIP
     """
-    import pandas as pd
-
-    if isinstance(survey, (str, Path)):
-        survey = load_survey(survey)
-    if n < 1:
-        raise SurveyError(f"the number of respondents must be at least 1, not {n}", field="-n")
-    if n_personas < 1:
-        raise SurveyError(f"the number of personas must be at least 1, not {n_personas}",
-                          field="--personas")
-    settings = settings or SimulationSettings()
-    sim = _Simulator(survey, n, n_personas, seed, settings)
-    responses = _responses(sim, respondent_ids(n))
-    personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
-    return responses, personas
+    simulated = simulate_with_truth(survey, n, n_personas, seed, settings=settings)
+    return simulated.responses, simulated.personas
 
 
 def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
@@ -583,7 +636,7 @@ def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
         groups.append((q, list(generated)))
 
     _blank_at_random(sim, groups, columns)
-    _blank_irrelevant(groups, columns, _option_columns(codebook), n)
+    _blank_irrelevant(groups, columns, option_columns(codebook), n)
 
     data: dict[str, Any] = {ID_COLUMN: ids}
     for name in column_names(codebook)[1:]:

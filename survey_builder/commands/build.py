@@ -107,3 +107,8 @@ def build_command(spec: str, fmt: str, out: str, languages: str | None) -> None:
     written = build_outputs(spec, formats, Path(out), langs)
     for path in written:
         click.echo(str(path))
+    from ..spec import load_survey
+
+    minutes = load_survey(spec).estimated_minutes() if spec != "-" else None
+    if minutes is not None:
+        click.echo(f"length: about {minutes:.0f} minutes (every question shown)", err=True)

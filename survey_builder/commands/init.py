@@ -52,8 +52,7 @@ def init_command(template: str, modules: str | None, languages: str, dimensions:
     survey = survey_from_dict(document, source=f"template {template!r}")
     dump_survey(survey, out)
     if out != "-":
-        items = sum(1 for _ in survey.iter_items())
         click.echo(f"wrote {out}: {len(survey.sections)} sections, "
-                   f"{sum(1 for _ in survey.iter_questions())} questions ({items} scale "
-                   f"items), {len(survey.scales)} scales, languages "
+                   f"{sum(1 for _ in survey.iter_questions())} questions "
+                   f"({survey.items_summary()}), {len(survey.scales)} scales, languages "
                    f"{', '.join(survey.languages)}", err=True)

@@ -38,12 +38,27 @@ INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
 @click.option("--exclude-flagged", is_flag=True,
               help="Leave attention-check failures and straight-liners out of the "
                    "reliability statistics (they are still scored and flagged).")
+@click.option("--straightline-items", type=click.IntRange(min=2), default=3, show_default=True,
+              help="A Likert grid counts towards straight-lining when at least this many of "
+                   "its items are answered (and is straight-lined when they are all equal).")
+@click.option("--straightline-share", type=click.FloatRange(0, 1, min_open=True), default=0.5,
+              show_default=True,
+              help="Flag a straight-liner who straight-lined this share of their grids ...")
+@click.option("--straightline-grids", type=click.IntRange(min=1), default=2, show_default=True,
+              help="... and at least this many grids.")
+@click.option("--straightline-run", type=click.IntRange(min=0), default=15, show_default=True,
+              help="Or who gave this many equal Likert answers in a row (0: off).")
+@click.option("--strict", is_flag=True,
+              help="Refuse answers that break the questionnaire's rules (answered though "
+                   "hidden, too many ticks, a rank given twice, a required answer missing) "
+                   "instead of flagging them in breaks_spec.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the reliability table.")
 def score_command(spec: str, responses: str, out: str, report_path: str | None,
                   report_table: str | None, min_answered: float, input_format: str,
                   encoding: str, ignore_extra_columns: bool, missing: str,
                   language: str | None, codes: bool, exclude_flagged: bool,
-                  quiet: bool) -> None:
+                  straightline_items: int, straightline_share: float, straightline_grids: int,
+                  straightline_run: int, strict: bool, quiet: bool) -> None:
     """Score RESPONSES to SPEC: one row per respondent, ready for `dash-personas segment`.
 
     SPEC is the survey spec (or the codebook.json from `survey-builder build`). RESPONSES is
@@ -53,9 +68,12 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     The output has the respondent id, one column per scale (mean of the answered items after
     reverse-keying; empty when fewer than --min-answered items were answered), clv (average
     purchase value x purchases per year x lifespan in years), journey_stage, the other
-    single-choice answers as labels, and the flags attention_failed, straightliner and
-    n_answered. Beside --out goes its codebook (scores.csv -> scores.codebook.json), which
-    `dash-personas` finds by itself for labels and answer order. Cronbach's alpha,
+    single-choice answers as labels, and the quality columns attention_failed,
+    straightliner, breaks_spec (an answer breaks the questionnaire's rules; --strict
+    refuses them), n_answered, straightlined_share (share of the Likert grids answered
+    all alike) and longest_run (equal Likert answers in a row). Beside --out goes its
+    codebook (scores.csv -> scores.codebook.json), which `dash-personas` finds by itself
+    for labels and answer order. Cronbach's alpha,
     corrected item-total correlations and alpha-if-deleted per scale go to --report (JSON)
     and as a table to standard error (or --report-table).
 
@@ -72,9 +90,10 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
 
     from ..atomic import write_text_atomic
     from ..codebook import load_codebook
+    from ..errors import about_file
     from ..readers import read_responses
     from ..scores import write_scores
-    from ..scoring import score_responses
+    from ..scoring import StraightlineRule, score_responses
 
     if spec == "-" and responses == "-":
         from ..errors import SurveyError
@@ -83,10 +102,17 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     codebook = load_codebook(spec)  # built once, used by the reader, the scorer and the file
     frame = read_responses(responses, codebook, input_format=input_format, encoding=encoding,
                            allow_extra_columns=ignore_extra_columns)
-    result = score_responses(codebook, frame, min_answered=min_answered,
-                             missing=missing,  # type: ignore[arg-type]
-                             language=language, labels=not codes,
-                             reliability_exclude_flagged=exclude_flagged)
+    with about_file(responses):
+        result = score_responses(codebook, frame, min_answered=min_answered,
+                                 missing=missing,  # type: ignore[arg-type]
+                                 language=language, labels=not codes,
+                                 reliability_exclude_flagged=exclude_flagged,
+                                 straightline=StraightlineRule(
+                                     min_items=straightline_items,
+                                     min_share=straightline_share,
+                                     min_grids=straightline_grids,
+                                     min_run=straightline_run),
+                                 strict=strict)
     report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
                              allow_nan=False) + "\n"
     table = result.table() + "\n"

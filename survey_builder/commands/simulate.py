@@ -6,7 +6,8 @@ import click
 
 FORMATS = ("canonical", "odk", "surveyjs", "redcap")
 #: Options of a single simulation that a wave plan decides instead (parameter: option).
-_PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out"}
+_PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out",
+              "grid_straightliners": "--grid-straightliners"}
 
 
 @click.command("simulate")
@@ -22,8 +23,12 @@ _PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out"}
               help="Response file; '-' writes to standard output. With --waves: the "
                    "directory of the wave files.")
 @click.option("--labels-out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Planted persona labels (respondent_id,persona). Default: "
+              help="Planted truth (respondent_id,persona,straightliner). Default: "
                    "<out stem>.planted.csv next to --out; none when --out is '-'.")
+@click.option("--grid-straightliners", type=click.FloatRange(0, 1), default=0.0,
+              show_default=True,
+              help="Share of respondents who also straight-line some Likert grids (each "
+                   "grid with a 60 %% chance), marked in the planted truth.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="canonical",
               show_default=True,
               help="Write the canonical layout, or shape the data like an ODK/Kobo CSV, a "
@@ -34,8 +39,8 @@ _PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out"}
 @click.option("--quiet", "-q", is_flag=True, help="No summary on standard error.")
 @click.pass_context
 def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed: int,
-                     out: str, labels_out: str | None, output_format: str, plan: str | None,
-                     quiet: bool) -> None:
+                     out: str, labels_out: str | None, grid_straightliners: float,
+                     output_format: str, plan: str | None, quiet: bool) -> None:
     """Simulate respondents to SPEC drawn from planted personas.
 
     Each persona has its own ASPECTS profile (a latent score per scale), correlated
@@ -46,7 +51,8 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
 
     The responses use the canonical column layout of the codebook (one column per question
     or grid row, multiple choice as q__option 0/1 columns); the planted persona of every
-    respondent goes to a separate file so that it can be compared with a segmentation.
+    respondent goes to a separate file so that it can be compared with a segmentation,
+    with whether they were planted as a straight-liner (to measure the flag's recall).
     Output is deterministic for a given --seed.
 
     With --waves PLAN, a sequence of waves is drawn from one population that changes
@@ -88,7 +94,12 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
     from ..atomic import atomic_write
     from ..errors import SurveyError
     from ..readers import write_responses
-    from ..simulate import PERSONA_COLUMN, default_labels_path, simulate_responses
+    from ..simulate import (
+        PERSONA_COLUMN,
+        SimulationSettings,
+        default_labels_path,
+        simulate_with_truth,
+    )
     from ..spec import ID_COLUMN, load_survey
 
     survey = load_survey(spec)
@@ -105,7 +116,10 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
         return
     if Path(out).is_dir():
         raise SurveyError(f"{out} is a directory (a directory is for --waves)", field="--out")
-    responses, planted = simulate_responses(survey, n, personas, seed)
+    simulated = simulate_with_truth(
+        survey, n, personas, seed,
+        settings=SimulationSettings(grid_straightliner_rate=grid_straightliners))
+    responses, planted = simulated.responses, simulated.personas
     if labels_out is None and out != "-":
         labels_out = str(default_labels_path(out))
     if labels_out is not None and labels_out != "-" and out != "-" and (
@@ -113,7 +127,9 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
         raise SurveyError("--labels-out must differ from --out", field="--labels-out")
     write_responses(responses, survey, out, output_format)
     if labels_out is not None:
-        table = responses[[ID_COLUMN]].assign(**{PERSONA_COLUMN: planted.to_numpy()})
+        table = responses[[ID_COLUMN]].assign(**{
+            PERSONA_COLUMN: planted.to_numpy(),
+            simulated.straightliners.name: simulated.straightliners.to_numpy()})
         with atomic_write(labels_out, "w", newline="") as handle:
             table.to_csv(handle, index=False, lineterminator="\n")
     if not quiet:

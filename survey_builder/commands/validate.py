@@ -13,7 +13,7 @@ import click
 def validate_command(spec: str, quiet: bool) -> None:
     """Check SPEC (YAML or JSON) and summarise it.
 
-    Problems are reported as one line with file, line and field, exit code 2, e.g.
+    Every problem is reported, one line each with file, line and field, exit code 2, e.g.
     ``survey.yaml:42 sections[1].questions[3].scale: unknown scale 'openess'``.
 
     \b
@@ -21,15 +21,20 @@ def validate_command(spec: str, quiet: bool) -> None:
       survey-builder validate survey.yaml
     """
     from ..codebook import build_codebook
+    from ..errors import UserErrors
     from ..spec import load_survey
 
-    survey = load_survey(spec)
+    try:
+        survey = load_survey(spec)
+    except UserErrors as errors:
+        for problem in errors.problems:
+            click.echo(f"Error: {problem}", err=True)
+        raise SystemExit(2) from None
     if quiet:
         return
     codebook = build_codebook(survey)
     questions = list(survey.iter_questions())
     types = Counter(q.type for q in questions)
-    items = list(survey.iter_items())
     langs = ", ".join(f"{lang} (default)" if lang == survey.default_language else lang
                       for lang in survey.languages)
     lines = [
@@ -39,8 +44,9 @@ def validate_command(spec: str, quiet: bool) -> None:
         f"  sections   {len(survey.sections)}: " + ", ".join(
             f"{s.name}{' (randomised)' if s.randomize else ''}" for s in survey.sections),
         f"  questions  {len(questions)} (" + ", ".join(
-            f"{n} {t}" for t, n in sorted(types.items())) + f"); {len(items)} scale items",
+            f"{n} {t}" for t, n in sorted(types.items())) + f"); {survey.items_summary()}",
         f"  columns    {len(codebook['columns'])} in the response file (incl. respondent_id)",
+        f"  length     about {survey.estimated_minutes():.0f} minutes (every question shown)",
         f"  scales     {len(survey.scales)}",
     ]
     for scale in survey.scales:

@@ -7,6 +7,7 @@ must not pull in pandas/numpy.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -66,8 +67,13 @@ def randomized_blocks(survey: Survey) -> list[RandomizedBlock]:
     return blocks
 
 
+#: Up to this many randomised blocks are named in the warning; more are counted.
+_LISTED_BLOCKS = 3
+
+
 def warn_randomization(target: str, blocks: Sequence[RandomizedBlock], how: str) -> None:
-    """Emit one :class:`ExportWarning` listing randomisation ``target`` cannot perform.
+    """Emit one :class:`ExportWarning` (one line) on the randomisation ``target`` cannot
+    perform: the blocks by name when there are few, else their count per kind.
 
     Parameters
     ----------
@@ -80,7 +86,12 @@ def warn_randomization(target: str, blocks: Sequence[RandomizedBlock], how: str)
     """
     if not blocks:
         return
-    listed = ", ".join(block.describe() for block in blocks)
+    if len(blocks) <= _LISTED_BLOCKS:
+        listed = ", ".join(block.describe() for block in blocks)
+    else:  # one line a researcher reads, not a list of every grid
+        counts = Counter(block.kind for block in blocks)
+        listed = " and ".join(f"{counts[kind]} {kind}{'s' if counts[kind] > 1 else ''}"
+                              for kind in ("section", "grid") if counts[kind])
     warnings.warn(
         f"{target} cannot shuffle questions or grid rows; the spec randomises {listed}. "
         f"The order is fixed in this export and the randomisation is recorded {how}.",

@@ -31,6 +31,8 @@ section             its title is the *Section Header* of the section's first fie
 ``text``            ``text`` (``notes`` when multiline); ``max_length`` ->
                     ``@CHARLIMIT=n``
 ``ranking``         a *ranking matrix*: one ``radio`` field ``<name>__<option>`` per option
+                    (``<name>__<n>`` when that would pass REDCap's 26 characters,
+                    :func:`survey_builder.codebook.redcap_rank_fields`)
                     (the codebook columns) with choices ``1..n`` and *Matrix Ranking?*
                     ``y`` so each rank is used once
 ``attention_check`` ``radio`` plus a hidden ``calc`` field ``<name>_passed``
@@ -65,7 +67,7 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_text_atomic
-from ..codebook import build_codebook, column_names, option_column
+from ..codebook import build_codebook, column_names, redcap_rank_fields
 from ..errors import SurveyError
 from ..spec import (
     ID_COLUMN,
@@ -165,7 +167,7 @@ class _Builder:
                 return ex.BoolOp("or", tuple(
                     ex.Call("selected", (ref, ex.Const(c.value))) for c in target.choices))
             if kind == "ranking":
-                first = option_column(target.name, target.choices[0].value)
+                first = redcap_rank_fields(target.name, [c.value for c in target.choices])[0]
                 return ex.Call("answered", (ex.Ref(first),))
             return node
         if isinstance(node, ex.BoolOp):
@@ -292,8 +294,9 @@ class _Builder:
         n = len(q.choices)
         ranks = self.choices((str(r), str(r)) for r in range(1, n + 1))
         header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
-        for i, choice in enumerate(q.choices):
-            self.add(option_column(q.name, choice.value), "radio", self.t(choice.label),
+        fields = redcap_rank_fields(q.name, [c.value for c in q.choices])
+        for i, (choice, name) in enumerate(zip(q.choices, fields)):
+            self.add(name, "radio", self.t(choice.label),
                      **common, **{
                          "Choices, Calculations, OR Slider Labels": ranks,
                          "Matrix Group Name": q.name, "Matrix Ranking?": "y",

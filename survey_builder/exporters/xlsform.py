@@ -461,8 +461,8 @@ def export(survey: Survey, out_dir: Path, *, languages: Iterable[str] | None = N
     """
     builder = _build(survey, languages)
     warn_randomization("XLSForm", randomized_blocks(survey),
-                       f"in the survey sheet's {RANDOMIZE_COLUMN!r} column (an attribute of "
-                       "the group in the XForm and in every submission)")
+                       f"in the {RANDOMIZE_COLUMN!r} column (kept in the XForm and in every "
+                       "submission)")
     path = Path(out_dir) / f"{survey.id}.xlsx"
     write_bytes_atomic(path, _workbook_bytes(_sheets(builder), _header_order(builder)))
     return [path]

@@ -18,6 +18,10 @@ Supported inputs (``input_format``)
     (grid header rows ``<grid>_hdr``, attention-check calculations ``<name>_passed``) are
     dropped. The respondent id is taken from ``respondent_id``, else ``_uuid``, else
     ``meta/instanceID``/``KEY``, else ``_id``. Kobo's semicolon-separated CSV is detected.
+    ODK Central's default ZIP export is read from its ``<form>.csv`` (repeat-group CSVs and
+    media beside it are not answers of the questionnaire) and Kobo's default XLSX export from
+    its first sheet (any XLSX works the same way); an Excel 97-2003 ``.xls`` is refused
+    with the advice to export CSV.
 ``surveyjs``
     SurveyJS result JSON: a list of ``survey.data`` objects (or ``{"results": [...]}``, or one
     object per line). Grids are nested objects ``{"trust_grid": {"trust_1": 4}}``, checkbox
@@ -38,6 +42,10 @@ Supported inputs (``input_format``)
 REDCap; with ``/``-prefixed names or ODK/Kobo metadata columns → ODK; anything else →
 canonical.
 
+"Labels" exports (Kobo's "Labels" export, REDCap's "CSV (labels)") are read too: a header
+of question, item and option labels (any language of the codebook) is turned back into
+names, and selections written as option labels joined by spaces into codes (:mod:`._labels`).
+
 Every reader ends in the same validation against the codebook: missing or unknown columns
 (named), values that are not valid codes, out-of-range or non-integer numbers (named by file,
 line/row and column) and undecodable bytes raise :class:`~survey_builder.errors.SurveyError`.
@@ -50,7 +58,8 @@ tests.
 Package layout
 --------------
 One module per format, each with its ``parse`` / ``write`` pair (:mod:`.canonical`,
-:mod:`.odk`, :mod:`.surveyjs`, :mod:`.redcap`); :mod:`.detect` guesses the format;
+:mod:`.odk`, :mod:`.surveyjs`, :mod:`.redcap`); ``_container`` unpacks ZIP and XLSX files;
+:mod:`.detect` guesses the format;
 :mod:`.validate` checks the parsed columns against the codebook; ``_base`` holds the format
 registry behind :func:`read_responses` and :func:`write_responses`. The readers depend on
 the spec and the codebook only (``spec -> expressions -> codebook -> readers ->

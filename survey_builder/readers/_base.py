@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
 from . import canonical, odk, redcap, surveyjs
+from ._container import unpack
 from ._decode import decode_bytes
+from ._labels import relabel_header
 from ._layout import Layout, Parsed
 from .detect import detect_format
 from .validate import validate
@@ -73,7 +75,10 @@ def responses_from_text(text: str, source: Survey | Mapping[str, Any], *,
         raise SurveyError(f"unknown input format {input_format!r} (choose from "
                           f"{', '.join(INPUT_FORMATS)})", field="--input-format")
     layout = Layout.of(source)
-    fmt = detect_format(text, name) if input_format == "auto" else input_format
+    if not text.lstrip().startswith(("[", "{")):
+        text = relabel_header(text, layout)  # a "labels" export: headers back to names
+    fmt = (detect_format(text, name, canonical_columns=layout.columns)
+           if input_format == "auto" else input_format)
     if fmt == "surveyjs" and not text.strip():
         raise SurveyError("the file is empty", name, 1)
     parsed = _PARSERS[fmt](text, layout, name, allow_extra_columns)
@@ -88,7 +93,8 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     Parameters
     ----------
     path : path or "-"
-        The export.
+        The export: a CSV or JSON file, an ODK Central ZIP export (its ``<form>.csv`` is
+        read) or an XLSX workbook such as Kobo's default export (its first sheet).
     source : Survey or codebook dict
         The questionnaire the responses belong to.
     input_format : {"auto", "canonical", "odk", "surveyjs", "redcap"}
@@ -109,7 +115,8 @@ def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,
     """
     name = "<stdin>" if str(path) == "-" else str(path)
     data = sys.stdin.buffer.read() if str(path) == "-" else Path(path).read_bytes()
-    text = decode_bytes(data, encoding, name)
+    content, name = unpack(data, name)
+    text = content if isinstance(content, str) else decode_bytes(content, encoding, name)
     return responses_from_text(text, source, input_format=input_format, name=name,
                                allow_extra_columns=allow_extra_columns)
 

@@ -3,9 +3,11 @@ the canonical one-column-per-option layout, vectorised with NumPy."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
+from ._labels import codes_from_labels
 from ._layout import Layout, Locate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -13,12 +15,23 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 
-def split_tokens(series: pd.Series) -> pd.Series:
-    """Space-separated values -> list of tokens (``None`` when blank)."""
+def split_tokens(series: pd.Series, options: list[str] | None = None,
+                 labels: Mapping[str, str] | None = None) -> pd.Series:
+    """Space-separated values -> list of tokens (``None`` when blank); with ``labels``
+    (normalised label -> code), option labels joined by spaces are read as codes too."""
     import pandas as pd
 
-    return pd.Series([v.split() or None if isinstance(v, str) else None
-                      for v in series.tolist()], index=series.index, dtype=object)
+    def tokens(value: Any) -> list[str] | None:
+        if not isinstance(value, str):
+            return None
+        if labels:
+            return codes_from_labels(value, options or [], labels) or None
+        return value.split() or None
+
+    codes, uniques = pd.factorize(series.astype(object), use_na_sentinel=True)
+    per_unique = [tokens(v) for v in uniques.tolist()]
+    return pd.Series([per_unique[c] if c >= 0 else None for c in codes], index=series.index,
+                     dtype=object)
 
 
 def _explode(tokens: pd.Series, options: list[str], question: str, origin: str, source: str,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SurveyError
 from ..layout import ID_COLUMN
 from ._csv import read_csv, write_csv
+from ._labels import option_labels
 from ._layout import Layout, Parsed, row_ids
 from ._options import expand_multi, expand_rank, split_tokens
 from .validate import check_missing, check_unknown
@@ -148,7 +149,7 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
         have_split = [c for c in columns if c in split]
         if question in aggregated and len(have_split) < len(columns):
             src = aggregated[question]
-            tokens = split_tokens(frame[src])
+            tokens = split_tokens(frame[src], options, option_labels(layout, question))
             expand = expand_multi if question in layout.multi else expand_rank
             for c, series in expand(tokens, options, layout, question, src, source,
                                     locate).items():

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..codebook import redcap_rank_fields
 from ._csv import read_csv, write_csv
 from ._layout import Layout, Parsed, row_ids
 from .validate import check_missing, check_unknown
@@ -64,6 +65,9 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
     unknown: list[str] = []
     columns = list(frame.columns)
     lower = {c: c.lower() for c in columns}
+    short_ranks = {field: layout.option_column(question, option)
+                   for question, options in layout.rank.items()
+                   for option, field in zip(options, redcap_rank_fields(question, options))}
     id_source = None
     if layout.id_column in columns:
         id_source = layout.id_column
@@ -75,9 +79,10 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
         name = lower[column]
         if column == id_source:
             continue
-        if name in layout.plain or name in layout.columns:
-            values[name] = frame[column]
-            origin[name] = column
+        if name in layout.plain or name in layout.columns or name in short_ranks:
+            target = short_ranks.get(name, name)
+            values[target] = frame[column]
+            origin[target] = column
         elif "___" in name:
             question, option = name.split("___", 1)
             if question in layout.multi and option in layout.multi[question]:
@@ -121,11 +126,16 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
     survey_id = layout.codebook.get("survey", {}).get("id") or "survey"
     out: dict[str, Any] = {layout.id_column: responses[layout.id_column].to_numpy(dtype=object)}
     checks = {c["question"]: str(c["answer"]) for c in layout.codebook.get("attention_checks", [])}
+    ranking_fields = {layout.option_column(question, option): field
+                      for question, options in layout.rank.items()
+                      for option, field in zip(options, redcap_rank_fields(question, options))}
     for name, col in layout.columns.items():
         if name == layout.id_column:
             continue
         if col["type"] == "multiple_choice_option":
             out[f"{col['question']}___{col['option']}"] = responses[name].fillna(0)
+        elif col["type"] == "ranking_option":
+            out[ranking_fields[name]] = responses[name]
         else:
             out[name] = responses[name]
         if name in checks:

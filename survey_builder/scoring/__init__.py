@@ -8,23 +8,34 @@ order (each usable on its own):
 * :func:`score_clv` — customer lifetime value;
 * :func:`score_journey` — the journey stage, an ordered categorical;
 * :func:`score_answers` — the other single-choice answers, as labels or codes;
-* :func:`flag_attention`, :func:`flag_straightliners`, :func:`count_answered` — the
-  data-quality columns;
+* :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
+  :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
+  questionnaire's rules), :func:`count_answered` — the data-quality columns;
 * :func:`score_reliability` — Cronbach's alpha and item statistics per scale (the maths is in
   :mod:`survey_builder.reliability`).
 
 The rules themselves work on plain NumPy arrays and know nothing about a survey:
 :func:`reverse_key`, :func:`min_items_required`, :func:`scale_scores`, :func:`clv`,
-:func:`straightline_flags`.
+:func:`straightline_flags`, :func:`straightlined_blocks`, :func:`longest_run`.
 """
 
 from __future__ import annotations
 
 from ..layout import CLV_COLUMN, FLAG_COLUMNS, JOURNEY_COLUMN, N_ANSWERED_COLUMN
-from ._arrays import clv, min_items_required, reverse_key, scale_scores, straightline_flags
+from ._arrays import (
+    clv,
+    longest_run,
+    min_items_required,
+    reverse_key,
+    scale_scores,
+    straightline_flags,
+    straightlined_blocks,
+)
 from ._score import ScoreResult, score_responses
 from ._sections import (
     ScaleScores,
+    StraightlineRule,
+    Straightlining,
     count_answered,
     flag_attention,
     flag_straightliners,
@@ -33,19 +44,26 @@ from ._sections import (
     score_journey,
     score_reliability,
     score_scales,
+    straightlining,
 )
+from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 __all__ = [
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "JOURNEY_COLUMN",
     "N_ANSWERED_COLUMN",
+    "VIOLATION_KINDS",
     "ScaleScores",
     "ScoreResult",
+    "SpecViolation",
+    "StraightlineRule",
+    "Straightlining",
     "clv",
     "count_answered",
     "flag_attention",
     "flag_straightliners",
+    "longest_run",
     "min_items_required",
     "reverse_key",
     "scale_scores",
@@ -55,5 +73,8 @@ __all__ = [
     "score_reliability",
     "score_responses",
     "score_scales",
+    "spec_violations",
     "straightline_flags",
+    "straightlined_blocks",
+    "straightlining",
 ]

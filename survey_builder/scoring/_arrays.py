@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["clv", "min_items_required", "reverse_key", "scale_scores", "straightline_flags"]
+__all__ = ["clv", "longest_run", "min_items_required", "reverse_key", "scale_scores",
+           "straightline_flags", "straightlined_blocks"]
 
 
 def reverse_key(values: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -160,18 +161,82 @@ def straightline_flags(blocks: list[np.ndarray], min_items: int = 5) -> np.ndarr
     """
     import numpy as np
 
-    flags: np.ndarray | None = None
-    for block in blocks:
+    if not blocks:
+        return np.zeros(0, dtype=bool)
+    return straightlined_blocks(blocks, min_items)[1].any(axis=1)
+
+
+def straightlined_blocks(blocks: list[np.ndarray], min_items: int = 3
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """Which blocks (grids) each respondent straight-lined.
+
+    Parameters
+    ----------
+    blocks : list of ndarray, each shape (n_respondents, n_items)
+        Raw Likert answers of each grid, ``NaN`` = missing.
+    min_items : int
+        A grid counts for a respondent who answered at least this many of its items.
+
+    Returns
+    -------
+    counted : ndarray of bool, shape (n_respondents, n_blocks)
+        The grid counts (enough answered items).
+    straight : ndarray of bool, shape (n_respondents, n_blocks)
+        Counted, and every answered item has the same answer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counted, straight = straightlined_blocks([np.array([[2, 2, 2], [1, 2, 2.]])])
+    >>> straight[:, 0].tolist(), counted[:, 0].tolist()
+    ([True, False], [True, True])
+    """
+    import numpy as np
+
+    n = blocks[0].shape[0] if blocks else 0
+    counted = np.zeros((n, len(blocks)), dtype=bool)
+    straight = np.zeros((n, len(blocks)), dtype=bool)
+    for j, block in enumerate(blocks):
         values = np.asarray(block, dtype=float)
-        if values.ndim != 2:
+        if values.ndim != 2 or values.shape[0] != n:
             raise ValueError("each block must be a 2-D array (respondents x items)")
-        if flags is None:
-            flags = np.zeros(values.shape[0], dtype=bool)
-        if values.shape[1] < min_items:
-            continue
         answered = ~np.isnan(values)
-        count = answered.sum(axis=1)
-        hi = np.where(answered, values, -np.inf).max(axis=1)
-        lo = np.where(answered, values, np.inf).min(axis=1)
-        flags |= (count >= min_items) & (hi == lo)
-    return flags if flags is not None else np.zeros(0, dtype=bool)
+        counted[:, j] = answered.sum(axis=1) >= min_items
+        hi = np.where(answered, values, -np.inf).max(axis=1, initial=-np.inf)
+        lo = np.where(answered, values, np.inf).min(axis=1, initial=np.inf)
+        straight[:, j] = counted[:, j] & (hi == lo)
+    return counted, straight
+
+
+def longest_run(values: np.ndarray) -> np.ndarray:
+    """The longest run of equal consecutive answers in each row (a missing answer ends a run).
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_respondents, n_items)
+        Raw answers in questionnaire order, ``NaN`` = missing.
+
+    Returns
+    -------
+    ndarray of int, shape (n_respondents,)
+        0 for a row with no answer, else at least 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> longest_run(np.array([[1, 1, 2, 2, 2, 1], [3, np.nan, 3, 3, 1, 1]])).tolist()
+    [3, 2]
+    """
+    import numpy as np
+
+    values = np.asarray(values, dtype=float)
+    n, m = values.shape
+    if m == 0:
+        return np.zeros(n, dtype=int)
+    same = values[:, 1:] == values[:, :-1]  # NaN never equals: a gap ends the run
+    # run length of consecutive True ending at each position: cumulative count minus the
+    # count at the last False
+    steps = np.cumsum(same, axis=1)
+    last_reset = np.maximum.accumulate(np.where(same, 0, steps), axis=1)
+    runs = (steps - last_reset).max(axis=1, initial=0) + 1
+    return np.where(np.isnan(values).all(axis=1), 0, runs).astype(int)

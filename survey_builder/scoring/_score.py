@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -9,22 +10,27 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SurveyError
 from ..layout import (
     ATTENTION_FAILED_COLUMN,
+    BREAKS_SPEC_COLUMN,
     CLV_COLUMN,
     ID_COLUMN,
     JOURNEY_COLUMN,
+    LONGEST_RUN_COLUMN,
     N_ANSWERED_COLUMN,
+    STRAIGHTLINED_SHARE_COLUMN,
     STRAIGHTLINER_COLUMN,
 )
 from ._sections import (
+    StraightlineRule,
     count_answered,
     flag_attention,
-    flag_straightliners,
     score_answers,
     score_clv,
     score_journey,
     score_reliability,
     score_scales,
+    straightlining,
 )
+from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -70,8 +76,9 @@ def score_responses(
     missing: MissingPolicy = "listwise",
     language: str | None = None,
     labels: bool = True,
-    straightline_min_items: int = 5,
+    straightline: StraightlineRule | None = None,
     reliability_exclude_flagged: bool = False,
+    strict: bool = False,
 ) -> ScoreResult:
     """Score responses in the canonical layout: scales, CLV, journey, answers, quality flags.
 
@@ -95,12 +102,15 @@ def score_responses(
         Language of the labels written for categorical answers (default: the survey's).
     labels : bool
         Write answer labels (True) or the raw option codes (False) for categorical columns.
-    straightline_min_items : int
-        A block (a Likert grid, or all Likert items together) counts towards the
-        ``straightliner`` flag only when at least this many of its items were answered.
+    straightline : StraightlineRule, optional
+        When a respondent is a straight-liner (grids straight-lined, longest run); default
+        :class:`StraightlineRule`'s thresholds.
     reliability_exclude_flagged : bool
         Leave respondents flagged ``attention_failed`` or ``straightliner`` out of the
         reliability statistics (their scores are still computed).
+    strict : bool
+        Refuse responses that break the questionnaire's rules
+        (:func:`~survey_builder.scoring.spec_violations`) instead of flagging them.
 
     Returns
     -------
@@ -111,15 +121,20 @@ def score_responses(
         ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
         journey question; every other single-choice answer as a categorical
         (:func:`score_answers`); ``attention_failed`` (:func:`flag_attention`);
-        ``straightliner`` (:func:`flag_straightliners`); ``n_answered``
-        (:func:`count_answered`). ``reliability`` holds :func:`score_reliability` per scale,
-        the flag counts and the settings.
+        ``straightliner`` (:func:`straightlining`); ``breaks_spec``
+        (:func:`spec_violations`); ``n_answered``
+        (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
+        (:func:`straightlining`). ``reliability`` holds :func:`score_reliability` per scale,
+        the flag counts, the straight-lined count per grid and the settings.
 
     Raises
     ------
     SurveyError
-        A codebook column is missing from ``responses``, or ids are missing or duplicated.
+        A codebook column is missing from ``responses``, ids are missing or duplicated, or
+        (``strict``) an answer breaks the questionnaire's rules: the first one, with its row
+        and question.
     """
+    import numpy as np
     import pandas as pd
 
     from ..codebook import as_codebook
@@ -141,10 +156,21 @@ def score_responses(
     out.update(score_answers(codebook, responses, language=language, labels=labels,
                              taken=set(out)))
     failed = flag_attention(codebook, responses)
-    straight = flag_straightliners(codebook, responses, min_items=straightline_min_items)
+    straightline = straightline or StraightlineRule()
+    lining = straightlining(codebook, responses, straightline)
+    straight = lining.flag
+    violations = spec_violations(codebook, responses)
+    if strict and violations:
+        _refuse(codebook, violations, out[id_column])
+    breaks = np.zeros(len(responses), dtype=bool)
+    for violation in violations:
+        breaks |= violation.rows
     out[ATTENTION_FAILED_COLUMN] = failed
     out[STRAIGHTLINER_COLUMN] = straight
+    out[BREAKS_SPEC_COLUMN] = breaks
     out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
+    out[STRAIGHTLINED_SHARE_COLUMN] = lining.share
+    out[LONGEST_RUN_COLUMN] = lining.longest_run
     scores = pd.DataFrame(out, index=responses.index)
     keep = ~(failed | straight) if reliability_exclude_flagged else None
     report = {
@@ -153,14 +179,36 @@ def score_responses(
         "n_used_for_reliability": len(responses) if keep is None else int(keep.sum()),
         "settings": {"min_answered": min_answered, "missing": missing,
                      "exclude_flagged": bool(reliability_exclude_flagged),
-                     "straightline_min_items": straightline_min_items},
+                     "straightline": dataclasses.asdict(straightline)},
         "flags": {ATTENTION_FAILED_COLUMN: int(failed.sum()),
-                  STRAIGHTLINER_COLUMN: int(straight.sum())},
+                  STRAIGHTLINER_COLUMN: int(straight.sum()),
+                  BREAKS_SPEC_COLUMN: int(breaks.sum())},
+        "spec_violations": {kind: {v.question: int(v.rows.sum()) for v in violations
+                                   if v.kind == kind}
+                            for kind in VIOLATION_KINDS
+                            if any(v.kind == kind for v in violations)},
+        "straightlined_grids": {grid: int(count)
+                                for grid, count in lining.grids.sum(axis=0).items()},
         "missing": missing,
         "scales": score_reliability(codebook, scales, keep=keep, missing=missing,
                                     language=language),
     }
     return ScoreResult(scores, report)
+
+
+def _refuse(codebook: Mapping[str, Any], violations: list[SpecViolation],
+            ids: Any) -> None:
+    """Raise for the first row (then the first question) that breaks a rule."""
+    import numpy as np
+
+    first = min(violations, key=lambda v: int(np.argmax(v.rows)))
+    row = int(np.argmax(first.rows))
+    question = next(q for q in codebook["questions"] if q["name"] == first.question)
+    others = sum(int(v.rows.sum()) for v in violations) - 1
+    more = f" (and {others} more; score without --strict to flag them in breaks_spec)" \
+        if others else ""
+    raise SurveyError(f"row {row + 1} (respondent {ids[row]}): {first.message(question)}"
+                      f"{more}", field=first.question)
 
 
 def _check_columns(codebook: Mapping[str, Any], responses: pd.DataFrame) -> None:

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..layout import ANSWER_SUFFIX
-from ._arrays import clv, min_items_required, reverse_key, scale_scores, straightline_flags
+from ._arrays import (
+    clv,
+    longest_run,
+    min_items_required,
+    reverse_key,
+    scale_scores,
+    straightlined_blocks,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -23,6 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ScaleScores",
+    "StraightlineRule",
+    "Straightlining",
     "count_answered",
     "flag_attention",
     "flag_straightliners",
@@ -31,6 +40,7 @@ __all__ = [
     "score_journey",
     "score_reliability",
     "score_scales",
+    "straightlining",
 ]
 
 #: Question types whose every column (grid row) counts as one answer in ``n_answered``;
@@ -247,43 +257,124 @@ def flag_attention(codebook: Mapping[str, Any], responses: pd.DataFrame) -> np.n
     return failed
 
 
-def flag_straightliners(codebook: Mapping[str, Any], responses: pd.DataFrame, *,
-                        min_items: int = 5) -> np.ndarray:
-    """Respondents who gave one answer to every item of a block.
+@dataclass(frozen=True)
+class StraightlineRule:
+    """When a respondent counts as a straight-liner (thresholds of :func:`straightlining`).
 
-    The blocks are all Likert items together, compared by relative position on their scale
-    (so 1 on a 1..5 item equals 1 on a 1..7 item), and each Likert grid on its own.
+    Attributes
+    ----------
+    min_items : int
+        A Likert grid counts for a respondent who answered at least this many of its items
+        (and is straight-lined when all of those answers are equal).
+    min_share : float
+        Flag a respondent who straight-lined at least this share of the grids that count
+        for them (0.5: half of them) ...
+    min_grids : int
+        ... and at least this many grids (one short grid answered alike is weak evidence:
+        a consistent respondent may well agree with all four items of a scale).
+    min_run : int
+        Or who gave the same answer to at least this many consecutive Likert items, in
+        questionnaire order across grids and single items (0 turns the run rule off).
+    """
+
+    min_items: int = 3
+    min_share: float = 0.5
+    min_grids: int = 2
+    min_run: int = 15
+
+    def __post_init__(self) -> None:
+        if self.min_items < 2:
+            raise ValueError(f"min_items must be at least 2, not {self.min_items}")
+        if not 0 < self.min_share <= 1:
+            raise ValueError(f"min_share must be in (0, 1], not {self.min_share}")
+        if self.min_grids < 0:
+            raise ValueError(f"min_grids must be at least 0, not {self.min_grids}")
+        if self.min_run < 0:
+            raise ValueError(f"min_run must be at least 0, not {self.min_run}")
+
+
+@dataclass(frozen=True)
+class Straightlining:
+    """What :func:`straightlining` returns, one row per respondent.
+
+    Attributes
+    ----------
+    grids : DataFrame of bool
+        One column per Likert grid (its question name): straight-lined by the respondent.
+    share : ndarray of float
+        Share of the grids that count for the respondent (enough answered items) that they
+        straight-lined; ``NaN`` when none counts.
+    longest_run : ndarray of int
+        Longest run of equal consecutive Likert answers (questionnaire order).
+    flag : ndarray of bool
+        ``share >= rule.min_share`` (with at least ``rule.min_grids`` straight-lined) or
+        ``longest_run >= rule.min_run``.
+    """
+
+    grids: pd.DataFrame
+    share: np.ndarray
+    longest_run: np.ndarray
+    flag: np.ndarray
+
+
+def straightlining(codebook: Mapping[str, Any], responses: pd.DataFrame,
+                   rule: StraightlineRule | None = None) -> Straightlining:
+    """Straight-lining per grid and across grids.
+
+    A grid is straight-lined when every answered item has the same answer (at least
+    ``rule.min_items`` answered); across grids, the share of the grids straight-lined and
+    the longest run of equal answers over all Likert items (raw codes, in questionnaire
+    order) say whether the respondent answered without reading.
 
     Parameters
     ----------
     codebook : mapping
-        Its ``likert`` columns with their ``min``, ``max`` and grid (``question``, ``item``).
+        Its ``likert`` columns with their grid (``question``, ``item``).
     responses : DataFrame
         Canonical-layout answers.
-    min_items : int
-        A block counts only for a respondent who answered at least this many of its items,
-        see :func:`~survey_builder.scoring.straightline_flags`.
+    rule : StraightlineRule, optional
+        The thresholds (default: :class:`StraightlineRule`'s).
+
+    Returns
+    -------
+    Straightlining
+    """
+    import numpy as np
+    import pandas as pd
+
+    rule = rule or StraightlineRule()
+    columns = _columns_by_name(codebook)
+    likert = [name for name, column in columns.items() if column.get("type") == "likert"]
+    raw = _float_matrix(responses, likert)
+    grids: dict[str, list[int]] = {}
+    for j, name in enumerate(likert):
+        if columns[name].get("item") is not None:
+            grids.setdefault(columns[name]["question"], []).append(j)
+    counted, straight = straightlined_blocks([raw[:, rows] for rows in grids.values()],
+                                             rule.min_items)
+    if not grids:
+        counted = straight = np.zeros((len(responses), 0), dtype=bool)
+    n_counted = counted.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n_counted > 0, straight.sum(axis=1) / n_counted, np.nan)
+    run = longest_run(raw)
+    flag = ((np.nan_to_num(share, nan=0.0) >= rule.min_share)
+            & (straight.sum(axis=1) >= max(rule.min_grids, 1)))
+    if rule.min_run:
+        flag |= run >= rule.min_run
+    frame = pd.DataFrame(straight, columns=list(grids), index=responses.index)
+    return Straightlining(frame, share, run, flag)
+
+
+def flag_straightliners(codebook: Mapping[str, Any], responses: pd.DataFrame, *,
+                        rule: StraightlineRule | None = None) -> np.ndarray:
+    """The ``straightliner`` flag of :func:`straightlining`.
 
     Returns
     -------
     ndarray of bool, shape (n_respondents,)
     """
-    import numpy as np
-
-    columns = _columns_by_name(codebook)
-    likert = [name for name, column in columns.items() if column.get("type") == "likert"]
-    if not likert:
-        return np.zeros(len(responses), dtype=bool)
-    raw = _float_matrix(responses, likert)
-    lows = np.array([columns[c].get("min") or 1 for c in likert], dtype=float)
-    highs = np.array([columns[c].get("max") or 5 for c in likert], dtype=float)
-    position = (raw - lows) / np.where(highs > lows, highs - lows, 1.0)
-    grids: dict[str, list[int]] = {}
-    for j, name in enumerate(likert):
-        if columns[name].get("item") is not None:
-            grids.setdefault(columns[name]["question"], []).append(j)
-    blocks = [position, *(raw[:, rows] for rows in grids.values())]
-    return straightline_flags(blocks, min_items)
+    return straightlining(codebook, responses, rule).flag
 
 
 def count_answered(codebook: Mapping[str, Any], responses: pd.DataFrame) -> np.ndarray:

@@ -108,6 +108,7 @@ from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, surv
 from .models import (
     QUESTION_MODELS,
     QUESTION_TYPES,
+    SECONDS_PER_ANSWER,
     AttentionCheckQuestion,
     Choice,
     ChoiceQuestion,
@@ -138,6 +139,7 @@ __all__ = [
     "NAME_MAX_LENGTH",
     "QUESTION_MODELS",
     "QUESTION_TYPES",
+    "SECONDS_PER_ANSWER",
     "AttentionCheckQuestion",
     "Choice",
     "ChoiceQuestion",

@@ -353,6 +353,19 @@ def _check_selected_call(ctx: _Context, loc: Loc, node: ex.Call) -> None:
         ctx.add(loc, f"{value!r} is not an option of {name!r}")
 
 
+_ORDERINGS = ("<", "<=", ">", ">=")
+
+
+def _orders_as_number(kind: Question | GridItem) -> bool:
+    """Whether ``<``/``>`` on this answer compare numbers in every engine (ODK orders
+    only numbers; survey-core would compare text)."""
+    if kind.answer_kind == "number":
+        return True
+    if kind.answer_kind == "code":
+        return all(ex.is_number_text(c.value) for c in kind.choices)  # type: ignore[union-attr]
+    return False
+
+
 def _check_comparison(ctx: _Context, loc: Loc, node: ex.Compare) -> None:
     for ref, other in ((node.left, node.right), (node.right, node.left)):
         if not isinstance(ref, ex.Ref) or ref.name not in ctx.kind:
@@ -361,6 +374,9 @@ def _check_comparison(ctx: _Context, loc: Loc, node: ex.Compare) -> None:
         if kind.answer_kind == "options":
             ctx.add(loc, f"{ref.name!r} is {kind.type}: use selected(${{{ref.name}}}, "  # type: ignore[union-attr]
                          "'value') instead of a comparison")
+        elif node.op in _ORDERINGS and not _orders_as_number(kind):
+            ctx.add(loc, f"{ref.name!r} is {kind.type}: {node.op!r} compares numbers "  # type: ignore[union-attr]
+                         "(the export engines order text differently); use = or !=")
         elif kind.answer_kind == "code" and isinstance(other, ex.Const):
             values = {c.value for c in kind.choices}  # type: ignore[union-attr]
             if str(other.value) not in values:

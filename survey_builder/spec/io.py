@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from .._source import Locator, format_loc, load_document
 from ..atomic import write_text_atomic
-from ..errors import SurveyError
+from ..errors import SurveyError, UserErrors
 from ._fields import YAML_BOOL_HINT
 from .models import QUESTION_TYPES, Survey, SurveyProblems
 
@@ -72,9 +72,9 @@ def survey_from_dict(data: Any, *, source: str | None = None,
 
     Raises
     ------
-    SurveyError
+    UserErrors
         The first problem, with file, line and field; the message says how many more
-        problems there are.
+        problems there are, and ``problems`` lists every one.
     """
     if not isinstance(data, Mapping):
         raise SurveyError("a survey spec must be a mapping with id, title, languages and "
@@ -90,11 +90,13 @@ def survey_from_dict(data: Any, *, source: str | None = None,
             else:
                 problems.append(_message(error, data))
         locator = locator or Locator(None)
-        loc, message = problems[0]
-        if len(problems) > 1:
-            message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-        raise SurveyError(message, source, locator.line(loc) if source else None,
-                          format_loc(loc) or None) from None
+        every = tuple(SurveyError(text, source, locator.line(loc) if source else None,
+                                  format_loc(loc) or None) for loc, text in problems)
+        first = every[0]
+        message = first.message
+        if len(every) > 1:
+            message += f" (and {len(every) - 1} more problem{'s' if len(every) > 2 else ''})"
+        raise UserErrors(message, first.file, first.line, first.field, every) from None
 
 
 def load_survey(path: str | Path) -> Survey:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -110,6 +111,34 @@ def test_validate_error_is_one_line_with_location(spec, capsys):
     assert "unknown scale 'tr_opennes'" in err
 
 
+def test_validate_lists_every_problem(spec, capsys):
+    text = spec.read_text(encoding="utf-8")
+    bad = text.replace("scale: tr_openness", "scale: tr_opennes", 1).replace(
+        "scale: at_brand_trust", "scale: at_brand_trus", 1)
+    spec.write_text(bad, encoding="utf-8")
+    code, out, err = run_main(capsys, "validate", str(spec))
+    assert code == 2 and out == ""
+    errors = err.splitlines()
+    assert all(re.match(rf"Error: {re.escape(str(spec))}:\d+ \S+: ", e) for e in errors), err
+    assert not any("more problem" in e for e in errors)
+    for wrong in ("tr_opennes", "at_brand_trus"):
+        line = next(i + 1 for i, s in enumerate(bad.splitlines()) if f"scale: {wrong}" in s)
+        assert any(e.startswith(f"Error: {spec}:{line} ") and f"unknown scale '{wrong}'" in e
+                   for e in errors), err
+
+
+def test_validate_counts_scale_items_apart_from_other_likert_items(tmp_path, runner):
+    path = tmp_path / "aspects.yaml"
+    assert runner.invoke(cli, ["init", "--template", "aspects", "--modules",
+                               "demographics,behaviour,journey,clv", "--out",
+                               str(path)]).exit_code == 0
+    survey = load_survey(path)
+    scaled = sum(len(survey.scale_items(scale)) for scale in survey.scales)
+    assert scaled == 14 * 4
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert "; 56 scale items + 1 Likert item outside any scale" in result.output
+
+
 def test_validate_reads_stdin(spec, runner):
     result = runner.invoke(cli, ["validate", "-"], input=spec.read_text(encoding="utf-8"))
     assert result.exit_code == 0 and "-: valid" in result.output
@@ -163,7 +192,7 @@ def test_build_markdown_and_html(spec, tmp_path, runner):
     survey = load_survey(spec)
     expected = {f"{survey.id}.{lang}.{ext}" for lang in ("en", "es") for ext in ("md", "html")}
     assert {p.name for p in out.iterdir()} == expected | {"codebook.json"}
-    assert sorted(result.output.split()) == sorted(str(out / name) for name in
+    assert sorted(result.stdout.split()) == sorted(str(out / name) for name in
                                                    expected | {"codebook.json"})
     codebook = json.loads((out / "codebook.json").read_text(encoding="utf-8"))
     assert codebook == build_codebook(survey)
@@ -278,3 +307,42 @@ def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
         "(expected one of: likert, likert_grid, single_choice, multiple_choice, numeric, "
         "text, ranking, attention_check, note)")
     assert result.stdout == ""
+
+
+def test_build_warns_about_randomisation_in_one_short_line_per_format(tmp_path, capsys):
+    spec = tmp_path / "aspects.yaml"
+    code, _, _ = run_main(capsys, "init", "--template", "aspects", "--out", str(spec))
+    assert code in (0, None)
+    survey = load_survey(spec)
+    sections = sum(s.randomize for s in survey.sections)
+    grids = sum(q.is_grid and q.randomize for q in survey.iter_questions())
+    assert sections > 3 and grids > 3
+    code, _, err = run_main(capsys, "build", str(spec), "--format", "all", "--out",
+                            str(tmp_path / "build"))
+    assert code in (0, None)
+    warnings = [line for line in err.splitlines() if line.startswith("warning")]
+    assert [w.split(":")[0] for w in warnings] == ["warning (xlsform)", "warning (redcap)"]
+    for warning in warnings:
+        assert f"randomises {sections} sections and {grids} grids." in warning
+        assert len(warning) < 300
+
+
+def test_length_estimate_at_validate_and_build(tmp_path, capsys):
+    from survey_builder.spec import QUESTION_TYPES, SECONDS_PER_ANSWER
+
+    assert set(SECONDS_PER_ANSWER) == set(QUESTION_TYPES)  # every type has a time
+    spec = tmp_path / "aspects.yaml"
+    run_main(capsys, "init", "--template", "aspects", "--out", str(spec))
+    survey = load_survey(spec)
+    by_hand = 0.0
+    for q in survey.iter_questions():
+        answers = (len(q.items) if q.type == "likert_grid" else
+                   len(q.choices) if q.type == "ranking" else 1)
+        by_hand += SECONDS_PER_ANSWER[q.type] * answers
+    assert survey.estimated_minutes() == pytest.approx(by_hand / 60)
+    assert 5 < survey.estimated_minutes() < 30
+    _, out, _ = run_main(capsys, "validate", str(spec))
+    assert f"length     about {by_hand / 60:.0f} minutes" in out
+    _, _, err = run_main(capsys, "build", str(spec), "--format", "markdown", "--out",
+                         str(tmp_path / "b"))
+    assert f"length: about {by_hand / 60:.0f} minutes" in err

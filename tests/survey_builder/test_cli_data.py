@@ -32,13 +32,29 @@ def simulated(tmp_path) -> Path:
     return out
 
 
+def test_grid_straightliners_are_planted_and_flagged(tmp_path) -> None:
+    out = tmp_path / "responses.csv"
+    assert run(["simulate", SPEC, "-n", "400", "--seed", "2", "--grid-straightliners", "0.3",
+                "--out", str(out), "-q"]) == 0
+    planted = pd.read_csv(tmp_path / "responses.planted.csv")
+    assert 0.2 < planted["straightliner"].mean() < 0.45
+    scores_path = tmp_path / "scores.csv"
+    assert run(["score", SPEC, str(out), "--out", str(scores_path), "-q"]) == 0
+    scores = pd.read_csv(scores_path)
+    flagged = scores["straightliner"].astype(bool).to_numpy()
+    truth = planted["straightliner"].astype(bool).to_numpy()
+    assert not (flagged & ~truth).any() and flagged[truth].mean() > 0.3
+    assert {"straightlined_share", "longest_run"} <= set(scores.columns)
+
+
 def test_simulate_writes_responses_and_planted_labels(tmp_path, capsys) -> None:
     out = tmp_path / "responses.csv"
     assert run(["simulate", SPEC, "-n", "200", "--personas", "3", "--seed", "0",
                 "--out", str(out)]) == 0
     responses = pd.read_csv(out)
     planted = pd.read_csv(tmp_path / "responses.planted.csv")
-    assert len(responses) == 200 and list(planted.columns) == ["respondent_id", "persona"]
+    assert len(responses) == 200
+    assert list(planted.columns) == ["respondent_id", "persona", "straightliner"]
     assert planted["respondent_id"].tolist() == responses["respondent_id"].tolist()
     assert set(planted["persona"]) == {1, 2, 3}
     err = capsys.readouterr().err

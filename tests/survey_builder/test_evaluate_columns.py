@@ -40,14 +40,15 @@ def test_comparisons_follow_the_scalar_rules_by_hand() -> None:
     }
     run = ex.evaluate_columns
     assert run("${q} >= 3", columns).tolist() == [True, False, False, True]
-    assert run("${q} != 3", columns).tolist() == [True, True, False, False]  # NaN: false
+    assert run("${q} != 3", columns).tolist() == [True, True, True, False]  # NaN: empty
     assert run("${code} = 3", columns).tolist() == [True, False, False, False]  # '3' is 3
-    assert run("${code} != 'weekly'", columns).tolist() == [True, False, False, False]
+    assert run("${code} != 'weekly'", columns).tolist() == [True, False, True, True]
     assert run("not ${code} = 'weekly'", columns).tolist() == [True, False, True, True]
     assert run("answered(${code})", columns).tolist() == [True, True, False, False]
     assert run("${nowhere} = 1 or ${q} < 3", columns).tolist() == [False, True, False, False]
-    # an empty literal is a missing value: `!= ''` is never true
-    assert not run("${code} != ''", columns).any()
+    # an empty literal is the empty value: `!= ''` means answered
+    assert run("${code} != ''", columns).tolist() == [True, True, False, False]
+    assert run("${code} = ${nowhere}", columns).tolist() == [False, False, True, True]
     # a number against non-numeric text compares str(number): "3.0" sorts after "3-"
     assert run("${q} < '3-'", columns).tolist() == [False, True, False, False]
     assert evaluate("${q} < '3-'", {"q": 3.0}) is False
@@ -77,7 +78,7 @@ def test_pandas_inputs_and_missing_markers() -> None:
     run = ex.evaluate_columns
     assert run("${n} > 2", frame).tolist() == [False, False, True]
     assert run("answered(${s}) and answered(${o})", frame).tolist() == [True, False, True]
-    assert run("${o} != 'a'", frame).tolist() == [False, False, True]
+    assert run("${o} != 'a'", frame).tolist() == [False, True, True]
     assert ex.is_missing(pd.NA)
 
 

@@ -301,14 +301,16 @@ def test_branching_logic(fields: dict[str, dict[str, str]]) -> None:
     logic = "Branching Logic (Show field only if...)"
     survey = full_survey()
     assert fields["novel_2"][logic] == ex.to_redcap(survey.get("novel_2").relevant)
-    assert fields["buy_freq"][logic] == "[trust_1] >= 3 and [age_band] <> '55_plus'"
+    assert fields["buy_freq"][logic] == (
+        "[trust_1] <> '' and [trust_1] >= 3 and [age_band] <> '55_plus'")
     assert fields["lifespan"][logic] == "[channels(online)] = '1' or [buy_freq] = 'weekly'"
     # answered() of a checkbox = any option ticked; of a ranking = its first option ranked
     assert fields["avg_spend"][logic] == (
         "[channels(online)] = '1' or [channels(store)] = '1' or [channels(phone)] = '1' or "
         "[channels(market)] = '1'")
     assert fields["why_rank"][logic] == (
-        "[priorities__price] <> '' and [novel_1] >= 3 and [attn_1] <> 'disagree'")
+        "[priorities__price] <> '' and ([novel_1] = '' or [novel_1] >= 3) and "
+        "[attn_1] <> 'disagree'")
     assert fields["brand_name"][logic] == "[channels(market)] = '0'"
 
 
@@ -390,3 +392,27 @@ def test_registry(tmp_path: Path) -> None:
     export_quietly(full_survey(), tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "export_check.redcap.en.csv", "export_check.redcap.es.csv"]
+
+
+def test_ranking_fields_fit_redcap_names_and_read_back(tmp_path: Path) -> None:
+    """choice_drivers__sustainability (30 characters) becomes choice_drivers__5, and the
+    REDCap reader maps it back to the canonical column."""
+    import pandas as pd
+
+    from survey_builder.compose import compose_survey
+    from survey_builder.readers import read_responses, to_redcap
+    from survey_builder.simulate import simulate_responses
+
+    survey = survey_from_dict(compose_survey("aspects", ["behaviour"], ["en"]), source="a")
+    ranking = next(q for q in survey.iter_questions() if q.type == "ranking")
+    assert any(len(f"{ranking.name}__{c.value}") > 26 for c in ranking.choices)
+    _, rows = read_dictionary(export_quietly(survey, tmp_path)[0])
+    names = [r["Variable / Field Name"] for r in rows]
+    assert max(map(len, names)) <= 26 and len(set(names)) == len(names)
+    assert [n for n in names if n.startswith(f"{ranking.name}__")] == [
+        f"{ranking.name}__{i}" for i in range(1, len(ranking.choices) + 1)]
+    responses = simulate_responses(survey, 50, 2, seed=3)[0]
+    path = tmp_path / "export.csv"
+    to_redcap(responses, survey).to_csv(path, index=False)
+    assert f"{ranking.name}__1" in path.read_text(encoding="utf-8").splitlines()[0]
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)

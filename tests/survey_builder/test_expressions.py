@@ -129,10 +129,18 @@ def test_syntax_errors_carry_position(expr, position, fragment):
     ("${q} > 9", {"q": "10"}, True),           # not lexicographic
     ("${q} = 'weekly'", {"q": "weekly"}, True),
     ("${q} != 'weekly'", {"q": "monthly"}, True),
-    ("${q} >= 3", {}, False),                  # missing -> comparison false
-    ("${q} != 3", {"q": None}, False),
-    ("${q} != 3", {"q": float("nan")}, False),
+    # unanswered is the empty value: equal only to empty, no ordering holds for it
+    ("${q} >= 3", {}, False),
+    ("${q} < 3", {}, False),
+    ("not ${q} > 300", {}, True),
+    ("${q} != 3", {"q": None}, True),
+    ("${q} != 'u18'", {"q": float("nan")}, True),
     ("${q} = 3", {"q": ""}, False),
+    ("${q} = ''", {"q": "  "}, True),
+    ("${q} != ''", {"q": 0}, True),
+    ("${a} = ${b}", {}, True),
+    ("${a} != ${b}", {"a": 1}, True),
+    ("${a} <= ${b}", {"b": 1}, False),
     ("not ${q} = 3", {}, True),
     ("${a} = 1 and ${b} = 2", {"a": 1, "b": 2}, True),
     ("${a} = 1 and ${b} = 2", {"a": 1, "b": 3}, False),
@@ -166,20 +174,26 @@ def test_is_missing():
 # --------------------------------------------------------------------------- translation
 CASES = [
     # expr, xlsform, surveyjs, redcap
-    ("${q} >= 3", "${q} >= 3", "{q} >= 3", "[q] >= 3"),
+    ("${q} >= 3", "${q} >= 3", "{q} >= 3", "[q] <> '' and [q] >= 3"),
     ("${q} == 'v'", "${q} = 'v'", "{q} = 'v'", "[q] = 'v'"),
-    ("${q} <> 2", "${q} != 2", "{q} != 2", "[q] <> 2"),
+    ("${q} <> 'v'", "${q} != 'v'", "{q} != 'v'", "[q] <> 'v'"),
+    ("${q} <> 2", "${q} != 2", "{q} != 2", "[q] = '' or [q] <> 2"),
+    ("${a} <= ${b}", "${a} <= ${b}", "({a} notempty and {b} notempty and {a} <= {b})",
+     "[a] <> '' and [b] <> '' and [a] <= [b]"),
+    ("${a} = ${b}", "${a} = ${b}", "{a} = {b}",
+     "([a] = '' and [b] = '') or ([a] <> '' and [b] <> '' and [a] = [b])"),
     ("selected(${ch}, 'web')", "selected(${ch}, 'web')", "{ch} contains 'web'",
      "[ch(web)] = '1'"),
     ("not selected(${ch}, 'web')", "not(selected(${ch}, 'web'))", "{ch} notcontains 'web'",
      "[ch(web)] = '0'"),
     ("answered(${x})", "${x} != ''", "{x} notempty", "[x] <> ''"),
     ("not answered(${x})", "${x} = ''", "{x} empty", "[x] = ''"),
-    ("not (${a} = 1 and ${b} > 2)", "not(${a} = 1 and ${b} > 2)", "{a} != 1 or {b} <= 2",
-     "[a] <> 1 or [b] <= 2"),
-    ("(${a} = 1 or ${b} = 2) and ${c} < 1.5", "(${a} = 1 or ${b} = 2) and ${c} < 1.5",
-     "({a} = 1 or {b} = 2) and {c} < 1.5", "([a] = 1 or [b] = 2) and [c] < 1.5"),
-    ("not not ${a} >= -1", "not(not(${a} >= -1))", "{a} >= -1", "[a] >= -1"),
+    ("not (${a} = 'x' and ${b} > 2)", "not(${a} = 'x' and ${b} > 2)",
+     "!({a} = 'x' and {b} > 2)", "[a] <> 'x' or [b] = '' or [b] <= 2"),
+    ("(${a} = 'x' or ${b} = 'y') and ${c} < 1.5", "(${a} = 'x' or ${b} = 'y') and ${c} < 1.5",
+     "({a} = 'x' or {b} = 'y') and {c} < 1.5",
+     "([a] = 'x' or [b] = 'y') and [c] <> '' and [c] < 1.5"),
+    ("not not ${a} = 'v'", "not(not(${a} = 'v'))", "!(!({a} = 'v'))", "[a] = 'v'"),
 ]
 
 
@@ -194,7 +208,8 @@ def test_rename_mapping_and_callable():
     expr = "${trust_1} >= 4 and selected(${ch}, 'app')"
     assert to_surveyjs(expr, {"trust_1": "trust_grid.trust_1"}) == (
         "{trust_grid.trust_1} >= 4 and {ch} contains 'app'")
-    assert to_redcap(expr, str.upper) == "[TRUST_1] >= 4 and [CH(app)] = '1'"
+    assert to_redcap(expr, str.upper) == (
+        "[TRUST_1] <> '' and [TRUST_1] >= 4 and [CH(app)] = '1'")
     assert to_xlsform(expr, {"ch": "channels"}) == (
         "${trust_1} >= 4 and selected(${channels}, 'app')")
 
@@ -208,8 +223,10 @@ def test_quotes_in_strings_survive_translation():
 
 def test_negate_is_negation_normal_form():
     tree = negate("${a} = 1 and (${b} < 2 or not ${c} >= 3)")
-    assert to_string(tree) == "${a} != 1 or ${b} >= 2 and ${c} >= 3"
-    assert not any(isinstance(n, Not) for n in ex.walk(tree))
+    assert to_string(tree) == (
+        "${a} != 1 or (not answered(${b}) or ${b} >= 2) and ${c} >= 3")
+    # only calls stay negated
+    assert all(isinstance(n.operand, Call) for n in ex.walk(tree) if isinstance(n, Not))
 
 
 # --------------------------------------------------------------------------- properties
@@ -228,8 +245,8 @@ trees = st.recursive(
     max_leaves=8,
 )
 answers = st.fixed_dictionaries({
-    "a": st.integers(-3, 3), "b": st.integers(-3, 3), "c": st.integers(-3, 3),
-    "m": st.sets(st.sampled_from(["x", "y"])),
+    "a": st.none() | st.integers(-3, 3), "b": st.none() | st.integers(-3, 3),
+    "c": st.none() | st.integers(-3, 3), "m": st.sets(st.sampled_from(["x", "y"])),
 })
 
 
@@ -241,6 +258,6 @@ def test_to_string_round_trips_and_nnf_is_equivalent(tree, values):
     assert to_string(reparsed) == text
     expected = evaluate(tree, values)
     assert evaluate(reparsed, values) is expected
-    # With every answer present, pushing negations inwards must not change the result.
+    # Pushing negations inwards keeps the result, unanswered references included.
     assert evaluate(negate(tree), values) is (not expected)
     assert set(references(negate(tree))) == set(references(tree))

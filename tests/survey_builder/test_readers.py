@@ -453,3 +453,131 @@ def test_build_codebook_lists_the_notes_so_a_built_codebook_reads_odk_exports(ex
     path = EXPORTS / "odk_central.csv"
     frame = read_responses(path, codebook)  # what `survey-builder score` passes
     pd.testing.assert_frame_equal(frame, _expected([f"uuid:{u}" for u in _UUIDS]))
+
+
+def test_canonical_file_with_a_last_column_ending_in_complete_stays_canonical(tmp_path) -> None:
+    text = (DATA / "survey_small.yaml").read_text(encoding="utf-8")
+    assert "name: comment" in text
+    survey = survey_from_text(text.replace("name: comment", "name: visit_complete"), tmp_path)
+    responses = simulate_responses(survey, 30, 2, seed=1)[0]
+    assert responses.columns[-1] == "visit_complete"
+    path = tmp_path / "responses.csv"
+    responses.to_csv(path, index=False)
+    assert detect_format(path.read_text(encoding="utf-8")) == "redcap"  # by name alone
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+
+
+def survey_from_text(text: str, tmp_path: Path):
+    spec = tmp_path / "survey.yaml"
+    spec.write_text(text, encoding="utf-8")
+    return load_survey(spec)
+
+
+def test_odk_central_zip_export_is_read_from_its_form_csv(survey, responses, tmp_path) -> None:
+    import zipfile
+
+    path = tmp_path / "smoke_survey.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("smoke_survey.csv", to_odk(responses, survey).to_csv(index=False))
+        archive.writestr("smoke_survey-household.csv", "PARENT_KEY,KEY,member\nx,y,z\n")
+        archive.writestr("media/photo.jpg", b"\xff\xd8\xff")
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+    empty = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty, "w") as archive:
+        archive.writestr("readme.txt", "nothing")
+    with pytest.raises(SurveyError, match="holds no CSV table") as info:
+        read_responses(empty, survey)
+    assert info.value.file == str(empty)
+
+
+def test_kobo_xlsx_export_is_read_from_its_first_sheet(survey, responses, tmp_path) -> None:
+    from openpyxl import Workbook
+
+    frame = to_odk(responses, survey)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Smoke survey"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        # Excel stores numbers as floats (Kobo's XLSX export too)
+        sheet.append([None if pd.isna(v) else float(v) if isinstance(v, (int, np.integer))
+                      else v for v in row])
+    path = tmp_path / "kobo.xlsx"
+    workbook.save(path)
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+    bad = tmp_path / "old.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    with pytest.raises(SurveyError, match=r"Excel 97-2003 workbook \(\.xls\); export"):
+        read_responses(bad, survey)
+
+
+def _label_of(codebook, language="en"):
+    """Column name -> its label, and (question, code) -> option label, in ``language``."""
+    columns = {c["name"]: (c.get("label") or {}).get(language) for c in codebook["columns"]}
+    questions = {q["name"]: q for q in codebook["questions"]}
+    options = {(q["name"], str(c["code"])): c["label"][language]
+               for q in codebook["questions"] for c in q.get("choices") or []}
+    return columns, questions, options
+
+
+def test_redcap_csv_labels_export_is_read(survey, responses, tmp_path) -> None:
+    """Headers are field labels ("Where ... ? (choice=App)"), answers their labels,
+    checkboxes Checked/Unchecked: mapped back through the codebook."""
+    codebook = build_codebook(survey)
+    columns, questions, options = _label_of(codebook)
+    raw = to_redcap(responses, survey)
+    out = pd.DataFrame(index=raw.index)
+    for name in raw.columns:
+        values = raw[name]
+        if "___" in name:
+            question, code = name.split("___")
+            header = f"{questions[question]['label']['en']} (choice={options[question, code]})"
+            values = values.map({0: "Unchecked", 1: "Checked"})
+        elif name == "respondent_id":
+            header = "Record ID"
+        elif name.endswith("_complete"):
+            header, values = "Complete?", values.map({2: "Complete"})
+        elif name in questions and questions[name]["type"] in ("single_choice",
+                                                               "attention_check"):
+            header = questions[name]["label"]["en"]
+            values = values.map(lambda v, q=name: options.get((q, v), v))
+        elif columns.get(name):
+            header = columns[name]
+        else:
+            header = name  # helper fields keep their names
+        out[header] = values
+    assert "respondent_id" not in out.columns and "age_band" not in out.columns
+    path = tmp_path / "labels.csv"
+    out.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)
+
+
+def test_kobo_labels_export_is_read(survey, responses, tmp_path) -> None:
+    """Kobo's "Labels" export: question labels as headers (groups included), option labels
+    in the answers, selections as labels joined by spaces."""
+    codebook = build_codebook(survey)
+    columns, questions, options = _label_of(codebook)
+    odk = to_odk(responses, survey)
+    out = pd.DataFrame(index=odk.index)
+    for name in odk.columns:
+        values = odk[name]
+        last = name.split("/")[-1]
+        parent = name.split("/")[-2] if "/" in name else None
+        if parent in questions and questions[parent]["type"] == "multiple_choice":
+            header = f"{questions[parent]['label']['en']}/{options[parent, last]}"
+        elif last in questions and questions[last]["type"] in ("multiple_choice", "ranking"):
+            header = f"Group/{questions[last]['label']['en']}"
+            values = values.map(lambda v, q=last: " ".join(
+                options[q, code] for code in v.split()) if isinstance(v, str) else v)
+        elif last in questions and questions[last].get("choices"):
+            header = questions[last]["label"]["en"]
+            values = values.map(lambda v, q=last: options.get((q, v), v))
+        elif last in columns and columns[last] and last != "respondent_id":
+            header = columns[last]
+        else:
+            header = name
+        out[header] = values
+    path = tmp_path / "kobo_labels.csv"
+    out.to_csv(path, index=False)
+    assert detect_format(path.read_text(encoding="utf-8")) == "odk"
+    pd.testing.assert_frame_equal(read_responses(path, survey), responses)

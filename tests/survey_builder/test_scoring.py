@@ -122,8 +122,8 @@ def test_flags_and_counts(result) -> None:
 def test_column_order_and_types(result) -> None:
     assert list(result.scores.columns) == [
         "respondent_id", "brand_trust", "price_focus", "openness", "eco", "clv",
-        "journey_stage", "age_band", "gender", "attention_failed", "straightliner",
-        "n_answered"]
+        "journey_stage", "age_band", "gender", "attention_failed", "straightliner", "breaks_spec",
+        "n_answered", "straightlined_share", "longest_run"]
     assert result.scores["respondent_id"].is_unique
     assert result.scores["attention_failed"].dtype == bool
 

@@ -13,6 +13,7 @@ from survey_builder import codebook as codebook_module
 from survey_builder.codebook import build_codebook, column_names
 from survey_builder.scoring import (
     ScaleScores,
+    StraightlineRule,
     count_answered,
     flag_attention,
     flag_straightliners,
@@ -22,6 +23,7 @@ from survey_builder.scoring import (
     score_reliability,
     score_responses,
     score_scales,
+    straightlining,
 )
 from survey_builder.spec import load_survey
 
@@ -161,26 +163,40 @@ def test_flag_attention() -> None:
 
 
 STRAIGHT_BOOK = {"columns": [
-    {"name": "g1", "type": "likert", "min": 1, "max": 5, "question": "g", "item": 1},
-    {"name": "g2", "type": "likert", "min": 1, "max": 5, "question": "g", "item": 2},
-    {"name": "g3", "type": "likert", "min": 1, "max": 5, "question": "g", "item": 3},
+    *({"name": f"g{i}", "type": "likert", "min": 1, "max": 5, "question": "g", "item": i}
+      for i in (1, 2, 3)),
     {"name": "l1", "type": "likert", "min": 1, "max": 7, "question": "l1"},
-    {"name": "l2", "type": "likert", "min": 1, "max": 5, "question": "l2"},
+    *({"name": f"h{i}", "type": "likert", "min": 1, "max": 5, "question": "h", "item": i}
+      for i in (1, 2, 3, 4)),
     {"name": "note", "type": "single_choice"},
 ]}
 
 
-def test_flag_straightliners_by_block() -> None:
+def test_straightlining_per_grid_and_across_grids() -> None:
     frame = pd.DataFrame({
         "g1": [3, 2, 2, 5, 1], "g2": [3, 2, 2, 4, 1], "g3": [3, 2, NAN, 5, 1],
-        "l1": [4, 1, 1, 7, 1], "l2": [3, 5, 1, 5, 1], "note": ["x"] * 5,
+        "l1": [3, 1, 2, 7, 1],
+        "h1": [3, 4, 2, 1, 2], "h2": [3, 5, 2, 2, 2], "h3": [3, 1, 2, 1, 2],
+        "h4": [1, 2, NAN, 2, 2], "note": ["x"] * 5,
     })
-    flags = flag_straightliners(STRAIGHT_BOOK, frame, min_items=3)
-    # 1: the middle of every scale (4 of 1..7 is the middle too); 2: the grid alone;
-    # 3: the grid has only 2 answers, the rest differ; 4: differs; 5: the bottom everywhere
-    assert flags.tolist() == [True, True, False, False, True]
-    assert flag_straightliners(STRAIGHT_BOOK, frame, min_items=6).tolist() == [False] * 5
+    lining = straightlining(STRAIGHT_BOOK, frame, StraightlineRule(min_grids=1, min_run=6))
+    # 1: g only (h ends with a 1); 2: g only; 3: g has 2 answers (does not count), h's 3
+    # answered items are equal; 4: neither; 5: both (each its own answer)
+    assert lining.grids.to_dict("list") == {"g": [True, True, False, False, True],
+                                            "h": [False, False, True, False, True]}
+    assert lining.share.tolist() == [0.5, 0.5, 1.0, 0.0, 1.0]
+    # runs over g1 g2 g3 l1 h1..h4 in order: 1: seven 3s; 3: a gap after g2 ends a run
+    assert lining.longest_run.tolist() == [7, 3, 4, 1, 4]
+    assert lining.flag.tolist() == [True, True, True, False, True]
+    # by default two straight-lined grids are needed (and a run of 15): only 5
+    assert flag_straightliners(STRAIGHT_BOOK, frame).tolist() == [False] * 4 + [True]
+    # only h (4 items) counts now: 1 by its run of 7, 5 by its straight-lined h
+    stricter = StraightlineRule(min_items=4, min_share=0.75, min_grids=1, min_run=7)
+    assert flag_straightliners(STRAIGHT_BOOK, frame, rule=stricter).tolist() == [
+        True, False, False, False, True]
     assert flag_straightliners({"columns": []}, frame).tolist() == [False] * 5
+    with pytest.raises(ValueError, match="min_share"):
+        StraightlineRule(min_share=0)
 
 
 def test_count_answered_by_question_type() -> None:

@@ -261,6 +261,8 @@ ERROR_CASES = [
      "'tv'", "sections[1].questions[1].relevant", "'tv' is not an option of 'channels'"),
     ("compare-bad-option", "${freq} = 'weekly'", "${freq} = 'daily'", "'daily'",
      "sections[1].questions[1].relevant", "'daily' is not an option of 'freq'"),
+    ("order-a-code", "${freq} = 'weekly'", "${freq} > 'weekly'", "${freq} > 'weekly'",
+     "sections[1].questions[1].relevant", "'>' compares numbers"),
     ("compare-multi", "${freq} = 'weekly'\"", "${channels} = 'web'\"", "${channels} = 'web'",
      "sections[1].questions[1].relevant", "use selected("),
     ("missing-language", "{en: Comment, es: Comentario}", "{en: Comment}", "{en: Comment}",

@@ -1,0 +1,133 @@
+"""Answers that break the questionnaire's own rules, found per question over all rows at once.
+
+A form engine enforces these while the respondent answers; a data file can still hold them
+(an export edited by hand, a platform without the rule, answers merged from two versions):
+
+============================  =============================================================
+``hidden_answered``           answered although its relevance condition hides it
+``too_many_ticks``            more options ticked than ``max_selected``
+``too_few_ticks``             fewer (but some) options ticked than ``min_selected``
+``duplicate_rank``            two options of a ranking share a rank
+``required_missing``          a required question (every row of a required grid) shown but
+                              unanswered
+============================  =============================================================
+
+Conditions are evaluated with :func:`survey_builder.expressions.evaluate_columns`, the
+rules every export keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import expressions as ex
+from ..codebook import option_columns
+from ._sections import _answered_matrix, _float_matrix
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+
+__all__ = ["VIOLATION_KINDS", "SpecViolation", "spec_violations"]
+
+#: The kinds of :class:`SpecViolation`, in report order.
+VIOLATION_KINDS = ("hidden_answered", "too_many_ticks", "too_few_ticks", "duplicate_rank",
+                   "required_missing")
+
+_MESSAGES = {
+    "hidden_answered": "answered although its condition {relevant!r} hides it",
+    "too_many_ticks": "more options ticked than max_selected {max_selected}",
+    "too_few_ticks": "fewer options ticked than min_selected {min_selected}",
+    "duplicate_rank": "two options share a rank",
+    "required_missing": "a required answer is missing",
+}
+
+
+@dataclass(frozen=True)
+class SpecViolation:
+    """One kind of broken rule on one question.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`VIOLATION_KINDS`.
+    question : str
+        The question's name.
+    rows : ndarray of bool, shape (n_respondents,)
+        The respondents whose answers break it.
+    """
+
+    kind: str
+    question: str
+    rows: np.ndarray
+
+    def message(self, codebook_question: Mapping[str, Any]) -> str:
+        """The broken rule in words (``codebook_question``: the question's codebook entry)."""
+        return _MESSAGES[self.kind].format(**{
+            key: codebook_question.get(key) for key in
+            ("relevant", "max_selected", "min_selected")})
+
+
+def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
+                    ) -> list[SpecViolation]:
+    """Every rule of the questionnaire that some answers break.
+
+    Parameters
+    ----------
+    codebook : mapping
+        Its ``questions`` (type, columns, ``required``, ``relevant``, ``min_selected``,
+        ``max_selected``) and ``columns``.
+    responses : DataFrame
+        Canonical-layout answers.
+
+    Returns
+    -------
+    list of SpecViolation
+        Only the rules broken by at least one respondent, in questionnaire order.
+    """
+    options = option_columns(codebook)
+    found: list[SpecViolation] = []
+    for question in codebook.get("questions", []):
+        columns = [c for c in question.get("columns", []) if c in responses.columns]
+        if not columns:
+            continue
+        given = _given(question, responses, columns)
+        answered = given.any(axis=1)
+        shown = (ex.evaluate_columns(question["relevant"], responses, options=options)
+                 if question.get("relevant") else None)
+        checks = {
+            "hidden_answered": answered & ~shown if shown is not None else None,
+            "required_missing": (
+                (~given.all(axis=1) if question["type"] == "likert_grid" else ~answered)
+                & (shown if shown is not None else True)) if question.get("required") else None,
+        }
+        if question["type"] == "multiple_choice":
+            ticks = given.sum(axis=1)
+            high, low = question.get("max_selected"), question.get("min_selected")
+            checks["too_many_ticks"] = ticks > high if high is not None else None
+            checks["too_few_ticks"] = (ticks > 0) & (ticks < low) if low is not None else None
+        if question["type"] == "ranking":
+            checks["duplicate_rank"] = _duplicate_ranks(_float_matrix(responses, columns))
+        for kind in VIOLATION_KINDS:
+            rows = checks.get(kind)
+            if rows is not None and rows.any():
+                found.append(SpecViolation(kind, question["name"], rows))
+    return found
+
+
+def _given(question: Mapping[str, Any], responses: pd.DataFrame, columns: list[str]
+           ) -> np.ndarray:
+    """Which columns of the question hold an answer (a multiple-choice option: ticked, as
+    exports write 0 for every option of a question nobody saw)."""
+    if question["type"] == "multiple_choice":
+        return _float_matrix(responses, columns) > 0
+    return _answered_matrix(responses, columns)
+
+
+def _duplicate_ranks(ranks: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    ordered = np.sort(ranks, axis=1)  # NaN sorts last and never equals
+    return (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)

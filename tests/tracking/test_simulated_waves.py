@@ -109,3 +109,50 @@ def test_the_emerging_persona_is_flagged_in_the_wave_it_appears(tracked):
     assert emerging == ["W4"]
     w4 = next(w for w in report.waves if w.label == "W4")
     assert w4.unfit_share > 2 * report.waves[0].unfit_share
+
+
+def test_the_unchanged_wave_is_stable_and_the_emerging_one_asks_for_a_refit(tracked):
+    _, report, _ = tracked
+    waves = {w.label: w for w in report.waves}
+    assert waves["W1"].drift is None and not waves["W1"].recommendation.resegment
+    stable = waves["W2"]
+    assert stable.drift.against == "W1"
+    assert {f.level for f in stable.drift.features} == {"stable"}
+    assert stable.recommendation.resegment is False and stable.recommendation.reasons == []
+    emerged = waves["W4"]
+    assert emerged.recommendation.resegment
+    assert any("fit no persona" in reason for reason in emerged.recommendation.reasons)
+    [refit] = [a for a in report.alerts if a.kind == "refit_recommended"]
+    assert refit.wave == "W4" and refit.detail.startswith("re-segment recommended: ")
+
+
+def test_the_json_drift_and_history_layout(tracked):
+    _, report, _ = tracked
+    document = report.to_dict()
+    first, later = document["waves"][0], document["waves"][1]
+    assert first["drift"] is None
+    assert first["recommendation"] == {"resegment": False, "reasons": []}
+    drift = later["drift"]
+    assert drift["against"] == "W1"
+    feature = drift["features"][0]
+    assert {"feature", "label", "kind", "smd", "psi", "level"} <= set(feature)
+    psis = [f["psi"] for f in drift["features"]]
+    assert psis == sorted(psis, reverse=True)
+    assert {f["kind"] for f in drift["features"]} == {"numeric", "categorical"}
+    assert all((f["smd"] is None) == (f["kind"] == "categorical") for f in drift["features"])
+    persona = drift["personas"][0]
+    assert {"persona", "segment", "shift", "changes"} <= set(persona)
+    history = report.persona_history()
+    assert document["persona_history"] == history
+    names = [s["persona"] for s in first["segments"]]
+    assert [h["persona"] for h in history] == names
+    for entry in history:
+        assert entry["waves"] == ["W1", "W2", "W3", "W4"]
+        shares = [w["segments"][entry["segment"]]["share"] for w in document["waves"]]
+        assert entry["shares"] == shares
+        assert all(lo <= s <= hi for lo, s, hi in zip(entry["ci_low"], shares,
+                                                      entry["ci_high"]))
+        assert entry["trend"] == (f"{shares[0] * 100:.0f} % → {shares[-1] * 100:.0f} % "
+                                  "since W1")
+        assert entry["changes"] == document["waves"][-1]["drift"]["personas"][
+            entry["segment"]]["changes"]

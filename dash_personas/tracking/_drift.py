@@ -28,12 +28,12 @@ respondent rows (:func:`wave_drift`):
   "+0.4 SD" is measured against the spread of the market; for a categorical feature the
   level whose share moved most (as the SMD of its indicator). The persona's ``shift`` is
   the mean absolute difference over the features.
-* **Split signal** per segment: a weighted 2-means of the members in the model's
-  standardised numeric space (started on the principal axis); its ``r2`` is the share
-  of the members' spread the two groups explain. A segment whose members split in two
-  explains much more than it did in the baseline. Computed on at most
-  :data:`SPLIT_SAMPLE` members per segment; segmentations without numeric features get
-  none.
+* **Split signal** per segment: a weighted 2-means of the members' numeric features,
+  each standardised by the segment's *baseline* members (mean and SD, clipped to
+  ±:data:`SPLIT_CLIP`), started on the principal axis; its ``r2`` is the share of the
+  members' spread the two groups explain. A segment whose members split in two explains
+  much more than it did in the baseline. Computed on at most :data:`SPLIT_SAMPLE`
+  members per segment; segmentations without numeric features get none.
 """
 
 from __future__ import annotations
@@ -63,6 +63,8 @@ BIN_QUANTILES = np.linspace(0.1, 0.9, 9)
 EDGE_SAMPLE = 200_000
 #: Members per segment the split signal is computed on (evenly spaced).
 SPLIT_SAMPLE = 50_000
+#: Standardised values beyond ± this are clipped in the split signal.
+SPLIT_CLIP = 3.0
 #: Lloyd iterations of the 2-means inside a segment.
 SPLIT_ITERATIONS = 15
 #: A persona's feature change is put in words from this many SDs on.
@@ -175,17 +177,43 @@ def _two_means(z: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     return explained / total, float(min(w0, w1) / total_weight)
 
 
-def _split_entry(numeric: np.ndarray, segment: np.ndarray, weights: np.ndarray,
-                 n_segments: int) -> dict[str, Any] | None:
-    if numeric.shape[1] == 0:
+def _moments(entry: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-segment weights, means and variances of a numeric entry."""
+    weight = np.asarray(entry["sum_weights"], dtype=float)
+    total = np.asarray(entry["sum"], dtype=float)
+    squares = np.asarray(entry["sum_squares"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(weight > 0, total / weight, np.nan)
+        variance = np.where(weight > 0, squares / weight - mean * mean, np.nan)
+    return weight, mean, np.maximum(variance, 0.0)
+
+
+def _split_entry(values: np.ndarray, segment: np.ndarray, weights: np.ndarray,
+                 reference: Sequence[Mapping[str, Any]], n_segments: int
+                 ) -> dict[str, Any] | None:
+    """Each segment's 2-means on its members standardised by its baseline members.
+
+    ``values`` holds the numeric features (columns in the order of ``reference``, the
+    baseline's numeric entries). Each value becomes ``(x - mean) / sd`` of the segment's
+    baseline members, clipped to ±:data:`SPLIT_CLIP` so a heavy tail (a spend column)
+    cannot make the two groups "outliers and the rest"; a missing value sits at 0.
+    """
+    if values.shape[1] == 0:
         return None
+    moments = [_moments(entry) for entry in reference]
+    means = np.column_stack([m[1] for m in moments])  # (k, features)
+    sds = np.sqrt(np.column_stack([m[2] for m in moments]))
     r2, smaller = np.zeros(n_segments), np.zeros(n_segments)
     for j in range(n_segments):
         members = np.flatnonzero((segment == j) & (weights > 0))
         if members.size > SPLIT_SAMPLE:
             members = members[np.linspace(0, members.size - 1, SPLIT_SAMPLE).astype(np.int64)]
-        if members.size:
-            r2[j], smaller[j] = _two_means(numeric[members], weights[members])
+        usable = np.isfinite(means[j]) & (sds[j] > 0)
+        if members.size == 0 or not usable.any():
+            continue
+        z = (values[np.ix_(members, np.flatnonzero(usable))] - means[j, usable]) / sds[j, usable]
+        z = np.clip(np.nan_to_num(z, nan=0.0), -SPLIT_CLIP, SPLIT_CLIP)
+        r2[j], smaller[j] = _two_means(z, weights[members])
     return {"r2": r2.tolist(), "smaller_part": smaller.tolist()}
 
 
@@ -216,21 +244,27 @@ def wave_profile(model: Any, features: pd.DataFrame, weights: np.ndarray,
     n_segments = len(model.cluster_centers_)
     weights = np.asarray(weights, dtype=float)
     segment = np.asarray(segment, dtype=np.int64)
-    encoded = model.encoder_.transform(features, warn_unseen=False)
     edges_of = ({} if baseline is None else
                 {f["feature"]: f["edges"] for f in baseline["features"]
                  if f["kind"] == "numeric"})
+    numeric = [str(name) for name in model.numeric_features_]
+    values = (features[numeric].to_numpy(dtype=np.float64, na_value=np.nan) if numeric
+              else np.empty((len(features), 0)))
     entries = []
-    for name in model.numeric_features_:
-        values = features[name].to_numpy(dtype=np.float64, na_value=np.nan)
-        edges = edges_of[name] if name in edges_of else _weighted_edges(values, weights)
-        entries.append(_numeric_entry(name, values, segment, weights, n_segments, edges))
-    for j, name in enumerate(model.categorical_features_):
-        entries.append(_categorical_entry(name, encoded.categorical[:, j],
-                                          model.encoder_.levels_[j], segment, weights,
-                                          n_segments))
-    return {"format_version": PROFILE_VERSION, "features": entries,
-            "split": _split_entry(encoded.numeric, segment, weights, n_segments)}
+    for column, name in enumerate(numeric):
+        edges = (edges_of[name] if name in edges_of
+                 else _weighted_edges(values[:, column], weights))
+        entries.append(_numeric_entry(name, values[:, column], segment, weights, n_segments,
+                                      edges))
+    reference = entries if baseline is None else [
+        f for f in baseline["features"] if f["kind"] == "numeric"]
+    split = _split_entry(values, segment, weights, reference, n_segments)
+    if model.categorical_features_:
+        codes = model.encoder_.transform(features, warn_unseen=False).categorical
+        for j, name in enumerate(model.categorical_features_):
+            entries.append(_categorical_entry(name, codes[:, j], model.encoder_.levels_[j],
+                                              segment, weights, n_segments))
+    return {"format_version": PROFILE_VERSION, "features": entries, "split": split}
 
 
 # ------------------------------------------------------------------ the report's view
@@ -345,17 +379,6 @@ class WaveDrift:
         """JSON-ready mapping."""
         return {"against": self.against, "features": [f.to_dict() for f in self.features],
                 "personas": [p.to_dict() for p in self.personas]}
-
-
-def _moments(entry: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-segment weights, means and variances of a numeric entry."""
-    weight = np.asarray(entry["sum_weights"], dtype=float)
-    total = np.asarray(entry["sum"], dtype=float)
-    squares = np.asarray(entry["sum_squares"], dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = np.where(weight > 0, total / weight, np.nan)
-        variance = np.where(weight > 0, squares / weight - mean * mean, np.nan)
-    return weight, mean, np.maximum(variance, 0.0)
 
 
 def _pooled_moments(entry: Mapping[str, Any]) -> tuple[float, float]:

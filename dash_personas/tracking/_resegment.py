@@ -41,7 +41,7 @@ __all__ = ["PERSONA_SHIFT", "SPLIT_MIN_BASE", "SPLIT_MIN_PART", "SPLIT_R2_GAIN",
 #: Mean absolute standardised difference of a persona's members that calls for a re-fit.
 PERSONA_SHIFT = 0.3
 #: Gain of the 2-means' explained share inside a segment that signals a split.
-SPLIT_R2_GAIN = 0.08
+SPLIT_R2_GAIN = 0.12
 #: The smaller of the two groups holds at least this share of the segment's members.
 SPLIT_MIN_PART = 0.2
 #: Effective members a segment needs for its split signal to count.

@@ -800,8 +800,8 @@ class Study:
         reference_document = None if reference is None else json.loads(reference)
         baseline_profile = None
         if reference_document is not None:
-            baseline_profile = reference_document.get("profile") or self._lazy_profile(
-                connection, version, reference_document)
+            baseline_profile = (reference_document.get("profile")
+                                or self._lazy_profile(connection, version))
         profile = wave_profile(model, prepared.features, prepared.weights,
                                assignment.segment, baseline_profile)
         document = _aggregates(prepared, assignment, n_segments, reference_document,

@@ -442,7 +442,9 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
     """
     n_segments = len(names)
     base_of = {f["feature"]: f for f in baseline["features"]}
-    features: list[FeatureDrift] = []
+    measured: list[tuple[str, str, str, float | None, float, float]] = []
+    statistics: list[float] = []
+    freedoms: list[int] = []
     effects = np.zeros((n_segments, len(wave["features"])))
     texts: list[list[tuple[float, str]]] = [[] for _ in range(n_segments)]
     inverse_bases = _divide(1.0, base_sizes[0]) + _divide(1.0, base_sizes[1])
@@ -457,8 +459,8 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
         row_totals = hist_b.sum(axis=1, keepdims=True)
         mixed = shares @ _divide(hist_b, row_totals)
         occupied = max(int(np.count_nonzero((total_b + total_w) > 0)), 2)
-        statistic = float(index / inverse_bases) if inverse_bases > 0 else 0.0
-        p_value = float(stats.chi2.sf(statistic, occupied - 1))
+        statistics.append(float(index / inverse_bases) if inverse_bases > 0 else 0.0)
+        freedoms.append(occupied - 1)
         smd = None
         if entry["kind"] == "numeric":
             mean_b, var_b = _pooled_moments(before)
@@ -491,8 +493,10 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
                     texts[j].append((abs(float(level_effect[j, level])), _change_text(
                         label, float(level_effect[j, level]), entry["levels"][level],
                         (float(share_b[j, level]), float(share_w[j, level])))))
-        features.append(FeatureDrift(name, label, entry["kind"], smd, index,
-                                     psi(mixed, total_w), p_value, drift_level(index)))
+        measured.append((name, label, entry["kind"], smd, index, psi(mixed, total_w)))
+    p_values = stats.chi2.sf(np.asarray(statistics), np.asarray(freedoms))  # one call
+    features = [FeatureDrift(name, label, kind, smd, index, mixed, float(p), drift_level(index))
+                for (name, label, kind, smd, index, mixed), p in zip(measured, p_values)]
     features.sort(key=lambda f: -f.psi)
     comparable = (segment_bases[0] >= MIN_PERSONA_BASE) & (segment_bases[1] >= MIN_PERSONA_BASE)
     split_b, split_w = baseline.get("split"), wave.get("split")

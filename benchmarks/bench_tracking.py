@@ -37,11 +37,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dash_personas import build_personas, make_mixed_blobs
 from dash_personas.segmentation import KPrototypes
-from dash_personas.tracking import Study
+from dash_personas.tracking import Study, assign
+from dash_personas.tracking._drift import wave_profile  # what add-wave adds for drift
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "tracking"))
 
@@ -157,6 +159,13 @@ def main() -> None:
     transform_s, _ = timed(lambda: model.transform(frame.drop(columns="respondent_id")))
     print(f"{args.n:,} respondents, 20 columns, k={K}")
     print(f"  reference: model.transform {transform_s:.2f} s")
+    features = frame.drop(columns="respondent_id")
+    encoded = model.encoder_.transform(features)
+    segment = assign(model, features, encoded=encoded).segment
+    profile_s, _ = timed(lambda: wave_profile(model, features, np.ones(len(frame)), segment,
+                                              codes=encoded.categorical))
+    print(f"  part of add-wave: the drift profile alone {profile_s:.2f} s "
+          f"({profile_s / transform_s:.2f}x the assignment)")
 
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)

@@ -12,6 +12,7 @@ from scipy import stats
 
 from survey_builder.errors import UserError
 
+from ._backend import is_dask_collection
 from ._encoding import MixedEncoder
 
 __all__ = ["SegmentProfiles", "profile_segments"]
@@ -103,7 +104,17 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     Returns
     -------
     SegmentProfiles
+
+    Notes
+    -----
+    ``data`` may be a Dask DataFrame with ``labels`` a Dask collection of the same
+    partitions (``model.predict(data)``, or ``labels_`` of a Dask fit): the same
+    numbers then come from per-partition statistics, without collecting rows.
     """
+    if is_dask_collection(data, labels):
+        from ._dask_profile import profile_segments_dask
+
+        return profile_segments_dask(data, labels, categorical=categorical, exclude=exclude)
     encoder = MixedEncoder(categorical=categorical, scale=False)
     # as in KPrototypes: numeric-looking columns of an object array stay numeric
     frame = encoder._as_frame(data, fitting=True)
@@ -151,6 +162,13 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
     count = onehot.T @ observed  # (k, p)
     total = onehot.T @ filled
     total_sq = onehot.T @ (filled**2)
+    return _numeric_table(columns, segments, count, total, total_sq, shift)
+
+
+def _numeric_table(columns: list[str], segments: np.ndarray, count: np.ndarray,
+                   total: np.ndarray, total_sq: np.ndarray, shift: np.ndarray) -> pd.DataFrame:
+    """The numeric profile from per-segment sums of the values minus ``shift``."""
+    k = segments.size
     all_count = count.sum(axis=0)
     all_total = total.sum(axis=0)
     all_sq = total_sq.sum(axis=0)
@@ -210,36 +228,43 @@ def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.
             continue
         counts = np.bincount(inverse[present] * n_levels + codes[present],
                              minlength=k * n_levels).reshape(k, n_levels).astype(np.float64)
-        seg_total = counts.sum(axis=1, keepdims=True)
-        overall = counts.sum(axis=0)
-        overall_share = overall / overall.sum()
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = counts / seg_total
-            lift = share / overall_share
-        p_values = np.ones(k)
-        effects = np.zeros(k)
-        for s in range(k):  # k small 2 x L tables: segment vs the rest
-            table = np.vstack([counts[s], overall - counts[s]])
-            table = table[:, table.sum(axis=0) > 0]
-            if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
-                continue
-            chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
-            p_values[s] = p
-            effects[s] = np.sqrt(chi2 / table.sum())  # Cramér's V of a 2 x L table
-        parts.append(pd.DataFrame({
-            "segment": np.repeat(segments, n_levels),
-            "feature": name,
-            "level": np.tile(np.asarray(list(uniques), dtype=object), k),
-            "share": np.nan_to_num(share).ravel(),
-            "overall_share": np.tile(overall_share, k),
-            "lift": np.nan_to_num(lift).ravel(),
-            "p_value": np.repeat(p_values, n_levels),
-            "effect": np.repeat(effects, n_levels),
-        }))
+        parts.append(_categorical_table(name, segments, counts, list(uniques)))
     if not parts:
         return pd.DataFrame(columns=["segment", "feature", "level", "share", "overall_share",
                                      "lift", "p_value", "effect"])
     return pd.concat(parts, ignore_index=True)
+
+
+def _categorical_table(name: str, segments: np.ndarray, counts: np.ndarray,
+                       levels: list[Any]) -> pd.DataFrame:
+    """The profile of one categorical feature from its (segment x level) counts."""
+    k, n_levels = counts.shape
+    seg_total = counts.sum(axis=1, keepdims=True)
+    overall = counts.sum(axis=0)
+    overall_share = overall / overall.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = counts / seg_total
+        lift = share / overall_share
+    p_values = np.ones(k)
+    effects = np.zeros(k)
+    for s in range(k):  # k small 2 x L tables: segment vs the rest
+        table = np.vstack([counts[s], overall - counts[s]])
+        table = table[:, table.sum(axis=0) > 0]
+        if table.shape[1] < 2 or (table.sum(axis=1) == 0).any():
+            continue
+        chi2, p, _, _ = stats.chi2_contingency(table, correction=False)
+        p_values[s] = p
+        effects[s] = np.sqrt(chi2 / table.sum())  # Cramér's V of a 2 x L table
+    return pd.DataFrame({
+        "segment": np.repeat(segments, n_levels),
+        "feature": name,
+        "level": np.tile(np.asarray(levels, dtype=object), k),
+        "share": np.nan_to_num(share).ravel(),
+        "overall_share": np.tile(overall_share, k),
+        "lift": np.nan_to_num(lift).ravel(),
+        "p_value": np.repeat(p_values, n_levels),
+        "effect": np.repeat(effects, n_levels),
+    })
 
 
 def _drivers(numeric: pd.DataFrame, categorical: pd.DataFrame) -> pd.DataFrame:

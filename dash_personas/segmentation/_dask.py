@@ -82,7 +82,7 @@ from ._restarts import (
     warn_if_restarts_disagree,
 )
 
-__all__ = ["fit_dask", "predict_dask", "score_dask", "transform_dask"]
+__all__ = ["fit_dask", "membership_dask", "predict_dask", "score_dask", "transform_dask"]
 
 WEIGHT_COLUMN = "__dash_personas_sample_weight__"
 FAN_IN = 8
@@ -995,3 +995,39 @@ def score_dask(model: Any, X: Any) -> float:
     for message in unseen:
         warnings.warn(message, UserWarning, stacklevel=3)
     return -float(sum(cost for cost, _ in results))
+
+
+def _membership_partition(part: pd.DataFrame, state: _Fitted, temperature: float,
+                          partition_info: Any = None) -> pd.DataFrame:
+    from ._membership import membership_from_distances
+
+    prepared, _ = _partition_distances(part, state, partition_info)
+    names = [field.name for field in dataclasses.fields(_membership_type())]
+    if prepared is None:
+        return _membership_meta().set_axis(part.index[:0])
+    membership = membership_from_distances(
+        state.distance.to_prototypes(prepared, state.prototypes), temperature)
+    return pd.DataFrame({name: getattr(membership, name) for name in names}, index=part.index)
+
+
+def _membership_type() -> type:
+    from ._membership import Membership
+
+    return Membership
+
+
+def _membership_meta() -> pd.DataFrame:
+    columns = {}
+    for field in dataclasses.fields(_membership_type()):
+        dtype = np.int64 if field.name.endswith("segment") else np.float64
+        columns[field.name] = np.zeros(0, dtype=dtype)
+    return pd.DataFrame(columns)
+
+
+def membership_dask(model: Any, X: Any) -> dd.DataFrame:
+    """Soft membership of Dask rows: a lazy Dask DataFrame, one column per
+    :class:`~dash_personas.segmentation.Membership` field."""
+    data = _checked_input(model, X)
+    return data.frame.map_partitions(_membership_partition, _fitted(model),
+                                     float(model.membership_temperature_),
+                                     meta=_membership_meta())

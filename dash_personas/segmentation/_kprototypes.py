@@ -404,6 +404,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             margin ``(d2 - d1) / d2``) and ``probability`` (the row maximum of
             :meth:`predict_proba`).
         """
+        if is_dask_collection(X):  # a lazy Dask DataFrame with those columns
+            from ._dask import membership_dask
+
+            check_is_fitted(self, "cost_")
+            return membership_dask(self, X)
         return membership_from_distances(self.transform(X), self.membership_temperature_)
 
     def predict_proba(self, X: Any) -> np.ndarray:

@@ -575,25 +575,35 @@ class _SampledData:
     numbers from it and takes those rows (fetched from the partitions)."""
 
     def __init__(self, n: int, distance: KPrototypesDistance | None,
-                 take: Callable[[np.ndarray], EncodedData]) -> None:
+                 take: Callable[[np.ndarray], EncodedData], weighted: bool = False) -> None:
         self.n = n
         self.distance = distance
         self.data = self
         self._take = take
+        self._weighted = weighted
 
     def take(self, rows: np.ndarray) -> EncodedData:
         return self._take(rows)
 
+    @property
+    def sample_weight(self) -> None:
+        """None for unweighted data (as in memory); all rows' weights are not at hand."""
+        if self._weighted:
+            raise NotImplementedError(
+                "the seeding read the weights of all rows before drawing its sample; the Dask "
+                "fit only has the sampled rows: draw the sample first (see _dask._SampledData)")
+        return None
 
-def _drawn_rows(n: int, k: int, seed: int) -> np.ndarray:
+
+def _drawn_rows(n: int, k: int, seed: int, weighted: bool) -> np.ndarray:
     """The rows the seeding of a restart with ``seed`` will ask for (a dry run)."""
 
     def record(rows: np.ndarray) -> EncodedData:
         raise _RowsDrawn(np.asarray(rows))
 
     try:
-        init_kprototypes_pp(_SampledData(n, None, record), k,  # type: ignore[arg-type]
-                            np.random.default_rng(seed))
+        init_kprototypes_pp(_SampledData(n, None, record, weighted),  # type: ignore[arg-type]
+                            k, np.random.default_rng(seed))
     except _RowsDrawn as drawn:
         return drawn.rows
     return np.zeros(0, dtype=np.int64)
@@ -646,7 +656,7 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     if small:
         drawn = [np.arange(n)]
     elif explicit is None:
-        drawn = [_drawn_rows(n, k, int(seed)) for seed in seeds]
+        drawn = [_drawn_rows(n, k, int(seed), data.weight is not None) for seed in seeds]
     else:
         drawn = [np.sort(np.random.default_rng(int(seeds[0])).choice(
             n, size=seeding_sample_size(k), replace=False))]
@@ -675,7 +685,7 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
         starts = [init_kprototypes_pp(everything, k, np.random.default_rng(int(seed)))
                   for seed in seeds]
     else:
-        stand_in = _SampledData(n, distance, store.take)
+        stand_in = _SampledData(n, distance, store.take, data.weight is not None)
         starts = [init_kprototypes_pp(stand_in, k,  # type: ignore[arg-type]
                                       np.random.default_rng(int(seed))) for seed in seeds]
     runs = [_Run(start, verbose_index=i) for i, start in enumerate(starts)]

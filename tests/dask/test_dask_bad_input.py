@@ -87,6 +87,8 @@ def _dies_once(part: pd.DataFrame, flag: str) -> pd.DataFrame:
 
 def test_a_worker_dying_mid_fit_is_retried_and_gives_the_same_model(cluster, client,
                                                                     mixed_frame, tmp_path):
+    """Slow (tens of seconds on a loaded machine) for a reason: a real worker process is
+    killed and its nanny starts a new one, which imports the stack before it takes tasks."""
     X = mixed_frame(1500, seed=9)
     flag = str(tmp_path / f"armed-{uuid.uuid4().hex}")
     lazy = dd.from_pandas(X, npartitions=4).map_partitions(_dies_once, flag, meta=X.iloc[:0])

@@ -139,3 +139,13 @@ def test_unseen_levels_at_predict_count_as_mismatches(mixed_frame):
         np.testing.assert_array_equal(labels.to_numpy(), model.predict(new))
         assert score == pytest.approx(model.score(new))
     assert any("never seen during fit" in str(w.message) for w in caught)
+
+
+def test_zero_weight_features_still_get_segment_means(mixed_frame):
+    X = mixed_frame(500, missing=0.05, seed=13)
+    params = dict(n_init=1, random_state=0, gamma=1.0, weights={"num_0": 0.0})
+    memory = KPrototypes(3, **params).fit(X)
+    with dask.config.set(scheduler="threads"):
+        fitted = KPrototypes(3, **params).fit(dd.from_pandas(X, npartitions=2))
+    assert memory.cluster_centers_["num_0"].nunique() == 3  # a real per-segment mean
+    assert_same_fit(fitted, memory)

@@ -3,17 +3,17 @@
 Each partition reduces to, per segment: the count, mean and sum of squared
 deviations of every numeric column (merged across partitions with Chan et al.'s
 update) and the count of every categorical level. Those are the sufficient
-statistics of :func:`~dash_personas.segmentation.profile_segments`: the tables are
-built from them by the same functions the in-memory profile uses, so the numbers
+statistics of :func:`~dash_personas.segmentation.profile_segments`, which builds
+its tables from them with the functions the in-memory profile uses, so the numbers
 agree to floating-point rounding.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
-import dask
 import dask.array as da
 import dask.dataframe as dd
 import numpy as np
@@ -24,15 +24,29 @@ from survey_builder.errors import UserError
 
 from ._dask import _tree_reduce
 from ._encoding import MixedEncoder
-from ._profile import (
-    SegmentProfiles,
-    _categorical_table,
-    _drivers,
-    _numeric_column,
-    _numeric_table,
-)
 
-__all__ = ["profile_segments_dask"]
+__all__ = ["ProfileStatistics", "profile_statistics"]
+
+
+@dataclasses.dataclass
+class ProfileStatistics:
+    """The sums a segment profile is computed from (as ``_profile`` computes them).
+
+    ``count``, ``total`` and ``total_sq`` are per (segment, numeric column) counts of
+    observed values and sums of ``value - shift`` and its square, ``shift`` being
+    the overall column mean; ``level_counts`` are (segment x level) counts.
+    """
+
+    segments: np.ndarray
+    sizes: np.ndarray
+    numeric: list[str]
+    count: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+    shift: np.ndarray
+    categorical: list[str]
+    levels: list[list[Any]]
+    level_counts: list[np.ndarray]
 
 
 @dataclasses.dataclass
@@ -84,7 +98,9 @@ class _SegmentStatistics:
 
 
 def _partition_statistics(part: pd.DataFrame, labels: Any, numeric: list[str],
-                          categorical: list[str], index: int) -> _SegmentStatistics:
+                          categorical: list[str], index: int,
+                          numeric_column: Callable[[pd.Series], np.ndarray]
+                          ) -> _SegmentStatistics:
     labels = np.asarray(labels)
     if labels.shape[0] != len(part):
         raise UserError(f"labels must have one value per row: partition {index} has "
@@ -92,7 +108,7 @@ def _partition_statistics(part: pd.DataFrame, labels: Any, numeric: list[str],
                         "the data's partitions (e.g. model.predict(data))")
     segments, inverse = np.unique(labels, return_inverse=True)
     k = segments.size
-    values = (np.column_stack([_numeric_column(part[c]) for c in numeric]) if numeric
+    values = (np.column_stack([numeric_column(part[c]) for c in numeric]) if numeric
               else np.zeros((len(part), 0)))
     observed = ~np.isnan(values)
     count = np.zeros((k, len(numeric)))
@@ -133,16 +149,16 @@ def _label_blocks(labels: Any) -> list[Any]:
                     "partitions (model.predict(data), or labels_ of a fit on that data)")
 
 
-def profile_segments_dask(data: Any, labels: Any, *, categorical: Any = "auto",
-                          exclude: Any = None) -> SegmentProfiles:
-    """:func:`~dash_personas.segmentation.profile_segments` for Dask data."""
-    if not isinstance(data, dd.DataFrame):
-        if isinstance(data, pd.DataFrame):  # in-memory rows, lazy labels: labels are small
-            from ._profile import profile_segments
+def profile_statistics(data: Any, labels: Any, *, categorical: Any, exclude: Any,
+                       numeric_column: Callable[[pd.Series], np.ndarray]
+                       ) -> ProfileStatistics:
+    """The profile's sums over the partitions of a Dask DataFrame and its labels.
 
-            return profile_segments(data, np.asarray(dask.compute(labels)[0]),
-                                    categorical=categorical, exclude=exclude)
-        raise UserError("profile_segments on Dask takes a Dask DataFrame")
+    ``numeric_column`` turns a column into float values (the profile's own rule).
+    """
+    if not isinstance(data, dd.DataFrame):
+        raise UserError("profile_segments on Dask takes a Dask DataFrame (or in-memory data "
+                        "with in-memory labels)")
     frame = data.rename(columns={c: str(c) for c in data.columns})
     if exclude:
         frame = frame.drop(columns=[str(c) for c in exclude])
@@ -157,31 +173,17 @@ def profile_segments_dask(data: Any, labels: Any, *, categorical: Any = "auto",
         raise UserError(f"labels have {len(blocks)} partitions but the data has {len(parts)}; "
                         "pass labels with the data's partitions (e.g. model.predict(data))")
     statistics: _SegmentStatistics = _tree_reduce(
-        [delayed(_partition_statistics)(part, block, numeric, categorical_columns, i)
+        [delayed(_partition_statistics)(part, block, numeric, categorical_columns, i,
+                                        numeric_column)
          for i, (part, block) in enumerate(zip(parts, blocks))], _merge).compute()
-    segments = statistics.segments
-    sizes = statistics.size.astype(np.int64)
-    n = int(sizes.sum())
-    summary = pd.DataFrame({"size": sizes, "share": sizes / n},
-                           index=pd.Index(segments, name="segment"))
-    if numeric:
-        # as in memory: sums of the values minus the overall column mean
-        all_count = statistics.count.sum(axis=0)
-        shift = np.where(all_count > 0, (statistics.count * statistics.mean).sum(axis=0)
-                         / np.maximum(all_count, 1), 0.0)
-        centred = statistics.mean - shift
-        total = statistics.count * centred
-        total_sq = statistics.m2 + statistics.count * centred**2
-        numeric_table = _numeric_table(numeric, segments, statistics.count, total, total_sq,
-                                       shift)
-    else:
-        numeric_table = pd.DataFrame(columns=["segment", "feature", "mean", "overall_mean",
-                                              "std_diff", "p_value", "effect"])
-    tables = [_categorical_table(name, segments, counts, levels)
-              for name, levels, counts in zip(categorical_columns, statistics.levels,
-                                              statistics.level_counts) if levels]
-    categorical_table = (pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
-        columns=["segment", "feature", "level", "share", "overall_share", "lift", "p_value",
-                 "effect"]))
-    return SegmentProfiles(summary, numeric_table, categorical_table,
-                           _drivers(numeric_table, categorical_table))
+    # as in memory: sums of the values minus the overall column mean
+    all_count = statistics.count.sum(axis=0)
+    shift = np.where(all_count > 0, (statistics.count * statistics.mean).sum(axis=0)
+                     / np.maximum(all_count, 1), 0.0)
+    centred = statistics.mean - shift
+    return ProfileStatistics(
+        segments=statistics.segments, sizes=statistics.size.astype(np.int64), numeric=numeric,
+        count=statistics.count, total=statistics.count * centred,
+        total_sq=statistics.m2 + statistics.count * centred**2, shift=shift,
+        categorical=categorical_columns, levels=statistics.levels,
+        level_counts=statistics.level_counts)

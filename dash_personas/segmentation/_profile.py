@@ -111,10 +111,14 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     partitions (``model.predict(data)``, or ``labels_`` of a Dask fit): the same
     numbers then come from per-partition statistics, without collecting rows.
     """
-    if is_dask_collection(data, labels):
-        from ._dask_profile import profile_segments_dask
+    if is_dask_collection(data):
+        from ._dask_profile import profile_statistics
 
-        return profile_segments_dask(data, labels, categorical=categorical, exclude=exclude)
+        return _from_statistics(profile_statistics(
+            data, labels, categorical=categorical, exclude=exclude,
+            numeric_column=_numeric_column))
+    if is_dask_collection(labels):  # in-memory rows: their labels fit in memory too
+        labels = labels.compute()
     encoder = MixedEncoder(categorical=categorical, scale=False)
     # as in KPrototypes: numeric-looking columns of an object array stay numeric
     frame = encoder._as_frame(data, fitting=True)
@@ -139,6 +143,22 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     categorical_table = _categorical_profiles(frame, categorical_cols, segments, inverse)
     drivers = _drivers(numeric, categorical_table)
     return SegmentProfiles(summary, numeric, categorical_table, drivers)
+
+
+def _from_statistics(sums: Any) -> SegmentProfiles:
+    """Profiles from the sums of :class:`~._dask_profile.ProfileStatistics`."""
+    n = int(sums.sizes.sum())
+    summary = pd.DataFrame({"size": sums.sizes, "share": sums.sizes / n},
+                           index=pd.Index(sums.segments, name="segment"))
+    numeric = (_numeric_table(sums.numeric, sums.segments, sums.count, sums.total,
+                              sums.total_sq, sums.shift) if sums.numeric
+               else _numeric_profiles(pd.DataFrame(), [], sums.segments, np.zeros(0), sums.sizes))
+    tables = [_categorical_table(name, sums.segments, counts, levels)
+              for name, levels, counts in zip(sums.categorical, sums.levels, sums.level_counts)
+              if levels]
+    categorical = (pd.concat(tables, ignore_index=True) if tables
+                   else _categorical_profiles(pd.DataFrame(), [], sums.segments, np.zeros(0)))
+    return SegmentProfiles(summary, numeric, categorical, _drivers(numeric, categorical))
 
 
 def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndarray,

@@ -60,10 +60,18 @@ def split_columns(value: str | None) -> list[str]:
               help="Random seed.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
 @click.option("--quiet", is_flag=True, help="Print only the chosen k.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Fit on this Dask scheduler (e.g. tcp://host:8786); RESPONSES is then "
+              "Parquet or CSV files (a glob such as 'crm/*.parquet') and --labels a "
+              "directory of Parquet files.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Fit on a local Dask cluster of this many worker processes (as "
+              "--scheduler).")
 def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out: Path | None,
                     include: str | None, exclude: str | None, categorical: str | None,
                     weight: str | None, n_init: int, seed: int, encoding: str,
-                    quiet: bool) -> None:
+                    quiet: bool, scheduler: str | None = None,
+                    workers: int | None = None) -> None:
     """Segment the respondents in RESPONSES (a CSV) with k-prototypes.
 
     Identifier columns (a different value on every row, such as a respondent id),
@@ -76,14 +84,27 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
       dash-personas segment scores.csv --k auto --out model.json --labels labels.csv
       dash-personas segment scores.csv --k 5 --exclude attention_failed --out model.json
       dash-personas segment scores.csv --weight weight --out model.json
+      dash-personas segment "crm/*.parquet" --k 8 --scheduler tcp://host:8786 --out model.json
     """
     from survey_builder import read_scores
-    from survey_builder.errors import about_file
+    from survey_builder.errors import UserError, about_file
 
     from ..pipeline import fit_segments, profile, select_features, weights_of
     from ..segmentation._io import write_labels
 
     chosen_k = parse_k(k)
+    if scheduler is not None or workers is not None:
+        from ._on_dask import segment_on_dask
+
+        if weight is not None:
+            raise UserError("--weight is not available with --scheduler/--workers yet: "
+                            "fit the Dask frame from Python with KPrototypes.fit(frame, "
+                            "sample_weight=frame[COLUMN])", field="--weight")
+
+        segment_on_dask(str(responses), chosen_k, out, labels_out, split_columns(include),
+                        split_columns(exclude), split_columns(categorical) or "auto", n_init,
+                        seed, quiet, scheduler, workers)
+        return
     candidates = parse_k_range(k_range) if chosen_k == "auto" else range(0)
     table = read_scores(responses, encoding=encoding)
     frame = table.frame

@@ -64,10 +64,17 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
 @click.argument("tool_path", metavar="TOOL_OR_MODEL",
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write one row per respondent with its segment (CSV).")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Where to write one row per respondent with its segment (CSV; a "
+              "directory of Parquet files with --scheduler or --workers).")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
-def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -> None:
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Assign on this Dask scheduler (e.g. tcp://host:8786); RESPONSES is then "
+              "Parquet or CSV files (a glob such as 'crm/*.parquet').")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Assign on a local Dask cluster of this many worker processes.")
+def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str,
+                   scheduler: str | None = None, workers: int | None = None) -> None:
     """Assign new respondents to existing segments.
 
     Writes, per respondent, its segment, the second-best segment, the confidence
@@ -81,17 +88,27 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str) -
     \b
     Example:
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
+      dash-personas assign model.json "crm/*.parquet" --out labels/ --workers 4
     """
+    if scheduler is not None or workers is not None:
+        from ._on_dask import assign_on_dask
+
+        assign_on_dask(tool_path, str(responses), out, scheduler, workers)
+        return
     import json
 
     import numpy as np
 
     from survey_builder import read_scores
+    from survey_builder.errors import UserError
 
     from ..pipeline import identifier_columns
     from ..segmentation import KPrototypes, TypingTool, model_frame
     from ..segmentation._io import write_labels
 
+    if out.is_dir():
+        raise UserError(f"{out} is a directory; --out names a CSV file (a directory only "
+                        "with --scheduler or --workers)", str(out))
     frame = read_scores(responses, encoding=encoding).frame
     try:
         kind = json.loads(tool_path.read_text(encoding="utf-8")).get("format")

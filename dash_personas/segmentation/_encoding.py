@@ -159,8 +159,12 @@ class MixedEncoder:
         self._resolve_weights()
         return self
 
-    def _warn_surprising_columns(self) -> None:
-        """Warn about fits that run but rarely mean what the analyst wanted."""
+    def _warn_surprising_columns(self, ids: list[str] | None = None) -> None:
+        """Warn about fits that run but rarely mean what the analyst wanted.
+
+        ``ids`` names the identifier-like columns when the caller has worked them out
+        (a distributed fit, from level counts); by default they come from the codes.
+        """
         if (self.categorical_features_ and not self.numeric_features_
                 and not self.input_is_frame_ and isinstance(self.categorical, str)):
             warnings.warn(
@@ -169,8 +173,9 @@ class MixedEncoder:
                 "with numeric dtypes, or categorical= to say which columns are categorical",
                 UserWarning, stacklevel=4,
             )
-        ids = [name for name, codes in zip(self.categorical_features_, self._fit_codes)
-               if _looks_like_id(codes)]
+        if ids is None:
+            ids = [name for name, codes in zip(self.categorical_features_, self._fit_codes)
+                   if _looks_like_id(codes)]
         if ids:
             detail = ", ".join(
                 f"{name!r} ({len(self.levels_[self.categorical_features_.index(name)]):,} "
@@ -572,11 +577,15 @@ def _check_finite_spread(names: list[str], block: np.ndarray, mean: np.ndarray,
 def _looks_like_id(codes: np.ndarray) -> bool:
     """A level per observed row (>= ``ID_MIN_ROWS`` rows), or mostly unique on large data."""
     observed = codes[codes >= 0]
-    if observed.size < ID_MIN_ROWS:
+    return looks_like_id_counts(observed.size, int(observed.max()) + 1 if observed.size else 0)
+
+
+def looks_like_id_counts(n_observed: int, n_levels: int) -> bool:
+    """:func:`_looks_like_id` from the counts alone (what a distributed fit has)."""
+    if n_observed < ID_MIN_ROWS:
         return False
-    n_levels = int(observed.max()) + 1
-    return n_levels == observed.size or (observed.size >= ID_LARGE_ROWS
-                                         and n_levels > ID_LARGE_SHARE * observed.size)
+    return n_levels == n_observed or (n_observed >= ID_LARGE_ROWS
+                                      and n_levels > ID_LARGE_SHARE * n_observed)
 
 
 def _name_list(names: list[str], limit: int = 8) -> str:

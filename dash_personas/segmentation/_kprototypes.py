@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from survey_builder.errors import UserError
 
+from ._backend import is_dask_collection
 from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
 from ._init import INIT_METHODS
@@ -218,7 +219,19 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Returns
         -------
         self
+
+        Notes
+        -----
+        ``X`` may be a ``dask.dataframe.DataFrame`` (or a Dask array with
+        ``categorical=``, and ``sample_weight`` a Dask Series aligned with it): the
+        fit then runs on the active Dask scheduler (see
+        :mod:`dash_personas.segmentation._dask`); ``labels_`` is a Dask array and
+        ``membership_`` is not computed.
         """
+        if is_dask_collection(X, sample_weight):
+            from ._dask import fit_dask
+
+            return fit_dask(self, X, categorical=categorical, sample_weight=sample_weight)
         encoder = MixedEncoder(
             categorical=self.categorical if categorical is None else categorical,
             scale=self.scale,
@@ -331,7 +344,13 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            A lazy Dask Series named ``segment`` when ``X`` is a Dask DataFrame.
         """
+        if is_dask_collection(X):
+            from ._dask import predict_dask
+
+            check_is_fitted(self, "cost_")
+            return predict_dask(self, X)
         prepared = self._prepare(X)  # checks the model is fitted
         labels, _ = self.distance_.nearest(prepared, self.prototypes_)
         return labels.astype(np.int64)
@@ -341,7 +360,15 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         return self.fit(X, **kwargs).labels_
 
     def transform(self, X: Any) -> np.ndarray:
-        """Distance of every row to every prototype, shape ``(n_samples, n_clusters)``."""
+        """Distance of every row to every prototype, shape ``(n_samples, n_clusters)``.
+
+        A lazy Dask array when ``X`` is a Dask collection.
+        """
+        if is_dask_collection(X):
+            from ._dask import transform_dask
+
+            check_is_fitted(self, "cost_")
+            return transform_dask(self, X)
         prepared = self._prepare(X)
         return self.distance_.to_prototypes(prepared, self.prototypes_)
 
@@ -377,6 +404,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             margin ``(d2 - d1) / d2``) and ``probability`` (the row maximum of
             :meth:`predict_proba`).
         """
+        if is_dask_collection(X):  # a lazy Dask DataFrame with those columns
+            from ._dask import membership_dask
+
+            check_is_fitted(self, "cost_")
+            return membership_dask(self, X)
         return membership_from_distances(self.transform(X), self.membership_temperature_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -400,6 +432,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
 
     def score(self, X: Any, y: Any = None) -> float:
         """Opposite of the cost of ``X`` under the fitted prototypes (higher is better)."""
+        if is_dask_collection(X):
+            from ._dask import score_dask
+
+            check_is_fitted(self, "cost_")
+            return score_dask(self, X)
         prepared = self._prepare(X)
         _, nearest = self.distance_.nearest(prepared, self.prototypes_)
         return -float(nearest.sum())

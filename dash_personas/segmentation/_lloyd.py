@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._kernels import PreparedData, Prototypes
+from ._kernels import PreparedData, Prototypes, SufficientStats
 
 
 class LloydRun(NamedTuple):
@@ -23,6 +23,26 @@ class LloydRun(NamedTuple):
     n_iter: int
     cost_history: list[float]
     at_optimum: bool  # no row moved (or the cost stopped falling): a local optimum
+
+
+class PassOutcome(NamedTuple):
+    """What one assignment pass says about a run (see :func:`judge_pass`)."""
+
+    at_optimum: bool  # no row moved, or the cost stopped falling
+    converged: bool  # at the optimum, or the cost fell by at most tol x the cost
+    empty: np.ndarray  # clusters that received no weight
+
+
+def judge_pass(stats: SufficientStats, previous_cost: float, tol: float) -> PassOutcome:
+    """The stopping rule of a batch pass, shared by in-memory and distributed runs.
+
+    ``previous_cost`` is the cost of the pass before (``inf`` on the first pass).
+    """
+    first = not np.isfinite(previous_cost)
+    improvement = previous_cost - stats.cost
+    at_optimum = stats.n_changed == 0 or (not first and improvement <= 0)
+    converged = at_optimum or (not first and improvement <= tol * previous_cost)
+    return PassOutcome(bool(at_optimum), bool(converged), np.flatnonzero(stats.weight <= 0))
 
 
 def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: float,
@@ -67,11 +87,7 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
         if verbose:
             print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
                   f"moved {stats.n_changed}", file=sys.stderr)
-        first = not np.isfinite(previous_cost)
-        improvement = previous_cost - stats.cost
-        at_optimum = stats.n_changed == 0 or (not first and improvement <= 0)
-        converged = at_optimum or (not first and improvement <= tol * previous_cost)
-        empty = np.flatnonzero(stats.weight <= 0)
+        at_optimum, converged, empty = judge_pass(stats, previous_cost, tol)
         # an empty cluster is not converged while a row is left to re-seed it with
         if (converged and not empty.size) or n_iter == max_iter:
             break

@@ -26,6 +26,7 @@ from ..stats import (
     two_proportion_test,
     welch_test,
 )
+from ._backend import is_dask_collection
 from ._encoding import MixedEncoder, _check_sample_weight
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_MIN_BASE", "SegmentProfiles", "profile_segments"]
@@ -186,6 +187,13 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     -------
     SegmentProfiles
 
+    Notes
+    -----
+    ``data`` may be a Dask DataFrame with ``labels`` a Dask collection of the same
+    partitions (``model.predict(data)``, or ``labels_`` of a Dask fit): the same
+    numbers then come from per-partition statistics, without collecting rows
+    (unweighted for now).
+
     Examples
     --------
     >>> from dash_personas import make_mixed_blobs, profile_segments
@@ -202,6 +210,18 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     if not min_base >= 0:
         raise UserError(f"min_base must be a non-negative number, got {min_base!r}",
                         field="min_base")
+    if is_dask_collection(data):
+        from ._dask_profile import profile_statistics
+
+        if sample_weight is not None:
+            raise UserError("sample_weight is not supported for Dask data in "
+                            "profile_segments yet; profile a weighted in-memory sample",
+                            field="sample_weight")
+        return _from_statistics(profile_statistics(
+            data, labels, categorical=categorical, exclude=exclude,
+            numeric_column=_numeric_column), correction, alpha, min_base)
+    if is_dask_collection(labels):  # in-memory rows: their labels fit in memory too
+        labels = labels.compute()
     encoder = MixedEncoder(categorical=categorical, scale=False)
     # as in KPrototypes: numeric-looking columns of an object array stay numeric
     frame = encoder._as_frame(data, fitting=True)
@@ -234,6 +254,27 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     return SegmentProfiles(summary, numeric, categorical_table, drivers, correction=correction,
                            alpha=float(alpha), min_base=float(min_base),
                            weighted=checked is not None, n_tests=n_tests)
+
+
+def _from_statistics(sums: Any, correction: str, alpha: float,
+                     min_base: float) -> SegmentProfiles:
+    """Unweighted profiles from the sums of :class:`~._dask_profile.ProfileStatistics`."""
+    sizes = np.asarray(sums.sizes, dtype=np.float64)
+    summary = pd.DataFrame({"size": sums.sizes, "weight": sizes, "share": sizes / sizes.sum(),
+                            "effective_base": sizes, "small_base": sizes < min_base},
+                           index=pd.Index(sums.segments, name="segment"))
+    numeric = (_numeric_table(sums.numeric, sums.segments, sums.count, sums.count, sums.total,
+                              sums.total_sq, sums.shift) if sums.numeric
+               else pd.DataFrame(columns=_NUMERIC_COLUMNS))
+    tables = [_categorical_table(name, sums.segments, counts, counts.sum(axis=1), levels)
+              for name, levels, counts in zip(sums.categorical, sums.levels, sums.level_counts)
+              if levels]
+    categorical = (pd.concat(tables, ignore_index=True) if tables
+                   else pd.DataFrame(columns=_CATEGORICAL_COLUMNS))
+    n_tests = _correct(numeric, categorical, correction, alpha, min_base)
+    return SegmentProfiles(summary, numeric, categorical, _drivers(numeric, categorical),
+                           correction=correction, alpha=float(alpha), min_base=float(min_base),
+                           weighted=False, n_tests=n_tests)
 
 
 def _correct(numeric: pd.DataFrame, categorical: pd.DataFrame, correction: str, alpha: float,
@@ -273,6 +314,15 @@ def _numeric_profiles(frame: pd.DataFrame, columns: list[str], segments: np.ndar
     sw2 = (onehot * weight[:, None]).T @ seen
     total = onehot.T @ filled
     total_sq = onehot.T @ (filled**2)
+    return _numeric_table(columns, segments, sw, sw2, total, total_sq, shift)
+
+
+def _numeric_table(columns: list[str], segments: np.ndarray, sw: np.ndarray, sw2: np.ndarray,
+                   total: np.ndarray, total_sq: np.ndarray, shift: np.ndarray) -> pd.DataFrame:
+    """The numeric profile from per (segment, column) sums of the weights of observed
+    values (``sw``), of their squares (``sw2``) and of the weighted values minus ``shift``
+    and their squares."""
+    k = segments.size
     all_sw, all_sw2 = sw.sum(axis=0), sw2.sum(axis=0)
     all_total, all_sq = total.sum(axis=0), total_sq.sum(axis=0)
     base = effective_base(sw, sw2)
@@ -329,39 +379,47 @@ def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.
         w = weight[present]
         counts = np.bincount(inverse[present] * n_levels + codes[present], weights=w,
                              minlength=k * n_levels).reshape(k, n_levels)
-        seg_w = counts.sum(axis=1)
         seg_w2 = np.bincount(inverse[present], weights=w**2, minlength=k)
-        overall = counts.sum(axis=0)
-        all_w = overall.sum()
-        rest_w = all_w - seg_w
-        base = effective_base(seg_w, seg_w2)
-        rest_base = effective_base(rest_w, np.maximum(seg_w2.sum() - seg_w2, 0.0))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            overall_share = overall / all_w
-            share = counts / seg_w[:, None]
-            lift = share / overall_share
-            rest_share = (overall - counts) / rest_w[:, None]
-        # level share, segment vs the rest: one test per level (levels nobody has
-        # and features with a single answer cannot differ)
-        testable = ((base > 0) & (rest_base > 0))[:, None] & (overall > 0) \
-            & ((overall > 0).sum() >= 2)
-        p_values = np.where(testable, two_proportion_test(
-            np.nan_to_num(rest_share), rest_base[:, None], np.nan_to_num(share),
-            base[:, None]), np.nan)
-        parts.append(pd.DataFrame({
-            "segment": np.repeat(segments, n_levels),
-            "feature": name,
-            "level": np.tile(np.asarray(list(uniques), dtype=object), k),
-            "share": np.nan_to_num(share).ravel(),
-            "overall_share": np.tile(overall_share, k),
-            "lift": np.nan_to_num(lift).ravel(),
-            "p_value": p_values.ravel(),
-            "effect": np.repeat(_cramers_v(counts, overall, seg_w, rest_w), n_levels),
-            "base": np.repeat(base, n_levels),
-        }))
+        parts.append(_categorical_table(name, segments, counts, seg_w2, list(uniques)))
     if not parts:
         return pd.DataFrame(columns=_CATEGORICAL_COLUMNS)
     return pd.concat(parts, ignore_index=True)
+
+
+def _categorical_table(name: str, segments: np.ndarray, counts: np.ndarray,
+                       seg_w2: np.ndarray, levels: list[Any]) -> pd.DataFrame:
+    """The profile of one categorical feature from its (segment x level) sums of weights
+    and each segment's sum of squared weights (of the rows that answered)."""
+    k, n_levels = counts.shape
+    seg_w = counts.sum(axis=1)
+    overall = counts.sum(axis=0)
+    all_w = overall.sum()
+    rest_w = all_w - seg_w
+    base = effective_base(seg_w, seg_w2)
+    rest_base = effective_base(rest_w, np.maximum(seg_w2.sum() - seg_w2, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        overall_share = overall / all_w
+        share = counts / seg_w[:, None]
+        lift = share / overall_share
+        rest_share = (overall - counts) / rest_w[:, None]
+    # level share, segment vs the rest: one test per level (levels nobody has
+    # and features with a single answer cannot differ)
+    testable = ((base > 0) & (rest_base > 0))[:, None] & (overall > 0) \
+        & ((overall > 0).sum() >= 2)
+    p_values = np.where(testable, two_proportion_test(
+        np.nan_to_num(rest_share), rest_base[:, None], np.nan_to_num(share),
+        base[:, None]), np.nan)
+    return pd.DataFrame({
+        "segment": np.repeat(segments, n_levels),
+        "feature": name,
+        "level": np.tile(np.asarray(levels, dtype=object), k),
+        "share": np.nan_to_num(share).ravel(),
+        "overall_share": np.tile(overall_share, k),
+        "lift": np.nan_to_num(lift).ravel(),
+        "p_value": p_values.ravel(),
+        "effect": np.repeat(_cramers_v(counts, overall, seg_w, rest_w), n_levels),
+        "base": np.repeat(base, n_levels),
+    })
 
 
 def _cramers_v(counts: np.ndarray, overall: np.ndarray, seg_w: np.ndarray,

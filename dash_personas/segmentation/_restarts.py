@@ -116,18 +116,30 @@ def adjusted_rand_index(first: np.ndarray, second: np.ndarray) -> float:
     """
     a = np.asarray(first, dtype=np.int64)
     b = np.asarray(second, dtype=np.int64)
-    n = a.size
-    if n < 2:
+    if a.size < 2:
         return 1.0
     n_b = int(b.max()) + 1
     table = np.bincount(a * n_b + b).astype(np.float64)
+    return adjusted_rand_index_from_table(np.pad(table, (0, -table.size % n_b))
+                                          .reshape(-1, n_b))
+
+
+def adjusted_rand_index_from_table(table: np.ndarray) -> float:
+    """Adjusted Rand index from the contingency table of two labellings.
+
+    ``table[i, j]`` counts the rows in segment ``i`` of one labelling and ``j`` of
+    the other; distributed fits add such tables up over partitions.
+    """
+    table = np.asarray(table, dtype=np.float64)
+    n = float(table.sum())
+    if n < 2:
+        return 1.0
 
     def pairs(counts: np.ndarray) -> float:
         return float((counts * (counts - 1)).sum() / 2)
 
     index = pairs(table)
-    rows, columns = pairs(np.bincount(a).astype(np.float64)), pairs(
-        np.bincount(b).astype(np.float64))
+    rows, columns = pairs(table.sum(axis=1)), pairs(table.sum(axis=0))
     expected = rows * columns / (n * (n - 1) / 2)
     maximum = (rows + columns) / 2
     if maximum == expected:  # both labellings trivial (one segment, or one row per segment)

@@ -1,0 +1,118 @@
+"""Bad Dask input: a clear error or the right model, never a hang or a wrong model."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from dask import delayed
+
+from dash_personas import KPrototypes
+from survey_builder.errors import UserError
+
+
+def frame_of(parts: list[pd.DataFrame]) -> dd.DataFrame:
+    return dd.from_delayed([delayed(p) for p in parts], meta=parts[0].iloc[:0],
+                           verify_meta=False)
+
+
+def test_inconsistent_dtypes_across_partitions_name_column_and_partition(mixed_frame):
+    X = mixed_frame(400)
+    second = X.iloc[200:].astype({"num_1": str})  # one file read the column as text
+    with dask.config.set(scheduler="threads"), pytest.raises(UserError) as caught:
+        KPrototypes(3, n_init=1).fit(frame_of([X.iloc[:200], second]))
+    assert "'num_1'" in str(caught.value) and "partition 1" in str(caught.value)
+
+
+def test_numbers_in_a_text_column_of_one_partition_are_refused(mixed_frame):
+    X = mixed_frame(400)
+    second = X.iloc[200:].assign(cat_2=np.arange(200))
+    with dask.config.set(scheduler="threads"), pytest.raises(UserError, match="'cat_2'"):
+        KPrototypes(3, n_init=1).fit(frame_of([X.iloc[:200], second]))
+
+
+def test_an_empty_partition_changes_nothing(mixed_frame):
+    X = mixed_frame(600, missing=0.05)
+    memory = KPrototypes(3, n_init=2, random_state=3, gamma=1.0).fit(X)
+    parts = [X.iloc[:300], X.iloc[:0], X.iloc[300:]]
+    with dask.config.set(scheduler="threads"):
+        fitted = KPrototypes(3, n_init=2, random_state=3, gamma=1.0).fit(frame_of(parts))
+        labels = fitted.predict(frame_of(parts)).compute()
+    np.testing.assert_array_equal(fitted.labels_.compute(), memory.labels_)
+    assert fitted.cost_ == pytest.approx(memory.cost_, rel=1e-10)
+    np.testing.assert_array_equal(labels.to_numpy(), memory.labels_)
+
+
+def test_unknown_categories_are_learnt_from_the_partitions(mixed_frame):
+    X = mixed_frame(600).astype({"cat_0": "category", "cat_1": "category"})
+    lazy = dd.from_pandas(X, npartitions=3)
+    lazy["cat_0"] = lazy["cat_0"].cat.as_unknown()
+    assert not lazy["cat_0"].cat.known
+    memory = KPrototypes(3, n_init=1, random_state=0, gamma=1.0).fit(X)
+    with dask.config.set(scheduler="threads"):
+        fitted = KPrototypes(3, n_init=1, random_state=0, gamma=1.0).fit(lazy)
+    assert fitted.encoder_.levels_ == memory.encoder_.levels_
+    np.testing.assert_array_equal(fitted.labels_.compute(), memory.labels_)
+
+
+def test_no_rows_and_bad_weights_are_user_errors(mixed_frame):
+    X = mixed_frame(300)
+    with dask.config.set(scheduler="threads"):
+        with pytest.raises(UserError, match="empty data"):
+            KPrototypes(3).fit(frame_of([X.iloc[:0], X.iloc[:0]]))
+        lazy = dd.from_pandas(X.assign(w=-1.0), npartitions=2)
+        with pytest.raises(UserError, match="non-negative"):
+            KPrototypes(3).fit(lazy.drop(columns="w"), sample_weight=lazy["w"])
+        with pytest.raises(UserError, match="Dask Series"):
+            KPrototypes(3).fit(lazy.drop(columns="w"), sample_weight=np.ones(300))
+        with pytest.raises(UserError, match="needs all rows in memory"):
+            KPrototypes(3, init="cao").fit(lazy.drop(columns="w"))
+
+
+def _dies_once(part: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Kill the worker process running this the first time it runs after ``flag`` is armed."""
+    if os.path.exists(flag):
+        try:
+            os.rename(flag, flag + ".fired")  # exactly one worker wins the rename
+        except OSError:
+            return part
+        os._exit(1)
+    return part
+
+
+def test_a_worker_dying_mid_fit_is_retried_and_gives_the_same_model(cluster, client,
+                                                                    mixed_frame, tmp_path):
+    """Slow (tens of seconds on a loaded machine) for a reason: a real worker process is
+    killed and its nanny starts a new one, which imports the stack before it takes tasks."""
+    X = mixed_frame(1500, seed=9)
+    flag = str(tmp_path / f"armed-{uuid.uuid4().hex}")
+    lazy = dd.from_pandas(X, npartitions=4).map_partitions(_dies_once, flag, meta=X.iloc[:0])
+    params = dict(n_init=2, random_state=5, gamma=1.0)
+    memory = KPrototypes(4, **params).fit(X)
+    seen = []
+    model = KPrototypes(4, verbose=True, **params)
+
+    import dash_personas.segmentation._dask as backend
+
+    original = backend._persist
+
+    def arm_after_first_pass(*collections):
+        seen.append(1)
+        if len(seen) == 2:  # the second Lloyd pass re-reads the partitions: a worker dies
+            open(flag, "w").close()
+        return original(*collections)
+
+    backend._persist = arm_after_first_pass
+    try:
+        with dask.config.set({"dash_personas.cache": False}):
+            model.fit(lazy)
+    finally:
+        backend._persist = original
+    assert os.path.exists(flag + ".fired")  # a worker really died
+    np.testing.assert_array_equal(model.labels_.compute(), memory.labels_)
+    assert model.cost_ == pytest.approx(memory.cost_, rel=1e-10)

@@ -97,11 +97,11 @@ def share_timeline(waves: Sequence[Mapping[str, Any]], colours: Mapping[str, str
         ))
     labels = [wave["label"] for wave in waves]
     _layout(fig, theme, title, shapes=wave_marker(selected_wave), height=400,
-            legend={"orientation": "h", "y": -0.3},
             xaxis={"type": "category", "categoryorder": "array", "categoryarray": labels,
                    "title": {"text": "Wave"}},
             yaxis={"tickformat": ".0%", "rangemode": "tozero",
                    "title": {"text": "Share of respondents (95 % CI)"}})
+    fig.update_layout(legend={"orientation": "h", "y": -0.3})  # below the axis title
     return fig
 
 

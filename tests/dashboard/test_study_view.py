@@ -1,0 +1,162 @@
+"""The tracking view of a study without a browser: its data, figures, callbacks, CLI errors.
+
+``study_case`` (conftest) is a SQLite study of three simulated waves: a baseline, a share
+shift with a migrating panel, and an emerging persona. Its first persona is renamed to an
+HTML snippet, which must stay text everywhere.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+import plotly
+import pytest
+
+from dash_personas.app import create_study_app
+from dash_personas.cli import main
+from dash_personas.components.tracking import IDS
+from dash_personas.study_figures import WAVE_MARKER, migration_sankey, share_timeline
+from dash_personas.study_view import study_view
+from dash_personas.tracking import Study
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def study(study_case):
+    with Study.open(study_case) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def view(study):
+    return study_view(study)
+
+
+def test_view_holds_every_wave_alert_and_persona_colour(view, study):
+    report = study.report()
+    assert view.labels == [w.label for w in study.waves] == ["W1", "W2", "W3"]
+    assert view.alerts == [a.to_dict() for a in report.alerts]
+    assert [a["kind"] for a in view.wave("W3").alerts].count("emerging") == 1
+    assert view.wave("W1").alerts == []
+    assert view.colours == {p.name: p.colour for p in study.personas()}
+    assert EVIL in view.colours
+
+
+def test_timeline_has_a_trace_per_persona_with_its_interval(view, study):
+    report = study.report().to_dict()
+    fig = share_timeline(report["waves"], view.colours, selected_wave="W2")
+    personas = sorted(study.personas(), key=lambda p: int(p.segment))
+    assert [t.meta for t in fig.data] == [p.name for p in personas]
+    assert html.escape(EVIL, quote=False) in [t.name for t in fig.data]
+    for trace, persona in zip(fig.data, personas):
+        assert trace.line.color == persona.colour
+        assert list(trace.x) == ["W1", "W2", "W3"]
+        rows = [w["segments"][int(persona.segment)] for w in report["waves"]]
+        np.testing.assert_allclose(trace.y, [r["share"] for r in rows], atol=1e-5)
+        np.testing.assert_allclose(np.asarray(trace.y) + trace.error_y.array,
+                                   [r["ci_high"] for r in rows], atol=1e-5)
+        np.testing.assert_allclose(np.asarray(trace.y) - trace.error_y.arrayminus,
+                                   [r["ci_low"] for r in rows], atol=1e-5)
+    marks = [s for s in fig.layout.shapes if s.name == WAVE_MARKER]
+    assert len(marks) == 1 and marks[0].x0 == "W2"
+
+
+def test_sankey_between_any_two_waves_counts_the_panel(view, study):
+    for pair in (("W1", "W3"), ("W3", "W1"), ("W1", "W2")):
+        expected = study.migration(*pair)
+        assert expected.n_panel > 0
+        fig = migration_sankey(view.migration(*pair), view.colours)
+        sankey = fig.data[0]
+        k = len(expected.personas)
+        counts = np.zeros((k, len(expected.to_personas)), dtype=int)
+        for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value):
+            counts[s, t - k] = v
+        np.testing.assert_array_equal(counts, expected.counts)
+        assert f"{expected.n_panel:,} panel respondents" in fig.layout.title.text
+        assert html.escape(EVIL, quote=False) in sankey.node.label
+
+
+def _layout_json(app):
+    return json.dumps(app.layout, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def test_study_page_ships_aggregates_only_and_tracking_first(study, view):
+    app = create_study_app(view)
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert layout.index('"tracking"') < layout.index('"personas"')
+    ids = study.respondents("W2")["respondent_id"].astype(str)
+    assert not any(f'"{i}"' in layout for i in ids[:50])
+    # a 20-wave study of 100k respondents must stay under 300 KB
+    # (benchmarks/bench_dashboard.py --study): this one is far smaller
+    assert len(layout.encode()) < 200_000
+
+
+def _post(client, outputs, inputs):
+    body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
+            "outputs": [{"id": i, "property": p} for i, p in outputs],
+            "inputs": [{"id": i, "property": "value", "value": v} for i, v in inputs],
+            "changedPropIds": [f"{inputs[0][0]}.value"], "state": []}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]
+
+
+def test_changing_the_wave_answers_with_that_wave(study, view):
+    client = create_study_app(view).server.test_client()
+    out = _post(client, [(IDS["summary"], "children"), (IDS["cards"], "children"),
+                         (IDS["drift"], "children"), (IDS["timeline"], "figure")],
+                [(IDS["wave"], "W1")])
+    text = json.dumps(out)
+    assert "Wave W1" in text and "Wave W3" not in text
+    for share in study.report().waves[0].segments:
+        assert f"{share.share * 100:.1f} %" in text
+    assert EVIL in text  # as a plain string: Dash renders it as text
+    assert "W1 is the baseline" in text
+    (operation,) = out[IDS["timeline"]]["figure"]["operations"]
+    assert operation["location"] == ["layout", "shapes"]
+    assert [s["x0"] for s in operation["params"]["value"]] == ["W1"]
+
+
+def test_choosing_two_waves_answers_with_their_migration(study, view):
+    client = create_study_app(view).server.test_client()
+    out = _post(client, [(IDS["sankey"], "figure"), (IDS["base"], "children")],
+                [(IDS["from"], "W1"), (IDS["to"], "W3")])
+    link = out[IDS["sankey"]]["figure"]["data"][0]["link"]
+    assert sum(link["value"]) == study.migration("W1", "W3").n_panel
+    assert f"Base: {study.migration('W1', 'W3').n_panel:,} panel respondents" in json.dumps(
+        out[IDS["base"]])
+
+
+def _run(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    return exit_info.value.code, capsys.readouterr()
+
+
+@pytest.mark.parametrize("case", ["not a study", "unknown path", "unreachable URL",
+                                  "with --personas"])
+def test_serve_study_bad_input_is_one_line_exit_2(case, tmp_path, capsys, study_case):
+    not_a_study = tmp_path / "notes.db"
+    not_a_study.write_text("just text")
+    argv, words = {
+        "not a study": (["--study", str(not_a_study)], "not a dash-personas study"),
+        "unknown path": (["--study", str(tmp_path / "nope.db")], "no such study"),
+        "unreachable URL": (["--study", "postgresql+psycopg://u@127.0.0.1:9/db",
+                             "--port", "8999"], "cannot reach"),
+        "with --personas": (["--study", str(study_case), "--personas", "p.json"],
+                            "leave out --personas"),
+    }[case]
+    code, captured = _run(["serve", *argv], capsys)
+    assert code == 2
+    assert captured.err.strip().count("\n") == 0 and words in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_serve_needs_personas_or_a_study(capsys):
+    code, captured = _run(["serve"], capsys)
+    assert code == 2 and "--study STUDY" in captured.err

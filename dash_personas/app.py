@@ -168,8 +168,10 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
     if first_feature is not None:
         categories = [
             dbc.Label("Answer shares for", html_for="category-feature", className="small"),
-            dcc.Dropdown(id="category-feature", options=feature_options, value=first_feature,
-                         clearable=False, className="mb-2"),
+            # a native <select>: dcc.Dropdown's hidden focus target fails axe's
+            # aria-hidden-focus rule
+            dbc.Select(id="category-feature", options=feature_options, value=first_feature,
+                       size="sm", className="mb-2"),
             html.Div(chart("categories", feature=first_feature), id="category-chart"),
         ]
         @app.callback(Output("category-chart", "children"), Input("category-feature", "value"),

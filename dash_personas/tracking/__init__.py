@@ -7,33 +7,64 @@ per-wave aggregates, in one SQLite file (the default) or a PostgreSQL database.
 >>> from dash_personas.tracking import Study
 """
 
+from ._drift import (
+    PSI_EPSILON,
+    PSI_MAJOR,
+    PSI_MODERATE,
+    FeatureDrift,
+    PersonaDrift,
+    SplitSignal,
+    WaveDrift,
+    drift_level,
+    psi,
+)
 from ._engine import DEFAULT_TIMEOUT
 from ._read import read_wave_table
 from ._refit import RefitResult
-from ._report import Alert, Migration, PersonaShare, ShareChange, StudyReport, WaveSummary
+from ._report import (
+    ALERT_KINDS,
+    Alert,
+    Migration,
+    PersonaShare,
+    ShareChange,
+    StudyReport,
+    WaveSummary,
+)
+from ._resegment import Recommendation
 from ._schema import SCHEMA_VERSION
 from ._study import SegmentationInfo, Study, WaveInfo
 from ._transitions import NewSegmentOrigin, OldSegmentOutcome, Transitions, segment_transitions
 from ._wave import Assignment, assign
 
 __all__ = [
+    "ALERT_KINDS",
     "DEFAULT_TIMEOUT",
+    "PSI_EPSILON",
+    "PSI_MAJOR",
+    "PSI_MODERATE",
     "SCHEMA_VERSION",
     "Alert",
     "Assignment",
+    "FeatureDrift",
     "Migration",
     "NewSegmentOrigin",
     "OldSegmentOutcome",
+    "PersonaDrift",
     "PersonaShare",
+    "Recommendation",
     "RefitResult",
     "SegmentationInfo",
     "ShareChange",
+    "SplitSignal",
     "Study",
     "StudyReport",
     "Transitions",
+    "WaveDrift",
     "WaveInfo",
     "WaveSummary",
     "assign",
+    "drift_level",
+    "psi",
     "read_wave_table",
     "segment_transitions",
 ]

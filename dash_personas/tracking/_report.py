@@ -1,22 +1,31 @@
-"""The study report: sizes over time with significance, migration, unfit share, alerts.
+"""The study report: sizes over time with significance, migration, unfit share, drift,
+the re-segment rule, alerts and each persona's history.
 
 Everything here is computed from the per-wave aggregates stored when each wave was
 added (never from respondent rows), so a report over many large waves stays fast. The
-statistics are described in :mod:`dash_personas.tracking._stats`.
+statistics are described in :mod:`dash_personas.tracking._stats`, drift in
+:mod:`dash_personas.tracking._drift` and the re-segment rule in
+:mod:`dash_personas.tracking._resegment`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from . import _stats
+from ._drift import PSI_MODERATE, WaveDrift, wave_drift
+from ._resegment import Recommendation, recommend, split_personas
 
-__all__ = ["Alert", "Migration", "PersonaShare", "ShareChange", "StudyReport", "WaveSummary",
-           "build_report", "migration_from_counts", "persona_names", "refit_text"]
+__all__ = ["ALERT_KINDS", "Alert", "Migration", "PersonaShare", "ShareChange", "StudyReport",
+           "WaveSummary", "build_report", "migration_from_counts", "persona_names",
+           "refit_text"]
+
+#: Every kind of :class:`Alert`, in the order a wave's alerts are listed.
+ALERT_KINDS = ("size_shift", "emerging", "drift", "split", "refit_recommended")
 
 #: Flows smaller than this share of their row are not spelled out in words.
 MIN_FLOW_SHARE = 0.05
@@ -101,6 +110,11 @@ class WaveSummary:
         percentile of distances in the reference wave (the first wave under this
         segmentation).
     reference_wave : str
+    drift : WaveDrift or None
+        Drift from the reference (baseline) wave; ``None`` for the baseline itself and
+        for a wave stored without feature values (schema version 1).
+    recommendation : Recommendation
+        Whether the wave calls for re-segmenting (:mod:`._resegment`), and why.
     """
 
     label: str
@@ -113,6 +127,8 @@ class WaveSummary:
     unfit_share: float
     unfit_threshold: float
     reference_wave: str
+    drift: WaveDrift | None = None
+    recommendation: Recommendation = field(default_factory=Recommendation)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -121,7 +137,9 @@ class WaveSummary:
                 "segmentation_version": self.segmentation_version,
                 "segments": [s.to_dict() for s in self.segments],
                 "unfit_share": self.unfit_share, "unfit_threshold": self.unfit_threshold,
-                "reference_wave": self.reference_wave}
+                "reference_wave": self.reference_wave,
+                "drift": None if self.drift is None else self.drift.to_dict(),
+                "recommendation": self.recommendation.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -200,11 +218,13 @@ def migration_from_counts(from_wave: str, to_wave: str, counts: np.ndarray,
 class Alert:
     """Something the analyst should look at in a wave.
 
-    ``kind`` is ``"size_shift"`` (a persona's share changed significantly from the
-    previous wave or the baseline) or ``"emerging"`` (significantly more respondents fit
-    no prototype than in the baseline, one-sided, and at least
-    :data:`EMERGING_MIN_RATIO` times as many); later increments add ``"drift"`` and
-    ``"refit_recommended"``.
+    ``kind`` (one of :data:`ALERT_KINDS`) is ``"size_shift"`` (a persona's share
+    changed significantly from the previous wave or the baseline), ``"emerging"``
+    (significantly more respondents fit no prototype than in the baseline, one-sided,
+    and at least :data:`EMERGING_MIN_RATIO` times as many), ``"drift"`` (a feature's
+    PSI against the baseline is major and significant), ``"split"`` (a persona's members
+    form two groups, named in the detail) or ``"refit_recommended"`` (the re-segment
+    rule of :mod:`._resegment` holds; the detail lists its reasons).
     """
 
     wave: str
@@ -244,7 +264,48 @@ class StudyReport:
         return {"alpha": self.alpha, "waves": [w.to_dict() for w in self.waves],
                 "migration": [m.to_dict() for m in self.migration],
                 "alerts": [a.to_dict() for a in self.alerts],
-                "transitions": self.transitions}
+                "transitions": self.transitions,
+                "persona_history": self.persona_history()}
+
+    def persona_history(self) -> list[dict[str, Any]]:
+        """Each persona of the current segmentation over the waves it was tracked in.
+
+        The current segmentation is the one of the last reported wave; the waves are
+        those reported under it, oldest first.
+
+        Returns
+        -------
+        list of dict
+            One per persona, by segment number: ``persona``, ``segment``, ``waves``
+            (labels), ``shares``, ``ci_low``, ``ci_high`` (95 % Wilson), ``trend`` (e.g.
+            ``"24 % → 31 % since 2026-Q1"``) and ``changes``: how its members' profile
+            moved from the baseline by the last wave, in words (e.g.
+            ``"higher Price focus: +0.4 SD"``), empty when nothing moved by
+            :data:`~._drift.CHANGE_MIN_SMD` or more.
+        """
+        if not self.waves:
+            return []
+        version = self.waves[-1].segmentation_version
+        under = [w for w in self.waves if w.segmentation_version == version]
+        first, last = under[0], under[-1]
+        history = []
+        for share in last.segments:
+            j = share.segment
+            series = [w.segments[j] for w in under]
+            if len(under) > 1:
+                trend = (f"{_percent(series[0].share)} → {_percent(share.share)} "
+                         f"since {first.label}")
+            else:
+                trend = f"{_percent(share.share)} in {first.label}"
+            changes = ([] if last.drift is None
+                       else list(last.drift.personas[j].changes))
+            history.append({"persona": share.persona, "segment": j,
+                            "waves": [w.label for w in under],
+                            "shares": [s.share for s in series],
+                            "ci_low": [s.ci_low for s in series],
+                            "ci_high": [s.ci_high for s in series],
+                            "trend": trend, "changes": changes})
+        return history
 
     def to_text(self) -> str:
         """A readable plain-text table (what ``track report`` prints)."""
@@ -265,6 +326,10 @@ class StudyReport:
                     mark += " *" if change.significant else ""
                 lines.append(f"  {share.persona:<{width}}  {share.share * 100:5.1f} %  "
                              f"[{share.ci_low * 100:5.1f}, {share.ci_high * 100:5.1f}]{mark}")
+            if wave.drift is not None and wave.drift.features:
+                top = ", ".join(f"{f.label} {f.psi:.2f}" for f in wave.drift.features[:3])
+                lines.append(f"  drift vs {wave.drift.against} (PSI, most drifted first): "
+                             f"{top}")
         lines.extend(refit_text(document) for document in self.transitions)
         for migration in self.migration:
             lines.append(f"Migration {migration.from_wave} -> {migration.to_wave}: "
@@ -330,7 +395,8 @@ def refit_text(document: Mapping[str, Any]) -> str:
 
 def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
                  wave: str | None = None, alpha: float = 0.05,
-                 refits: Sequence[Mapping[str, Any]] = ()) -> StudyReport:
+                 refits: Sequence[Mapping[str, Any]] = (),
+                 labels: Mapping[str, str] | None = None) -> StudyReport:
     """The :class:`StudyReport` of waves in the order they were added.
 
     Parameters
@@ -345,7 +411,10 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
         Significance level.
     refits : sequence of mapping
         The stored re-fit documents, oldest first (listed as ``transitions``).
+    labels : mapping of str to str, optional
+        Readable label of each feature (default: the column names).
     """
+    labels = {} if labels is None else labels
     summaries: list[WaveSummary] = []
     migrations: list[Migration] = []
     alerts: list[Alert] = []
@@ -377,21 +446,28 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
                               float(unfit["threshold"]), baseline.label)
         wave_alerts = _size_alerts(summary)
         if not first_of_version:
-            reference_share = float(baseline.aggregates["unfit"]["sum_weights"]) / float(
-                baseline.aggregates["sum_weights"])
-            reference_base = _shares(baseline.aggregates)[1]
-            p = _stats.two_proportion_greater(reference_share, reference_base, unfit_share,
-                                              base)
-            if p < alpha and unfit_share >= EMERGING_MIN_RATIO * reference_share:
-                wave_alerts.append(Alert(record.label, "emerging", (
-                    f"{_percent(unfit_share)} of respondents fit no prototype well (beyond "
-                    f"{baseline.label}'s 95th percentile distance) against "
-                    f"{_percent(reference_share)} in {baseline.label} (p = {p:.2g}): a "
-                    "segment may be emerging")))
+            emerging = _emerging_alert(record.label, baseline, unfit_share, base, alpha)
+            wave_alerts.extend([] if emerging is None else [emerging])
+            baseline_shares, baseline_base = _shares(baseline.aggregates)
+            segment_bases = _segment_bases(aggregates)
+            drift = _drift_of(baseline, record, names, labels, (baseline_base, base),
+                              segment_bases, shares)
+            recommendation = recommend(
+                drift, emerging=None if emerging is None else emerging.detail, shares=shares,
+                baseline_shares=baseline_shares, segment_bases=segment_bases, names=names,
+                alpha=alpha)
+            wave_alerts.extend(_drift_alerts(record.label, drift, segment_bases, names,
+                                             alpha, baseline.label))
+            if recommendation.resegment:
+                wave_alerts.append(Alert(record.label, "refit_recommended",
+                                         "re-segment recommended: "
+                                         + "; ".join(recommendation.reasons)))
+            summary = replace(summary, drift=drift,
+                                          recommendation=recommendation)
         migration = aggregates.get("migration")
         if migration is not None and previous is not None:
             from_names = persona_names(personas[int(migration["from_version"])],
-                                len(migration["counts"]))
+                                       len(migration["counts"]))
             migrations.append(migration_from_counts(migration["from_wave"], record.label,
                                                     np.asarray(migration["counts"]),
                                                     from_names, names))
@@ -403,6 +479,68 @@ def build_report(records: Sequence[WaveRecord], personas: Mapping[int, Any], *,
         migrations = [m for m in migrations if m.to_wave == wave]
     return StudyReport(summaries, migrations, alerts, alpha,
                        [dict(document) for document in refits])
+
+
+def _segment_bases(aggregates: Mapping[str, Any]) -> np.ndarray:
+    """Each segment's Kish effective base."""
+    sums = np.asarray(aggregates["segments"]["sum_weights"], dtype=float)
+    squares = np.asarray(aggregates["segments"]["sum_squared_weights"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(squares > 0, sums * sums / squares, 0.0)
+
+
+def _emerging_alert(label: str, baseline: WaveRecord, unfit_share: float, base: float,
+                    alpha: float) -> Alert | None:
+    reference_share = float(baseline.aggregates["unfit"]["sum_weights"]) / float(
+        baseline.aggregates["sum_weights"])
+    reference_base = _shares(baseline.aggregates)[1]
+    p = _stats.two_proportion_greater(reference_share, reference_base, unfit_share, base)
+    if p < alpha and unfit_share >= EMERGING_MIN_RATIO * reference_share:
+        return Alert(label, "emerging", (
+            f"{_percent(unfit_share)} of respondents fit no prototype well (beyond "
+            f"{baseline.label}'s 95th percentile distance) against "
+            f"{_percent(reference_share)} in {baseline.label} (p = {p:.2g}): a "
+            "segment may be emerging"))
+    return None
+
+
+def _drift_of(baseline: WaveRecord, record: WaveRecord, names: Sequence[str],
+              labels: Mapping[str, str], bases: tuple[float, float],
+              segment_bases: np.ndarray, shares: np.ndarray) -> WaveDrift | None:
+    before = baseline.aggregates.get("profile")
+    after = record.aggregates.get("profile")
+    if before is None or after is None:
+        return None
+    return wave_drift(before, after, against=baseline.label, names=names, labels=labels,
+                      base_sizes=bases,
+                      segment_bases=(_segment_bases(baseline.aggregates), segment_bases),
+                      shares=shares)
+
+
+def _drift_alerts(label: str, drift: WaveDrift | None, segment_bases: np.ndarray,
+                  names: Sequence[str], alpha: float, against: str) -> list[Alert]:
+    if drift is None:
+        return []
+    alerts = []
+    major = [f for f in drift.features if f.level == "major" and f.p_value < alpha]
+    if major:
+        words = ", ".join(f"{f.label} (PSI {f.psi:.2f}"
+                          + ("" if f.smd is None else f", {f.smd:+.2f} SD") + ")"
+                          for f in major[:5])
+        more = f" and {len(major) - 5} more" if len(major) > 5 else ""
+        explained = all(f.psi_mix_adjusted < PSI_MODERATE for f in major)
+        note = ("; the personas' new shares explain it (mix-adjusted PSI below "
+                f"{PSI_MODERATE:g})" if explained else "")
+        alerts.append(Alert(label, "drift",
+                            f"major drift from {against} on {words}{more}{note}"))
+    for segment in split_personas(drift, segment_bases):
+        signal = drift.personas[segment].split
+        alerts.append(Alert(label, "split", (
+            f"{names[segment]}: its members form two groups of "
+            f"{(1 - signal.smaller_part) * 100:.0f} % and {signal.smaller_part * 100:.0f} % "
+            f"(two means explain {signal.r2 * 100:.0f} % of their spread against "
+            f"{signal.baseline_r2 * 100:.0f} % in {against}): the persona may be splitting")))
+    return alerts
 
 
 def _size_alerts(summary: WaveSummary) -> list[Alert]:

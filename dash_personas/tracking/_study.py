@@ -20,6 +20,7 @@ from survey_builder.errors import UserError
 
 from . import _schema as schema
 from ._columns import decode_columns, encode_columns
+from ._drift import wave_profile
 from ._engine import DEFAULT_TIMEOUT, StudyLocation, translate_errors, write_transaction
 from ._read import read_wave_table
 from ._refit import RefitResult, carry_personas, fit_new_model
@@ -45,7 +46,9 @@ from ._wave import (
 __all__ = ["SegmentationInfo", "Study", "WaveInfo"]
 
 #: Version of the per-wave aggregates document; bump when its meaning changes.
-AGGREGATES_VERSION = 1
+#: 2 added ``profile`` (:func:`~._drift.wave_profile`); a version-1 document gets its
+#: profile computed from the stored feature values when a report needs it.
+AGGREGATES_VERSION = 2
 #: Percentile of the reference wave's distances beyond which a respondent is "unfit".
 UNFIT_PERCENTILE = 95.0
 _COPY_CHUNK = 200_000
@@ -505,16 +508,41 @@ class Study:
             if wave is not None:
                 self._wave_id(connection, str(wave))
             rows = connection.execute(
-                select(w.label, w.field_date, w.segmentation_version, a.document)
+                select(w.id, w.label, w.field_date, w.segmentation_version, a.document)
                 .join_from(schema.waves, schema.aggregates, a.wave_id == w.id)
                 .order_by(w.id)).all()
             refits = [json.loads(text) for text in connection.execute(
                 select(schema.refits.c.document).order_by(schema.refits.c.version)).scalars()]
-        records = [WaveRecord(r.label, r.field_date, int(r.segmentation_version),
-                              json.loads(r.document)) for r in rows]
+            records = self._records_with_profiles(connection, rows)
         personas = {v: self.personas(v) for v in {r.segmentation_version for r in records}}
+        labels = {}
+        for version in sorted(personas, reverse=True):  # the newest label wins
+            labels.update({f.name: f.label for f in personas[version].features
+                           if f.name not in labels})
         return build_report(records, personas, wave=None if wave is None else str(wave),
-                            alpha=alpha, refits=refits)
+                            alpha=alpha, refits=refits, labels=labels)
+
+    def _records_with_profiles(self, connection: Connection, rows: Sequence[Any]
+                               ) -> list[WaveRecord]:
+        """The report's wave records; profiles missing from old aggregates computed now.
+
+        Waves added before aggregates held a drift profile (aggregates version 1) get it
+        from their stored feature values, on their baseline's bins; nothing is written
+        (a report only reads). Waves without feature values stay without a profile.
+        """
+        records = []
+        baselines: dict[int, Any] = {}
+        for row in rows:
+            document = json.loads(row.document)
+            version = int(row.segmentation_version)
+            if "profile" not in document:
+                profile = self._lazy_profile(connection, version, baselines.get(version),
+                                             wave_id=int(row.id))
+                if profile is not None:
+                    document["profile"] = profile
+            baselines.setdefault(version, document.get("profile"))
+            records.append(WaveRecord(row.label, row.field_date, version, document))
+        return records
 
     # ---------------------------------------------------------------- writing
     def _contract(self, connection: Connection) -> dict[str, Any] | None:
@@ -696,21 +724,14 @@ class Study:
                 raise UserError("choose at least one wave to re-fit on", field="waves")
             chosen = [(self._wave_id(connection, label), label)
                       for label in dict.fromkeys(labels)]
-        f = schema.wave_features.c
-        r = schema.respondents.c
         frames, weights, missing = [], [], []
         for wave_id, label in chosen:
-            columns = connection.execute(select(f.name, f.description, f.data).where(
-                f.wave_id == wave_id).order_by(f.position)).all()
-            if not columns:
+            frame, _, weight = _stored_wave(connection, wave_id)
+            if frame is None:
                 missing.append(label)
                 continue
-            rows = connection.execute(select(r.respondent_id, r.weight).where(
-                r.wave_id == wave_id)).all()
-            ids = np.array([row[0] for row in rows], dtype=object)
-            weight = np.array([row[1] for row in rows], dtype=float)
-            frames.append(decode_columns(columns))
-            weights.append(weight[id_order(ids)])
+            frames.append(frame)
+            weights.append(weight)
         if missing:
             raise UserError(f"{self.location}: wave(s) {', '.join(map(repr, missing))} were "
                             "added before the study stored feature values (schema version "
@@ -718,6 +739,23 @@ class Study:
                             "new waves")
         return ([label for _, label in chosen], pd.concat(frames, ignore_index=True),
                 np.concatenate(weights))
+
+    def _lazy_profile(self, connection: Connection, version: int,
+                      baseline: Mapping[str, Any] | None = None, wave_id: int | None = None
+                      ) -> dict[str, Any] | None:
+        """The drift profile of a wave stored before aggregates had one (version 1).
+
+        Computed from the wave's stored feature values (the first wave of ``version``
+        unless ``wave_id`` says which); ``None`` when it has none (schema version 1).
+        """
+        w = schema.waves.c
+        if wave_id is None:
+            wave_id = int(connection.execute(select(w.id).where(
+                w.segmentation_version == version).order_by(w.id).limit(1)).scalar())
+        frame, segment, weight = _stored_wave(connection, wave_id)
+        if frame is None:
+            return None
+        return wave_profile(self.model(version), frame, weight, segment, baseline)
 
     def _insert_wave(self, connection: Connection, frame: pd.DataFrame,
                      prepared: PreparedWave, assignment: Assignment, model: Any, *,
@@ -760,8 +798,15 @@ class Study:
                          "from_version": int(previous.segmentation_version),
                          "counts": counts.tolist()}
         reference_document = None if reference is None else json.loads(reference)
+        baseline_profile = None
+        if reference_document is not None:
+            baseline_profile = reference_document.get("profile") or self._lazy_profile(
+                connection, version, reference_document)
+        profile = wave_profile(model, prepared.features, prepared.weights,
+                               assignment.segment, baseline_profile)
         document = _aggregates(prepared, assignment, n_segments, reference_document,
                                label, migration)
+        document["profile"] = profile
         connection.execute(schema.aggregates.insert().values(
             wave_id=wave_id, document=_json_text(document)))
         return WaveInfo(label, date, n, version, created_at)
@@ -780,6 +825,24 @@ def _check_k(k: Any) -> int | str:
         raise UserError(f"must be 'auto' or a whole number of segments >= 2, not {k!r}",
                         field="k")
     return value
+
+
+def _stored_wave(connection: Connection, wave_id: int
+                 ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray]:
+    """A wave's stored feature values (``None`` if it has none), segments and weights.
+
+    All three in the order the feature values are stored (by respondent id).
+    """
+    f = schema.wave_features.c
+    r = schema.respondents.c
+    columns = connection.execute(select(f.name, f.description, f.data).where(
+        f.wave_id == wave_id).order_by(f.position)).all()
+    rows = connection.execute(select(r.respondent_id, r.segment, r.weight).where(
+        r.wave_id == wave_id)).all()
+    order = id_order(np.array([row[0] for row in rows], dtype=object))
+    segment = np.array([row[1] for row in rows], dtype=np.int64)[order]
+    weight = np.array([row[2] for row in rows], dtype=float)[order]
+    return (decode_columns(columns) if columns else None), segment, weight
 
 
 def _panel_counts(connection: Connection, before: int, after: int, k_from: int,

@@ -266,26 +266,59 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
     return app
 
 
+#: Path (under the app's prefix) of a study dashboard's page of the current personas.
+STUDY_PERSONAS_PATH = "/personas"
+
+
+def _same_path(a: str | None, b: str) -> bool:
+    return (a or "/").rstrip("/") == b.rstrip("/")
+
+
 def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
-    """The page of a study: the tracking view first, then the current personas."""
+    """The page of a study: the tracking view, and a page of the current personas.
+
+    The tracking view is the front page; the personas of the current segmentation (the
+    dashboard of :func:`create_app`) are on ``<prefix>personas``, a page of their own so
+    that a wave change does not make the browser walk the whole gallery and its charts.
+    Registers the callbacks on ``app``.
+    """
     from .components.tracking import register_tracking_callbacks, tracking_section
 
     people = view.personas[view.current_version]
     labels = view.labels
     register_tracking_callbacks(app, view, theme=mode)
+    personas_page = _persona_sections(app, people, mode)
+    front, personas_href = app.get_relative_path("/"), app.get_relative_path(STUDY_PERSONAS_PATH)
+
+    @app.callback(Output("study-page", "children"), Output("study-nav-tracking", "active"),
+                  Output("study-nav-personas", "active"), Input("study-location", "pathname"))
+    def _page(pathname: str | None) -> tuple[Any, bool, bool]:
+        if _same_path(pathname, personas_href):
+            return personas_page, False, True
+        # the layout starts on the tracking page: only a navigation back re-renders it
+        return (dash.no_update if dash.ctx.triggered_id is None else tracking_page(),
+                True, False)
+
+    def tracking_page() -> Any:
+        return _section("Wave by wave", tracking_section(view, theme=mode), "tracking")
+
     span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
     return dbc.Container([
+        dcc.Location(id="study-location", refresh=False),
         html.Header([
             html.H1(title, className="h2 mt-4 mb-1"),
             html.P(f"{len(labels)} waves ({span}), {len(people)} personas in the current "
                    f"segmentation (v{view.current_version}). Choose a wave to see its cards, "
                    "drift and alerts; choose two waves to see who moved where.",
                    className="text-body-secondary"),
+            html.Nav(dbc.Nav([
+                dbc.NavItem(dbc.NavLink("Wave by wave", href=front, id="study-nav-tracking",
+                                        active=True)),
+                dbc.NavItem(dbc.NavLink("Personas now", href=personas_href,
+                                        id="study-nav-personas")),
+            ], pills=True, className="mb-2"), **{"aria-label": "Dashboard pages"}),
         ]),
-        html.Main([
-            _section("Wave by wave", tracking_section(view, theme=mode), "tracking"),
-            *_persona_sections(app, people, mode),
-        ]),
+        html.Main(tracking_page(), id="study-page"),
         _FOOTER,
     ], fluid="lg", className="pb-4")
 
@@ -295,11 +328,12 @@ def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | 
                      **dash_kwargs: Any) -> dash.Dash:
     """Build the dashboard of a tracking study: the tracking view first, then the personas.
 
-    The tracking view has a wave selector, each persona's share per wave with its 95 %
-    interval (one colour per persona, its card colour), the persona cards of the chosen
-    wave with their trend and what changed, the drift panel with the alerts, and a
-    Sankey of the panel respondents' migration between any two waves. Below it, the
-    personas of the current segmentation as :func:`create_app` shows them.
+    The front page is the tracking view: a wave selector, each persona's share per wave
+    with its 95 % interval (one colour per persona, its card colour), the persona cards
+    of the chosen wave with their trend and what changed, the drift panel with the
+    alerts, and a Sankey of the panel respondents' migration between any two waves. The
+    "Personas now" page (``<prefix>personas``) shows the personas of the current
+    segmentation as :func:`create_app` does.
 
     Parameters
     ----------
@@ -322,6 +356,8 @@ def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | 
 
     view = study if isinstance(study, StudyView) else study_view(study)
     mode = _theme_mode(theme, color_mode)
+    # the two pages' components are not all in the layout at once
+    dash_kwargs.setdefault("suppress_callback_exceptions", True)
     app = _new_app(theme, mode, title, name, dash_kwargs)
     app.layout = study_layout(view, mode, title, app)
     return app

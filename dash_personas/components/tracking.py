@@ -1,27 +1,32 @@
 """The tracking view of a study in Dash: wave selector, timeline, cards, drift, Sankey.
 
-Renders a :class:`~dash_personas.study_view.StudyView`. The page holds aggregates only;
-changing the wave asks the server for that wave's cards and panels (computed from the
-view held in memory, no database query), and choosing two waves for the Sankey counts
-their panel once in the study's database, then keeps it. Persona and respondent text
-is passed to Dash as plain strings, so it is shown as text.
+Renders a :class:`~dash_personas.study_view.StudyView`. The page holds aggregates only.
+A wave change must answer fast (issue 11: p95 <= 200 ms in Chromium), and replacing a
+tree of components makes the Dash renderer walk it again, so a wave change only sets
+plain properties: the strings of the cards (share, change, trend, what changed), which
+card grid (segmentation version) and which wave's drift panel is shown (every wave's
+panel is in the page, small), and the timeline's marker (a patch). Choosing two waves
+for the Sankey counts their panel once in the study's database, then keeps it. Persona
+and respondent text is passed to Dash as plain strings, so it is shown as text.
 
 One tracking view per page: its component ids are fixed (``study-...``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, Patch, dcc, html
+from dash import ALL, Input, Output, Patch, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
 from ..personas import persona_view
 from ..study_figures import migration_sankey, share_timeline, wave_marker
 from ..study_view import StudyView, WaveView, wave_shares
-from .card import card_header
 
-__all__ = ["IDS", "register_tracking_callbacks", "tracking_section", "wave_panels"]
+__all__ = ["IDS", "card_texts", "drift_panel", "register_tracking_callbacks",
+           "tracking_section", "wave_cards", "wave_summary"]
 
 #: Component ids of the tracking view.
 IDS = {
@@ -42,66 +47,91 @@ def _percent(value: float) -> str:
     return f"{value * 100:.1f} %"
 
 
-def _wave_summary(wave: WaveView) -> list[Any]:
+def wave_summary(wave: WaveView) -> str:
+    """One line about the wave: base, segmentation, share that fits no persona."""
     summary = wave.summary
     date = f" (field date {summary['date']})" if summary.get("date") else ""
     base = f"n = {summary['n']:,}"
     if summary.get("weighted"):
         base += f", effective n = {summary['n_effective']:,.0f}"
-    return [html.Strong(f"Wave {wave.label}"), f"{date}: {base}, segmentation "
-            f"v{wave.segmentation_version}; {_percent(summary['unfit_share'])} of respondents "
-            f"fit no persona well (beyond {summary['reference_wave']}'s 95th percentile "
-            "distance)."]
+    return (f"Wave {wave.label}{date}: {base}, segmentation v{wave.segmentation_version}; "
+            f"{_percent(summary['unfit_share'])} of respondents fit no persona well (beyond "
+            f"{summary['reference_wave']}'s 95th percentile distance).")
 
 
-def _card_footer(wave: WaveView, share: dict[str, Any] | None, name: str) -> list[Any]:
-    children: list[Any] = []
+#: The text parts of a wave card, in the order of :func:`card_texts`.
+CARD_PARTS = ("share", "change", "trend", "changes")
+
+
+def card_texts(wave: WaveView, segment: int, name: str) -> dict[str, str]:
+    """What a persona's card says about wave ``wave``: share, change, trend, changes."""
+    share = wave_shares(wave).get(segment)
+    texts = dict.fromkeys(CARD_PARTS, "")
     if share is not None:
-        children.append(html.P([html.Strong(_percent(share["share"])),
-                                f" in {wave.label} (95 % CI {_percent(share['ci_low'])} – "
-                                f"{_percent(share['ci_high'])}; {share['n']:,} respondents)"],
-                               className="small mb-1 dash-personas-share"))
+        texts["share"] = (f"{_percent(share['share'])} in {wave.label} (95 % CI "
+                          f"{_percent(share['ci_low'])} – {_percent(share['ci_high'])}; "
+                          f"{share['n']:,} respondents)")
         change = share.get("change_from_previous")
         if change is not None:
             mark = "significant" if change["significant"] else "not significant"
-            children.append(html.P(f"{change['difference'] * 100:+.1f} pts vs "
-                                   f"{change['against']} ({mark})",
-                                   className="small text-body-secondary mb-1"))
-    trend = wave.trends.get(name, {}).get("trend")
-    if trend:
-        children.append(html.P(trend, className="small fw-semibold mb-1 dash-personas-trend"))
-    changes = wave.persona_changes(name)
-    if changes:
-        children.append(html.Ul([html.Li(text) for text in changes[:3]],
-                                className="small mb-0 ps-3 dash-personas-changes",
-                                **{"aria-label": f"What changed for {name}"}))
-    return children
+            texts["change"] = (f"{change['difference'] * 100:+.1f} pts vs "
+                               f"{change['against']} ({mark})")
+    texts["trend"] = wave.trends.get(name, {}).get("trend") or ""
+    texts["changes"] = "\n".join(wave.persona_changes(name)[:3])
+    return texts
 
 
-def wave_cards(view: StudyView, wave: WaveView) -> dbc.Row:
-    """A card per persona of the wave's segmentation: who it is, its share, trend, changes.
+def _card_key(version: int, persona: Any) -> str:
+    return f"v{version}-{persona.id}"
 
-    The card's header is the persona card's (:func:`~dash_personas.components.card.
-    card_header` of :func:`~dash_personas.personas.persona_view`), so avatar, name,
-    tagline and colour are the ones the gallery shows; the body is this wave's figures.
+
+def _part_id(part: str, key: str) -> dict[str, str]:
+    return {"type": f"study-card-{part}", "card": key}
+
+
+_PART_CLASS = {"share": "small mb-1 fw-semibold dash-personas-share",
+               "change": "small text-body-secondary mb-1",
+               "trend": "small mb-1 dash-personas-trend",
+               "changes": "small mb-0 dash-personas-changes"}
+
+
+def wave_cards(view: StudyView, wave: WaveView) -> list[Any]:
+    """A card grid per segmentation version; the wave's version shown, its texts filled.
+
+    A card's header (avatar, name, tagline, colour) is the persona's, as in the gallery
+    (:func:`~dash_personas.personas.persona_view`); its body is the wave's figures.
     """
-    shares = wave_shares(wave)
-    columns = []
-    for persona in view.personas[wave.segmentation_version]:
-        share = shares.get(int(persona.segment))
-        shown = persona if share is None else persona.model_copy(
-            update={"share": share["share"], "size": share["n"]})
-        persona_card = persona_view(shown, detail="compact")
-        card = dbc.Card([dbc.CardHeader(card_header(persona_card, heading_level=4),
-                                        className="bg-transparent"),
-                         dbc.CardBody(_card_footer(wave, share, persona.name))],
-                        className="h-100 shadow-sm dash-personas-trend-card",
-                        style={"borderTop": f"6px solid {persona_card.colour}"})
-        columns.append(dbc.Col(html.Div(card, role="region", className="h-100",
-                                        **{"aria-label": f"{persona.name} in {wave.label}",
-                                           "data-persona": persona.id}),
-                               xs=12, md=6, xl=3, className="mb-3"))
-    return dbc.Row(columns, className="g-3")
+    grids = []
+    for version, people in view.personas.items():
+        columns = []
+        for persona in people:
+            persona_card = persona_view(persona, detail="compact")
+            key = _card_key(version, persona)
+            texts = (card_texts(wave, int(persona.segment), persona.name)
+                     if version == wave.segmentation_version else dict.fromkeys(CARD_PARTS, ""))
+            body = [html.P(texts[part], id=_part_id(part, key), className=_PART_CLASS[part],
+                           style={"whiteSpace": "pre-line"} if part == "changes" else None)
+                    for part in CARD_PARTS]
+            header = html.Div([
+                html.Img(src=persona_card.avatar.src, alt=persona_card.avatar.alt, width=56,
+                         height=56, className="me-3 flex-shrink-0 rounded-circle"),
+                html.Div([html.H4(persona_card.name, className="h6 mb-1 dash-personas-name"),
+                          html.P(persona_card.tagline, className="small mb-0")],
+                         className="min-w-0"),
+            ], className="d-flex align-items-start")
+            card = dbc.Card([dbc.CardHeader(header, className="bg-transparent"),
+                             dbc.CardBody(body)],
+                            className="h-100 shadow-sm dash-personas-trend-card",
+                            style={"borderTop": f"6px solid {persona_card.colour}"})
+            columns.append(dbc.Col(html.Div(card, role="region", className="h-100",
+                                            **{"aria-label": f"Persona {persona.name}",
+                                               "data-persona": persona.id}),
+                                   xs=12, md=6, xl=3, className="mb-3"))
+        grids.append(dbc.Row(columns, className="g-3",
+                             id={"type": "study-grid", "version": str(version)},
+                             style=None if version == wave.segmentation_version
+                             else {"display": "none"}))
+    return grids
 
 
 def _alert_items(alerts: list[dict[str, Any]], *, with_wave: bool) -> list[Any]:
@@ -149,14 +179,13 @@ def drift_panel(wave: WaveView) -> list[Any]:
     if recommendation and recommendation.get("resegment"):
         children.append(dbc.Alert([html.Strong("Re-segment recommended: "),
                                    "; ".join(recommendation.get("reasons", []))],
-                                  color="danger", className="small",
-                                  id="study-recommendation"))
+                                  color="danger", className="small study-recommendation"))
     if wave.alerts:
         children.append(html.Ul(_alert_items(wave.alerts, with_wave=False),
-                                className="list-group mb-3", id="study-wave-alerts"))
+                                className="list-group mb-3 study-wave-alerts"))
     else:
         children.append(html.P(f"No alerts in {wave.label}: shares, fit and profiles are "
-                               "stable.", className="small", id="study-wave-alerts"))
+                               "stable.", className="small study-wave-alerts"))
     drift = wave.drift
     if drift is None:
         against = wave.summary.get("reference_wave")
@@ -190,10 +219,11 @@ def alerts_overview(view: StudyView) -> list[Any]:
             html.Ul(lines, className="small mb-0")]
 
 
-def wave_panels(view: StudyView, label: str | None) -> tuple[list[Any], Any, list[Any]]:
-    """Summary line, cards and drift panel of wave ``label`` (the wave callback's output)."""
-    wave = view.wave(label)
-    return _wave_summary(wave), wave_cards(view, wave), drift_panel(wave)
+def drift_panels(view: StudyView, selected: WaveView) -> list[Any]:
+    """Every wave's drift panel (:func:`drift_panel`), only ``selected``'s shown."""
+    return [html.Div(drift_panel(wave), id={"type": "study-drift-wave", "wave": wave.label},
+                     hidden=wave.label != selected.label, **{"data-wave": wave.label})
+            for wave in view.waves]
 
 
 def migration_base(migration: dict[str, Any]) -> list[Any]:
@@ -246,14 +276,14 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
     """
     current = view.wave(wave)
     labels = view.labels
-    summary, cards, drift = wave_panels(view, current.label)
     from_default = labels[-2] if len(labels) > 1 else labels[0]
     figure, base = _migration_outputs(view, from_default, labels[-1], theme)
     overview = alerts_overview(view)
     return [
         dbc.Row([
             dbc.Col(_select(IDS["wave"], "Wave", labels, current.label), xs=12, md=4, lg=3),
-            dbc.Col(html.P(summary, id=IDS["summary"], className="small mb-0", role="status",
+            dbc.Col(html.P(wave_summary(current), id=IDS["summary"], className="small mb-0",
+                           role="status",
                            **{"aria-live": "polite"}), xs=12, md=8, lg=9,
                     className="d-flex align-items-end"),
         ], className="mb-3 g-2"),
@@ -263,10 +293,10 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
                  role="figure", **{"aria-label": "Each persona's share per wave with its 95 % "
                                                  "confidence interval"}),
         html.H3("Personas in the selected wave", className="h5 mt-3"),
-        html.Div(cards, id=IDS["cards"]),
+        html.Div(wave_cards(view, current), id=IDS["cards"]),
         dbc.Row([
             dbc.Col([html.H3("Drift and alerts", className="h5"),
-                     html.Div(drift, id=IDS["drift"])], lg=6),
+                     html.Div(drift_panels(view, current), id=IDS["drift"])], lg=6),
             dbc.Col([html.H3("Who moved where", className="h5"),
                      dbc.Row([dbc.Col(_select(IDS["from"], "From wave", labels, from_default)),
                               dbc.Col(_select(IDS["to"], "To wave", labels, labels[-1]))],
@@ -280,26 +310,57 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
     ]
 
 
-def register_tracking_callbacks(app: Any, view: StudyView, *, theme: str = "light") -> Any:
+def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyView], *,
+                                theme: str = "light") -> Any:
     """Add the wave and migration callbacks of :func:`tracking_section` to ``app``.
+
+    Parameters
+    ----------
+    app : dash.Dash
+    view : StudyView or callable
+        The view, or a function returning it (for a page built on demand).
+    theme : {"light", "dark"}
 
     Returns
     -------
     app
     """
-    @app.callback(Output(IDS["summary"], "children"), Output(IDS["cards"], "children"),
-                  Output(IDS["drift"], "children"), Output(IDS["timeline"], "figure"),
-                  Input(IDS["wave"], "value"), prevent_initial_call=True)
+    get_view = view if callable(view) else (lambda: view)
+    part_outputs = [Output(_part_id(part, ALL), "children") for part in CARD_PARTS]
+
+    @app.callback(Output(IDS["summary"], "children"), Output(IDS["timeline"], "figure"),
+                  Output({"type": "study-grid", "version": ALL}, "style"),
+                  Output({"type": "study-drift-wave", "wave": ALL}, "hidden"),
+                  *part_outputs, Input(IDS["wave"], "value"), prevent_initial_call=True)
     def _wave_changed(label: str) -> tuple[Any, ...]:
-        summary, cards, drift = wave_panels(view, label)
+        current = get_view()
+        if label not in current.labels:
+            raise PreventUpdate
+        wave = current.wave(label)
+        outputs = ctx.outputs_list
+        grids = [None if int(o["id"]["version"]) == wave.segmentation_version
+                 else {"display": "none"} for o in outputs[2]]
+        hidden = [o["id"]["wave"] != label for o in outputs[3]]
+        cards: dict[str, dict[str, str]] = {}
+        for version, people in current.personas.items():
+            for persona in people:
+                cards[_card_key(version, persona)] = (
+                    card_texts(wave, int(persona.segment), persona.name)
+                    if version == wave.segmentation_version
+                    else dict.fromkeys(CARD_PARTS, ""))
+        parts = [[cards[o["id"]["card"]][part] for o in outputs[4 + i]]
+                 for i, part in enumerate(CARD_PARTS)]
         timeline = Patch()
         timeline["layout"]["shapes"] = wave_marker(label)
-        return summary, cards, drift, timeline
+        return (wave_summary(wave), timeline, grids, hidden, *parts)
 
     @app.callback(Output(IDS["sankey"], "figure"), Output(IDS["base"], "children"),
                   Input(IDS["from"], "value"), Input(IDS["to"], "value"),
                   prevent_initial_call=True)
     def _migration_changed(from_wave: str, to_wave: str) -> tuple[Any, ...]:
-        return _migration_outputs(view, from_wave, to_wave, theme)
+        current = get_view()
+        if from_wave not in current.labels or to_wave not in current.labels:
+            raise PreventUpdate
+        return _migration_outputs(current, from_wave, to_wave, theme)
 
     return app

@@ -1,14 +1,16 @@
 """The tracking view of a study in a real headless Chromium (dash[testing]'s dash_duo).
 
 One page load covers the whole view (starting a server costs more than a check): the
-tracking view comes first, the timeline has a trace per persona with its interval, the
+tracking view is the front page, the timeline has a trace per persona with its interval, the
 alerts of the wave are listed, changing the wave updates the cards, a Sankey between two
 chosen waves shows ``study.migration``'s counts, persona text stays text, the console has
-no errors and axe-core finds no serious or critical violation.
+no errors, axe-core finds no serious or critical violation, and the "Personas now" page
+shows the current personas.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,21 @@ def _select(dash_duo, css, value):
     Select(dash_duo.find_element(css)).select_by_value(value)
 
 
+def _click(driver, element):
+    """Scroll ``element`` into view and click it; charts drawing can shift the page."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    for attempt in range(10):
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        time.sleep(0.2)
+        try:
+            element.click()
+            return
+        except ElementClickInterceptedException:
+            if attempt == 9:
+                raise
+
+
 def _texts(driver, css):
     """Text of every element matching ``css`` (read in one go: re-renders replace nodes)."""
     return driver.execute_script(
@@ -86,10 +103,10 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         driver = dash_duo.driver
         dash_duo.wait_for_element(".dash-personas-trend-card")
 
-        # the tracking view comes first, then the snapshot personas
-        order = driver.execute_script(
-            "return [...document.querySelectorAll('main > section')].map(s => s.id)")
-        assert order[:2] == ["tracking", "personas"]
+        # the front page is the tracking view
+        assert driver.execute_script(
+            "return [...document.querySelectorAll('main > section')].map(s => s.id)"
+        ) == ["tracking"]
 
         # timeline: a trace per persona, shares with their interval, the latest wave marked
         _wait(lambda: _timeline(driver))
@@ -106,7 +123,7 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
 
         # the latest wave's alerts are listed, each with its kind
         listed = driver.execute_script(
-            "return [...document.querySelectorAll('#study-wave-alerts [data-kind]')]"
+            "return [...document.querySelectorAll('#study-drift > :not([hidden]) [data-kind]')]"
             ".map(li => [li.dataset.kind, li.textContent])")
         expected = [a for a in report.alerts if a.wave == "W3"]
         assert [kind for kind, _ in listed] == [a.kind for a in expected]
@@ -114,14 +131,18 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         assert "emerging" in [kind for kind, _ in listed]
 
         # changing the wave updates the cards, the summary and the timeline marker
+        def shares():
+            return [t.split(" in ")[0] for t in _texts(driver, "#study-cards .dash-personas-share")]
+
         w1 = [f"{report.waves[0].segments[int(p.segment)].share * 100:.1f} %"
               for p in study.personas()]  # cards in the persona set's order
-        assert _texts(driver, "#study-cards .dash-personas-share strong") != w1
+        assert shares() != w1
         _select(dash_duo, "#study-wave", "W1")
-        _wait(lambda: _texts(driver, "#study-cards .dash-personas-share strong") == w1)
+        _wait(lambda: shares() == w1)
         dash_duo.wait_for_contains_text("#study-wave-summary", "Wave W1")
         _wait(lambda: _timeline(driver)["marks"] == ["W1"])
-        assert dash_duo.find_element("#study-wave-alerts").text.startswith("No alerts in W1")
+        assert _texts(driver, "#study-drift > :not([hidden]) .study-wave-alerts") == [
+            "No alerts in W1: shares, fit and profiles are stable."]
 
         # Sankey between two chosen waves: study.migration's counts, its base in words
         _select(dash_duo, "#study-from", "W1")
@@ -143,5 +164,13 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         assert "x" not in sources
 
         wait_for_dash_idle(driver, timeout=10.0)
-        assert dash_duo.get_logs() == []
         assert _axe_violations(driver) == []
+
+        # "Personas now": the current personas' gallery, then back to the tracking view
+        _click(driver, dash_duo.find_element("#study-nav-personas"))
+        _wait(lambda: len(dash_duo.find_elements(".dash-personas-card")) == len(names))
+        assert EVIL in _texts(driver, "#personas .dash-personas-name")
+        _click(driver, dash_duo.find_element("#study-nav-tracking"))
+        _wait(lambda: dash_duo.find_elements("#study-cards .dash-personas-share"))
+        wait_for_dash_idle(driver, timeout=10.0)
+        assert dash_duo.get_logs() == []

@@ -7,6 +7,7 @@ HTML snippet, which must stay text everywhere.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 
@@ -16,7 +17,7 @@ import pytest
 
 from dash_personas.app import create_study_app
 from dash_personas.cli import main
-from dash_personas.components.tracking import IDS
+from dash_personas.components.tracking import IDS, card_texts, drift_panel
 from dash_personas.study_figures import WAVE_MARKER, migration_sankey, share_timeline
 from dash_personas.study_view import study_view
 from dash_personas.tracking import Study
@@ -83,12 +84,12 @@ def _layout_json(app):
     return json.dumps(app.layout, cls=plotly.utils.PlotlyJSONEncoder)
 
 
-def test_study_page_ships_aggregates_only_and_tracking_first(study, view):
+def test_study_front_page_is_the_tracking_view_of_aggregates(study, view):
     app = create_study_app(view)
     client = app.server.test_client()
     assert client.get("/").status_code == 200
     layout = client.get("/_dash-layout").get_data(as_text=True)
-    assert layout.index('"tracking"') < layout.index('"personas"')
+    assert '"tracking"' in layout and '"study-nav-personas"' in layout
     ids = study.respondents("W2")["respondent_id"].astype(str)
     assert not any(f'"{i}"' in layout for i in ids[:50])
     # a 20-wave study of 100k respondents must stay under 300 KB
@@ -106,20 +107,29 @@ def _post(client, outputs, inputs):
     return response.get_json()["response"]
 
 
-def test_changing_the_wave_answers_with_that_wave(study, view):
-    client = create_study_app(view).server.test_client()
-    out = _post(client, [(IDS["summary"], "children"), (IDS["cards"], "children"),
-                         (IDS["drift"], "children"), (IDS["timeline"], "figure")],
-                [(IDS["wave"], "W1")])
-    text = json.dumps(out)
-    assert "Wave W1" in text and "Wave W3" not in text
-    for share in study.report().waves[0].segments:
-        assert f"{share.share * 100:.1f} %" in text
-    assert EVIL in text  # as a plain string: Dash renders it as text
-    assert "W1 is the baseline" in text
-    (operation,) = out[IDS["timeline"]]["figure"]["operations"]
-    assert operation["location"] == ["layout", "shapes"]
-    assert [s["x0"] for s in operation["params"]["value"]] == ["W1"]
+def test_a_wave_card_says_the_wave_share_change_and_trend(study, view):
+    report = study.report()
+    w2 = view.wave("W2")
+    for share in report.waves[1].segments:
+        texts = card_texts(w2, share.segment, share.persona)
+        assert texts["share"].startswith(f"{share.share * 100:.1f} % in W2 (95 % CI "
+                                         f"{share.ci_low * 100:.1f} %")
+        change = share.change_from_previous
+        assert texts["change"].startswith(f"{change.difference * 100:+.1f} pts vs W1")
+        assert ("not significant" in texts["change"]) is not change.significant
+    history = {h["persona"]: h for h in dataclasses.replace(
+        report, waves=report.waves[:2]).persona_history()}
+    assert {name: card_texts(w2, h["segment"], name)["trend"]
+            for name, h in history.items()} == {n: h["trend"] for n, h in history.items()}
+    assert card_texts(view.wave("W1"), 0, report.waves[0].segments[0].persona)["change"] == ""
+
+
+def test_the_drift_panel_lists_the_wave_alerts(view):
+    w3 = view.wave("W3")
+    text = json.dumps(drift_panel(w3), cls=plotly.utils.PlotlyJSONEncoder)
+    assert w3.alerts and all(json.dumps(a["detail"])[1:-1] in text for a in w3.alerts)
+    baseline = json.dumps(drift_panel(view.wave("W1")), cls=plotly.utils.PlotlyJSONEncoder)
+    assert "No alerts in W1" in baseline and "W1 is the baseline" in baseline
 
 
 def test_choosing_two_waves_answers_with_their_migration(study, view):

@@ -96,6 +96,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--study", action="store_true",
                         help="Benchmark the tracking view of a study instead.")
     parser.add_argument("--waves", type=int, default=N_WAVES, help="Waves of the study.")
+    parser.add_argument("--study-file", type=Path,
+                        help="Keep the built study in this SQLite file, or reuse it if it "
+                             "exists (building 20 x 100k takes minutes).")
     return parser.parse_args(argv)
 
 
@@ -145,10 +148,15 @@ def open_browser(app, plots: int):
     try:
         driver.set_script_timeout(10)
         driver.get(f"http://127.0.0.1:{port}/")
-        deadline = time.time() + 60
+        from selenium.common.exceptions import TimeoutException
+
+        deadline = time.time() + 120
         while time.time() < deadline:
-            ready = driver.execute_script(
-                "return document.querySelectorAll('.js-plotly-plot').length")
+            try:
+                ready = driver.execute_script(
+                    "return document.querySelectorAll('.js-plotly-plot').length")
+            except TimeoutException:  # the page is still busy rendering (loaded machine)
+                continue
             if ready >= plots:
                 break
             time.sleep(0.2)
@@ -167,15 +175,15 @@ def console_errors(driver) -> None:
 
 _WAVE_AND_WAIT = """
 const [label, done] = [arguments[0], arguments[arguments.length - 1]];
-const select = document.getElementById('study-wave');
-const summary = document.getElementById('study-wave-summary');
-const cards = document.getElementById('study-cards');
+const select = document.querySelector('select.study-wave');
+const summary = document.querySelector('.study-wave-summary');
+const cards = document.querySelector('.study-cards');
 const t0 = performance.now();
 // React tracks the value it set: go through the native setter, as a user's choice does
 Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(select, label);
 select.dispatchEvent(new Event('change', {bubbles: true}));
 function ready() {
-    const plot = document.querySelector('#study-timeline .js-plotly-plot');
+    const plot = document.querySelector('.study-timeline .js-plotly-plot');
     const marks = (plot.layout.shapes || []).filter(s => s.name === 'selected-wave');
     return summary.textContent.startsWith('Wave ' + label + ':')
         && cards.querySelector('.dash-personas-share').textContent.includes(' in ' + label)
@@ -224,10 +232,13 @@ def main_study(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
-        path = build_study(Path(folder) / "study.db", args.respondents, args.personas,
-                           args.waves)
-        print(f"built a study of {args.waves} waves x {args.respondents:,} respondents, "
-              f"{args.personas} personas in {time.perf_counter() - start:.1f}s")
+        path = args.study_file or Path(folder) / "study.db"
+        if path.exists():
+            print(f"reusing the study {path}")
+        else:
+            build_study(path, args.respondents, args.personas, args.waves)
+            print(f"built a study of {args.waves} waves x {args.respondents:,} respondents, "
+                  f"{args.personas} personas in {time.perf_counter() - start:.1f}s")
         start = time.perf_counter()
         app = create_study_app(str(path))
         print(f"create_study_app: {time.perf_counter() - start:.2f}s")
@@ -235,13 +246,13 @@ def main_study(args: argparse.Namespace) -> int:
         driver, stop = open_browser(app, plots=2)
         try:
             labels = driver.execute_script(
-                "return [...document.getElementById('study-wave').options].map(o => o.value)"
+                "return [...document.querySelector('select.study-wave').options].map(o => o.value)"
                 ".filter(v => v)")
             timings = []
             for i in range(args.clicks):
                 label = labels[(i * 7) % len(labels)]
                 if label == driver.execute_script(
-                        "return document.getElementById('study-wave').value"):
+                        "return document.querySelector('select.study-wave').value"):
                     label = labels[(i * 7 + 1) % len(labels)]
                 elapsed = driver.execute_async_script(_WAVE_AND_WAIT, label)
                 if elapsed < 0:

@@ -9,7 +9,11 @@ panel is in the page, small), and the timeline's marker (a patch). Choosing two 
 for the Sankey counts their panel once in the study's database, then keeps it. Persona
 and respondent text is passed to Dash as plain strings, so it is shown as text.
 
-One tracking view per page: its component ids are fixed (``study-...``).
+One tracking view per page. Its component ids are pattern-matching dicts
+(``{"type": "study-wave", "view": "study"}``, see :func:`component_id`) and its callbacks
+match on ``view``, so a host page that builds the view on demand (the Dash hooks
+plugin) has no "id not found in layout" errors; each component also carries its type as
+a CSS class (``.study-wave``) to find it in the page.
 """
 
 from __future__ import annotations
@@ -18,22 +22,36 @@ from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, Patch, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, Patch, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from ..personas import persona_view
 from ..study_figures import migration_sankey, share_timeline, wave_marker
 from ..study_view import StudyView, WaveView, wave_shares
 
-__all__ = ["IDS", "card_texts", "drift_panel", "register_tracking_callbacks",
-           "tracking_section", "wave_cards", "wave_summary"]
+__all__ = ["IDS", "VIEW", "card_texts", "component_id", "drift_panel", "migration_base",
+           "register_tracking_callbacks", "tracking_section", "wave_cards", "wave_summary"]
 
-#: Component ids of the tracking view.
+#: Component types of the tracking view (the ``type`` of their ids and their CSS class).
 IDS = {
     "wave": "study-wave", "summary": "study-wave-summary", "timeline": "study-timeline",
     "cards": "study-cards", "drift": "study-drift", "from": "study-from", "to": "study-to",
     "sankey": "study-sankey", "base": "study-migration-base",
 }
+#: The ``view`` key of every component id of the tracking view.
+VIEW = "study"
+
+
+def component_id(name: str, view: Any = VIEW, **keys: Any) -> dict[str, Any]:
+    """The id of the tracking view's component ``name`` (a key of :data:`IDS` or a type)."""
+    return {"type": IDS.get(name, name), "view": view, **keys}
+
+
+def _dom_id(component: dict[str, Any]) -> str:
+    """The DOM id Dash gives a dict id (keys sorted, compact JSON), for ``<label for>``."""
+    import json
+
+    return json.dumps(component, sort_keys=True, separators=(",", ":"))
 _GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
 #: Drifted features listed per wave.
 MAX_FEATURES = 8
@@ -85,8 +103,8 @@ def _card_key(version: int, persona: Any) -> str:
     return f"v{version}-{persona.id}"
 
 
-def _part_id(part: str, key: str) -> dict[str, str]:
-    return {"type": f"study-card-{part}", "card": key}
+def _part_id(part: str, key: Any, view: Any = VIEW) -> dict[str, Any]:
+    return component_id(f"study-card-{part}", view, card=key)
 
 
 _PART_CLASS = {"share": "small mb-1 fw-semibold dash-personas-share",
@@ -128,7 +146,7 @@ def wave_cards(view: StudyView, wave: WaveView) -> list[Any]:
                                                "data-persona": persona.id}),
                                    xs=12, md=6, xl=3, className="mb-3"))
         grids.append(dbc.Row(columns, className="g-3",
-                             id={"type": "study-grid", "version": str(version)},
+                             id=component_id("study-grid", version=str(version)),
                              style=None if version == wave.segmentation_version
                              else {"display": "none"}))
     return grids
@@ -221,7 +239,7 @@ def alerts_overview(view: StudyView) -> list[Any]:
 
 def drift_panels(view: StudyView, selected: WaveView) -> list[Any]:
     """Every wave's drift panel (:func:`drift_panel`), only ``selected``'s shown."""
-    return [html.Div(drift_panel(wave), id={"type": "study-drift-wave", "wave": wave.label},
+    return [html.Div(drift_panel(wave), id=component_id("study-drift-wave", wave=wave.label),
                      hidden=wave.label != selected.label, **{"data-wave": wave.label})
             for wave in view.waves]
 
@@ -257,10 +275,11 @@ def _migration_outputs(view: StudyView, from_wave: str, to_wave: str, theme: str
     return migration_sankey(migration, view.colours, theme=theme), migration_base(migration)
 
 
-def _select(component_id: str, label: str, labels: list[str], value: str) -> list[Any]:
-    return [dbc.Label(label, html_for=component_id, className="small mb-1"),
-            dbc.Select(id=component_id, options=[{"label": w, "value": w} for w in labels],
-                       value=value, size="sm")]
+def _select(name: str, label: str, labels: list[str], value: str) -> list[Any]:
+    select_id = component_id(name)
+    return [dbc.Label(label, html_for=_dom_id(select_id), className="small mb-1"),
+            dbc.Select(id=select_id, options=[{"label": w, "value": w} for w in labels],
+                       value=value, size="sm", className=IDS[name])]
 
 
 def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None = None
@@ -281,30 +300,35 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
     overview = alerts_overview(view)
     return [
         dbc.Row([
-            dbc.Col(_select(IDS["wave"], "Wave", labels, current.label), xs=12, md=4, lg=3),
-            dbc.Col(html.P(wave_summary(current), id=IDS["summary"], className="small mb-0",
+            dbc.Col(_select("wave", "Wave", labels, current.label), xs=12, md=4, lg=3),
+            dbc.Col(html.P(wave_summary(current), id=component_id("summary"),
+                           className="small mb-0 study-wave-summary",
                            role="status",
                            **{"aria-live": "polite"}), xs=12, md=8, lg=9,
                     className="d-flex align-items-end"),
         ], className="mb-3 g-2"),
-        html.Div(dcc.Graph(id=IDS["timeline"], config=_GRAPH_CONFIG,
+        html.Div(dcc.Graph(id=component_id("timeline"), config=_GRAPH_CONFIG,
+                           className="study-timeline",
                            figure=share_timeline([w.summary for w in view.waves], view.colours,
                                                  selected_wave=current.label, theme=theme)),
                  role="figure", **{"aria-label": "Each persona's share per wave with its 95 % "
                                                  "confidence interval"}),
         html.H3("Personas in the selected wave", className="h5 mt-3"),
-        html.Div(wave_cards(view, current), id=IDS["cards"]),
+        html.Div(wave_cards(view, current), id=component_id("cards"), className="study-cards"),
         dbc.Row([
             dbc.Col([html.H3("Drift and alerts", className="h5"),
-                     html.Div(drift_panels(view, current), id=IDS["drift"])], lg=6),
+                     html.Div(drift_panels(view, current), id=component_id("drift"),
+                              className="study-drift")], lg=6),
             dbc.Col([html.H3("Who moved where", className="h5"),
-                     dbc.Row([dbc.Col(_select(IDS["from"], "From wave", labels, from_default)),
-                              dbc.Col(_select(IDS["to"], "To wave", labels, labels[-1]))],
+                     dbc.Row([dbc.Col(_select("from", "From wave", labels, from_default)),
+                              dbc.Col(_select("to", "To wave", labels, labels[-1]))],
                              className="g-2 mb-2"),
-                     html.Div(dcc.Graph(id=IDS["sankey"], figure=figure, config=_GRAPH_CONFIG),
+                     html.Div(dcc.Graph(id=component_id("sankey"), figure=figure,
+                                        config=_GRAPH_CONFIG, className="study-sankey"),
                               role="figure", **{"aria-label": "Migration of the panel "
                                                               "respondents between two waves"}),
-                     html.Div(base, id=IDS["base"])], lg=6),
+                     html.Div(base, id=component_id("base"),
+                              className="study-migration-base")], lg=6),
         ], className="mt-3"),
         html.Div(overview, id="study-alerts", className="mt-3"),
     ]
@@ -318,7 +342,8 @@ def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyVi
     ----------
     app : dash.Dash
     view : StudyView or callable
-        The view, or a function returning it (for a page built on demand).
+        The view, or a function returning it (for a page built on demand; ``None``
+        while there is none: the callbacks then leave the page as it is).
     theme : {"light", "dark"}
 
     Returns
@@ -326,15 +351,17 @@ def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyVi
     app
     """
     get_view = view if callable(view) else (lambda: view)
-    part_outputs = [Output(_part_id(part, ALL), "children") for part in CARD_PARTS]
+    part_outputs = [Output(_part_id(part, ALL, MATCH), "children") for part in CARD_PARTS]
 
-    @app.callback(Output(IDS["summary"], "children"), Output(IDS["timeline"], "figure"),
-                  Output({"type": "study-grid", "version": ALL}, "style"),
-                  Output({"type": "study-drift-wave", "wave": ALL}, "hidden"),
-                  *part_outputs, Input(IDS["wave"], "value"), prevent_initial_call=True)
+    @app.callback(Output(component_id("summary", MATCH), "children"),
+                  Output(component_id("timeline", MATCH), "figure"),
+                  Output(component_id("study-grid", MATCH, version=ALL), "style"),
+                  Output(component_id("study-drift-wave", MATCH, wave=ALL), "hidden"),
+                  *part_outputs, Input(component_id("wave", MATCH), "value"),
+                  prevent_initial_call=True)
     def _wave_changed(label: str) -> tuple[Any, ...]:
         current = get_view()
-        if label not in current.labels:
+        if current is None or label not in current.labels:
             raise PreventUpdate
         wave = current.wave(label)
         outputs = ctx.outputs_list
@@ -354,12 +381,14 @@ def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyVi
         timeline["layout"]["shapes"] = wave_marker(label)
         return (wave_summary(wave), timeline, grids, hidden, *parts)
 
-    @app.callback(Output(IDS["sankey"], "figure"), Output(IDS["base"], "children"),
-                  Input(IDS["from"], "value"), Input(IDS["to"], "value"),
+    @app.callback(Output(component_id("sankey", MATCH), "figure"),
+                  Output(component_id("base", MATCH), "children"),
+                  Input(component_id("from", MATCH), "value"),
+                  Input(component_id("to", MATCH), "value"),
                   prevent_initial_call=True)
     def _migration_changed(from_wave: str, to_wave: str) -> tuple[Any, ...]:
         current = get_view()
-        if from_wave not in current.labels or to_wave not in current.labels:
+        if current is None or from_wave not in current.labels or to_wave not in current.labels:
             raise PreventUpdate
         return _migration_outputs(current, from_wave, to_wave, theme)
 

@@ -75,7 +75,7 @@ def _texts(driver, css):
 
 def _timeline(driver):
     return driver.execute_script("""
-        const el = document.querySelector('#study-timeline .js-plotly-plot');
+        const el = document.querySelector('.study-timeline .js-plotly-plot');
         if (!el || !el.data) { return null; }
         return {traces: el.data.map(t => ({name: t.meta, y: t.y, plus: t.error_y.array,
                                            minus: t.error_y.arrayminus})),
@@ -86,7 +86,7 @@ def _timeline(driver):
 
 def _sankey(driver):
     return driver.execute_script("""
-        const el = document.querySelector('#study-sankey .js-plotly-plot');
+        const el = document.querySelector('.study-sankey .js-plotly-plot');
         if (!el || !el.data) { return null; }
         const l = el.data[0].link;
         return {source: l.source, target: l.target, value: l.value};
@@ -123,7 +123,7 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
 
         # the latest wave's alerts are listed, each with its kind
         listed = driver.execute_script(
-            "return [...document.querySelectorAll('#study-drift > :not([hidden]) [data-kind]')]"
+            "return [...document.querySelectorAll('.study-drift > :not([hidden]) [data-kind]')]"
             ".map(li => [li.dataset.kind, li.textContent])")
         expected = [a for a in report.alerts if a.wave == "W3"]
         assert [kind for kind, _ in listed] == [a.kind for a in expected]
@@ -132,20 +132,20 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
 
         # changing the wave updates the cards, the summary and the timeline marker
         def shares():
-            return [t.split(" in ")[0] for t in _texts(driver, "#study-cards .dash-personas-share")]
+            return [t.split(" in ")[0] for t in _texts(driver, ".study-cards .dash-personas-share")]
 
         w1 = [f"{report.waves[0].segments[int(p.segment)].share * 100:.1f} %"
               for p in study.personas()]  # cards in the persona set's order
         assert shares() != w1
-        _select(dash_duo, "#study-wave", "W1")
+        _select(dash_duo, ".study-wave", "W1")
         _wait(lambda: shares() == w1)
-        dash_duo.wait_for_contains_text("#study-wave-summary", "Wave W1")
+        dash_duo.wait_for_contains_text(".study-wave-summary", "Wave W1")
         _wait(lambda: _timeline(driver)["marks"] == ["W1"])
-        assert _texts(driver, "#study-drift > :not([hidden]) .study-wave-alerts") == [
+        assert _texts(driver, ".study-drift > :not([hidden]) .study-wave-alerts") == [
             "No alerts in W1: shares, fit and profiles are stable."]
 
         # Sankey between two chosen waves: study.migration's counts, its base in words
-        _select(dash_duo, "#study-from", "W1")
+        _select(dash_duo, ".study-from", "W1")
         k = len(migration.personas)
         _wait(lambda: sum((_sankey(driver) or {"value": [0]})["value"]) == migration.n_panel)
         cells = _sankey(driver)
@@ -154,11 +154,11 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         assert counts == {(r, c): int(n) for (r, c), n in
                           ((rc, migration.counts[rc]) for rc in
                            zip(*migration.counts.nonzero()))}
-        dash_duo.wait_for_contains_text("#study-migration-base",
+        dash_duo.wait_for_contains_text(".study-migration-base",
                                         f"Base: {migration.n_panel:,} panel respondents")
 
         # persona text is text: the HTML-like name is shown, never run
-        assert EVIL in _texts(driver, "#study-cards .dash-personas-name")
+        assert EVIL in _texts(driver, ".study-cards .dash-personas-name")
         sources = driver.execute_script(
             "return [...document.querySelectorAll('img')].map(i => i.getAttribute('src'))")
         assert "x" not in sources
@@ -171,6 +171,6 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         _wait(lambda: len(dash_duo.find_elements(".dash-personas-card")) == len(names))
         assert EVIL in _texts(driver, "#personas .dash-personas-name")
         _click(driver, dash_duo.find_element("#study-nav-tracking"))
-        _wait(lambda: dash_duo.find_elements("#study-cards .dash-personas-share"))
+        _wait(lambda: dash_duo.find_elements(".study-cards .dash-personas-share"))
         wait_for_dash_idle(driver, timeout=10.0)
         assert dash_duo.get_logs() == []

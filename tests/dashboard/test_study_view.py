@@ -17,7 +17,7 @@ import pytest
 
 from dash_personas.app import create_study_app
 from dash_personas.cli import main
-from dash_personas.components.tracking import IDS, card_texts, drift_panel
+from dash_personas.components.tracking import card_texts, drift_panel, migration_base
 from dash_personas.study_figures import WAVE_MARKER, migration_sankey, share_timeline
 from dash_personas.study_view import study_view
 from dash_personas.tracking import Study
@@ -97,16 +97,6 @@ def test_study_front_page_is_the_tracking_view_of_aggregates(study, view):
     assert len(layout.encode()) < 200_000
 
 
-def _post(client, outputs, inputs):
-    body = {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs],
-            "inputs": [{"id": i, "property": "value", "value": v} for i, v in inputs],
-            "changedPropIds": [f"{inputs[0][0]}.value"], "state": []}
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()["response"]
-
-
 def test_a_wave_card_says_the_wave_share_change_and_trend(study, view):
     report = study.report()
     w2 = view.wave("W2")
@@ -132,14 +122,13 @@ def test_the_drift_panel_lists_the_wave_alerts(view):
     assert "No alerts in W1" in baseline and "W1 is the baseline" in baseline
 
 
-def test_choosing_two_waves_answers_with_their_migration(study, view):
-    client = create_study_app(view).server.test_client()
-    out = _post(client, [(IDS["sankey"], "figure"), (IDS["base"], "children")],
-                [(IDS["from"], "W1"), (IDS["to"], "W3")])
-    link = out[IDS["sankey"]]["figure"]["data"][0]["link"]
-    assert sum(link["value"]) == study.migration("W1", "W3").n_panel
-    assert f"Base: {study.migration('W1', 'W3').n_panel:,} panel respondents" in json.dumps(
-        out[IDS["base"]])
+def test_the_migration_base_is_the_panel_in_words(study, view):
+    migration = study.migration("W1", "W3")
+    text = json.dumps(migration_base(view.migration("W1", "W3")),
+                      cls=plotly.utils.PlotlyJSONEncoder)
+    assert (f"Base: {migration.n_panel:,} panel respondents seen in both W1 and W3; "
+            f"{migration.stayers:,}") in text
+    assert all(flow["text"] in text for flow in migration.flows)
 
 
 def _run(argv, capsys):

@@ -184,8 +184,11 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--no-serve", is_flag=True, help="Build everything but do not start the server.")
+@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save a PNG of the tracking view taken by headless Chromium, then stop "
+                   "(how README's docs/tracking.png is made).")
 def demo_command(out_dir: Path, n_samples: int, n_personas: int, seed: int, host: str,
-                 port: int, no_serve: bool) -> None:
+                 port: int, no_serve: bool, screenshot: Path | None) -> None:
     """Questionnaire -> simulated waves -> scores -> segments -> personas -> tracking study
     -> dashboard (the tracking view first).
 
@@ -193,15 +196,62 @@ def demo_command(out_dir: Path, n_samples: int, n_personas: int, seed: int, host
     Example:
       dash-personas demo --out demo-output
       dash-personas demo --no-serve      # build the files only
+      dash-personas demo --screenshot docs/tracking.png
     """
     paths = build_demo(out_dir, n_samples, n_personas, seed)
     click.echo(f"Serve it again later with: dash-personas serve --study {paths['study']}\n"
                f"(the personas alone: dash-personas serve --personas {paths['personas']} "
                f"--data {paths['scores']})")
-    if no_serve:
+    if no_serve and screenshot is None:
         return
     from ..app import create_study_app
-    from .serve import run_dashboard
 
     app = create_study_app(paths["study"], title="Tracking study (demo)")
+    if screenshot is not None:
+        take_screenshot(app, screenshot)
+        click.echo(f"wrote {screenshot}")
+        return
+    from .serve import run_dashboard
+
     run_dashboard(app, host, port)
+
+
+#: Browser window of :func:`take_screenshot`: wide enough for four cards in a row.
+SCREENSHOT_SIZE = (1280, 2300)
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+
+
+def take_screenshot(app: Any, path: Path, size: tuple[int, int] = SCREENSHOT_SIZE) -> None:
+    """Serve ``app`` on a free local port and save headless Chromium's PNG of its page.
+
+    Raises
+    ------
+    UserError
+        No Chromium on this machine.
+    """
+    import shutil
+    import socket
+    import subprocess
+    import threading
+
+    from werkzeug.serving import make_server
+
+    browser = next((found for name in CHROMIUM if (found := shutil.which(name))), None)
+    if browser is None:
+        raise UserError("--screenshot needs Chromium: run `bash tools/install-chromium.sh`")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        free = sock.getsockname()[1]
+    server = make_server("127.0.0.1", free, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # the virtual time budget lets the page run its callbacks and draw its charts
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--hide-scrollbars", f"--window-size={size[0]},{size[1]}",
+                        "--virtual-time-budget=15000", f"--screenshot={path}",
+                        f"http://127.0.0.1:{free}/"], check=True, capture_output=True,
+                       timeout=180)
+    finally:
+        server.shutdown()

@@ -152,29 +152,24 @@ def _two_means(z: np.ndarray, w: np.ndarray) -> tuple[float, float]:
     if total <= 0 or centred.shape[0] < 4:
         return 0.0, 0.0
     covariance = (centred * w[:, None]).T @ centred
-    axis = np.linalg.eigh(covariance)[1][:, -1]
-    upper = centred @ axis > 0
-    for _ in range(SPLIT_ITERATIONS):
-        w1 = w[upper].sum()
+    upper = centred @ np.linalg.eigh(covariance)[1][:, -1] > 0
+    explained = smaller = 0.0
+    for _ in range(SPLIT_ITERATIONS + 1):
+        w1 = float(w @ upper)
         w0 = total_weight - w1
         if w0 <= 0 or w1 <= 0:
             return 0.0, 0.0
-        c1 = (w[upper] @ centred[upper]) / w1
-        c0 = (w[~upper] @ centred[~upper]) / w0
+        # around the common mean the two weighted centres balance: w0 c0 = -w1 c1
+        c1 = ((w * upper) @ centred) / w1
+        c0 = -c1 * (w1 / w0)
+        explained = (w1 * float(c1 @ c1) + w0 * float(c0 @ c0)) / total
+        smaller = min(w0, w1) / total_weight
         # nearer to c1 than to c0: 2 z.(c1 - c0) > |c1|² - |c0|²
-        moved = 2 * centred @ (c1 - c0) > c1 @ c1 - c0 @ c0
+        moved = 2 * (centred @ (c1 - c0)) > float(c1 @ c1 - c0 @ c0)
         if np.array_equal(moved, upper):
             break
         upper = moved
-    w1 = w[upper].sum()
-    w0 = total_weight - w1
-    if w0 <= 0 or w1 <= 0:
-        return 0.0, 0.0
-    c1 = (w[upper] @ centred[upper]) / w1
-    c0 = (w[~upper] @ centred[~upper]) / w0
-    # the groups' centres around the common mean carry the explained part of the spread
-    explained = w1 * float(c1 @ c1) + w0 * float(c0 @ c0)
-    return explained / total, float(min(w0, w1) / total_weight)
+    return explained, float(smaller)
 
 
 def _moments(entry: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -200,26 +195,37 @@ def _split_entry(values: np.ndarray, segment: np.ndarray, weights: np.ndarray,
     """
     if values.shape[1] == 0:
         return None
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
     moments = [_moments(entry) for entry in reference]
     means = np.column_stack([m[1] for m in moments])  # (k, features)
     sds = np.sqrt(np.column_stack([m[2] for m in moments]))
     r2, smaller = np.zeros(n_segments), np.zeros(n_segments)
-    for j in range(n_segments):
-        members = np.flatnonzero((segment == j) & (weights > 0))
-        if members.size > SPLIT_SAMPLE:
-            members = members[np.linspace(0, members.size - 1, SPLIT_SAMPLE).astype(np.int64)]
-        usable = np.isfinite(means[j]) & (sds[j] > 0)
-        if members.size == 0 or not usable.any():
-            continue
-        z = (values[np.ix_(members, np.flatnonzero(usable))] - means[j, usable]) / sds[j, usable]
-        z = np.clip(np.nan_to_num(z, nan=0.0), -SPLIT_CLIP, SPLIT_CLIP)
-        r2[j], smaller[j] = _two_means(z, weights[members])
+    # Small matrix-vector products: BLAS threads only add synchronisation (18x slower on
+    # a busy machine here); scikit-learn's KMeans limits BLAS to one thread the same way.
+    with threadpool_limits(limits=1, user_api="blas"):
+        for j in range(n_segments):
+            r2[j], smaller[j] = _segment_two_means(values, segment, weights, j, means[j],
+                                                   sds[j])
     return {"r2": r2.tolist(), "smaller_part": smaller.tolist()}
 
 
+def _segment_two_means(values: np.ndarray, segment: np.ndarray, weights: np.ndarray, j: int,
+                       mean: np.ndarray, sd: np.ndarray) -> tuple[float, float]:
+    members = np.flatnonzero((segment == j) & (weights > 0))
+    if members.size > SPLIT_SAMPLE:
+        members = members[np.linspace(0, members.size - 1, SPLIT_SAMPLE).astype(np.int64)]
+    usable = np.isfinite(mean) & (sd > 0)
+    if members.size == 0 or not usable.any():
+        return 0.0, 0.0
+    z = (values[np.ix_(members, np.flatnonzero(usable))] - mean[usable]) / sd[usable]
+    z = np.clip(np.nan_to_num(z, nan=0.0), -SPLIT_CLIP, SPLIT_CLIP)
+    return _two_means(z, weights[members])
+
+
 def wave_profile(model: Any, features: pd.DataFrame, weights: np.ndarray,
-                 segment: np.ndarray, baseline: Mapping[str, Any] | None = None
-                 ) -> dict[str, Any]:
+                 segment: np.ndarray, baseline: Mapping[str, Any] | None = None, *,
+                 codes: np.ndarray | None = None) -> dict[str, Any]:
     """The profile a wave stores in its aggregates (see the module docstring).
 
     Parameters
@@ -235,6 +241,9 @@ def wave_profile(model: Any, features: pd.DataFrame, weights: np.ndarray,
     baseline : mapping, optional
         The baseline wave's profile, whose bins this one uses; ``None`` for the baseline
         itself (its deciles become the bins).
+    codes : ndarray of int, shape (n, n_categorical), optional
+        The categorical features as the model's level codes
+        (``model.encoder_.transform(features).categorical``), if already encoded.
 
     Returns
     -------
@@ -260,7 +269,8 @@ def wave_profile(model: Any, features: pd.DataFrame, weights: np.ndarray,
         f for f in baseline["features"] if f["kind"] == "numeric"]
     split = _split_entry(values, segment, weights, reference, n_segments)
     if model.categorical_features_:
-        codes = model.encoder_.transform(features, warn_unseen=False).categorical
+        if codes is None:
+            codes = model.encoder_.transform(features, warn_unseen=False).categorical
         for j, name in enumerate(model.categorical_features_):
             entries.append(_categorical_entry(name, codes[:, j], model.encoder_.levels_[j],
                                               segment, weights, n_segments))
@@ -432,7 +442,9 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
     """
     n_segments = len(names)
     base_of = {f["feature"]: f for f in baseline["features"]}
-    features: list[FeatureDrift] = []
+    measured: list[tuple[str, str, str, float | None, float, float]] = []
+    statistics: list[float] = []
+    freedoms: list[int] = []
     effects = np.zeros((n_segments, len(wave["features"])))
     texts: list[list[tuple[float, str]]] = [[] for _ in range(n_segments)]
     inverse_bases = _divide(1.0, base_sizes[0]) + _divide(1.0, base_sizes[1])
@@ -447,8 +459,8 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
         row_totals = hist_b.sum(axis=1, keepdims=True)
         mixed = shares @ _divide(hist_b, row_totals)
         occupied = max(int(np.count_nonzero((total_b + total_w) > 0)), 2)
-        statistic = float(index / inverse_bases) if inverse_bases > 0 else 0.0
-        p_value = float(stats.chi2.sf(statistic, occupied - 1))
+        statistics.append(float(index / inverse_bases) if inverse_bases > 0 else 0.0)
+        freedoms.append(occupied - 1)
         smd = None
         if entry["kind"] == "numeric":
             mean_b, var_b = _pooled_moments(before)
@@ -481,8 +493,10 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
                     texts[j].append((abs(float(level_effect[j, level])), _change_text(
                         label, float(level_effect[j, level]), entry["levels"][level],
                         (float(share_b[j, level]), float(share_w[j, level])))))
-        features.append(FeatureDrift(name, label, entry["kind"], smd, index,
-                                     psi(mixed, total_w), p_value, drift_level(index)))
+        measured.append((name, label, entry["kind"], smd, index, psi(mixed, total_w)))
+    p_values = stats.chi2.sf(np.asarray(statistics), np.asarray(freedoms))  # one call
+    features = [FeatureDrift(name, label, kind, smd, index, mixed, float(p), drift_level(index))
+                for (name, label, kind, smd, index, mixed), p in zip(measured, p_values)]
     features.sort(key=lambda f: -f.psi)
     comparable = (segment_bases[0] >= MIN_PERSONA_BASE) & (segment_bases[1] >= MIN_PERSONA_BASE)
     split_b, split_w = baseline.get("split"), wave.get("split")

@@ -605,7 +605,8 @@ class Study:
             check_columns(frame, contract, source)
         prepared = prepare_wave(frame, model, id_column=id_column, weight=weight,
                                 source=source)
-        assignment = assign(model, prepared.features)
+        encoded = model.encoder_.transform(prepared.features)
+        assignment = assign(model, prepared.features, encoded=encoded)
         bad = ~np.isfinite(assignment.distance)
         if bad.any():
             raise UserError(f"respondents {', '.join(map(repr, prepared.ids[bad][:5]))} "
@@ -613,7 +614,8 @@ class Study:
         with write_transaction(self._engine, self._location) as connection:
             info = self._insert_wave(connection, frame, prepared, assignment, model,
                                      label=label, date=date, version=version,
-                                     contract=contract, source=source)
+                                     contract=contract, source=source,
+                                     codes=encoded.categorical)
         return info
 
     def refit(self, waves: Sequence[str] | None = None, *, k: int | str = "auto",
@@ -760,7 +762,8 @@ class Study:
     def _insert_wave(self, connection: Connection, frame: pd.DataFrame,
                      prepared: PreparedWave, assignment: Assignment, model: Any, *,
                      label: str, date: str | None, version: int,
-                     contract: dict[str, Any] | None, source: str) -> WaveInfo:
+                     contract: dict[str, Any] | None, source: str,
+                     codes: np.ndarray | None = None) -> WaveInfo:
         w = schema.waves.c
         # Re-checked under the write lock: another writer may have gone first.
         if connection.execute(select(w.id).where(w.label == label)).first() is not None:
@@ -800,10 +803,10 @@ class Study:
         reference_document = None if reference is None else json.loads(reference)
         baseline_profile = None
         if reference_document is not None:
-            baseline_profile = reference_document.get("profile") or self._lazy_profile(
-                connection, version, reference_document)
+            baseline_profile = (reference_document.get("profile")
+                                or self._lazy_profile(connection, version))
         profile = wave_profile(model, prepared.features, prepared.weights,
-                               assignment.segment, baseline_profile)
+                               assignment.segment, baseline_profile, codes=codes)
         document = _aggregates(prepared, assignment, n_segments, reference_document,
                                label, migration)
         document["profile"] = profile

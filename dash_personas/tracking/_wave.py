@@ -41,8 +41,8 @@ class Assignment:
     confidence: np.ndarray
 
 
-def assign(model: Any, data: pd.DataFrame) -> Assignment:
-    """Assign ``data`` to ``model``'s prototypes (one :meth:`~KPrototypes.transform`).
+def assign(model: Any, data: pd.DataFrame, *, encoded: Any = None) -> Assignment:
+    """Assign ``data`` to ``model``'s prototypes (what :meth:`~KPrototypes.transform` does).
 
     Parameters
     ----------
@@ -50,6 +50,9 @@ def assign(model: Any, data: pd.DataFrame) -> Assignment:
         Fitted model.
     data : DataFrame
         The model's feature columns.
+    encoded : EncodedData, optional
+        ``model.encoder_.transform(data)`` when the caller has it already (add-wave
+        reuses it for the drift profile instead of encoding a million rows twice).
 
     Returns
     -------
@@ -57,7 +60,10 @@ def assign(model: Any, data: pd.DataFrame) -> Assignment:
     """
     from ..segmentation import membership_from_distances  # keeps scikit-learn off import
 
-    membership = membership_from_distances(model.transform(data))
+    if encoded is None:
+        encoded = model.encoder_.transform(data)
+    distances = model.distance_.to_prototypes(encoded, model.prototypes_)
+    membership = membership_from_distances(distances)
     return Assignment(membership.segment, membership.distance, membership.confidence)
 
 

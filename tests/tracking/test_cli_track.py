@@ -54,6 +54,11 @@ def test_init_add_wave_report(study_target, model_files, waves, tmp_path, capsys
     assert all(name in out for name in names)
     assert "Migration 2026-Q1 -> 2026-Q2: 250 panel respondents" in out
     assert "size_shift" in out
+    assert document["waves"][0]["drift"] is None
+    assert document["waves"][1]["drift"]["against"] == "2026-Q1"
+    assert set(document["waves"][1]["recommendation"]) == {"resegment", "reasons"}
+    assert [h["persona"] for h in document["persona_history"]] == names
+    assert "drift vs 2026-Q1 (PSI, most drifted first): " in out
     out = ok(["report", study_target, "--wave", "2026-Q1"], capsys)
     assert "2026-Q2" not in out and "No alerts." in out
 

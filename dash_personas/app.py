@@ -339,7 +339,7 @@ def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | 
     ----------
     study : Study, StudyView, path or str
         An open :class:`~dash_personas.tracking.Study`, its
-        :func:`~dash_personas.study_view.study_view`, a SQLite path or a SQLAlchemy URL.
+        :func:`~dash_personas.tracking_view.study_view`, a SQLite path or a SQLAlchemy URL.
     theme, color_mode, title, name, **dash_kwargs
         As for :func:`create_app`.
 
@@ -352,7 +352,7 @@ def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | 
     UserError
         Not a study, no such file, unreachable server, a study without waves.
     """
-    from .study_view import StudyView, study_view
+    from .tracking_view import StudyView, study_view
 
     view = study if isinstance(study, StudyView) else study_view(study)
     mode = _theme_mode(theme, color_mode)

@@ -1,13 +1,16 @@
 """The tracking view of a study in Dash: wave selector, timeline, cards, drift, Sankey.
 
-Renders a :class:`~dash_personas.study_view.StudyView`. The page holds aggregates only.
-A wave change must answer fast (issue 11: p95 <= 200 ms in Chromium), and replacing a
-tree of components makes the Dash renderer walk it again, so a wave change only sets
-plain properties: the strings of the cards (share, change, trend, what changed), which
-card grid (segmentation version) and which wave's drift panel is shown (every wave's
-panel is in the page, small), and the timeline's marker (a patch). Choosing two waves
-for the Sankey counts their panel once in the study's database, then keeps it. Persona
-and respondent text is passed to Dash as plain strings, so it is shown as text.
+Renders a :class:`~dash_personas.tracking_view.StudyView`. The page holds aggregates only.
+A wave change must answer fast (issue 11: p95 <= 200 ms in Chromium). Every wave's
+drift panel is in the page (hidden but the chosen one) and every wave's card texts are
+in a store (strings, a few hundred bytes per persona and wave), so a wave change runs in
+the browser: a clientside callback sets the cards' texts, shows the wave's card grid
+(segmentation version) and drift panel and moves the timeline's marker in place, as the
+components' selection callbacks restyle charts in place — going through Dash props
+made the renderer walk the whole page on every change (over a second for 20 waves).
+Choosing two waves for the Sankey counts their panel once in the study's database, then
+keeps it. Persona and respondent text is passed to Dash as plain strings (and set as
+``textContent``), so it is shown as text.
 
 One tracking view per page. Its component ids are pattern-matching dicts
 (``{"type": "study-wave", "view": "study"}``, see :func:`component_id`) and its callbacks
@@ -22,12 +25,12 @@ from collections.abc import Callable
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, Patch, ctx, dcc, html
+from dash import MATCH, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
 from ..personas import persona_view
-from ..study_figures import migration_sankey, share_timeline, wave_marker
-from ..study_view import StudyView, WaveView, wave_shares
+from ..study_figures import WAVE_MARKER, migration_sankey, share_timeline, wave_marker
+from ..tracking_view import StudyView, WaveView, wave_shares
 
 __all__ = ["IDS", "VIEW", "card_texts", "component_id", "drift_panel", "migration_base",
            "register_tracking_callbacks", "tracking_section", "wave_cards", "wave_summary"]
@@ -36,7 +39,8 @@ __all__ = ["IDS", "VIEW", "card_texts", "component_id", "drift_panel", "migratio
 IDS = {
     "wave": "study-wave", "summary": "study-wave-summary", "timeline": "study-timeline",
     "cards": "study-cards", "drift": "study-drift", "from": "study-from", "to": "study-to",
-    "sankey": "study-sankey", "base": "study-migration-base",
+    "sankey": "study-sankey", "base": "study-migration-base", "texts": "study-texts",
+    "shown": "study-shown",
 }
 #: The ``view`` key of every component id of the tracking view.
 VIEW = "study"
@@ -99,12 +103,25 @@ def card_texts(wave: WaveView, segment: int, name: str) -> dict[str, str]:
     return texts
 
 
+def wave_texts(view: StudyView) -> dict[str, dict[str, Any]]:
+    """What a wave change writes into the page, per wave label.
+
+    ``summary`` (:func:`wave_summary`), ``version`` (the card grid to show) and
+    ``cards``: card key -> its texts in the order of :data:`CARD_PARTS`.
+    """
+    texts = {}
+    for wave in view.waves:
+        version = wave.segmentation_version
+        cards = {_card_key(version, p): [card_texts(wave, int(p.segment), p.name)[part]
+                                         for part in CARD_PARTS]
+                 for p in view.personas[version]}
+        texts[wave.label] = {"summary": wave_summary(wave), "version": str(version),
+                             "cards": cards}
+    return texts
+
+
 def _card_key(version: int, persona: Any) -> str:
     return f"v{version}-{persona.id}"
-
-
-def _part_id(part: str, key: Any, view: Any = VIEW) -> dict[str, Any]:
-    return component_id(f"study-card-{part}", view, card=key)
 
 
 _PART_CLASS = {"share": "small mb-1 fw-semibold dash-personas-share",
@@ -127,8 +144,9 @@ def wave_cards(view: StudyView, wave: WaveView) -> list[Any]:
             key = _card_key(version, persona)
             texts = (card_texts(wave, int(persona.segment), persona.name)
                      if version == wave.segmentation_version else dict.fromkeys(CARD_PARTS, ""))
-            body = [html.P(texts[part], id=_part_id(part, key), className=_PART_CLASS[part],
-                           style={"whiteSpace": "pre-line"} if part == "changes" else None)
+            body = [html.P(texts[part], className=_PART_CLASS[part],
+                           style={"whiteSpace": "pre-line"} if part == "changes" else None,
+                           **{"data-card": key, "data-part": part})
                     for part in CARD_PARTS]
             header = html.Div([
                 html.Img(src=persona_card.avatar.src, alt=persona_card.avatar.alt, width=56,
@@ -145,10 +163,9 @@ def wave_cards(view: StudyView, wave: WaveView) -> list[Any]:
                                             **{"aria-label": f"Persona {persona.name}",
                                                "data-persona": persona.id}),
                                    xs=12, md=6, xl=3, className="mb-3"))
-        grids.append(dbc.Row(columns, className="g-3",
-                             id=component_id("study-grid", version=str(version)),
-                             style=None if version == wave.segmentation_version
-                             else {"display": "none"}))
+        grids.append(html.Div(dbc.Row(columns, className="g-3"),
+                              style=None if version == wave.segmentation_version
+                              else {"display": "none"}, **{"data-version": str(version)}))
     return grids
 
 
@@ -239,8 +256,8 @@ def alerts_overview(view: StudyView) -> list[Any]:
 
 def drift_panels(view: StudyView, selected: WaveView) -> list[Any]:
     """Every wave's drift panel (:func:`drift_panel`), only ``selected``'s shown."""
-    return [html.Div(drift_panel(wave), id=component_id("study-drift-wave", wave=wave.label),
-                     hidden=wave.label != selected.label, **{"data-wave": wave.label})
+    return [html.Div(drift_panel(wave), hidden=wave.label != selected.label,
+                     **{"data-wave": wave.label})
             for wave in view.waves]
 
 
@@ -298,7 +315,9 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
     from_default = labels[-2] if len(labels) > 1 else labels[0]
     figure, base = _migration_outputs(view, from_default, labels[-1], theme)
     overview = alerts_overview(view)
-    return [
+    return [html.Div([
+        dcc.Store(id=component_id("texts"), data=wave_texts(view)),
+        dcc.Store(id=component_id("shown"), data=current.label),
         dbc.Row([
             dbc.Col(_select("wave", "Wave", labels, current.label), xs=12, md=4, lg=3),
             dbc.Col(html.P(wave_summary(current), id=component_id("summary"),
@@ -331,7 +350,86 @@ def tracking_section(view: StudyView, *, theme: str = "light", wave: str | None 
                               className="study-migration-base")], lg=6),
         ], className="mt-3"),
         html.Div(overview, id="study-alerts", className="mt-3"),
-    ]
+    ], className="study-view", **{"data-view": VIEW})]
+
+
+# A wave change, in the browser: the store's texts into the cards and the summary, the
+# wave's card grid and drift panel shown, the timeline's marker moved (see the module doc).
+_WAVE_JS = """
+function(label, texts) {
+    const dc = window.dash_clientside;
+    if (!texts) { return dc.no_update; }
+    const root = document.querySelector('.study-view[data-view="%(view)s"]');
+    if (!root) { return dc.no_update; }
+    const select = root.querySelector('select.study-wave');
+    // The wave is shown from the select's own change event, before Dash's renderer has
+    // processed the new value (a few hundred ms on a big page of a loaded machine); this
+    // callback installs that listener when the view appears, and shows the wave again
+    // when Dash reports the value.
+    const show = (label) => {
+        const wave = texts[label];
+        if (wave) { showWave(root, label, wave); }
+        return wave;
+    };
+    if (select && select.__dashPersonasTexts !== texts) {
+        select.__dashPersonasTexts = texts;
+        if (!select.__dashPersonasListener) {
+            select.__dashPersonasListener = (event) => {
+                const current = event.target.__dashPersonasTexts;
+                const wave = current && current[event.target.value];
+                if (wave) { showWave(root, event.target.value, wave); }
+            };
+            select.addEventListener('change', select.__dashPersonasListener);
+        }
+    }
+    if (label === undefined || label === null) { return dc.no_update; }
+    return show(label) ? label : dc.no_update;
+}
+"""
+
+# The body of showWave (see _WAVE_JS): texts, card grid, drift panel and timeline marker.
+_SHOW_WAVE_JS = """
+function showWave(root, label, wave) {
+    // The marker is a vertical line shape at a category of the x axis. A Plotly.relayout
+    // redraws the whole chart (150-500 ms on a loaded machine), so the drawn line is moved
+    // in place and the figure's layout updated to match (a later redraw agrees); relayout
+    // only when the chart is not drawn the way this expects.
+    const moveMarker = (plot, label) => {
+        const full = plot._fullLayout, xa = full && full.xaxis;
+        const at = (plot.layout.shapes || []).findIndex(sh => sh.name === %(name)s);
+        const path = at >= 0 && plot.querySelector(`.shapelayer path[data-index="${at}"]`);
+        const index = xa && xa.d2l ? xa.d2l(label) : undefined;
+        if (!path || index === undefined || !isFinite(index) || !full.shapes[at]) {
+            const marker = %(marker)s;
+            marker.forEach(shape => { shape.x0 = label; shape.x1 = label; });
+            window.Plotly.relayout(plot, {shapes: marker});
+            return;
+        }
+        const x = xa._offset + xa.l2p(index);
+        const top = full._size.t, bottom = full._size.t + full._size.h;
+        path.setAttribute('d', `M${x},${bottom}L${x},${top}`);
+        for (const shape of [plot.layout.shapes[at], full.shapes[at]]) {
+            shape.x0 = label; shape.x1 = label;
+        }
+        if (full.shapes[at]._input) { full.shapes[at]._input.x0 = label;
+                                      full.shapes[at]._input.x1 = label; }
+    };
+    const parts = %(parts)s;
+    root.querySelector('.study-wave-summary').textContent = wave.summary;
+    root.querySelectorAll('.study-cards [data-version]').forEach(grid => {
+        grid.style.display = grid.dataset.version === wave.version ? '' : 'none';
+    });
+    root.querySelectorAll('.study-cards [data-card]').forEach(el => {
+        const card = wave.cards[el.dataset.card];
+        el.textContent = card ? card[parts.indexOf(el.dataset.part)] : '';
+    });
+    root.querySelectorAll('.study-drift > [data-wave]').forEach(panel => {
+        panel.hidden = panel.dataset.wave !== label;
+    });
+    const plot = root.querySelector('.study-timeline .js-plotly-plot');
+    if (plot && window.Plotly) { moveMarker(plot, label); }
+}
+"""
 
 
 def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyView], *,
@@ -350,36 +448,19 @@ def register_tracking_callbacks(app: Any, view: StudyView | Callable[[], StudyVi
     -------
     app
     """
-    get_view = view if callable(view) else (lambda: view)
-    part_outputs = [Output(_part_id(part, ALL, MATCH), "children") for part in CARD_PARTS]
+    import json
 
-    @app.callback(Output(component_id("summary", MATCH), "children"),
-                  Output(component_id("timeline", MATCH), "figure"),
-                  Output(component_id("study-grid", MATCH, version=ALL), "style"),
-                  Output(component_id("study-drift-wave", MATCH, wave=ALL), "hidden"),
-                  *part_outputs, Input(component_id("wave", MATCH), "value"),
-                  prevent_initial_call=True)
-    def _wave_changed(label: str) -> tuple[Any, ...]:
-        current = get_view()
-        if current is None or label not in current.labels:
-            raise PreventUpdate
-        wave = current.wave(label)
-        outputs = ctx.outputs_list
-        grids = [None if int(o["id"]["version"]) == wave.segmentation_version
-                 else {"display": "none"} for o in outputs[2]]
-        hidden = [o["id"]["wave"] != label for o in outputs[3]]
-        cards: dict[str, dict[str, str]] = {}
-        for version, people in current.personas.items():
-            for persona in people:
-                cards[_card_key(version, persona)] = (
-                    card_texts(wave, int(persona.segment), persona.name)
-                    if version == wave.segmentation_version
-                    else dict.fromkeys(CARD_PARTS, ""))
-        parts = [[cards[o["id"]["card"]][part] for o in outputs[4 + i]]
-                 for i, part in enumerate(CARD_PARTS)]
-        timeline = Patch()
-        timeline["layout"]["shapes"] = wave_marker(label)
-        return (wave_summary(wave), timeline, grids, hidden, *parts)
+    get_view = view if callable(view) else (lambda: view)
+    show_wave = _SHOW_WAVE_JS % {"parts": json.dumps(list(CARD_PARTS)),
+                                 "marker": json.dumps(wave_marker("?")),
+                                 "name": json.dumps(WAVE_MARKER)}
+    # a function declaration inside the callback's body: one self-contained string
+    wave_js = (_WAVE_JS % {"view": VIEW}).replace(
+        "function(label, texts) {", "function(label, texts) {\n" + show_wave, 1)
+    app.clientside_callback(
+        wave_js, Output(component_id("shown", MATCH), "data"),
+        Input(component_id("wave", MATCH), "value"),
+        Input(component_id("texts", MATCH), "data"))
 
     @app.callback(Output(component_id("sankey", MATCH), "figure"),
                   Output(component_id("base", MATCH), "children"),

@@ -37,7 +37,7 @@ def test_enable_with_a_study_shows_its_tracking_view(study_path):
     assert EVIL in page  # a plain string: rendered as text
     outputs = [d["output"] for d in app.server.test_client().get("/_dash-dependencies")
                .get_json()]
-    assert any("study-wave-summary" in o for o in outputs)
+    assert any("study-sankey" in o for o in outputs) and any("study-shown" in o for o in outputs)
 
 
 def test_study_from_the_environment_opts_the_host_in(study_path, monkeypatch):

@@ -133,7 +133,7 @@ class _StudySource:
             return self._loaded
 
     def _read(self) -> Loaded:
-        from dash_personas.study_view import study_view
+        from dash_personas.tracking_view import study_view
 
         try:
             view = study_view(self.study)

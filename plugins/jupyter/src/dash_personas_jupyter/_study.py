@@ -16,7 +16,7 @@ def study_html(view: Any) -> str:
     Parameters
     ----------
     view : StudyView
-        :func:`dash_personas.study_view.study_view` of the study.
+        :func:`dash_personas.tracking_view.study_view` of the study.
     """
     waves = view.waves
     names: list[str] = []
@@ -143,7 +143,7 @@ def show_study(study: Any, *, mode: str = "inline", port: int | None = None,
     UserError
         Not a study, no such file, unreachable server (a short message in notebooks).
     """
-    from dash_personas.study_view import study_view
+    from dash_personas.tracking_view import study_view
 
     return NotebookStudy(study_view(study)).show(mode, port=port, height=height,
                                                  server_url=server_url)

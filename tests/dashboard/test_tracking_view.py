@@ -19,8 +19,8 @@ from dash_personas.app import create_study_app
 from dash_personas.cli import main
 from dash_personas.components.tracking import card_texts, drift_panel, migration_base
 from dash_personas.study_figures import WAVE_MARKER, migration_sankey, share_timeline
-from dash_personas.study_view import study_view
 from dash_personas.tracking import Study
+from dash_personas.tracking_view import study_view
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -1,4 +1,6 @@
-"""The personas dashboard: ``create_app(personas, data, selection) -> dash.Dash``.
+"""The personas dashboard: ``create_app(personas, data, selection) -> dash.Dash``, and the
+dashboard of a tracking study: ``create_study_app(study) -> dash.Dash`` (the tracking view
+of :mod:`dash_personas.components.tracking` first, the current personas on a second page).
 
 The page ships aggregates only (persona profiles, shares, figures): never respondent
 rows, so it stays small however many respondents there are. Bootstrap is served from

@@ -2,7 +2,10 @@
 
 A :class:`Study` keeps the questionnaire's codebook, every segmentation version (model,
 personas, overrides, typing tool), every wave's respondents with their assignment, and
-per-wave aggregates, in one SQLite file (the default) or a PostgreSQL database.
+per-wave aggregates, in one SQLite file (the default) or a PostgreSQL database. Its
+:class:`StudyReport` tells each persona's share per wave, the panel's migration, the
+drift of every feature and persona from the baseline (:class:`WaveDrift`), when to
+re-segment (:class:`Recommendation`) and each persona's history.
 
 >>> from dash_personas.tracking import Study
 """

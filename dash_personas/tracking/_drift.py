@@ -72,7 +72,7 @@ CHANGE_MIN_SMD = 0.2
 #: At most this many changes are put in words per persona.
 MAX_CHANGES = 3
 #: Members (effective base) a persona needs in both waves to be compared.
-MIN_PERSONA_BASE = 30.0
+MIN_PERSONA_BASE = 50.0
 
 
 def drift_level(value: float) -> str:
@@ -299,6 +299,8 @@ class FeatureDrift:
         Chance of a PSI this large with no change (χ² approximation).
     level : str
         ``"stable"``, ``"moderate"`` or ``"major"`` (:func:`drift_level` of ``psi``).
+    p_value_mix_adjusted : float
+        The same for ``psi_mix_adjusted``.
     """
 
     feature: str
@@ -309,12 +311,14 @@ class FeatureDrift:
     psi_mix_adjusted: float
     p_value: float
     level: str
+    p_value_mix_adjusted: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
         return {"feature": self.feature, "label": self.label, "kind": self.kind,
                 "smd": self.smd, "psi": self.psi, "level": self.level,
-                "psi_mix_adjusted": self.psi_mix_adjusted, "p_value": self.p_value}
+                "psi_mix_adjusted": self.psi_mix_adjusted, "p_value": self.p_value,
+                "p_value_mix_adjusted": self.p_value_mix_adjusted}
 
 
 @dataclass(frozen=True)
@@ -443,7 +447,7 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
     n_segments = len(names)
     base_of = {f["feature"]: f for f in baseline["features"]}
     measured: list[tuple[str, str, str, float | None, float, float]] = []
-    statistics: list[float] = []
+    statistics: list[tuple[float, float]] = []
     freedoms: list[int] = []
     effects = np.zeros((n_segments, len(wave["features"])))
     texts: list[list[tuple[float, str]]] = [[] for _ in range(n_segments)]
@@ -459,7 +463,9 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
         row_totals = hist_b.sum(axis=1, keepdims=True)
         mixed = shares @ _divide(hist_b, row_totals)
         occupied = max(int(np.count_nonzero((total_b + total_w) > 0)), 2)
-        statistics.append(float(index / inverse_bases) if inverse_bases > 0 else 0.0)
+        mixed_index = psi(mixed, total_w)
+        scale = 1 / inverse_bases if inverse_bases > 0 else 0.0
+        statistics.append((index * scale, mixed_index * scale))
         freedoms.append(occupied - 1)
         smd = None
         if entry["kind"] == "numeric":
@@ -493,9 +499,12 @@ def wave_drift(baseline: Mapping[str, Any], wave: Mapping[str, Any], *,
                     texts[j].append((abs(float(level_effect[j, level])), _change_text(
                         label, float(level_effect[j, level]), entry["levels"][level],
                         (float(share_b[j, level]), float(share_w[j, level])))))
-        measured.append((name, label, entry["kind"], smd, index, psi(mixed, total_w)))
-    p_values = stats.chi2.sf(np.asarray(statistics), np.asarray(freedoms))  # one call
-    features = [FeatureDrift(name, label, kind, smd, index, mixed, float(p), drift_level(index))
+        measured.append((name, label, entry["kind"], smd, index, mixed_index))
+    # one vectorised call: (features, 2) statistics, degrees of freedom per feature
+    p_values = stats.chi2.sf(np.asarray(statistics).reshape(-1, 2),
+                             np.asarray(freedoms)[:, None]).reshape(-1, 2)
+    features = [FeatureDrift(name, label, kind, smd, index, mixed, float(p[0]),
+                             drift_level(index), float(p[1]))
                 for (name, label, kind, smd, index, mixed), p in zip(measured, p_values)]
     features.sort(key=lambda f: -f.psi)
     comparable = (segment_bases[0] >= MIN_PERSONA_BASE) & (segment_bases[1] >= MIN_PERSONA_BASE)

@@ -335,6 +335,12 @@ class StudyReport:
             lines.append(f"Migration {migration.from_wave} -> {migration.to_wave}: "
                          f"{migration.n_panel} panel respondents, {migration.stayers} stayed")
             lines.extend(f"  {flow['text']}" for flow in migration.flows)
+        history = self.persona_history()
+        if history and len(history[0]["waves"]) > 1:
+            lines.append("Personas:")
+            for entry in history:
+                changes = f"; {'; '.join(entry['changes'])}" if entry["changes"] else ""
+                lines.append(f"  {entry['persona']}: {entry['trend']}{changes}")
         if self.alerts:
             lines.append("Alerts:")
             lines.extend(f"  [{a.wave}] {a.kind}: {a.detail}" for a in self.alerts)

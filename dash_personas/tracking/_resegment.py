@@ -108,7 +108,7 @@ def recommend(drift: WaveDrift | None, *, emerging: str | None, shares: np.ndarr
         reasons.append(f"respondents that fit no persona are up ({emerging.split(' (')[0]})")
     if drift is not None:
         inside = [f for f in drift.features
-                  if f.psi_mix_adjusted > PSI_MAJOR and f.p_value < alpha]
+                  if f.psi_mix_adjusted > PSI_MAJOR and f.p_value_mix_adjusted < alpha]
         if inside:
             words = ", ".join(f"{f.label} (PSI {f.psi_mix_adjusted:.2f})" for f in inside[:3])
             reasons.append(f"major drift within the segments on {words}")

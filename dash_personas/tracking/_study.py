@@ -489,7 +489,12 @@ class Study:
         their prototype than the baseline's 95th percentile distance. Alerts:
         ``size_shift`` for a significant share change, ``emerging`` for an unfit share
         significantly above the baseline's (one-sided two-proportion z-test) and at
-        least 1.5 times it.
+        least 1.5 times it, ``drift`` for a feature whose PSI against the baseline is
+        major and significant, ``split`` for a persona whose members form two groups,
+        ``refit_recommended`` when the re-segment rule holds (each wave's ``drift`` and
+        ``recommendation``: :mod:`dash_personas.tracking._drift`,
+        :mod:`dash_personas.tracking._resegment`). A stable wave gets no alert.
+        :meth:`StudyReport.persona_history` gives each persona's trend.
 
         Parameters
         ----------

@@ -116,6 +116,9 @@ def test_feature_drift_equals_the_raw_computation(drifted):
     assert waves["W4"].drift.features[0].feature == "num_0"
     assert w4["num_0"].level == "major" and w4["num_0"].smd > 0.2
     assert w4["num_0"].psi_mix_adjusted > PSI_MAJOR and w4["num_0"].p_value < 1e-6
+    assert w4["num_0"].p_value_mix_adjusted < 1e-6
+    # under no change PSI / (1/n_base + 1/n_wave) is about chi-square(bins - 1): not rare
+    assert min(f.p_value for f in waves["W2"].drift.features) > 0.001
 
 
 def test_a_share_shift_is_drift_the_personas_explain(drifted):

@@ -27,8 +27,10 @@ def run_dashboard(app: Any, host: str, port: int, debug: bool = False) -> None:
 
 
 @click.command("serve")
-@click.option("--personas", "personas_path", required=True,
+@click.option("--personas", "personas_path",
               type=click.Path(dir_okay=False, path_type=Path), help="Personas JSON file.")
+@click.option("--study", "study",
+              help="A tracking study (SQLite path or SQLAlchemy URL): serve its tracking view.")
 @click.option("--data", "data_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Respondent scores (CSV) to count segment sizes on.")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -36,16 +38,34 @@ def run_dashboard(app: Any, host: str, port: int, debug: bool = False) -> None:
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--theme", default="bootstrap", show_default=True,
               help="Bootstrap or Bootswatch theme (served locally), e.g. flatly, darkly.")
-@click.option("--title", default="Customer personas", show_default=True)
+@click.option("--title", help="Page title  [default: Customer personas; with --study: "
+                               "Tracking study]")
 @click.option("--debug", is_flag=True, help="Dash debug mode (dev tools, reloading).")
-def serve_command(personas_path: Path, data_path: Path | None, host: str, port: int, theme: str,
-                  title: str, debug: bool) -> None:
+def serve_command(personas_path: Path | None, study: str | None, data_path: Path | None,
+                  host: str, port: int, theme: str, title: str | None, debug: bool) -> None:
     """Serve the personas dashboard (gallery, comparisons, profiles, k evidence).
+
+    With --study, the tracking study's dashboard: the wave selector, each persona's
+    share wave by wave, the cards' trends, drift and alerts, and who moved where,
+    followed by the current personas.
 
     \b
     Example:
       dash-personas serve --personas personas.json --data scores.csv --port 8050
+      dash-personas serve --study study.db
     """
+    if study is not None:
+        if personas_path is not None or data_path is not None:
+            raise UserError("--study serves the study's own personas: leave out --personas "
+                            "and --data")
+        from ..app import create_study_app
+
+        app = create_study_app(study, theme=theme, title=title or "Tracking study")
+        run_dashboard(app, host, port, debug)
+        return
+    if personas_path is None:
+        raise UserError("give --personas personas.json (a snapshot) or --study STUDY "
+                        "(a tracking study)")
     from ..app import create_app
     from ..personas import load_personas
 
@@ -55,5 +75,5 @@ def serve_command(personas_path: Path, data_path: Path | None, host: str, port: 
         from survey_builder.scores import read_scores
 
         data = read_scores(data_path).frame
-    app = create_app(personas, data, theme=theme, title=title)
+    app = create_app(personas, data, theme=theme, title=title or "Customer personas")
     run_dashboard(app, host, port, debug)

@@ -10,6 +10,7 @@ from .card import PersonaCard
 from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, SegmentSizes
 from .gallery import PersonaGallery
 from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
+from .tracking import register_tracking_callbacks, tracking_section
 
 __all__ = [
     "CHARTS",
@@ -23,4 +24,6 @@ __all__ = [
     "bootstrap_css",
     "bootstrap_stylesheet",
     "register_callbacks",
+    "register_tracking_callbacks",
+    "tracking_section",
 ]

@@ -49,3 +49,11 @@ def blobs_case():
     X, _ = make_mixed_blobs(600, n_clusters=3, separation=3.0, random_state=1)
     model = KPrototypes(3, n_init=3, random_state=0).fit(X)
     return X, model
+
+
+@pytest.fixture(scope="session")
+def study_case(tmp_path_factory):
+    """A SQLite tracking study of three simulated waves (``tests/_study.py``): its path."""
+    from _study import build_study
+
+    return build_study(tmp_path_factory.mktemp("study") / "study.db")

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).parent
-ENV_VARS = ("DASH_PERSONAS_PERSONAS", "DASH_PERSONAS_DATA", "DASH_PERSONAS_THEME")
+ENV_VARS = ("DASH_PERSONAS_PERSONAS", "DASH_PERSONAS_DATA", "DASH_PERSONAS_THEME",
+            "DASH_PERSONAS_STUDY")
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,8 @@
 
 Installed, the plugin is loaded by Dash itself (``dash_hooks`` entry point) but stays
 inactive: an app opts in with :func:`enable`, or every app of a process does when the
-``DASH_PERSONAS_PERSONAS`` environment variable names a personas file.
+``DASH_PERSONAS_PERSONAS`` environment variable names a personas file (or
+``DASH_PERSONAS_STUDY`` a tracking study, whose tracking view the page then shows).
 
 >>> import dash, dash_personas_hooks                               # doctest: +SKIP
 >>> app = dash.Dash(__name__)                                       # doctest: +SKIP
@@ -14,6 +15,7 @@ from __future__ import annotations
 from ._plugin import (
     ENV_DATA,
     ENV_PERSONAS,
+    ENV_STUDY,
     ENV_THEME,
     SUMMARY_ROUTE,
     config_of,
@@ -29,6 +31,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ENV_DATA",
     "ENV_PERSONAS",
+    "ENV_STUDY",
     "ENV_THEME",
     "SUMMARY_ROUTE",
     "__version__",

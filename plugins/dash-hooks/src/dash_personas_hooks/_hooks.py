@@ -4,7 +4,8 @@ Dash imports this module when the first app of a process is created (entry point
 ``dash_hooks``). It registers two hooks and nothing else — no routes, callbacks,
 scripts or stylesheets for every app:
 
-* ``setup``: when ``DASH_PERSONAS_PERSONAS`` is set, the new app opts in (as if
+* ``setup``: when ``DASH_PERSONAS_PERSONAS`` or ``DASH_PERSONAS_STUDY`` is set, the new
+  app opts in (as if
   :func:`dash_personas_hooks.enable` had been called on it). Errors are logged, never raised:
   a plugin must not stop a host app from starting.
 * ``layout``: the layout of an opted-in app is wrapped with the personas page and its
@@ -17,18 +18,19 @@ import os
 
 from dash import hooks
 
-from ._plugin import ENV_PERSONAS, config_of, enable, logger
+from ._plugin import ENV_PERSONAS, ENV_STUDY, config_of, enable, logger
 
 
 @hooks.setup()
 def _setup_from_environment(app):
-    if not os.environ.get(ENV_PERSONAS, "").strip() or config_of(app) is not None:
+    wanted = any(os.environ.get(name, "").strip() for name in (ENV_PERSONAS, ENV_STUDY))
+    if not wanted or config_of(app) is not None:
         return
     try:
         enable(app)
     except Exception:  # never break the host app because of the plugin
-        logger.exception("dash-personas-hooks: could not enable the personas page from %s",
-                         ENV_PERSONAS)
+        logger.exception("dash-personas-hooks: could not enable the personas page from %s "
+                         "or %s", ENV_PERSONAS, ENV_STUDY)
 
 
 @hooks.layout()

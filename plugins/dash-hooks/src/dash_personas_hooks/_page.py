@@ -98,7 +98,8 @@ def wrap_layout(layout: Any, app: Any, config: Any) -> Any:
 
 
 def page_content(app: Any, config: Any) -> Any:
-    """The personas page: gallery, comparison charts and profiles, or what is wrong."""
+    """The personas page: gallery, comparison charts and profiles (with a study: its
+    tracking view), or what is wrong."""
     import dash_bootstrap_components as dbc
 
     back = dcc.Link("← Back to the app", href=app.config.requests_pathname_prefix or "/",
@@ -113,8 +114,9 @@ def page_content(app: Any, config: Any) -> Any:
                 html.P(loaded.error, className="mb-1 dash-personas-hooks-error"),
                 html.P("Point the plugin at a personas file written by `dash-personas "
                        "personas` (or `save_personas`): dash_personas_hooks.enable(app, "
-                       "personas=...) or the DASH_PERSONAS_PERSONAS environment variable.",
-                       className="mb-0 small"),
+                       "personas=...) or the DASH_PERSONAS_PERSONAS environment variable; "
+                       "or at a tracking study: enable(app, study=...) or "
+                       "DASH_PERSONAS_STUDY.", className="mb-0 small"),
             ], color="danger", className="mt-3 dash-personas-hooks-alert"),
         ], fluid="lg", className="py-3")
 
@@ -131,6 +133,8 @@ def page_content(app: Any, config: Any) -> Any:
 
     people = loaded.personas
     mode = host_color_mode(app)
+    if loaded.study is not None:
+        return _study_content(loaded.study, config, mode, back)
     n = people.n_respondents or sum(p.size for p in people)
     notes = [dbc.Alert(text, color="warning", className="small") for text in loaded.warnings]
 
@@ -167,6 +171,29 @@ def page_content(app: Any, config: Any) -> Any:
             dbc.Row(extra),
         ], "compare"),
         section("Profiles", [profile_table(people)], "profiles"),
+    ], fluid="lg", className="py-3")
+
+
+def _study_content(view: Any, config: Any, mode: str, back: Any) -> Any:
+    """The tracking view of the configured study (what ``serve --study`` shows first)."""
+    import dash_bootstrap_components as dbc
+
+    from dash_personas.components.tracking import tracking_section
+
+    labels = view.labels
+    span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+    heading_id = "dash-personas-hooks-tracking-title"
+    return dbc.Container([
+        back,
+        html.Header([
+            html.H1(config.title, className="h2 mt-2 mb-1"),
+            html.P(f"{len(labels)} waves ({span}). Choose a wave to see its cards, drift and "
+                   "alerts; choose two waves to see who moved where.",
+                   className="text-body-secondary"),
+        ]),
+        html.Section([html.H2("Wave by wave", className="h4 mt-3 mb-3", id=heading_id),
+                      *tracking_section(view, theme=mode)],
+                     id="dash-personas-hooks-tracking", **{"aria-labelledby": heading_id}),
     ], fluid="lg", className="py-3")
 
 

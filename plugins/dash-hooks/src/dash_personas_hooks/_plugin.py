@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_DATA", "ENV_PERSONAS", "ENV_THEME", "PluginConfig", "config_of", "enable",
-           "is_enabled", "page_href", "summary", "summary_href"]
+__all__ = ["ENV_DATA", "ENV_PERSONAS", "ENV_STUDY", "ENV_THEME", "PluginConfig", "config_of",
+           "enable", "is_enabled", "page_href", "summary", "summary_href"]
 
 logger = logging.getLogger("dash_personas_hooks")
 
@@ -24,6 +24,9 @@ logger = logging.getLogger("dash_personas_hooks")
 ENV_PERSONAS = "DASH_PERSONAS_PERSONAS"
 #: Environment variable (optional): a CSV of respondents; segment sizes are counted on it.
 ENV_DATA = "DASH_PERSONAS_DATA"
+#: Environment variable: a tracking study (SQLite path or SQLAlchemy URL); when set, every
+#: Dash app of the process opts in and its page shows the study's tracking view.
+ENV_STUDY = "DASH_PERSONAS_STUDY"
 #: Environment variable (optional): Bootstrap theme for the page when the host has none.
 ENV_THEME = "DASH_PERSONAS_THEME"
 
@@ -39,6 +42,7 @@ class Loaded:
     personas: Any = None  # PersonaSet, or None when it could not be read
     error: str | None = None  # why the personas are unavailable
     warnings: list[str] = field(default_factory=list)
+    study: Any = None  # the StudyView of a study, when the plugin was given one
 
 
 class _Source:
@@ -105,6 +109,45 @@ class _Source:
         return loaded
 
 
+class _StudySource:
+    """A tracking study: its view (report, personas of every version), read once.
+
+    A study changes by adding waves, which a dashboard should not miss, but reading it
+    on every page view would cost a report each time: it is read again when the page
+    asks after :data:`STUDY_REFRESH` seconds.
+    """
+
+    def __init__(self, study: Any) -> None:
+        self.study = study
+        self._lock = threading.Lock()
+        self._loaded: Loaded | None = None
+        self._at = 0.0
+
+    def load(self) -> Loaded:
+        import time
+
+        with self._lock:
+            if self._loaded is None or time.monotonic() - self._at > STUDY_REFRESH:
+                self._loaded = self._read()
+                self._at = time.monotonic()
+            return self._loaded
+
+    def _read(self) -> Loaded:
+        from dash_personas.tracking_view import study_view
+
+        try:
+            view = study_view(self.study)
+        except (ValueError, TypeError, OSError) as exc:
+            message = str(exc) or exc.__class__.__name__
+            logger.warning("dash-personas-hooks: study unavailable: %s", message)
+            return Loaded(error=message)
+        return Loaded(personas=view.personas[view.current_version], study=view)
+
+
+#: Seconds a study's view is kept before the page reads the study again.
+STUDY_REFRESH = 60.0
+
+
 def _as_persona_set(personas: Any) -> Any:
     from dash_personas.personas import PersonaSet, load_personas
 
@@ -122,7 +165,7 @@ def _as_persona_set(personas: Any) -> Any:
 class PluginConfig:
     """What :func:`enable` attached to an app."""
 
-    source: _Source
+    source: _Source | _StudySource
     path: str = "personas"
     label: str = "Personas"
     title: str = "Customer personas"
@@ -146,9 +189,10 @@ def is_enabled(app: Any) -> bool:
     return config_of(app) is not None
 
 
-def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "personas",
-           label: str = "Personas", title: str = "Customer personas", button: bool = True,
-           theme: str | None = None, color_mode: str | None = None) -> Any:
+def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = None,
+           path: str = "personas", label: str = "Personas", title: str | None = None,
+           button: bool = True, theme: str | None = None, color_mode: str | None = None
+           ) -> Any:
     """Add the personas page, a navigation button and a JSON summary route to ``app``.
 
     Call it after creating the app and before it serves its first request. Calling it
@@ -164,10 +208,17 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "per
     data : DataFrame or path, optional
         Respondents (e.g. ``scores.csv``) to count segment sizes on (nearest prototype);
         default ``DASH_PERSONAS_DATA``. Only aggregates reach the browser.
+    study : Study, path or str, optional
+        A tracking study (``dash_personas.tracking.Study``, a SQLite path or a SQLAlchemy
+        URL), instead of ``personas``; default ``DASH_PERSONAS_STUDY``. The page shows the
+        study's tracking view (wave selector, share timeline, cards' trends, drift and
+        alerts, migration between two waves), as ``dash-personas serve --study`` does.
+        A missing or unreachable study shows what is wrong on the page.
     path : str, default="personas"
         Page path under the app's ``requests_pathname_prefix``.
     label, title : str
-        Text of the navigation button and heading of the page.
+        Text of the navigation button and heading of the page (default title: "Customer
+        personas", or "Tracking study" with a study).
     button : bool, default=True
         Add a floating "Personas" button to the host layout (link to the page yourself
         otherwise: ``dash_personas_hooks.page_href(app)``).
@@ -185,14 +236,20 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "per
         ``app``, for chaining.
     """
     from_env = False
-    if personas is None:
-        personas = os.environ.get(ENV_PERSONAS, "").strip() or None
-        from_env = personas is not None
-        if data is None:
+    if personas is not None and study is not None:
+        raise TypeError("enable() takes personas= or study=, not both")
+    if personas is None and study is None:
+        study = os.environ.get(ENV_STUDY, "").strip() or None
+        personas = None if study else os.environ.get(ENV_PERSONAS, "").strip() or None
+        from_env = personas is not None or study is not None
+        if data is None and personas is not None:
             data = os.environ.get(ENV_DATA, "").strip() or None
-    if personas is None:
-        raise TypeError(f"enable() needs personas= (a PersonaSet or a personas JSON file) "
-                        f"or the {ENV_PERSONAS} environment variable")
+    if personas is None and study is None:
+        raise TypeError(f"enable() needs personas= (a PersonaSet or a personas JSON file), "
+                        f"study= (a tracking study), or the {ENV_PERSONAS} or {ENV_STUDY} "
+                        "environment variable")
+    if title is None:
+        title = "Tracking study" if study is not None else "Customer personas"
     clean_path = path.strip("/")
     if not clean_path or clean_path.startswith("_"):
         raise ValueError(f"path must be a page name such as 'personas', got {path!r}")
@@ -204,7 +261,8 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "per
     bootstrap_css(theme)  # unknown theme: ValueError now, not a broken page later
 
     previous = config_of(app)
-    config = PluginConfig(source=_Source(personas, data), path=clean_path, label=label,
+    source = _StudySource(study) if study is not None else _Source(personas, data)
+    config = PluginConfig(source=source, path=clean_path, label=label,
                           title=title, button=button, theme=theme, color_mode=color_mode,
                           from_env=from_env)
     if previous is not None:
@@ -218,6 +276,8 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, path: str = "per
         _guard_setup(app, lambda: _add_summary_route(app))
         _register_callbacks(app)
     setattr(app, ATTR, config)
+    if study is not None:
+        _register_study_callbacks(app)
     loaded = config.load()  # report a bad file in the server log right away
     if loaded.error:
         logger.warning("dash-personas-hooks: the personas page will show: %s", loaded.error)
@@ -338,3 +398,17 @@ def _register_callbacks(app: Any) -> None:
     from ._page import register_page_callbacks
 
     register_page_callbacks(app)
+
+
+def _register_study_callbacks(app: Any) -> None:
+    """The tracking view's callbacks, once per app; they read the study of the config."""
+    if getattr(app, f"{ATTR}_study", False):
+        return
+    from dash_personas.components.tracking import register_tracking_callbacks
+
+    def view() -> Any:
+        config = config_of(app)
+        return None if config is None else config.load().study
+
+    register_tracking_callbacks(app, view, theme=host_color_mode(app))
+    setattr(app, f"{ATTR}_study", True)

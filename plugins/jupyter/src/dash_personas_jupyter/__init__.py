@@ -4,6 +4,8 @@
 >>> %personas scores --k auto                        # doctest: +SKIP
 >>> result = show_personas(scores, k=5)              # doctest: +SKIP
 >>> result.personas                                  # doctest: +SKIP
+>>> %study study.db                                  # doctest: +SKIP
+>>> show_study("study.db")                           # doctest: +SKIP
 
 The dashboard is Dash's ``jupyter_mode="inline"`` (an iframe to a server in the kernel);
 ``PersonaSet`` and ``Persona`` objects also display as self-contained HTML, without a
@@ -21,12 +23,14 @@ from ._core import (
 )
 from ._extension import load_ipython_extension, register_formatters, unload_ipython_extension
 from ._html import comparison_table_html, persona_card_html, personas_html
+from ._study import NotebookStudy, show_study, study_html
 
 __version__ = "0.1.0"
 
 __all__ = [
     "NoUsableColumnsError",
     "NotebookPersonas",
+    "NotebookStudy",
     "__version__",
     "comparison_table_html",
     "load_ipython_extension",
@@ -35,6 +39,8 @@ __all__ = [
     "register_formatters",
     "segment_personas",
     "show_personas",
+    "show_study",
+    "study_html",
     "unload_ipython_extension",
     "usable_columns",
 ]

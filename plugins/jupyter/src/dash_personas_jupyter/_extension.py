@@ -6,7 +6,7 @@ import argparse
 import shlex
 from typing import Any
 
-__all__ = ["load_ipython_extension", "personas_magic", "register_formatters",
+__all__ = ["load_ipython_extension", "personas_magic", "register_formatters", "study_magic",
            "unload_ipython_extension"]
 
 USAGE = """%personas DATAFRAME [--k auto|N] [--mode inline|external|jupyterlab|tab|static]
@@ -39,17 +39,17 @@ def _parser() -> _Parser:
     return parser
 
 
-def _show_error(message: str) -> None:
+def _show_error(message: str, what: str = "make personas") -> None:
     from html import escape
 
     from IPython.display import HTML, display
 
     display(HTML(
         "<div class='dash-personas-error' role='alert' style='border-left:4px solid #b2182b;"
-        "padding:8px 12px;background:rgba(178,24,43,.08)'><strong>Cannot make personas:"
+        f"padding:8px 12px;background:rgba(178,24,43,.08)'><strong>Cannot {escape(what)}:"
         f"</strong> {escape(message)}</div>"),
         metadata={"dash_personas": {"error": message}})
-    print(f"Cannot make personas: {message}")
+    print(f"Cannot {what}: {message}")
 
 
 def personas_magic(line: str, shell: Any = None) -> Any:
@@ -80,6 +80,36 @@ def personas_magic(line: str, shell: Any = None) -> Any:
         return None
 
 
+STUDY_USAGE = """%study STUDY [--mode inline|external|jupyterlab|tab|static] [--port N]
+       [--height PX]
+
+Show the dashboard of a tracking study (a SQLite path or a SQLAlchemy URL), tracking
+view first. The result (NotebookStudy) is returned."""
+
+
+def study_magic(line: str) -> Any:
+    """``%study study.db``: the tracking study's dashboard inline."""
+    from survey_builder.errors import UserError
+
+    from ._study import show_study
+
+    parser = _Parser(prog="%study", add_help=False)
+    parser.add_argument("study")
+    parser.add_argument("--mode", default="inline")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--height", type=int, default=1200)
+    try:
+        args = parser.parse_args(shlex.split(line))
+    except _UsageError as exc:
+        _show_error(str(exc).replace(USAGE, STUDY_USAGE), what="show the study")
+        return None
+    try:
+        return show_study(args.study, mode=args.mode, port=args.port, height=args.height)
+    except (UserError, ValueError) as exc:
+        _show_error(str(exc), what="show the study")
+        return None
+
+
 def register_formatters(shell: Any = None) -> None:
     """Rich HTML for ``PersonaSet`` and ``Persona`` objects in this IPython session."""
     if shell is None:
@@ -106,6 +136,8 @@ def load_ipython_extension(shell: Any) -> None:
 
     personas.__doc__ = USAGE
     shell.register_magic_function(personas, magic_kind="line", magic_name="personas")
+    study_magic.__doc__ = STUDY_USAGE
+    shell.register_magic_function(study_magic, magic_kind="line", magic_name="study")
 
 
 def unload_ipython_extension(shell: Any) -> None:

@@ -40,6 +40,8 @@ _LAZY_EXPORTS: dict[str, str] = {
     "bootstrap_stylesheet": "dash_personas.components",
     "persona_sheet_html": "dash_personas.export",
     "export_figure": "dash_personas.export",
+    "segment_file": "dash_personas.activation",
+    "write_segment_file": "dash_personas.activation",
     "Study": "dash_personas.tracking",
     "StudyReport": "dash_personas.tracking",
 }
@@ -72,8 +74,10 @@ __all__ = [
     "profile_segments",
     "register_callbacks",
     "save_personas",
+    "segment_file",
     "select_k",
     "write_overrides_template",
+    "write_segment_file",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only

@@ -10,7 +10,8 @@ FORMATS = ("sql",)
 
 
 @click.command("export")
-@click.argument("source", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="MODEL_OR_TOOL",
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "format_", required=True, metavar="FORMAT",
               help="What to write: sql (one SELECT assigning each row of --table).")
 @click.option("--table", help="SQL: the table or view holding the model's columns "
@@ -21,12 +22,13 @@ FORMATS = ("sql",)
               help="Where to write the export.")
 def export_command(source: Path, format_: str, table: str | None, id_column: str,
                    out: Path) -> None:
-    """Export MODEL so that other systems can use it.
+    """Export a model (or a typing tool) so that other systems can use it.
 
     --format sql writes one standard-SQL query, SELECT <id>, <CASE ...> AS segment
     FROM <table>, that computes the k-prototypes distance of every row to every
     prototype and picks the nearest, exactly like `dash-personas assign` with the
-    model: a data warehouse can assign segments without Python.
+    model: a data warehouse can assign segments without Python. A typing tool's
+    query reads only its golden questions.
 
     \b
     Example:
@@ -44,9 +46,10 @@ def export_command(source: Path, format_: str, table: str | None, id_column: str
     from ..activation import load_segmentation
     from ..segmentation import TypingTool, model_to_sql
 
-    model, _ = load_segmentation(source)
-    if isinstance(model, TypingTool):
-        raise UserError("--format sql exports a model from `dash-personas segment`, not a "
-                        "typing tool", file=str(source))
-    write_text_atomic(out, model_to_sql(model, table, id_column=id_column))
+    assigner, _ = load_segmentation(source)
+    if isinstance(assigner, TypingTool):  # only the golden questions are read
+        model, features = assigner.model, assigner.questions
+    else:
+        model, features = assigner, None
+    write_text_atomic(out, model_to_sql(model, table, id_column=id_column, features=features))
     click.echo(f"SQL assigning {model.prototypes_.n_clusters} segments written to {out}")

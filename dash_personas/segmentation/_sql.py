@@ -48,7 +48,8 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
+def model_to_sql(model: Any, table: str, *, id_column: str = "id",
+                 features: Any = None) -> str:
     """The query that assigns the rows of ``table`` to the model's segments.
 
     Parameters
@@ -60,6 +61,10 @@ def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
         (``"analytics.customers"``). Missing answers must be ``NULL``.
     id_column : str, default="id"
         Column returned next to the segment.
+    features : sequence of str, optional
+        Only these of the model's columns are read; the others count as unanswered,
+        as for a typing tool (``model_to_sql(tool.model, ..., features=tool.questions)``
+        assigns like ``tool.predict``). All by default.
 
     Returns
     -------
@@ -84,6 +89,12 @@ def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
                         "query uses for its own columns; rename it")
     if id_column.lower() == "segment":
         raise UserError("the id column cannot be called 'segment' (the query's result)")
+    names = [str(n) for n in encoder.feature_names_in_]
+    used = set(names) if features is None else {str(f) for f in features}
+    unknown = sorted(used - set(names))
+    if unknown or not used:
+        raise UserError(f"the model has no column {unknown[0]!r}" if unknown
+                        else "features= names no column to assign with")
     quoted_id = quote_identifier(id_column)
     table_name = ".".join(quote_identifier(part) for part in str(table).split("."))
 
@@ -92,7 +103,7 @@ def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
     terms: list[list[str]] = [[] for _ in range(k)]
     scale = np.sqrt(encoder.numeric_weights_)
     for j, name in enumerate(encoder.numeric_features_):
-        if encoder.numeric_weights_[j] == 0:
+        if encoder.numeric_weights_[j] == 0 or name not in used:
             continue  # contributes nothing to any distance and does not count as observed
         alias = f"{_PREFIX}z{j}"
         value = _numeric_value(name, encoder.ordered_levels_.get(name))
@@ -104,7 +115,7 @@ def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
             terms[c].append(f"CASE WHEN {alias} IS NULL THEN 0 ELSE {diff} * {diff} END")
     for j, name in enumerate(encoder.categorical_features_):
         penalty = distance.gamma * distance.categorical_weights[j]
-        if distance.categorical_weights[j] == 0:
+        if distance.categorical_weights[j] == 0 or name not in used:
             continue
         alias = f"{_PREFIX}c{j}"
         encoded.append(f"{quote_identifier(name)} AS {alias}")
@@ -115,7 +126,7 @@ def model_to_sql(model: Any, table: str, *, id_column: str = "id") -> str:
             terms[c].append(f"CASE WHEN {alias} IS NULL OR {alias} = {mode} THEN 0.0 "
                             f"ELSE {_number(penalty)} END")
 
-    distance_columns = [quoted_id, " + ".join(observed) + f" AS {_PREFIX}observed"]
+    distance_columns = [quoted_id, (" + ".join(observed) or "0") + f" AS {_PREFIX}observed"]
     distance_columns += [(" + ".join(terms[c]) or "0.0") + f" AS {_PREFIX}d{c}"
                          for c in range(k)]
     choice = [f"WHEN {_PREFIX}observed = 0 THEN NULL"]

@@ -148,3 +148,37 @@ def test_cli_export_writes_the_query_and_refuses_bad_input(fitted, tmp_path, cap
                              "t", "--out", tmp_path / "x.sql"], capsys)
     assert code == 2 and "0.9 is not supported" in output and output.count("\n") == 1
     assert not (tmp_path / "x.sql").exists()
+
+
+def test_a_typing_tools_query_reads_only_its_questions(fitted, tmp_path, capsys,
+                                                      record_property):
+    from dash_personas.segmentation import TypingTool
+
+    model, new = fitted
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        tool = TypingTool.build(model, new.drop(columns="customer id"), max_questions=3,
+                                random_state=0)
+        weighted = [q for q in tool.questions if q != "num_2"]  # num_2 weighs 0: not an answer
+        answered = new[weighted].notna().any(axis=1).to_numpy()
+        # the tool's rule: the other features are unobserved (built here rather than with
+        # tool.predict, which reads an ordinal golden question as missing)
+        asked = new.drop(columns="customer id")
+        for name in asked.columns.difference(tool.questions):
+            asked[name] = asked[name].where(np.zeros(len(asked), dtype=bool))
+        expected = model.predict(asked[answered])
+    tool.save(tmp_path / "typing.json")
+    out = tmp_path / "assign.sql"
+    code, output = run_main(["export", tmp_path / "typing.json", "--format", "sql", "--table",
+                             "answers", "--id-column", "customer id", "--out", out], capsys)
+    assert code == 0, output
+    answers = _table(new)[["customer id", *tool.questions]]  # the other columns are absent
+    with sqlite3.connect(":memory:") as connection:
+        answers.to_sql("answers", connection, index=False)
+        rows = dict(connection.execute(out.read_text()).fetchall())
+    assert all(rows[i] is None for i in new.loc[~answered, "customer id"])  # predict refuses
+    share = float(np.mean([rows[i] for i in new.loc[answered, "customer id"]] == expected))
+    record_property("sql_typing_tool_agreement", share)
+    assert share == 1.0
+    with pytest.raises(UserError, match="no column 'nope'"):
+        model_to_sql(model, "t", features=["nope"])

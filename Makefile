@@ -38,7 +38,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 browsers:
 	bash tools/install-chromium.sh
 
-# Debian's PostgreSQL server: the tracking tests start a throwaway cluster (tests/tracking).
+# Debian's PostgreSQL server: the tracking and SQL-export tests start a throwaway cluster
+# (tests/tracking, tests/activation).
 postgres:
 	bash tools/install-postgresql.sh
 

@@ -43,6 +43,9 @@ _LAZY_EXPORTS: dict[str, str] = {
     "bootstrap_stylesheet": "dash_personas.components",
     "persona_sheet_html": "dash_personas.export",
     "export_figure": "dash_personas.export",
+    "segment_file": "dash_personas.activation",
+    "model_to_sql": "dash_personas.segmentation",
+    "write_segment_file": "dash_personas.activation",
     "Study": "dash_personas.tracking",
     "StudyReport": "dash_personas.tracking",
 }
@@ -72,14 +75,17 @@ __all__ = [
     "export_figure",
     "load_personas",
     "make_mixed_blobs",
+    "model_to_sql",
     "persona_sheet_html",
     "persona_view",
     "profile_segments",
     "register_callbacks",
     "save_personas",
+    "segment_file",
     "select_k",
     "study_view",
     "write_overrides_template",
+    "write_segment_file",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only

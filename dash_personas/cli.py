@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "personas": "dash_personas.commands.personas:personas_command",
     "serve": "dash_personas.commands.serve:serve_command",
     "track": "dash_personas.commands.track:track_group",
+    "export": "dash_personas.commands.export:export_command",
 }
 
 

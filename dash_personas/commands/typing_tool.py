@@ -65,21 +65,33 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path),
-              help="Where to write one row per respondent with its segment (CSV; a "
-              "directory of Parquet files with --scheduler or --workers).")
+              help="Where to write one row per respondent: segments.csv or segments.parquet "
+              "(a directory of Parquet files with --scheduler or --workers).")
+@click.option("--personas", "personas_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Personas file (from `dash-personas personas`): adds the persona name.")
+@click.option("--id-column", help="Column identifying each customer [default: the first "
+              "identifier column found, else the row number].")
+@click.option("--email-column", help="Column of e-mail addresses: written only as "
+              "email_sha256 (SHA-256 of the trimmed, lower-cased address).")
+@click.option("--strict", is_flag=True,
+              help="Refuse empty or malformed e-mail addresses instead of reporting them.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Assign on this Dask scheduler (e.g. tcp://host:8786); RESPONSES is then "
               "Parquet or CSV files (a glob such as 'crm/*.parquet').")
 @click.option("--workers", type=click.IntRange(min=1),
               help="Assign on a local Dask cluster of this many worker processes.")
-def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str,
-                   scheduler: str | None = None, workers: int | None = None) -> None:
-    """Assign new respondents to existing segments.
+def assign_command(tool_path: Path, responses: Path, out: Path, personas_path: Path | None,
+                   id_column: str | None, email_column: str | None, strict: bool,
+                   encoding: str, scheduler: str | None = None,
+                   workers: int | None = None) -> None:
+    """Assign new respondents to existing segments and write a segment file.
 
-    Writes, per respondent, its segment, the second-best segment, the confidence
-    (relative margin (d2 - d1) / d2 between the two nearest prototypes: 0 halfway
-    between them, 1 on the prototype) and the membership probability of the segment.
+    Writes, per respondent: its id, segment, persona name (with --personas), the
+    second-best segment, the confidence (relative margin (d2 - d1) / d2 between the
+    two nearest prototypes: 0 halfway between them, 1 on the prototype), the
+    membership probability, and the segmentation's version and date: ready to
+    import as CRM fields or ad audiences.
 
     TOOL_OR_MODEL is a typing tool (only its golden questions are needed in
     RESPONSES) or a model from ``dash-personas segment`` (all its columns are used;
@@ -88,42 +100,76 @@ def assign_command(tool_path: Path, responses: Path, out: Path, encoding: str,
     \b
     Example:
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
+      dash-personas assign model.json customers.csv --personas personas.json \\
+          --id-column customer_id --email-column email --out segments.parquet
       dash-personas assign model.json "crm/*.parquet" --out labels/ --workers 4
     """
+    from survey_builder.errors import UserError
+
     if scheduler is not None or workers is not None:
         from ._on_dask import assign_on_dask
 
+        if personas_path or id_column or email_column or strict:
+            raise UserError("--personas, --id-column, --email-column and --strict are not "
+                            "available with --scheduler/--workers yet", field="--scheduler")
         assign_on_dask(tool_path, str(responses), out, scheduler, workers)
         return
-    import json
-
     import numpy as np
 
     from survey_builder import read_scores
-    from survey_builder.errors import UserError
 
+    from ..activation import (
+        invalid_email_summary,
+        load_segmentation,
+        segment_file,
+        segment_file_format,
+        write_segment_file,
+    )
     from ..pipeline import identifier_columns
-    from ..segmentation import KPrototypes, TypingTool, model_frame
-    from ..segmentation._io import write_labels
+    from ..segmentation import TypingTool, model_frame
 
     if out.is_dir():
-        raise UserError(f"{out} is a directory; --out names a CSV file (a directory only "
-                        "with --scheduler or --workers)", str(out))
+        raise UserError(f"{out} is a directory; --out names a CSV or Parquet file (a "
+                        "directory only with --scheduler or --workers)", str(out))
+    segment_file_format(out)
+    assigner, stamp = load_segmentation(tool_path)
+    personas = None
+    if personas_path is not None:
+        from ..personas import load_personas
+
+        personas = load_personas(personas_path)
+        model = assigner.model if isinstance(assigner, TypingTool) else assigner
+        if len(personas.personas) != model.prototypes_.n_clusters:
+            raise UserError(f"the personas file describes {len(personas.personas)} segments "
+                            f"but the model has {model.prototypes_.n_clusters}: it belongs to "
+                            "another segmentation", file=str(personas_path))
     frame = read_scores(responses, encoding=encoding).frame
-    try:
-        kind = json.loads(tool_path.read_text(encoding="utf-8")).get("format")
-    except (json.JSONDecodeError, AttributeError):
-        kind = None
-    if kind == "dash-personas/typing-tool":
-        membership = TypingTool.load(tool_path).membership(frame)
+    for option, column in (("--id-column", id_column), ("--email-column", email_column)):
+        if column is not None and column not in frame.columns:
+            raise UserError(f"{option}: no column {column!r}", file=str(responses))
+    if email_column is not None and email_column == id_column:
+        raise UserError("--id-column and --email-column are the same column: the raw "
+                        "addresses would be written", file=str(responses))
+    if isinstance(assigner, TypingTool):
+        membership = assigner.membership(frame)
     else:
-        model = KPrototypes.load(tool_path)
-        membership = model.membership(model_frame(model, frame, source=str(responses)))
+        membership = assigner.membership(model_frame(assigner, frame, source=str(responses)))
+    if id_column is None:
+        # an e-mail column is unique per row too; it must never become the id
+        found = [c for c in identifier_columns(frame) if c != email_column]
+        id_column = found[0] if found else None
+    ids = frame[id_column] if id_column else frame.index.to_series(name="row") + 1
+    emails = frame[email_column] if email_column else None
+    table = segment_file(membership, ids.reset_index(drop=True), stamp, personas=personas,
+                         emails=emails, strict=strict)
+    write_segment_file(table, out)
     labels = membership.segment
-    ids_found = identifier_columns(frame)
-    ids = frame[ids_found[0]] if ids_found else frame.index.to_series(name="row") + 1
-    write_labels(out, ids, labels, second_segment=membership.second_segment,
-                 confidence=membership.confidence, probability=membership.probability)
     sizes = np.bincount(labels, minlength=int(labels.max()) + 1)
     click.echo(f"Assigned {len(labels)} respondents: "
                + ", ".join(f"segment {s}: {n}" for s, n in enumerate(sizes)))
+    if emails is not None:
+        invalid = np.flatnonzero(table["email_sha256"].isna().to_numpy())
+        if invalid.size:
+            click.echo(f"warning: {invalid_email_summary(invalid, ids)}: their email_sha256 "
+                       "is empty (--strict refuses them)", err=True)
+    click.echo(f"Segment file written to {out}")

@@ -10,6 +10,7 @@ from ._persistence import ModelFileError
 from ._profile import SegmentProfiles, profile_segments
 from ._restarts import RestartReport, RestartsDisagreeWarning
 from ._select import KSelection, pairwise_kprototypes_distances, select_k
+from ._sql import model_to_sql
 from ._typing import TypingTool
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "estimate_gamma",
     "membership_from_distances",
     "model_frame",
+    "model_to_sql",
     "pairwise_kprototypes_distances",
     "profile_segments",
     "select_k",

@@ -116,7 +116,7 @@ def test_cli_typing_tool_then_assign(fitted, tmp_path):
     assert result.exit_code == 0, result.output
     labels = pd.read_csv(tmp_path / "labels.csv")
     assert list(labels.columns) == ["respondent_id", "segment", "second_segment", "confidence",
-                                    "probability"]
+                                    "probability", "segmentation_version", "segmentation_date"]
     np.testing.assert_array_equal(labels["segment"], tool.predict(X))
     expected = tool.membership(X)
     np.testing.assert_array_equal(labels["second_segment"], expected.second_segment)

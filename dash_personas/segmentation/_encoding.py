@@ -40,6 +40,7 @@ class EncodedData:
     categorical: np.ndarray
     row_scale: np.ndarray | None
     sample_weight: np.ndarray | None = None
+    row_hash: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -49,6 +50,18 @@ class EncodedData:
     def has_missing(self) -> bool:
         return self.row_scale is not None
 
+    def row_hashes(self) -> np.ndarray:
+        """A 64-bit hash of each row's content (values, codes and which values are missing).
+
+        Equal rows get equal hashes wherever they are, so sorting by it puts repeated
+        rows next to each other in an order that does not depend on the row order.
+        The encoder hashes the rows it fits on before scaling (``row_hash``): scaling
+        by a weighted or an unweighted standard deviation can differ in the last bit.
+        """
+        if self.row_hash is not None:
+            return self.row_hash
+        return hash_rows(self.numeric, self.numeric_mask, self.categorical)
+
     def take(self, rows: np.ndarray) -> EncodedData:
         """Return the subset of rows ``rows`` (used by bootstraps and samples)."""
         return EncodedData(
@@ -57,7 +70,34 @@ class EncodedData:
             categorical=self.categorical[rows],
             row_scale=None if self.row_scale is None else self.row_scale[rows],
             sample_weight=None if self.sample_weight is None else self.sample_weight[rows],
+            row_hash=None if self.row_hash is None else self.row_hash[rows],
         )
+
+
+def hash_rows(numeric: np.ndarray, numeric_mask: np.ndarray | None,
+              categorical: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """64-bit hash of each row of a numeric block (NaN allowed) and a code block.
+
+    ``start`` continues the hash of other columns of the same rows.
+    """
+    hashes = (np.full(numeric.shape[0], 0x243F6A8885A308D3, dtype=np.uint64)
+              if start is None else start.copy())
+    if numeric_mask is not None or np.isnan(numeric).any():
+        observed = ~np.isnan(numeric) if numeric_mask is None else numeric_mask
+        numeric = np.where(observed, numeric, 0.0)
+    else:
+        observed = None
+    numeric = numeric + 0.0  # -0.0 and 0.0 are the same value
+    columns = [numeric[:, j].view(np.uint64) for j in range(numeric.shape[1])]
+    columns += [categorical[:, j].astype(np.int64).view(np.uint64)
+                for j in range(categorical.shape[1])]
+    if observed is not None:
+        columns += [observed[:, j].astype(np.uint64) for j in range(observed.shape[1])]
+    for column in columns:  # splitmix64-style mixing, one column at a time
+        hashes ^= column
+        hashes *= np.uint64(0x9E3779B97F4A7C15)
+        hashes ^= hashes >> np.uint64(31)
+    return hashes
 
 
 def _is_categorical_dtype(series: pd.Series) -> bool:
@@ -337,6 +377,11 @@ class MixedEncoder:
         # scale in place: the block is freshly built (or the fit-time cache), never user data
         numeric = self._numeric_values(frame) if _numeric is None else _numeric
         mask = ~np.isnan(numeric)
+        # the rows being fitted are hashed unscaled (see EncodedData.row_hashes)
+        # (features weighted 0 play no part in the distance, so not in the hash either)
+        row_hash = (hash_rows(_used(numeric, self.numeric_weights_), None,
+                              np.empty((n, 0), dtype=np.int32))
+                    if _codes is not None else None)
         numeric -= self.mean_
         numeric /= self.std_
         numeric *= np.sqrt(self.numeric_weights_)
@@ -379,6 +424,9 @@ class MixedEncoder:
             categorical=categorical,
             row_scale=row_scale,
             sample_weight=weight,
+            row_hash=None if row_hash is None else hash_rows(
+                numeric[:, :0], None, _used(categorical, self.categorical_weights_),
+                start=row_hash),
         )
 
     def _check_columns(self, frame: pd.DataFrame) -> None:
@@ -504,6 +552,11 @@ def _levels_to_json(column: str, levels: list[Any]) -> list[Any]:
                         "(e.g. .astype(str)) before fitting to save the model") from None
 
 
+def _used(block: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The columns of ``block`` whose feature weight is positive."""
+    return block if (weights > 0).all() else block[:, weights > 0]
+
+
 def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     """``sample_weight`` as a float64 vector of length ``n`` (or None), validated."""
     if sample_weight is None:
@@ -511,8 +564,13 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     weight = np.asarray(sample_weight, dtype=np.float64).ravel()
     if weight.shape[0] != n:
         raise UserError(f"sample_weight has {weight.shape[0]} values for {n} rows")
-    if not np.isfinite(weight).all() or (weight < 0).any():
-        raise UserError("sample_weight must be finite and non-negative")
+    bad = ~np.isfinite(weight) | (weight < 0)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise UserError(
+            f"sample_weight must be finite and non-negative: {int(np.isnan(weight).sum())} "
+            f"NaN, {int(np.isinf(weight).sum())} infinite and {int((weight < 0).sum())} "
+            f"negative values (the first at row {first}: {weight[first]!r})")
     if not weight.any():
         raise UserError("sample weights are all zero: at least one row needs weight")
     return weight

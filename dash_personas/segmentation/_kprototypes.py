@@ -24,7 +24,7 @@ from survey_builder.errors import UserError
 
 from ._encoding import EncodedData, MixedEncoder
 from ._gamma import estimate_gamma
-from ._init import INIT_METHODS
+from ._init import INIT_METHODS, SeedingPool
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import LloydRun, lloyd, run_to_optimum
 from ._membership import (
@@ -125,6 +125,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Softmax temperature of :meth:`predict_proba`.
     cluster_sizes_ : ndarray of shape (n_clusters,)
         Training rows in each segment.
+    cluster_weights_ : ndarray of shape (n_clusters,)
+        Total sample weight in each segment (``cluster_sizes_`` without weights).
     cost_history_ : list of float
         Cost after each assignment pass of the best run.
     restarts_ : RestartReport
@@ -213,7 +215,9 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         categorical : list of str or int, optional
             Overrides the ``categorical`` parameter for this call (kmodes-compatible).
         sample_weight : array-like of shape (n_samples,), optional
-            Weight of each row.
+            Weight of each row (finite, non-negative). An integer weight ``w`` acts
+            exactly like ``w`` copies of the row, seeding included; rows of weight 0
+            are left out. At least ``n_clusters`` rows need a positive weight.
 
         Returns
         -------
@@ -226,7 +230,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         )
         encoded = encoder.fit_transform(X, sample_weight=sample_weight)
         k = int(self.n_clusters)
-        _check_enough_distinct_rows(encoded, k)
+        pool = SeedingPool.from_data(encoded)
+        _check_enough_distinct_rows(encoded, pool, k)
         if self.gamma == "auto":
             gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
         else:
@@ -246,7 +251,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             if explicit_init is not None:
                 start = explicit_init.copy()
             else:
-                start = INIT_METHODS[self.init](prepared, k, rng)
+                start = INIT_METHODS[self.init](prepared, k, rng, pool)
             return lloyd(prepared, start, int(self.max_iter), float(self.tol),
                           self.verbose, run_index, n_init)
 
@@ -256,10 +261,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        best = int(np.argmin([run.cost for run in results]))
+        best = int(np.argmin(_ranking_costs([run.cost for run in results])))
         results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
                                        self.verbose, best, n_init)
-        report = restart_report([run.cost for run in results], [run.n_iter for run in results],
+        report = restart_report(_ranking_costs([run.cost for run in results]),
+                                [run.n_iter for run in results],
                                 [run.labels for run in results])
         prototypes, labels, cost, n_iter, history, _ = results[report.best]
         del results  # the report keeps only the labels of the top restarts
@@ -275,6 +281,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.cost_history_ = history
         self.restarts_ = report
         self.cluster_sizes_ = np.bincount(self.labels_, minlength=k)
+        self.cluster_weights_ = np.bincount(
+            self.labels_, weights=encoded.sample_weight, minlength=k).astype(np.float64)
         self.n_features_in_ = len(encoder.feature_names_in_)
         if encoder.input_is_frame_:
             self.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)
@@ -350,12 +358,13 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     def membership_temperature_(self) -> float:
         """Softmax temperature of :meth:`predict_proba`: ``2 * cost per row / total weight``.
 
-        Derived from ``cost_`` and ``cluster_sizes_``, so a loaded model has it too
-        (sample weights are taken to average 1, as normalised survey weights do).
+        Derived from ``cost_`` and ``cluster_weights_`` (the cost per unit of sample
+        weight, so a row of weight 2 counts as two rows), so a loaded model has it too.
         """
         check_is_fitted(self, "cost_")
-        n_samples = max(int(np.sum(self.cluster_sizes_)), 1)
-        return membership_temperature(self.cost_ / n_samples, self.distance_.total_weight)
+        total = float(np.sum(self.cluster_weights_))
+        per_row = self.cost_ / total if total > 0 else 0.0
+        return membership_temperature(per_row, self.distance_.total_weight)
 
     def _training_membership(self, prepared: PreparedData) -> Membership:
         distances = self.distance_.to_prototypes(prepared, self.prototypes_)
@@ -447,28 +456,31 @@ def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,
     return np.where(counts > 0, sums / np.maximum(counts, tiny), overall)
 
 
-def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
+def _ranking_costs(costs: list[float]) -> np.ndarray:
+    """Restart costs with near-ties to the cheapest (rounding noise) set to the cheapest.
+
+    The first of equally cheap restarts is then kept, whether a row was repeated or
+    weighted (their sums differ in the last bits), so both give the same model.
+    """
+    values = np.asarray(costs, dtype=np.float64)
+    cheapest = values.min()
+    return np.where(values - cheapest <= 1e-9 * abs(cheapest), cheapest, values)
+
+
+def _check_enough_distinct_rows(encoded: EncodedData, pool: SeedingPool, k: int) -> None:
     n = encoded.n_samples
     if n < k:
         raise UserError(f"n_samples={n} should be >= n_clusters={k}")
-
-    def distinct_rows(size: int) -> int:
-        # hash only the first `size` rows: a prefix nearly always settles it cheaply
-        columns = {f"n{j}": encoded.numeric[:size, j] for j in range(encoded.numeric.shape[1])}
-        columns.update({f"c{j}": encoded.categorical[:size, j]
-                        for j in range(encoded.categorical.shape[1])})
-        if encoded.numeric_mask is not None:
-            # which numerics are observed, as one number per row
-            bits = 2.0 ** (np.arange(encoded.numeric_mask.shape[1]) % 50)
-            columns["observed"] = encoded.numeric_mask[:size] @ bits
-        return int(pd.util.hash_pandas_object(pd.DataFrame(columns), index=False).nunique())
-
-    prefix = min(n, 10 * k + 100)
-    distinct = distinct_rows(prefix)
-    if distinct < k and prefix < n:
-        distinct = distinct_rows(n)
-    if distinct < k:
+    if encoded.sample_weight is not None:
+        positive = int(np.count_nonzero(encoded.sample_weight > 0))
+        if positive < k:
+            raise UserError(
+                f"only {positive} of the {n} rows have a positive sample_weight, fewer "
+                f"than n_clusters={k}; lower n_clusters or give more rows weight")
+    if pool.n_distinct < k:
+        rows = "distinct rows" if encoded.sample_weight is None \
+            else "distinct rows with a positive weight"
         raise UserError(
-            f"the data has only {distinct} distinct rows, fewer than n_clusters={k}; "
+            f"the data has only {pool.n_distinct} {rows}, fewer than n_clusters={k}; "
             "lower n_clusters"
         )

@@ -98,6 +98,10 @@ def model_to_dict(model: Any) -> dict[str, Any]:
             "cluster_sizes": np.asarray(model.cluster_sizes_, dtype=np.int64).tolist(),
         },
     }
+    if not np.array_equal(model.cluster_weights_, model.cluster_sizes_):
+        # weighted fits only, so unweighted models are written as before
+        body["fitted"]["cluster_weights"] = np.asarray(model.cluster_weights_,
+                                                       dtype=np.float64).tolist()
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -223,6 +227,9 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model.numeric_features_ = list(encoder.numeric_features_)
         model.categorical_features_ = list(encoder.categorical_features_)
         model.cluster_sizes_ = np.asarray(fitted["cluster_sizes"], dtype=np.int64)
+        # files written before weighted sizes were saved: their rows had weight 1
+        model.cluster_weights_ = np.asarray(fitted.get("cluster_weights", fitted["cluster_sizes"]),
+                                            dtype=np.float64)
         model.cluster_centers_ = encoder.decode_prototypes(numeric, categorical,
                                                            zero_weight_means)
         model._n_features_out = k

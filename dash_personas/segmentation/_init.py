@@ -61,6 +61,10 @@ class SeedingPool:
         """Number of distinct rows with positive weight."""
         return int(self.rows.size)
 
+    def draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """Positions (into ``rows``) of ``size`` draws with replacement, by weight."""
+        return _draw_by_cumulative(np.cumsum(self.weight), rng.random(size))
+
     def subset(self, data: PreparedData, positions: np.ndarray | None = None,
                weight: np.ndarray | None = None) -> PreparedData:
         """The pool rows at ``positions`` (all by default) as data weighted by ``weight``."""
@@ -99,9 +103,7 @@ def init_kprototypes_pp(data: PreparedData, k: int, rng: np.random.Generator,
     if pool.n_distinct <= size:
         # small data: refining on "a sample" would be a full restart; n_init does that
         return _greedy_seeding(pool.subset(data), k, rng, n_local_trials)
-    cumulative = np.cumsum(pool.weight)
-    drawn = _draw_by_cumulative(cumulative, rng.random(size))
-    positions, counts = np.unique(drawn, return_counts=True)
+    positions, counts = np.unique(pool.draw(rng, size), return_counts=True)
     sample = pool.subset(data, positions, weight=counts.astype(np.float64))
     best: tuple[float, Prototypes] | None = None
     for _ in range(max(1, n_seedings)):

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from survey_builder.errors import UserError
 
 from ._encoding import EncodedData, MixedEncoder
-from ._gamma import estimate_gamma
+from ._gamma import estimate_gamma, huang_gamma, select_gamma
 from ._init import INIT_METHODS, SeedingPool
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import LloydRun, lloyd, run_to_optimum
@@ -58,10 +58,17 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         columns of a DataFrame (arrays are numeric unless non-numeric). A list
         names columns or gives positions (kmodes-compatible). Ordered categoricals
         (e.g. Likert answers) not listed here are used as numeric ranks.
-    gamma : "auto" or float, default="auto"
-        Weight of one categorical mismatch. ``"auto"`` balances the mean numeric
-        variance against the mean categorical concentration (see
-        :func:`estimate_gamma`); the value used is stored in ``gamma_``.
+    gamma : {"auto", "lambdaest", "huang"} or float, default="auto"
+        Weight of one categorical mismatch against one unit of squared (scaled)
+        numeric distance. ``"auto"`` chooses it on evidence from the data: among
+        five values spanning the two classic rules, the one whose segments
+        separate the rows best on both kinds of features at once (Modha &
+        Spangler's criterion, see :func:`select_gamma`); ``gamma_selection_``
+        reports the candidates, their scores and the rule. ``"lambdaest"`` is
+        clustMixType's rule (mean numeric variance over mean categorical
+        concentration, :func:`estimate_gamma`), ``"huang"`` kmodes' rule (0.5 x the
+        mean numeric standard deviation, :func:`huang_gamma`). The value used is
+        stored in ``gamma_``.
     weights : dict or sequence of float, optional
         Per-feature weights, by column name or in column order.
     init : {"k-prototypes++", "huang", "cao"} or array-like, default="k-prototypes++"
@@ -102,6 +109,10 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Assignment passes of the best run.
     gamma_ : float
         Categorical weight used.
+    gamma_selection_ : GammaSelection or None
+        With ``gamma="auto"``: the candidates tried, their scores, both classic
+        rules' values and the rule in words (``gamma_selection_.to_frame()``);
+        ``None`` otherwise. Not saved with the model.
     cluster_centers_ : DataFrame
         Prototypes: numeric means in original units, modes as original labels.
     prototypes_ : Prototypes
@@ -153,7 +164,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "categorical": [StrOptions({"auto"}), "array-like", Integral, None],
-        "gamma": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "gamma": [StrOptions({"auto", "lambdaest", "huang"}),
+                  Interval(Real, 0, None, closed="left")],
         "weights": [dict, "array-like", None],
         "init": [StrOptions(set(INIT_METHODS)), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
@@ -232,19 +244,24 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         k = int(self.n_clusters)
         pool = SeedingPool.from_data(encoded)
         _check_enough_distinct_rows(encoded, pool, k)
-        if self.gamma == "auto":
-            gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
-        else:
-            gamma = float(self.gamma)
-        distance = KPrototypesDistance.from_encoder(encoder, gamma)
-        prepared = distance.prepare(encoded)
-
         explicit_init = None if isinstance(self.init, str) else self._encode_init(encoder, k)
         n_init = int(self.n_init)
         if explicit_init is not None and n_init != 1:
             n_init = 1
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
+        selection = None
+        if self.gamma == "auto":
+            selection = select_gamma(encoded, encoder, k, pool)
+            gamma = selection.gamma
+        elif self.gamma == "lambdaest":
+            gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
+        elif self.gamma == "huang":
+            gamma = huang_gamma(encoded)
+        else:
+            gamma = float(self.gamma)
+        distance = KPrototypesDistance.from_encoder(encoder, gamma)
+        prepared = distance.prepare(encoded)
 
         def run(run_index: int) -> LloydRun:
             rng = np.random.default_rng(seeds[run_index])
@@ -275,6 +292,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.distance_ = distance
         self.prototypes_ = prototypes
         self.gamma_ = gamma
+        self.gamma_selection_ = selection
         self.labels_ = labels.astype(np.int64)
         self.cost_ = float(cost)
         self.n_iter_ = int(n_iter)

@@ -209,6 +209,15 @@ class MixedEncoder:
                 "with numeric dtypes, or categorical= to say which columns are categorical",
                 UserWarning, stacklevel=4,
             )
+        numeric_ids = [name for j, name in enumerate(self.numeric_features_)
+                       if _looks_like_numeric_id(self._fit_numeric[:, j])]
+        if numeric_ids:
+            warnings.warn(
+                f"numeric column(s) {_name_list(numeric_ids)} look like identifiers (a "
+                "different whole number on every row, in order or a run 1..n); they "
+                "cannot define segments: drop them from the segmentation columns",
+                UserWarning, stacklevel=4,
+            )
         ids = [name for name, codes in zip(self.categorical_features_, self._fit_codes)
                if _looks_like_id(codes)]
         if ids:
@@ -385,6 +394,7 @@ class MixedEncoder:
         numeric -= self.mean_
         numeric /= self.std_
         numeric *= np.sqrt(self.numeric_weights_)
+        self._check_comparable(numeric, mask)
         has_numeric_missing = not mask.all()
         if has_numeric_missing:
             numeric[~mask] = 0.0
@@ -428,6 +438,25 @@ class MixedEncoder:
                 numeric[:, :0], None, _used(categorical, self.categorical_weights_),
                 start=row_hash),
         )
+
+    def _check_comparable(self, scaled: np.ndarray, observed: np.ndarray) -> None:
+        """Refuse values whose squared distance to a prototype would overflow float64."""
+        if not scaled.size:
+            return
+        magnitude = np.max(np.where(observed, np.abs(scaled), 0.0), axis=0)
+        too_large = magnitude > MAX_SCALED_MAGNITUDE
+        if too_large.any():
+            j = int(np.flatnonzero(too_large)[0])
+            row = int(np.argmax(np.where(observed[:, j], np.abs(scaled[:, j]), 0.0)))
+            value = scaled[row, j] / np.sqrt(self.numeric_weights_[j]) * self.std_[j] \
+                + self.mean_[j]
+            raise UserError(
+                f"column {self.numeric_features_[j]!r} has a value too large to compare "
+                f"with the segments (row {row}: {value:.3g}, "
+                f"{abs(scaled[row, j]) / np.sqrt(self.numeric_weights_[j]):.3g} standard "
+                "deviations from the mean, so its squared distance overflows float64); "
+                "check the value or rescale the column as in the data the model was fitted on"
+            )
 
     def _check_columns(self, frame: pd.DataFrame) -> None:
         expected = self.feature_names_in_
@@ -590,6 +619,8 @@ def _weighted_mean_std(block: np.ndarray, weight: np.ndarray) -> tuple[np.ndarra
 
 _DATETIME_INFERRED = {"datetime64", "datetime", "date", "timedelta64", "timedelta", "time",
                       "period"}
+#: Largest |scaled value| whose square, summed over the features, stays finite.
+MAX_SCALED_MAGNITUDE = 1e150
 ID_MIN_ROWS = 20
 ID_LARGE_ROWS = 1_000
 ID_LARGE_SHARE = 0.5
@@ -625,6 +656,22 @@ def _check_finite_spread(names: list[str], block: np.ndarray, mean: np.ndarray,
             f"{largest:.3g}: its spread overflows float64); rescale the column (e.g. to "
             "thousands or millions) or remove the extreme values"
         )
+
+
+def _looks_like_numeric_id(values: np.ndarray) -> bool:
+    """Whole numbers, one per observed row (>= ``ID_MIN_ROWS``), monotone or a run 1..n.
+
+    A row number or a respondent id: strictly increasing or decreasing in row order,
+    or (shuffled) distinct consecutive integers.
+    """
+    observed = values[~np.isnan(values)]
+    if observed.size < ID_MIN_ROWS or not np.array_equal(observed, np.round(observed)):
+        return False
+    steps = np.diff(observed)
+    if (steps > 0).all() or (steps < 0).all():
+        return True
+    return (observed.max() - observed.min() + 1 == observed.size
+            and np.unique(observed).size == observed.size)
 
 
 def _looks_like_id(codes: np.ndarray) -> bool:

@@ -435,9 +435,27 @@ class MixedEncoder:
             row_scale=row_scale,
             sample_weight=weight,
             row_hash=None if row_hash is None else hash_rows(
-                numeric[:, :0], None, _used(categorical, self.categorical_weights_),
+                numeric[:, :0], None,
+                _used(self._codes_by_level_text(categorical), self.categorical_weights_),
                 start=row_hash),
         )
+
+    def _codes_by_level_text(self, categorical: np.ndarray) -> np.ndarray:
+        """Level codes renumbered by the sorted text of the levels.
+
+        The same answers then hash alike whether a column was read as text (levels
+        sorted) or as a pandas Categorical (levels in category order).
+        """
+        renumbered = categorical.copy()
+        for j, levels in enumerate(self.levels_):
+            if not levels:
+                continue
+            order = sorted(range(len(levels)), key=lambda i: str(levels[i]))
+            rank = np.empty(len(levels), dtype=categorical.dtype)
+            rank[order] = np.arange(len(levels), dtype=categorical.dtype)
+            codes = categorical[:, j]
+            renumbered[:, j] = np.where(codes >= 0, rank[np.clip(codes, 0, None)], codes)
+        return renumbered
 
     def _check_comparable(self, scaled: np.ndarray, observed: np.ndarray) -> None:
         """Refuse values whose squared distance to a prototype would overflow float64."""

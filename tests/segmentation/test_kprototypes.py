@@ -328,6 +328,19 @@ def test_seeded_fit_with_integer_weights_equals_repeated_shuffled_rows(mixed_fra
     np.testing.assert_array_equal(rep.cluster_weights_, rep.cluster_sizes_)
 
 
+def test_seeding_does_not_depend_on_how_the_levels_are_numbered(mixed_frame):
+    """Text columns (levels sorted) and Categoricals (levels in category order) draw alike."""
+    as_categories = mixed_frame.copy()
+    for name in ("region", "channel"):
+        levels = sorted(mixed_frame[name].dropna().unique())[::-1]
+        as_categories[name] = pd.Categorical(mixed_frame[name], categories=levels)
+    for seed in (0, 1):
+        a = KPrototypes(3, n_init=2, random_state=seed).fit(mixed_frame)
+        b = KPrototypes(3, n_init=2, random_state=seed).fit(as_categories)
+        np.testing.assert_array_equal(a.labels_, b.labels_)
+        assert a.cost_ == pytest.approx(b.cost_, rel=1e-12)
+
+
 def test_large_data_seeding_sample_is_drawn_by_weight():
     """Above the seeding sample size the sample is drawn by weight: still equivalent."""
     X, _ = make_mixed_blobs(n_samples=3_000, n_clusters=4, random_state=0)

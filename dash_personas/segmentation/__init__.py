@@ -1,7 +1,7 @@
 """Mixed-type segmentation: the k-prototypes engine, choosing k, and segment profiles."""
 
 from ._encoding import EncodedData, MixedEncoder
-from ._gamma import estimate_gamma
+from ._gamma import GammaSelection, estimate_gamma, huang_gamma, select_gamma
 from ._io import model_frame
 from ._kernels import KPrototypesDistance, Prototypes
 from ._kprototypes import KPrototypes
@@ -15,6 +15,7 @@ from ._typing import TypingTool
 
 __all__ = [
     "EncodedData",
+    "GammaSelection",
     "KPrototypes",
     "KPrototypesDistance",
     "KSelection",
@@ -27,10 +28,12 @@ __all__ = [
     "SegmentProfiles",
     "TypingTool",
     "estimate_gamma",
+    "huang_gamma",
     "membership_from_distances",
     "model_frame",
     "model_to_sql",
     "pairwise_kprototypes_distances",
     "profile_segments",
+    "select_gamma",
     "select_k",
 ]

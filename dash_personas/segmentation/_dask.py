@@ -726,6 +726,8 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     model.cost_history_ = list(kept.history)
     model.restarts_ = report
     model.cluster_sizes_ = np.asarray(sizes, dtype=np.int64)
+    # row counts: a weighted Dask fit does not reduce its weighted sizes yet
+    model.cluster_weights_ = model.cluster_sizes_.astype(np.float64)
     model.n_features_in_ = len(encoder.feature_names_in_)
     if encoder.input_is_frame_:
         model.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)

@@ -40,6 +40,7 @@ class EncodedData:
     categorical: np.ndarray
     row_scale: np.ndarray | None
     sample_weight: np.ndarray | None = None
+    row_hash: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:
@@ -49,6 +50,18 @@ class EncodedData:
     def has_missing(self) -> bool:
         return self.row_scale is not None
 
+    def row_hashes(self) -> np.ndarray:
+        """A 64-bit hash of each row's content (values, codes and which values are missing).
+
+        Equal rows get equal hashes wherever they are, so sorting by it puts repeated
+        rows next to each other in an order that does not depend on the row order.
+        The encoder hashes the rows it fits on before scaling (``row_hash``): scaling
+        by a weighted or an unweighted standard deviation can differ in the last bit.
+        """
+        if self.row_hash is not None:
+            return self.row_hash
+        return hash_rows(self.numeric, self.numeric_mask, self.categorical)
+
     def take(self, rows: np.ndarray) -> EncodedData:
         """Return the subset of rows ``rows`` (used by bootstraps and samples)."""
         return EncodedData(
@@ -57,7 +70,34 @@ class EncodedData:
             categorical=self.categorical[rows],
             row_scale=None if self.row_scale is None else self.row_scale[rows],
             sample_weight=None if self.sample_weight is None else self.sample_weight[rows],
+            row_hash=None if self.row_hash is None else self.row_hash[rows],
         )
+
+
+def hash_rows(numeric: np.ndarray, numeric_mask: np.ndarray | None,
+              categorical: np.ndarray, start: np.ndarray | None = None) -> np.ndarray:
+    """64-bit hash of each row of a numeric block (NaN allowed) and a code block.
+
+    ``start`` continues the hash of other columns of the same rows.
+    """
+    hashes = (np.full(numeric.shape[0], 0x243F6A8885A308D3, dtype=np.uint64)
+              if start is None else start.copy())
+    if numeric_mask is not None or np.isnan(numeric).any():
+        observed = ~np.isnan(numeric) if numeric_mask is None else numeric_mask
+        numeric = np.where(observed, numeric, 0.0)
+    else:
+        observed = None
+    numeric = numeric + 0.0  # -0.0 and 0.0 are the same value
+    columns = [numeric[:, j].view(np.uint64) for j in range(numeric.shape[1])]
+    columns += [categorical[:, j].astype(np.int64).view(np.uint64)
+                for j in range(categorical.shape[1])]
+    if observed is not None:
+        columns += [observed[:, j].astype(np.uint64) for j in range(observed.shape[1])]
+    for column in columns:  # splitmix64-style mixing, one column at a time
+        hashes ^= column
+        hashes *= np.uint64(0x9E3779B97F4A7C15)
+        hashes ^= hashes >> np.uint64(31)
+    return hashes
 
 
 def _is_categorical_dtype(series: pd.Series) -> bool:
@@ -171,6 +211,17 @@ class MixedEncoder:
                 "every column of the array is used as categorical because the array holds "
                 f"text (columns {_name_list(self.categorical_features_)}); pass a DataFrame "
                 "with numeric dtypes, or categorical= to say which columns are categorical",
+                UserWarning, stacklevel=4,
+            )
+        fitted_numeric = getattr(self, "_fit_numeric", None)  # absent on Dask partitions
+        numeric_ids = [] if ids is not None or fitted_numeric is None else [
+            name for j, name in enumerate(self.numeric_features_)
+            if _looks_like_numeric_id(fitted_numeric[:, j])]
+        if numeric_ids:
+            warnings.warn(
+                f"numeric column(s) {_name_list(numeric_ids)} look like identifiers (a "
+                "different whole number on every row, in order or a run 1..n); they "
+                "cannot define segments: drop them from the segmentation columns",
                 UserWarning, stacklevel=4,
             )
         if ids is None:
@@ -342,9 +393,15 @@ class MixedEncoder:
         # scale in place: the block is freshly built (or the fit-time cache), never user data
         numeric = self._numeric_values(frame) if _numeric is None else _numeric
         mask = ~np.isnan(numeric)
+        # the rows being fitted are hashed unscaled (see EncodedData.row_hashes)
+        # (features weighted 0 play no part in the distance, so not in the hash either)
+        row_hash = (hash_rows(_used(numeric, self.numeric_weights_), None,
+                              np.empty((n, 0), dtype=np.int32))
+                    if _codes is not None else None)
         numeric -= self.mean_
         numeric /= self.std_
         numeric *= np.sqrt(self.numeric_weights_)
+        self._check_comparable(numeric, mask)
         has_numeric_missing = not mask.all()
         if has_numeric_missing:
             numeric[~mask] = 0.0
@@ -384,7 +441,47 @@ class MixedEncoder:
             categorical=categorical,
             row_scale=row_scale,
             sample_weight=weight,
+            row_hash=None if row_hash is None else hash_rows(
+                numeric[:, :0], None,
+                _used(self._codes_by_level_text(categorical), self.categorical_weights_),
+                start=row_hash),
         )
+
+    def _codes_by_level_text(self, categorical: np.ndarray) -> np.ndarray:
+        """Level codes renumbered by the sorted text of the levels.
+
+        The same answers then hash alike whether a column was read as text (levels
+        sorted) or as a pandas Categorical (levels in category order).
+        """
+        renumbered = categorical.copy()
+        for j, levels in enumerate(self.levels_):
+            if not levels:
+                continue
+            order = sorted(range(len(levels)), key=lambda i: str(levels[i]))
+            rank = np.empty(len(levels), dtype=categorical.dtype)
+            rank[order] = np.arange(len(levels), dtype=categorical.dtype)
+            codes = categorical[:, j]
+            renumbered[:, j] = np.where(codes >= 0, rank[np.clip(codes, 0, None)], codes)
+        return renumbered
+
+    def _check_comparable(self, scaled: np.ndarray, observed: np.ndarray) -> None:
+        """Refuse values whose squared distance to a prototype would overflow float64."""
+        if not scaled.size:
+            return
+        magnitude = np.max(np.where(observed, np.abs(scaled), 0.0), axis=0)
+        too_large = magnitude > MAX_SCALED_MAGNITUDE
+        if too_large.any():
+            j = int(np.flatnonzero(too_large)[0])
+            row = int(np.argmax(np.where(observed[:, j], np.abs(scaled[:, j]), 0.0)))
+            value = scaled[row, j] / np.sqrt(self.numeric_weights_[j]) * self.std_[j] \
+                + self.mean_[j]
+            raise UserError(
+                f"column {self.numeric_features_[j]!r} has a value too large to compare "
+                f"with the segments (row {row}: {value:.3g}, "
+                f"{abs(scaled[row, j]) / np.sqrt(self.numeric_weights_[j]):.3g} standard "
+                "deviations from the mean, so its squared distance overflows float64); "
+                "check the value or rescale the column as in the data the model was fitted on"
+            )
 
     def _check_columns(self, frame: pd.DataFrame) -> None:
         expected = self.feature_names_in_
@@ -509,6 +606,11 @@ def _levels_to_json(column: str, levels: list[Any]) -> list[Any]:
                         "(e.g. .astype(str)) before fitting to save the model") from None
 
 
+def _used(block: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The columns of ``block`` whose feature weight is positive."""
+    return block if (weights > 0).all() else block[:, weights > 0]
+
+
 def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     """``sample_weight`` as a float64 vector of length ``n`` (or None), validated."""
     if sample_weight is None:
@@ -516,8 +618,13 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     weight = np.asarray(sample_weight, dtype=np.float64).ravel()
     if weight.shape[0] != n:
         raise UserError(f"sample_weight has {weight.shape[0]} values for {n} rows")
-    if not np.isfinite(weight).all() or (weight < 0).any():
-        raise UserError("sample_weight must be finite and non-negative")
+    bad = ~np.isfinite(weight) | (weight < 0)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise UserError(
+            f"sample_weight must be finite and non-negative: {int(np.isnan(weight).sum())} "
+            f"NaN, {int(np.isinf(weight).sum())} infinite and {int((weight < 0).sum())} "
+            f"negative values (the first at row {first}: {weight[first]!r})")
     if not weight.any():
         raise UserError("sample weights are all zero: at least one row needs weight")
     return weight
@@ -537,6 +644,8 @@ def _weighted_mean_std(block: np.ndarray, weight: np.ndarray) -> tuple[np.ndarra
 
 _DATETIME_INFERRED = {"datetime64", "datetime", "date", "timedelta64", "timedelta", "time",
                       "period"}
+#: Largest |scaled value| whose square, summed over the features, stays finite.
+MAX_SCALED_MAGNITUDE = 1e150
 ID_MIN_ROWS = 20
 ID_LARGE_ROWS = 1_000
 ID_LARGE_SHARE = 0.5
@@ -572,6 +681,22 @@ def _check_finite_spread(names: list[str], block: np.ndarray, mean: np.ndarray,
             f"{largest:.3g}: its spread overflows float64); rescale the column (e.g. to "
             "thousands or millions) or remove the extreme values"
         )
+
+
+def _looks_like_numeric_id(values: np.ndarray) -> bool:
+    """Whole numbers, one per observed row (>= ``ID_MIN_ROWS``), monotone or a run 1..n.
+
+    A row number or a respondent id: strictly increasing or decreasing in row order,
+    or (shuffled) distinct consecutive integers.
+    """
+    observed = values[~np.isnan(values)]
+    if observed.size < ID_MIN_ROWS or not np.array_equal(observed, np.round(observed)):
+        return False
+    steps = np.diff(observed)
+    if (steps > 0).all() or (steps < 0).all():
+        return True
+    return (observed.max() - observed.min() + 1 == observed.size
+            and np.unique(observed).size == observed.size)
 
 
 def _looks_like_id(codes: np.ndarray) -> bool:

@@ -24,8 +24,8 @@ from survey_builder.errors import UserError
 
 from ._backend import is_dask_collection
 from ._encoding import EncodedData, MixedEncoder
-from ._gamma import estimate_gamma
-from ._init import INIT_METHODS
+from ._gamma import estimate_gamma, huang_gamma, select_gamma
+from ._init import INIT_METHODS, SeedingPool
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import LloydRun, lloyd, run_to_optimum
 from ._membership import (
@@ -59,10 +59,17 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         columns of a DataFrame (arrays are numeric unless non-numeric). A list
         names columns or gives positions (kmodes-compatible). Ordered categoricals
         (e.g. Likert answers) not listed here are used as numeric ranks.
-    gamma : "auto" or float, default="auto"
-        Weight of one categorical mismatch. ``"auto"`` balances the mean numeric
-        variance against the mean categorical concentration (see
-        :func:`estimate_gamma`); the value used is stored in ``gamma_``.
+    gamma : {"auto", "lambdaest", "huang"} or float, default="auto"
+        Weight of one categorical mismatch against one unit of squared (scaled)
+        numeric distance. ``"auto"`` chooses it on evidence from the data: among
+        five values spanning the two classic rules, the one whose segments
+        separate the rows best on both kinds of features at once (Modha &
+        Spangler's criterion, see :func:`select_gamma`); ``gamma_selection_``
+        reports the candidates, their scores and the rule. ``"lambdaest"`` is
+        clustMixType's rule (mean numeric variance over mean categorical
+        concentration, :func:`estimate_gamma`), ``"huang"`` kmodes' rule (0.5 x the
+        mean numeric standard deviation, :func:`huang_gamma`). The value used is
+        stored in ``gamma_``.
     weights : dict or sequence of float, optional
         Per-feature weights, by column name or in column order.
     init : {"k-prototypes++", "huang", "cao"} or array-like, default="k-prototypes++"
@@ -103,6 +110,10 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Assignment passes of the best run.
     gamma_ : float
         Categorical weight used.
+    gamma_selection_ : GammaSelection or None
+        With ``gamma="auto"``: the candidates tried, their scores, both classic
+        rules' values and the rule in words (``gamma_selection_.to_frame()``);
+        ``None`` otherwise. Not saved with the model.
     cluster_centers_ : DataFrame
         Prototypes: numeric means in original units, modes as original labels.
     prototypes_ : Prototypes
@@ -126,6 +137,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Softmax temperature of :meth:`predict_proba`.
     cluster_sizes_ : ndarray of shape (n_clusters,)
         Training rows in each segment.
+    cluster_weights_ : ndarray of shape (n_clusters,)
+        Total sample weight in each segment (``cluster_sizes_`` without weights).
     cost_history_ : list of float
         Cost after each assignment pass of the best run.
     restarts_ : RestartReport
@@ -152,7 +165,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "categorical": [StrOptions({"auto"}), "array-like", Integral, None],
-        "gamma": [StrOptions({"auto"}), Interval(Real, 0, None, closed="left")],
+        "gamma": [StrOptions({"auto", "lambdaest", "huang"}),
+                  Interval(Real, 0, None, closed="left")],
         "weights": [dict, "array-like", None],
         "init": [StrOptions(set(INIT_METHODS)), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
@@ -214,7 +228,9 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         categorical : list of str or int, optional
             Overrides the ``categorical`` parameter for this call (kmodes-compatible).
         sample_weight : array-like of shape (n_samples,), optional
-            Weight of each row.
+            Weight of each row (finite, non-negative). An integer weight ``w`` acts
+            exactly like ``w`` copies of the row, seeding included; rows of weight 0
+            are left out. At least ``n_clusters`` rows need a positive weight.
 
         Returns
         -------
@@ -239,27 +255,33 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         )
         encoded = encoder.fit_transform(X, sample_weight=sample_weight)
         k = int(self.n_clusters)
-        _check_enough_distinct_rows(encoded, k)
-        if self.gamma == "auto":
-            gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
-        else:
-            gamma = float(self.gamma)
-        distance = KPrototypesDistance.from_encoder(encoder, gamma)
-        prepared = distance.prepare(encoded)
-
+        pool = SeedingPool.from_data(encoded)
+        _check_enough_distinct_rows(encoded, pool, k)
         explicit_init = None if isinstance(self.init, str) else self._encode_init(encoder, k)
         n_init = int(self.n_init)
         if explicit_init is not None and n_init != 1:
             n_init = 1
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
+        selection = None
+        if self.gamma == "auto":
+            selection = select_gamma(encoded, encoder, k, pool)
+            gamma = selection.gamma
+        elif self.gamma == "lambdaest":
+            gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
+        elif self.gamma == "huang":
+            gamma = huang_gamma(encoded)
+        else:
+            gamma = float(self.gamma)
+        distance = KPrototypesDistance.from_encoder(encoder, gamma)
+        prepared = distance.prepare(encoded)
 
         def run(run_index: int) -> LloydRun:
             rng = np.random.default_rng(seeds[run_index])
             if explicit_init is not None:
                 start = explicit_init.copy()
             else:
-                start = INIT_METHODS[self.init](prepared, k, rng)
+                start = INIT_METHODS[self.init](prepared, k, rng, pool)
             return lloyd(prepared, start, int(self.max_iter), float(self.tol),
                           self.verbose, run_index, n_init)
 
@@ -269,10 +291,11 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        best = int(np.argmin([run.cost for run in results]))
+        best = int(np.argmin(_ranking_costs([run.cost for run in results])))
         results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
                                        self.verbose, best, n_init)
-        report = restart_report([run.cost for run in results], [run.n_iter for run in results],
+        report = restart_report(_ranking_costs([run.cost for run in results]),
+                                [run.n_iter for run in results],
                                 [run.labels for run in results])
         prototypes, labels, cost, n_iter, history, _ = results[report.best]
         del results  # the report keeps only the labels of the top restarts
@@ -282,12 +305,15 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self.distance_ = distance
         self.prototypes_ = prototypes
         self.gamma_ = gamma
+        self.gamma_selection_ = selection
         self.labels_ = labels.astype(np.int64)
         self.cost_ = float(cost)
         self.n_iter_ = int(n_iter)
         self.cost_history_ = history
         self.restarts_ = report
         self.cluster_sizes_ = np.bincount(self.labels_, minlength=k)
+        self.cluster_weights_ = np.bincount(
+            self.labels_, weights=encoded.sample_weight, minlength=k).astype(np.float64)
         self.n_features_in_ = len(encoder.feature_names_in_)
         if encoder.input_is_frame_:
             self.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)
@@ -377,12 +403,13 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     def membership_temperature_(self) -> float:
         """Softmax temperature of :meth:`predict_proba`: ``2 * cost per row / total weight``.
 
-        Derived from ``cost_`` and ``cluster_sizes_``, so a loaded model has it too
-        (sample weights are taken to average 1, as normalised survey weights do).
+        Derived from ``cost_`` and ``cluster_weights_`` (the cost per unit of sample
+        weight, so a row of weight 2 counts as two rows), so a loaded model has it too.
         """
         check_is_fitted(self, "cost_")
-        n_samples = max(int(np.sum(self.cluster_sizes_)), 1)
-        return membership_temperature(self.cost_ / n_samples, self.distance_.total_weight)
+        total = float(np.sum(self.cluster_weights_))
+        per_row = self.cost_ / total if total > 0 else 0.0
+        return membership_temperature(per_row, self.distance_.total_weight)
 
     def _training_membership(self, prepared: PreparedData) -> Membership:
         distances = self.distance_.to_prototypes(prepared, self.prototypes_)
@@ -484,28 +511,31 @@ def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,
     return np.where(counts > 0, sums / np.maximum(counts, tiny), overall)
 
 
-def _check_enough_distinct_rows(encoded: EncodedData, k: int) -> None:
+def _ranking_costs(costs: list[float]) -> np.ndarray:
+    """Restart costs with near-ties to the cheapest (rounding noise) set to the cheapest.
+
+    The first of equally cheap restarts is then kept, whether a row was repeated or
+    weighted (their sums differ in the last bits), so both give the same model.
+    """
+    values = np.asarray(costs, dtype=np.float64)
+    cheapest = values.min()
+    return np.where(values - cheapest <= 1e-9 * abs(cheapest), cheapest, values)
+
+
+def _check_enough_distinct_rows(encoded: EncodedData, pool: SeedingPool, k: int) -> None:
     n = encoded.n_samples
     if n < k:
         raise UserError(f"n_samples={n} should be >= n_clusters={k}")
-
-    def distinct_rows(size: int) -> int:
-        # hash only the first `size` rows: a prefix nearly always settles it cheaply
-        columns = {f"n{j}": encoded.numeric[:size, j] for j in range(encoded.numeric.shape[1])}
-        columns.update({f"c{j}": encoded.categorical[:size, j]
-                        for j in range(encoded.categorical.shape[1])})
-        if encoded.numeric_mask is not None:
-            # which numerics are observed, as one number per row
-            bits = 2.0 ** (np.arange(encoded.numeric_mask.shape[1]) % 50)
-            columns["observed"] = encoded.numeric_mask[:size] @ bits
-        return int(pd.util.hash_pandas_object(pd.DataFrame(columns), index=False).nunique())
-
-    prefix = min(n, 10 * k + 100)
-    distinct = distinct_rows(prefix)
-    if distinct < k and prefix < n:
-        distinct = distinct_rows(n)
-    if distinct < k:
+    if encoded.sample_weight is not None:
+        positive = int(np.count_nonzero(encoded.sample_weight > 0))
+        if positive < k:
+            raise UserError(
+                f"only {positive} of the {n} rows have a positive sample_weight, fewer "
+                f"than n_clusters={k}; lower n_clusters or give more rows weight")
+    if pool.n_distinct < k:
+        rows = "distinct rows" if encoded.sample_weight is None \
+            else "distinct rows with a positive weight"
         raise UserError(
-            f"the data has only {distinct} distinct rows, fewer than n_clusters={k}; "
+            f"the data has only {pool.n_distinct} {rows}, fewer than n_clusters={k}; "
             "lower n_clusters"
         )

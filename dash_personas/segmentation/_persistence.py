@@ -101,6 +101,12 @@ def model_to_dict(model: Any) -> dict[str, Any]:
     weight_column = getattr(model, "weight_column_", None)
     if weight_column:  # the survey-weight column the fit used (the personas reuse it)
         body["fitted"]["weight_column"] = str(weight_column)
+    cluster_weights = getattr(model, "cluster_weights_", None)
+    if cluster_weights is not None and not np.array_equal(cluster_weights,
+                                                          model.cluster_sizes_):
+        # weighted fits only, so unweighted models are written as before
+        body["fitted"]["cluster_weights"] = np.asarray(cluster_weights,
+                                                       dtype=np.float64).tolist()
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -227,6 +233,9 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         model.categorical_features_ = list(encoder.categorical_features_)
         model.cluster_sizes_ = np.asarray(fitted["cluster_sizes"], dtype=np.int64)
         model.weight_column_ = fitted.get("weight_column")
+        # files written before weighted sizes were saved: their rows had weight 1
+        model.cluster_weights_ = np.asarray(fitted.get("cluster_weights", fitted["cluster_sizes"]),
+                                            dtype=np.float64)
         model.cluster_centers_ = encoder.decode_prototypes(numeric, categorical,
                                                            zero_weight_means)
         model._n_features_out = k

@@ -28,6 +28,7 @@ from survey_builder import __version__
 from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
+from ._encoding import _check_sample_weight
 from ._io import model_frame
 from ._kprototypes import KPrototypes
 from ._membership import Membership
@@ -42,7 +43,7 @@ from ._persistence import (
 __all__ = ["TypingTool", "confusion_table"]
 
 FORMAT = "dash-personas/typing-tool"
-FORMAT_VERSION = "1.1"
+FORMAT_VERSION = "1.2"  # 1.2: weighted confusion tables (weight totals)
 MAX_SELECTION_ROWS = 20_000
 
 
@@ -66,8 +67,9 @@ class TypingTool:
         One row per step: ``question`` added, held-out ``accuracy`` so far.
     confusion : DataFrame or None
         Held-out respondents counted by their segment under the full model (rows,
-        ``segment``) and under the tool (columns, ``typing_tool_segment``); ``None``
-        for a tool saved by a version that did not record it.
+        ``segment``) and under the tool (columns, ``typing_tool_segment``); their
+        summed weights for a tool built with ``sample_weight``; ``None`` for a tool
+        saved by a version that did not record it.
     segment_accuracy : Series or None
         Per segment, the share of its held-out respondents the tool assigns to it.
     """
@@ -82,7 +84,7 @@ class TypingTool:
     @classmethod
     def build(cls, model: Any, data: pd.DataFrame, *, max_questions: int = 8,
               target_accuracy: float = 0.9, holdout: float = 0.3,
-              random_state: Any = None) -> TypingTool:
+              random_state: Any = None, sample_weight: Any = None) -> TypingTool:
         """Choose up to ``max_questions`` features that reproduce the segments.
 
         Parameters
@@ -99,6 +101,10 @@ class TypingTool:
             Share of rows kept aside to measure the accuracy.
         random_state : int, optional
             Seed of the held-out split.
+        sample_weight : array-like of shape (n_rows,), optional
+            Survey weight of each row of ``data``. The accuracies, the confusion
+            table and the greedy search's objective are then weighted: they estimate
+            the share of the weighted population the tool assigns correctly.
 
         Returns
         -------
@@ -112,6 +118,7 @@ class TypingTool:
             raise UserError("holdout must be between 0 and 1")
         frame = model_frame(model, data)
         n_rows = frame.shape[0]
+        weight = _check_sample_weight(sample_weight, n_rows)
         rng = np.random.default_rng(random_state)
         order = rng.permutation(n_rows)
         n_holdout = max(1, round(holdout * n_rows))
@@ -130,6 +137,11 @@ class TypingTool:
         del encoded
         reference_held = distance.nearest(held, prototypes)[0]
         reference_chosen = distance.nearest(chosen_from, prototypes)[0]
+        weight_held = np.ones(held_out.size) if weight is None else weight[held_out]
+        weight_chosen = np.ones(selection.size) if weight is None else weight[selection]
+        if weight_held.sum() <= 0 or weight_chosen.sum() <= 0:
+            raise UserError("sample_weight leaves no weight in the held-out or the selection "
+                            "rows; give more rows a positive weight")
 
         def contribution(rows: Any, j: int) -> np.ndarray:
             return distance.contributions(rows, prototypes, rescale=False,
@@ -145,20 +157,21 @@ class TypingTool:
                 if j in chosen:
                     continue
                 trial = partial_chosen + contribution(chosen_from, j)
-                score = float(np.mean(_argmin(trial) == reference_chosen))
+                score = _weighted_share(_argmin(trial) == reference_chosen, weight_chosen)
                 if score > best_score:
                     best_j, best_score = j, score
             chosen.append(best_j)
             partial_chosen += contribution(chosen_from, best_j)
             partial_held += contribution(held, best_j)
-            accuracy = float(np.mean(_argmin(partial_held) == reference_held))
+            accuracy = _weighted_share(_argmin(partial_held) == reference_held, weight_held)
             steps.append({"question": names[best_j], "accuracy": accuracy})
             if accuracy >= target_accuracy:
                 break
         curve = pd.DataFrame(steps)
         curve.index = pd.RangeIndex(1, len(curve) + 1, name="n_questions")
         confusion = confusion_table(reference_held, _argmin(partial_held),
-                                    prototypes.n_clusters)
+                                    prototypes.n_clusters,
+                                    sample_weight=None if weight is None else weight_held)
         return cls(model, [names[j] for j in chosen], float(curve["accuracy"].iloc[-1]), curve,
                    confusion)
 
@@ -214,6 +227,8 @@ class TypingTool:
                 "curve": self.curve.reset_index().to_dict(orient="records"),
                 "confusion": (None if self.confusion is None
                               else self.confusion.to_numpy().tolist())}
+        if self.confusion is not None and self.confusion.to_numpy().dtype.kind == "f":
+            body["confusion_weighted"] = True  # weight totals, not counts (format 1.2)
         document = {"format": FORMAT, "format_version": FORMAT_VERSION,
                     "library_version": __version__,
                     "sha256": hashlib.sha256(_canonical(body).encode()).hexdigest(),
@@ -245,8 +260,9 @@ class TypingTool:
             model = model_from_dict(KPrototypes, body["model"], source=source)
             curve = pd.DataFrame(body["curve"]).set_index("n_questions")
             counts = body.get("confusion")  # absent from format 1.0 files
+            dtype = np.float64 if body.get("confusion_weighted") else np.int64
             confusion = None if counts is None else _confusion_frame(
-                np.asarray(counts, dtype=np.int64))
+                np.asarray(counts, dtype=dtype))
             return cls(model, list(body["questions"]), float(body["accuracy"]), curve,
                        confusion)
         except (KeyError, TypeError, ValueError) as exc:
@@ -268,8 +284,8 @@ def _encoded_positions(model: Any) -> list[int]:
     return [position[name] for name in encoder.feature_names_in_]
 
 
-def confusion_table(reference: np.ndarray, assigned: np.ndarray, n_clusters: int
-                    ) -> pd.DataFrame:
+def confusion_table(reference: np.ndarray, assigned: np.ndarray, n_clusters: int,
+                    sample_weight: Any = None) -> pd.DataFrame:
     """Rows counted by reference segment (rows) and assigned segment (columns).
 
     Parameters
@@ -280,14 +296,19 @@ def confusion_table(reference: np.ndarray, assigned: np.ndarray, n_clusters: int
         Segments the typing tool gives the same rows.
     n_clusters : int
         Number of segments (every segment gets a row and a column).
+    sample_weight : array-like of float, optional
+        Weight of each row: the table then sums weights instead of counting rows.
 
     Returns
     -------
-    DataFrame of shape (n_clusters, n_clusters), int64
+    DataFrame of shape (n_clusters, n_clusters)
+        int64 counts, or float64 weight totals with ``sample_weight``.
     """
     reference = np.asarray(reference, dtype=np.int64)
     assigned = np.asarray(assigned, dtype=np.int64)
-    counts = np.bincount(reference * n_clusters + assigned, minlength=n_clusters**2)
+    weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    counts = np.bincount(reference * n_clusters + assigned, weights=weights,
+                         minlength=n_clusters**2)
     return _confusion_frame(counts.reshape(n_clusters, n_clusters))
 
 
@@ -295,6 +316,10 @@ def _confusion_frame(counts: np.ndarray) -> pd.DataFrame:
     k = counts.shape[0]
     return pd.DataFrame(counts, index=pd.RangeIndex(k, name="segment"),
                         columns=pd.RangeIndex(k, name="typing_tool_segment"))
+
+
+def _weighted_share(hits: np.ndarray, weight: np.ndarray) -> float:
+    return float(hits @ weight / weight.sum())
 
 
 def _argmin(distances: np.ndarray) -> np.ndarray:

@@ -315,25 +315,49 @@ def _documented_gamma(X, numeric, categorical, weights=None):
     return np.mean(num_spread) / np.mean(cat_spread)
 
 
-def test_gamma_auto_matches_the_documented_formula(mixed_frame):
-    model = fit(mixed_frame)
+def _documented_huang(X, numeric, weights=None):
+    """0.5 x mean_j sqrt(w_j) sd(z_j): kmodes' rule on the standardised, weighted numerics."""
+    weights = weights or {}
+    spread = []
+    for name in numeric:
+        values = pd.to_numeric(X[name]).to_numpy(float, na_value=np.nan)
+        z = (values - np.nanmean(values)) / np.nanstd(values)
+        spread.append(np.sqrt(weights.get(name, 1.0)) * np.nanstd(z))
+    return 0.5 * np.mean(spread)
+
+
+def test_gamma_lambdaest_matches_the_documented_formula(mixed_frame):
+    model = fit(mixed_frame, gamma="lambdaest")
     expected = _documented_gamma(mixed_frame, NUMERIC, CATEGORICAL)
     assert model.gamma_ == pytest.approx(expected, rel=1e-12)
 
 
-def test_gamma_auto_with_weights_and_missing_values(make_frame):
+def test_gamma_lambdaest_with_weights_and_missing_values(make_frame):
     X = make_frame(80, seed=5, missing_rate=0.15)
     weights = {"age": 3.0, "plan": 2.0, "channel": 0.5}
-    model = fit(X, weights=weights)
+    model = fit(X, weights=weights, gamma="lambdaest")
     expected = _documented_gamma(X, NUMERIC, CATEGORICAL, weights)
     assert model.gamma_ == pytest.approx(expected, rel=1e-12)
+    assert model.gamma_selection_ is None
 
 
-def test_gamma_auto_is_one_without_both_kinds():
+def test_gamma_huang_matches_kmodes_rule(mixed_frame, make_frame):
+    assert fit(mixed_frame, gamma="huang").gamma_ == pytest.approx(0.5, rel=1e-12)
+    X = make_frame(80, seed=5, missing_rate=0.15)
+    weights = {"age": 3.0, "income": 0.5}
+    model = fit(X, weights=weights, gamma="huang")
+    assert model.gamma_ == pytest.approx(_documented_huang(X, NUMERIC, weights), rel=1e-12)
+    unscaled = fit(mixed_frame, gamma="huang", scale=False)
+    raw_sd = [np.std(pd.to_numeric(mixed_frame[name]).to_numpy(float)) for name in NUMERIC]
+    assert unscaled.gamma_ == pytest.approx(0.5 * np.mean(raw_sd), rel=1e-12)
+
+
+def test_gamma_rules_are_one_without_both_kinds():
     numeric_only = pd.DataFrame({"a": [1.0, 2, 3, 9, 10, 11]})
     categorical_only = pd.DataFrame({"c": list("aabbcc")})
-    assert fit(numeric_only, k=2).gamma_ == 1.0
-    assert fit(categorical_only, k=2).gamma_ == 1.0
+    for rule in ("auto", "lambdaest", "huang"):
+        assert fit(numeric_only, k=2, gamma=rule).gamma_ == 1.0
+        assert fit(categorical_only, k=2, gamma=rule).gamma_ == 1.0
 
 
 def test_explicit_gamma_is_used(mixed_frame, reference_distances):

@@ -180,6 +180,49 @@ def test_a_probable_id_column_warns_naming_it(n, id_like):
         assert f"({len(set(ids)):,} levels)" in found[0]
 
 
+@pytest.mark.parametrize("ids, id_like", [
+    (np.arange(1, 121), True),                          # row numbers
+    (1000 + 7 * np.arange(120)[::-1], True),            # decreasing ids with gaps
+    (np.random.default_rng(0).permutation(120) + 1, True),  # shuffled 1..n
+    (np.random.default_rng(0).integers(0, 10**6, 120), False),  # whole numbers, unordered
+    (np.arange(120) + 0.5, False),                      # not whole numbers
+])
+def test_a_probable_numeric_id_column_warns_naming_it(ids, id_like):
+    X = _frame()
+    X["respondent_id"] = ids
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        KPrototypes(3, n_init=1, random_state=0).fit(X)
+    found = [str(w.message) for w in caught
+             if "'respondent_id'" in str(w.message) and "identifiers" in str(w.message)]
+    assert bool(found) is id_like
+    if id_like:
+        assert found[0].startswith("numeric column(s) 'respondent_id' look like identifiers")
+
+
+def test_a_numeric_column_with_repeats_or_few_rows_is_not_called_an_id():
+    X = _frame()
+    X["visits"] = np.arange(120) // 2  # monotone but repeated
+    X["age_years"] = np.round(X["age"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        KPrototypes(3, n_init=1, random_state=0).fit(X)
+        KPrototypes(3, n_init=1, random_state=0).fit(_frame(19).assign(n=np.arange(19)))
+
+
+@pytest.mark.parametrize("method", ["predict", "transform", "predict_proba", "membership"])
+def test_huge_values_at_predict_are_an_error_naming_the_column(method):
+    X = _frame()
+    model = KPrototypes(3, n_init=1, random_state=0).fit(X)
+    new = X.head(4).copy()
+    new.loc[new.index[2], "age"] = -3e200
+    with pytest.raises(UserError, match=r"column 'age' has a value too large to compare with "
+                                        r"the segments \(row 2: -3e\+200"):
+        getattr(model, method)(new)
+    new.loc[new.index[2], "age"] = 1e100  # far off but representable: assigned
+    assert np.isfinite(model.transform(new)).all()
+
+
 def test_a_categorical_with_few_levels_is_not_called_an_id():
     X = _frame(3_000)
     X["code"] = [f"c{i % 1_400}" for i in range(len(X))]  # 47 % unique: not flagged

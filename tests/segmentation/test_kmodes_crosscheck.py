@@ -88,10 +88,24 @@ def test_final_cost_within_one_percent_of_kmodes(seed):
     assert ours.cost_history_[0] == pytest.approx(start_cost, rel=1e-9)
 
 
-def test_gamma_auto_is_not_kmodes_gamma_but_is_reported():
-    """kmodes' default is 0.5 * mean numeric std; ours follows clustMixType (documented)."""
+def test_gamma_huang_is_kmodes_default_gamma():
+    """``gamma="huang"`` is the gamma kmodes estimates itself (0.5 x mean numeric std)."""
     X, numeric, categorical = planted(3, n=300)
-    ours = KPrototypes(N_CLUSTERS, scale=False, n_init=1, random_state=0).fit(X)
+    X[numeric] = X[numeric] * [1.0, 2.0, 0.5, 3.0]  # unequal spreads, kept by scale=False
+    reference = kprototypes.KPrototypes(n_clusters=N_CLUSTERS, init="Cao", n_init=1,
+                                        random_state=0)
+    reference.fit(X.to_numpy(dtype=object), categorical=[X.columns.get_loc(c)
+                                                         for c in categorical])
+    ours = KPrototypes(N_CLUSTERS, gamma="huang", scale=False, n_init=1,
+                       random_state=0).fit(X)
+    assert ours.gamma_ == pytest.approx(reference.gamma, rel=1e-12)
+
+
+def test_gamma_lambdaest_is_not_kmodes_gamma_but_is_reported():
+    """lambdaest follows clustMixType: mean numeric variance / mean concentration."""
+    X, numeric, categorical = planted(3, n=300)
+    ours = KPrototypes(N_CLUSTERS, gamma="lambdaest", scale=False, n_init=1,
+                       random_state=0).fit(X)
     shares = [X[c].value_counts(normalize=True).to_numpy() for c in categorical]
     expected = np.mean(X[numeric].var(ddof=0)) / np.mean([1 - np.sum(s**2) for s in shares])
     assert ours.gamma_ == pytest.approx(expected)

@@ -10,6 +10,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils._param_validation import InvalidParameterError
 
+from dash_personas import make_mixed_blobs
 from dash_personas.segmentation import KPrototypes
 from dash_personas.segmentation import _kprototypes as kp_module
 
@@ -308,6 +309,57 @@ def test_sample_weight_matches_repetition(mixed_frame):
         assert weighted.cost_ != pytest.approx(weighted_fit.cost_)
 
 
+@pytest.mark.parametrize("init", ["k-prototypes++", "huang", "cao"])
+def test_seeded_fit_with_integer_weights_equals_repeated_shuffled_rows(mixed_frame, init):
+    """Not only from an explicit start: the seeding draws the same rows too."""
+    rng = np.random.default_rng(1)
+    weights = rng.integers(0, 4, len(mixed_frame))
+    repeated = mixed_frame.loc[mixed_frame.index.repeat(weights)]
+    repeated = repeated.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    weighted = KPrototypes(3, init=init, n_init=3, random_state=5).fit(
+        mixed_frame, sample_weight=weights)
+    rep = KPrototypes(3, init=init, n_init=3, random_state=5).fit(repeated)
+    assert weighted.cost_ == pytest.approx(rep.cost_, rel=1e-9)
+    np.testing.assert_allclose(weighted.transform(mixed_frame), rep.transform(mixed_frame),
+                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(weighted.predict_proba(mixed_frame),
+                               rep.predict_proba(mixed_frame), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(weighted.cluster_weights_, rep.cluster_weights_)
+    np.testing.assert_array_equal(rep.cluster_weights_, rep.cluster_sizes_)
+
+
+def test_seeding_does_not_depend_on_how_the_levels_are_numbered(mixed_frame):
+    """Text columns (levels sorted) and Categoricals (levels in category order) draw alike."""
+    as_categories = mixed_frame.copy()
+    for name in ("region", "channel"):
+        levels = sorted(mixed_frame[name].dropna().unique())[::-1]
+        as_categories[name] = pd.Categorical(mixed_frame[name], categories=levels)
+    for seed in (0, 1):
+        a = KPrototypes(3, n_init=2, random_state=seed).fit(mixed_frame)
+        b = KPrototypes(3, n_init=2, random_state=seed).fit(as_categories)
+        np.testing.assert_array_equal(a.labels_, b.labels_)
+        assert a.cost_ == pytest.approx(b.cost_, rel=1e-12)
+
+
+def test_large_data_seeding_sample_is_drawn_by_weight():
+    """Above the seeding sample size the sample is drawn by weight: still equivalent."""
+    X, _ = make_mixed_blobs(n_samples=3_000, n_clusters=4, random_state=0)
+    weights = np.random.default_rng(0).integers(0, 3, len(X))
+    repeated = X.loc[X.index.repeat(weights)].sample(frac=1.0, random_state=1)
+    weighted = KPrototypes(4, n_init=2, random_state=0).fit(X, sample_weight=weights)
+    rep = KPrototypes(4, n_init=2, random_state=0).fit(repeated)
+    assert weighted.cost_ == pytest.approx(rep.cost_, rel=1e-9)
+    np.testing.assert_allclose(weighted.transform(X), rep.transform(X), rtol=1e-9)
+
+
+def test_fewer_positive_weight_rows_than_clusters_is_an_error(mixed_frame):
+    weights = np.zeros(len(mixed_frame))
+    weights[:2] = 1.0
+    with pytest.raises(ValueError, match=r"only 2 of the 60 rows have a positive sample_weight"
+                                         r".*n_clusters=3"):
+        KPrototypes(3).fit(mixed_frame, sample_weight=weights)
+
+
 def test_zero_sample_weight_rows_do_not_move_prototypes(mixed_frame):
     init = explicit_init(mixed_frame)
     weights = np.ones(len(mixed_frame))
@@ -322,7 +374,8 @@ def test_zero_sample_weight_rows_do_not_move_prototypes(mixed_frame):
 
 @pytest.mark.parametrize("weights, message", [
     (np.ones(3), "3 values"),
-    (-np.ones(60), "non-negative"),
+    (-np.ones(60), "non-negative: 0 NaN, 0 infinite and 60 negative"),
+    (np.r_[np.ones(59), np.nan], r"1 NaN.*the first at row 59"),
     (np.zeros(60), "all zero"),
 ])
 def test_bad_sample_weight(mixed_frame, weights, message):

@@ -34,7 +34,19 @@ def assert_same_model(a, b, X):
     assert a.categorical_features_ == b.categorical_features_
     assert a.n_features_in_ == b.n_features_in_
     np.testing.assert_array_equal(a.cluster_sizes_, b.cluster_sizes_)
+    np.testing.assert_array_equal(a.cluster_weights_, b.cluster_weights_)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-12)
     assert a.score(X) == pytest.approx(b.score(X))
+
+
+def test_weighted_model_keeps_its_segment_weights(make_frame, tmp_path):
+    X = make_frame(60, seed=2)
+    weights = np.random.default_rng(0).uniform(0.2, 3.0, len(X))
+    model = KPrototypes(3, n_init=2, random_state=0).fit(X, sample_weight=weights)
+    model.save(tmp_path / "weighted.json")
+    loaded = KPrototypes.load(tmp_path / "weighted.json")
+    assert loaded.cluster_weights_.sum() == pytest.approx(weights.sum())
+    assert_same_model(model, loaded, X)
 
 
 def test_round_trip(fitted, tmp_path):

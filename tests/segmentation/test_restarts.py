@@ -112,7 +112,9 @@ def test_restarts_that_tie_on_cost_but_disagree_warn_naming_the_remedy():
     X, _ = make_mixed_blobs(3_000, n_numeric=3, n_categorical=5, n_clusters=8, separation=0.2,
                             concentration=0.1, random_state=0)
     with pytest.warns(RestartsDisagreeWarning, match=r"best restarts disagree.*raise n_init"):
-        model = KPrototypes(8, n_init=8, random_state=0).fit(X)
+        # (a fixed gamma and seed: which restarts tie depends on both; with
+        # random_state=0 the closest disagreeing runner-up is 0.5% dearer)
+        model = KPrototypes(8, gamma="lambdaest", n_init=8, random_state=1).fit(X)
     assert not model.restarts_.stable
     assert (model.restarts_.top_ari[model.restarts_.disagreeing - 1] < 0.9).all()
 

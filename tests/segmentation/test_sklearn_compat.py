@@ -9,14 +9,10 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from dash_personas.segmentation import KPrototypes
 
-# Checks that cannot apply to k-prototypes, with the reason (see README).
-EXPECTED_FAILED_CHECKS: dict[str, str] = {
-    "check_sample_weight_equivalence_on_dense_data": (
-        "seeding draws rows at random, so repeating a row instead of weighting it changes "
-        "the random draws and can lead to another local optimum; weights are honoured in "
-        "the cost and the prototype updates (see test_sample_weight_matches_repetition)"
-    ),
-}
+# Checks that cannot apply to k-prototypes, with the reason: none left. (Seeding
+# draws by cumulative weight over distinct rows in content order, so integer weights
+# and repeated rows give the same fit and check_sample_weight_equivalence passes.)
+EXPECTED_FAILED_CHECKS: dict[str, str] = {}
 # scikit-learn skips its array-API check unless SCIPY_ARRAY_API is set before scipy is
 # imported, so it runs in a subprocess below instead of being silently skipped here.
 RUN_IN_SUBPROCESS = "check_array_api_input"
@@ -52,12 +48,17 @@ def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
+def test_no_check_is_expected_to_fail():
+    assert not any(hasattr(c, "marks") and c.marks for c in CHECKS)
+
+
 def test_the_check_list_is_complete():
     names = {_check_name((c.values if hasattr(c, "values") else c)[1]) for c in CHECKS}
     # the API and legacy checks that matter most for a clusterer are all there
     for expected in ("check_clustering", "check_fit2d_1sample", "check_n_features_in",
                      "check_estimators_dtypes", "check_fit_idempotent",
-                     "check_estimators_pickle", "check_transformer_general"):
+                     "check_estimators_pickle", "check_transformer_general",
+                     "check_sample_weight_equivalence_on_dense_data"):
         assert expected in names
 
 

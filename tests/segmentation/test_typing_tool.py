@@ -274,3 +274,62 @@ def test_typing_tool_file_without_a_model_is_a_model_file_error(tmp_path):
     path.write_text(json.dumps(document))
     with pytest.raises(ModelFileError, match="incomplete typing-tool file"):
         TypingTool.load(path)
+
+
+# ------------------------------------------------------------------ weights
+def _two_populations(n=800, seed=0):
+    """Segment s shows in "a" for population P and in "b" for population Q."""
+    rng = np.random.default_rng(seed)
+    segment = rng.integers(0, 2, n)
+    in_p = np.arange(n) < n // 2
+    sign = 5.0 * (2 * segment - 1)
+    X = pd.DataFrame({"a": np.where(in_p, sign, 0.0) + rng.normal(0, 0.5, n),
+                      "b": np.where(in_p, 0.0, sign) + rng.normal(0, 0.5, n)})
+    init = pd.DataFrame({"a": [-2.5, 2.5], "b": [-2.5, 2.5]})
+    model = KPrototypes(2, init=init, scale=False).fit(X)
+    assert (model.labels_ == segment).mean() > 0.99
+    return X, model, in_p
+
+
+def test_weights_steer_the_question_search_to_the_weighted_population():
+    X, model, in_p = _two_populations()
+    heavy_p = np.where(in_p, 10.0, 0.1)
+    heavy_q = np.where(in_p, 0.1, 10.0)
+    for weight, first in ((heavy_p, "a"), (heavy_q, "b")):
+        tool = TypingTool.build(model, X, max_questions=1, random_state=0,
+                                sample_weight=weight)
+        assert tool.questions == [first]
+        assert tool.accuracy > 0.9  # right for nearly all of the weighted population
+    unweighted = TypingTool.build(model, X, max_questions=1, random_state=0)
+    assert unweighted.accuracy < 0.85  # one question serves only half of the rows
+
+
+def test_weighted_accuracy_and_confusion_are_weight_totals_of_held_out_rows():
+    X, model, _ = _two_populations(seed=1)
+    weight = np.random.default_rng(2).uniform(0.1, 3.0, len(X))
+    tool = TypingTool.build(model, X, max_questions=1, random_state=3, sample_weight=weight)
+    held_out = np.random.default_rng(3).permutation(len(X))[:round(0.3 * len(X))]
+    full = model.predict(X.iloc[held_out])
+    typed = tool.predict(X.iloc[held_out][tool.questions])
+    w = weight[held_out]
+    hand = np.zeros((2, 2))
+    np.add.at(hand, (full, typed), w)
+    np.testing.assert_allclose(tool.confusion.to_numpy(), hand)
+    assert tool.accuracy == pytest.approx(np.sum(w * (full == typed)) / w.sum())
+    for segment in range(2):
+        rows = full == segment
+        assert tool.segment_accuracy[segment] == pytest.approx(
+            np.sum(w[rows] * (typed[rows] == segment)) / w[rows].sum())
+    again = TypingTool.from_json(tool.to_json())
+    pd.testing.assert_frame_equal(again.confusion, tool.confusion)
+    assert again.confusion.to_numpy().dtype == np.float64
+
+
+@pytest.mark.parametrize("weight, message", [
+    (np.ones(5), "5 values for 800 rows"),
+    (np.r_[np.ones(799), -1.0], "non-negative"),
+])
+def test_bad_typing_tool_weights(weight, message):
+    X, model, _ = _two_populations()
+    with pytest.raises(ValueError, match=message):
+        TypingTool.build(model, X, sample_weight=weight)

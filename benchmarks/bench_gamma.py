@@ -1,0 +1,204 @@
+"""Benchmark the choice of gamma: ARI against a known label for lambdaest, Huang and auto.
+
+Labelled mixed-type data that installed packages ship offline, plus planted data
+from the simulator. For each data set the engine is fitted at the label's number of
+classes with ``gamma="lambdaest"`` (clustMixType's rule), ``gamma="huang"`` (kmodes'
+rule, 0.5 x mean numeric SD on the standardised numerics) and ``gamma="auto"``
+(Modha-Spangler selection over a grid spanning both), and the adjusted Rand index of
+the segments against the label is printed, one row per data set plus the average
+(over ``--seeds`` random states each). The last columns time the selection
+against one fit at the chosen gamma, measured in the same process, and a last table
+does so on larger planted data (``--sizes``).
+
+Data sets (a missing optional package is reported and its rows skipped):
+
+* penguins (palmerpenguins): species; 4 measurements, island, sex.
+* anes96 (statsmodels): vote in the 1996 US election; population, TV news, age,
+  income (numeric); party ID, education and three left-right placements (categorical).
+* tips, experiment (plotly's bundled data): lunch/dinner; control/treatment.
+* wine, breast cancer, iris (scikit-learn's bundled data): classes; the last 6, 10
+  and 2 measurements cut into tertiles (low/mid/high) to make them mixed.
+* planted (``make_mixed_blobs``, 1,500 rows, k=4): balanced, numeric-led,
+  categorical-led, weak segments, and noisy categoricals (numeric-led, 6 weak
+  categorical columns).
+
+Usage::
+
+    python benchmarks/bench_gamma.py            # 3 seeds per data set
+    python benchmarks/bench_gamma.py --seeds 1  # quicker
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+from dash_personas import make_mixed_blobs
+from dash_personas.segmentation import KPrototypes, RestartsDisagreeWarning
+
+Loader = Callable[[], tuple[pd.DataFrame, np.ndarray, int]]
+RULES = ("lambdaest", "huang", "auto")
+
+
+def penguins() -> tuple[pd.DataFrame, np.ndarray, int]:
+    import palmerpenguins
+
+    frame = palmerpenguins.load_penguins().dropna().reset_index(drop=True)
+    label = frame["species"].astype("category").cat.codes.to_numpy()
+    columns = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g",
+               "island", "sex"]
+    return frame[columns].astype({"island": object, "sex": object}), label, 3
+
+
+def anes96() -> tuple[pd.DataFrame, np.ndarray, int]:
+    import statsmodels.datasets
+
+    frame = statsmodels.datasets.anes96.load_pandas().data
+    X = frame[["logpopul", "TVnews", "age", "income"]].copy()
+    for name in ("PID", "educ", "selfLR", "ClinLR", "DoleLR"):
+        X[name] = frame[name].astype(int).astype(str)
+    return X, frame["vote"].astype(int).to_numpy(), 2
+
+
+def tips() -> tuple[pd.DataFrame, np.ndarray, int]:
+    import plotly.data
+
+    frame = plotly.data.tips()
+    X = frame[["total_bill", "tip", "size", "sex", "smoker", "day"]].astype(
+        {"sex": object, "smoker": object, "day": object})
+    return X, (frame["time"] == "Dinner").to_numpy().astype(int), 2
+
+
+def experiment() -> tuple[pd.DataFrame, np.ndarray, int]:
+    import plotly.data
+
+    frame = plotly.data.experiment()
+    X = frame[["experiment_1", "experiment_2", "experiment_3", "gender"]].astype(
+        {"gender": object})
+    return X, (frame["group"] == "treatment").to_numpy().astype(int), 2
+
+
+def _binned(name: str, n_binned: int, k: int) -> Loader:
+    def load() -> tuple[pd.DataFrame, np.ndarray, int]:
+        import sklearn.datasets
+
+        bunch = getattr(sklearn.datasets, f"load_{name}")()
+        X = pd.DataFrame(bunch.data, columns=bunch.feature_names)
+        for column in list(X.columns)[-n_binned:]:
+            X[column] = pd.qcut(X[column], 3, labels=["low", "mid", "high"]).astype(str)
+        return X, bunch.target, k
+    return load
+
+
+def _planted(separation: float, concentration: float, n_features: int, seed: int) -> Loader:
+    """``make_mixed_blobs`` rows: numeric centres ~ N(0, separation^2), categorical
+    answers on the segment's level with probability ``concentration``."""
+    def load() -> tuple[pd.DataFrame, np.ndarray, int]:
+        X, y = make_mixed_blobs(1500, n_numeric=n_features, n_categorical=n_features,
+                                n_clusters=4, separation=separation,
+                                concentration=concentration, random_state=seed)
+        return X, y, 4
+    return load
+
+
+DATA_SETS: dict[str, Loader] = {
+    "penguins": penguins,
+    "anes96 (vote)": anes96,
+    "tips (time)": tips,
+    "experiment (group)": experiment,
+    "wine, 6 binned": _binned("wine", 6, 3),
+    "breast cancer, 10 binned": _binned("breast_cancer", 10, 2),
+    "iris, 2 binned": _binned("iris", 2, 3),
+    "planted balanced": _planted(2.0, 0.6, 4, 0),
+    "planted numeric-led": _planted(3.0, 0.35, 4, 1),
+    "planted categorical-led": _planted(1.0, 0.8, 4, 2),
+    "planted weak": _planted(1.2, 0.45, 6, 3),
+    "planted noisy categoricals": _planted(1.5, 0.25, 6, 4),
+}
+
+
+def evaluate(X: pd.DataFrame, y: np.ndarray, k: int, seeds: int) -> dict[str, float]:
+    """Mean ARI of each rule over ``seeds`` random states, and the selection's cost."""
+    scores: dict[str, list[float]] = {rule: [] for rule in RULES}
+    select_seconds, fit_seconds, chosen = [], [], []
+    for seed in range(seeds):
+        for rule in RULES:
+            start = time.perf_counter()
+            model = KPrototypes(k, gamma=rule, random_state=seed).fit(X)
+            elapsed = time.perf_counter() - start
+            scores[rule].append(adjusted_rand_score(y, model.labels_))
+            if rule == "auto":
+                chosen.append(model.gamma_)
+                start = time.perf_counter()
+                KPrototypes(k, gamma=model.gamma_, random_state=seed).fit(X)
+                fit_seconds.append(time.perf_counter() - start)
+                select_seconds.append(elapsed - fit_seconds[-1])
+    row = {rule: float(np.mean(values)) for rule, values in scores.items()}
+    row["auto gamma"] = float(np.median(chosen))
+    row["selection / fit"] = float(np.sum(select_seconds) / np.sum(fit_seconds))
+    return row
+
+
+def selection_cost(sizes: list[int]) -> pd.DataFrame:
+    """Time of ``gamma="auto"`` beyond one fit at the gamma it chose, by data size."""
+    rows = {}
+    for n in sizes:
+        X, _ = make_mixed_blobs(n, n_numeric=10, n_categorical=10, n_clusters=6,
+                                random_state=0)
+        start = time.perf_counter()
+        model = KPrototypes(6, random_state=0).fit(X)
+        auto = time.perf_counter() - start
+        start = time.perf_counter()
+        KPrototypes(6, gamma=model.gamma_, random_state=0).fit(X)
+        fixed = time.perf_counter() - start
+        rows[f"{n:,} x 20, k=6"] = {"fit s": fixed, "selection s": max(auto - fixed, 0.0),
+                                   "selection / fit": max(auto - fixed, 0.0) / fixed}
+    return pd.DataFrame(rows).T
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3, help="random states per data set")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[2_000, 20_000, 50_000],
+                        help="rows for the selection-cost table (none to skip it)")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", RestartsDisagreeWarning)
+    rows = {}
+    for name, load in DATA_SETS.items():
+        try:
+            X, y, k = load()
+        except ImportError as exc:
+            print(f"skipped {name}: {exc} (install the [bench] extra)")
+            continue
+        rows[name] = {"rows": len(X), "k": k, **evaluate(X, y, k, args.seeds)}
+        print(f"{name:26s} " + "  ".join(f"{key} {value:.3f}" if isinstance(value, float)
+                                         else f"{key} {value}"
+                                         for key, value in rows[name].items()), flush=True)
+    table = pd.DataFrame(rows).T
+    table.loc["average"] = table.mean(numeric_only=True)
+    table[["rows", "k"]] = table[["rows", "k"]].astype(object)
+    table.loc["average", ["rows", "k"]] = ""
+    better = table.loc[table.index != "average", ["lambdaest", "huang"]].max(axis=1)
+    table["auto - better rule"] = table["auto"] - better
+    table.loc["average", "auto - better rule"] = (
+        table.loc["average", "auto"] - table.loc["average", ["lambdaest", "huang"]].max())
+    print()
+    print(f"Adjusted Rand index against the label (mean of {args.seeds} seeds); "
+          "selection / fit = time of gamma='auto' beyond one fit at its gamma")
+    with pd.option_context("display.width", 160, "display.float_format", "{:.3f}".format):
+        print(table.to_string())
+        if args.sizes:
+            print()
+            print("Cost of the selection (candidate fits on <= 2,000 rows drawn by weight)")
+            print(selection_cost(args.sizes).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""gamma="auto": Modha-Spangler selection over a grid spanning lambdaest and Huang's rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from dash_personas import make_mixed_blobs
+from dash_personas.segmentation import GammaSelection, KPrototypes, MixedEncoder
+from dash_personas.segmentation import _gamma as gamma_module
+from dash_personas.segmentation._kernels import KPrototypesDistance, Prototypes
+
+
+def test_the_selection_reports_its_candidates_scores_and_rule(mixed_frame):
+    model = KPrototypes(3, n_init=2, random_state=0).fit(mixed_frame)
+    selection = model.gamma_selection_
+    assert isinstance(selection, GammaSelection)
+    assert model.gamma_ == selection.gamma
+    candidates = selection.candidates
+    assert candidates.size == gamma_module.N_CANDIDATES
+    assert np.all(np.diff(candidates) > 0)
+    # the grid spans both classic rules
+    assert candidates[0] < min(selection.lambdaest, selection.huang)
+    assert candidates[-1] > max(selection.lambdaest, selection.huang)
+    lambdaest = KPrototypes(3, gamma="lambdaest", n_init=1).fit(mixed_frame).gamma_
+    huang = KPrototypes(3, gamma="huang", n_init=1).fit(mixed_frame).gamma_
+    assert selection.lambdaest == pytest.approx(lambdaest)
+    assert selection.huang == pytest.approx(huang)
+    finite = np.isfinite(selection.scores)
+    np.testing.assert_allclose(selection.scores[finite],
+                               (selection.numeric_ratio * selection.categorical_ratio)[finite])
+    assert selection.gamma == candidates[int(np.argmin(selection.scores))]
+    frame = selection.to_frame()
+    assert list(frame.columns) == ["gamma", "numeric_ratio", "categorical_ratio", "score",
+                                   "chosen"]
+    assert frame["chosen"].sum() == 1
+    assert "Modha & Spangler" in selection.rule and "lambdaest" in selection.rule
+    assert selection.n_rows == len(mixed_frame.drop_duplicates())
+
+
+def test_distortion_ratios_by_hand():
+    # two segments; numerics on one column, one categorical column
+    X = pd.DataFrame({"x": [0.0, 2.0, 10.0, 12.0], "c": ["a", "b", "b", "b"]})
+    encoder = MixedEncoder(scale=False)
+    encoded = encoder.fit_transform(X)
+    encoded.sample_weight = np.array([1.0, 1.0, 2.0, 1.0])
+    distance = KPrototypesDistance.from_encoder(encoder, 1.0)
+    prepared = distance.prepare(encoded)
+    labels = np.array([0, 0, 1, 1])
+    prototypes = Prototypes(np.array([[1.0], [32.0 / 3.0]]), np.array([[0], [1]], np.int32))
+    within = gamma_module._within_distortion(prepared, prototypes, labels,
+                                             encoder.categorical_weights_)
+    total = gamma_module._total_distortion(encoded, encoder.categorical_weights_)
+    weight = encoded.sample_weight
+    mean = np.sum(weight * X["x"]) / weight.sum()
+    assert total[0] == pytest.approx(np.sum(weight * (X["x"] - mean) ** 2))
+    assert total[1] == pytest.approx(1.0)  # the weighted mode is "b": row 0 mismatches
+    assert within[0] == pytest.approx(1 + 1 + 2 * (10 - 32 / 3) ** 2 + (12 - 32 / 3) ** 2)
+    assert within[1] == pytest.approx(1.0)  # row 1 ("b") in the "a" segment
+    assert gamma_module._ratio(*[within[0], total[0]]) == pytest.approx(
+        within[0] / (total[0] - within[0]))
+    assert gamma_module._ratio(1.0, 1.0) == np.inf  # segments explain nothing
+
+
+@pytest.mark.parametrize("separation, concentration", [(3.0, 0.35), (1.0, 0.8)])
+def test_auto_finds_the_planted_segments_as_well_as_the_better_classic_rule(
+        separation, concentration):
+    """Numeric-led and categorical-led planted data: each classic rule fails on one."""
+    X, y = make_mixed_blobs(800, n_clusters=4, separation=separation,
+                            concentration=concentration, random_state=2)
+    ari = {rule: adjusted_rand_score(y, KPrototypes(4, gamma=rule, n_init=4, random_state=0)
+                                     .fit(X).labels_)
+           for rule in ("auto", "lambdaest", "huang")}
+    assert ari["auto"] >= max(ari["lambdaest"], ari["huang"]) - 0.03, ari
+
+
+def test_segments_that_only_copy_the_levels_are_not_eligible():
+    # k = number of levels: a large gamma makes the segments the two levels exactly
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=200), "y": rng.normal(size=200),
+                      "c": rng.choice(["a", "b"], 200)})
+    model = KPrototypes(2, n_init=2, random_state=0).fit(X)
+    selection = model.gamma_selection_
+    assert np.isinf(selection.scores[-1])
+    assert selection.categorical_ratio[-1] == 0.0
+    assert np.isfinite(selection.scores).any()
+    assert np.isfinite(selection.scores[selection.candidates == model.gamma_]).all()
+
+
+def test_the_chosen_gamma_depends_on_the_data_only(mixed_frame):
+    shuffled = mixed_frame.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    gammas = [KPrototypes(3, n_init=1, random_state=seed).fit(frame).gamma_
+              for seed, frame in ((0, mixed_frame), (1, mixed_frame), (None, shuffled))]
+    # (the row order changes the sums behind the grid in the last bit only)
+    assert gammas == pytest.approx([gammas[0]] * 3, rel=1e-12)
+
+
+def test_near_ties_go_to_the_candidate_nearest_the_centre():
+    candidates = np.geomspace(0.1, 10.0, 5)  # centre 1.0 is candidate 2
+    assert gamma_module._tie_break(np.array([5.0, 3.05, 3.04, 3.03, 3.0]), candidates,
+                                   1.0) == 2
+    assert gamma_module._tie_break(np.array([5.0, 3.5, 3.4, 3.3, 3.0]), candidates,
+                                   1.0) == 4
+    assert gamma_module._tie_break(np.array([np.inf, 3.0, 3.0, np.inf, np.inf]),
+                                   candidates, 1.0) == 2
+
+
+def test_auto_does_not_change_the_restarts(mixed_frame):
+    auto = KPrototypes(3, n_init=3, random_state=7).fit(mixed_frame)
+    fixed = KPrototypes(3, gamma=auto.gamma_, n_init=3, random_state=7).fit(mixed_frame)
+    np.testing.assert_array_equal(auto.labels_, fixed.labels_)
+    assert auto.cost_ == fixed.cost_
+    assert fixed.gamma_selection_ is None
+
+
+def test_large_data_uses_a_weighted_draw_and_weights_mean_repeated_rows(monkeypatch):
+    monkeypatch.setattr(gamma_module, "SELECTION_ROWS", 150)
+    X, _ = make_mixed_blobs(400, n_clusters=3, random_state=1)
+    weights = np.random.default_rng(0).integers(0, 3, len(X))
+    repeated = X.loc[X.index.repeat(weights)].sample(frac=1.0, random_state=2)
+    weighted = KPrototypes(3, n_init=2, random_state=0).fit(X, sample_weight=weights)
+    rep = KPrototypes(3, n_init=2, random_state=0).fit(repeated)
+    assert weighted.gamma_selection_.n_rows <= 150
+    np.testing.assert_allclose(weighted.gamma_selection_.scores,
+                               rep.gamma_selection_.scores, rtol=1e-9)
+    assert weighted.gamma_ == pytest.approx(rep.gamma_, rel=1e-12)
+    assert weighted.cost_ == pytest.approx(rep.cost_, rel=1e-9)
+
+
+def test_one_kind_of_feature_or_one_segment_needs_no_search():
+    numeric_only = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) ** 2})
+    selection = KPrototypes(2, random_state=0).fit(numeric_only).gamma_selection_
+    assert selection.gamma == 1.0 and selection.candidates.size == 0
+    assert "one kind of feature" in selection.rule
+    X, _ = make_mixed_blobs(100, random_state=0)
+    one = KPrototypes(1, random_state=0).fit(X)
+    assert one.gamma_ == pytest.approx(one.gamma_selection_.lambdaest)
+    assert "one segment" in one.gamma_selection_.rule
+
+
+def test_unknown_gamma_rule_is_rejected(mixed_frame):
+    with pytest.raises(ValueError, match="gamma"):
+        KPrototypes(3, gamma="kmodes").fit(mixed_frame)

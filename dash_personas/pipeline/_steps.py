@@ -44,7 +44,7 @@ class Segmentation:
 
 def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
                  k_range: Iterable[int] = DEFAULT_K_RANGE, categorical: Any = "auto",
-                 n_init: int = 10, n_bootstrap: int = 10, random_state: Any = 0,
+                 n_init: int = 10, n_bootstrap: int = 5, random_state: Any = 0,
                  progress: Progress | None = None, **params: Any) -> Segmentation:
     """Fit k-prototypes on ``data``, choosing ``k`` with evidence when asked to.
 
@@ -63,7 +63,8 @@ def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
     n_init : int
         Restarts per fit.
     n_bootstrap : int
-        Bootstrap resamples per candidate k (stability), with ``k="auto"``.
+        Resampling rounds per candidate k (prediction strength, per-segment Jaccard),
+        with ``k="auto"``; see :func:`~dash_personas.select_k` for the rule.
     random_state : int, RandomState or None
     progress : callable, optional
         ``progress(done, total)`` after each candidate k.
@@ -180,7 +181,7 @@ class PipelineResult:
 def run_pipeline(scores: pd.DataFrame, *, codebook: Mapping[str, Any] | None = None,
                  k: int | str = "auto", k_range: Iterable[int] = DEFAULT_K_RANGE,
                  include: Iterable[str] = (), exclude: Iterable[str] = (),
-                 categorical: Any = "auto", n_init: int = 10, n_bootstrap: int = 10,
+                 categorical: Any = "auto", n_init: int = 10, n_bootstrap: int = 5,
                  random_state: Any = 0, overrides: Any = None, language: str | None = None,
                  progress: Progress | None = None, source: str = "scores",
                  **params: Any) -> PipelineResult:

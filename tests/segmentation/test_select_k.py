@@ -356,3 +356,19 @@ def test_large_data_fits_on_a_sample_and_refines_on_all_rows():
     assert model.cost_ <= table.loc[4, "cost"] * (1 + 1e-9)
     shares = np.bincount(model.labels_, minlength=4) / 3000
     assert table.loc[4, "smallest_share"] == pytest.approx(shares.min(), abs=0.01)
+
+
+def test_cli_auto_k_too_little_data_is_one_line(tmp_path, capsys):
+    from dash_personas.cli import main
+
+    X, _ = make_mixed_blobs(15, n_clusters=2, random_state=0)
+    path = tmp_path / "few.csv"
+    X.to_csv(path, index=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["segment", str(path), "--k", "auto", "--out", str(tmp_path / "m.json")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    errors = [line for line in err.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "too little data" in errors[0] and "15 rows" in errors[0]
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.json").exists()

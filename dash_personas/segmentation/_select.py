@@ -197,8 +197,8 @@ def select_k(
         (prediction strength and Jaccard weigh rows) and the sample the pairwise
         indices use (drawn with probability proportional to weight).
     categorical, gamma : see :class:`KPrototypes`
-        gamma is resolved once (``gamma_`` of a fit on all rows) and shared by every
-        k, so costs and indices compare.
+        gamma is resolved once (``gamma_`` of a fit on all rows at the smallest
+        candidate k) and shared by every k, so costs and indices compare.
     n_init : int, default=5
         Restarts per k.
     sample_size : int, default=2000
@@ -214,13 +214,16 @@ def select_k(
         Reproducibility a recommended k needs (Tibshirani & Walther suggest 0.8-0.9).
     fit_size : int, default=5000
         Larger data runs the restarts of each k on a random ``fit_size`` rows and
-        refines the best solution on all rows (one warm-started fit); the
-        recommended k is then refitted on all rows with ``n_init`` restarts and the
-        cheaper of the two kept.
+        assigns every row to the nearest prototype (the table's cost, BIC and shares
+        are on all rows). ``models[k]`` is refined on all rows from those prototypes
+        when first looked up; for the recommended k, fresh ``n_init`` restarts on all
+        rows are tried too and the cheaper kept (if its segments are all at
+        ``min_share`` or more).
     random_state : int or None
         Seed; the same seed gives the same table.
     n_jobs : int, optional
-        Parallel restarts inside each fit.
+        Parallel restarts in the fits on all rows (``models``); the scan over k runs
+        in one thread.
     verbose : bool
         Print one line per k to stderr.
     progress : callable, optional

@@ -331,7 +331,7 @@ class FittedModels(Mapping[int, KPrototypes]):
                  starts: dict[int, Prototypes], settings: dict[str, Any]) -> None:
         self._data = data
         self._sample_weight = sample_weight
-        self._encoder = encoder
+        self._encoding = encoder
         self._starts = starts
         self._settings = settings
         self._fitted: dict[int, KPrototypes] = {}
@@ -339,7 +339,7 @@ class FittedModels(Mapping[int, KPrototypes]):
     def __getitem__(self, k: int) -> KPrototypes:
         if k not in self._fitted:
             start = self._starts[k]  # KeyError for a k that was not tried
-            init = self._encoder.decode_prototypes(start.numeric, start.categorical)
+            init = self._encoding.decode_prototypes(start.numeric, start.categorical)
             self._fitted[k] = _quiet_fit(KPrototypes(k, init=init, n_init=1, **self._settings),
                                          self._data, self._sample_weight)
         return self._fitted[k]

@@ -254,7 +254,7 @@ def select_k(
     ks = _feasible(ks, n_positive)
     # resolves the columns, the encoding and gamma once, on all rows, for every k
     probe = KPrototypes(n_clusters=ks[0], categorical=categorical, gamma=gamma, n_init=1,
-                        max_iter=1, random_state=_seed(rng), **params)
+                        random_state=_seed(rng), **{**params, "max_iter": 1})
     _quiet_fit(probe, data, sample_weight)
     distance = probe.distance_
     encoded = probe.encoder_.transform(data, sample_weight=sample_weight, warn_unseen=False)

@@ -217,8 +217,9 @@ def test_missing_values_and_params_pass_through():
     X, _ = make_mixed_blobs(200, n_clusters=3, separation=4.0, missing_rate=0.1,
                             random_state=8)
     table = select_k(X, [2, 3], n_init=2, n_bootstrap=2, random_state=0,
-                     weights={"num_0": 2.0}, scale=False)
+                     weights={"num_0": 2.0}, scale=False, max_iter=50)
     assert table.models[3].scale is False
+    assert table.models[3].max_iter == 50
     assert table.models[3].weights == {"num_0": 2.0}
     assert np.isfinite(table["silhouette"]).all()
 

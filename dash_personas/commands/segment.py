@@ -134,8 +134,8 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
                                             sample_weight=weights, weight_column=weight_name)
         selection = segmentation.selection
         if not quiet:
-            shown = selection[["cost", "silhouette", "mcclain_rao", "stability",
-                               "smallest_share"]]
+            shown = selection[["cost", "bic", "silhouette", "prediction_strength",
+                               "min_jaccard", "stability", "smallest_share", "eligible"]]
             click.echo(shown.round(3).to_string())
             click.echo(f"Chosen k = {selection.recommended_k} ({selection.rule})")
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +46,7 @@ class Segmentation:
 
 def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
                  k_range: Iterable[int] = DEFAULT_K_RANGE, categorical: Any = "auto",
-                 n_init: int = 10, n_bootstrap: int = 10, random_state: Any = 0,
+                 n_init: int = 10, n_bootstrap: int = 5, random_state: Any = 0,
                  progress: Progress | None = None, sample_weight: Any = None,
                  weight_column: str | None = None, **params: Any) -> Segmentation:
     """Fit k-prototypes on ``data``, choosing ``k`` with evidence when asked to.
@@ -67,7 +66,8 @@ def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
     n_init : int
         Restarts per fit.
     n_bootstrap : int
-        Bootstrap resamples per candidate k (stability), with ``k="auto"``.
+        Resampling rounds per candidate k (prediction strength, per-segment Jaccard),
+        with ``k="auto"``; see :func:`~dash_personas.select_k` for the rule.
     random_state : int, RandomState or None
     progress : callable, optional
         ``progress(done, total)`` after each candidate k.
@@ -93,16 +93,10 @@ def fit_segments(data: pd.DataFrame, k: int | str = "auto", *,
         if not candidates:
             raise UserError(f"too few rows ({len(data)}) to try any number of segments in "
                             f"{list(k_range)}")
-        weighted_selection = "sample_weight" in inspect.signature(select_k).parameters
-        extra = {"sample_weight": weights} if weights is not None and weighted_selection else {}
         selection = select_k(data, candidates, categorical=categorical, n_init=n_init,
                              n_bootstrap=n_bootstrap, random_state=random_state,
-                             progress=progress, **extra, **params)
+                             progress=progress, sample_weight=weights, **params)
         model = selection.recommended_model
-        if weights is not None and not weighted_selection:
-            model = KPrototypes(int(selection.recommended_k), categorical=categorical,
-                                n_init=n_init, random_state=random_state,
-                                **params).fit(data, sample_weight=weights)
         model.weight_column_ = weight_column
         return Segmentation(model, selection)
     model = KPrototypes(int(k), categorical=categorical, n_init=n_init,
@@ -218,7 +212,7 @@ class PipelineResult:
 def run_pipeline(scores: pd.DataFrame, *, codebook: Mapping[str, Any] | None = None,
                  k: int | str = "auto", k_range: Iterable[int] = DEFAULT_K_RANGE,
                  include: Iterable[str] = (), exclude: Iterable[str] = (),
-                 categorical: Any = "auto", n_init: int = 10, n_bootstrap: int = 10,
+                 categorical: Any = "auto", n_init: int = 10, n_bootstrap: int = 5,
                  random_state: Any = 0, overrides: Any = None, language: str | None = None,
                  progress: Progress | None = None, source: str = "scores",
                  weight: str | Any = None, **params: Any) -> PipelineResult:

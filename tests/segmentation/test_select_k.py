@@ -17,8 +17,9 @@ from dash_personas.segmentation import (
     select_k,
 )
 
-COLUMNS = ["cost", "silhouette", "mcclain_rao", "dunn", "stability", "smallest_share",
-           "eligible"]
+COLUMNS = ["cost", "bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial",
+           "gamma_index", "g_plus", "tau", "prediction_strength", "min_jaccard", "stability",
+           "smallest_share", "eligible"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,12 @@ def test_table_layout(selection):
     assert table["eligible"].dtype == bool
     assert (table["cost"].diff().dropna() < 0).all()  # more segments, lower cost
     assert table["silhouette"].between(-1, 1).all()
-    assert table["stability"].between(0, 1).all()
+    assert table["stability"].between(-1, 1).all()
+    assert table["prediction_strength"].between(0, 1).all()
+    assert table["min_jaccard"].between(0, 1).all()
+    assert table["cindex"].between(0, 1).all()
+    assert table["gamma_index"].between(-1, 1).all()
+    assert (table["bic"] > 0).all()
     assert table["smallest_share"].between(0, 1).all()
     assert (table["mcclain_rao"] > 0).all()
     assert (table["dunn"] >= 0).all()
@@ -55,8 +61,18 @@ def test_recommends_the_planted_k(selection):
     table, _ = selection
     assert table.recommended_k in table.index
     assert table.recommended_k == 3
-    assert "silhouette" in table.rule and "stability" in table.rule
+    assert table.best_by("bic") == 3
+    assert "BIC" in table.rule and "prediction strength" in table.rule
+    assert table.loc[3, "prediction_strength"] >= 0.8
     assert table.loc[3, "stability"] == pytest.approx(1.0)
+    assert len(table.segment_jaccard[3]) == 3
+    # confidence: the runner-up and the BIC margin, in the table and in words
+    assert table.runner_up_k in table.index
+    assert table.runner_up_k != 3
+    assert table.margin == pytest.approx(table.loc[table.runner_up_k, "bic"]
+                                         - table.loc[3, "bic"])
+    assert table.margin > 10 and table.confidence == "very strong"
+    assert f"runner-up k={table.runner_up_k}" in table.rule
 
 
 def test_models_are_kept_for_every_k(selection, planted3):
@@ -66,7 +82,8 @@ def test_models_are_kept_for_every_k(selection, planted3):
     for k, model in table.models.items():
         assert isinstance(model, KPrototypes)
         assert model.n_clusters == k
-        assert model.cost_ == table.loc[k, "cost"]
+        # refined on all rows from the prototypes the evidence came from: same segments
+        assert model.cost_ == pytest.approx(table.loc[k, "cost"], rel=1e-9)
         shares = np.bincount(model.labels_, minlength=k) / len(X)
         assert table.loc[k, "smallest_share"] == pytest.approx(shares.min())
     assert table.recommended_model is table.models[table.recommended_k]
@@ -175,7 +192,7 @@ def test_same_seed_same_table(planted3):
 def test_no_bootstrap_gives_nan_stability_and_says_so(planted3):
     X, _ = planted3
     table = select_k(X.iloc[:120], [2, 3], n_init=2, n_bootstrap=0, random_state=0)
-    assert table["stability"].isna().all()
+    assert table[["stability", "prediction_strength", "min_jaccard"]].isna().all().all()
     assert table.recommended_k in (2, 3)
     assert "n_bootstrap=0" in table.rule
 
@@ -200,8 +217,9 @@ def test_missing_values_and_params_pass_through():
     X, _ = make_mixed_blobs(200, n_clusters=3, separation=4.0, missing_rate=0.1,
                             random_state=8)
     table = select_k(X, [2, 3], n_init=2, n_bootstrap=2, random_state=0,
-                     weights={"num_0": 2.0}, scale=False)
+                     weights={"num_0": 2.0}, scale=False, max_iter=50)
     assert table.models[3].scale is False
+    assert table.models[3].max_iter == 50
     assert table.models[3].weights == {"num_0": 2.0}
     assert np.isfinite(table["silhouette"]).all()
 
@@ -213,13 +231,13 @@ def test_verbose_prints_one_line_per_k(planted3, capsys):
     assert err.count("k=") == 2
 
 
-def test_fallback_when_no_k_qualifies(planted3):
+def test_tentative_when_no_k_is_reproducible(planted3):
     X, _ = planted3
     table = select_k(X.iloc[:120], [2, 3], n_init=1, n_bootstrap=2, random_state=0,
-                     min_stability=1.01)
+                     min_prediction_strength=1.01)
     assert not table["eligible"].any()
-    assert "most stable" in table.rule
-    assert table.recommended_k == int(table["stability"].idxmax())
+    assert table.rule.startswith("tentative")
+    assert table.recommended_k == int(table["bic"].idxmin())
 
 
 @pytest.mark.parametrize("ks", [[], [1, 2], [0]])
@@ -227,3 +245,131 @@ def test_bad_candidates(planted3, ks):
     X, _ = planted3
     with pytest.raises(ValueError, match=">= 2"):
         select_k(X, ks)
+
+
+def test_bic_is_the_latent_class_bic_of_each_partition(selection, planted3):
+    from dash_personas.segmentation._validity import classification_bic
+
+    table, _ = selection
+    X, _ = planted3
+    for k, model in table.models.items():
+        encoder = model.encoder_
+        expected = classification_bic(encoder.transform(X), model.labels_, k,
+                                      encoder.numeric_weights_, encoder.categorical_weights_,
+                                      encoder.n_levels)
+        assert table.loc[k, "bic"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_best_by_follows_each_index_direction(selection):
+    table, _ = selection
+    assert table.best_by("silhouette") == int(table["silhouette"].idxmax())
+    assert table.best_by("cindex") == int(table["cindex"].idxmin())
+    with pytest.raises(ValueError, match="not an index"):
+        table.best_by("smallest_share")
+
+
+def _with_tiny_segment(n: int = 600, seed: int = 0):
+    """Three large planted segments; a tenth of the first moved aside into a tiny one."""
+    rng = np.random.default_rng(seed)
+    X, y = make_mixed_blobs(n, n_clusters=3, separation=5.0, random_state=seed)
+    tiny = (y == 0) & (rng.random(n) < 0.12)
+    X.loc[tiny, "num_0"] += 8.0
+    X.loc[tiny, "cat_0"] = "e"
+    return X, tiny
+
+
+def test_a_segment_under_min_share_is_never_the_reason_for_the_choice():
+    X, tiny = _with_tiny_segment()
+    assert 0.02 < tiny.mean() < 0.05
+    table = select_k(X, range(2, 7), n_init=3, n_bootstrap=3, random_state=0)
+    # k=4 separates the tiny segment: the best fit, but not actionable
+    assert table.loc[4, "smallest_share"] == pytest.approx(tiny.mean(), abs=0.005)
+    assert not table.loc[4, "eligible"]
+    assert table.recommended_k != 4
+    model = table.recommended_model
+    shares = np.bincount(model.labels_, minlength=model.n_clusters) / len(X)
+    assert shares.min() >= 0.05
+    assert "5%" in table.rule
+    # the share alone rules k=4 out: without the reproducibility filter, BIC takes
+    # k=4 only when min_share allows its tiny segment
+    by_bic = select_k(X, range(2, 7), n_init=3, n_bootstrap=0, random_state=0)
+    assert by_bic.best_by("bic") == 4
+    assert by_bic.recommended_k == 3
+    lenient = select_k(X, range(2, 7), n_init=3, n_bootstrap=0, random_state=0,
+                       min_share=0.02)
+    assert lenient.recommended_k == 4
+
+
+def test_weights_count_like_repeated_rows_in_the_share_rule():
+    X, tiny = _with_tiny_segment()
+    weight = np.where(tiny, 3.0, 1.0)  # weighted share of the tiny segment ~ 11.5 %
+    # the share rule alone (n_bootstrap=0): unweighted, k=4 is ruled out (see above)
+    weighted = select_k(X, range(2, 7), sample_weight=weight, n_init=3, n_bootstrap=0,
+                        random_state=0)
+    assert weighted.recommended_k == 4
+    assert weighted.loc[4, "smallest_share"] == pytest.approx(
+        3 * tiny.sum() / (len(X) + 2 * tiny.sum()), abs=0.005)
+    repeated = X.iloc[np.repeat(np.arange(len(X)), weight.astype(int))]
+    as_rows = select_k(repeated, range(2, 7), n_init=3, n_bootstrap=0, random_state=0)
+    assert as_rows.recommended_k == 4
+    assert as_rows.loc[4, "smallest_share"] == pytest.approx(
+        weighted.loc[4, "smallest_share"], abs=1e-9)
+    # same partition, so the same BIC: weights are repeated rows there too
+    assert as_rows.loc[4, "bic"] == pytest.approx(weighted.loc[4, "bic"], rel=1e-6)
+
+
+def test_zero_weight_rows_do_not_count():
+    X, _ = make_mixed_blobs(200, n_clusters=3, separation=4.0, random_state=1)
+    weight = np.r_[np.ones(100), np.zeros(100)]
+    table = select_k(X, [2, 3], sample_weight=weight, n_init=2, n_bootstrap=2,
+                     random_state=0)
+    half = select_k(X.iloc[:100], [2, 3], n_init=2, n_bootstrap=2, random_state=0)
+    assert table.recommended_k == half.recommended_k
+    with pytest.raises(ValueError, match="too little data"):
+        select_k(X, [2, 3], sample_weight=np.r_[np.ones(15), np.zeros(185)])
+
+
+def test_too_little_data_is_a_clear_error():
+    X, _ = make_mixed_blobs(15, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match=r"too little data.*15 rows.*k=2 needs at least 20"):
+        select_k(X, range(2, 11))
+
+
+def test_never_k10_on_30_rows():
+    X, _ = make_mixed_blobs(30, n_clusters=3, separation=4.0, random_state=0)
+    table = select_k(X, range(2, 11), n_init=2, n_bootstrap=2, random_state=0)
+    assert list(table.index) == [2, 3]  # ten rows per segment at least
+    assert table.recommended_k in (2, 3)
+
+
+def test_no_k_with_actionable_segments_is_a_clear_error(planted3):
+    X, _ = planted3
+    with pytest.raises(ValueError, match=r"no candidate k has every segment >= 60%"):
+        select_k(X, [2, 3], n_init=1, n_bootstrap=0, min_share=0.6, random_state=0)
+
+
+def test_large_data_fits_on_a_sample_and_refines_on_all_rows():
+    X, _ = make_mixed_blobs(3000, n_clusters=4, separation=4.0, random_state=2)
+    table = select_k(X, [3, 4, 5], n_init=2, n_bootstrap=2, fit_size=1000, random_state=0)
+    assert table.recommended_k == 4
+    model = table.recommended_model
+    assert model.labels_.shape == (3000,)
+    assert model.cost_ <= table.loc[4, "cost"] * (1 + 1e-9)
+    shares = np.bincount(model.labels_, minlength=4) / 3000
+    assert table.loc[4, "smallest_share"] == pytest.approx(shares.min(), abs=0.01)
+
+
+def test_cli_auto_k_too_little_data_is_one_line(tmp_path, capsys):
+    from dash_personas.cli import main
+
+    X, _ = make_mixed_blobs(15, n_clusters=2, random_state=0)
+    path = tmp_path / "few.csv"
+    X.to_csv(path, index=False)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["segment", str(path), "--k", "auto", "--out", str(tmp_path / "m.json")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2
+    errors = [line for line in err.splitlines() if line.startswith("Error")]
+    assert len(errors) == 1 and "too little data" in errors[0] and "15 rows" in errors[0]
+    assert "Traceback" not in err
+    assert not (tmp_path / "m.json").exists()

@@ -1,0 +1,123 @@
+"""Choosing k: speed of ``select_k`` and how often it finds the planted number of segments.
+
+Prints, from one process:
+
+1. ``select_k`` over k = 2..10 at 5,000 and 50,000 rows against one fit at the chosen
+   k (``KPrototypes`` defaults, ``n_init=10``): seconds and the ratio.
+2. The planted-k recovery table on mixed data (n=2,000, 10 numeric + 10 categorical
+   columns, k in {3, 4, 5, 6}, 5 seeds each, from ``make_mixed_blobs``): how often
+   ``select_k``'s rule, each index of its table alone, and a latent-class model's BIC
+   (StepMix, diagonal Gaussian numerics + categorical, the ``[bench]`` extra) give the
+   planted k, with over- and under-estimates. Two settings: the default separation
+   (2.0, concentration 0.6) and hard, overlapping segments (separation 0.5,
+   concentration 0.4).
+
+Usage::
+
+    python benchmarks/bench_select_k.py            # everything (~30 min on 2 cores)
+    python benchmarks/bench_select_k.py --no-stepmix --seeds 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from dash_personas.datasets import make_mixed_blobs
+from dash_personas.segmentation import KPrototypes, select_k
+
+K_RANGE = range(2, 11)
+PLANTED = (3, 4, 5, 6)
+SETTINGS = {"default (separation 2.0)": {"separation": 2.0, "concentration": 0.6},
+            "hard (separation 0.5, concentration 0.4)": {"separation": 0.5,
+                                                          "concentration": 0.4}}
+INDICES = ["bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial", "gamma_index",
+           "g_plus", "tau"]
+
+
+def planted(n: int, k: int, seed: int, **setting: float) -> tuple[pd.DataFrame, np.ndarray]:
+    return make_mixed_blobs(n, n_numeric=10, n_categorical=10, n_clusters=k, random_state=seed,
+                            **setting)
+
+
+def speed(sizes: tuple[int, ...]) -> None:
+    print("select_k, k = 2..10, against one fit at the chosen k (n_init=10)")
+    print(f"{'rows':>8} {'select_k s':>11} {'one fit s':>10} {'ratio':>7}  chosen")
+    for n in sizes:
+        X, _ = planted(n, 5, 0, separation=2.0)
+        start = time.perf_counter()
+        table = select_k(X, K_RANGE, random_state=0)
+        took = time.perf_counter() - start
+        start = time.perf_counter()
+        KPrototypes(table.recommended_k, random_state=0).fit(X)
+        one = time.perf_counter() - start
+        print(f"{n:>8,} {took:>11.2f} {one:>10.3f} {took / one:>6.1f}x  k={table.recommended_k}"
+              " (planted 5)")
+
+
+def stepmix_k(X: pd.DataFrame, seed: int, n_init: int) -> int:
+    from stepmix.stepmix import StepMix
+
+    numeric = X.filter(like="num_").to_numpy(float)
+    codes = np.column_stack([X[c].cat.codes.to_numpy() for c in X.filter(like="cat_")])
+    data = np.column_stack([numeric, codes])
+    model = {"num": {"model": "gaussian_diag", "n_columns": numeric.shape[1]},
+             "cat": {"model": "categorical", "n_columns": codes.shape[1]}}
+    bic = {}
+    for k in K_RANGE:
+        fitted = StepMix(n_components=k, measurement=model, n_init=n_init, random_state=seed,
+                         verbose=0, progress_bar=0).fit(data)
+        bic[k] = fitted.bic(data)
+    return min(bic, key=bic.get)
+
+
+def recovery(seeds: int, use_stepmix: bool, stepmix_init: int, only: str | None) -> None:
+    for name, setting in SETTINGS.items():
+        if only is not None and not name.startswith(only):
+            continue
+        choices: dict[str, list[int]] = {}
+        truth = []
+        for k in PLANTED:
+            for seed in range(seeds):
+                X, _ = planted(2000, k, seed, **setting)
+                truth.append(k)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    table = select_k(X, K_RANGE, random_state=seed)
+                    choices.setdefault("select_k rule", []).append(table.recommended_k)
+                    for column in INDICES:
+                        choices.setdefault(f"  {column} alone", []).append(
+                            table.best_by(column))
+                    if use_stepmix:
+                        choices.setdefault("StepMix BIC", []).append(
+                            stepmix_k(X, seed, stepmix_init))
+                print(f"  ... {name}: k={k} seed={seed} done", flush=True)
+        planted_k = np.array(truth)
+        print(f"\nPlanted-k recovery, {name}: n=2,000, {len(truth)} data sets")
+        print(f"{'method':<22} {'found':>6} {'over':>5} {'under':>6}")
+        for method, chosen in choices.items():
+            chosen_k = np.array(chosen)
+            print(f"{method:<22} {int((chosen_k == planted_k).sum()):>3}/{len(truth):<2} "
+                  f"{int((chosen_k > planted_k).sum()):>5} {int((chosen_k < planted_k).sum()):>6}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--no-stepmix", action="store_true")
+    parser.add_argument("--stepmix-init", type=int, default=2)
+    parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--setting", choices=["default", "hard"],
+                        help="only this recovery setting")
+    args = parser.parse_args()
+    if not args.no_speed:
+        speed((5_000, 50_000))
+    recovery(args.seeds, not args.no_stepmix, args.stepmix_init, args.setting)
+
+
+if __name__ == "__main__":
+    main()

@@ -14,18 +14,19 @@ The fit is the in-memory fit, distributed:
    in-memory encoder orders them), the row count of every partition and whether
    any value is missing. Dtypes that differ between partitions stop here with
    the column and partition named.
-2. **Seeding** is k-prototypes++ on a sample: the in-memory seeding
-   (:func:`~dash_personas.segmentation._init.init_kprototypes_pp`) draws
-   ``max(2500, 250 k)`` row numbers, then seeds and refines on those rows only. The
-   Dask fit runs that very function; the rows it asks for are fetched in one pass
-   for all ``n_init`` restarts together. So a Dask fit with a ``random_state`` starts
-   from the same prototypes as the in-memory fit with that ``random_state``. k-means||
+2. **Seeding** is k-prototypes++ on a sample: each restart fetches a uniform sample
+   of ``4 x max(2500, 250 k)`` rows (all rows for smaller data; one pass for all
+   ``n_init`` restarts together) and runs the in-memory seeding
+   (:func:`~dash_personas.segmentation._init.init_kprototypes_pp`) on it, which draws
+   by weight from the sample's distinct rows and refines on its own sample. Data no
+   larger than the sample therefore starts from exactly the in-memory prototypes for
+   the same ``random_state``; larger data from prototypes seeded the same way on a
+   sample (in memory the draws come from all distinct rows). k-means||
    (Bahmani et al. 2012) was not used: it needs about five further passes over the
    data and a weighted re-clustering of its oversampled candidates, which pays off
-   for k in the hundreds; for segmentations (k <= ~20) a sample of at least 25 rows
-   per 1 % segment seeds as well and keeps the distributed fit identical to the
-   in-memory one. ``gamma="auto"`` is estimated on the first restart's sample (all
-   rows when the data is no larger than the sample).
+   for k in the hundreds; for segmentations (k <= ~20) a sample of at least 100 rows
+   per 1 % segment seeds as well. ``gamma`` rules ("auto", "lambdaest", "huang") run
+   on the first restart's sample (all rows when the data is no larger than it).
 3. **Lloyd passes**: every pass is one task per partition that assigns the
    partition's rows to the prototypes of *every* restart still running (the
    restarts share the data pass) and returns the per-cluster sufficient
@@ -72,12 +73,13 @@ from ._encoding import (
     _sort_key,
     looks_like_id_counts,
 )
-from ._gamma import estimate_gamma
-from ._init import init_kprototypes_pp, seeding_sample_size
+from ._gamma import estimate_gamma, huang_gamma, select_gamma
+from ._init import SeedingPool, init_kprototypes_pp, seeding_sample_size
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes, SufficientStats
 from ._lloyd import judge_pass
 from ._restarts import (
     adjusted_rand_index_from_table,
+    ranking_costs,
     restart_report,
     warn_if_restarts_disagree,
 )
@@ -293,8 +295,9 @@ def _encode_partition(part: pd.DataFrame, index: int, encoder: MixedEncoder,
     """The partition encoded as in memory; ``None`` for an empty partition."""
     if len(part) == 0:
         return None
+    # rows hashed unscaled as the in-memory fit hashes them: the same seeding pool order
     encoded = _in_partition(index, encoder.transform, part[encoder.feature_names_in_],
-                            warn_unseen=warn_unseen)
+                            warn_unseen=warn_unseen, hash_rows_unscaled=True)
     encoded.sample_weight = _partition_weight(part, weight, index)
     if layout is not None:
         n = encoded.n_samples
@@ -561,52 +564,21 @@ def _concat(pieces: list[EncodedData]) -> EncodedData:
         categorical=np.concatenate([p.categorical for p in pieces]),
         row_scale=stack("row_scale", lambda p: np.ones(p.n_samples)),
         sample_weight=stack("sample_weight", lambda p: np.ones(p.n_samples)),
+        row_hash=(np.concatenate([p.row_hash for p in pieces])
+                  if all(p.row_hash is not None for p in pieces) else None),
     )
 
 
-class _RowsDrawn(Exception):
-    def __init__(self, rows: np.ndarray) -> None:
-        super().__init__("rows drawn")
-        self.rows = rows
+#: Data larger than this many seeding samples is seeded on a uniform sample of that size.
+SEEDING_SAMPLE_FACTOR = 4
 
 
-class _SampledData:
-    """Stands in for all rows in :func:`init_kprototypes_pp`, which only draws row
-    numbers from it and takes those rows (fetched from the partitions)."""
-
-    def __init__(self, n: int, distance: KPrototypesDistance | None,
-                 take: Callable[[np.ndarray], EncodedData], weighted: bool = False) -> None:
-        self.n = n
-        self.distance = distance
-        self.data = self
-        self._take = take
-        self._weighted = weighted
-
-    def take(self, rows: np.ndarray) -> EncodedData:
-        return self._take(rows)
-
-    @property
-    def sample_weight(self) -> None:
-        """None for unweighted data (as in memory); all rows' weights are not at hand."""
-        if self._weighted:
-            raise NotImplementedError(
-                "the seeding read the weights of all rows before drawing its sample; the Dask "
-                "fit only has the sampled rows: draw the sample first (see _dask._SampledData)")
-        return None
-
-
-def _drawn_rows(n: int, k: int, seed: int, weighted: bool) -> np.ndarray:
-    """The rows the seeding of a restart with ``seed`` will ask for (a dry run)."""
-
-    def record(rows: np.ndarray) -> EncodedData:
-        raise _RowsDrawn(np.asarray(rows))
-
-    try:
-        init_kprototypes_pp(_SampledData(n, None, record, weighted),  # type: ignore[arg-type]
-                            k, np.random.default_rng(seed))
-    except _RowsDrawn as drawn:
-        return drawn.rows
-    return np.zeros(0, dtype=np.int64)
+def _drawn_rows(n: int, k: int, seed: int) -> np.ndarray:
+    """The rows a restart seeds on: a uniform sample of :data:`SEEDING_SAMPLE_FACTOR`
+    seeding samples (their weights come with them), on which the in-memory seeding
+    then draws by weight and refines as it does on all rows in memory."""
+    size = min(n, SEEDING_SAMPLE_FACTOR * seeding_sample_size(k))
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
 
 
 @dataclasses.dataclass
@@ -656,7 +628,7 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     if small:
         drawn = [np.arange(n)]
     elif explicit is None:
-        drawn = [_drawn_rows(n, k, int(seed), data.weight is not None) for seed in seeds]
+        drawn = [_drawn_rows(n, k, int(seed)) for seed in seeds]
     else:
         drawn = [np.sort(np.random.default_rng(int(seeds[0])).choice(
             n, size=seeding_sample_size(k), replace=False))]
@@ -664,9 +636,14 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     store.fetch([*drawn, prefix])
     _check_distinct(store, prefix, n, k, encoded)
 
+    # the in-memory rules, on the first restart's sample (all rows when the data is small)
+    sample = store.take(drawn[0])
     if model.gamma == "auto":
-        gamma = estimate_gamma(store.take(drawn[0]), encoder.n_levels,
-                               encoder.categorical_weights_)
+        gamma = select_gamma(sample, encoder, k, SeedingPool.from_data(sample)).gamma
+    elif model.gamma == "lambdaest":
+        gamma = estimate_gamma(sample, encoder.n_levels, encoder.categorical_weights_)
+    elif model.gamma == "huang":
+        gamma = huang_gamma(sample)
     else:
         gamma = float(model.gamma)
     distance = KPrototypesDistance.from_encoder(encoder, gamma)
@@ -681,23 +658,24 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     if explicit is not None:
         starts.append(explicit.copy())
     elif small:
-        everything = PreparedData(store.take(drawn[0]), distance)
-        starts = [init_kprototypes_pp(everything, k, np.random.default_rng(int(seed)))
+        everything = PreparedData(sample, distance)
+        pool = SeedingPool.from_data(everything)  # as in memory: weights = repeated rows
+        starts = [init_kprototypes_pp(everything, k, np.random.default_rng(int(seed)), pool)
                   for seed in seeds]
     else:
-        stand_in = _SampledData(n, distance, store.take, data.weight is not None)
-        starts = [init_kprototypes_pp(stand_in, k,  # type: ignore[arg-type]
-                                      np.random.default_rng(int(seed))) for seed in seeds]
+        starts = [init_kprototypes_pp(PreparedData(store.take(rows), distance), k,
+                                      np.random.default_rng(int(seed)))
+                  for rows, seed in zip(drawn, seeds)]
     runs = [_Run(start, verbose_index=i) for i, start in enumerate(starts)]
     fill = _FillCache(prepared, distance, p_num)
     _lloyd_dask(runs, prepared, distance, p_num, int(model.max_iter), float(model.tol),
                 model.verbose, fill)
-    best = int(np.argmin([run.history[-1] for run in runs]))
+    best = int(np.argmin(ranking_costs([run.history[-1] for run in runs])))
     if not runs[best].at_optimum and runs[best].n_iter < int(model.max_iter):
         _run_to_optimum(runs[best], prepared, distance, p_num, int(model.max_iter),
                         model.verbose, fill, n_init)
 
-    costs = [run.history[-1] for run in runs]
+    costs = list(ranking_costs([run.history[-1] for run in runs]))
     report = restart_report(costs, [run.n_iter for run in runs],
                             [np.zeros(1, dtype=np.int32)] * len(runs))
     top = [int(i) for i in report.top]

@@ -383,8 +383,8 @@ class MixedEncoder:
 
     # ------------------------------------------------------------ transform
     def transform(self, X: Any, *, sample_weight: Any = None, warn_unseen: bool = True,
-                  _codes: list[np.ndarray] | None = None, _numeric: np.ndarray | None = None
-                  ) -> EncodedData:
+                  hash_rows_unscaled: bool = False, _codes: list[np.ndarray] | None = None,
+                  _numeric: np.ndarray | None = None) -> EncodedData:
         frame = self._as_frame(X, fitting=False)
         self._check_columns(frame)
         n = frame.shape[0]
@@ -397,7 +397,7 @@ class MixedEncoder:
         # (features weighted 0 play no part in the distance, so not in the hash either)
         row_hash = (hash_rows(_used(numeric, self.numeric_weights_), None,
                               np.empty((n, 0), dtype=np.int32))
-                    if _codes is not None else None)
+                    if _codes is not None or hash_rows_unscaled else None)
         numeric -= self.mean_
         numeric /= self.std_
         numeric *= np.sqrt(self.numeric_weights_)

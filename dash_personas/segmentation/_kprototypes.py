@@ -35,7 +35,7 @@ from ._membership import (
     membership_temperature,
 )
 from ._persistence import load_model, model_from_text, model_to_text, save_model
-from ._restarts import restart_report, warn_if_restarts_disagree
+from ._restarts import ranking_costs, restart_report, warn_if_restarts_disagree
 
 __all__ = ["KPrototypes"]
 
@@ -291,10 +291,10 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             )
         else:
             results = [run(i) for i in range(n_init)]
-        best = int(np.argmin(_ranking_costs([run.cost for run in results])))
+        best = int(np.argmin(ranking_costs([run.cost for run in results])))
         results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
                                        self.verbose, best, n_init)
-        report = restart_report(_ranking_costs([run.cost for run in results]),
+        report = restart_report(ranking_costs([run.cost for run in results]),
                                 [run.n_iter for run in results],
                                 [run.labels for run in results])
         prototypes, labels, cost, n_iter, history, _ = results[report.best]
@@ -511,15 +511,6 @@ def _zero_weight_means(encoder: MixedEncoder, X: Any, prepared: PreparedData,
     return np.where(counts > 0, sums / np.maximum(counts, tiny), overall)
 
 
-def _ranking_costs(costs: list[float]) -> np.ndarray:
-    """Restart costs with near-ties to the cheapest (rounding noise) set to the cheapest.
-
-    The first of equally cheap restarts is then kept, whether a row was repeated or
-    weighted (their sums differ in the last bits), so both give the same model.
-    """
-    values = np.asarray(costs, dtype=np.float64)
-    cheapest = values.min()
-    return np.where(values - cheapest <= 1e-9 * abs(cheapest), cheapest, values)
 
 
 def _check_enough_distinct_rows(encoded: EncodedData, pool: SeedingPool, k: int) -> None:

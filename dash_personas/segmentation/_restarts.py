@@ -145,3 +145,13 @@ def adjusted_rand_index_from_table(table: np.ndarray) -> float:
     if maximum == expected:  # both labellings trivial (one segment, or one row per segment)
         return 1.0
     return float((index - expected) / (maximum - expected))
+
+def ranking_costs(costs: list[float]) -> np.ndarray:
+    """Restart costs with near-ties to the cheapest (rounding noise) set to the cheapest.
+
+    The first of equally cheap restarts is then kept, whether a row was repeated or
+    weighted (their sums differ in the last bits), so both give the same model.
+    """
+    values = np.asarray(costs, dtype=np.float64)
+    cheapest = values.min()
+    return np.where(values - cheapest <= 1e-9 * abs(cheapest), cheapest, values)

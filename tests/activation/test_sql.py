@@ -96,11 +96,12 @@ def test_ties_go_to_the_lowest_segment_and_empty_rows_to_null():
     X = pd.DataFrame({"colour": ["red", "blue", "red", "blue", "green", "green"]})
     model = KPrototypes(2, n_init=1, random_state=0).fit(X)
     query = model_to_sql(model, "t")
-    new = pd.DataFrame({"id": [1, 2, 3], "colour": ["green", None, "red"]})
+    # an unseen level mismatches every prototype: a tie, whichever levels were chosen
+    new = pd.DataFrame({"id": [1, 2, 3], "colour": ["purple", None, "red"]})
     with sqlite3.connect(":memory:") as connection:
         new.to_sql("t", connection, index=False)
         rows = dict(connection.execute(query).fetchall())
-    assert rows[1] == model.predict(new[["colour"]].iloc[[0]])[0] == 0  # a mismatch with both
+    assert rows[1] == model.predict(new[["colour"]].iloc[[0]])[0] == 0  # the tie goes to segment 0
     assert rows[2] is None
     assert rows[3] == model.predict(new[["colour"]].iloc[[2]])[0]
 

@@ -135,32 +135,9 @@ class NotebookPersonas:
             The URL the browser reaches the kernel's server at (JupyterHub, remote
             kernels); see also ``dash.jupyter_dash.infer_jupyter_proxy_config()``.
         """
-        from IPython.display import HTML, display
-
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        if mode == "static":
-            display(HTML(personas_html(self.personas)))
-            return self
-        from dash import jupyter_dash
-
-        if not jupyter_dash.active:
-            display(HTML(personas_html(self.personas) + _note(
-                "Not running in a Jupyter kernel: showing the personas without a server.")))
-            return self
-        port = port or _free_port()
-        app = self.app()
-        try:
-            app.run(jupyter_mode=mode, jupyter_height=height, port=port, host="127.0.0.1",
-                    jupyter_server_url=server_url)
-        except Exception as exc:  # the personas are still worth showing
-            display(HTML(personas_html(self.personas) + _note(
-                f"The inline dashboard could not start ({exc}); showing the personas as "
-                "HTML instead.")))
-            return self
-        prefix = app.config.requests_pathname_prefix or "/"
-        base = (server_url or f"http://127.0.0.1:{port}").rstrip("/")
-        self.url = f"{base}{prefix}"
+        url = serve_inline(self.app, lambda: personas_html(self.personas), "personas",
+                           mode=mode, port=port, height=height, server_url=server_url)
+        self.url = url or self.url
         return self
 
     def save(self, path: Any) -> None:
@@ -197,6 +174,42 @@ class NotebookPersonas:
     def __repr__(self) -> str:
         names = ", ".join(p.name for p in self.personas)
         return f"<NotebookPersonas: {len(self.personas)} personas ({names})>"
+
+
+def serve_inline(make_app: Any, static_html: Any, what: str, *, mode: str,
+                 port: int | None, height: int, server_url: str | None) -> str | None:
+    """Serve ``make_app()`` in the notebook, or display ``static_html()`` instead.
+
+    The HTML is shown for ``mode="static"``, outside a Jupyter kernel and when the
+    server cannot start (with a note saying why). Returns the URL of the served
+    dashboard, or ``None`` when the HTML was shown.
+    """
+    from IPython.display import HTML, display
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode == "static":
+        display(HTML(static_html()))
+        return None
+    from dash import jupyter_dash
+
+    if not jupyter_dash.active:
+        display(HTML(static_html() + _note(
+            f"Not running in a Jupyter kernel: showing the {what} without a server.")))
+        return None
+    port = port or _free_port()
+    app = make_app()
+    try:
+        app.run(jupyter_mode=mode, jupyter_height=height, port=port, host="127.0.0.1",
+                jupyter_server_url=server_url)
+    except Exception as exc:  # the HTML is still worth showing
+        display(HTML(static_html() + _note(
+            f"The inline dashboard could not start ({exc}); showing the {what} as HTML "
+            "instead.")))
+        return None
+    prefix = app.config.requests_pathname_prefix or "/"
+    base = (server_url or f"http://127.0.0.1:{port}").rstrip("/")
+    return f"{base}{prefix}"
 
 
 def _note(text: str) -> str:

@@ -80,34 +80,11 @@ class NotebookStudy:
 
         Parameters are those of :meth:`NotebookPersonas.show`.
         """
-        from IPython.display import HTML, display
+        from ._core import serve_inline
 
-        from ._core import MODES, _free_port, _note
-
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        if mode == "static":
-            display(HTML(study_html(self.view)))
-            return self
-        from dash import jupyter_dash
-
-        if not jupyter_dash.active:
-            display(HTML(study_html(self.view) + _note(
-                "Not running in a Jupyter kernel: showing the study without a server.")))
-            return self
-        port = port or _free_port()
-        app = self.app()
-        try:
-            app.run(jupyter_mode=mode, jupyter_height=height, port=port, host="127.0.0.1",
-                    jupyter_server_url=server_url)
-        except Exception as exc:  # the summary is still worth showing
-            display(HTML(study_html(self.view) + _note(
-                f"The inline dashboard could not start ({exc}); showing the study as HTML "
-                "instead.")))
-            return self
-        prefix = app.config.requests_pathname_prefix or "/"
-        base = (server_url or f"http://127.0.0.1:{port}").rstrip("/")
-        self.url = f"{base}{prefix}"
+        url = serve_inline(self.app, lambda: study_html(self.view), "study", mode=mode,
+                           port=port, height=height, server_url=server_url)
+        self.url = url or self.url
         return self
 
     def _repr_html_(self) -> str:

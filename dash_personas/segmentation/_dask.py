@@ -73,7 +73,7 @@ from ._encoding import (
     _sort_key,
     looks_like_id_counts,
 )
-from ._gamma import estimate_gamma, huang_gamma, select_gamma
+from ._gamma import resolve_gamma
 from ._init import SeedingPool, init_kprototypes_pp, seeding_sample_size
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes, SufficientStats
 from ._lloyd import judge_pass
@@ -638,14 +638,8 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
 
     # the in-memory rules, on the first restart's sample (all rows when the data is small)
     sample = store.take(drawn[0])
-    if model.gamma == "auto":
-        gamma = select_gamma(sample, encoder, k, SeedingPool.from_data(sample)).gamma
-    elif model.gamma == "lambdaest":
-        gamma = estimate_gamma(sample, encoder.n_levels, encoder.categorical_weights_)
-    elif model.gamma == "huang":
-        gamma = huang_gamma(sample)
-    else:
-        gamma = float(model.gamma)
+    gamma, selection = resolve_gamma(model.gamma, sample, encoder, k,
+                                     SeedingPool.from_data(sample))
     distance = KPrototypesDistance.from_encoder(encoder, gamma)
     if cached:
         prepared = list(_persist(*[delayed(_prepare)(e, distance) for e in encoded]))
@@ -698,6 +692,7 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     model.distance_ = distance
     model.prototypes_ = kept.prototypes
     model.gamma_ = gamma
+    model.gamma_selection_ = selection
     model.labels_ = label_blocks[report.best].astype(np.int64)
     model.cost_ = float(kept.history[-1])
     model.n_iter_ = int(kept.n_iter)

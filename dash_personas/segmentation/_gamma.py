@@ -21,7 +21,7 @@ from ._init import SeedingPool, init_kprototypes_pp
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import lloyd
 
-__all__ = ["GammaSelection", "estimate_gamma", "huang_gamma", "select_gamma"]
+__all__ = ["GammaSelection", "estimate_gamma", "huang_gamma", "resolve_gamma", "select_gamma"]
 
 #: Huang's (1998) factor, as kmodes uses it: gamma = 0.5 x mean numeric SD.
 HUANG_FACTOR = 0.5
@@ -235,6 +235,37 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     chosen = float(candidates[_tie_break(scores, candidates, np.sqrt(lambdaest * huang))])
     return GammaSelection(chosen, candidates, scores, numeric_ratio, categorical_ratio,
                           lambdaest, huang, sample.n_samples, rule)
+
+
+def resolve_gamma(rule: Any, data: EncodedData, encoder: Any, n_clusters: int,
+                  pool: SeedingPool) -> tuple[float, GammaSelection | None]:
+    """The gamma a ``gamma=`` parameter stands for on ``data``, and the selection
+    report when it is ``"auto"`` (the in-memory fit and the Dask fit share this).
+
+    Parameters
+    ----------
+    rule : {"auto", "lambdaest", "huang"} or float
+    data : EncodedData
+        The rows the rule looks at (all rows in memory, the seeding sample on Dask).
+    encoder : MixedEncoder
+        The fitted encoder (levels and categorical weights).
+    n_clusters : int
+    pool : SeedingPool
+        The distinct rows of ``data`` that ``"auto"``'s candidate fits draw from.
+
+    Returns
+    -------
+    gamma : float
+    selection : GammaSelection or None
+    """
+    if rule == "auto":
+        selection = select_gamma(data, encoder, n_clusters, pool)
+        return selection.gamma, selection
+    if rule == "lambdaest":
+        return estimate_gamma(data, encoder.n_levels, encoder.categorical_weights_), None
+    if rule == "huang":
+        return huang_gamma(data), None
+    return float(rule), None
 
 
 def _tie_break(scores: np.ndarray, candidates: np.ndarray, centre: float) -> int:

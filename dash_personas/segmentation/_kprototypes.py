@@ -24,7 +24,7 @@ from survey_builder.errors import UserError
 
 from ._backend import is_dask_collection
 from ._encoding import EncodedData, MixedEncoder
-from ._gamma import estimate_gamma, huang_gamma, select_gamma
+from ._gamma import resolve_gamma
 from ._init import INIT_METHODS, SeedingPool
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
 from ._lloyd import LloydRun, lloyd, run_to_optimum
@@ -263,16 +263,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             n_init = 1
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max,
                                                                size=n_init)
-        selection = None
-        if self.gamma == "auto":
-            selection = select_gamma(encoded, encoder, k, pool)
-            gamma = selection.gamma
-        elif self.gamma == "lambdaest":
-            gamma = estimate_gamma(encoded, encoder.n_levels, encoder.categorical_weights_)
-        elif self.gamma == "huang":
-            gamma = huang_gamma(encoded)
-        else:
-            gamma = float(self.gamma)
+        gamma, selection = resolve_gamma(self.gamma, encoded, encoder, k, pool)
         distance = KPrototypesDistance.from_encoder(encoder, gamma)
         prepared = distance.prepare(encoded)
 

@@ -85,9 +85,7 @@ class _Source:
         try:
             people = _as_persona_set(self.personas)
         except (ValueError, TypeError, OSError) as exc:
-            message = str(exc) or exc.__class__.__name__
-            logger.warning("dash-personas-hooks: personas unavailable: %s", message)
-            return Loaded(error=message)
+            return _unavailable("personas", exc)
         loaded = Loaded(personas=people)
         if self.data is not None:
             try:
@@ -107,6 +105,13 @@ class _Source:
                 logger.warning("dash-personas-hooks: %s", message)
                 loaded.warnings.append(message)
         return loaded
+
+
+def _unavailable(what: str, exc: Exception) -> Loaded:
+    """What a page shows when its source cannot be read (and the log line saying why)."""
+    message = str(exc) or exc.__class__.__name__
+    logger.warning("dash-personas-hooks: %s unavailable: %s", what, message)
+    return Loaded(error=message)
 
 
 class _StudySource:
@@ -138,9 +143,7 @@ class _StudySource:
         try:
             view = study_view(self.study)
         except (ValueError, TypeError, OSError) as exc:
-            message = str(exc) or exc.__class__.__name__
-            logger.warning("dash-personas-hooks: study unavailable: %s", message)
-            return Loaded(error=message)
+            return _unavailable("study", exc)
         return Loaded(personas=view.personas[view.current_version], study=view)
 
 

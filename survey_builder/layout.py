@@ -15,7 +15,8 @@ Scores file layout
    name is taken), written as labels (or as option codes with ``--codes``);
 6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS`, then
    :data:`N_ANSWERED_COLUMN`, :data:`STRAIGHTLINED_SHARE_COLUMN` and
-   :data:`LONGEST_RUN_COLUMN`.
+   :data:`LONGEST_RUN_COLUMN`, then (when the responses carry interview times)
+   :data:`INTERVIEW_MINUTES_COLUMN` and :data:`SPEEDER_COLUMN`.
 
 Beside ``scores.csv`` it writes ``scores.codebook.json`` (:func:`sidecar_path`): the
 survey's codebook plus a ``scores`` section saying what each of these columns is.
@@ -32,14 +33,19 @@ __all__ = [
     "BREAKS_SPEC_COLUMN",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
+    "ENDED_COLUMN",
     "ID_COLUMN",
+    "INTERVIEW_MINUTES_COLUMN",
     "JOURNEY_COLUMN",
     "LONGEST_RUN_COLUMN",
     "N_ANSWERED_COLUMN",
     "QUALITY_COLUMNS",
     "SIDECAR_SUFFIX",
+    "SPEEDER_COLUMN",
+    "STARTED_COLUMN",
     "STRAIGHTLINED_SHARE_COLUMN",
     "STRAIGHTLINER_COLUMN",
+    "TIMING_SCORE_COLUMNS",
     "sidecar_path",
 ]
 
@@ -65,10 +71,24 @@ LONGEST_RUN_COLUMN = "longest_run"
 #: The boolean data-quality flags of a scores file.
 FLAG_COLUMNS: tuple[str, ...] = (ATTENTION_FAILED_COLUMN, STRAIGHTLINER_COLUMN,
                                  BREAKS_SPEC_COLUMN)
-#: Every data-quality column of a scores file: they describe how a respondent answered,
-#: not who they are, so they are never segmentation features nor persona traits.
+#: Optional response columns: when the interview started and ended (ISO 8601 timestamps,
+#: read from ODK's ``start``/``end``, SurveyJS's ``started_at``/``ended_at`` keys and
+#: REDCap's ``started_at`` field and ``<form>_timestamp``; see :mod:`survey_builder.timing`).
+STARTED_COLUMN = "started_at"
+ENDED_COLUMN = "ended_at"
+#: Scores columns written when the responses carry the interview times: its length in
+#: minutes, and the speeder flag (shorter than a fraction of the median length). Both are
+#: data-quality columns, never segmentation features.
+INTERVIEW_MINUTES_COLUMN = "interview_minutes"
+SPEEDER_COLUMN = "speeder"
+#: The optional timing columns of a scores file (present when the responses had times).
+TIMING_SCORE_COLUMNS: tuple[str, ...] = (INTERVIEW_MINUTES_COLUMN, SPEEDER_COLUMN)
+#: Every data-quality column a scores file can have (the timing ones only with times):
+#: they describe how a respondent answered, not who they are, so they are never
+#: segmentation features nor persona traits.
 QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN,
-                                    STRAIGHTLINED_SHARE_COLUMN, LONGEST_RUN_COLUMN)
+                                    STRAIGHTLINED_SHARE_COLUMN, LONGEST_RUN_COLUMN,
+                                    *TIMING_SCORE_COLUMNS)
 #: Suffix of a single-choice answer column whose name another scores column already took.
 ANSWER_SUFFIX = "_answer"
 #: Suffix of the codebook written beside a scores file (``scores.csv`` ->

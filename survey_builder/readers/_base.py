@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
+from ..timing import attach_times
 from . import canonical, odk, redcap, surveyjs
 from ._container import unpack
 from ._decode import decode_bytes
@@ -64,7 +65,9 @@ def responses_from_text(text: str, source: Survey | Mapping[str, Any], *,
     -------
     DataFrame
         Canonical columns in codebook order: the id as strings, Likert/option/rank/integer
-        columns as nullable ``Int64``, other numbers as float, codes and text as strings.
+        columns as nullable ``Int64``, other numbers as float, codes and text as strings;
+        then ``started_at``/``ended_at`` (UTC timestamps) when the file has interview
+        times (:mod:`survey_builder.timing`).
 
     Raises
     ------
@@ -82,7 +85,8 @@ def responses_from_text(text: str, source: Survey | Mapping[str, Any], *,
     if fmt == "surveyjs" and not text.strip():
         raise SurveyError("the file is empty", name, 1)
     parsed = _PARSERS[fmt](text, layout, name, allow_extra_columns)
-    return validate(parsed, layout, name)
+    return attach_times(validate(parsed, layout, name), parsed.values, source=name,
+                        origin=parsed.origin, locate=parsed.locate)
 
 
 def read_responses(path: str | Path, source: Survey | Mapping[str, Any], *,

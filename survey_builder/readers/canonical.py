@@ -2,7 +2,9 @@
 
 One column per codebook column, named as in the codebook (``respondent_id`` first, grid
 items as their own columns, multiple choice and ranking as ``question__option`` columns).
-It is what ``survey-builder simulate`` writes by default and what ``score`` reads.
+It is what ``survey-builder simulate`` writes by default and what ``score`` reads. Two
+optional columns may follow: ``started_at`` and ``ended_at``, the interview's times
+(:mod:`survey_builder.timing`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..timing import TIMING_COLUMNS
 from ._csv import read_csv, write_csv
 from ._layout import Layout, Parsed
 from .validate import check_missing, check_unknown
@@ -43,11 +46,12 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
     expected = list(layout.columns)
     missing = [c for c in expected if c not in frame.columns]
     check_missing(missing, source)
-    unknown = [c for c in frame.columns if c not in layout.columns]
+    unknown = [c for c in frame.columns if c not in layout.columns and c not in TIMING_COLUMNS]
     if not allow_extra:
         check_unknown(unknown, source, "canonical")
-    values = {c: frame[c] for c in expected}
-    return Parsed("canonical", len(frame), values, {c: c for c in expected}, locate)
+    kept = expected + [c for c in TIMING_COLUMNS if c in frame.columns]
+    values = {c: frame[c] for c in kept}
+    return Parsed("canonical", len(frame), values, {c: c for c in kept}, locate)
 
 
 def write(responses: pd.DataFrame, layout: Layout, path: str | Path) -> None:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
 from ..layout import ID_COLUMN
+from ..timing import SOURCE_FIELDS, format_times
 from ._csv import read_csv, write_csv
 from ._labels import option_labels
 from ._layout import Layout, Parsed, row_ids
@@ -44,6 +45,11 @@ ODK_META = frozenset({
     "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion",
     "__version__", "formhub", "uuid", "start-geopoint", "rootUuid",
 })
+
+
+#: ODK's ``start``/``end`` metadata fields -> the canonical timing columns.
+_ODK_TIMES = {field: column for column, fields in SOURCE_FIELDS["odk"].items()
+              for field in fields}
 
 
 def _odk_numeric(layout: Layout) -> Callable[[str], bool]:
@@ -133,7 +139,10 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
             split[last] = column
         elif column.startswith("_") or column in ODK_META or last in ODK_META or (
                 segments and segments[0] in ("meta", "formhub", "__version__")):
-            if column == "_uuid" or last == "_uuid":
+            if last in _ODK_TIMES and segments[:-1] in ([], ["meta"]):
+                values[_ODK_TIMES[last]] = frame[column]
+                origin[_ODK_TIMES[last]] = column
+            elif column == "_uuid" or last == "_uuid":
                 id_candidates["_uuid"] = column
             elif last in ("instanceID", "KEY"):
                 id_candidates.setdefault("instanceID", column)
@@ -186,16 +195,17 @@ def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.Da
 
     Columns are prefixed with their section group (``section/grid/item`` for grid rows),
     select-multiple answers appear both as a space-separated column and as ``q/option`` 0/1
-    columns, ranking answers as values in rank order, and Kobo's metadata columns are added.
+    columns, ranking answers as values in rank order, and Kobo's metadata columns are added
+    (``start``/``end`` when the responses carry interview times).
     """
     import numpy as np
     import pandas as pd
 
     layout = Layout.of(source)
     n = len(responses)
-    out: dict[str, Any] = {
-        "start": "2024-01-01T10:00:00.000+01:00", "end": "2024-01-01T10:12:00.000+01:00",
-    }
+    out: dict[str, Any] = {field: format_times(responses[column])
+                           for column, (field,) in SOURCE_FIELDS["odk"].items()
+                           if column in responses.columns}
     for question in layout.codebook.get("questions", []):
         name = question["name"]
         first = layout.columns[question["columns"][0]]

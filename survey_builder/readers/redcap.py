@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..codebook import redcap_rank_fields
+from ..layout import ENDED_COLUMN, STARTED_COLUMN
 from ._csv import read_csv, write_csv
 from ._layout import Layout, Parsed, row_ids
 from .validate import check_missing, check_unknown
@@ -91,6 +92,12 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
                 origin[target] = column
             else:
                 unknown.append(column)
+        elif name == STARTED_COLUMN and name not in layout.columns:
+            values[STARTED_COLUMN] = frame[column]
+            origin[STARTED_COLUMN] = column
+        elif name.endswith("_timestamp") and ENDED_COLUMN not in values:
+            values[ENDED_COLUMN] = frame[column]  # the survey's completion time
+            origin[ENDED_COLUMN] = column
         elif REDCAP_META.match(name) or layout.is_auxiliary(name):
             continue
         else:
@@ -142,8 +149,20 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
             answered = responses[name].notna().to_numpy()
             passed = (responses[name].astype(object) == checks[name]).to_numpy(dtype=bool)
             out[f"{name}_passed"] = np.where(answered, passed.astype(int), 0)
+    if STARTED_COLUMN in responses.columns:
+        out[STARTED_COLUMN] = _redcap_times(responses[STARTED_COLUMN])
+    if ENDED_COLUMN in responses.columns:  # REDCap's survey completion timestamp
+        out[f"{survey_id}_timestamp"] = _redcap_times(responses[ENDED_COLUMN])
     out[f"{survey_id}_complete"] = 2
     return pd.DataFrame(out, index=responses.index)
+
+
+def _redcap_times(values: pd.Series) -> pd.Series:
+    """Timestamps the way REDCap exports them (``2024-05-01 10:04:00``, server time)."""
+    import pandas as pd
+
+    times = pd.to_datetime(values, utc=True, format="ISO8601")
+    return times.dt.strftime("%Y-%m-%d %H:%M:%S").where(times.notna(), None)
 
 
 def write(responses: pd.DataFrame, layout: Layout, path: str | Path) -> None:

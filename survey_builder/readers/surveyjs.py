@@ -4,7 +4,8 @@ A file is a JSON list of result objects (or ``{"results": [...]}``, or one objec
 line). Grids are nested objects ``{"trust_grid": {"trust_1": 4}}``, checkbox answers lists
 of values, ranking answers lists in rank order; absent keys are unanswered;
 ``<name>-Comment`` keys are ignored. The id is ``respondent_id`` (or ``id``) when present,
-else the position in the file.
+else the position in the file. ``started_at``/``ended_at`` keys (set by the export's
+triggers) are the interview times.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..atomic import atomic_write
 from ..errors import SurveyError
 from ..layout import ID_COLUMN
+from ..timing import TIMING_COLUMNS, format_times
 from ._layout import Layout, Parsed, as_objects, row_ids
 from ._options import expand_multi, expand_rank
 from .validate import check_unknown
@@ -113,6 +115,10 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
         series = as_objects(records[key])
         if key == id_key or key.endswith("-Comment") or layout.is_auxiliary(key):
             continue
+        if key in TIMING_COLUMNS and key not in layout.columns:
+            values[key] = series
+            origin[key] = key
+            continue
         if key in layout.grids:
             items = layout.grids[key]
             bad = series.map(lambda v: v is not None and not isinstance(v, dict))
@@ -192,6 +198,11 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
     n = len(responses)
     cols = {name: _cells(responses[name]) for name in layout.columns}
     results: list[dict[str, Any]] = [{ID_COLUMN: rid} for rid in cols[layout.id_column]]
+    for column in TIMING_COLUMNS:
+        if column in responses.columns:
+            for result, time in zip(results, format_times(responses[column]), strict=True):
+                if time is not None:
+                    result[column] = time
     for question in layout.codebook.get("questions", []):
         name = question["name"]
         if name in layout.multi or name in layout.rank:

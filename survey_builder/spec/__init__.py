@@ -39,6 +39,11 @@ A spec is a YAML or JSON document::
     clv: {currency: EUR, value: {question: avg_spend}, frequency: {question: buy_freq},
           lifespan: {question: lifespan}}
     journey: {question: journey_stage}
+    redirects: {complete: "https://panel.example/c?rid=${rid}", screenout: ...}
+    quotas: [{name: age, cells: [{name: young, when: "${age_band} = '18_34'", target: 150}]}]
+
+A question's ``terminate_if`` screens the respondent out when it holds (see
+:mod:`survey_builder.spec._fieldwork` for screening, redirects and quotas).
 
 Question types (the ``type`` field): ``likert``, ``likert_grid``, ``single_choice``,
 ``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``.
@@ -103,6 +108,7 @@ from __future__ import annotations
 
 from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
+from ._fieldwork import Quota, QuotaCell, Redirects, screenout_conditions, screenout_rule
 from .checks import find_problems
 from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
 from .models import (
@@ -154,7 +160,10 @@ __all__ = [
     "NoteQuestion",
     "NumericQuestion",
     "Question",
+    "Quota",
+    "QuotaCell",
     "RankingQuestion",
+    "Redirects",
     "Scale",
     "Section",
     "SingleChoiceQuestion",
@@ -164,6 +173,8 @@ __all__ = [
     "dump_survey",
     "find_problems",
     "load_survey",
+    "screenout_conditions",
+    "screenout_rule",
     "survey_from_dict",
     "survey_to_dict",
     "survey_to_text",

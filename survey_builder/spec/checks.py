@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from .. import expressions as ex
 from .._source import format_loc
 from ..layout import ID_COLUMN
+from ._fieldwork import check_fieldwork
 from ._fields import LANG_RE
 from .models import (
     AttentionCheckQuestion,
@@ -35,7 +36,7 @@ from .models import (
 if TYPE_CHECKING:  # pragma: no cover
     from .models import ChoiceQuestion, GridItem, Item, Question, Survey
 
-__all__ = ["Loc", "check_question", "find_problems"]
+__all__ = ["Loc", "check_condition", "check_question", "find_problems"]
 
 #: A location path in the document, e.g. ``("sections", 1, "questions", 3, "scale")``.
 Loc = tuple[Any, ...]
@@ -76,6 +77,7 @@ def find_problems(survey: Survey) -> list[tuple[Loc, str]]:
     check_scale_membership(ctx)
     check_clv(ctx)
     check_journey(ctx)
+    check_fieldwork(ctx)
     return ctx.problems
 
 
@@ -313,6 +315,39 @@ def check_relevance(ctx: _Context, loc: Loc, text: str, question: Question) -> N
     for node in ex.walk(tree):
         if isinstance(node, ex.Ref):
             _check_reference(ctx, loc, node.name, question)
+    for node in ex.walk(tree):
+        if isinstance(node, ex.Call) and node.func == "selected":
+            _check_selected_call(ctx, loc, node)
+        elif isinstance(node, ex.Compare):
+            _check_comparison(ctx, loc, node)
+
+
+def check_condition(ctx: _Context, loc: Loc, text: str, *, allow_self: Question | None,
+                    everything: bool = False) -> None:
+    """A fieldwork condition (``terminate_if``, a quota cell) parses, refers to answered
+    questions — up to ``allow_self`` included, or any question with ``everything`` — and
+    uses ``selected()`` and comparisons as their types allow. Runs after every name is
+    known."""
+    try:
+        tree = ex.parse(text)
+    except ex.ExpressionError as exc:
+        ctx.add(loc, f"invalid condition: {exc}")
+        return
+    last = None if everything or allow_self is None else ctx.position.get(allow_self.name)
+    for node in ex.walk(tree):
+        if not isinstance(node, ex.Ref):
+            continue
+        if node.name not in ctx.position:
+            close = [n for n in ctx.position if _similar(n, node.name)]
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            ctx.add(loc, f"condition refers to unknown question {node.name!r}{hint}")
+        elif last is not None and ctx.position[node.name] > last:
+            ctx.add(loc, f"condition refers to {node.name!r}, which comes later; it may "
+                         "only use this question and earlier ones")
+        elif not ctx.kind[node.name].has_answer:
+            ctx.add(loc, f"condition refers to note {node.name!r}, which has no answer")
+        elif ctx.kind[node.name].is_grid:
+            ctx.add(loc, f"{node.name!r} is a grid; refer to one of its items instead")
     for node in ex.walk(tree):
         if isinstance(node, ex.Call) and node.func == "selected":
             _check_selected_call(ctx, loc, node)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .._source import format_loc
 from ._fields import ASPECTS_DIMENSIONS, Anchors, ChoiceValue, Name, Points, Text
+from ._fieldwork import Quota, Redirects
 
 
 def text_for(text: Mapping[str, str] | None, language: str, fallback: str | None = None) -> str:
@@ -80,8 +81,10 @@ class _QuestionBase(_Model):
     hint: Text | None = None
     required: bool = False
     relevant: str | None = Field(default=None, description="Condition on earlier answers")
+    terminate_if: str | None = Field(
+        default=None, description="Screen the respondent out here when true (fieldwork)")
 
-    @field_validator("relevant")
+    @field_validator("relevant", "terminate_if")
     @classmethod
     def _blank_relevant(cls, value: str | None) -> str | None:
         return value or None
@@ -358,6 +361,8 @@ class Survey(_Model):
     sections: list[Section] = Field(min_length=1)
     clv: ClvSpec | None = None
     journey: JourneySpec | None = None
+    redirects: Redirects | None = None
+    quotas: list[Quota] = Field(default_factory=list)
 
     @model_validator(mode="before")
     @classmethod

@@ -380,6 +380,11 @@ def test_documented_exports_read_to_the_canonical_answers(export_survey, name, f
     path = EXPORTS / name
     assert detect_format(path.read_text(encoding="utf-8"), name) == fmt
     frame = read_responses(path, export_survey)
+    assert ("ended_at" in frame) == (name == "redcap_raw.csv")  # the one with a timestamp
+    if "ended_at" in frame:  # REDCap <form>_timestamp: the completion time, when completed
+        ended = frame.pop("ended_at")
+        assert ended.isna().tolist() == [False, False, True]
+        assert str(ended[0]) == "2026-03-02 09:15:27+00:00"
     assert list(frame.columns) == column_names(build_codebook(export_survey))
     pd.testing.assert_frame_equal(frame, _expected(ids))
 

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "build": "survey_builder.commands.build:build_command",
     "simulate": "survey_builder.commands.simulate:simulate_command",
     "score": "survey_builder.commands.score:score_command",
+    "fieldwork": "survey_builder.commands.fieldwork:fieldwork_command",
 }
 
 
@@ -38,6 +39,7 @@ def cli() -> None:
       survey-builder build survey.yaml --format all --out build/
       survey-builder simulate survey.yaml -n 2000 --personas 4 --seed 0 --out responses.csv
       survey-builder score survey.yaml responses.csv --out scores.csv
+      survey-builder fieldwork survey.yaml responses.csv --out fieldwork.html
 
     Shell completion (bash): eval "$(_SURVEY_BUILDER_COMPLETE=bash_source survey-builder)"
     """

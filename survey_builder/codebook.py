@@ -47,7 +47,8 @@ this JSON document (``Codebook.to_dict()`` gives a plain copy)::
       "attention_checks": [ {"question", "column", "answer"} ],
       "derivations": {"clv": {...} | null, "journey": {...} | null},
       "notes": [ "name", ... ],             # questions without an answer (notes)
-      "scores": {scores layout} | null       # only in a scores file's codebook
+      "scores": {scores layout} | null,      # only in a scores file's codebook
+      "screening": [ {"question", "condition"} ]  # only with screening questions
     }
 
 Version history: ``1`` (an integer) is the first layout; ``"1.1"`` adds the optional
@@ -126,6 +127,7 @@ from .spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    screenout_conditions,
     survey_from_dict,
     text_for,
 )
@@ -434,7 +436,16 @@ def build_codebook(survey: Survey) -> Codebook:
         "derivations": _derivations(survey),
         "notes": notes,
         "scores": None,
+        **_screening(survey),
     })
+
+
+def _screening(survey: Survey) -> dict[str, Any]:
+    """``{"screening": [{"question", "condition"}]}`` for a survey with screening questions
+    (the rules of :func:`survey_builder.spec.screenout_conditions`), else nothing."""
+    rules = screenout_conditions(survey)
+    return {"screening": [{"question": name, "condition": rule} for name, rule in rules]
+            } if rules else {}
 
 
 

@@ -19,6 +19,10 @@ The generative model
   attention checks more often), and questions whose relevance condition is false for a
   respondent are left blank — evaluated on the simulated answers themselves, in questionnaire
   order, exactly as a form engine would.
+* Fieldwork: screening questions (``terminate_if``) end the interview of whoever they
+  screen out (later answers blank), at a planted incidence if asked; optional
+  ``started_at``/``ended_at`` times with planted speeders
+  (:mod:`survey_builder._simulate_fieldwork`).
 
 Everything is vectorised with NumPy over respondents (loops run over questions only), and each
 question draws from its own random stream derived from ``seed`` and the question name, so the
@@ -47,6 +51,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import expressions as ex
+from ._simulate_fieldwork import blank_after_screenout, interview_times, plant_incidence
 from .codebook import (
     OPTION_SEPARATOR,
     build_codebook,
@@ -55,7 +60,7 @@ from .codebook import (
     option_columns,
 )
 from .errors import SurveyError
-from .layout import STRAIGHTLINER_COLUMN
+from .layout import ENDED_COLUMN, SPEEDER_COLUMN, STARTED_COLUMN, STRAIGHTLINER_COLUMN
 from .readers import respondent_ids
 from .spec import ID_COLUMN, Survey, load_survey
 
@@ -78,6 +83,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "PERSONA_COLUMN",
+    "SCREENED_OUT_COLUMN",
     "SimulatedResponses",
     "SimulationSettings",
     "default_labels_path",
@@ -89,6 +95,8 @@ __all__ = [
 
 #: Name of the planted-label column (values 1..n_personas).
 PERSONA_COLUMN = "persona"
+#: Planted-truth column: the respondent was screened out.
+SCREENED_OUT_COLUMN = "screened_out"
 
 _TEXT_SNIPPETS = (
     "Good value for money", "Fast delivery matters to me", "I like trying new things",
@@ -128,6 +136,15 @@ class SimulationSettings:
         Chance that such a respondent straight-lines a given grid.
     text_answer_rate : float
         Probability that a free-text question gets an answer.
+    incidence : float, optional
+        Share of respondents who pass the screening (``terminate_if``) questions, planted
+        exactly; ``None`` leaves it to the draws. Screen-outs' answers after their screening
+        question are blank either way (:mod:`survey_builder._simulate_fieldwork`).
+    interview_times : bool
+        Add ``started_at``/``ended_at`` columns (plausible lengths around the
+        questionnaire's estimate).
+    speeder_rate : float
+        With ``interview_times``: share of the completes planted as speeders.
     """
 
     profile_spread: float = 1.0
@@ -141,6 +158,9 @@ class SimulationSettings:
     grid_straightliner_rate: float = 0.0
     grid_straightline_share: float = 0.6
     text_answer_rate: float = 0.2
+    incidence: float | None = None
+    interview_times: bool = False
+    speeder_rate: float = 0.05
 
 
 def default_labels_path(out: str | Path) -> Path:
@@ -269,6 +289,8 @@ class _Simulator:
         lined = self.rng("straightliners/grids").sample.random(n)
         self.grid_straightliner = ~self.straightliner & (
             lined < settings.grid_straightliner_rate)
+        self.screened_out = np.zeros(n, dtype=bool)
+        self.speeders: np.ndarray | None = None
 
     def rng(self, name: str) -> _Streams:
         import numpy as np
@@ -531,11 +553,17 @@ class SimulatedResponses:
         Planted persona (1..``n_personas``) per respondent, named ``persona``.
     straightliners : Series of bool
         Planted straight-liners (every Likert item, or some grids), named ``straightliner``.
+    screened_out : Series of bool
+        Respondents a screening question screened out, named ``screened_out``.
+    speeders : Series of bool or None
+        Planted speeders (with ``interview_times``), named ``speeder``.
     """
 
     responses: pd.DataFrame
     personas: pd.Series
     straightliners: pd.Series
+    screened_out: pd.Series | None = None
+    speeders: pd.Series | None = None
 
 
 def simulate_with_truth(
@@ -569,7 +597,10 @@ def simulate_with_truth(
     personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
     straight = pd.Series(sim.straightliner | sim.grid_straightliner, index=responses.index,
                          name=STRAIGHTLINER_COLUMN)
-    return SimulatedResponses(responses, personas, straight)
+    screened = pd.Series(sim.screened_out, index=responses.index, name=SCREENED_OUT_COLUMN)
+    speeders = (None if sim.speeders is None else
+                pd.Series(sim.speeders, index=responses.index, name=SPEEDER_COLUMN))
+    return SimulatedResponses(responses, personas, straight, screened, speeders)
 
 
 def simulate_responses(
@@ -636,7 +667,11 @@ def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
         groups.append((q, list(generated)))
 
     _blank_at_random(sim, groups, columns)
-    _blank_irrelevant(groups, columns, option_columns(codebook), n)
+    options = option_columns(codebook)
+    plant_incidence(survey, columns, options, n, sim.s.incidence,
+                    sim.rng("fieldwork/incidence").sample)
+    _blank_irrelevant(groups, columns, options, n)
+    sim.screened_out, reached = blank_after_screenout(survey, groups, columns, options, n)
 
     data: dict[str, Any] = {ID_COLUMN: ids}
     for name in column_names(codebook)[1:]:
@@ -649,6 +684,10 @@ def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
             data[name] = np.asarray(values, dtype=float)
         else:
             data[name] = pd.array(values, dtype="str") if len(values) else values
+    if sim.s.interview_times:
+        data[STARTED_COLUMN], data[ENDED_COLUMN], sim.speeders = interview_times(
+            survey, reached, sim.screened_out, sim.s.speeder_rate,
+            sim.rng("fieldwork/times").sample)
     return pd.DataFrame(data)
 
 

@@ -20,14 +20,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import SurveyError
-from .layout import ENDED_COLUMN, STARTED_COLUMN
+from .layout import ENDED_COLUMN, INTERVIEW_MINUTES_COLUMN, SPEEDER_COLUMN, STARTED_COLUMN
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
 __all__ = ["DEFAULT_SPEEDER_FRACTION", "SOURCE_FIELDS", "TIMING_COLUMNS", "attach_times",
-           "flag_speeders", "format_times", "interview_minutes", "parse_times"]
+           "flag_speeders", "format_times", "interview_minutes", "parse_times",
+           "timing_scores"]
 
 #: The two optional timing columns of canonical responses, start first.
 TIMING_COLUMNS: tuple[str, str] = (STARTED_COLUMN, ENDED_COLUMN)
@@ -89,7 +90,6 @@ def parse_times(values: Any, *, source: str, column: str,
 def format_times(values: Any) -> np.ndarray:
     """Timestamps as ISO 8601 text with milliseconds and offset, as ODK writes them
     (``2024-05-01T10:04:00.000+00:00``); missing ones as ``None``."""
-    import numpy as np
     import pandas as pd
 
     times = pd.to_datetime(pd.Series(values).reset_index(drop=True), utc=True,
@@ -143,7 +143,8 @@ def interview_minutes(responses: pd.DataFrame) -> np.ndarray | None:
         return None
     start = pd.to_datetime(responses[STARTED_COLUMN], utc=True, format="ISO8601")
     end = pd.to_datetime(responses[ENDED_COLUMN], utc=True, format="ISO8601")
-    minutes = ((end - start).dt.total_seconds() / 60).to_numpy(dtype=float, na_value=np.nan)
+    minutes = ((end - start).dt.total_seconds() / 60).to_numpy(dtype=float, na_value=np.nan,
+                                                             copy=True)
     minutes[minutes < 0] = np.nan
     return minutes
 
@@ -183,3 +184,31 @@ def flag_speeders(minutes: np.ndarray, fraction: float = DEFAULT_SPEEDER_FRACTIO
         return np.zeros(len(minutes), dtype=bool)
     with np.errstate(invalid="ignore"):
         return minutes < fraction * float(np.median(pool))
+
+
+def timing_scores(responses: pd.DataFrame, fraction: float = DEFAULT_SPEEDER_FRACTION, *,
+                  completes: np.ndarray | None = None) -> dict[str, np.ndarray] | None:
+    """The timing columns of a scores file, or ``None`` when the responses have no times.
+
+    Parameters
+    ----------
+    responses : DataFrame
+    fraction : float
+        See :func:`flag_speeders`.
+    completes : ndarray of bool, optional
+        Who completed the interview: only they make the median and can be speeders
+        (screen-outs end early by design). Default: everyone.
+
+    Returns
+    -------
+    dict or None
+        ``interview_minutes`` (:func:`interview_minutes`) and ``speeder``
+        (:func:`flag_speeders`).
+    """
+    minutes = interview_minutes(responses)
+    if minutes is None:
+        return None
+    speeder = flag_speeders(minutes, fraction, among=completes)
+    if completes is not None:
+        speeder &= completes
+    return {INTERVIEW_MINUTES_COLUMN: minutes, SPEEDER_COLUMN: speeder}

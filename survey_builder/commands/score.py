@@ -52,13 +52,18 @@ INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
               help="Refuse answers that break the questionnaire's rules (answered though "
                    "hidden, too many ticks, a rank given twice, a required answer missing) "
                    "instead of flagging them in breaks_spec.")
+@click.option("--speeder-fraction", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              default=1 / 3, show_default="1/3",
+              help="With interview times (started_at/ended_at): flag as speeder a "
+                   "respondent faster than this share of the median length.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the reliability table.")
 def score_command(spec: str, responses: str, out: str, report_path: str | None,
                   report_table: str | None, min_answered: float, input_format: str,
                   encoding: str, ignore_extra_columns: bool, missing: str,
                   language: str | None, codes: bool, exclude_flagged: bool,
                   straightline_items: int, straightline_share: float, straightline_grids: int,
-                  straightline_run: int, strict: bool, quiet: bool) -> None:
+                  straightline_run: int, strict: bool, speeder_fraction: float,
+                  quiet: bool) -> None:
     """Score RESPONSES to SPEC: one row per respondent, ready for `dash-personas segment`.
 
     SPEC is the survey spec (or the codebook.json from `survey-builder build`). RESPONSES is
@@ -71,7 +76,9 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     single-choice answers as labels, and the quality columns attention_failed,
     straightliner, breaks_spec (an answer breaks the questionnaire's rules; --strict
     refuses them), n_answered, straightlined_share (share of the Likert grids answered
-    all alike) and longest_run (equal Likert answers in a row). Beside --out goes its
+    all alike) and longest_run (equal Likert answers in a row); when RESPONSES carry the
+    interview times, interview_minutes and speeder (under --speeder-fraction of the
+    median length). Beside --out goes its
     codebook (scores.csv -> scores.codebook.json), which `dash-personas` finds by itself
     for labels and answer order. Cronbach's alpha,
     corrected item-total correlations and alpha-if-deleted per scale go to --report (JSON)
@@ -112,7 +119,7 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
                                      min_share=straightline_share,
                                      min_grids=straightline_grids,
                                      min_run=straightline_run),
-                                 strict=strict)
+                                 strict=strict, speeder_fraction=speeder_fraction)
     report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
                              allow_nan=False) + "\n"
     table = result.table() + "\n"

@@ -7,7 +7,8 @@ import click
 FORMATS = ("canonical", "odk", "surveyjs", "redcap")
 #: Options of a single simulation that a wave plan decides instead (parameter: option).
 _PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out",
-              "grid_straightliners": "--grid-straightliners"}
+              "grid_straightliners": "--grid-straightliners", "incidence": "--incidence",
+              "timing": "--timing", "speeders": "--speeders"}
 
 
 @click.command("simulate")
@@ -23,12 +24,22 @@ _PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out",
               help="Response file; '-' writes to standard output. With --waves: the "
                    "directory of the wave files.")
 @click.option("--labels-out", type=click.Path(dir_okay=False, allow_dash=True), default=None,
-              help="Planted truth (respondent_id,persona,straightliner). Default: "
+              help="Planted truth (respondent_id,persona,straightliner, and screened_out "
+                   "and speeder when planted). Default: "
                    "<out stem>.planted.csv next to --out; none when --out is '-'.")
 @click.option("--grid-straightliners", type=click.FloatRange(0, 1), default=0.0,
               show_default=True,
               help="Share of respondents who also straight-line some Likert grids (each "
                    "grid with a 60 %% chance), marked in the planted truth.")
+@click.option("--incidence", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Share of respondents who pass the spec's screening questions "
+                   "(terminate_if), planted exactly; screen-outs are marked in the planted "
+                   "truth (default: as the answers fall).")
+@click.option("--timing", is_flag=True,
+              help="Add started_at/ended_at interview times, with planted speeders "
+                   "(--speeders of the completes) marked in the planted truth.")
+@click.option("--speeders", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="With --timing: share of the completes who speed through.")
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="canonical",
               show_default=True,
               help="Write the canonical layout, or shape the data like an ODK/Kobo CSV, a "
@@ -40,6 +51,7 @@ _PLAN_SETS = {"n": "-n", "personas": "--personas", "labels_out": "--labels-out",
 @click.pass_context
 def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed: int,
                      out: str, labels_out: str | None, grid_straightliners: float,
+                     incidence: float | None, timing: bool, speeders: float,
                      output_format: str, plan: str | None, quiet: bool) -> None:
     """Simulate respondents to SPEC drawn from planted personas.
 
@@ -118,7 +130,9 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
         raise SurveyError(f"{out} is a directory (a directory is for --waves)", field="--out")
     simulated = simulate_with_truth(
         survey, n, personas, seed,
-        settings=SimulationSettings(grid_straightliner_rate=grid_straightliners))
+        settings=SimulationSettings(grid_straightliner_rate=grid_straightliners,
+                                    incidence=incidence, interview_times=timing,
+                                    speeder_rate=speeders))
     responses, planted = simulated.responses, simulated.personas
     if labels_out is None and out != "-":
         labels_out = str(default_labels_path(out))
@@ -130,6 +144,9 @@ def simulate_command(ctx: click.Context, spec: str, n: int, personas: int, seed:
         table = responses[[ID_COLUMN]].assign(**{
             PERSONA_COLUMN: planted.to_numpy(),
             simulated.straightliners.name: simulated.straightliners.to_numpy()})
+        for truth in (simulated.screened_out, simulated.speeders):
+            if truth is not None and (truth.any() or truth is simulated.speeders):
+                table[truth.name] = truth.to_numpy()
         with atomic_write(labels_out, "w", newline="") as handle:
             table.to_csv(handle, index=False, lineterminator="\n")
     if not quiet:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
+from ..fieldwork import screenout_mask
 from ..layout import (
     ATTENTION_FAILED_COLUMN,
     BREAKS_SPEC_COLUMN,
@@ -16,9 +17,11 @@ from ..layout import (
     JOURNEY_COLUMN,
     LONGEST_RUN_COLUMN,
     N_ANSWERED_COLUMN,
+    SPEEDER_COLUMN,
     STRAIGHTLINED_SHARE_COLUMN,
     STRAIGHTLINER_COLUMN,
 )
+from ..timing import DEFAULT_SPEEDER_FRACTION, timing_scores
 from ._sections import (
     StraightlineRule,
     count_answered,
@@ -33,6 +36,7 @@ from ._sections import (
 from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
 
     from ..reliability import MissingPolicy
@@ -79,6 +83,7 @@ def score_responses(
     straightline: StraightlineRule | None = None,
     reliability_exclude_flagged: bool = False,
     strict: bool = False,
+    speeder_fraction: float = DEFAULT_SPEEDER_FRACTION,
 ) -> ScoreResult:
     """Score responses in the canonical layout: scales, CLV, journey, answers, quality flags.
 
@@ -111,6 +116,10 @@ def score_responses(
     strict : bool
         Refuse responses that break the questionnaire's rules
         (:func:`~survey_builder.scoring.spec_violations`) instead of flagging them.
+    speeder_fraction : float
+        With interview times (``started_at``/``ended_at`` columns): a respondent faster
+        than this share of the median length is a ``speeder``
+        (:func:`survey_builder.timing.flag_speeders`).
 
     Returns
     -------
@@ -124,8 +133,12 @@ def score_responses(
         ``straightliner`` (:func:`straightlining`); ``breaks_spec``
         (:func:`spec_violations`); ``n_answered``
         (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
-        (:func:`straightlining`). ``reliability`` holds :func:`score_reliability` per scale,
-        the flag counts, the straight-lined count per grid and the settings.
+        (:func:`straightlining`); with interview times, ``interview_minutes`` and
+        ``speeder`` (:func:`survey_builder.timing.timing_scores`; screen-outs,
+        :func:`survey_builder.fieldwork.screenout_mask`, are never speeders, nor miss
+        required answers after their screening question). ``reliability`` holds
+        :func:`score_reliability` per scale, the flag counts, the straight-lined count per
+        grid and the settings.
 
     Raises
     ------
@@ -159,7 +172,8 @@ def score_responses(
     straightline = straightline or StraightlineRule()
     lining = straightlining(codebook, responses, straightline)
     straight = lining.flag
-    violations = spec_violations(codebook, responses)
+    screened = screenout_mask(codebook, responses)[0]
+    violations = _ended_early(spec_violations(codebook, responses), screened)
     if strict and violations:
         _refuse(codebook, violations, out[id_column])
     breaks = np.zeros(len(responses), dtype=bool)
@@ -171,6 +185,9 @@ def score_responses(
     out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
     out[STRAIGHTLINED_SHARE_COLUMN] = lining.share
     out[LONGEST_RUN_COLUMN] = lining.longest_run
+    timing = timing_scores(responses, speeder_fraction, completes=~screened)
+    if timing is not None:
+        out.update(timing)
     scores = pd.DataFrame(out, index=responses.index)
     keep = ~(failed | straight) if reliability_exclude_flagged else None
     report = {
@@ -182,7 +199,8 @@ def score_responses(
                      "straightline": dataclasses.asdict(straightline)},
         "flags": {ATTENTION_FAILED_COLUMN: int(failed.sum()),
                   STRAIGHTLINER_COLUMN: int(straight.sum()),
-                  BREAKS_SPEC_COLUMN: int(breaks.sum())},
+                  BREAKS_SPEC_COLUMN: int(breaks.sum()),
+                  **({SPEEDER_COLUMN: int(timing[SPEEDER_COLUMN].sum())} if timing else {})},
         "spec_violations": {kind: {v.question: int(v.rows.sum()) for v in violations
                                    if v.kind == kind}
                             for kind in VIOLATION_KINDS
@@ -194,6 +212,17 @@ def score_responses(
                                     language=language),
     }
     return ScoreResult(scores, report)
+
+
+def _ended_early(violations: list[SpecViolation], screened: np.ndarray
+                 ) -> list[SpecViolation]:
+    """The violations without the required answers a screen-out never reached (their
+    interview ended at the screening question)."""
+    if not screened.any():
+        return violations
+    kept = [dataclasses.replace(v, rows=v.rows & ~screened) if v.kind == "required_missing"
+            else v for v in violations]
+    return [v for v in kept if v.rows.any()]
 
 
 def _refuse(codebook: Mapping[str, Any], violations: list[SpecViolation],

@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from .. import expressions as ex
 from .._source import format_loc
 from ..layout import ID_COLUMN
-from ._fieldwork import check_fieldwork
 from ._fields import LANG_RE
+from ._fieldwork import check_fieldwork
 from .models import (
     AttentionCheckQuestion,
     LikertGridQuestion,

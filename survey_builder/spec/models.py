@@ -244,6 +244,17 @@ ChoiceQuestion = Union[  # noqa: UP007
     SingleChoiceQuestion, MultipleChoiceQuestion, RankingQuestion, AttentionCheckQuestion]
 
 
+def question_seconds(question: _QuestionBase) -> float:
+    """Estimated seconds to answer ``question`` (:data:`SECONDS_PER_ANSWER` per answer; a
+    grid row, a ranked option each count as one)."""
+    per = SECONDS_PER_ANSWER[question.type]
+    if question.is_grid:
+        return per * len(question.items)  # type: ignore[attr-defined]
+    if question.type == "ranking":
+        return per * len(question.choices)  # type: ignore[attr-defined]
+    return per
+
+
 class Section(_Model):
     """A page/group of questions."""
 
@@ -436,16 +447,7 @@ class Survey(_Model):
         """A length estimate: every question shown (an upper bound when some are
         conditional), at :data:`SECONDS_PER_ANSWER` per answer (a grid row, a ranked option
         each count as one)."""
-        seconds = 0.0
-        for question in self.iter_questions():
-            per = SECONDS_PER_ANSWER[question.type]
-            if question.is_grid:
-                seconds += per * len(question.items)
-            elif question.type == "ranking":
-                seconds += per * len(question.choices)
-            else:
-                seconds += per
-        return seconds / 60
+        return sum(question_seconds(q) for q in self.iter_questions()) / 60
 
     def items_summary(self) -> str:
         """How many Likert items measure a scale, and how many stand alone, e.g.

@@ -2,10 +2,11 @@
 
 Responses may carry two optional columns, :data:`~survey_builder.layout.STARTED_COLUMN`
 (``started_at``) and :data:`~survey_builder.layout.ENDED_COLUMN` (``ended_at``): ISO 8601
-timestamps, with or without a UTC offset (times without one are read as UTC). The readers
+timestamps, with or without a UTC offset (times without one are read as UTC), or Unix
+seconds. The readers
 fill them from each platform's own fields (:data:`SOURCE_FIELDS`): ODK/Kobo's ``start`` and
-``end`` metadata (the XLSForm export adds both rows), the ``started_at``/``ended_at`` keys the
-SurveyJS export's triggers set, REDCap's ``started_at`` field (``@NOW``) and its
+``end`` metadata (the XLSForm export adds both rows), the ``started_at``/``ended_at`` values
+(Unix seconds) the SurveyJS export records, REDCap's ``started_at`` field (``@NOW``) and its
 ``<form>_timestamp`` (the survey completion time).
 
 The interview length is ``ended_at - started_at`` in minutes (NaN when either is missing or
@@ -54,8 +55,8 @@ def parse_times(values: Any, *, source: str, column: str,
     Parameters
     ----------
     values : array-like
-        Raw cells (ISO 8601 text, e.g. ODK's ``2024-01-01T10:00:00.000+01:00``, or REDCap's
-        ``2024-01-01 10:00:00``).
+        Raw cells: ISO 8601 text (ODK's ``2024-01-01T10:00:00.000+01:00``, REDCap's
+        ``2024-01-01 10:00:00``) or Unix seconds (the SurveyJS export's).
     source : str
         File name for the error message.
     column : str
@@ -75,7 +76,12 @@ def parse_times(values: Any, *, source: str, column: str,
     text = raw.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
                    else str(v).strip() or None)
     text = text.where(~text.isin(_NOT_A_TIME), None)
-    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    seconds = pd.to_numeric(text, errors="coerce")  # Unix time (the SurveyJS export's)
+    parsed = pd.to_datetime(text.where(seconds.isna()), errors="coerce", utc=True,
+                            format="ISO8601")
+    unix = seconds.notna()
+    if unix.any():
+        parsed = parsed.where(~unix, pd.to_datetime(seconds.where(unix), unit="s", utc=True))
     bad = (text.notna() & parsed.isna()).to_numpy(dtype=bool)
     if bad.any():
         row = int(np.argmax(bad))

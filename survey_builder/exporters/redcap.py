@@ -48,6 +48,14 @@ section             its title is the *Section Header* of the section's first fie
 Choice codes are the spec's values, so REDCap's raw exports carry the codebook codes
 (checkbox columns are exported by REDCap as ``<name>___<code>``).
 
+Fieldwork
+---------
+A ``started_at`` field (``@NOW @HIDDEN-SURVEY @READONLY``) after the record id records the
+start, REDCap's ``<form>_timestamp`` the completion; a screening field's annotation states
+its rule and later fields are skipped by branching logic when it holds. Stop actions,
+redirects and quotas are survey settings outside the dictionary: one warning says so
+(:mod:`~._fieldwork`).
+
 Randomisation
 -------------
 REDCap cannot shuffle fields. A randomised section (or grid) keeps the spec order; the
@@ -91,6 +99,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._fieldwork import redcap_fieldwork, warn_fieldwork
 
 __all__ = ["ATTENTION_SUFFIX", "HEADER", "auxiliary_fields", "build_dictionary", "export"]
 
@@ -353,17 +362,23 @@ def build_dictionary(survey: Survey, language: str | None = None) -> list[dict[s
         A field name REDCap reserves or cannot accept.
     """
     language = resolve_languages(survey, [language] if language else None)[0]
-    builder = _Builder(survey, language)
-    builder.build()
+    builder = _built(survey, language)
     builder.check_names()
     return builder.rows
 
 
-def auxiliary_fields(survey: Survey) -> list[str]:
-    """Dictionary fields that are not codebook columns: the ``<name>_passed`` calc fields."""
-    builder = _Builder(survey, survey.default_language or survey.languages[0])
+def _built(survey: Survey, language: str) -> _Builder:
+    builder = _Builder(survey, language)
     builder.build()
-    return list(builder.auxiliary)
+    builder.auxiliary += redcap_fieldwork(builder.rows, survey, builder.branching,
+                                          builder.taken)
+    return builder
+
+
+def auxiliary_fields(survey: Survey) -> list[str]:
+    """Dictionary fields that are not codebook columns: the ``<name>_passed`` calc fields,
+    then the ``started_at`` time field."""
+    return list(_built(survey, survey.default_language or survey.languages[0]).auxiliary)
 
 
 def dictionary_csv(rows: Sequence[dict[str, str]]) -> str:
@@ -404,6 +419,7 @@ def export(survey: Survey, out_dir: Path, *, languages: Iterable[str] | None = N
     warn_randomization("REDCap", randomized_blocks(survey),
                        "in the Field Annotation of the first field of each affected "
                        "section or matrix")
+    warn_fieldwork("REDCap", survey, ("redirects", "quotas", "screening"))
     paths = []
     for lang, text in texts.items():
         path = Path(out_dir) / f"{survey.id}.redcap.{lang}.csv"

@@ -50,11 +50,20 @@ and built-in messages), e.g. ``import "survey-core/i18n/spanish"`` or
 ``"survey-core/survey.i18n"`` for all; without them survey-core only knows ``en`` and its
 linter rejects ``"locale": "es"``. Switch language at run time with ``survey.locale``.
 
+Fieldwork
+---------
+Screening (``terminate_if``), panel redirects, quotas and the interview times become
+``triggers``, ``navigateToUrlOnCondition``/``navigateToUrl``,
+``completedHtmlOnCondition`` and the ``started_at``/``ended_at`` values, with the panel's
+id and the quota counts as variables the host sets (see
+:mod:`survey_builder.exporters._fieldwork`).
+
 Result data
 -----------
 ``survey.data`` uses the question names: a number (likert, numeric), a choice value
 (single choice, attention check), an array of values (multiple choice; ranking, first =
-rank 1), a string (text), and for a grid an object ``{item name: 1..points}``.
+rank 1), a string (text), and for a grid an object ``{item name: 1..points}``; plus
+``started_at`` and ``ended_at`` (ISO 8601, UTC).
 """
 
 from __future__ import annotations
@@ -82,8 +91,9 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import resolve_languages, unique_name
+from ._fieldwork import host_variables, surveyjs_fieldwork
 
-__all__ = ["build_surveyjs", "export"]
+__all__ = ["build_surveyjs", "export", "host_variables"]
 
 _SURVEYJS_DEFAULT_LOCALE = "en"
 
@@ -241,6 +251,8 @@ class _Builder:
             page["elements"] = [self.element(q) for q in section.questions]
             pages.append(page)
         document["pages"] = pages
+        first_page = [q.name for q in self.survey.sections[0].questions if q.has_answer]
+        document.update(surveyjs_fieldwork(self.survey, self.paths, self.loc, first_page))
         return document
 
 

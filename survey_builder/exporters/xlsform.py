@@ -46,6 +46,13 @@ header rows, which stay empty, and attention-check ``_passed`` calculations) and
 own ``meta/instanceID``. Auxiliary names get a ``_2``, ``_3`` ... suffix if the spec
 already uses the plain one.
 
+Fieldwork
+---------
+``start`` and ``end`` metadata rows record the interview times; after a screening
+question (``terminate_if``) a note ``<name>_screenout`` shows the screen-out message when
+its rule holds and every later question and section is skipped; redirects and quotas
+cannot be expressed offline and are warned about (:mod:`~._fieldwork`).
+
 Randomisation
 -------------
 ODK and pyxform can shuffle the *choices* of a select (``parameters: randomize=true``)
@@ -97,6 +104,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._fieldwork import warn_fieldwork, xlsform_fieldwork
 
 __all__ = [
     "ATTENTION_SUFFIX",
@@ -350,6 +358,9 @@ def _columns(rows: Sequence[dict[str, Any]], first: Sequence[str]) -> list[str]:
 def _build(survey: Survey, languages: Iterable[str] | None) -> _Builder:
     builder = _Builder(survey, resolve_languages(survey, languages))
     builder.build()
+    builder.auxiliary += xlsform_fieldwork(builder.survey_rows, survey,
+                                           lambda text: builder.text_columns("label", text),
+                                           builder.taken)
     return builder
 
 
@@ -397,8 +408,10 @@ def auxiliary_fields(survey: Survey) -> list[str]:
     """Fields of the XLSForm that are not codebook columns.
 
     Grid header rows (``<grid>_hdr``, always empty) and attention-check calculations
-    (``<name>_passed``), in form order. An importer of ODK/Kobo submissions drops these
-    (and ODK's ``meta`` fields) before matching the codebook.
+    (``<name>_passed``) in form order, then the screen-out notes (``<name>_screenout``)
+    and the ``start``/``end`` metadata. An importer of ODK/Kobo submissions drops these
+    (and ODK's ``meta`` fields) before matching the codebook, keeping ``start``/``end`` as
+    the interview times.
     """
     return list(_build(survey, None).auxiliary)
 
@@ -463,6 +476,7 @@ def export(survey: Survey, out_dir: Path, *, languages: Iterable[str] | None = N
     warn_randomization("XLSForm", randomized_blocks(survey),
                        f"in the {RANDOMIZE_COLUMN!r} column (kept in the XForm and in every "
                        "submission)")
+    warn_fieldwork("XLSForm", survey, ("redirects", "quotas"))
     path = Path(out_dir) / f"{survey.id}.xlsx"
     write_bytes_atomic(path, _workbook_bytes(_sheets(builder), _header_order(builder)))
     return [path]

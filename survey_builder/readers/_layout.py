@@ -45,7 +45,8 @@ class Layout:
         Grid question -> its item columns.
     auxiliary : re.Pattern, optional
         Names of fields that hold no answer, which readers drop: the XLSForm/REDCap
-        exports' helper fields (``<grid>_hdr``, ``<check>_passed``) and the notes
+        exports' helper fields (``<grid>_hdr``, ``<check>_passed``, ``<question>_screenout``)
+        and the notes
         (see :func:`note_names`).
     """
 
@@ -77,6 +78,7 @@ class Layout:
                     layout.grids.setdefault(col["question"], []).append(name)
         aux = [re.escape(q) + "_hdr" for q in layout.grids]
         aux += [re.escape(c["question"]) + "_passed" for c in codebook.get("attention_checks", [])]
+        aux += [re.escape(c["question"]) + "_screenout" for c in codebook.get("screening", [])]
         pattern = r"^(?:" + "|".join(aux) + r")(?:_\d+)?$" if aux else None
         notes = [re.escape(name) for name in note_names(source, codebook)]
         if notes:  # ODK Central and Kobo export notes as empty columns

@@ -124,7 +124,8 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
 
     The record id (``respondent_id``) first, checkbox options as ``q___code`` (0 when
     unanswered, as REDCap does), the attention checks' ``<name>_passed`` calc fields, and the
-    ``<form>_complete`` status column REDCap appends.
+    ``<form>_complete`` status column REDCap appends; with interview times, REDCap's
+    ``<form>_timestamp`` (the end) after the id and the ``started_at`` field.
     """
     import numpy as np
     import pandas as pd
@@ -132,6 +133,10 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
     layout = Layout.of(source)
     survey_id = layout.codebook.get("survey", {}).get("id") or "survey"
     out: dict[str, Any] = {layout.id_column: responses[layout.id_column].to_numpy(dtype=object)}
+    if ENDED_COLUMN in responses.columns:  # REDCap's survey completion time, after the id
+        out[f"{survey_id}_timestamp"] = _redcap_times(responses[ENDED_COLUMN])
+    if STARTED_COLUMN in responses.columns:  # the export's @NOW field, first on the form
+        out[STARTED_COLUMN] = _redcap_times(responses[STARTED_COLUMN])
     checks = {c["question"]: str(c["answer"]) for c in layout.codebook.get("attention_checks", [])}
     ranking_fields = {layout.option_column(question, option): field
                       for question, options in layout.rank.items()
@@ -149,10 +154,6 @@ def to_redcap(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd
             answered = responses[name].notna().to_numpy()
             passed = (responses[name].astype(object) == checks[name]).to_numpy(dtype=bool)
             out[f"{name}_passed"] = np.where(answered, passed.astype(int), 0)
-    if STARTED_COLUMN in responses.columns:
-        out[STARTED_COLUMN] = _redcap_times(responses[STARTED_COLUMN])
-    if ENDED_COLUMN in responses.columns:  # REDCap's survey completion timestamp
-        out[f"{survey_id}_timestamp"] = _redcap_times(responses[ENDED_COLUMN])
     out[f"{survey_id}_complete"] = 2
     return pd.DataFrame(out, index=responses.index)
 

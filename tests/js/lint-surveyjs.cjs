@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // Lint a SurveyJS survey JSON with survey-core's own linter (`survey-core/linter`).
 //
-// Usage: node tests/js/lint-surveyjs.cjs SURVEY.json [SURVEY2.json ...]
+// Usage: node tests/js/lint-surveyjs.cjs [--known-variables=a,b] SURVEY.json [SURVEY2.json ...]
+//
+// --known-variables names the variables the host sets at run time (the panel's respondent
+// id, quota counts: `survey_builder.exporters.surveyjs.host_variables`); the linter's
+// `knownVariables` option, so references to them are not "unknown".
 //
 // Every rule the linter knows (`getRules()`) is raised to severity "error", so an unknown
 // element type, an unknown property, an invalid property value, duplicate choices, a
@@ -33,7 +37,15 @@ try {
   process.exit(2);
 }
 
-const files = process.argv.slice(2);
+const known = [];
+const files = [];
+for (const arg of process.argv.slice(2)) {
+  if (arg.startsWith("--known-variables=")) {
+    known.push(...arg.slice("--known-variables=".length).split(",").filter(Boolean));
+  } else {
+    files.push(arg);
+  }
+}
 if (files.length === 0) {
   process.stderr.write("usage: node tests/js/lint-surveyjs.cjs SURVEY.json [...]\n");
   process.exit(2);
@@ -53,7 +65,7 @@ for (const file of files) {
     process.stderr.write(`${file}: cannot read JSON: ${err.message}\n`);
     process.exit(2);
   }
-  const result = linter.lintSurvey(json, { rules });
+  const result = linter.lintSurvey(json, { rules, knownVariables: known });
   const model = new core.SurveyModel(json);
   const jsonErrors = (model.jsonErrors || []).map((e) => String(e.message || e));
   const errorCount = result.errorCount + jsonErrors.length;

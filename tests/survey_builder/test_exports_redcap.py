@@ -31,7 +31,7 @@ FIELD_TYPES = {"text", "notes", "dropdown", "radio", "checkbox", "yesno", "truef
                "calc", "file", "slider", "descriptive", "sql"}
 CHOICE_TYPES = {"radio", "checkbox", "dropdown"}
 VALIDATIONS = {"", "integer", "number", "date_ymd", "date_mdy", "date_dmy", "datetime_ymd",
-               "email", "phone", "time", "zipcode", "alpha_only"}
+               "datetime_seconds_ymd", "email", "phone", "time", "zipcode", "alpha_only"}
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CHOICES_RE = re.compile(r"^[A-Za-z0-9_]+, [^|]+( \| [A-Za-z0-9_]+, [^|]+)*$")
 REF_RE = re.compile(r"\[([a-z][a-z0-9_]*)(?:\(([A-Za-z0-9_]+)\))?\]")
@@ -350,7 +350,7 @@ def test_fields_match_codebook_columns(full: dict[str, Any]) -> None:
         if name not in expected:
             expected.append(name)
     auxiliary = redcap.auxiliary_fields(survey)
-    assert auxiliary == ["attn_1_passed"]
+    assert auxiliary == ["attn_1_passed", "started_at"]
     notes = {q.name for q in survey.iter_questions() if isinstance(q, NoteQuestion)}
     data_fields = [r["Variable / Field Name"] for r in rows
                    if r["Variable / Field Name"] not in notes | set(auxiliary)]

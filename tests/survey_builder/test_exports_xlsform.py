@@ -294,7 +294,7 @@ def test_fields_match_codebook_columns(full_export: dict[str, Any]) -> None:
         if name not in expected:
             expected.append(name)
     auxiliary = xlsform.auxiliary_fields(survey)
-    assert auxiliary == ["trust_grid_hdr", "attn_1_passed"]
+    assert auxiliary == ["trust_grid_hdr", "attn_1_passed", "start", "end"]
     notes = [q.name for q in survey.iter_questions() if isinstance(q, NoteQuestion)]
     assert [f for f in fields if f not in auxiliary and f not in notes] == expected
 

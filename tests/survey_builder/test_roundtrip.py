@@ -25,7 +25,7 @@ from survey_builder.readers import (
     write_responses,
 )
 from survey_builder.scoring import score_responses
-from survey_builder.simulate import simulate_responses
+from survey_builder.simulate import SimulationSettings, simulate_responses, simulate_with_truth
 from survey_builder.spec import load_survey
 
 DATA = Path(__file__).parent / "data"
@@ -136,10 +136,10 @@ def _xlsform_paths(survey) -> dict[str, str]:
 @pytest.mark.parametrize("name", ["small", "aspects"])
 def test_odk_shape_matches_the_xlsform(name, request) -> None:
     survey = request.getfixturevalue(name)
-    responses, _ = simulate_responses(survey, 50, 2, seed=1)
+    responses = simulate_with_truth(survey, 50, 2, seed=1, settings=SimulationSettings(
+        interview_times=True)).responses
     export = to_odk(responses, survey)
-    fields = {c for c in export.columns
-              if not c.startswith(("_", "meta/")) and c not in ("start", "end")}
+    fields = {c for c in export.columns if not c.startswith(("_", "meta/"))}
     assert fields == set(_xlsform_paths(survey))
 
 
@@ -186,5 +186,7 @@ def test_redcap_shape_matches_the_dictionary(name, request) -> None:
         else:
             expected.append(field)
     expected.append(f"{survey.id}_complete")
-    responses, _ = simulate_responses(survey, 30, 2, seed=1)
+    expected.insert(1, f"{survey.id}_timestamp")  # REDCap's completion time, after the id
+    responses = simulate_with_truth(survey, 30, 2, seed=1, settings=SimulationSettings(
+        interview_times=True)).responses
     assert list(to_redcap(responses, survey).columns) == expected

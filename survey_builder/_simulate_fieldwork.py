@@ -13,7 +13,7 @@ interview ending at the screening question, and plausible start/end times with s
   (:meth:`~survey_builder.spec.Survey.estimated_minutes`) times a log-normal factor
   (median 1, sd 0.3 on the log scale), a screen-out's only the share of the estimate up to
   the screening question; planted speeders (``speeder_rate`` of the completes) take 10-25 %
-  of it. Starts spread over the seven fieldwork days from 2026-05-04 08:00 UTC.
+  of the estimate. Starts spread over the seven fieldwork days from 2026-05-04 08:00 UTC.
 """
 
 from __future__ import annotations
@@ -164,9 +164,10 @@ def interview_times(survey: Survey, share: np.ndarray, screened: np.ndarray,
     import pandas as pd
 
     n = len(share)
-    minutes = survey.estimated_minutes() * share * np.exp(0.3 * rng.standard_normal(n))
+    typical = survey.estimated_minutes() * share
+    minutes = typical * np.exp(0.3 * rng.standard_normal(n))
     speeders = ~screened & (rng.random(n) < speeder_rate)
-    minutes = np.where(speeders, minutes * rng.uniform(0.10, 0.25, n), minutes)
+    minutes = np.where(speeders, typical * rng.uniform(0.10, 0.25, n), minutes)
     start = pd.Timestamp(FIELDWORK_START) + pd.to_timedelta(
         np.round(rng.random(n) * FIELDWORK_DAYS * 86400), unit="s")
     end = start + pd.to_timedelta(np.round(minutes * 60), unit="s")

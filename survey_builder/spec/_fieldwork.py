@@ -143,6 +143,9 @@ def check_fieldwork(ctx: Any) -> None:
 
 
 def _check_redirects(ctx: Any, redirects: Redirects) -> None:
+    if redirects.respondent_id in ctx.position:
+        ctx.add(("redirects", "respondent_id"), f"{redirects.respondent_id!r} is a question; "
+                "the panel's respondent id needs a name of its own")
     for outcome, url in redirects.urls().items():
         loc = ("redirects", outcome)
         if not _URL_RE.match(url):

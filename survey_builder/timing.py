@@ -72,17 +72,22 @@ def parse_times(values: Any, *, source: str, column: str,
     import numpy as np
     import pandas as pd
 
-    raw = pd.Series(values, dtype=object).reset_index(drop=True)
-    text = raw.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
-                   else str(v).strip() or None)
-    text = text.where(~text.isin(_NOT_A_TIME), None)
-    seconds = pd.to_numeric(text, errors="coerce")  # Unix time (the SurveyJS export's)
-    parsed = pd.to_datetime(text.where(seconds.isna()), errors="coerce", utc=True,
-                            format="ISO8601")
-    unix = seconds.notna()
-    if unix.any():
-        parsed = parsed.where(~unix, pd.to_datetime(seconds.where(unix), unit="s", utc=True))
-    bad = (text.notna() & parsed.isna()).to_numpy(dtype=bool)
+    raw = pd.Series(values).reset_index(drop=True)
+    if isinstance(raw.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(raw):
+        return pd.to_datetime(raw, utc=True)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return pd.to_datetime(raw, unit="s", utc=True)  # Unix time (the SurveyJS export's)
+    text = raw.astype("string").str.strip()
+    text = text.mask(text.isin(_NOT_A_TIME) | (text == ""))
+    parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    failed = (text.notna() & parsed.isna()).to_numpy(dtype=bool)
+    if failed.any():  # Unix seconds written as text, else not a time
+        seconds = pd.to_numeric(text[failed], errors="coerce")
+        parsed[failed] = pd.to_datetime(seconds, unit="s", utc=True).to_numpy()
+        bad = np.zeros(len(text), dtype=bool)
+        bad[np.flatnonzero(failed)[seconds.isna().to_numpy()]] = True
+    else:
+        bad = failed
     if bad.any():
         row = int(np.argmax(bad))
         line, where = locate(row) if locate else (row + 2, f"row {row + 1}")
@@ -129,7 +134,7 @@ def attach_times(frame: pd.DataFrame, raw: Mapping[str, Any], *, source: str,
     frame = frame.copy()
     for column in present:
         frame[column] = parse_times(raw[column], source=source,
-                                    column=origin.get(column, column), locate=locate).to_numpy()
+                                    column=origin.get(column, column), locate=locate).array
     return frame
 
 

@@ -3,6 +3,7 @@ and speeders (recall measured against what was planted)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -101,15 +102,13 @@ def test_over_quota_counts_completes_after_the_cell_filled_in_completion_order(s
 
 
 def test_report_without_times_says_so_and_renders_user_text_as_text(survey) -> None:
-    data = survey.model_dump()
-    data["id"] = "panel_study"
-    data["quotas"][0]["name"] = "age_gender"
     report = fieldwork_report(survey, frame(survey, [{"respondent_id": "a",
                                                       "age_band": "u18"}]))
     assert report.median_minutes is None and report.speeders is None
     assert report.completes == 0 and report.incidence == 0.0
-    page = report.to_html()
-    assert "<script" not in page and "n/a (no interview times)" in page
+    page = dataclasses.replace(report, survey_version="<script>alert(1)</script>|x").to_html()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;|x" in page
+    assert "n/a (no interview times)" in page
     assert "| Screen-outs | 1 |" in report.to_markdown()
     assert json.loads(json.dumps(report.to_dict()))["cells"][0]["remaining"] == 40
 

@@ -130,6 +130,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="1GiB")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-ooc", action="store_true",
+                        help="Only part 1 (e.g. again with a larger --memory-limit, so that "
+                             "the encoded partitions are kept in worker memory).")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     scratch = Path(tempfile.mkdtemp(prefix="bench-dask-"))
@@ -178,7 +181,16 @@ def run(args: argparse.Namespace, scratch: Path) -> None:
               f"ratio Dask k-prototypes / dask-ml {dask_time / kmeans_time:5.2f}x")
         print(f"   same labels as in memory: {same}; cost ratio "
               f"{fitted.cost_ / memory.cost_:.12f}")
+        # the engine's rule (_dask._keep_encoded): kept when under a third of the
+        # workers' memory, counting 8 bytes per numeric and categorical value + 48 per row
+        encoded = (8 * N_NUMERIC + 8 * N_CATEGORICAL + 48) * args.n
+        kept = encoded < dask.utils.parse_bytes(args.memory_limit) * args.workers / 3
+        print(f"   encoded data {encoded / 2**30:.2f} GiB: "
+              + ("kept in worker memory" if kept else "re-read from Parquet every pass "
+                 "(more than a third of the workers' memory)"))
 
+        if args.no_ooc:
+            return
         ooc = scratch / "ooc"
         n_files = write_parquet(X, ooc, args.ooc_n, args.seed + 1)
         row_bytes = X.memory_usage(deep=True).sum() / len(X)

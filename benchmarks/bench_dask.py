@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from dask_ml.cluster import KMeans as DaskMLKMeans
 from distributed import Client, LocalCluster
+from sklearn.metrics import adjusted_rand_score
 
 from dash_personas.datasets import make_mixed_blobs
 from dash_personas.segmentation import KPrototypes
@@ -130,6 +131,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="1GiB")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-ooc", action="store_true",
+                        help="Only part 1 (e.g. again with a larger --memory-limit, so that "
+                             "the encoded partitions are kept in worker memory).")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     scratch = Path(tempfile.mkdtemp(prefix="bench-dask-"))
@@ -160,7 +164,10 @@ def run(args: argparse.Namespace, scratch: Path) -> None:
         idle = max(client.run(_rss).values())
         lazy = dd.read_parquet(str(files / "*.parquet"))
         dask_time, fitted = timed(lambda: KPrototypes(K, **params).fit(lazy))
-        same = bool(np.array_equal(fitted.labels_.compute(), memory.labels_))
+        lazy_labels = fitted.labels_.compute()
+        same = bool(np.array_equal(lazy_labels, memory.labels_))
+        # the same partition may come with the segments numbered in another order
+        agreement = adjusted_rand_score(memory.labels_, lazy_labels)
         numeric = lazy[[c for c in X.columns if c.startswith("num")]]
         array = numeric.to_dask_array()
         array.compute_chunk_sizes()
@@ -176,9 +183,19 @@ def run(args: argparse.Namespace, scratch: Path) -> None:
               f"ratio to in memory {dask_time / memory_time:5.2f}x")
         print(f"   dask-ml KMeans, numeric  {kmeans_time:8.2f} s   "
               f"ratio Dask k-prototypes / dask-ml {dask_time / kmeans_time:5.2f}x")
-        print(f"   same labels as in memory: {same}; cost ratio "
+        print(f"   same labels as in memory: {same} (adjusted Rand index {agreement:.6f}); "
+              "cost ratio "
               f"{fitted.cost_ / memory.cost_:.12f}")
+        # the engine's rule (_dask._keep_encoded): kept when under a third of the
+        # workers' memory, counting 8 bytes per numeric and categorical value + 48 per row
+        encoded = (8 * N_NUMERIC + 8 * N_CATEGORICAL + 48) * args.n
+        kept = encoded < dask.utils.parse_bytes(args.memory_limit) * args.workers / 3
+        print(f"   encoded data {encoded / 2**30:.2f} GiB: "
+              + ("kept in worker memory" if kept else "re-read from Parquet every pass "
+                 "(more than a third of the workers' memory)"))
 
+        if args.no_ooc:
+            return
         ooc = scratch / "ooc"
         n_files = write_parquet(X, ooc, args.ooc_n, args.seed + 1)
         row_bytes = X.memory_usage(deep=True).sum() / len(X)

@@ -216,6 +216,8 @@ def persona_names(personas: Any, segment: np.ndarray) -> np.ndarray:
             raise UserError(f"persona {persona.name!r} has segment {persona.segment!r}, "
                             "not a segment number of this model") from None
     used = np.unique(segment)
+    if used.size == 0:
+        return np.zeros(0, dtype=object)
     unknown = [int(s) for s in used if int(s) not in names]
     if unknown:
         raise UserError(f"the personas file has no persona for segment {unknown[0]}: it "

@@ -87,7 +87,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
       dash-personas segment "crm/*.parquet" --k 8 --scheduler tcp://host:8786 --out model.json
     """
     from survey_builder import read_scores
-    from survey_builder.errors import UserError, about_file
+    from survey_builder.errors import about_file
 
     from ..pipeline import fit_segments, profile, select_features, weights_of
     from ..segmentation._io import write_labels
@@ -96,14 +96,9 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
     if scheduler is not None or workers is not None:
         from ._on_dask import segment_on_dask
 
-        if weight is not None:
-            raise UserError("--weight is not available with --scheduler/--workers yet: "
-                            "fit the Dask frame from Python with KPrototypes.fit(frame, "
-                            "sample_weight=frame[COLUMN])", field="--weight")
-
         segment_on_dask(str(responses), chosen_k, out, labels_out, split_columns(include),
                         split_columns(exclude), split_columns(categorical) or "auto", n_init,
-                        seed, quiet, scheduler, workers)
+                        seed, quiet, scheduler, workers, weight)
         return
     candidates = parse_k_range(k_range) if chosen_k == "auto" else range(0)
     table = read_scores(responses, encoding=encoding)

@@ -109,10 +109,9 @@ def assign_command(tool_path: Path, responses: Path, out: Path, personas_path: P
     if scheduler is not None or workers is not None:
         from ._on_dask import assign_on_dask
 
-        if personas_path or id_column or email_column or strict:
-            raise UserError("--personas, --id-column, --email-column and --strict are not "
-                            "available with --scheduler/--workers yet", field="--scheduler")
-        assign_on_dask(tool_path, str(responses), out, scheduler, workers)
+        assign_on_dask(tool_path, str(responses), out, scheduler, workers,
+                       personas_path=personas_path, id_column=id_column,
+                       email_column=email_column, strict=strict)
         return
     import numpy as np
 

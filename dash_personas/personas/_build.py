@@ -14,6 +14,7 @@ from survey_builder.errors import UserError
 
 from ..palette import persona_colour
 from ..segmentation import profile_segments
+from ..segmentation._backend import is_dask_collection
 from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE
 from ._content import (
     Peers,
@@ -218,29 +219,40 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     >>> len({p.name for p in personas})
     3
     """
-    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
-    frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
-    score_frame = None
-    if scores is not None:
-        score_frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(scores)
-        score_frame = score_frame.set_axis([str(c) for c in score_frame.columns], axis=1)
-    labels, model = _resolve(model_or_labels, frame)
+    on_dask = is_dask_collection(data)
+    if on_dask:
+        from ._on_dask import dask_inputs
+
+        lazy = dask_inputs(model_or_labels, data, scores, sample_weight)
+        frame, labels, model = lazy.described, lazy.labels, lazy.model
+        weight_name, weights, described = lazy.weight_name, lazy.weights, lazy.described
+        segmented: set[str] = {str(c) for c in model.feature_names_in_}
+    else:
+        frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(np.asarray(data))
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
+        score_frame = None
+        if scores is not None:
+            score_frame = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame(scores)
+            score_frame = score_frame.set_axis([str(c) for c in score_frame.columns], axis=1)
+        labels, model = _resolve(model_or_labels, frame)
+        weight_name, weights = _weights(sample_weight, frame, score_frame)
+        described = _profile_frame(frame, score_frame, [weight_name] if weight_name else None)
+        segmented = set(frame.columns)
     book = None if codebook is None else as_codebook(codebook)
     language = language or (book.default_language if book is not None else "en")
 
-    weight_name, weights = _weights(sample_weight, frame, score_frame)
-    described = _profile_frame(frame, score_frame, [weight_name] if weight_name else None)
     categorical_arg: Any = "auto"
     if model is not None:
         categorical_arg = [c for c in model.categorical_features_ if c in described.columns]
-        categorical_arg += [c for c in described.columns if c not in frame.columns
+        categorical_arg += [c for c in described.columns if c not in segmented
                             and not pd.api.types.is_numeric_dtype(described[c])]
     profiles = profile_segments(described, labels, categorical=categorical_arg,
                                 sample_weight=weights, min_base=min_base,
                                 correction=correction, alpha=alpha)
     numeric_cols = list(dict.fromkeys(profiles.numeric["feature"]))
     categorical_cols = list(dict.fromkeys(profiles.categorical["feature"]))
-    features = describe_features(described, numeric_cols, categorical_cols, book, language)
+    features = describe_features(_observed_levels(profiles.categorical), numeric_cols,
+                                 categorical_cols, book, language)
     info = {f.name: f for f in features}
 
     if model is not None:
@@ -265,7 +277,12 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     summary = profiles.summary.sort_values("share", ascending=False, kind="stable")
     demographic = [f.name for f in features if f.role == "demographic"
                    and f.kind == "categorical"]
-    typical = typical_people(described, demographic, labels, weights)
+    if on_dask:
+        from ._on_dask import typical_people_dask
+
+        typical = typical_people_dask(described, demographic, labels, weights)
+    else:
+        typical = typical_people(described, demographic, labels, weights)
     namer = _Namer()
     peers = Peers.of(profiles)
     drafts = [_one_persona(position, segment, summary, profiles, info, prototypes,
@@ -281,13 +298,23 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
                                    correction=profiles.correction, alpha=profiles.alpha,
                                    min_base=profiles.min_base, n_tests=profiles.n_tests)
     result = PersonaSet(personas=personas, features=features, matching=matching,
-                        language=language, n_respondents=len(frame),
+                        language=language,
+                        n_respondents=int(profiles.summary["size"].sum()),
                         selection=selection_evidence(selection), statistics=statistics)
     if overrides is not None:
         from ._overrides import apply_overrides
 
         result = apply_overrides(result, overrides, model=model)
     return result
+
+
+def _observed_levels(categorical: pd.DataFrame) -> dict[str, list[Any]]:
+    """Each categorical feature's levels in the profile, in order of first appearance."""
+    if categorical.empty:
+        return {}
+    first = categorical.drop_duplicates(["feature", "level"])
+    return {str(name): list(group["level"]) for name, group in first.groupby(
+        "feature", sort=False)}
 
 
 def _weights(sample_weight: Any, frame: pd.DataFrame, scores: pd.DataFrame | None

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
-
-import pandas as pd
 
 from survey_builder.codebook import OPTION_SEPARATOR, as_codebook
 
@@ -24,8 +22,9 @@ def humanise(name: str) -> str:
     return text[:1].upper() + text[1:] if text else name
 
 
-def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list[str],
-                      codebook: Mapping[str, Any] | None, language: str) -> list[FeatureInfo]:
+def describe_features(observed_levels: Mapping[str, Sequence[Any]], numeric: list[str],
+                      categorical: list[str], codebook: Mapping[str, Any] | None,
+                      language: str) -> list[FeatureInfo]:
     """Label and classify every profiled column.
 
     Roles: ``scale`` (psychometric scale score), ``clv``, ``journey``, ``demographic``,
@@ -38,8 +37,9 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
 
     Parameters
     ----------
-    frame : DataFrame
-        The profiled data (for level values).
+    observed_levels : mapping of str to sequence
+        The answers each categorical column holds, in order of first appearance (the
+        levels of a column the codebook does not describe).
     numeric, categorical : list of str
         Column names by kind (as resolved by the profiler).
     codebook : Codebook, mapping or None
@@ -107,8 +107,7 @@ def describe_features(frame: pd.DataFrame, numeric: list[str], categorical: list
             elif kind == "numeric" and book is None:
                 role = "scale"
         if kind == "categorical" and not levels:
-            values = pd.unique(frame[name].dropna())
-            levels = {str(v): str(v) for v in values}
+            levels = {str(v): str(v) for v in observed_levels.get(name, ())}
         infos.append(FeatureInfo(name=name, label=label, kind=kind, role=role,
                                  dimension=dimension, levels=levels))
     return infos

@@ -48,7 +48,8 @@ class TypicalPerson:
 
 
 def typical_people(frame: pd.DataFrame, columns: list[str], labels: np.ndarray,
-                   sample_weight: np.ndarray | None = None) -> dict[Any, TypicalPerson]:
+                   sample_weight: np.ndarray | None = None,
+                   row_counts: np.ndarray | None = None) -> dict[Any, TypicalPerson]:
     """The typical person of every segment over ``columns`` (vectorised).
 
     Parameters
@@ -61,6 +62,11 @@ def typical_people(frame: pd.DataFrame, columns: list[str], labels: np.ndarray,
         Segment of each row.
     sample_weight : ndarray of shape (n_rows,), optional
         Survey weights.
+    row_counts : ndarray of shape (n_rows,), optional
+        How many respondents each row stands for (default 1): the rows may be the
+        distinct (segment, answers) combinations in order of first appearance, with
+        their summed weights, which gives the same typical people as the respondents'
+        own rows (how personas of Dask data are built).
 
     Returns
     -------
@@ -90,7 +96,8 @@ def typical_people(frame: pd.DataFrame, columns: list[str], labels: np.ndarray,
         n_combos = int(combo.max()) + 1
     key = seg[complete] * n_combos + combo[complete]
     combo_weight = np.bincount(key, weights=weight[complete], minlength=k * n_combos)
-    combo_count = np.bincount(key, minlength=k * n_combos)
+    counts = np.ones(len(frame)) if row_counts is None else np.asarray(row_counts, float)
+    combo_count = np.bincount(key, weights=counts[complete], minlength=k * n_combos)
     combo_weight = combo_weight.reshape(k, n_combos)
     combo_count = combo_count.reshape(k, n_combos)
 

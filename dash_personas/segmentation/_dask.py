@@ -378,10 +378,16 @@ def _fill_statistics(prepared: PreparedData | None, n_levels: list[int]
 def _finish_partition(labels: np.ndarray, others: list[np.ndarray], k: int,
                       part: pd.DataFrame | None, zero: np.ndarray, encoder: MixedEncoder,
                       weight: str | None, index: int
-                      ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, np.ndarray]:
-    """Segment sizes, contingency tables against other restarts, zero-weight sums."""
+                      ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], np.ndarray,
+                                 np.ndarray]:
+    """Segment sizes (rows and weights), contingency tables against other restarts,
+    zero-weight sums."""
     lab = labels.astype(np.int64)
     sizes = np.bincount(lab, minlength=k)
+    row_weight = (_partition_weight(part, weight, index)
+                  if weight is not None and part is not None else None)
+    weights = (sizes.astype(np.float64) if row_weight is None
+               else np.bincount(lab, weights=row_weight, minlength=k))
     tables = [np.bincount(lab * k + other.astype(np.int64), minlength=k * k).reshape(k, k)
               for other in others]
     sums = np.zeros((k, zero.size))
@@ -397,7 +403,7 @@ def _finish_partition(labels: np.ndarray, others: list[np.ndarray], k: int,
         w = update[:, None] * observed
         np.add.at(sums, lab, np.where(observed, raw, 0.0) * w)
         np.add.at(counts, lab, w)
-    return sizes, tables, sums, counts
+    return sizes, weights, tables, sums, counts
 
 
 # ------------------------------------------------------------------- plumbing
@@ -676,11 +682,13 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     kept = runs[report.best]
     assert kept.labels is not None
     zero = np.flatnonzero(encoder.numeric_weights_ == 0)
-    finish = [delayed(_finish_partition, nout=4)(
+    # the rows are read again only for what the encoded data does not keep
+    reread = bool(zero.size) or data.weight is not None
+    finish = [delayed(_finish_partition, nout=5)(
         kept.labels[i], [runs[r].labels[i] for r in top[1:]], k,  # type: ignore[index]
-        parts[i] if zero.size else None, zero, encoder, data.weight, i)
+        parts[i] if reread else None, zero, encoder, data.weight, i)
         for i in range(len(parts))]
-    sizes, tables, sums, counts = dask.compute(_tree_reduce(finish, _add_finish))[0]
+    sizes, weights, tables, sums, counts = dask.compute(_tree_reduce(finish, _add_finish))[0]
     label_blocks = {r: _label_array(runs[r].labels, lengths, k) for r in top}
     report = dataclasses.replace(
         report,
@@ -699,8 +707,7 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     model.cost_history_ = list(kept.history)
     model.restarts_ = report
     model.cluster_sizes_ = np.asarray(sizes, dtype=np.int64)
-    # row counts: a weighted Dask fit does not reduce its weighted sizes yet
-    model.cluster_weights_ = model.cluster_sizes_.astype(np.float64)
+    model.cluster_weights_ = np.asarray(weights, dtype=np.float64)
     model.n_features_in_ = len(encoder.feature_names_in_)
     if encoder.input_is_frame_:
         model.feature_names_in_ = np.asarray(encoder.feature_names_in_, dtype=object)
@@ -727,8 +734,8 @@ def _encoded_of(prepared: PreparedData | None) -> EncodedData | None:
 
 
 def _add_finish(first: tuple[Any, ...], second: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (first[0] + second[0], _add_lists(first[1], second[1]), first[2] + second[2],
-            first[3] + second[3])
+    return (first[0] + second[0], first[1] + second[1], _add_lists(first[2], second[2]),
+            first[3] + second[3], first[4] + second[4])
 
 
 def _label_array(blocks: list[Any] | None, lengths: list[int], k: int) -> da.Array:

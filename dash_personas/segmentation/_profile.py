@@ -192,7 +192,7 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     ``data`` may be a Dask DataFrame with ``labels`` a Dask collection of the same
     partitions (``model.predict(data)``, or ``labels_`` of a Dask fit): the same
     numbers then come from per-partition statistics, without collecting rows
-    (unweighted for now).
+    (``sample_weight`` then a Dask Series with the data's partitions).
 
     Examples
     --------
@@ -213,13 +213,10 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     if is_dask_collection(data):
         from ._dask_profile import profile_statistics
 
-        if sample_weight is not None:
-            raise UserError("sample_weight is not supported for Dask data in "
-                            "profile_segments yet; profile a weighted in-memory sample",
-                            field="sample_weight")
         return _from_statistics(profile_statistics(
             data, labels, categorical=categorical, exclude=exclude,
-            numeric_column=_numeric_column), correction, alpha, min_base)
+            numeric_column=_numeric_column, sample_weight=sample_weight),
+            correction, alpha, min_base)
     if is_dask_collection(labels):  # in-memory rows: their labels fit in memory too
         labels = labels.compute()
     encoder = MixedEncoder(categorical=categorical, scale=False)
@@ -258,23 +255,25 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
 
 def _from_statistics(sums: Any, correction: str, alpha: float,
                      min_base: float) -> SegmentProfiles:
-    """Unweighted profiles from the sums of :class:`~._dask_profile.ProfileStatistics`."""
-    sizes = np.asarray(sums.sizes, dtype=np.float64)
-    summary = pd.DataFrame({"size": sums.sizes, "weight": sizes, "share": sizes / sizes.sum(),
-                            "effective_base": sizes, "small_base": sizes < min_base},
+    """Profiles from the sums of :class:`~._dask_profile.ProfileStatistics`."""
+    base = effective_base(sums.weight, sums.weight_sq)
+    summary = pd.DataFrame({"size": sums.sizes, "weight": sums.weight,
+                            "share": sums.weight / sums.weight.sum(),
+                            "effective_base": base, "small_base": base < min_base},
                            index=pd.Index(sums.segments, name="segment"))
-    numeric = (_numeric_table(sums.numeric, sums.segments, sums.count, sums.count, sums.total,
+    numeric = (_numeric_table(sums.numeric, sums.segments, sums.sw, sums.sw2, sums.total,
                               sums.total_sq, sums.shift) if sums.numeric
                else pd.DataFrame(columns=_NUMERIC_COLUMNS))
-    tables = [_categorical_table(name, sums.segments, counts, counts.sum(axis=1), levels)
-              for name, levels, counts in zip(sums.categorical, sums.levels, sums.level_counts)
+    tables = [_categorical_table(name, sums.segments, counts, weight_sq, levels)
+              for name, levels, counts, weight_sq in zip(
+                  sums.categorical, sums.levels, sums.level_counts, sums.level_weight_sq)
               if levels]
     categorical = (pd.concat(tables, ignore_index=True) if tables
                    else pd.DataFrame(columns=_CATEGORICAL_COLUMNS))
     n_tests = _correct(numeric, categorical, correction, alpha, min_base)
     return SegmentProfiles(summary, numeric, categorical, _drivers(numeric, categorical),
                            correction=correction, alpha=float(alpha), min_base=float(min_base),
-                           weighted=False, n_tests=n_tests)
+                           weighted=bool(sums.weighted), n_tests=n_tests)
 
 
 def _correct(numeric: pd.DataFrame, categorical: pd.DataFrame, correction: str, alpha: float,

@@ -63,6 +63,9 @@ def test_seeded_restarts_with_weights_match_in_memory(scheduler, mixed_frame, we
     np.testing.assert_allclose(fitted.restarts_.top_ari, memory.restarts_.top_ari)
     np.testing.assert_array_equal(fitted.restarts_.top_labels.compute(),
                                   memory.restarts_.top_labels)
+    # weighted segment sizes, as in memory (not the row counts)
+    np.testing.assert_allclose(fitted.cluster_weights_, memory.cluster_weights_, rtol=1e-12)
+    assert not np.allclose(fitted.cluster_weights_, fitted.cluster_sizes_)
 
 
 def test_small_data_tol_and_cached_or_not_give_the_in_memory_fit(mixed_frame):

@@ -44,3 +44,32 @@ def test_misaligned_labels_are_a_user_error(mixed_frame):
         other = dd.from_pandas(pd.Series(np.zeros(300, dtype=int)), npartitions=2)
         with pytest.raises(UserError, match="partitions"):
             profile_segments(frame, other)
+
+
+def test_weighted_profiles_match_in_memory(scheduler, mixed_frame, weights_for):
+    X = mixed_frame(800, missing=0.05, seed=3).assign(
+        region=lambda f: np.where(f["num_1"] > 0, "north", "south"))
+    weights = weights_for(X, seed=5)
+    labels = KPrototypes(3, n_init=1, random_state=0, gamma=1.0).fit(
+        X.drop(columns="region")).labels_
+    frame = dd.from_pandas(X.assign(w=weights), npartitions=4)
+    lazy_labels = dd.from_pandas(pd.Series(labels, index=X.index), npartitions=4)
+    memory = profile_segments(X, labels, sample_weight=weights.to_numpy())
+    lazy = profile_segments(frame.drop(columns="w"), lazy_labels, sample_weight=frame["w"])
+    assert lazy.weighted and memory.weighted
+    assert_same_profiles(lazy, memory)
+    # the weights changed the numbers (the test cannot pass on unweighted sums)
+    unweighted = profile_segments(X, labels)
+    assert not np.allclose(unweighted.numeric["mean"], memory.numeric["mean"])
+
+
+def test_weights_must_be_a_dask_series_with_the_partitions(mixed_frame):
+    X = mixed_frame(300)
+    frame = dd.from_pandas(X, npartitions=3)
+    labels = dd.from_pandas(pd.Series(np.zeros(300, dtype=int)), npartitions=3)
+    with dask.config.set(scheduler="threads"):
+        with pytest.raises(UserError, match="Dask Series"):
+            profile_segments(frame, labels, sample_weight=np.ones(300))
+        negative = dd.from_pandas(pd.Series(-np.ones(300)), npartitions=3)
+        with pytest.raises(UserError, match="non-negative"):
+            profile_segments(frame, labels, sample_weight=negative)

@@ -14,7 +14,6 @@ then text is cut with "…"); the full texts of a persona are in its slide's not
 from __future__ import annotations
 
 import io
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -45,13 +44,18 @@ WARNING = "D55E00"  # Okabe-Ito vermillion: the small-base warning
 TRACK = "E9ECEF"
 #: Average glyph width as a share of the font size (sans-serif, mixed case): how many
 #: characters a line of a text box holds, to choose a font size that fits.
-CHAR_WIDTH_EM = 0.52
+CHAR_WIDTH_EM = 0.55
 LINE_HEIGHT_EM = 1.22
+#: Space before a heading that follows other text, in ems (``space_before``).
+HEADING_GAP_EM = 0.6
 #: Characters a persona's name keeps on its slide (the notes keep all of it).
 NAME_LIMIT = 48
 #: Characters a list item keeps on a slide.
 ITEM_LIMIT = 140
 CHART_PIXELS = (1200, 560)
+#: Widths of a persona slide's three columns, as shares of the width between margins.
+COLUMN_SHARES = (0.28, 0.31, 0.41)
+COLUMN_GAP = 0.3
 AVATAR_PIXELS = 256
 
 
@@ -82,23 +86,38 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def _lines_needed(text: str, width_in: float, size: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries (long words broken)."""
     per_line = max(1, int(width_in * 72 / (size * CHAR_WIDTH_EM)))
-    return max(1, math.ceil(len(text) / per_line))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        if len(word) > per_line:  # broken over several lines
+            lines += (len(word) - 1) // per_line
+            used = len(word) % per_line or per_line
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def fit_font_size(paragraphs: Sequence[str], width_in: float, height_in: float, *,
-                  largest: int, smallest: int) -> int:
+                  largest: int, smallest: int, gaps: int = 0) -> int:
     """The largest font size (points) at which ``paragraphs`` fill at most the box.
 
-    An estimate from the average glyph width (:data:`CHAR_WIDTH_EM`); text boxes also
-    carry PowerPoint's shrink-on-overflow, which corrects it when the file is edited.
-    ``smallest`` when nothing larger fits.
+    An estimate from the average glyph width (:data:`CHAR_WIDTH_EM`); ``gaps`` counts
+    the paragraphs preceded by a heading's space (:data:`HEADING_GAP_EM`). Text boxes
+    also carry PowerPoint's shrink-on-overflow, which corrects the estimate when the
+    file is edited. ``smallest`` when nothing larger fits.
     """
     for size in range(largest, smallest - 1, -1):
-        lines = sum(_lines_needed(p, width_in, size) for p in paragraphs)
-        if lines * size * LINE_HEIGHT_EM / 72 <= height_in:
+        if _height(paragraphs, width_in, size, gaps) <= height_in:
             return size
     return smallest
+
+
+def _height(paragraphs: Sequence[str], width_in: float, size: float, gaps: int) -> float:
+    lines = sum(_lines_needed(p, width_in, size) for p in paragraphs)
+    return (lines * LINE_HEIGHT_EM + gaps * HEADING_GAP_EM) * size / 72
 
 
 def _fit_paragraphs(paragraphs: list[tuple[str, str]], width_in: float, height_in: float, *,
@@ -110,11 +129,11 @@ def _fit_paragraphs(paragraphs: list[tuple[str, str]], width_in: float, height_i
     while True:
         shown = kept + ([("more", f"… {dropped} more in the notes")] if dropped else [])
         texts = [text for _, text in shown]
-        size = fit_font_size(texts, width_in, height_in, largest=largest, smallest=smallest)
-        fits = sum(_lines_needed(t, width_in, size) for t in texts) * size * LINE_HEIGHT_EM \
-            / 72 <= height_in
+        gaps = sum(kind == "heading" for kind, _ in shown[1:])
+        size = fit_font_size(texts, width_in, height_in, largest=largest, smallest=smallest,
+                             gaps=gaps)
         items = [i for i, (kind, _) in enumerate(kept) if kind == "item"]
-        if fits or len(items) <= 1:
+        if _height(texts, width_in, size, gaps) <= height_in or len(items) <= 1:
             return size, shown
         del kept[items[-1]]
         dropped += 1
@@ -155,7 +174,7 @@ class _Slides:
         for i, (kind, text) in enumerate(paragraphs):
             paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             if kind == "heading" and i:
-                paragraph.space_before = Pt(size * 0.6)
+                paragraph.space_before = Pt(size * HEADING_GAP_EM)
             run = paragraph.add_run()
             run.text = text
             font = run.font
@@ -385,18 +404,20 @@ def _persona_slide(slides: _Slides, view: PersonaView, avatar: bytes) -> None:
                                  f"{_truncate(view.quote.attribution, NAME_LIMIT)}")],
                       largest=18, smallest=11, italic=True, name="Quote")
     top, height = 2.85, SLIDE_HEIGHT - 2.85 - 0.35
-    column_w = (SLIDE_WIDTH - 2 * MARGIN - 2 * 0.3) / 3
-    columns = [MARGIN + i * (column_w + 0.3) for i in range(3)]
-    _difference_bars(slides, slide, view, columns[0], top, column_w, height)
+    # bars, goals and frustrations, how to talk (the longest: tone, channels, do, don't)
+    widths = [w * (SLIDE_WIDTH - 2 * MARGIN - 2 * COLUMN_GAP) for w in COLUMN_SHARES]
+    lefts = [MARGIN, MARGIN + widths[0] + COLUMN_GAP,
+             MARGIN + widths[0] + widths[1] + 2 * COLUMN_GAP]
+    _difference_bars(slides, slide, view, lefts[0], top, widths[0], height)
     accent = _accent(view.colour)
     middle = _section_paragraphs(view, ("goals", "frustrations")) or _section_paragraphs(
         view, ("motivations", "objections"))
     if middle:
-        slides.fitted(slide, columns[1], top, column_w, height, middle, largest=14,
+        slides.fitted(slide, lefts[1], top, widths[1], height, middle, largest=14,
                       smallest=9, accent=accent, name="Goals and frustrations")
     talk = _section_paragraphs(view, ("talk", "do", "dont"))
     if talk:
-        slides.fitted(slide, columns[2], top, column_w, height, talk, largest=14, smallest=9,
+        slides.fitted(slide, lefts[2], top, widths[2], height, talk, largest=14, smallest=9,
                       accent=accent, name="How to talk to them")
     slide.notes_slide.notes_text_frame.text = _notes(view)
 

@@ -64,24 +64,21 @@ def test_the_route_passes_the_page_query_to_personas_for(deck_case):
     assert empty.status_code == 409 and "no personas" in empty.get_data(as_text=True)
 
 
-def test_the_png_stacks_the_charts_of_the_view(app, deck_case):
+def test_the_png_stacks_the_charts_of_the_view(deck_case):
     from PIL import Image
 
+    # without scales, CLV and journey: two charts (sizes and the heatmap), a quicker render
+    plain = deck_case.personas.model_copy(update={"personas": [
+        p.model_copy(update={"aspects": [], "journey": [], "behaviour": p.behaviour.model_copy(
+            update={"clv": None})}) for p in deck_case.personas]})
+    app = create_app(plain)
     response = app.server.test_client().get(
-        export_href(app, "png") + f"?persona={deck_case.personas[0].id}")
+        export_href(app, "png") + f"?persona={plain[0].id}")
     assert response.status_code == 200 and response.mimetype == "image/png"
     image = Image.open(io.BytesIO(response.data))
-    n_charts = len(deck_charts(deck_case.personas))
+    n_charts = len(deck_charts(plain))
+    assert n_charts == 2
     assert image.width == 1800 and image.height == n_charts * 840 + (n_charts - 1) * 16
-
-
-def test_the_pdf_route_prints_the_sheet_on_the_asked_paper(app, deck_case):
-    import _pdf
-
-    response = app.server.test_client().get(export_href(app, "pdf") + "?paper=Letter")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    boxes = _pdf.media_boxes(response.data)
-    assert len(boxes) == len(deck_case.personas) and boxes[0][2:] == (612.0, 792.0)
 
 
 def test_errors_are_plain_messages_never_a_server_error(app, monkeypatch, tmp_path):

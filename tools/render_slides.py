@@ -84,7 +84,8 @@ def slides_html(path: Path, numbers: list[int]) -> tuple[str, int, int]:
                      f"overflow:hidden'>{shapes}</div>")
     page = ("<!DOCTYPE html><html><head><meta charset='utf-8'></head>"
             "<body style='margin:16px;background:#e9ecef;font-family:Calibri,Carlito,"
-            f"&quot;DejaVu Sans Condensed&quot;,sans-serif;color:#212529'>{''.join(pages)}</body></html>")
+            "&quot;DejaVu Sans Condensed&quot;,sans-serif;color:#212529'>"
+            f"{''.join(pages)}</body></html>")
     return page, int(width + 32), int(len(numbers) * (height + 16) + 16)
 
 

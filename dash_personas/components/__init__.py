@@ -15,6 +15,7 @@ from .export_menu import (
     export_menu,
     register_export_callbacks,
     register_export_routes,
+    wave_personas,
 )
 from .gallery import PersonaGallery
 from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
@@ -40,4 +41,5 @@ __all__ = [
     "register_export_routes",
     "register_tracking_callbacks",
     "tracking_section",
+    "wave_personas",
 ]

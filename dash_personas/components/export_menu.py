@@ -21,7 +21,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
 __all__ = ["EXPORT_ROUTE", "ExportMenu", "default_personas_for", "export_href", "export_menu",
-           "register_export_callbacks", "register_export_routes"]
+           "register_export_callbacks", "register_export_routes", "wave_personas"]
 
 EXPORT_ROUTE = "_dash-personas/export"
 MENU_ID = "export"
@@ -90,10 +90,30 @@ def default_personas_for(personas: Any = None, study: Any = None
         if view is None:
             return personas() if callable(personas) else personas
         wave = query.get("wave")
-        version = view.wave(wave).segmentation_version if wave else view.current_version
-        return view.personas[version]
+        return wave_personas(view, wave) if wave else view.personas[view.current_version]
 
     return personas_for
+
+
+def wave_personas(view: Any, wave: str) -> Any:
+    """The personas of wave ``wave`` of a study: those of its segmentation version, with
+    the sizes and shares counted in that wave (the profiles stay those of the fit).
+
+    Raises
+    ------
+    UserError
+        No such wave.
+    """
+    from ..tracking_view import wave_shares
+
+    chosen = view.wave(wave)
+    shares = wave_shares(chosen)
+    people = view.personas[chosen.segmentation_version]
+    return people.model_copy(update={"n_respondents": int(chosen.summary["n"]), "personas": [
+        p.model_copy(update={"size": int(shares[int(p.segment)]["n"]),
+                             "share": float(shares[int(p.segment)]["share"])})
+        if int(p.segment) in shares else p.model_copy(update={"size": 0, "share": 0.0})
+        for p in people]})
 
 
 def register_export_routes(app: Any, personas_for: Callable[[Mapping[str, Any]], Any], *,

@@ -16,6 +16,7 @@ from dash_personas.app import create_app, create_study_app
 from dash_personas.components import export_href, register_export_routes
 from dash_personas.deck import deck_charts
 from dash_personas.deliverables import profile_table_rows
+from dash_personas.tracking_view import study_view
 
 TODAY = date.today().isoformat()
 
@@ -102,7 +103,11 @@ def test_the_study_dashboard_exports_the_personas_of_the_wave(study_path):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == \
         f'attachment; filename="personas-W1-{TODAY}.csv"'
-    assert EVIL_STUDY in _csv(response)[0]
+    rows = _csv(response)
+    assert EVIL_STUDY in rows[0]
+    w1 = {s["persona"]: s["share"] for s in study_view(study_path).wave("W1").summary[
+        "segments"]}
+    assert rows[1][1:] == [f"{w1[name]:.1%}" for name in rows[0][1:]]  # the wave's shares
     missing = client.get(export_href(app, "csv") + "?wave=W9")
     assert missing.status_code == 400 and "no wave 'W9'" in missing.get_data(as_text=True)
 

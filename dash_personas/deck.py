@@ -61,10 +61,12 @@ AVATAR_PIXELS = 256
 
 @dataclass(frozen=True)
 class DeckChart:
-    """A comparison slide: its title and the Plotly figure shown on it."""
+    """A comparison slide: its title, the Plotly figure shown on it and the bases it
+    rests on (``note``; default: each persona's base)."""
 
     title: str
     figure: Any
+    note: str = ""
 
 
 def _people(personas: Any) -> PersonaSet:
@@ -316,15 +318,19 @@ def _study_charts(view: Any, wave: str | None, theme: str) -> list[DeckChart]:
 
     labels = view.labels
     current = view.wave(wave).label
+    per_wave = "Bases: " + "; ".join(f"{w.label} n = {int(w.summary['n']):,}"
+                                     for w in view.waves)
     charts = [DeckChart("Persona shares wave by wave", share_timeline(
         [w.summary for w in view.waves], view.colours, selected_wave=current, theme=theme,
-        title=None))]
+        title=None), per_wave)]
     position = labels.index(current)
     if position > 0:
         migration = view.migration(labels[position - 1], current)
+        panel = sum(sum(row) for row in migration["counts"])
         charts.append(DeckChart(
             f"Who moved where: {labels[position - 1]} → {current}",
-            migration_sankey(migration, view.colours, theme=theme)))
+            migration_sankey(migration, view.colours, theme=theme),
+            f"Base: {panel:,} panel respondents answered both waves"))
     return charts
 
 
@@ -446,7 +452,7 @@ def _chart_slides(slides: _Slides, charts: list[DeckChart], images: list[bytes],
         slides.picture(slide, image, MARGIN, 1.15, SLIDE_WIDTH - 2 * MARGIN, 5.55,
                        description=chart.title)
         slides.fitted(slide, MARGIN, 6.8, SLIDE_WIDTH - 2 * MARGIN, 0.55,
-                      [("muted", bases)], largest=11, smallest=8, name="Bases")
+                      [("muted", chart.note or bases)], largest=11, smallest=8, name="Bases")
 
 
 def _selection_text(people: PersonaSet) -> str:

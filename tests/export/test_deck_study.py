@@ -34,6 +34,12 @@ def test_a_study_adds_the_timeline_and_the_migration_into_the_wave(study):
         "Who moved where: W1 → W2"]
     for slide in (timeline, migration):
         assert any(s.shape_type == MSO_SHAPE_TYPE.PICTURE for s in slide.shapes)
+    note = next(s for s in timeline.shapes if s.name == "Bases").text_frame.text
+    assert note == "Bases: " + "; ".join(f"{w.label} n = {int(w.summary['n']):,}"
+                                         for w in view.waves)
+    panel = sum(map(sum, view.migration("W1", "W2")["counts"]))
+    assert f"{panel:,} panel respondents" in next(
+        s for s in migration.shapes if s.name == "Bases").text_frame.text
     methods = "\n".join(s.text_frame.text for s in list(deck.slides)[-1].shapes
                         if s.has_text_frame)
     assert "3 waves (W1 to W3)" in methods

@@ -468,6 +468,7 @@ def _typing_text(tool: Any, people: PersonaSet) -> list[str]:
     lines = [f"Typing tool: {len(tool.questions)} questions "
              f"({', '.join(tool.questions)}), held-out accuracy {tool.accuracy:.1%}."]
     by_segment = tool.segment_accuracy
+    by_segment = None if by_segment is None else by_segment.dropna()
     if by_segment is not None and len(by_segment):
         names = {str(p.segment): p.name for p in people}
         worst = by_segment.idxmin()

@@ -127,6 +127,9 @@ def test_the_methods_slide_reports_n_weighting_k_and_typing_accuracy(deck, deck_
     assert "Weighting: none" in methods and "k = 8" in methods
     assert f"held-out accuracy {tool.accuracy:.1%}" in methods
     assert all(question in methods for question in tool.questions)
+    accuracy = tool.segment_accuracy
+    worst = next(p.name for p in people if p.segment == accuracy.idxmin())
+    assert f"Lowest accuracy: {worst} {accuracy.min():.1%}." in methods
 
 
 def test_font_sizes_shrink_until_the_text_fits():

@@ -27,6 +27,7 @@ from .components import (
     SegmentComparison,
     SegmentSizes,
     bootstrap_stylesheet,
+    export_menu,
     register_callbacks,
 )
 from .personas import PersonaSet, load_personas
@@ -284,6 +285,7 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
             html.H1(title, className="h2 mt-4 mb-1"),
             html.P(f"{len(people)} personas from {n:,} respondents. Select a persona to "
                    "highlight it in every chart.", className="text-body-secondary"),
+            export_menu(app, people, title=title),
         ]),
         html.Main(_persona_sections(app, people, mode)),
         _FOOTER,
@@ -342,6 +344,7 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
                 dbc.NavItem(dbc.NavLink("Personas now", href=personas_href,
                                         id="study-nav-personas")),
             ], pills=True, className="mb-2"), **{"aria-label": "Dashboard pages"}),
+            export_menu(app, study=view, title=title),
         ]),
         html.Main(tracking_page(), id="study-page"),
         _FOOTER,

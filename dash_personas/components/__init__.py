@@ -8,6 +8,15 @@ Bootstrap locally with :func:`bootstrap_stylesheet`.
 from .callbacks import register_callbacks
 from .card import PersonaCard
 from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, SegmentSizes
+from .export_menu import (
+    ExportMenu,
+    default_personas_for,
+    export_href,
+    export_menu,
+    register_export_callbacks,
+    register_export_routes,
+    wave_personas,
+)
 from .gallery import PersonaGallery
 from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
 from .tracking import register_tracking_callbacks, tracking_section
@@ -16,6 +25,7 @@ __all__ = [
     "CHARTS",
     "DARK_THEMES",
     "AspectsRadar",
+    "ExportMenu",
     "PersonaCard",
     "PersonaChart",
     "PersonaGallery",
@@ -23,7 +33,13 @@ __all__ = [
     "SegmentSizes",
     "bootstrap_css",
     "bootstrap_stylesheet",
+    "default_personas_for",
+    "export_href",
+    "export_menu",
     "register_callbacks",
+    "register_export_callbacks",
+    "register_export_routes",
     "register_tracking_callbacks",
     "tracking_section",
+    "wave_personas",
 ]

@@ -123,6 +123,7 @@ def page_content(app: Any, config: Any) -> Any:
     from dash_personas.app import profile_table
     from dash_personas.components import (
         AspectsRadar,
+        ExportMenu,
         PersonaChart,
         PersonaGallery,
         SegmentComparison,
@@ -134,7 +135,7 @@ def page_content(app: Any, config: Any) -> Any:
     people = loaded.personas
     mode = host_color_mode(app)
     if loaded.study is not None:
-        return _study_content(loaded.study, config, mode, back)
+        return _study_content(loaded.study, config, mode, back, app)
     n = people.n_respondents or sum(p.size for p in people)
     notes = [dbc.Alert(text, color="warning", className="small") for text in loaded.warnings]
 
@@ -159,6 +160,7 @@ def page_content(app: Any, config: Any) -> Any:
             html.H1(config.title, className="h2 mt-2 mb-1"),
             html.P(f"{len(people)} personas from {n:,} respondents. Select a persona to "
                    "highlight it in every chart.", className="text-body-secondary"),
+            ExportMenu(app),
         ]),
         *notes,
         section("Personas", [PersonaGallery(people, aio_id="gallery", group=GROUP)], "gallery"),
@@ -174,10 +176,11 @@ def page_content(app: Any, config: Any) -> Any:
     ], fluid="lg", className="py-3")
 
 
-def _study_content(view: Any, config: Any, mode: str, back: Any) -> Any:
+def _study_content(view: Any, config: Any, mode: str, back: Any, app: Any) -> Any:
     """The tracking view of the configured study (what ``serve --study`` shows first)."""
     import dash_bootstrap_components as dbc
 
+    from dash_personas.components import ExportMenu
     from dash_personas.components.tracking import tracking_section
 
     labels = view.labels
@@ -190,6 +193,7 @@ def _study_content(view: Any, config: Any, mode: str, back: Any) -> Any:
             html.P(f"{len(labels)} waves ({span}). Choose a wave to see its cards, drift and "
                    "alerts; choose two waves to see who moved where.",
                    className="text-body-secondary"),
+            ExportMenu(app),
         ]),
         html.Section([html.H2("Wave by wave", className="h4 mt-3 mb-3", id=heading_id),
                       *tracking_section(view, theme=mode)],

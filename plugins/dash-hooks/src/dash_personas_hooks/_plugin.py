@@ -275,6 +275,7 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = Non
         config.css_route = True
     elif config.css_route:
         _bootstrap_route(app, theme)
+    _guard_setup(app, lambda: _add_export_routes(app, config))
     if previous is None:
         _guard_setup(app, lambda: _add_summary_route(app))
         _register_callbacks(app)
@@ -395,6 +396,20 @@ def _add_summary_route(app: Any) -> None:
     prefix = app.config.routes_pathname_prefix or "/"
     app.server.add_url_rule(f"{prefix}{SUMMARY_ROUTE}", f"dash_personas_hooks_summary{prefix}",
                             serve, methods=["GET"])
+
+
+def _add_export_routes(app: Any, config: PluginConfig) -> None:
+    """The Export menu's route: the personas (or the study) the page shows."""
+    from dash_personas.components import default_personas_for, register_export_routes
+
+    def personas() -> Any:
+        return config.load().personas
+
+    def study() -> Any:
+        return config.load().study
+
+    register_export_routes(app, default_personas_for(personas, study), study=study,
+                           title=config.title)
 
 
 def _register_callbacks(app: Any) -> None:

@@ -191,7 +191,9 @@ def compile_screener(tool: Any, codebook: Codebook, *, persona_names: Sequence[s
     for c in reversed(range(k)):
         persona = ex.If(ex.Compare("=", ex.Calc(SEGMENT_FIELD), ex.Num(c)), ex.Str(names[c]),
                         persona)
-    calculations.append((PERSONA_FIELD, persona))
+    # tested on the count, never on an empty segment: REDCap's JavaScript holds '' == 0
+    calculations.append((PERSONA_FIELD, ex.If(
+        ex.Compare("=", ex.Calc(answered_count), ex.Num(0.0)), ex.Empty(), persona)))
 
     spec, answer_fields, choices, grid_of, labels = _spec(asked, inputs, codebook, title)
     taken = set(answer_fields) | set(grid_of.values())

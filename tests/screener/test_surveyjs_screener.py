@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from conftest import PERSONA_NAMES, Screening
+from _screening import PERSONA_NAMES, Screening
 
 from dash_personas.screener import surveyjs_document
 

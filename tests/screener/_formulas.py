@@ -45,8 +45,8 @@ def tokens(text: str) -> list[tuple[str, str]]:
 class _Parser:
     """Precedence climbing: comparison < & < + - < * /; and/or as REDCap words."""
 
-    levels = [("or",), ("and",), ("=", "<>", "<=", ">=", "<", ">"), ("&",), ("+", "-"),
-              ("*", "/")]
+    levels: tuple[tuple[str, ...], ...] = (
+        ("or",), ("and",), ("=", "<>", "<=", ">=", "<", ">"), ("&",), ("+", "-"), ("*", "/"))
 
     def __init__(self, text: str, leaf: Callable[[str, str], Any]) -> None:
         self.tokens, self.i, self.leaf, self.text = tokens(text), 0, leaf, text

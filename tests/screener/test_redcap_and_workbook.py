@@ -84,7 +84,7 @@ def _evaluate_sheet(book: Any, answers: pd.DataFrame, fields: list[str]) -> list
             values[f"{letter[name]}{r}"] = None if pd.isna(value) else (
                 int(value) if str(value).isdigit() else str(value))
 
-        def cell(ref: str) -> Any:
+        def cell(ref: str, values: dict[str, Any] = values) -> Any:
             if "!" in ref:
                 sheet_name, address = ref.split("!")
                 assert sheet_name == "Model"

@@ -32,6 +32,7 @@ import numpy as np
 
 from survey_builder.codebook import Codebook, text_in
 from survey_builder.errors import UserError
+from survey_builder.layout import CLV_COLUMN
 from survey_builder.scoring import min_items_required
 
 from . import _expr as ex
@@ -55,6 +56,23 @@ class ScaleInput:
     items: list[str]
     reverse_keyed: dict[str, tuple[float, float]]  # item -> (lowest, highest point)
     min_items: int
+
+
+@dataclass(frozen=True)
+class ClvTermInput:
+    """One factor of customer lifetime value: a number, or a choice mapped to one."""
+
+    question: str
+    factor: float
+    numbers: dict[str, float] | None  # option code -> number (None: a numeric answer)
+
+
+@dataclass(frozen=True)
+class ClvInput:
+    """Customer lifetime value: value x frequency x lifespan, as the scoring computes it."""
+
+    feature: str
+    terms: list[ClvTermInput]
 
 
 @dataclass(frozen=True)
@@ -217,7 +235,7 @@ def _nearest(distance_fields: list[str]) -> ex.Expr:
     return result
 
 
-def _numeric_value(answer: ScaleInput | CategoricalInput, ordered: list[Any] | None,
+def _numeric_value(answer: ScaleInput | CategoricalInput | ClvInput, ordered: list[Any] | None,
                    position: int, calculations: list[tuple[str, ex.Expr]]
                    ) -> tuple[ex.Expr, ex.Expr]:
     """(answered condition, value) of a numeric feature, adding its helper fields."""
@@ -234,6 +252,8 @@ def _numeric_value(answer: ScaleInput | CategoricalInput, ordered: list[Any] | N
         calculations.append((rank_field, value))
         # an option outside the model's order is unobserved, like a NaN rank
         return ex.Compare(">=", ex.Calc(rank_field), ex.Num(1.0)), ex.Calc(rank_field)
+    if isinstance(answer, ClvInput):
+        return _clv_value(answer, position, calculations)
     count, summed = f"{PREFIX}n{position}", f"{PREFIX}sum{position}"
     calculations.append((count, ex.total([ex.If(ex.Answered(item), ex.Num(1.0), ex.Num(0.0))
                                           for item in answer.items])))
@@ -249,9 +269,53 @@ def _numeric_value(answer: ScaleInput | CategoricalInput, ordered: list[Any] | N
     return is_answered, ex.Op("/", ex.Calc(summed), ex.Calc(count))
 
 
+def _clv_value(answer: ClvInput, position: int, calculations: list[tuple[str, ex.Expr]]
+               ) -> tuple[ex.Expr, ex.Expr]:
+    """(all three terms known, their product): ``score_clv``'s order of operations."""
+    known: list[ex.Expr] = []
+    factors: list[ex.Expr] = []
+    for index, term in enumerate(answer.terms):
+        if term.numbers is None:
+            known.append(ex.Answered(term.question))
+            number: ex.Expr = ex.Answer(term.question)
+        else:
+            mapped = f"{PREFIX}clv{position}_{index}"
+            found = f"{PREFIX}clv{position}_{index}_known"
+            value: ex.Expr = ex.Num(0.0)
+            for code, amount in reversed(list(term.numbers.items())):
+                value = ex.If(ex.AnswerIs(term.question, code), ex.Num(amount), value)
+            calculations.append((mapped, value))
+            calculations.append((found, ex.total([
+                ex.If(ex.AnswerIs(term.question, code), ex.Num(1.0), ex.Num(0.0))
+                for code in term.numbers])))
+            known.append(ex.Compare(">=", ex.Calc(found), ex.Num(1.0)))
+            number = ex.Calc(mapped)
+        factors.append(ex.Op("*", number, ex.Num(term.factor)))
+    product = ex.Op("*", ex.Op("*", factors[0], factors[1]), factors[2])
+    return ex.And(tuple(known)), product
+
+
+def _clv_input(codebook: Codebook) -> ClvInput:
+    definition = codebook.derivations.clv
+    terms = []
+    for key in ("value", "frequency", "lifespan"):
+        term = definition.terms[key]
+        numbers = None
+        if term.kind == "choice":
+            numbers = {str(code): float(number) for code, number in (term.map or {}).items()
+                       if number is not None}
+        terms.append(ClvTermInput(term.column, float(term.factor or 1.0), numbers))
+    return ClvInput(CLV_COLUMN, terms)
+
+
 def _input_of(name: str, codebook: Codebook, encoder: Any, min_answered: float
-              ) -> ScaleInput | CategoricalInput:
+              ) -> ScaleInput | CategoricalInput | ClvInput:
     """What the screener asks for golden question ``name``."""
+    if name == CLV_COLUMN and codebook.derivations.clv is not None:
+        if name not in encoder.numeric_features_:
+            raise UserError(f"golden question {name!r} is customer lifetime value in the "
+                            "codebook but a category in the model")
+        return _clv_input(codebook)
     scale = codebook.scale(name)
     if scale is not None:
         if name not in encoder.numeric_features_ or name in encoder.ordered_levels_:
@@ -288,7 +352,7 @@ def _input_of(name: str, codebook: Codebook, encoder: Any, min_answered: float
                             [str(level.code) for level in source.levels])
 
 
-def _spec(asked: list[str], inputs: Mapping[str, ScaleInput | CategoricalInput],
+def _spec(asked: list[str], inputs: Mapping[str, ScaleInput | CategoricalInput | ClvInput],
           codebook: Codebook, title: Mapping[str, str] | None
           ) -> tuple[dict[str, Any], list[str], dict[str, list[str]], dict[str, str],
                      dict[str, dict[str, str]]]:
@@ -302,6 +366,32 @@ def _spec(asked: list[str], inputs: Mapping[str, ScaleInput | CategoricalInput],
     labels: dict[str, dict[str, str]] = {}
     for name in asked:
         answer = inputs[name]
+        if isinstance(answer, ClvInput):
+            for term in answer.terms:
+                if term.question in answer_fields:
+                    continue
+                column = codebook.column(term.question)
+                question = codebook.question(term.question)
+                label = _texts(question.label if question else column.label, languages)
+                labels[term.question] = label
+                answer_fields.append(term.question)
+                if column.levels:
+                    questions.append({
+                        "type": "single_choice", "name": term.question, "label": label,
+                        "choices": [{"value": str(level.code),
+                                     "label": _texts(level.label, languages)}
+                                    for level in column.levels]})
+                    choices[term.question] = [str(level.code) for level in column.levels]
+                else:
+                    numeric = {"type": "numeric", "name": term.question, "label": label,
+                               "integer": bool(column.integer)}
+                    numeric.update({key: getattr(column, key) for key in ("min", "max")
+                                    if getattr(column, key) is not None})
+                    unit = getattr(column, "unit", None)
+                    if unit:
+                        numeric["unit"] = _texts(unit, languages)
+                    questions.append(numeric)
+            continue
         if isinstance(answer, CategoricalInput):
             question = codebook.question(answer.question)
             source = codebook.column(answer.question)

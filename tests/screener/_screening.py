@@ -5,7 +5,8 @@
 The survey is the item bank's ASPECTS template with demographics and the journey
 question (two languages), simulated and scored as ``survey-builder`` does; the model
 has 4 segments. The typing tool asks two scale scores (one reverse-keyed item each),
-a single-choice answer and the journey stage, so every kind of input the screener
+a single-choice answer, the journey stage and customer lifetime value (a number times two
+choices mapped to numbers, one with a "don't know"), so every kind of input the screener
 computes is exercised. The held-out respondents are simulated with another seed and
 have answers deleted at random (about 15 % of the cells, some whole questions), then
 scored: the forms get the raw answers, ``TypingTool.predict`` the scores.
@@ -29,7 +30,7 @@ from survey_builder.scoring import score_responses
 from survey_builder.simulate import simulate_responses
 from survey_builder.spec import Survey, survey_from_dict
 
-QUESTIONS = ["sv_environment", "gender", "journey_stage", "tr_openness"]
+QUESTIONS = ["sv_environment", "gender", "journey_stage", "clv", "tr_openness"]
 N_HELD_OUT = 240
 PERSONA_NAMES = ["Green Gabi", "Open Olli", "Careful \"Cleo\"", "Steady Sam"]
 
@@ -65,12 +66,13 @@ def _delete_answers(responses: pd.DataFrame, columns: list[str], seed: int) -> p
 
 @pytest.fixture(scope="session")
 def screening() -> Screening:
-    survey = survey_from_dict(compose_survey("aspects", ["demographics", "journey"]))
+    survey = survey_from_dict(compose_survey("aspects", ["demographics", "journey", "clv"]))
     codebook = build_codebook(survey)
     responses, _ = simulate_responses(survey, 1200, n_personas=4, seed=3)
     train = _scores(survey, responses, codebook)
     book = describe_scores(score_responses(survey, responses).scores, codebook)
-    features = [c.name for c in book.scores.columns if c.kind in ("scale", "answer", "journey")]
+    kinds = ("scale", "answer", "journey", "clv")
+    features = [c.name for c in book.scores.columns if c.kind in kinds]
     model = KPrototypes(n_clusters=4, random_state=0, n_init=3).fit(train[features])
     tool = TypingTool(model, QUESTIONS, float("nan"), pd.DataFrame())
     rule = compile_screener(tool, book, persona_names=PERSONA_NAMES)

@@ -39,7 +39,9 @@ def surveyjs_answers(screening: Screening, row: pd.Series) -> dict[str, Any]:
         if pd.isna(value):
             continue
         grid = screening.rule.grid_of.get(name)
-        if grid is None:
+        if name not in screening.rule.choices:  # a numeric question
+            data[name] = float(value)
+        elif grid is None:
             data[name] = str(value)
         else:
             data.setdefault(grid, {})[name] = int(value)
@@ -101,6 +103,7 @@ def test_distances_are_stored_in_the_result(screening, answered) -> None:
     frame = screening.tool._question_frame(screening.scores)
     engine = screening.tool.model.transform(frame)
     form = [[r["data"][f"distance_{c}"] for c in range(4)] for r in answered]
+    assert screening.scores["clv"].isna().sum() >= 20
     for mine, theirs in zip(form, engine, strict=True):
         assert sorted(range(4), key=mine.__getitem__) == sorted(range(4),
                                                                 key=theirs.__getitem__)

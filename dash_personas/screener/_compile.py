@@ -44,6 +44,8 @@ SEGMENT_FIELD = "segment"
 PERSONA_FIELD = "persona"
 #: Prefix of the screener's intermediate fields (counts, sums, scaled values).
 PREFIX = "dp_"
+#: The word after the survey's title in the screener's title.
+_SCREENER = {"en": "Screener", "es": "Cuestionario filtro"}
 #: Default share of a scale's items that must be answered (``survey-builder score``'s).
 DEFAULT_MIN_ANSWERED = 0.5
 
@@ -108,6 +110,8 @@ class ScreenerRule:
         The distance to each prototype, by segment number.
     grid_of : dict of str to str
         The grid holding each answer field that is a grid row.
+    labels : dict of str to dict
+        Each answer field's wording, by language.
     """
 
     spec: dict[str, Any]
@@ -430,7 +434,8 @@ def _spec(asked: list[str], inputs: Mapping[str, ScaleInput | CategoricalInput |
     spec = {
         "id": "screener", "version": str(info.version or "1"),
         "title": dict(title) if title else {
-            lang: f"{survey_title[lang]} screener".strip() for lang in languages},
+            lang: " - ".join(filter(None, [survey_title[lang], _SCREENER.get(lang, "Screener")]))
+            for lang in languages},
         "languages": languages, "default_language": codebook.default_language,
         "sections": [{"name": "screener_questions",
                       "title": {lang: survey_title[lang] or "Screener" for lang in languages},

@@ -151,7 +151,8 @@ def _number(value: float) -> str:
 
 
 def _quote(text: str) -> str:
-    """A string literal in the quote the text does not hold (REDCap, XPath)."""
+    """A string literal in the quote the text does not hold (REDCap, XPath); a text
+    holding both (REDCap, which has no escapes) gets a typographic apostrophe."""
     if "'" not in text:
         return f"'{text}'"
     if '"' not in text:

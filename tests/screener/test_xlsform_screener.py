@@ -4,6 +4,10 @@ pyxform converts the workbook with ODK Validate on (no error, no warning); JavaR
 form engine of ODK Collect, inside pyxform's ODK_Validate.jar, driven by
 ``tests/java/XFormCalculate.java``) is given every held-out respondent's answers and the
 ``segment`` its ``calculate`` fields hold must be ``TypingTool.predict``'s on every row.
+
+JavaRosa takes several seconds (a JVM compiling the harness, then one form filled 240
+times; 3-15 s on this shared machine); it is the one engine-level proof of the XLSForm
+calculates, so it stays in the suite.
 """
 
 from __future__ import annotations

@@ -100,8 +100,11 @@ def test_persona_and_end_page_name_the_segment(screening, answered) -> None:
 
 def test_distances_are_stored_in_the_result(screening, answered) -> None:
     """The distances in the form's data rank the prototypes as the engine's do."""
-    frame = screening.tool._question_frame(screening.scores)
-    engine = screening.tool.model.transform(frame)
+    model = screening.tool.model
+    frame = screening.scores[list(model.feature_names_in_)].copy()
+    for name in frame.columns.difference(screening.tool.questions):
+        frame[name] = frame[name].mask(frame[name].notna())  # unasked: unobserved
+    engine = model.transform(frame)
     form = [[r["data"][f"distance_{c}"] for c in range(4)] for r in answered]
     assert screening.scores["clv"].isna().sum() >= 20
     for mine, theirs in zip(form, engine, strict=True):

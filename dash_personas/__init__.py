@@ -54,6 +54,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "write_segment_file": "dash_personas.activation",
     "Study": "dash_personas.tracking",
     "StudyReport": "dash_personas.tracking",
+    "compile_screener": "dash_personas.screener",
 }
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "apply_overrides",
     "bootstrap_stylesheet",
     "build_personas",
+    "compile_screener",
     "create_app",
     "create_study_app",
     "export_figure",

@@ -93,6 +93,48 @@ def report_command(study: str, json_path: Path | None, wave: str | None,
         click.echo(f"Report written to {json_path}")
 
 
+@track_group.command("movers")
+@click.argument("study")
+@click.option("--wave", default=None, help="The wave to compare with the one before it "
+              "[default: the latest].")
+@click.option("--out", required=True, type=_FILE,
+              help="CSV of the panel respondents who changed persona: one row each.")
+@_TIMEOUT
+def movers_command(study: str, wave: str | None, out: Path, timeout: float) -> None:
+    """Write the joiners and leavers of every persona since the previous wave.
+
+    One row per panel respondent (seen in both waves, by respondent id) whose persona
+    changed: respondent_id, previous_wave, wave, previous_persona, persona,
+    previous_segment, segment. A persona's joiners are its rows under `persona`, its
+    leavers its rows under `previous_persona`; the id stays a unique key for a CRM
+    import.
+
+    \b
+    Example:
+      dash-personas track movers study.db --wave 2026-Q2 --out movers.csv
+    """
+    from survey_builder.atomic import atomic_write
+
+    from ..tracking import Study, movers
+
+    with Study.open(study, timeout=timeout) as opened:
+        table = movers(opened, wave)
+    with atomic_write(out, "w", newline="") as handle:
+        table.to_csv(handle, index=False, lineterminator="\n")
+    if table.empty:
+        click.echo(f"Nobody in the panel changed persona; {out} has the header only")
+    else:
+        first = table.iloc[0]
+        click.echo(f"{len(table)} panel respondents changed persona from "
+                   f"{first['previous_wave']} to {first['wave']}:")
+        personas = sorted(set(table["persona"]) | set(table["previous_persona"]))
+        for name in personas:
+            joined = int((table["persona"] == name).sum())
+            left = int((table["previous_persona"] == name).sum())
+            click.echo(f"  {name}: {joined} joined, {left} left")
+    click.echo(f"Movers written to {out}")
+
+
 def _wave_labels(value: str | None) -> list[str] | None:
     if value is None:
         return None

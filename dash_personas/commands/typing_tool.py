@@ -10,54 +10,167 @@ import click
 @click.command("typing-tool")
 @click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the typing tool (versioned JSON, model included).")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="Where to write the typing tool (versioned JSON, model included); with "
+              "--screener, a folder for the tool, its report and the screener files.")
 @click.option("--max-questions", default=8, show_default=True,
               help="Most questions the tool may ask.")
 @click.option("--target-accuracy", default=0.9, show_default=True,
               help="Stop adding questions once held-out accuracy reaches this.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the held-out split.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
+@click.option("--screener", "screener_formats", metavar="FORMATS",
+              help="Also write the golden questions as a screener that assigns the segment "
+              "in the form: surveyjs, xlsform, redcap, excel (comma-separated) or all.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Codebook (or spec) for the screener's wording, codes and translations "
+              "[default: the one beside RESPONSES].")
+@click.option("--personas", "personas_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Personas file: the screener names them [default: Segment 0, 1, ...].")
+@click.option("--workbook", "workbook_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the Excel scoring workbook to this .xlsx file.")
 def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questions: int,
-                        target_accuracy: float, seed: int, encoding: str) -> None:
+                        target_accuracy: float, seed: int, encoding: str,
+                        screener_formats: str | None = None, codebook_path: Path | None = None,
+                        personas_path: Path | None = None,
+                        workbook_path: Path | None = None) -> None:
     """Choose the golden questions that put respondents in MODEL's segments.
 
     RESPONSES holds respondents with the model's columns (usually the data it was
     fitted on). Prints how accurate the tool is with 1, 2, ... questions, measured
-    on respondents held out from the choice.
+    on respondents held out from the choice, and each segment's accuracy. MODEL may
+    also be a typing tool: it is then reported and compiled as it is.
+
+    With --screener, OUT is a folder holding typing.json, typing_report.txt,
+    typing_confusion.csv and the screener: screener.surveyjs.json, screener.xlsx
+    (XLSForm), screener_redcap.csv (REDCap) and scoring_workbook.xlsx (Excel), each
+    computing `segment` and `persona` while the respondent answers. The folder is
+    written all or nothing.
 
     \b
     Example:
       dash-personas typing-tool model.json scores.csv --max-questions 6 --out typing.json
+      dash-personas typing-tool model.json scores.csv --screener all \\
+          --personas personas.json --out screener/
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
     """
+    from survey_builder import read_scores
+    from survey_builder.errors import UserError
+
+    from ..activation import load_segmentation
+    from ..segmentation import TypingTool
+
+    formats = None
+    if screener_formats is not None:
+        from ..screener._write import parse_formats
+
+        formats = parse_formats(screener_formats)  # fail before any work
+        if out.exists() and not out.is_dir():
+            raise UserError(f"{out} exists and is not a directory: with --screener, --out "
+                            "names a folder", field="--out")
+    elif out.is_dir():
+        raise UserError(f"{out} is a directory; --out names the typing-tool file (a folder "
+                        "only with --screener)", field="--out")
+    assigner, _ = load_segmentation(model_path)
+    table = read_scores(responses, encoding=encoding)
+    if isinstance(assigner, TypingTool):
+        tool = assigner
+    else:
+        tool = TypingTool.build(assigner, table.frame, max_questions=max_questions,
+                                target_accuracy=target_accuracy, random_state=seed)
+    report = typing_report(tool)
+    click.echo(report, nl=False)
+    rule = None
+    if formats is not None or workbook_path is not None:
+        rule = _screener_rule(tool, table, codebook_path, personas_path)
+    if formats is None:
+        if workbook_path is not None:
+            _write_workbook(rule, workbook_path)
+        tool.save(out)
+        click.echo(f"Typing tool written to {out}")
+        return
+    from ..screener import screener_files, write_screener
+
+    files = {"typing.json": tool.to_json().encode(), "typing_report.txt": report.encode(),
+             "typing_confusion.csv": _confusion_csv(tool).encode(),
+             **screener_files(rule, formats)}
+    written = write_screener(files, out)
+    if workbook_path is not None:
+        _write_workbook(rule, workbook_path)
+    click.echo(f"Screener written to {out}/: " + ", ".join(p.name for p in written))
+
+
+def typing_report(tool: object) -> str:
+    """The accuracy curve, per-segment accuracy and confusion table, as printed."""
     import numpy as np
 
-    from survey_builder import read_scores
-
-    from ..segmentation import KPrototypes, TypingTool
-
-    model = KPrototypes.load(model_path)
-    frame = read_scores(responses, encoding=encoding).frame
-    tool = TypingTool.build(model, frame, max_questions=max_questions,
-                            target_accuracy=target_accuracy, random_state=seed)
-    click.echo("questions  accuracy  added")
-    for n_questions, row in tool.curve.iterrows():
-        click.echo(f"{n_questions:>9}  {row['accuracy']:>8.1%}  {row['question']}")
-    click.echo(f"{len(tool.questions)} golden questions (features) reproduce the segments of "
-               f"{tool.accuracy:.1%} of held-out respondents.")
-    click.echo("Held-out respondents by segment (rows: full model, columns: typing tool):")
+    lines = ["questions  accuracy  added"]
+    if len(tool.curve):
+        for n_questions, row in tool.curve.iterrows():
+            lines.append(f"{n_questions:>9}  {row['accuracy']:>8.1%}  {row['question']}")
+    lines.append(f"{len(tool.questions)} golden questions (features) reproduce the segments "
+                 f"of {tool.accuracy:.1%} of held-out respondents.")
     confusion = tool.confusion
+    if confusion is None:
+        lines.append("(this typing tool was saved without its confusion table)")
+        return "\n".join(lines) + "\n"
+    lines.append("Held-out respondents by segment (rows: full model, columns: typing tool):")
     width = max(6, len(str(int(confusion.to_numpy().max()))) + 1)
-    click.echo("segment  " + "".join(f"{c:>{width}}" for c in confusion.columns)
-               + "  accuracy")
+    lines.append("segment  " + "".join(f"{c:>{width}}" for c in confusion.columns)
+                 + "  accuracy")
     for segment, counts in confusion.iterrows():
         share = tool.segment_accuracy[segment]
         shown = "n/a" if np.isnan(share) else f"{share:.1%}"
-        click.echo(f"{segment:>7}  " + "".join(f"{n:>{width}}" for n in counts)
-                   + f"  {shown:>8}")
-    tool.save(out)
-    click.echo(f"Typing tool written to {out}")
+        lines.append(f"{segment:>7}  " + "".join(f"{n:>{width}}" for n in counts)
+                     + f"  {shown:>8}")
+    return "\n".join(lines) + "\n"
+
+
+def _confusion_csv(tool: object) -> str:
+    if tool.confusion is None:
+        return ""
+    table = tool.confusion.copy()
+    table.columns = [f"typing_tool_segment_{c}" for c in table.columns]
+    table["accuracy"] = tool.segment_accuracy
+    return table.to_csv(lineterminator="\n")
+
+
+def _screener_rule(tool: object, table: object, codebook_path: Path | None,
+                   personas_path: Path | None) -> object:
+    """The compiled screener: the codebook given or found, the personas' names."""
+    import numpy as np
+
+    from survey_builder import load_codebook
+    from survey_builder.errors import UserError
+
+    from ..screener import compile_screener
+
+    codebook = load_codebook(codebook_path) if codebook_path is not None else table.codebook
+    if codebook is None:
+        raise UserError(f"the screener needs the questionnaire's codebook and {table.note}; "
+                        "pass --codebook", field="--codebook")
+    names = None
+    k = tool.model.prototypes_.n_clusters
+    if personas_path is not None:
+        from ..activation import persona_names
+        from ..personas import load_personas
+
+        personas = load_personas(personas_path)
+        if len(personas.personas) != k:
+            raise UserError(f"the personas file describes {len(personas.personas)} segments "
+                            f"but the model has {k}: it belongs to another segmentation",
+                            file=str(personas_path))
+        names = [str(n) for n in persona_names(personas, np.arange(k))]
+    return compile_screener(tool, codebook, persona_names=names)
+
+
+def _write_workbook(rule: object, path: Path) -> None:
+    from survey_builder.atomic import write_bytes_atomic
+
+    from ..screener import scoring_workbook
+
+    write_bytes_atomic(path, scoring_workbook(rule))
+    click.echo(f"Scoring workbook written to {path}")
 
 
 @click.command("assign")

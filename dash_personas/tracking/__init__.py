@@ -22,6 +22,7 @@ from ._drift import (
     psi,
 )
 from ._engine import DEFAULT_TIMEOUT
+from ._movers import MOVER_COLUMNS, movers
 from ._read import read_wave_table
 from ._refit import RefitResult
 from ._report import (
@@ -42,6 +43,7 @@ from ._wave import Assignment, assign
 __all__ = [
     "ALERT_KINDS",
     "DEFAULT_TIMEOUT",
+    "MOVER_COLUMNS",
     "PSI_EPSILON",
     "PSI_MAJOR",
     "PSI_MODERATE",
@@ -67,6 +69,7 @@ __all__ = [
     "WaveSummary",
     "assign",
     "drift_level",
+    "movers",
     "psi",
     "read_wave_table",
     "segment_transitions",

@@ -114,6 +114,7 @@ __all__ = [
     "auxiliary_fields",
     "build_workbook",
     "export",
+    "workbook_bytes",
 ]
 
 #: Prefix and URI of the namespace of the randomisation attribute.
@@ -444,6 +445,18 @@ def _workbook_bytes(sheets: dict[str, list[dict[str, Any]]], header_order: dict[
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_bytes(sheets: dict[str, list[dict[str, Any]]]) -> bytes:
+    """The ``.xlsx`` bytes of XLSForm sheets as :func:`build_workbook` returns them.
+
+    For callers that add rows (e.g. ``calculate`` fields) before writing; columns are in
+    first-use order after ``type``/``name`` (``list_name``/``name`` on the choices sheet).
+    """
+    first = {"survey": ["type", "name"], "choices": ["list_name", "name"]}
+    order = {title: _columns(rows, first.get(title, list(rows[0]) if rows else []))
+             for title, rows in sheets.items()}
+    return _workbook_bytes(sheets, order)
 
 
 def export(survey: Survey, out_dir: Path, *, languages: Iterable[str] | None = None

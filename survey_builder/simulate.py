@@ -13,7 +13,10 @@ The generative model
   spend, frequency and lifespan bands, numeric questions, the journey stage) rise with it, so
   spend, frequency and lifespan are correlated and differ between personas. Other single-choice
   questions (demographics) and multiple-choice/ranking answers follow persona-specific
-  category probabilities.
+  category probabilities. An NPS answer (0..10) rises with engagement. A MaxDiff question
+  plants per-persona item utilities (plus individual noise) and answers each set by the
+  sequential best-worst logit (:func:`survey_builder.maxdiff.simulate_best_worst`); the
+  planted utilities come back in :attr:`SimulatedResponses.utilities`.
 * Noise and data-quality problems: non-required answers are missing at random, a few
   respondents fail attention checks, a few straight-line every Likert item (and then fail
   attention checks more often), and questions whose relevance condition is false for a
@@ -42,7 +45,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +54,7 @@ from .codebook import (
     OPTION_SEPARATOR,
     build_codebook,
     column_names,
+    maxdiff_columns,
     option_column,
     option_columns,
 )
@@ -67,8 +71,10 @@ if TYPE_CHECKING:  # pragma: no cover
         AttentionCheckQuestion,
         LikertGridQuestion,
         LikertQuestion,
+        MaxDiffQuestion,
         MultipleChoiceQuestion,
         NoteQuestion,
+        NpsQuestion,
         NumericQuestion,
         Question,
         RankingQuestion,
@@ -128,6 +134,11 @@ class SimulationSettings:
         Chance that such a respondent straight-lines a given grid.
     text_answer_rate : float
         Probability that a free-text question gets an answer.
+    maxdiff_spread : float
+        Standard deviation of persona mean utilities of MaxDiff items (logit units: the
+        Gumbel errors of the best-worst choices have scale 1).
+    maxdiff_within_sd : float
+        Spread of respondents' utilities around their persona's.
     """
 
     profile_spread: float = 1.0
@@ -141,6 +152,8 @@ class SimulationSettings:
     grid_straightliner_rate: float = 0.0
     grid_straightline_share: float = 0.6
     text_answer_rate: float = 0.2
+    maxdiff_spread: float = 1.5
+    maxdiff_within_sd: float = 0.5
 
 
 def default_labels_path(out: str | Path) -> Path:
@@ -269,6 +282,8 @@ class _Simulator:
         lined = self.rng("straightliners/grids").sample.random(n)
         self.grid_straightliner = ~self.straightliner & (
             lined < settings.grid_straightliner_rate)
+        #: planted MaxDiff utilities per question, shape (n, n_items)
+        self.utilities: dict[str, np.ndarray] = {}
 
     def rng(self, name: str) -> _Streams:
         import numpy as np
@@ -448,6 +463,34 @@ class _Simulator:
     def note(self, q: NoteQuestion, rng: _Streams) -> dict[str, np.ndarray]:
         return {}
 
+    def nps(self, q: NpsQuestion, rng: _Streams) -> dict[str, np.ndarray]:
+        """0..10, rising with engagement around a typical 7 (about a third promoters)."""
+        import numpy as np
+
+        shift = 0.8 * rng.params.standard_normal(self.p)
+        z = 0.6 * self.engagement + shift[self.labels] + 0.8 * rng.sample.standard_normal(self.n)
+        return {q.name: np.clip(np.rint(7.0 + 1.6 * z), 0, 10)}
+
+    def maxdiff(self, q: MaxDiffQuestion, rng: _Streams) -> dict[str, np.ndarray]:
+        """Per-persona item utilities plus individual noise, answered by the sequential
+        best-worst logit (Gumbel errors); the utilities are kept in ``self.utilities``."""
+        import numpy as np
+
+        from .maxdiff import simulate_best_worst
+
+        k = len(q.items)
+        utilities = (self.s.maxdiff_spread * rng.params.standard_normal((self.p, k))[self.labels]
+                     + self.s.maxdiff_within_sd * rng.sample.standard_normal((self.n, k)))
+        self.utilities[q.name] = utilities
+        best, worst = simulate_best_worst(q.design(), utilities, rng.sample)
+        codes = np.array([c.value for c in q.items], dtype=object)
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        out = {}
+        for k_set in range(q.sets):
+            out[best_columns[k_set]] = codes[best[:, k_set]]
+            out[worst_columns[k_set]] = codes[worst[:, k_set]]
+        return out
+
     def numeric(self, q: NumericQuestion, rng: _Streams) -> np.ndarray:
         import numpy as np
 
@@ -492,6 +535,8 @@ _GENERATORS: dict[str, Callable[[_Simulator, Any, _Streams],
     "numeric": _Simulator.numeric_question,
     "text": _Simulator.text,
     "note": _Simulator.note,
+    "nps": _Simulator.nps,
+    "maxdiff": _Simulator.maxdiff,
 }
 #: Question types never left blank at random: notes have no answer, and text answers are
 #: already optional in the generator.
@@ -531,11 +576,15 @@ class SimulatedResponses:
         Planted persona (1..``n_personas``) per respondent, named ``persona``.
     straightliners : Series of bool
         Planted straight-liners (every Likert item, or some grids), named ``straightliner``.
+    utilities : dict of str to DataFrame
+        Planted MaxDiff utilities per maxdiff question: one row per respondent, one column
+        per item code.
     """
 
     responses: pd.DataFrame
     personas: pd.Series
     straightliners: pd.Series
+    utilities: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def simulate_with_truth(
@@ -569,7 +618,10 @@ def simulate_with_truth(
     personas = pd.Series(sim.labels + 1, index=responses.index, name=PERSONA_COLUMN)
     straight = pd.Series(sim.straightliner | sim.grid_straightliner, index=responses.index,
                          name=STRAIGHTLINER_COLUMN)
-    return SimulatedResponses(responses, personas, straight)
+    utilities = {name: pd.DataFrame(values, index=responses.index,
+                                     columns=[c.value for c in survey.get(name).items])
+                 for name, values in sim.utilities.items()}
+    return SimulatedResponses(responses, personas, straight, utilities)
 
 
 def simulate_responses(

@@ -74,6 +74,10 @@ _UI: dict[str, dict[str, str]] = {
         "type_ranking": "ranking",
         "type_attention_check": "attention check",
         "type_note": "note",
+        "type_nps": "net promoter score (0-10)",
+        "type_maxdiff": "best-worst (MaxDiff)",
+        "maxdiff_design": "Design (seed {seed}): each item shown {shown} times, each pair "
+                          "together {pairs} times.",
     },
     "es": {
         "q": "P",
@@ -131,6 +135,10 @@ _UI: dict[str, dict[str, str]] = {
         "type_ranking": "ordenación",
         "type_attention_check": "control de atención",
         "type_note": "nota",
+        "type_nps": "net promoter score (0-10)",
+        "type_maxdiff": "mejor-peor (MaxDiff)",
+        "maxdiff_design": "Diseño (semilla {seed}): cada elemento se muestra {shown} veces, "
+                          "cada par junto {pairs} veces.",
     },
 }
 

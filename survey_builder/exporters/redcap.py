@@ -38,6 +38,13 @@ section             its title is the *Section Header* of the section's first fie
 ``attention_check`` ``radio`` plus a hidden ``calc`` field ``<name>_passed``
                     (``if([name] = 'answer', 1, 0)``)
 ``note``            ``descriptive``
+``nps``             ``radio`` with choices ``0..10`` (the ends labelled with
+                    ``low_label``/``high_label``)
+``maxdiff``         per set two ``radio`` fields over the set's items, ``<name>__b<k>``
+                    (best) and ``<name>__w<k>`` (worst); REDCap cannot compare two fields
+                    in a validation, so a ``descriptive`` warning ``<name>__x<k>`` shows
+                    while worst = best (its branching logic ``[w] = [b]``), and
+                    scoring flags such answers
 ``hint``            *Field Note*
 ``relevant``        *Branching Logic* via :func:`survey_builder.expressions.to_redcap`;
                     ``answered()`` of a multiple-choice question becomes "any option
@@ -67,7 +74,7 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_text_atomic
-from ..codebook import build_codebook, column_names, redcap_rank_fields
+from ..codebook import build_codebook, column_names, maxdiff_columns, redcap_rank_fields
 from ..errors import SurveyError
 from ..spec import (
     ID_COLUMN,
@@ -75,8 +82,10 @@ from ..spec import (
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
@@ -91,6 +100,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["ATTENTION_SUFFIX", "HEADER", "auxiliary_fields", "build_dictionary", "export"]
 
@@ -317,6 +327,42 @@ class _Builder:
                 "Branching Logic (Show field only if...)"],
             "Field Annotation": "@HIDDEN"})
 
+    @_fields.register(NpsQuestion)
+    def _(self, q: NpsQuestion, common: dict[str, str], note: str) -> None:
+        ends = {0: q.low_label, 10: q.high_label}
+        choices = self.choices(
+            (str(v), f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v)) for v in range(11))
+        self.add(q.name, "radio", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": choices,
+            "Field Note": note, "Custom Alignment": "LH"})
+
+    @_fields.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion, common: dict[str, str], note: str) -> None:
+        best_label, worst_label = best_worst_labels(self.survey, q, [self.lang])
+        differ = differ_message([self.lang])[self.lang]
+        branching = common["Branching Logic (Show field only if...)"]
+        header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        for k, items in enumerate(q.set_items(), start=1):
+            title = set_titles(self.survey, q, [self.lang], k)[self.lang]
+            choices = self.option_choices(items)
+            best, worst = best_columns[k - 1], worst_columns[k - 1]
+            self.add(best, "radio", f"{title}: {best_label[self.lang]}", **common, **{
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Section Header": header if k == 1 else ""})
+            self.add(worst, "radio", f"{title}: {worst_label[self.lang]}", **common, **{
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Field Annotation": f"Must differ from [{best}]: REDCap cannot check one "
+                                    "field against another, so the warning below shows "
+                                    "when they are equal (and scoring flags it)."})
+            # a warning shown while worst = best (same length as the worst field's name)
+            warning = unique_name(f"{q.name}__x{k}", self.taken)
+            self.auxiliary.append(warning)
+            same = f"[{worst}] <> '' and [{worst}] = [{best}]"
+            self.add(warning, "descriptive", f"<b>{differ}</b>", **{
+                "Branching Logic (Show field only if...)":
+                    f"({branching}) and {same}" if branching else same})
+
     @_fields.register(NoteQuestion)
     def _(self, q: NoteQuestion, common: dict[str, str], note: str) -> None:
         label = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
@@ -360,7 +406,8 @@ def build_dictionary(survey: Survey, language: str | None = None) -> list[dict[s
 
 
 def auxiliary_fields(survey: Survey) -> list[str]:
-    """Dictionary fields that are not codebook columns: the ``<name>_passed`` calc fields."""
+    """Dictionary fields that are not codebook columns: the ``<name>_passed`` calc fields
+    and the MaxDiff ``<name>__x<k>`` warnings."""
     builder = _Builder(survey, survey.default_language or survey.languages[0])
     builder.build()
     return list(builder.auxiliary)

@@ -25,6 +25,12 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
 ``ranking``         ``ranking``
 ``attention_check`` ``radiogroup`` with ``correctAnswer`` (SurveyJS's quiz property)
 ``note``            ``html`` (the label, HTML-escaped, as a paragraph)
+``nps``             ``rating`` from ``rateMin`` 0 to ``rateMax`` 10, ``low_label`` /
+                    ``high_label`` as ``minRateDescription`` / ``maxRateDescription``
+``maxdiff``         a ``panel`` named after the question with two ``radiogroup`` per set,
+                    ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, side by side,
+                    with an ``expression`` validator ``{<name>__w<k>} != {<name>__b<k>}``);
+                    survey-core's free package has no MaxDiff type
 ``hint``            ``description``
 ``relevant``        ``visibleIf`` via :func:`survey_builder.expressions.to_surveyjs`; grid
                     items are addressed as ``{grid.item}``
@@ -54,7 +60,8 @@ Result data
 -----------
 ``survey.data`` uses the question names: a number (likert, numeric), a choice value
 (single choice, attention check), an array of values (multiple choice; ranking, first =
-rank 1), a string (text), and for a grid an object ``{item name: 1..points}``.
+rank 1), a string (text), for a grid an object ``{item name: 1..points}``, and for a
+MaxDiff question one item value per ``<name>__b<k>`` / ``<name>__w<k>`` key.
 """
 
 from __future__ import annotations
@@ -68,13 +75,16 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_text_atomic
+from ..codebook import maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
@@ -82,6 +92,7 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import resolve_languages, unique_name
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["build_surveyjs", "export"]
 
@@ -210,6 +221,45 @@ class _Builder:
         element = self.common(q, "ranking")
         element["choices"] = self.choices(q.choices)
         return element
+
+    @element.register(NpsQuestion)
+    def _(self, q: NpsQuestion) -> dict[str, Any]:
+        element = self.common(q, "rating")
+        element.update({"rateMin": 0, "rateMax": 10, "rateStep": 1})
+        if q.low_label:
+            element["minRateDescription"] = self.loc(q.low_label)
+        if q.high_label:
+            element["maxRateDescription"] = self.loc(q.high_label)
+        return element
+
+    @element.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion) -> dict[str, Any]:
+        best_label, worst_label = best_worst_labels(self.survey, q, self.languages)
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        elements = []
+        for k, items in enumerate(q.set_items(), start=1):
+            titles = set_titles(self.survey, q, self.languages, k)
+            best, worst = best_columns[k - 1], worst_columns[k - 1]
+            for name, heading in ((best, best_label), (worst, worst_label)):
+                element: dict[str, Any] = {
+                    "type": "radiogroup", "name": name,
+                    "title": self.loc({lang: f"{titles[lang]}: {heading[lang]}"
+                                       for lang in self.languages}),
+                    "choices": self.choices(items)}
+                if name == worst:  # beside the best
+                    element["startWithNewLine"] = False
+                if q.required:
+                    element["isRequired"] = True
+                elements.append(element)
+            elements[-1]["validators"] = [{
+                "type": "expression", "expression": f"{{{worst}}} != {{{best}}}",
+                "text": self.loc(differ_message(self.languages))}]
+        panel: dict[str, Any] = {"type": "panel", "name": q.name,
+                                 "title": self.loc(q.label), "elements": elements}
+        panel.update(self.description(q.hint))
+        if q.relevant:
+            panel["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
+        return panel
 
     @element.register(NoteQuestion)
     def _(self, q: NoteQuestion) -> dict[str, Any]:

@@ -31,6 +31,12 @@ section             ``begin_group``/``end_group`` named after the section
                     ``1`` when the correct answer was given and ``0`` otherwise (a
                     constraint would stop respondents from *failing* the check)
 ``note``            ``note``
+``nps``             ``select_one`` (appearance ``likert``) over ``0..10``, the ends
+                    labelled with ``low_label``/``high_label``
+``maxdiff``         a group named after the question holding one ``field-list`` group per
+                    set (``<name>_s<k>``), each with two ``select_one`` over the set's
+                    items: ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, with the
+                    constraint ``. != ${<name>__b<k>}``)
 ``relevant``        :func:`survey_builder.expressions.to_xlsform`
 ``required``        ``yes``
 =================== ===================================================================
@@ -74,14 +80,16 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_bytes_atomic
-from ..codebook import build_codebook, column_names
+from ..codebook import build_codebook, column_names, maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
@@ -97,6 +105,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = [
     "ATTENTION_SUFFIX",
@@ -308,6 +317,45 @@ class _Builder:
             self.add(type=f"select_one {list_name}", name=item.name,
                      appearance="list-nolabel", required="yes" if q.required else None,
                      **self.text_columns("label", item.label))
+        self.add(type="end_group")
+
+    @question.register(NpsQuestion)
+    def _(self, q: NpsQuestion) -> None:
+        ends = {0: q.low_label, 10: q.high_label}
+        options = []
+        for value in range(11):
+            end = ends.get(value)
+            label = ({lang: f"{value} - {self.survey.text(end, lang)}" for lang in self.languages}
+                     if end else {lang: str(value) for lang in self.languages})
+            options.append((str(value), label))
+        list_name = self.choice_list(f"{q.name}_0_10", options)
+        self.add(type=f"select_one {list_name}", appearance="likert", **self.common(q))
+
+    @question.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion) -> None:
+        best_label, worst_label = best_worst_labels(self.survey, q, self.languages)
+        group: dict[str, Any] = {"type": "begin_group", "name": q.name,
+                                 **self.text_columns("label", q.label),
+                                 **self.hint(q.hint)}
+        if q.relevant:
+            group["relevant"] = ex.to_xlsform(q.relevant)
+        self.add(**group)
+        required = "yes" if q.required else None
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        for k, items in enumerate(q.set_items(), start=1):
+            titles = set_titles(self.survey, q, self.languages, k)
+            list_name = self.options_list(f"{q.name}_s{k}", items)
+            # one screen per set: its best and worst question side by side
+            self.add(type="begin_group", name=unique_name(q.name, self.taken, suffix=f"_s{k}"),
+                     appearance="field-list", **self.text_columns("label", titles))
+            self.add(type=f"select_one {list_name}", name=best_columns[k - 1],
+                     required=required, **self.text_columns("label", best_label))
+            self.add(type=f"select_one {list_name}", name=worst_columns[k - 1],
+                     required=required, constraint=f". != ${{{best_columns[k - 1]}}}",
+                     **self.text_columns("label", worst_label),
+                     **self.text_columns("constraint_message",
+                                         differ_message(self.languages)))
+            self.add(type="end_group")
         self.add(type="end_group")
 
     @question.register(NumericQuestion)

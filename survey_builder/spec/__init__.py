@@ -41,7 +41,10 @@ A spec is a YAML or JSON document::
     journey: {question: journey_stage}
 
 Question types (the ``type`` field): ``likert``, ``likert_grid``, ``single_choice``,
-``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``.
+``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``,
+``nps`` (0..10 likelihood to recommend; ``low_label``/``high_label`` for the ends) and
+``maxdiff`` (best-worst scaling: ``items`` as choices, ``per_set`` items shown in each of
+``sets`` sets drawn by a seeded balanced design, ``seed``, ``best_label``/``worst_label``).
 
 Names (questions, grid items, sections, scales) are lowercase identifiers safe for
 XLSForm and REDCap: a letter, then letters, digits or single underscores, at most 26
@@ -119,8 +122,10 @@ from .models import (
     JourneySpec,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -150,8 +155,10 @@ __all__ = [
     "JourneySpec",
     "LikertGridQuestion",
     "LikertQuestion",
+    "MaxDiffQuestion",
     "MultipleChoiceQuestion",
     "NoteQuestion",
+    "NpsQuestion",
     "NumericQuestion",
     "Question",
     "RankingQuestion",

@@ -20,10 +20,12 @@ from .. import expressions as ex
 from .._source import format_loc
 from ..layout import ID_COLUMN
 from ._fields import LANG_RE
+from ._maxdiff import maxdiff_problems
 from .models import (
     AttentionCheckQuestion,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
     NumericQuestion,
@@ -39,7 +41,8 @@ __all__ = ["Loc", "check_question", "find_problems"]
 
 #: A location path in the document, e.g. ``("sections", 1, "questions", 3, "scale")``.
 Loc = tuple[Any, ...]
-_TEXT_FIELDS = frozenset({"title", "description", "label", "hint", "unit", "high_score"})
+_TEXT_FIELDS = frozenset({"title", "description", "label", "hint", "unit", "high_score",
+                          "low_label", "high_label", "best_label", "worst_label"})
 
 
 @dataclass
@@ -296,6 +299,12 @@ def _(q: NumericQuestion, ctx: _Context, loc: Loc) -> None:
 
 
 @check_question.register
+def _(q: MaxDiffQuestion, ctx: _Context, loc: Loc) -> None:
+    for where, message in maxdiff_problems(q):
+        ctx.add((*loc, *where), message)
+
+
+@check_question.register
 def _(q: NoteQuestion, ctx: _Context, loc: Loc) -> None:
     if q.required:
         ctx.add((*loc, "required"), "a note has no answer and cannot be required")
@@ -338,6 +347,8 @@ def _check_reference(ctx: _Context, loc: Loc, name: str, question: Question) -> 
             ctx.add(loc, f"condition refers to note {name!r}, which has no answer")
         elif kind.is_grid:
             ctx.add(loc, f"{name!r} is a grid; refer to one of its items instead")
+        elif getattr(kind, "type", None) == "maxdiff":
+            ctx.add(loc, f"{name!r} is a maxdiff question, which a condition cannot use")
 
 
 def _check_selected_call(ctx: _Context, loc: Loc, node: ex.Call) -> None:

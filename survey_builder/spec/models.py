@@ -195,6 +195,48 @@ class AttentionCheckQuestion(_QuestionBase):
     answer: ChoiceValue
 
 
+class NpsQuestion(_QuestionBase):
+    """Net Promoter Score: "how likely are you to recommend ...", answered 0..10.
+
+    Scoring codes 9-10 as promoters, 7-8 as passives and 0-6 as detractors
+    (:func:`survey_builder.scoring.score_nps`).
+    """
+
+    answer_kind: ClassVar[str] = "number"
+
+    type: Literal["nps"]
+    low_label: Text | None = Field(default=None, description="Label of 0 (not at all likely)")
+    high_label: Text | None = Field(default=None, description="Label of 10 (extremely likely)")
+
+
+class MaxDiffQuestion(_QuestionBase):
+    """Best-worst scaling over ``items``: ``sets`` sets of ``per_set`` items each, in each
+    the respondent picks the best and the worst item. The sets come from a balanced
+    incomplete block design drawn with ``seed`` (:func:`survey_builder.maxdiff.maxdiff_design`).
+
+    The response is two columns per set (``<name>__b<k>``, ``<name>__w<k>``), each the
+    ``value`` of the item picked; see :mod:`survey_builder.codebook`.
+    """
+
+    type: Literal["maxdiff"]
+    items: list[Choice] = Field(min_length=2)
+    per_set: int = Field(default=4, ge=2)
+    sets: int = Field(ge=1)
+    seed: int = Field(default=0, ge=0, description="Seed of the design")
+    best_label: Text | None = Field(default=None, description="Heading of the best column")
+    worst_label: Text | None = Field(default=None, description="Heading of the worst column")
+
+    def design(self) -> Any:
+        """The :class:`~survey_builder.maxdiff.MaxDiffDesign` of this question."""
+        from ..maxdiff import cached_design
+
+        return cached_design(len(self.items), self.per_set, self.sets, self.seed)
+
+    def set_items(self) -> list[list[Choice]]:
+        """The items of each set, in display order."""
+        return [[self.items[i] for i in row] for row in self.design().sets.tolist()]
+
+
 class NoteQuestion(_QuestionBase):
     """Text shown to the respondent; no answer and no response column."""
 
@@ -214,12 +256,14 @@ Question = Annotated[
         RankingQuestion,
         AttentionCheckQuestion,
         NoteQuestion,
+        NpsQuestion,
+        MaxDiffQuestion,
     ],
     Field(discriminator="type"),
 ]
 QUESTION_TYPES: tuple[str, ...] = (
     "likert", "likert_grid", "single_choice", "multiple_choice", "numeric", "text",
-    "ranking", "attention_check", "note",
+    "ranking", "attention_check", "note", "nps", "maxdiff",
 )
 #: Seconds a respondent takes per answer, by question type, for
 #: :meth:`Survey.estimated_minutes` (a grid row and a ranked option each count once):
@@ -228,6 +272,7 @@ QUESTION_TYPES: tuple[str, ...] = (
 SECONDS_PER_ANSWER: dict[str, float] = {
     "likert": 5, "likert_grid": 4, "single_choice": 8, "multiple_choice": 12,
     "numeric": 10, "text": 30, "ranking": 5, "attention_check": 8, "note": 5,
+    "nps": 6, "maxdiff": 12,
 }
 
 #: Question model per ``type`` string, in :data:`QUESTION_TYPES` order.
@@ -235,7 +280,7 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     model.model_fields["type"].annotation.__args__[0]: model  # type: ignore[union-attr]
     for model in (LikertQuestion, LikertGridQuestion, SingleChoiceQuestion,
                   MultipleChoiceQuestion, NumericQuestion, TextQuestion, RankingQuestion,
-                  AttentionCheckQuestion, NoteQuestion)
+                  AttentionCheckQuestion, NoteQuestion, NpsQuestion, MaxDiffQuestion)
 }
 ChoiceQuestion = Union[  # noqa: UP007
     SingleChoiceQuestion, MultipleChoiceQuestion, RankingQuestion, AttentionCheckQuestion]
@@ -429,8 +474,8 @@ class Survey(_Model):
 
     def estimated_minutes(self) -> float:
         """A length estimate: every question shown (an upper bound when some are
-        conditional), at :data:`SECONDS_PER_ANSWER` per answer (a grid row, a ranked option
-        each count as one)."""
+        conditional), at :data:`SECONDS_PER_ANSWER` per answer (a grid row, a ranked option,
+        a MaxDiff set each count as one)."""
         seconds = 0.0
         for question in self.iter_questions():
             per = SECONDS_PER_ANSWER[question.type]
@@ -438,6 +483,8 @@ class Survey(_Model):
                 seconds += per * len(question.items)
             elif question.type == "ranking":
                 seconds += per * len(question.choices)
+            elif question.type == "maxdiff":
+                seconds += per * question.sets
             else:
                 seconds += per
         return seconds / 60

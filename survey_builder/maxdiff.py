@@ -441,7 +441,7 @@ def _log_posterior_terms(shown: np.ndarray, b_onehot: np.ndarray, w_onehot: np.n
 
 
 def maxdiff_utilities(design: MaxDiffDesign, best: np.ndarray, worst: np.ndarray, *,
-                      max_iter: int = 30, tol: float = 1e-3) -> MaxDiffFit:
+                      max_iter: int = 20, tol: float = 1e-3) -> MaxDiffFit:
     """Empirical-Bayes individual utilities of the sequential best-worst logit.
 
     Each respondent's utilities are the posterior mode under the population prior
@@ -454,7 +454,11 @@ def maxdiff_utilities(design: MaxDiffDesign, best: np.ndarray, worst: np.ndarray
     best, worst : ndarray of int, shape (n_respondents, n_sets)
         Item index picked as best / worst in each set; ``-1`` for an unanswered set.
     max_iter : int
-        Maximum EM iterations.
+        Maximum EM iterations. The variance of an item on which respondents hardly differ
+        shrinks towards zero ever more slowly, which hardly moves the utilities (planted
+        personas, 12 items in 9 sets of 4: mean Spearman correlation with the planted
+        utilities 0.805 after 10 iterations, 0.801 after 30, 0.798 after 100), so the
+        default stops at 20 and says whether the prior had settled (``converged``).
     tol : float
         Stop when the population mean and standard deviations move less than this.
 
@@ -478,21 +482,25 @@ def maxdiff_utilities(design: MaxDiffDesign, best: np.ndarray, worst: np.ndarray
     mean = np.zeros(k)
     var = np.ones(k)
     u = np.zeros((n, k))
+    rows = any_answer if any_answer.any() else np.ones(n, dtype=bool)
     converged, iteration = False, 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 - reported
+        # generalised EM: one Newton step from the last modes per iteration, the
+        # modes polished to convergence once the prior has settled
         u, covariance = _posterior_modes(u, mean, var, design, b_onehot, w_onehot, answered,
-                                         scatter, pair_scatter)
-        fitted = u[any_answer] if any_answer.any() else u
-        new_mean = fitted.mean(axis=0)
+                                         scatter, pair_scatter, max_steps=1)
+        new_mean = u[rows].mean(axis=0)
         new_mean -= new_mean.mean()
-        spread = (fitted - new_mean) ** 2 + np.diagonal(covariance, axis1=1, axis2=2)[
-            any_answer if any_answer.any() else slice(None)]
+        spread = (u[rows] - new_mean) ** 2 + np.diagonal(covariance, axis1=1, axis2=2)[rows]
         new_var = np.maximum(spread.mean(axis=0), 1e-4)
-        change = max(np.abs(new_mean - mean).max(), np.abs(np.sqrt(new_var) - np.sqrt(var)).max())
+        change = max(np.abs(new_mean - mean).max(),
+                     np.abs(np.sqrt(new_var) - np.sqrt(var)).max())
         mean, var = new_mean, new_var
         if change < tol:
             converged = True
             break
+    u, _ = _posterior_modes(u, mean, var, design, b_onehot, w_onehot, answered, scatter,
+                            pair_scatter)
     centred = u - u.mean(axis=1, keepdims=True)
     centred[~any_answer] = np.nan
     return MaxDiffFit(centred, mean, np.sqrt(var), iteration, converged)

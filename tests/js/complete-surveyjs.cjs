@@ -31,8 +31,10 @@ if (!surveyPath || !casesPath) {
 const json = JSON.parse(fs.readFileSync(surveyPath, "utf8"));
 const cases = JSON.parse(fs.readFileSync(casesPath, "utf8"));
 
+// One model for every case (building one costs ~50 ms): cleared, then given the answers.
+const model = new core.SurveyModel(json);
 const results = cases.map((data) => {
-  const model = new core.SurveyModel(json);
+  model.clear(true, true);
   model.data = data;
   const errors = [];
   for (const question of model.getAllQuestions(true)) {

@@ -102,6 +102,9 @@ each column of *that* file is: ``{"values": "labels"|"codes", "language", "colum
 ``journey``   ``source`` (the journey question's column) and ``levels`` in stage order
 ``answer``    ``source`` (the single-choice column) and ``levels`` in option order
 ``quality``   a data-quality column (:data:`~survey_builder.layout.QUALITY_COLUMNS`)
+``nps``       ``source`` (the NPS question's column), ``label``, and ``levels``
+              ``detractor``, ``passive``, ``promoter`` (0-6, 7-8, 9-10)
+``maxdiff``   ``question``, ``item`` (its code) and ``label``: the item's score
 ``other``     a column the codebook does not describe
 ============  =================================================================
 
@@ -611,7 +614,8 @@ class ScoresColumn(_Entry):
     """What one column of a scores file is (see "The scores layout" above)."""
 
     name: str
-    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "other"]
+    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "nps", "maxdiff",
+                  "other"]
     source: str | None = None
     scale: str | None = None
     label: Text | None = None

@@ -309,3 +309,32 @@ def test_yaml_dump_round_trips_the_new_types(survey: Any) -> None:
     again = survey_from_dict(yaml.safe_load(yaml.safe_dump(survey_to_dict(survey))))
     assert again.get("drivers").set_items() == survey.get("drivers").set_items()
     assert again.get("recommend").high_label == survey.get("recommend").high_label
+
+
+def test_cli_simulates_in_every_format_and_scores_with_the_chosen_method(
+        tmp_path: Path, spec_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from survey_builder.cli import cli
+    from survey_builder.scores import read_scores
+
+    runner = CliRunner()
+    for fmt in ("odk", "redcap", "surveyjs"):  # each platform's export reads back
+        out = tmp_path / f"responses.{fmt}"
+        result = runner.invoke(cli, ["simulate", str(spec_path), "-n", "40", "--format", fmt,
+                                      "-o", str(out), "-q"])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(cli, ["score", str(spec_path), str(out), "-o",
+                                      str(tmp_path / f"scores_{fmt}.csv"), "--maxdiff",
+                                      "counts", "-q"])
+        assert result.exit_code == 0, result.output
+    table = read_scores(tmp_path / "scores_odk.csv")
+    kinds = {c.name: c.kind for c in table.codebook.scores.columns}
+    assert kinds["recommend_nps"] == "nps" and kinds["md_drivers__eco"] == "maxdiff"
+    values = table.frame.filter(like="md_drivers__").to_numpy(dtype=float)
+    assert np.nanmin(values) >= -1 and np.nanmax(values) <= 1
+    assert list(table.frame["recommend_nps"].cat.categories) == [
+        "detractor", "passive", "promoter"]
+    for fmt in ("redcap", "surveyjs"):
+        other = read_scores(tmp_path / f"scores_{fmt}.csv").frame
+        pd.testing.assert_frame_equal(other, table.frame)

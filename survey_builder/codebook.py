@@ -68,7 +68,8 @@ for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
 ``min``/``max`` (valid range or ``null``), ``integer`` (bool), ``required``,
 ``relevant`` (condition text or ``null``), ``scale``, ``reverse_keyed``.
 
-A ``maxdiff`` question entry also has ``items`` (``[{"code", "label"}]``), ``per_set``,
+A ``multiple_choice`` entry with a "None of these" option has ``exclusive``: its code. A
+``maxdiff`` question entry also has ``items`` (``[{"code", "label"}]``), ``per_set``,
 ``sets`` (the item codes of each set, in display order), ``seed`` and ``design`` (the
 design's balance, :meth:`survey_builder.maxdiff.MaxDiffDesign.statistics`); its columns
 have type ``maxdiff_best`` / ``maxdiff_worst`` and the set's items as ``levels``.
@@ -396,6 +397,9 @@ def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, A
     if question.type == "multiple_choice":
         entry["min_selected"] = question.min_selected
         entry["max_selected"] = question.max_selected
+        exclusive = [c.value for c in question.choices if c.exclusive]
+        if exclusive:
+            entry["exclusive"] = exclusive[0]
     if question.type == "maxdiff":
         design = question.design()
         entry["items"] = [{"code": c.value, "label": dict(c.label)} for c in question.items]

@@ -434,6 +434,11 @@ class _Simulator:
         order = np.argsort(u - probs, axis=1, kind="stable")
         rank = np.argsort(order, axis=1, kind="stable")
         picked = (rank < count[:, None]).astype(float)
+        exclusive = [j for j, c in enumerate(q.choices) if c.exclusive]
+        if exclusive:  # "None of these" ticked: nothing else is
+            alone = picked[:, exclusive[0]] == 1
+            picked[alone] = 0.0
+            picked[alone, exclusive[0]] = 1.0
         return {option_column(q.name, c.value): picked[:, j] for j, c in enumerate(q.choices)}
 
     def ranking(self, q: RankingQuestion, rng: _Streams) -> dict[str, np.ndarray]:

@@ -76,6 +76,7 @@ _UI: dict[str, dict[str, str]] = {
         "type_note": "note",
         "type_nps": "net promoter score (0-10)",
         "type_maxdiff": "best-worst (MaxDiff)",
+        "exclusive": "exclusive: no other option with it",
         "maxdiff_design": "Design (seed {seed}): each item shown {shown} times, each pair "
                           "together {pairs} times.",
     },
@@ -137,6 +138,7 @@ _UI: dict[str, dict[str, str]] = {
         "type_note": "nota",
         "type_nps": "net promoter score (0-10)",
         "type_maxdiff": "mejor-peor (MaxDiff)",
+        "exclusive": "excluyente: ninguna otra opción con ella",
         "maxdiff_design": "Diseño (semilla {seed}): cada elemento se muestra {shown} veces, "
                           "cada par junto {pairs} veces.",
     },

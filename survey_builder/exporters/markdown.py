@@ -136,6 +136,8 @@ class _Writer:
             correct = ""
             if q.type == "attention_check" and choice.value == q.answer:
                 correct = f" **({self.u('correct')})**"
+            elif choice.exclusive:
+                correct = f" _({self.u('exclusive')})_"
             self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
         self.add("")
 

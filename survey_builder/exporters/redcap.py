@@ -25,7 +25,8 @@ section             its title is the *Section Header* of the section's first fie
                     opens its section, the section title is put in front of it in bold
 ``single_choice``   ``radio``
 ``multiple_choice`` ``checkbox``; ``max_selected`` -> ``@MAXCHECKED=n``; ``min_selected``
-                    has no REDCap equivalent and is recorded in the annotation
+                    has no REDCap equivalent and is recorded in the annotation; an
+                    ``exclusive`` option -> ``@NONEOFTHEABOVE='code'``
 ``numeric``         ``text`` validated as ``integer`` or ``number`` with min/max; the unit
                     and hint are the *Field Note*
 ``text``            ``text`` (``notes`` when multiline); ``max_length`` ->
@@ -100,6 +101,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._exclusive import exclusive_choice
 from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["ATTENTION_SUFFIX", "HEADER", "auxiliary_fields", "build_dictionary", "export"]
@@ -280,6 +282,9 @@ class _Builder:
         if q.min_selected is not None:
             annotation.append(f"Select at least {q.min_selected} (min_selected in the "
                               "spec; REDCap cannot enforce it).")
+        none = exclusive_choice(q)
+        if none is not None:  # REDCap unticks the others (and asks) when it is ticked
+            annotation.append(f"@NONEOFTHEABOVE='{none.value}'")
         self.add(q.name, "checkbox", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note, "Field Annotation": " ".join(annotation)})

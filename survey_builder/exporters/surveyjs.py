@@ -18,7 +18,8 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
                     ``isRequired`` + ``isAllRowRequired``; ``randomize`` ->
                     ``"rowsOrder": "random"``
 ``single_choice``   ``radiogroup``
-``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``
+``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``;
+                    an ``exclusive`` option ("None of these") has ``isExclusive``
 ``numeric``         ``text`` with ``inputType: "number"``, ``min``/``max`` and ``step: 1``
                     for integers; the unit is appended to the description
 ``text``            ``text`` (``comment`` when multiline) with ``maxLength``
@@ -141,7 +142,8 @@ class _Builder:
         return {"description": self.loc(merged)}
 
     def choices(self, choices: Sequence[Choice]) -> list[dict[str, Any]]:
-        return [{"value": c.value, "text": self.loc(c.label)} for c in choices]
+        return [{"value": c.value, "text": self.loc(c.label)}
+                | ({"isExclusive": True} if c.exclusive else {}) for c in choices]
 
     def common(self, q: Any, type_: str) -> dict[str, Any]:
         element: dict[str, Any] = {"type": type_, "name": q.name, "title": self.loc(q.label)}

@@ -21,7 +21,8 @@ section             ``begin_group``/``end_group`` named after the section
                     ``relevant`` goes on the group, ``required`` on every row
 ``single_choice``   ``select_one``
 ``multiple_choice`` ``select_multiple``; ``min_selected``/``max_selected`` become a
-                    ``count-selected(.)`` constraint
+                    ``count-selected(.)`` constraint, an ``exclusive`` option
+                    ``not(selected(., 'none') and count-selected(.) > 1)``
 ``numeric``         ``integer`` or ``decimal`` with a ``. >= min and . <= max`` constraint;
                     the unit is appended to the hint
 ``text``            ``text`` (appearance ``multiline`` if multiline); ``max_length`` is a
@@ -105,6 +106,7 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._exclusive import exclusive_choice, exclusive_message
 from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = [
@@ -264,6 +266,14 @@ class _Builder:
         if parts:
             row["constraint"] = " and ".join(parts)
             row.update(self.message_columns(*messages))
+        none = exclusive_choice(q)
+        if none is not None:
+            alone = f"not(selected(., '{none.value}') and count-selected(.) > 1)"
+            row["constraint"] = " and ".join(p for p in (row.get("constraint"), alone) if p)
+            for lang in self.languages:
+                key = f"constraint_message::{self.lang_names[lang]}"
+                text = exclusive_message(lang, self.survey.text(none.label, lang))
+                row[key] = f"{row[key]} {text}" if key in row else text
         self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
 
     @question.register(TextQuestion)

@@ -9,6 +9,7 @@ A form engine enforces these while the respondent answers; a data file can still
 ``too_few_ticks``             fewer (but some) options ticked than ``min_selected``
 ``duplicate_rank``            two options of a ranking share a rank
 ``best_is_worst``             a MaxDiff set whose worst pick is its best one
+``exclusive_with_others``     an exclusive option ("None of these") ticked with others
 ``required_missing``          a required question (every row of a required grid) shown but
                               unanswered
 ============================  =============================================================
@@ -38,7 +39,7 @@ __all__ = ["VIOLATION_KINDS", "SpecViolation", "spec_violations"]
 
 #: The kinds of :class:`SpecViolation`, in report order.
 VIOLATION_KINDS = ("hidden_answered", "too_many_ticks", "too_few_ticks", "duplicate_rank",
-                   "best_is_worst", "required_missing")
+                   "best_is_worst", "exclusive_with_others", "required_missing")
 
 _MESSAGES = {
     "hidden_answered": "answered although its condition {relevant!r} hides it",
@@ -46,6 +47,7 @@ _MESSAGES = {
     "too_few_ticks": "fewer options ticked than min_selected {min_selected}",
     "duplicate_rank": "two options share a rank",
     "best_is_worst": "the same item is picked as best and worst in a set",
+    "exclusive_with_others": "{exclusive!r} is ticked with other options",
     "required_missing": "a required answer is missing",
 }
 
@@ -72,7 +74,7 @@ class SpecViolation:
         """The broken rule in words (``codebook_question``: the question's codebook entry)."""
         return _MESSAGES[self.kind].format(**{
             key: codebook_question.get(key) for key in
-            ("relevant", "max_selected", "min_selected")})
+            ("relevant", "max_selected", "min_selected", "exclusive")})
 
 
 def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
@@ -113,6 +115,10 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
             high, low = question.get("max_selected"), question.get("min_selected")
             checks["too_many_ticks"] = ticks > high if high is not None else None
             checks["too_few_ticks"] = (ticks > 0) & (ticks < low) if low is not None else None
+            if question.get("exclusive") is not None:
+                alone = columns.index(options[question["name"]][
+                    str(question["exclusive"])])
+                checks["exclusive_with_others"] = given[:, alone] & (ticks > 1)
         if question["type"] == "ranking":
             checks["duplicate_rank"] = _duplicate_ranks(_float_matrix(responses, columns))
         if question["type"] == "maxdiff":

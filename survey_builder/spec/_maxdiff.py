@@ -28,6 +28,8 @@ def maxdiff_problems(q: MaxDiffQuestion) -> list[tuple[tuple[Any, ...], str]]:
             problems.append((("items", i, "value"),
                              f"duplicate item value {item.value!r} in {q.name!r}"))
         seen.add(item.value)
+        if item.exclusive:
+            problems.append((("items", i, "exclusive"), "a MaxDiff item cannot be exclusive"))
     if q.per_set > n:
         problems.append((("per_set",), f"per_set {q.per_set} exceeds the {n} items"))
     elif q.per_set * q.sets < n:

@@ -251,13 +251,26 @@ def _(q: LikertGridQuestion, ctx: _Context, loc: Loc) -> None:
 
 
 def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
-    """Choice values unique; returns them."""
+    """Choice values unique, at most one exclusive option and only in a multiple choice;
+    returns the values."""
     values: set[str] = set()
+    exclusive: int | None = None
     for i, choice in enumerate(q.choices):
         if choice.value in values:
             ctx.add((*loc, "choices", i, "value"),
                     f"duplicate choice value {choice.value!r} in {q.name!r}")
         values.add(choice.value)
+        if not choice.exclusive:
+            continue
+        if q.type != "multiple_choice":
+            ctx.add((*loc, "choices", i, "exclusive"),
+                    f"only a multiple_choice option can be exclusive ({q.name!r} is {q.type})")
+        elif exclusive is not None:
+            ctx.add((*loc, "choices", i, "exclusive"),
+                    f"two exclusive options in {q.name!r} ({q.choices[exclusive].value!r} and "
+                    f"{choice.value!r}); keep one \"None of these\"")
+        else:
+            exclusive = i
     return values
 
 

@@ -43,11 +43,14 @@ class Choice(_Model):
     numeric : float, optional
         Numeric meaning of the option, used by derivations (e.g. purchases per year for a
         frequency band, years for a lifespan band, the band midpoint for a spend band).
+    exclusive : bool
+        A multiple-choice option that cannot be ticked with any other ("None of these").
     """
 
     value: ChoiceValue
     label: Text
     numeric: float | None = None
+    exclusive: bool = False
 
 
 class _QuestionBase(_Model):

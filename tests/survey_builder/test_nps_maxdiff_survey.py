@@ -338,3 +338,98 @@ def test_cli_simulates_in_every_format_and_scores_with_the_chosen_method(
     for fmt in ("redcap", "surveyjs"):
         other = read_scores(tmp_path / f"scores_{fmt}.csv").frame
         pd.testing.assert_frame_equal(other, table.frame)
+
+
+# ---------------------------------------------------------------------------- "None of these"
+EXCLUSIVE = _edited("exclusive", """      - type: single_choice
+        name: promoter_why""", """      - type: multiple_choice
+        name: channels
+        label: {en: "Where do you buy?", es: "¿Dónde compra?"}
+        max_selected: 2
+        choices:
+          - {value: store, label: {en: In store, es: En tienda}}
+          - {value: web, label: {en: Online, es: En línea}}
+          - {value: phone, label: {en: By phone, es: Por teléfono}}
+          - {value: none, label: {en: None of these, es: Ninguno}, exclusive: true}
+      - type: single_choice
+        name: promoter_why""")
+
+
+@pytest.fixture(scope="module")
+def exclusive_survey() -> Any:
+    return survey_from_dict(yaml.safe_load(EXCLUSIVE))
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("{value: phone, label: {en: By phone, es: Por teléfono}}",
+     "{value: phone, label: {en: By phone, es: Por teléfono}, exclusive: true}",
+     "sections[0].questions[2].choices[3].exclusive",
+     "two exclusive options in 'channels' ('phone' and 'none')"),
+    ("{value: staff, label: {en: Staff, es: Personal}}",
+     "{value: staff, label: {en: Staff, es: Personal}, exclusive: true}",
+     "sections[0].questions[3].choices[0].exclusive",
+     "only a multiple_choice option can be exclusive ('promoter_why' is single_choice)"),
+    ("{value: price, label: {en: Price, es: Precio}}",
+     "{value: price, label: {en: Price, es: Precio}, exclusive: true}",
+     "sections[0].questions[1].items[0].exclusive", "a MaxDiff item cannot be exclusive"),
+])
+def test_misplaced_exclusive_options_are_refused(tmp_path: Path, old: str, new: str,
+                                                 field: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    assert old in EXCLUSIVE
+    path.write_text(EXCLUSIVE.replace(old, new), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_survey(path)
+    problems = {problem.field: str(problem) for problem in caught.value.problems}
+    assert message in problems[field]
+
+
+def test_exclusive_option_in_every_export_and_in_scoring(tmp_path: Path,
+                                                         exclusive_survey: Any) -> None:
+    from pyxform.xls2xform import convert
+
+    survey = exclusive_survey
+    document = surveyjs.build_surveyjs(survey)
+    channels = next(e for e in document["pages"][0]["elements"] if e["name"] == "channels")
+    assert [c.get("isExclusive", False) for c in channels["choices"]] == [
+        False, False, False, True]
+    path = surveyjs.export(survey, tmp_path)[0]
+    assert _node(LINT, path).returncode == 0
+    simulated = simulate_with_truth(survey, 300, 3, seed=2)
+    ticks = simulated.responses.filter(like="channels__").astype(float)
+    alone = ticks["channels__none"] == 1
+    assert alone.sum() > 10 and (ticks[alone].sum(axis=1) == 1).all()
+    cases = surveyjs_reader.to_surveyjs(simulated.responses.iloc[:30], survey)
+    (tmp_path / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    results = json.loads(_node(COMPLETE, path, tmp_path / "cases.json").stdout)
+    assert all(r["completed"] for r in results)
+    # a respondent's clicks: ticking "None of these" unticks the others, and back
+    clicks = _node("-e", f"""
+        const core = require("survey-core");
+        const model = new core.SurveyModel(require({json.dumps(str(path))}));
+        const q = model.getQuestionByName("channels");
+        const item = (v) => q.choices.find((c) => c.value === v);
+        const seen = [];
+        q.clickItemHandler(item("web"), true); seen.push([...q.value]);
+        q.clickItemHandler(item("none"), true); seen.push([...q.value]);
+        q.clickItemHandler(item("store"), true); seen.push([...q.value]);
+        process.stdout.write(JSON.stringify(seen));""")
+    assert json.loads(clicks.stdout) == [["web"], ["none"], ["store"]], clicks.stderr
+
+    workbook = xlsform.export(survey, tmp_path)[0]
+    found: list[str] = []
+    xform = convert(xlsform=str(workbook), validate=True, warnings=found).xform
+    assert found == []
+    assert ("not(selected( . , 'none') and count-selected( . ) &gt; 1)" in xform
+            or "not(selected(., 'none') and count-selected(.) &gt; 1)" in xform)
+    rows = {r["Variable / Field Name"]: r for r in redcap.build_dictionary(survey, "en")}
+    assert "@NONEOFTHEABOVE='none'" in rows["channels"]["Field Annotation"]
+    assert "_(exclusive: no other option with it)_" in markdown.render_markdown(survey, "en")
+
+    responses = simulated.responses.copy()
+    row = int(np.flatnonzero(alone.to_numpy())[0])
+    responses.loc[responses.index[row], "channels__web"] = 1
+    found_rules = {v.kind: v for v in spec_violations(build_codebook(survey), responses)}
+    assert np.flatnonzero(found_rules["exclusive_with_others"].rows).tolist() == [row]
+    with pytest.raises(UserError, match="'none' is ticked with other options"):
+        score_responses(survey, responses, strict=True)

@@ -33,7 +33,13 @@ from ..spec import (
 )
 from ._common import format_number, language_display_name, resolve_languages
 from ._maxdiff import best_worst_labels, set_titles
-from ._ui import describe_condition, number_questions, selection_instruction, ui
+from ._ui import (
+    describe_condition,
+    number_questions,
+    piped_placeholders,
+    selection_instruction,
+    ui,
+)
 
 __all__ = ["export", "render_html"]
 
@@ -96,7 +102,7 @@ class _Page:
         self.out: list[str] = []
 
     def t(self, text: dict[str, str] | None) -> str:
-        return _e(self.s.text(text, self.lang))
+        return _e(piped_placeholders(self.s.text(text, self.lang), self.lang, self.numbers))
 
     def u(self, key: str, **values: object) -> str:
         return _e(ui(self.lang, key, **values))

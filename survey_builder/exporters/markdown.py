@@ -32,7 +32,13 @@ from ..spec import (
 )
 from ._common import format_number, resolve_languages
 from ._maxdiff import best_worst_labels
-from ._ui import describe_condition, number_questions, selection_instruction, ui
+from ._ui import (
+    describe_condition,
+    number_questions,
+    piped_placeholders,
+    selection_instruction,
+    ui,
+)
 
 __all__ = ["export", "render_markdown"]
 
@@ -54,7 +60,7 @@ class _Writer:
         self.lines: list[str] = []
 
     def t(self, text: dict[str, str] | None) -> str:
-        return md(self.s.text(text, self.lang))
+        return md(piped_placeholders(self.s.text(text, self.lang), self.lang, self.numbers))
 
     def u(self, key: str, **values: object) -> str:
         return ui(self.lang, key, **values)

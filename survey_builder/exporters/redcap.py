@@ -51,6 +51,7 @@ section             its title is the *Section Header* of the section's first fie
                     ``answered()`` of a multiple-choice question becomes "any option
                     ticked" and of a ranking "its first option ranked"
 ``required``        ``y``
+``${name}`` piped   REDCap piping ``[name]`` (a choice shows its label)
 =================== ===================================================================
 
 Choice codes are the spec's values, so REDCap's raw exports carry the codebook codes
@@ -92,6 +93,7 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    pipe,
 )
 from ._common import (
     format_number,
@@ -155,9 +157,12 @@ class _Builder:
         self.auxiliary: list[str] = []
         self.kinds: dict[str, Any] = {q.name: q for q in survey.iter_questions()}
         self.randomized = {(b.kind, b.name) for b in randomized_blocks(survey)}
+        self.piped = set(survey.names())  # ${name} becomes REDCap's piping [name]
 
     def t(self, text: Any) -> str:
-        return self.survey.text(text, self.lang) if text else ""
+        if not text:
+            return ""
+        return pipe(self.survey.text(text, self.lang), lambda name: f"[{name}]", self.piped)
 
     def add(self, name: str, field_type: str, label: str, **cells: str) -> dict[str, str]:
         row = dict.fromkeys(HEADER, "")

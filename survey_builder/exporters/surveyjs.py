@@ -36,6 +36,7 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
 ``relevant``        ``visibleIf`` via :func:`survey_builder.expressions.to_surveyjs`; grid
                     items are addressed as ``{grid.item}``
 ``required``        ``isRequired``
+``${name}`` piped   ``{name}`` in the text (survey-core shows the answer's text)
 =================== ===================================================================
 
 ``questionsOrder``, ``rowsOrder`` and ``isAllRowRequired`` are the property names every
@@ -91,6 +92,7 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    pipe,
 )
 from ._common import resolve_languages, unique_name
 from ._maxdiff import best_worst_labels, differ_message, set_titles
@@ -116,10 +118,16 @@ class _Builder:
                 for item in question.items:
                     self.paths[item.name] = f"{question.name}.{item.name}"
         self.taken: set[str] = set(survey.names())
+        self.piped = set(self.taken)
+
+    def piped_reference(self, name: str) -> str:
+        """SurveyJS's piping of an answer into a text: ``{name}`` (``{grid.item}``)."""
+        return f"{{{self.paths.get(name, name)}}}"
 
     def loc(self, text: Mapping[str, str] | None) -> str | dict[str, str]:
         """A SurveyJS string: plain with one language, localisable with several."""
-        values = {lang: self.survey.text(text, lang) for lang in self.languages}
+        values = {lang: pipe(self.survey.text(text, lang), self.piped_reference, self.piped)
+                  for lang in self.languages}
         if len(self.languages) == 1:
             return values[self.primary]
         default_lang = (_SURVEYJS_DEFAULT_LOCALE if _SURVEYJS_DEFAULT_LOCALE in values

@@ -39,6 +39,7 @@ section             ``begin_group``/``end_group`` named after the section
                     items: ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, with the
                     constraint ``. != ${<name>__b<k>}``)
 ``relevant``        :func:`survey_builder.expressions.to_xlsform`
+``${name}`` piped   kept: XLSForm's own piping (a select shows the option code)
 ``required``        ``yes``
 =================== ===================================================================
 

@@ -46,6 +46,10 @@ Question types (the ``type`` field): ``likert``, ``likert_grid``, ``single_choic
 ``maxdiff`` (best-worst scaling: ``items`` as choices, ``per_set`` items shown in each of
 ``sets`` sets drawn by a seeded balanced design, ``seed``, ``best_label``/``worst_label``).
 
+Piping: ``${name}`` in a question's texts (label, hint, options, rows) shows the answer
+to the earlier question ``name`` (one answer: a number, an option or a text); each export
+spells it its own way (SurveyJS ``{name}``, XLSForm ``${name}``, REDCap ``[name]``).
+
 Names (questions, grid items, sections, scales) are lowercase identifiers safe for
 XLSForm and REDCap: a letter, then letters, digits or single underscores, at most 26
 characters, no ``__`` (reserved for the ``question__option`` response columns, see
@@ -106,6 +110,7 @@ from __future__ import annotations
 
 from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
+from ._piping import pipe, piped_names
 from .checks import find_problems
 from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
 from .models import (
@@ -171,6 +176,8 @@ __all__ = [
     "dump_survey",
     "find_problems",
     "load_survey",
+    "pipe",
+    "piped_names",
     "survey_from_dict",
     "survey_to_dict",
     "survey_to_text",

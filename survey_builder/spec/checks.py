@@ -21,6 +21,7 @@ from .._source import format_loc
 from ..layout import ID_COLUMN
 from ._fields import LANG_RE
 from ._maxdiff import maxdiff_problems
+from ._piping import piped_names
 from .models import (
     AttentionCheckQuestion,
     LikertGridQuestion,
@@ -205,6 +206,7 @@ def check_names_and_questions(ctx: _Context) -> None:
     for position, (loc, _section, question) in enumerate(ctx.survey.iter_question_locs()):
         if question.relevant:
             check_relevance(ctx, (*loc, "relevant"), question.relevant, question)
+        check_piping(ctx, question, question, loc)
         _claim(ctx, seen, question.name, (*loc, "name"), position, question)
         if question.is_grid:
             for i, item in enumerate(question.items):
@@ -321,6 +323,38 @@ def _(q: MaxDiffQuestion, ctx: _Context, loc: Loc) -> None:
 def _(q: NoteQuestion, ctx: _Context, loc: Loc) -> None:
     if q.required:
         ctx.add((*loc, "required"), "a note has no answer and cannot be required")
+
+
+def check_piping(ctx: _Context, question: Question, model: BaseModel, loc: Loc) -> None:
+    """Every ``${name}`` piped into a text of ``question`` (its label, hint, options, rows)
+    names an earlier question with one answer to show."""
+    for field_name in type(model).model_fields:
+        value = getattr(model, field_name)
+        if field_name in _TEXT_FIELDS and isinstance(value, dict):
+            for lang, text in value.items():
+                for name in piped_names(text):
+                    problem = _piping_problem(ctx, question, name)
+                    if problem:
+                        ctx.add((*loc, field_name, lang), problem)
+        elif isinstance(value, list):
+            for i, element in enumerate(value):
+                if isinstance(element, BaseModel):
+                    check_piping(ctx, question, element, (*loc, field_name, i))
+
+
+def _piping_problem(ctx: _Context, question: Question, name: str) -> str | None:
+    kind = ctx.kind.get(name)
+    if kind is None:
+        if name == question.name or name in ctx.survey.names():
+            return (f"pipes {name!r}, which is not answered yet here; pipe only earlier "
+                    "questions")
+        close = [n for n in ctx.position if _similar(n, name)]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"pipes unknown question {name!r}{hint}"
+    if kind.answer_kind not in ("number", "code", "text"):
+        what = getattr(kind, "type", "grid")
+        return f"pipes {name!r}, a {what} question without one answer to show"
+    return None
 
 
 # --------------------------------------------------------------------------- conditions

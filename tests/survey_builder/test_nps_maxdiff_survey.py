@@ -433,3 +433,52 @@ def test_exclusive_option_in_every_export_and_in_scoring(tmp_path: Path,
     assert np.flatnonzero(found_rules["exclusive_with_others"].rows).tolist() == [row]
     with pytest.raises(UserError, match="'none' is ticked with other options"):
         score_responses(survey, responses, strict=True)
+
+
+# ---------------------------------------------------------------------------- piping
+PIPED = _edited("piping", 'label: {en: "Why?", es: "¿Por qué?"}',
+                'label: {en: "Why would you give us ${recommend}?", '
+                'es: "¿Por qué nos daría ${recommend}?"}')
+
+
+@pytest.mark.parametrize(("new", "message"), [
+    ("${promoter_why}", "pipes 'promoter_why', which is not answered yet here"),
+    ("${drivers}", "pipes 'drivers', a maxdiff question without one answer to show"),
+    ("${recomend}", "pipes unknown question 'recomend' (did you mean 'recommend'?)"),
+])
+def test_piping_unknown_later_or_unshowable_questions_is_refused(
+        tmp_path: Path, new: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(PIPED.replace("${recommend}?\"", f"{new}?\"", 1), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_survey(path)
+    assert caught.value.field == "sections[0].questions[2].label.en"
+    assert caught.value.line == 39
+    assert message in str(caught.value)
+
+
+def test_piped_answers_in_every_export(tmp_path: Path) -> None:
+    from pyxform.xls2xform import convert
+
+    survey = survey_from_dict(yaml.safe_load(PIPED))
+    document = surveyjs.build_surveyjs(survey)
+    why = next(e for e in document["pages"][0]["elements"] if e["name"] == "promoter_why")
+    assert why["title"] == {"default": "Why would you give us {recommend}?",
+                            "es": "¿Por qué nos daría {recommend}?"}
+    path = surveyjs.export(survey, tmp_path)[0]
+    assert _node(LINT, path).returncode == 0
+    shown = _node("-e", f"""
+        const core = require("survey-core");
+        const model = new core.SurveyModel(require({json.dumps(str(path))}));
+        model.data = {{recommend: 9}};
+        process.stdout.write(model.getQuestionByName("promoter_why").locTitle.renderedHtml);""")
+    assert shown.stdout == "Why would you give us 9?", shown.stderr
+    workbook = xlsform.export(survey, tmp_path)[0]
+    found: list[str] = []
+    xform = convert(xlsform=str(workbook), validate=True, warnings=found).xform
+    assert found == []
+    assert '<output value=" /data/main/recommend "/>' in xform
+    rows = {r["Variable / Field Name"]: r for r in redcap.build_dictionary(survey, "es")}
+    assert rows["promoter_why"]["Field Label"] == "¿Por qué nos daría [recommend]?"
+    assert r"Why would you give us \[answer to Q1\]?" in markdown.render_markdown(survey, "en")
+    assert "¿Por qué nos daría [respuesta a P1]?" in html.render_html(survey, "es")

@@ -69,6 +69,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -96,6 +97,7 @@ from ..spec import (
     pipe,
 )
 from ._common import (
+    ExportWarning,
     format_number,
     localized_message,
     randomized_blocks,
@@ -273,11 +275,22 @@ class _Builder:
                                    f"'{q.name}' in random order (REDCap keeps the order "
                                    "given here).")
 
+    def randomized_options(self, q: SingleChoiceQuestion | MultipleChoiceQuestion,
+                           row: dict[str, str]) -> None:
+        """REDCap cannot shuffle options: say so in the annotation, and warn."""
+        if not q.randomize:
+            return
+        self.annotate(row, "Randomised options in the spec (anchored ones last); REDCap "
+                           "shows them in the order given here.")
+        warnings.warn(ExportWarning(f"REDCap: the options of {q.name!r} keep the spec order "
+                                    "(REDCap cannot shuffle options)"), stacklevel=2)
+
     @_fields.register(SingleChoiceQuestion)
     def _(self, q: SingleChoiceQuestion, common: dict[str, str], note: str) -> None:
-        self.add(q.name, "radio", self.t(q.label), **common, **{
+        row = self.add(q.name, "radio", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note})
+        self.randomized_options(q, row)
 
     @_fields.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion, common: dict[str, str], note: str) -> None:
@@ -290,9 +303,10 @@ class _Builder:
         none = exclusive_choice(q)
         if none is not None:  # REDCap unticks the others (and asks) when it is ticked
             annotation.append(f"@NONEOFTHEABOVE='{none.value}'")
-        self.add(q.name, "checkbox", self.t(q.label), **common, **{
+        row = self.add(q.name, "checkbox", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note, "Field Annotation": " ".join(annotation)})
+        self.randomized_options(q, row)
 
     @_fields.register(NumericQuestion)
     def _(self, q: NumericQuestion, common: dict[str, str], note: str) -> None:

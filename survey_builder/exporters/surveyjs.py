@@ -17,7 +17,10 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
                     ``rows`` the items (values = item names); ``required`` ->
                     ``isRequired`` + ``isAllRowRequired``; ``randomize`` ->
                     ``"rowsOrder": "random"``
-``single_choice``   ``radiogroup``
+``single_choice``   ``radiogroup``; ``randomize`` -> ``"choicesOrder": "random"``, an
+                    anchored option coded ``none`` / ``dontknow`` / ``refused`` ->
+                    survey-core's built-in item (kept last); other anchored options are
+                    shuffled too, with an ``ExportWarning``
 ``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``;
                     an ``exclusive`` option ("None of these") has ``isExclusive``
 ``numeric``         ``text`` with ``inputType: "number"``, ``min``/``max`` and ``step: 1``
@@ -70,6 +73,7 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -92,14 +96,20 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    anchored,
     pipe,
 )
-from ._common import resolve_languages, unique_name
+from ._common import ExportWarning, resolve_languages, unique_name
 from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["build_surveyjs", "export"]
 
 _SURVEYJS_DEFAULT_LOCALE = "en"
+#: survey-core's built-in items (values fixed by its settings), shown after shuffled
+#: choices: option code -> (the property showing it, the property holding its text).
+_BUILT_IN_ITEMS = {"none": ("showNoneItem", "noneText"),
+                   "dontknow": ("showDontKnowItem", "dontKnowText"),
+                   "refused": ("showRefuseItem", "refuseText")}
 
 
 def _number(value: float) -> int | float:
@@ -187,19 +197,46 @@ class _Builder:
             element["rowsOrder"] = "random"
         return element
 
+    def shuffled_choices(self, q: SingleChoiceQuestion | MultipleChoiceQuestion,
+                         element: dict[str, Any]) -> None:
+        """``choices`` of a question, shuffled by survey-core when the spec says so.
+
+        survey-core keeps only its built-in items in place (after the shuffled choices):
+        an anchored option coded ``none``, ``dontknow`` or ``refused`` becomes that item;
+        any other anchored option is shuffled with the rest, with a warning.
+        """
+        choices = list(q.choices)
+        if q.randomize:
+            element["choicesOrder"] = "random"
+            for choice in [c for c in choices if anchored(c)]:
+                special = _BUILT_IN_ITEMS.get(choice.value)
+                if special is None:
+                    warnings.warn(ExportWarning(
+                        f"SurveyJS: option {choice.value!r} of {q.name!r} is shuffled with "
+                        "the others (survey-core keeps only its none/dontknow/refused items "
+                        "in place; code the option so to anchor it)"), stacklevel=2)
+                    continue
+                flag, text = special
+                element[flag] = True
+                element[text] = self.loc(choice.label)
+                choices.remove(choice)
+        element["choices"] = self.choices(choices)
+
     @element.register(SingleChoiceQuestion)
     @element.register(AttentionCheckQuestion)
     def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion) -> dict[str, Any]:
         element = self.common(q, "radiogroup")
-        element["choices"] = self.choices(q.choices)
         if q.type == "attention_check":
+            element["choices"] = self.choices(q.choices)
             element["correctAnswer"] = q.answer
+        else:
+            self.shuffled_choices(q, element)
         return element
 
     @element.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> dict[str, Any]:
         element = self.common(q, "checkbox")
-        element["choices"] = self.choices(q.choices)
+        self.shuffled_choices(q, element)
         if q.min_selected is not None:
             element["minSelectedChoices"] = q.min_selected
         if q.max_selected is not None:

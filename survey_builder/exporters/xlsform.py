@@ -19,7 +19,8 @@ section             ``begin_group``/``end_group`` named after the section
                     hint; never answered),
                     then one ``select_one`` per row with appearance ``list-nolabel``;
                     ``relevant`` goes on the group, ``required`` on every row
-``single_choice``   ``select_one``
+``single_choice``   ``select_one``; ``randomize`` -> ``parameters: randomize=true`` (ODK
+                    shuffles anchored options too: an ``ExportWarning`` says so)
 ``multiple_choice`` ``select_multiple``; ``min_selected``/``max_selected`` become a
                     ``count-selected(.)`` constraint, an ``exclusive`` option
                     ``not(selected(., 'none') and count-selected(.) > 1)``
@@ -75,6 +76,7 @@ and grids.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -97,8 +99,10 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    anchored,
 )
 from ._common import (
+    ExportWarning,
     format_number,
     language_display_name,
     localized_message,
@@ -248,10 +252,23 @@ class _Builder:
         self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
                  **self.common(q))
 
+    def randomize_parameter(self, q: SingleChoiceQuestion | MultipleChoiceQuestion
+                            ) -> dict[str, str]:
+        """``parameters: randomize=true`` for shuffled options (ODK shuffles all of them:
+        anchored options too, with a warning)."""
+        if not q.randomize:
+            return {}
+        kept = [c.value for c in q.choices if anchored(c)]
+        if kept:
+            warnings.warn(ExportWarning(
+                f"XLSForm: ODK shuffles every option of {q.name!r}, the anchored "
+                f"{', '.join(map(repr, kept))} too (it has no anchoring)"), stacklevel=2)
+        return {"parameters": "randomize=true"}
+
     @question.register(SingleChoiceQuestion)
     def _(self, q: SingleChoiceQuestion) -> None:
         self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
-                 **self.common(q))
+                 **self.common(q), **self.randomize_parameter(q))
 
     @question.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> None:
@@ -275,6 +292,7 @@ class _Builder:
                 key = f"constraint_message::{self.lang_names[lang]}"
                 text = exclusive_message(lang, self.survey.text(none.label, lang))
                 row[key] = f"{row[key]} {text}" if key in row else text
+        row.update(self.randomize_parameter(q))
         self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
 
     @question.register(TextQuestion)

@@ -140,6 +140,7 @@ from .models import (
     Survey,
     SurveyProblems,
     TextQuestion,
+    anchored,
     text_for,
 )
 
@@ -173,6 +174,7 @@ __all__ = [
     "Survey",
     "SurveyProblems",
     "TextQuestion",
+    "anchored",
     "dump_survey",
     "find_problems",
     "load_survey",

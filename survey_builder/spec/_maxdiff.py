@@ -30,6 +30,9 @@ def maxdiff_problems(q: MaxDiffQuestion) -> list[tuple[tuple[Any, ...], str]]:
         seen.add(item.value)
         if item.exclusive:
             problems.append((("items", i, "exclusive"), "a MaxDiff item cannot be exclusive"))
+        if item.anchor:
+            problems.append((("items", i, "anchor"), "a MaxDiff item cannot be anchored (the "
+                                                     "design places the items)"))
     if q.per_set > n:
         problems.append((("per_set",), f"per_set {q.per_set} exceeds the {n} items"))
     elif q.per_set * q.sets < n:

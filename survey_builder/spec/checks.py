@@ -33,6 +33,7 @@ from .models import (
     RankingQuestion,
     SingleChoiceQuestion,
     _QuestionBase,
+    anchored,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -262,6 +263,7 @@ def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
             ctx.add((*loc, "choices", i, "value"),
                     f"duplicate choice value {choice.value!r} in {q.name!r}")
         values.add(choice.value)
+        _check_anchor(ctx, loc, q, i)
         if not choice.exclusive:
             continue
         if q.type != "multiple_choice":
@@ -274,6 +276,20 @@ def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
         else:
             exclusive = i
     return values
+
+
+def _check_anchor(ctx: _Context, loc: Loc, q: ChoiceQuestion, i: int) -> None:
+    """An anchored option needs shuffled options, and comes after all of them."""
+    choice = q.choices[i]
+    shuffled = getattr(q, "randomize", False)
+    if choice.anchor and not shuffled:
+        ctx.add((*loc, "choices", i, "anchor"),
+                "anchor keeps an option in place when the options are shuffled; add "
+                "randomize: true to the question (or drop anchor)")
+    elif shuffled and not anchored(choice) and any(anchored(c) for c in q.choices[:i]):
+        ctx.add((*loc, "choices", i),
+                f"option {choice.value!r} is shuffled but comes after an anchored one; put "
+                "the anchored options (anchor, exclusive) last")
 
 
 @check_question.register(SingleChoiceQuestion)

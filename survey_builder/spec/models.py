@@ -45,12 +45,16 @@ class Choice(_Model):
         frequency band, years for a lifespan band, the band midpoint for a spend band).
     exclusive : bool
         A multiple-choice option that cannot be ticked with any other ("None of these").
+    anchor : bool
+        Kept in place, after the shuffled ones, when the options are randomised ("Other",
+        "Don't know"); an exclusive option is anchored without saying so.
     """
 
     value: ChoiceValue
     label: Text
     numeric: float | None = None
     exclusive: bool = False
+    anchor: bool = False
 
 
 class _QuestionBase(_Model):
@@ -141,6 +145,13 @@ class SingleChoiceQuestion(_QuestionBase):
 
     type: Literal["single_choice"]
     choices: list[Choice] = Field(min_length=2)
+    randomize: bool = Field(default=False,
+                            description="Shuffle the options (anchored ones stay last)")
+
+
+def anchored(choice: Choice) -> bool:
+    """Whether an option keeps its place when the options are shuffled."""
+    return choice.anchor or choice.exclusive
 
 
 class MultipleChoiceQuestion(_QuestionBase):
@@ -151,6 +162,8 @@ class MultipleChoiceQuestion(_QuestionBase):
 
     type: Literal["multiple_choice"]
     choices: list[Choice] = Field(min_length=2)
+    randomize: bool = Field(default=False,
+                            description="Shuffle the options (anchored ones stay last)")
     min_selected: int | None = Field(default=None, ge=1)
     max_selected: int | None = Field(default=None, ge=1)
 

@@ -482,3 +482,90 @@ def test_piped_answers_in_every_export(tmp_path: Path) -> None:
     assert rows["promoter_why"]["Field Label"] == "¿Por qué nos daría [recommend]?"
     assert r"Why would you give us \[answer to Q1\]?" in markdown.render_markdown(survey, "en")
     assert "¿Por qué nos daría [respuesta a P1]?" in html.render_html(survey, "es")
+
+
+# ---------------------------------------------------------------------------- option order
+SHUFFLED = EXCLUSIVE.replace("        max_selected: 2\n", "        max_selected: 2\n"
+                             "        randomize: true\n").replace(
+    "          - {value: value, label: {en: Value, es: Precio}}",
+    "          - {value: value, label: {en: Value, es: Precio}}\n"
+    "          - {value: dontknow, label: {en: Don't know, es: No sé}, anchor: true}").replace(
+    "        name: promoter_why\n", "        name: promoter_why\n        randomize: true\n")
+
+
+@pytest.mark.parametrize(("old", "new", "field", "message"), [
+    ("        randomize: true\n        relevant", "        relevant",
+     "sections[0].questions[3].choices[2].anchor", "add randomize: true to the question"),
+    ("{value: web, label: {en: Online, es: En línea}}",
+     "{value: web, label: {en: Online, es: En línea}, anchor: true}",
+     "sections[0].questions[2].choices[2]",
+     "option 'phone' is shuffled but comes after an anchored one"),
+    ("{value: price, label: {en: Price, es: Precio}}",
+     "{value: price, label: {en: Price, es: Precio}, anchor: true}",
+     "sections[0].questions[1].items[0].anchor", "a MaxDiff item cannot be anchored"),
+])
+def test_misplaced_anchors_are_refused(tmp_path: Path, old: str, new: str, field: str,
+                                       message: str) -> None:
+    assert old in SHUFFLED
+    path = tmp_path / "bad.yaml"
+    path.write_text(SHUFFLED.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_survey(path)
+    problems = {problem.field: str(problem) for problem in caught.value.problems}
+    assert message in problems[field], problems
+
+
+def test_shuffled_options_keep_anchored_ones_last(tmp_path: Path) -> None:
+    from pyxform.xls2xform import convert
+
+    survey = survey_from_dict(yaml.safe_load(SHUFFLED))
+    document = surveyjs.build_surveyjs(survey)
+    elements = {e["name"]: e for e in document["pages"][0]["elements"]}
+    assert elements["channels"]["choicesOrder"] == "random"
+    assert elements["channels"]["showNoneItem"] is True
+    assert [c["value"] for c in elements["channels"]["choices"]] == ["store", "web", "phone"]
+    assert elements["promoter_why"]["showDontKnowItem"] is True
+    assert elements["promoter_why"]["dontKnowText"] == {"default": "Don't know", "es": "No sé"}
+    path = surveyjs.export(survey, tmp_path)[0]
+    assert _node(LINT, path).returncode == 0
+    # survey-core shuffles the choices and shows its built-in items after them
+    order = _node("-e", f"""
+        const core = require("survey-core");
+        const json = require({json.dumps(str(path))});
+        const orders = new Set();
+        let last = new Set();
+        for (let seed = 1; seed <= 30; seed++) {{
+          const model = new core.SurveyModel(json);
+          const q = model.getQuestionByName("channels");
+          q.randomSeed = seed;
+          const values = q.visibleChoices.map((c) => c.value);
+          orders.add(values.slice(0, 3).join(" "));
+          last.add(values[values.length - 1]);
+        }}
+        process.stdout.write(JSON.stringify([orders.size, [...last]]));""")
+    assert json.loads(order.stdout) == [6, ["none"]], order.stderr
+    # the built-in items store the spec's codes, so answers read back as they are
+    simulated = simulate_with_truth(survey, 40, 2, seed=1)
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(surveyjs_reader.to_surveyjs(simulated.responses, survey)),
+                       encoding="utf-8")
+    pd.testing.assert_frame_equal(read_responses(results, survey), simulated.responses,
+                                  check_dtype=False)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        workbook = xlsform.export(survey, tmp_path)[0]
+    assert sorted(str(w.message) for w in caught if w.category is ExportWarning) == [
+        "XLSForm: ODK shuffles every option of 'channels', the anchored 'none' too (it has "
+        "no anchoring)",
+        "XLSForm: ODK shuffles every option of 'promoter_why', the anchored 'dontknow' too "
+        "(it has no anchoring)"]
+    found: list[str] = []
+    xform = convert(xlsform=str(workbook), validate=True, warnings=found).xform
+    assert found == []
+    assert xform.count('nodeset="randomize(instance(') == 2  # the two shuffled questions
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rows = {r["Variable / Field Name"]: r for r in redcap.build_dictionary(survey, "en")}
+    assert len([w for w in caught if "REDCap cannot shuffle options" in str(w.message)]) == 2
+    assert "Randomised options in the spec" in rows["channels"]["Field Annotation"]

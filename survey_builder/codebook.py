@@ -25,6 +25,10 @@ these columns, in this order:
                        option                       not ranked
    ``numeric``         ``<name>``                   the number (``.`` decimal separator)
    ``text``            ``<name>``                   the text
+   ``nps``             ``<name>``                   integer 0..10
+   ``maxdiff``         ``<name>__b<k>`` and         the ``value`` of the item picked as best
+                       ``<name>__w<k>`` per set     / worst in set ``k`` (1-based); empty
+                       ``k``                        if the set was not answered
    ``note``            none                         —
    ==================  ===========================  =========================================
 
@@ -59,10 +63,17 @@ Each column entry has: ``name``, ``question`` (the question it belongs to — th
 for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
 ``question__option`` columns), ``type`` (``id``, ``likert``, ``single_choice``,
 ``attention_check``, ``multiple_choice_option``, ``ranking_option``, ``numeric``,
-``text``), ``value_type`` (``string``, ``integer``, ``number``), ``label`` (per
-language), ``section``, ``levels`` (``[{"code", "label": {lang: text}}]`` or ``null``),
+``nps``, ``maxdiff_best``, ``maxdiff_worst``, ``text``), ``value_type`` (``string``,
+``integer``, ``number``), ``label`` (per language), ``section``, ``levels``
+(``[{"code", "label": {lang: text}}]`` or ``null``),
 ``min``/``max`` (valid range or ``null``), ``integer`` (bool), ``required``,
 ``relevant`` (condition text or ``null``), ``scale``, ``reverse_keyed``.
+
+A ``multiple_choice`` entry with a "None of these" option has ``exclusive``: its code. A
+``maxdiff`` question entry also has ``items`` (``[{"code", "label"}]``), ``per_set``,
+``sets`` (the item codes of each set, in display order), ``seed`` and ``design`` (the
+design's balance, :meth:`survey_builder.maxdiff.MaxDiffDesign.statistics`); its columns
+have type ``maxdiff_best`` / ``maxdiff_worst`` and the set's items as ``levels``.
 
 Scale entries: ``name``, ``dimension``, ``layer``, ``label``, ``description``,
 ``high_score``, ``points``, ``min_answered``, ``items`` (column names),
@@ -93,6 +104,9 @@ each column of *that* file is: ``{"values": "labels"|"codes", "language", "colum
 ``journey``   ``source`` (the journey question's column) and ``levels`` in stage order
 ``answer``    ``source`` (the single-choice column) and ``levels`` in option order
 ``quality``   a data-quality column (:data:`~survey_builder.layout.QUALITY_COLUMNS`)
+``nps``       ``source`` (the NPS question's column), ``label``, and ``levels``
+              ``detractor``, ``passive``, ``promoter`` (0-6, 7-8, 9-10)
+``maxdiff``   ``question``, ``item`` (its code) and ``label``: the item's score
 ``other``     a column the codebook does not describe
 ============  =================================================================
 
@@ -120,8 +134,10 @@ from .spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
@@ -153,6 +169,7 @@ __all__ = [
     "codebook_to_text",
     "column_names",
     "load_codebook",
+    "maxdiff_columns",
     "option_column",
     "option_columns",
     "redcap_rank_fields",
@@ -328,6 +345,41 @@ def _(question: TextQuestion, common: dict[str, Any], languages: list[str]
                     max_length=question.max_length)]
 
 
+@_question_columns.register(NpsQuestion)
+def _(question: NpsQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    return [_column(question.name, **common, type="nps", value_type="integer",
+                    label=dict(question.label), min=0, max=10, integer=True)]
+
+
+@_question_columns.register(MaxDiffQuestion)
+def _(question: MaxDiffQuestion, common: dict[str, Any], languages: list[str]
+      ) -> list[dict[str, Any]]:
+    from .spec._maxdiff import BEST_PREFIX, WORST_PREFIX
+
+    columns = []
+    for k, items in enumerate(question.set_items(), start=1):
+        for prefix, kind in ((BEST_PREFIX, "maxdiff_best"), (WORST_PREFIX, "maxdiff_worst")):
+            columns.append(_column(option_column(question.name, f"{prefix}{k}"), **common,
+                                   option=f"{prefix}{k}", type=kind,
+                                   label=dict(question.label), levels=_levels(items)))
+    return columns
+
+
+def maxdiff_columns(question: str, n_sets: int) -> tuple[list[str], list[str]]:
+    """The best and the worst column of each set of a MaxDiff question, in set order.
+
+    Examples
+    --------
+    >>> maxdiff_columns("drivers", 2)
+    (['drivers__b1', 'drivers__b2'], ['drivers__w1', 'drivers__w2'])
+    """
+    from .spec._maxdiff import BEST_PREFIX, WORST_PREFIX
+
+    return ([option_column(question, f"{BEST_PREFIX}{k}") for k in range(1, n_sets + 1)],
+            [option_column(question, f"{WORST_PREFIX}{k}") for k in range(1, n_sets + 1)])
+
+
 def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "name": question.name, "type": question.type, "label": dict(question.label),
@@ -347,6 +399,17 @@ def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, A
     if question.type == "multiple_choice":
         entry["min_selected"] = question.min_selected
         entry["max_selected"] = question.max_selected
+        exclusive = [c.value for c in question.choices if c.exclusive]
+        if exclusive:
+            entry["exclusive"] = exclusive[0]
+    if question.type == "maxdiff":
+        design = question.design()
+        entry["items"] = [{"code": c.value, "label": dict(c.label)} for c in question.items]
+        entry["per_set"] = question.per_set
+        entry["sets"] = [[question.items[i].value for i in row]
+                         for row in design.sets.tolist()]
+        entry["seed"] = question.seed
+        entry["design"] = design.statistics()
     return entry
 
 
@@ -566,7 +629,8 @@ class ScoresColumn(_Entry):
     """What one column of a scores file is (see "The scores layout" above)."""
 
     name: str
-    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "other"]
+    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "nps", "maxdiff",
+                  "other"]
     source: str | None = None
     scale: str | None = None
     label: Text | None = None

@@ -111,6 +111,8 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
             columns.append({"name": name, "kind": "clv", "currency": book.clv_currency()})
         elif name in QUALITY_COLUMNS:
             columns.append({"name": name, "kind": "quality"})
+        elif (derived := _nps_or_maxdiff_entry(name, book)) is not None:
+            columns.append(derived)
         elif source is not None and source.levels:
             options = book.levels(name, language)
             values = _written_values(frame[name], [o.code for o in options],
@@ -132,6 +134,29 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
     document["scores"] = {"values": "codes" if value_kinds == {"codes"} else "labels",
                           "language": language, "columns": columns}
     return Codebook(document)
+
+
+def _nps_or_maxdiff_entry(name: str, book: Codebook) -> dict[str, Any] | None:
+    """The scores-layout entry of an NPS group (``<q>_nps``) or a MaxDiff item score
+    (``md_<q>__<item>``) column, or ``None`` for any other column."""
+    from .scoring import MAXDIFF_PREFIX, NPS_GROUPS, NPS_SUFFIX
+
+    base = name.removesuffix(NPS_SUFFIX)
+    source = book.column(base) if base != name else None
+    if source is not None and source.type == "nps":
+        return {"name": name, "kind": "nps", "source": base, "label": dict(source.label or {}),
+                "levels": [{"code": group, "value": group, "label": {}}
+                           for group in NPS_GROUPS]}
+    question_name, _, item = name.removeprefix(MAXDIFF_PREFIX).partition("__")
+    question = book.question(question_name) if name.startswith(MAXDIFF_PREFIX) else None
+    if question is None or question.type != "maxdiff":
+        return None
+    labels = {str(entry["code"]): entry["label"]
+              for entry in (question.model_extra or {}).get("items") or []}
+    if item not in labels:
+        return None
+    return {"name": name, "kind": "maxdiff", "question": question_name, "item": item,
+            "label": dict(labels[item])}
 
 
 def write_scores(frame: pd.DataFrame, codebook: Mapping[str, Any], path: str | os.PathLike[str],

@@ -13,7 +13,10 @@ The generative model
   spend, frequency and lifespan bands, numeric questions, the journey stage) rise with it, so
   spend, frequency and lifespan are correlated and differ between personas. Other single-choice
   questions (demographics) and multiple-choice/ranking answers follow persona-specific
-  category probabilities.
+  category probabilities. An NPS answer (0..10) rises with engagement. A MaxDiff question
+  plants per-persona item utilities (plus individual noise) and answers each set by the
+  sequential best-worst logit (:func:`survey_builder.maxdiff.simulate_best_worst`); the
+  planted utilities come back in :attr:`SimulatedResponses.utilities`.
 * Noise and data-quality problems: non-required answers are missing at random, a few
   respondents fail attention checks, a few straight-line every Likert item (and then fail
   attention checks more often), and questions whose relevance condition is false for a
@@ -46,7 +49,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +59,7 @@ from .codebook import (
     OPTION_SEPARATOR,
     build_codebook,
     column_names,
+    maxdiff_columns,
     option_column,
     option_columns,
 )
@@ -72,8 +76,10 @@ if TYPE_CHECKING:  # pragma: no cover
         AttentionCheckQuestion,
         LikertGridQuestion,
         LikertQuestion,
+        MaxDiffQuestion,
         MultipleChoiceQuestion,
         NoteQuestion,
+        NpsQuestion,
         NumericQuestion,
         Question,
         RankingQuestion,
@@ -145,6 +151,11 @@ class SimulationSettings:
         questionnaire's estimate).
     speeder_rate : float
         With ``interview_times``: share of the completes planted as speeders.
+    maxdiff_spread : float
+        Standard deviation of persona mean utilities of MaxDiff items (logit units: the
+        Gumbel errors of the best-worst choices have scale 1).
+    maxdiff_within_sd : float
+        Spread of respondents' utilities around their persona's.
     """
 
     profile_spread: float = 1.0
@@ -161,6 +172,8 @@ class SimulationSettings:
     incidence: float | None = None
     interview_times: bool = False
     speeder_rate: float = 0.05
+    maxdiff_spread: float = 1.5
+    maxdiff_within_sd: float = 0.5
 
 
 def default_labels_path(out: str | Path) -> Path:
@@ -291,6 +304,8 @@ class _Simulator:
             lined < settings.grid_straightliner_rate)
         self.screened_out = np.zeros(n, dtype=bool)
         self.speeders: np.ndarray | None = None
+        #: planted MaxDiff utilities per question, shape (n, n_items)
+        self.utilities: dict[str, np.ndarray] = {}
 
     def rng(self, name: str) -> _Streams:
         import numpy as np
@@ -441,6 +456,11 @@ class _Simulator:
         order = np.argsort(u - probs, axis=1, kind="stable")
         rank = np.argsort(order, axis=1, kind="stable")
         picked = (rank < count[:, None]).astype(float)
+        exclusive = [j for j, c in enumerate(q.choices) if c.exclusive]
+        if exclusive:  # "None of these" ticked: nothing else is
+            alone = picked[:, exclusive[0]] == 1
+            picked[alone] = 0.0
+            picked[alone, exclusive[0]] = 1.0
         return {option_column(q.name, c.value): picked[:, j] for j, c in enumerate(q.choices)}
 
     def ranking(self, q: RankingQuestion, rng: _Streams) -> dict[str, np.ndarray]:
@@ -469,6 +489,34 @@ class _Simulator:
 
     def note(self, q: NoteQuestion, rng: _Streams) -> dict[str, np.ndarray]:
         return {}
+
+    def nps(self, q: NpsQuestion, rng: _Streams) -> dict[str, np.ndarray]:
+        """0..10, rising with engagement around a typical 7 (about a third promoters)."""
+        import numpy as np
+
+        shift = 0.8 * rng.params.standard_normal(self.p)
+        z = 0.6 * self.engagement + shift[self.labels] + 0.8 * rng.sample.standard_normal(self.n)
+        return {q.name: np.clip(np.rint(7.0 + 1.6 * z), 0, 10)}
+
+    def maxdiff(self, q: MaxDiffQuestion, rng: _Streams) -> dict[str, np.ndarray]:
+        """Per-persona item utilities plus individual noise, answered by the sequential
+        best-worst logit (Gumbel errors); the utilities are kept in ``self.utilities``."""
+        import numpy as np
+
+        from .maxdiff import simulate_best_worst
+
+        k = len(q.items)
+        utilities = (self.s.maxdiff_spread * rng.params.standard_normal((self.p, k))[self.labels]
+                     + self.s.maxdiff_within_sd * rng.sample.standard_normal((self.n, k)))
+        self.utilities[q.name] = utilities
+        best, worst = simulate_best_worst(q.design(), utilities, rng.sample)
+        codes = np.array([c.value for c in q.items], dtype=object)
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        out = {}
+        for k_set in range(q.sets):
+            out[best_columns[k_set]] = codes[best[:, k_set]]
+            out[worst_columns[k_set]] = codes[worst[:, k_set]]
+        return out
 
     def numeric(self, q: NumericQuestion, rng: _Streams) -> np.ndarray:
         import numpy as np
@@ -514,6 +562,8 @@ _GENERATORS: dict[str, Callable[[_Simulator, Any, _Streams],
     "numeric": _Simulator.numeric_question,
     "text": _Simulator.text,
     "note": _Simulator.note,
+    "nps": _Simulator.nps,
+    "maxdiff": _Simulator.maxdiff,
 }
 #: Question types never left blank at random: notes have no answer, and text answers are
 #: already optional in the generator.
@@ -557,6 +607,9 @@ class SimulatedResponses:
         Respondents a screening question screened out, named ``screened_out``.
     speeders : Series of bool or None
         Planted speeders (with ``interview_times``), named ``speeder``.
+    utilities : dict of str to DataFrame
+        Planted MaxDiff utilities per maxdiff question: one row per respondent, one column
+        per item code.
     """
 
     responses: pd.DataFrame
@@ -564,6 +617,7 @@ class SimulatedResponses:
     straightliners: pd.Series
     screened_out: pd.Series | None = None
     speeders: pd.Series | None = None
+    utilities: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def simulate_with_truth(
@@ -600,7 +654,10 @@ def simulate_with_truth(
     screened = pd.Series(sim.screened_out, index=responses.index, name=SCREENED_OUT_COLUMN)
     speeders = (None if sim.speeders is None else
                 pd.Series(sim.speeders, index=responses.index, name=SPEEDER_COLUMN))
-    return SimulatedResponses(responses, personas, straight, screened, speeders)
+    utilities = {name: pd.DataFrame(values, index=responses.index,
+                                     columns=[c.value for c in survey.get(name).items])
+                 for name, values in sim.utilities.items()}
+    return SimulatedResponses(responses, personas, straight, screened, speeders, utilities)
 
 
 def simulate_responses(

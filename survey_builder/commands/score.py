@@ -56,6 +56,10 @@ INPUT_FORMATS = ("auto", "canonical", "odk", "surveyjs", "redcap")
               default=1 / 3, show_default="1/3",
               help="With interview times (started_at/ended_at): flag as speeder a "
                    "respondent faster than this share of the median length.")
+@click.option("--maxdiff", type=click.Choice(["mnl", "counts"]), default="mnl",
+              show_default=True,
+              help="MaxDiff item scores (md_<question>__<item>): empirical-Bayes best-worst "
+                   "logit utilities (mnl) or (best - worst) / times shown (counts).")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the reliability table.")
 def score_command(spec: str, responses: str, out: str, report_path: str | None,
                   report_table: str | None, min_answered: float, input_format: str,
@@ -63,7 +67,7 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
                   language: str | None, codes: bool, exclude_flagged: bool,
                   straightline_items: int, straightline_share: float, straightline_grids: int,
                   straightline_run: int, strict: bool, speeder_fraction: float,
-                  quiet: bool) -> None:
+                  quiet: bool, maxdiff: str = "mnl") -> None:
     """Score RESPONSES to SPEC: one row per respondent, ready for `dash-personas segment`.
 
     SPEC is the survey spec (or the codebook.json from `survey-builder build`). RESPONSES is
@@ -73,7 +77,9 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
     The output has the respondent id, one column per scale (mean of the answered items after
     reverse-keying; empty when fewer than --min-answered items were answered), clv (average
     purchase value x purchases per year x lifespan in years), journey_stage, the other
-    single-choice answers as labels, and the quality columns attention_failed,
+    single-choice answers as labels, <question>_nps (detractor / passive / promoter) per NPS
+    question, md_<question>__<item> per MaxDiff item (--maxdiff), and the quality columns
+    attention_failed,
     straightliner, breaks_spec (an answer breaks the questionnaire's rules; --strict
     refuses them), n_answered, straightlined_share (share of the Likert grids answered
     all alike) and longest_run (equal Likert answers in a row); when RESPONSES carry the
@@ -119,7 +125,8 @@ def score_command(spec: str, responses: str, out: str, report_path: str | None,
                                      min_share=straightline_share,
                                      min_grids=straightline_grids,
                                      min_run=straightline_run),
-                                 strict=strict, speeder_fraction=speeder_fraction)
+                                 strict=strict, speeder_fraction=speeder_fraction,
+                                 maxdiff=maxdiff)  # type: ignore[arg-type]
     report_text = json.dumps(result.reliability, ensure_ascii=False, indent=2,
                              allow_nan=False) + "\n"
     table = result.table() + "\n"

@@ -74,6 +74,12 @@ _UI: dict[str, dict[str, str]] = {
         "type_ranking": "ranking",
         "type_attention_check": "attention check",
         "type_note": "note",
+        "type_nps": "net promoter score (0-10)",
+        "type_maxdiff": "best-worst (MaxDiff)",
+        "exclusive": "exclusive: no other option with it",
+        "piped": "[answer to {q}]",
+        "maxdiff_design": "Design (seed {seed}): each item shown {shown} times, each pair "
+                          "together {pairs} times.",
     },
     "es": {
         "q": "P",
@@ -131,6 +137,12 @@ _UI: dict[str, dict[str, str]] = {
         "type_ranking": "ordenación",
         "type_attention_check": "control de atención",
         "type_note": "nota",
+        "type_nps": "net promoter score (0-10)",
+        "type_maxdiff": "mejor-peor (MaxDiff)",
+        "exclusive": "excluyente: ninguna otra opción con ella",
+        "piped": "[respuesta a {q}]",
+        "maxdiff_design": "Diseño (semilla {seed}): cada elemento se muestra {shown} veces, "
+                          "cada par junto {pairs} veces.",
     },
 }
 
@@ -152,6 +164,15 @@ def selection_instruction(language: str, question: Any) -> str:
     if high:
         return ui(language, "select_max", max=high)
     return ui(language, "select_many")
+
+
+def piped_placeholders(text: str, language: str, numbers: dict[str, str]) -> str:
+    """``text`` with each piped ``${name}`` shown as ``[answer to Q3]`` (paper and HTML
+    versions cannot show the answer itself)."""
+    from ..spec import pipe
+
+    return pipe(text, lambda name: ui(language, "piped", q=f"{ui(language, 'q')}"
+                                                          f"{numbers[name]}"), numbers)
 
 
 def number_questions(survey: Survey) -> dict[str, str]:

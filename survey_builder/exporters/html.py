@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
+from ..codebook import maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
+    NpsQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -29,7 +32,14 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import format_number, language_display_name, resolve_languages
-from ._ui import describe_condition, number_questions, selection_instruction, ui
+from ._maxdiff import best_worst_labels, set_titles
+from ._ui import (
+    describe_condition,
+    number_questions,
+    piped_placeholders,
+    selection_instruction,
+    ui,
+)
 
 __all__ = ["export", "render_html"]
 
@@ -92,7 +102,7 @@ class _Page:
         self.out: list[str] = []
 
     def t(self, text: dict[str, str] | None) -> str:
-        return _e(self.s.text(text, self.lang))
+        return _e(piped_placeholders(self.s.text(text, self.lang), self.lang, self.numbers))
 
     def u(self, key: str, **values: object) -> str:
         return _e(ui(self.lang, key, **values))
@@ -263,6 +273,45 @@ class _Page:
                      f'{required}><label for="{_e(input_id)}">{self.t(choice.label)}'
                      "</label></li>")
         self.add("</ul>")
+
+    @inputs.register(NpsQuestion)
+    def _(self, q: NpsQuestion, required: str) -> None:
+        self.instructions(q, self.u("select_one"))
+        ends = {0: q.low_label, 10: q.high_label}
+        labels = [(str(v), {self.lang: f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v)})
+                  for v in range(11)]
+        self.add('<ul class="choices nps">')
+        for value, label in labels:
+            input_id = f"{q.name}--{value}"
+            self.add(f'<li><input type="radio" id="{_e(input_id)}" name="{_e(q.name)}" '
+                     f'value="{value}"{required}><label for="{_e(input_id)}">'
+                     f"{label[self.lang]}</label></li>")
+        self.add("</ul>")
+
+    @inputs.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion, required: str) -> None:
+        best_label, worst_label = best_worst_labels(self.s, q, [self.lang])
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        for k, items in enumerate(q.set_items(), start=1):
+            title = set_titles(self.s, q, [self.lang], k)[self.lang]
+            best, worst = best_columns[k - 1], worst_columns[k - 1]
+            self.add('<table class="maxdiff">')
+            self.add(f"<caption>{_e(title)}</caption>")
+            self.add(f'<thead><tr><th scope="col" id="{best}--head">'
+                     f'{_e(best_label[self.lang])}</th><th scope="col">'
+                     f'<span class="visually-hidden">{self.u("statement")}</span></th>'
+                     f'<th scope="col" id="{worst}--head">{_e(worst_label[self.lang])}'
+                     "</th></tr></thead>")
+            self.add("<tbody>")
+            for item in items:
+                row_id = f"{q.name}--s{k}--{item.value}"
+                cells = [f'<td><input type="radio" name="{name}" value="{_e(item.value)}" '
+                         f'aria-labelledby="{name}--head {row_id}"{required}></td>'
+                         for name in (best, worst)]
+                self.add(f"<tr>{cells[0]}<th scope=\"row\" id=\"{_e(row_id)}\">"
+                         f"{self.t(item.label)}</th>{cells[1]}</tr>")
+            self.add("</tbody>")
+            self.add("</table>")
 
     @inputs.register(NumericQuestion)
     def numeric(self, q: NumericQuestion, required: str) -> None:

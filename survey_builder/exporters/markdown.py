@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_text_atomic
+from ..codebook import maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     ChoiceQuestion,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
+    NpsQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -28,7 +31,14 @@ from ..spec import (
     TextQuestion,
 )
 from ._common import format_number, resolve_languages
-from ._ui import describe_condition, number_questions, selection_instruction, ui
+from ._maxdiff import best_worst_labels
+from ._ui import (
+    describe_condition,
+    number_questions,
+    piped_placeholders,
+    selection_instruction,
+    ui,
+)
 
 __all__ = ["export", "render_markdown"]
 
@@ -50,7 +60,7 @@ class _Writer:
         self.lines: list[str] = []
 
     def t(self, text: dict[str, str] | None) -> str:
-        return md(self.s.text(text, self.lang))
+        return md(piped_placeholders(self.s.text(text, self.lang), self.lang, self.numbers))
 
     def u(self, key: str, **values: object) -> str:
         return ui(self.lang, key, **values)
@@ -132,12 +142,45 @@ class _Writer:
             correct = ""
             if q.type == "attention_check" and choice.value == q.answer:
                 correct = f" **({self.u('correct')})**"
+            elif choice.exclusive:
+                correct = f" _({self.u('exclusive')})_"
             self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
         self.add("")
 
     @body.register(NumericQuestion)
     def _(self, q: NumericQuestion) -> None:
         self.add(self.numeric_rule(q), "")
+
+    @body.register(NpsQuestion)
+    def _(self, q: NpsQuestion) -> None:
+        low = f" ({self.t(q.low_label)})" if q.low_label else ""
+        high = f" ({self.t(q.high_label)})" if q.high_label else ""
+        self.add(f"_{self.u('select_one')}_: 0{low} … 10{high}", "")
+
+    @body.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion) -> None:
+        best_label, worst_label = best_worst_labels(self.s, q, [self.lang])
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        self.add(f"| {self.u('code')} | {self.u('option')} |", "|---|---|")
+        for item in q.items:
+            self.add(f"| `{item.value}` | {self.t(item.label)} |")
+        self.add("")
+        self.add(f"| # | {md(best_label[self.lang])} / {md(worst_label[self.lang])} | "
+                 f"{self.u('items')} |", "|---|---|---|")
+        for k, items in enumerate(q.set_items(), start=1):
+            codes = ", ".join(f"`{item.value}`" for item in items)
+            self.add(f"| {k} | `{best_columns[k - 1]}` / `{worst_columns[k - 1]}` | "
+                     f"{codes} |")
+        stats = q.design().statistics()
+
+        def span(low: int, high: int) -> str:
+            return str(low) if low == high else f"{low}–{high}"
+
+        self.add("", "_" + md(ui(self.lang, "maxdiff_design", seed=q.seed,
+                                 shown=span(stats["appearances"]["min"],
+                                            stats["appearances"]["max"]),
+                                 pairs=span(stats["pairs"]["min"], stats["pairs"]["max"])))
+                 + "_", "")
 
     @body.register(TextQuestion)
     def _(self, q: TextQuestion) -> None:

@@ -25,7 +25,8 @@ section             its title is the *Section Header* of the section's first fie
                     opens its section, the section title is put in front of it in bold
 ``single_choice``   ``radio``
 ``multiple_choice`` ``checkbox``; ``max_selected`` -> ``@MAXCHECKED=n``; ``min_selected``
-                    has no REDCap equivalent and is recorded in the annotation
+                    has no REDCap equivalent and is recorded in the annotation; an
+                    ``exclusive`` option -> ``@NONEOFTHEABOVE='code'``
 ``numeric``         ``text`` validated as ``integer`` or ``number`` with min/max; the unit
                     and hint are the *Field Note*
 ``text``            ``text`` (``notes`` when multiline); ``max_length`` ->
@@ -38,11 +39,19 @@ section             its title is the *Section Header* of the section's first fie
 ``attention_check`` ``radio`` plus a hidden ``calc`` field ``<name>_passed``
                     (``if([name] = 'answer', 1, 0)``)
 ``note``            ``descriptive``
+``nps``             ``radio`` with choices ``0..10`` (the ends labelled with
+                    ``low_label``/``high_label``)
+``maxdiff``         per set two ``radio`` fields over the set's items, ``<name>__b<k>``
+                    (best) and ``<name>__w<k>`` (worst); REDCap cannot compare two fields
+                    in a validation, so a ``descriptive`` warning ``<name>__x<k>`` shows
+                    while worst = best (its branching logic ``[w] = [b]``), and
+                    scoring flags such answers
 ``hint``            *Field Note*
 ``relevant``        *Branching Logic* via :func:`survey_builder.expressions.to_redcap`;
                     ``answered()`` of a multiple-choice question becomes "any option
                     ticked" and of a ranking "its first option ranked"
 ``required``        ``y``
+``${name}`` piped   REDCap piping ``[name]`` (a choice shows its label)
 =================== ===================================================================
 
 Choice codes are the spec's values, so REDCap's raw exports carry the codebook codes
@@ -68,6 +77,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -75,7 +85,7 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_text_atomic
-from ..codebook import build_codebook, column_names, redcap_rank_fields
+from ..codebook import build_codebook, column_names, maxdiff_columns, redcap_rank_fields
 from ..errors import SurveyError
 from ..spec import (
     ID_COLUMN,
@@ -83,15 +93,19 @@ from ..spec import (
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    pipe,
 )
 from ._common import (
+    ExportWarning,
     format_number,
     localized_message,
     randomized_blocks,
@@ -99,7 +113,9 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._exclusive import exclusive_choice
 from ._fieldwork import redcap_fieldwork, warn_fieldwork
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["ATTENTION_SUFFIX", "HEADER", "auxiliary_fields", "build_dictionary", "export"]
 
@@ -152,9 +168,12 @@ class _Builder:
         self.auxiliary: list[str] = []
         self.kinds: dict[str, Any] = {q.name: q for q in survey.iter_questions()}
         self.randomized = {(b.kind, b.name) for b in randomized_blocks(survey)}
+        self.piped = set(survey.names())  # ${name} becomes REDCap's piping [name]
 
     def t(self, text: Any) -> str:
-        return self.survey.text(text, self.lang) if text else ""
+        if not text:
+            return ""
+        return pipe(self.survey.text(text, self.lang), lambda name: f"[{name}]", self.piped)
 
     def add(self, name: str, field_type: str, label: str, **cells: str) -> dict[str, str]:
         row = dict.fromkeys(HEADER, "")
@@ -265,11 +284,22 @@ class _Builder:
                                    f"'{q.name}' in random order (REDCap keeps the order "
                                    "given here).")
 
+    def randomized_options(self, q: SingleChoiceQuestion | MultipleChoiceQuestion,
+                           row: dict[str, str]) -> None:
+        """REDCap cannot shuffle options: say so in the annotation, and warn."""
+        if not q.randomize:
+            return
+        self.annotate(row, "Randomised options in the spec (anchored ones last); REDCap "
+                           "shows them in the order given here.")
+        warnings.warn(ExportWarning(f"REDCap: the options of {q.name!r} keep the spec order "
+                                    "(REDCap cannot shuffle options)"), stacklevel=2)
+
     @_fields.register(SingleChoiceQuestion)
     def _(self, q: SingleChoiceQuestion, common: dict[str, str], note: str) -> None:
-        self.add(q.name, "radio", self.t(q.label), **common, **{
+        row = self.add(q.name, "radio", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note})
+        self.randomized_options(q, row)
 
     @_fields.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion, common: dict[str, str], note: str) -> None:
@@ -279,9 +309,13 @@ class _Builder:
         if q.min_selected is not None:
             annotation.append(f"Select at least {q.min_selected} (min_selected in the "
                               "spec; REDCap cannot enforce it).")
-        self.add(q.name, "checkbox", self.t(q.label), **common, **{
+        none = exclusive_choice(q)
+        if none is not None:  # REDCap unticks the others (and asks) when it is ticked
+            annotation.append(f"@NONEOFTHEABOVE='{none.value}'")
+        row = self.add(q.name, "checkbox", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note, "Field Annotation": " ".join(annotation)})
+        self.randomized_options(q, row)
 
     @_fields.register(NumericQuestion)
     def _(self, q: NumericQuestion, common: dict[str, str], note: str) -> None:
@@ -325,6 +359,42 @@ class _Builder:
             "Branching Logic (Show field only if...)": common[
                 "Branching Logic (Show field only if...)"],
             "Field Annotation": "@HIDDEN"})
+
+    @_fields.register(NpsQuestion)
+    def _(self, q: NpsQuestion, common: dict[str, str], note: str) -> None:
+        ends = {0: q.low_label, 10: q.high_label}
+        choices = self.choices(
+            (str(v), f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v)) for v in range(11))
+        self.add(q.name, "radio", self.t(q.label), **common, **{
+            "Choices, Calculations, OR Slider Labels": choices,
+            "Field Note": note, "Custom Alignment": "LH"})
+
+    @_fields.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion, common: dict[str, str], note: str) -> None:
+        best_label, worst_label = best_worst_labels(self.survey, q, [self.lang])
+        differ = differ_message([self.lang])[self.lang]
+        branching = common["Branching Logic (Show field only if...)"]
+        header = self.t(q.label) + (f"<br><i>{note}</i>" if note else "")
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        for k, items in enumerate(q.set_items(), start=1):
+            title = set_titles(self.survey, q, [self.lang], k)[self.lang]
+            choices = self.option_choices(items)
+            best, worst = best_columns[k - 1], worst_columns[k - 1]
+            self.add(best, "radio", f"{title}: {best_label[self.lang]}", **common, **{
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Section Header": header if k == 1 else ""})
+            self.add(worst, "radio", f"{title}: {worst_label[self.lang]}", **common, **{
+                "Choices, Calculations, OR Slider Labels": choices,
+                "Field Annotation": f"Must differ from [{best}]: REDCap cannot check one "
+                                    "field against another, so the warning below shows "
+                                    "when they are equal (and scoring flags it)."})
+            # a warning shown while worst = best (same length as the worst field's name)
+            warning = unique_name(f"{q.name}__x{k}", self.taken)
+            self.auxiliary.append(warning)
+            same = f"[{worst}] <> '' and [{worst}] = [{best}]"
+            self.add(warning, "descriptive", f"<b>{differ}</b>", **{
+                "Branching Logic (Show field only if...)":
+                    f"({branching}) and {same}" if branching else same})
 
     @_fields.register(NoteQuestion)
     def _(self, q: NoteQuestion, common: dict[str, str], note: str) -> None:
@@ -377,7 +447,7 @@ def _built(survey: Survey, language: str) -> _Builder:
 
 def auxiliary_fields(survey: Survey) -> list[str]:
     """Dictionary fields that are not codebook columns: the ``<name>_passed`` calc fields,
-    then the ``started_at`` time field."""
+    the MaxDiff ``<name>__x<k>`` warnings, then the ``started_at`` time field."""
     return list(_built(survey, survey.default_language or survey.languages[0]).auxiliary)
 
 

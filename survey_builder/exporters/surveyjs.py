@@ -17,18 +17,29 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
                     ``rows`` the items (values = item names); ``required`` ->
                     ``isRequired`` + ``isAllRowRequired``; ``randomize`` ->
                     ``"rowsOrder": "random"``
-``single_choice``   ``radiogroup``
-``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``
+``single_choice``   ``radiogroup``; ``randomize`` -> ``"choicesOrder": "random"``, an
+                    anchored option coded ``none`` / ``dontknow`` / ``refused`` ->
+                    survey-core's built-in item (kept last); other anchored options are
+                    shuffled too, with an ``ExportWarning``
+``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``;
+                    an ``exclusive`` option ("None of these") has ``isExclusive``
 ``numeric``         ``text`` with ``inputType: "number"``, ``min``/``max`` and ``step: 1``
                     for integers; the unit is appended to the description
 ``text``            ``text`` (``comment`` when multiline) with ``maxLength``
 ``ranking``         ``ranking``
 ``attention_check`` ``radiogroup`` with ``correctAnswer`` (SurveyJS's quiz property)
 ``note``            ``html`` (the label, HTML-escaped, as a paragraph)
+``nps``             ``rating`` from ``rateMin`` 0 to ``rateMax`` 10, ``low_label`` /
+                    ``high_label`` as ``minRateDescription`` / ``maxRateDescription``
+``maxdiff``         a ``panel`` named after the question with two ``radiogroup`` per set,
+                    ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, side by side,
+                    with an ``expression`` validator ``{<name>__w<k>} != {<name>__b<k>}``);
+                    survey-core's free package has no MaxDiff type
 ``hint``            ``description``
 ``relevant``        ``visibleIf`` via :func:`survey_builder.expressions.to_surveyjs`; grid
                     items are addressed as ``{grid.item}``
 ``required``        ``isRequired``
+``${name}`` piped   ``{name}`` in the text (survey-core shows the answer's text)
 =================== ===================================================================
 
 ``questionsOrder``, ``rowsOrder`` and ``isAllRowRequired`` are the property names every
@@ -62,7 +73,8 @@ Result data
 -----------
 ``survey.data`` uses the question names: a number (likert, numeric), a choice value
 (single choice, attention check), an array of values (multiple choice; ranking, first =
-rank 1), a string (text), and for a grid an object ``{item name: 1..points}``; plus
+rank 1), a string (text), for a grid an object ``{item name: 1..points}``, and for a
+MaxDiff question one item value per ``<name>__b<k>`` / ``<name>__w<k>`` key; plus
 ``started_at`` and ``ended_at`` (ISO 8601, UTC).
 """
 
@@ -70,6 +82,7 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -77,25 +90,36 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_text_atomic
+from ..codebook import maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    anchored,
+    pipe,
 )
-from ._common import resolve_languages, unique_name
+from ._common import ExportWarning, resolve_languages, unique_name
 from ._fieldwork import host_variables, surveyjs_fieldwork
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = ["build_surveyjs", "export", "host_variables"]
 
 _SURVEYJS_DEFAULT_LOCALE = "en"
+#: survey-core's built-in items (values fixed by its settings), shown after shuffled
+#: choices: option code -> (the property showing it, the property holding its text).
+_BUILT_IN_ITEMS = {"none": ("showNoneItem", "noneText"),
+                   "dontknow": ("showDontKnowItem", "dontKnowText"),
+                   "refused": ("showRefuseItem", "refuseText")}
 
 
 def _number(value: float) -> int | float:
@@ -114,10 +138,16 @@ class _Builder:
                 for item in question.items:
                     self.paths[item.name] = f"{question.name}.{item.name}"
         self.taken: set[str] = set(survey.names())
+        self.piped = set(self.taken)
+
+    def piped_reference(self, name: str) -> str:
+        """SurveyJS's piping of an answer into a text: ``{name}`` (``{grid.item}``)."""
+        return f"{{{self.paths.get(name, name)}}}"
 
     def loc(self, text: Mapping[str, str] | None) -> str | dict[str, str]:
         """A SurveyJS string: plain with one language, localisable with several."""
-        values = {lang: self.survey.text(text, lang) for lang in self.languages}
+        values = {lang: pipe(self.survey.text(text, lang), self.piped_reference, self.piped)
+                  for lang in self.languages}
         if len(self.languages) == 1:
             return values[self.primary]
         default_lang = (_SURVEYJS_DEFAULT_LOCALE if _SURVEYJS_DEFAULT_LOCALE in values
@@ -140,7 +170,8 @@ class _Builder:
         return {"description": self.loc(merged)}
 
     def choices(self, choices: Sequence[Choice]) -> list[dict[str, Any]]:
-        return [{"value": c.value, "text": self.loc(c.label)} for c in choices]
+        return [{"value": c.value, "text": self.loc(c.label)}
+                | ({"isExclusive": True} if c.exclusive else {}) for c in choices]
 
     def common(self, q: Any, type_: str) -> dict[str, Any]:
         element: dict[str, Any] = {"type": type_, "name": q.name, "title": self.loc(q.label)}
@@ -176,19 +207,46 @@ class _Builder:
             element["rowsOrder"] = "random"
         return element
 
+    def shuffled_choices(self, q: SingleChoiceQuestion | MultipleChoiceQuestion,
+                         element: dict[str, Any]) -> None:
+        """``choices`` of a question, shuffled by survey-core when the spec says so.
+
+        survey-core keeps only its built-in items in place (after the shuffled choices):
+        an anchored option coded ``none``, ``dontknow`` or ``refused`` becomes that item;
+        any other anchored option is shuffled with the rest, with a warning.
+        """
+        choices = list(q.choices)
+        if q.randomize:
+            element["choicesOrder"] = "random"
+            for choice in [c for c in choices if anchored(c)]:
+                special = _BUILT_IN_ITEMS.get(choice.value)
+                if special is None:
+                    warnings.warn(ExportWarning(
+                        f"SurveyJS: option {choice.value!r} of {q.name!r} is shuffled with "
+                        "the others (survey-core keeps only its none/dontknow/refused items "
+                        "in place; code the option so to anchor it)"), stacklevel=2)
+                    continue
+                flag, text = special
+                element[flag] = True
+                element[text] = self.loc(choice.label)
+                choices.remove(choice)
+        element["choices"] = self.choices(choices)
+
     @element.register(SingleChoiceQuestion)
     @element.register(AttentionCheckQuestion)
     def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion) -> dict[str, Any]:
         element = self.common(q, "radiogroup")
-        element["choices"] = self.choices(q.choices)
         if q.type == "attention_check":
+            element["choices"] = self.choices(q.choices)
             element["correctAnswer"] = q.answer
+        else:
+            self.shuffled_choices(q, element)
         return element
 
     @element.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> dict[str, Any]:
         element = self.common(q, "checkbox")
-        element["choices"] = self.choices(q.choices)
+        self.shuffled_choices(q, element)
         if q.min_selected is not None:
             element["minSelectedChoices"] = q.min_selected
         if q.max_selected is not None:
@@ -220,6 +278,45 @@ class _Builder:
         element = self.common(q, "ranking")
         element["choices"] = self.choices(q.choices)
         return element
+
+    @element.register(NpsQuestion)
+    def _(self, q: NpsQuestion) -> dict[str, Any]:
+        element = self.common(q, "rating")
+        element.update({"rateMin": 0, "rateMax": 10, "rateStep": 1})
+        if q.low_label:
+            element["minRateDescription"] = self.loc(q.low_label)
+        if q.high_label:
+            element["maxRateDescription"] = self.loc(q.high_label)
+        return element
+
+    @element.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion) -> dict[str, Any]:
+        best_label, worst_label = best_worst_labels(self.survey, q, self.languages)
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        elements = []
+        for k, items in enumerate(q.set_items(), start=1):
+            titles = set_titles(self.survey, q, self.languages, k)
+            best, worst = best_columns[k - 1], worst_columns[k - 1]
+            for name, heading in ((best, best_label), (worst, worst_label)):
+                element: dict[str, Any] = {
+                    "type": "radiogroup", "name": name,
+                    "title": self.loc({lang: f"{titles[lang]}: {heading[lang]}"
+                                       for lang in self.languages}),
+                    "choices": self.choices(items)}
+                if name == worst:  # beside the best
+                    element["startWithNewLine"] = False
+                if q.required:
+                    element["isRequired"] = True
+                elements.append(element)
+            elements[-1]["validators"] = [{
+                "type": "expression", "expression": f"{{{worst}}} != {{{best}}}",
+                "text": self.loc(differ_message(self.languages))}]
+        panel: dict[str, Any] = {"type": "panel", "name": q.name,
+                                 "title": self.loc(q.label), "elements": elements}
+        panel.update(self.description(q.hint))
+        if q.relevant:
+            panel["visibleIf"] = ex.to_surveyjs(q.relevant, rename=self.paths)
+        return panel
 
     @element.register(NoteQuestion)
     def _(self, q: NoteQuestion) -> dict[str, Any]:

@@ -19,9 +19,11 @@ section             ``begin_group``/``end_group`` named after the section
                     hint; never answered),
                     then one ``select_one`` per row with appearance ``list-nolabel``;
                     ``relevant`` goes on the group, ``required`` on every row
-``single_choice``   ``select_one``
+``single_choice``   ``select_one``; ``randomize`` -> ``parameters: randomize=true`` (ODK
+                    shuffles anchored options too: an ``ExportWarning`` says so)
 ``multiple_choice`` ``select_multiple``; ``min_selected``/``max_selected`` become a
-                    ``count-selected(.)`` constraint
+                    ``count-selected(.)`` constraint, an ``exclusive`` option
+                    ``not(selected(., 'none') and count-selected(.) > 1)``
 ``numeric``         ``integer`` or ``decimal`` with a ``. >= min and . <= max`` constraint;
                     the unit is appended to the hint
 ``text``            ``text`` (appearance ``multiline`` if multiline); ``max_length`` is a
@@ -31,7 +33,14 @@ section             ``begin_group``/``end_group`` named after the section
                     ``1`` when the correct answer was given and ``0`` otherwise (a
                     constraint would stop respondents from *failing* the check)
 ``note``            ``note``
+``nps``             ``select_one`` (appearance ``likert``) over ``0..10``, the ends
+                    labelled with ``low_label``/``high_label``
+``maxdiff``         a group named after the question holding one ``field-list`` group per
+                    set (``<name>_s<k>``), each with two ``select_one`` over the set's
+                    items: ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, with the
+                    constraint ``. != ${<name>__b<k>}``)
 ``relevant``        :func:`survey_builder.expressions.to_xlsform`
+``${name}`` piped   kept: XLSForm's own piping (a select shows the option code)
 ``required``        ``yes``
 =================== ===================================================================
 
@@ -74,6 +83,7 @@ and grids.
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterable, Sequence
 from functools import singledispatchmethod
 from pathlib import Path
@@ -81,21 +91,25 @@ from typing import Any
 
 from .. import expressions as ex
 from ..atomic import write_bytes_atomic
-from ..codebook import build_codebook, column_names
+from ..codebook import build_codebook, column_names, maxdiff_columns
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    anchored,
 )
 from ._common import (
+    ExportWarning,
     format_number,
     language_display_name,
     localized_message,
@@ -104,7 +118,9 @@ from ._common import (
     unique_name,
     warn_randomization,
 )
+from ._exclusive import exclusive_choice, exclusive_message
 from ._fieldwork import warn_fieldwork, xlsform_fieldwork
+from ._maxdiff import best_worst_labels, differ_message, set_titles
 
 __all__ = [
     "ATTENTION_SUFFIX",
@@ -245,10 +261,23 @@ class _Builder:
         self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
                  **self.common(q))
 
+    def randomize_parameter(self, q: SingleChoiceQuestion | MultipleChoiceQuestion
+                            ) -> dict[str, str]:
+        """``parameters: randomize=true`` for shuffled options (ODK shuffles all of them:
+        anchored options too, with a warning)."""
+        if not q.randomize:
+            return {}
+        kept = [c.value for c in q.choices if anchored(c)]
+        if kept:
+            warnings.warn(ExportWarning(
+                f"XLSForm: ODK shuffles every option of {q.name!r}, the anchored "
+                f"{', '.join(map(repr, kept))} too (it has no anchoring)"), stacklevel=2)
+        return {"parameters": "randomize=true"}
+
     @question.register(SingleChoiceQuestion)
     def _(self, q: SingleChoiceQuestion) -> None:
         self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
-                 **self.common(q))
+                 **self.common(q), **self.randomize_parameter(q))
 
     @question.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> None:
@@ -264,6 +293,15 @@ class _Builder:
         if parts:
             row["constraint"] = " and ".join(parts)
             row.update(self.message_columns(*messages))
+        none = exclusive_choice(q)
+        if none is not None:
+            alone = f"not(selected(., '{none.value}') and count-selected(.) > 1)"
+            row["constraint"] = " and ".join(p for p in (row.get("constraint"), alone) if p)
+            for lang in self.languages:
+                key = f"constraint_message::{self.lang_names[lang]}"
+                text = exclusive_message(lang, self.survey.text(none.label, lang))
+                row[key] = f"{row[key]} {text}" if key in row else text
+        row.update(self.randomize_parameter(q))
         self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
 
     @question.register(TextQuestion)
@@ -317,6 +355,45 @@ class _Builder:
             self.add(type=f"select_one {list_name}", name=item.name,
                      appearance="list-nolabel", required="yes" if q.required else None,
                      **self.text_columns("label", item.label))
+        self.add(type="end_group")
+
+    @question.register(NpsQuestion)
+    def _(self, q: NpsQuestion) -> None:
+        ends = {0: q.low_label, 10: q.high_label}
+        options = []
+        for value in range(11):
+            end = ends.get(value)
+            label = ({lang: f"{value} - {self.survey.text(end, lang)}" for lang in self.languages}
+                     if end else {lang: str(value) for lang in self.languages})
+            options.append((str(value), label))
+        list_name = self.choice_list(f"{q.name}_0_10", options)
+        self.add(type=f"select_one {list_name}", appearance="likert", **self.common(q))
+
+    @question.register(MaxDiffQuestion)
+    def _(self, q: MaxDiffQuestion) -> None:
+        best_label, worst_label = best_worst_labels(self.survey, q, self.languages)
+        group: dict[str, Any] = {"type": "begin_group", "name": q.name,
+                                 **self.text_columns("label", q.label),
+                                 **self.hint(q.hint)}
+        if q.relevant:
+            group["relevant"] = ex.to_xlsform(q.relevant)
+        self.add(**group)
+        required = "yes" if q.required else None
+        best_columns, worst_columns = maxdiff_columns(q.name, q.sets)
+        for k, items in enumerate(q.set_items(), start=1):
+            titles = set_titles(self.survey, q, self.languages, k)
+            list_name = self.options_list(f"{q.name}_s{k}", items)
+            # one screen per set: its best and worst question side by side
+            self.add(type="begin_group", name=unique_name(q.name, self.taken, suffix=f"_s{k}"),
+                     appearance="field-list", **self.text_columns("label", titles))
+            self.add(type=f"select_one {list_name}", name=best_columns[k - 1],
+                     required=required, **self.text_columns("label", best_label))
+            self.add(type=f"select_one {list_name}", name=worst_columns[k - 1],
+                     required=required, constraint=f". != ${{{best_columns[k - 1]}}}",
+                     **self.text_columns("label", worst_label),
+                     **self.text_columns("constraint_message",
+                                         differ_message(self.languages)))
+            self.add(type="end_group")
         self.add(type="end_group")
 
     @question.register(NumericQuestion)

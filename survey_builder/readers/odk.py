@@ -232,6 +232,9 @@ def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.Da
             out[f"{section}/{name}/{name}_hdr"] = None
             for item in layout.grids[name]:
                 out[f"{section}/{name}/{item}"] = responses[item]
+        elif question["type"] == "maxdiff":  # two fields per set inside the question's group
+            for column in question["columns"]:
+                out[f"{section}/{name}/{column}"] = responses[column]
         else:
             out[f"{section}/{name}"] = responses[name]
             if question["type"] == "attention_check":

@@ -223,11 +223,12 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                 cells = {item: c[i] for item, c in items if c[i] is not None}
                 if cells:
                     results[i][name] = cells
-        else:
-            column = cols[question["columns"][0]]
-            for i in range(n):
-                if column[i] is not None:
-                    results[i][name] = column[i]
+        else:  # one key per column: the question's own, or a MaxDiff set's best / worst
+            for key in question["columns"]:
+                column = cols[key]
+                for i in range(n):
+                    if column[i] is not None:
+                        results[i][key] = column[i]
     return results
 
 

@@ -8,6 +8,10 @@ order (each usable on its own):
 * :func:`score_clv` — customer lifetime value;
 * :func:`score_journey` — the journey stage, an ordered categorical;
 * :func:`score_answers` — the other single-choice answers, as labels or codes;
+* :func:`score_nps` — each NPS answer's group (detractor 0-6, passive 7-8, promoter 9-10;
+  :func:`net_promoter_score` gives % promoters - % detractors, overall or per segment);
+* :func:`score_maxdiff` — MaxDiff item scores per respondent (empirical-Bayes best-worst
+  logit utilities, or counts), the numeric ``md_<question>__<item>`` columns;
 * :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
   :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
   questionnaire's rules), :func:`count_answered` — the data-quality columns;
@@ -31,6 +35,8 @@ from ._arrays import (
     straightline_flags,
     straightlined_blocks,
 )
+from ._maxdiff import MAXDIFF_METHODS, MAXDIFF_PREFIX, maxdiff_score_column, score_maxdiff
+from ._nps import NPS_GROUPS, NPS_SUFFIX, net_promoter_score, nps_groups, score_nps
 from ._score import ScoreResult, score_responses
 from ._sections import (
     ScaleScores,
@@ -52,6 +58,10 @@ __all__ = [
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "JOURNEY_COLUMN",
+    "MAXDIFF_METHODS",
+    "MAXDIFF_PREFIX",
+    "NPS_GROUPS",
+    "NPS_SUFFIX",
     "N_ANSWERED_COLUMN",
     "VIOLATION_KINDS",
     "ScaleScores",
@@ -64,12 +74,17 @@ __all__ = [
     "flag_attention",
     "flag_straightliners",
     "longest_run",
+    "maxdiff_score_column",
     "min_items_required",
+    "net_promoter_score",
+    "nps_groups",
     "reverse_key",
     "scale_scores",
     "score_answers",
     "score_clv",
     "score_journey",
+    "score_maxdiff",
+    "score_nps",
     "score_reliability",
     "score_responses",
     "score_scales",

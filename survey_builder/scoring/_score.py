@@ -22,6 +22,8 @@ from ..layout import (
     STRAIGHTLINER_COLUMN,
 )
 from ..timing import DEFAULT_SPEEDER_FRACTION, timing_scores
+from ._maxdiff import MaxDiffMethod, score_maxdiff
+from ._nps import net_promoter_score, score_nps
 from ._sections import (
     StraightlineRule,
     count_answered,
@@ -84,6 +86,7 @@ def score_responses(
     reliability_exclude_flagged: bool = False,
     strict: bool = False,
     speeder_fraction: float = DEFAULT_SPEEDER_FRACTION,
+    maxdiff: MaxDiffMethod = "mnl",
 ) -> ScoreResult:
     """Score responses in the canonical layout: scales, CLV, journey, answers, quality flags.
 
@@ -120,6 +123,8 @@ def score_responses(
         With interview times (``started_at``/``ended_at`` columns): a respondent faster
         than this share of the median length is a ``speeder``
         (:func:`survey_builder.timing.flag_speeders`).
+    maxdiff : {"mnl", "counts"}
+        How MaxDiff item scores are estimated (:func:`score_maxdiff`).
 
     Returns
     -------
@@ -129,7 +134,9 @@ def score_responses(
         few answers); ``clv`` (:func:`score_clv`) when the survey defines CLV;
         ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
         journey question; every other single-choice answer as a categorical
-        (:func:`score_answers`); ``attention_failed`` (:func:`flag_attention`);
+        (:func:`score_answers`); ``<question>_nps`` per NPS question (:func:`score_nps`);
+        ``md_<question>__<item>`` per MaxDiff item (:func:`score_maxdiff`);
+        ``attention_failed`` (:func:`flag_attention`);
         ``straightliner`` (:func:`straightlining`); ``breaks_spec``
         (:func:`spec_violations`); ``n_answered``
         (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
@@ -168,6 +175,10 @@ def score_responses(
         out[JOURNEY_COLUMN] = journey
     out.update(score_answers(codebook, responses, language=language, labels=labels,
                              taken=set(out)))
+    nps = score_nps(codebook, responses)
+    out.update(nps)
+    maxdiff_scores = score_maxdiff(codebook, responses, method=maxdiff)
+    out.update(maxdiff_scores)
     failed = flag_attention(codebook, responses)
     straightline = straightline or StraightlineRule()
     lining = straightlining(codebook, responses, straightline)
@@ -208,6 +219,11 @@ def score_responses(
         "straightlined_grids": {grid: int(count)
                                 for grid, count in lining.grids.sum(axis=0).items()},
         "missing": missing,
+        "nps": {column["name"]: net_promoter_score(responses[column["name"]])
+                for column in codebook["columns"] if column.get("type") == "nps"},
+        "maxdiff": {"method": maxdiff,
+                    "mean": {name: float(np.nanmean(values)) if np.isfinite(values).any()
+                             else None for name, values in maxdiff_scores.items()}},
         "scales": score_reliability(codebook, scales, keep=keep, missing=missing,
                                     language=language),
     }

@@ -8,6 +8,8 @@ A form engine enforces these while the respondent answers; a data file can still
 ``too_many_ticks``            more options ticked than ``max_selected``
 ``too_few_ticks``             fewer (but some) options ticked than ``min_selected``
 ``duplicate_rank``            two options of a ranking share a rank
+``best_is_worst``             a MaxDiff set whose worst pick is its best one
+``exclusive_with_others``     an exclusive option ("None of these") ticked with others
 ``required_missing``          a required question (every row of a required grid) shown but
                               unanswered
 ============================  =============================================================
@@ -26,6 +28,9 @@ from .. import expressions as ex
 from ..codebook import option_columns
 from ._sections import _answered_matrix, _float_matrix
 
+#: Question types whose every column must be answered when the question is required.
+_EVERY_COLUMN = frozenset({"likert_grid", "maxdiff"})
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
@@ -34,13 +39,15 @@ __all__ = ["VIOLATION_KINDS", "SpecViolation", "spec_violations"]
 
 #: The kinds of :class:`SpecViolation`, in report order.
 VIOLATION_KINDS = ("hidden_answered", "too_many_ticks", "too_few_ticks", "duplicate_rank",
-                   "required_missing")
+                   "best_is_worst", "exclusive_with_others", "required_missing")
 
 _MESSAGES = {
     "hidden_answered": "answered although its condition {relevant!r} hides it",
     "too_many_ticks": "more options ticked than max_selected {max_selected}",
     "too_few_ticks": "fewer options ticked than min_selected {min_selected}",
     "duplicate_rank": "two options share a rank",
+    "best_is_worst": "the same item is picked as best and worst in a set",
+    "exclusive_with_others": "{exclusive!r} is ticked with other options",
     "required_missing": "a required answer is missing",
 }
 
@@ -67,7 +74,7 @@ class SpecViolation:
         """The broken rule in words (``codebook_question``: the question's codebook entry)."""
         return _MESSAGES[self.kind].format(**{
             key: codebook_question.get(key) for key in
-            ("relevant", "max_selected", "min_selected")})
+            ("relevant", "max_selected", "min_selected", "exclusive")})
 
 
 def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
@@ -100,7 +107,7 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
         checks = {
             "hidden_answered": answered & ~shown if shown is not None else None,
             "required_missing": (
-                (~given.all(axis=1) if question["type"] == "likert_grid" else ~answered)
+                (~given.all(axis=1) if question["type"] in _EVERY_COLUMN else ~answered)
                 & (shown if shown is not None else True)) if question.get("required") else None,
         }
         if question["type"] == "multiple_choice":
@@ -108,8 +115,14 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
             high, low = question.get("max_selected"), question.get("min_selected")
             checks["too_many_ticks"] = ticks > high if high is not None else None
             checks["too_few_ticks"] = (ticks > 0) & (ticks < low) if low is not None else None
+            if question.get("exclusive") is not None:
+                alone = columns.index(options[question["name"]][
+                    str(question["exclusive"])])
+                checks["exclusive_with_others"] = given[:, alone] & (ticks > 1)
         if question["type"] == "ranking":
             checks["duplicate_rank"] = _duplicate_ranks(_float_matrix(responses, columns))
+        if question["type"] == "maxdiff":
+            checks["best_is_worst"] = _best_is_worst(responses, columns)
         for kind in VIOLATION_KINDS:
             rows = checks.get(kind)
             if rows is not None and rows.any():
@@ -124,6 +137,17 @@ def _given(question: Mapping[str, Any], responses: pd.DataFrame, columns: list[s
     if question["type"] == "multiple_choice":
         return _float_matrix(responses, columns) > 0
     return _answered_matrix(responses, columns)
+
+
+def _best_is_worst(responses: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A set's best and worst columns (consecutive ``<q>__b<k>``, ``<q>__w<k>``) equal."""
+    import numpy as np
+
+    same = np.zeros(len(responses), dtype=bool)
+    for best, worst in zip(columns[0::2], columns[1::2]):
+        b, w = responses[best].astype("str"), responses[worst].astype("str")
+        same |= (b.notna() & (b == w)).to_numpy(dtype=bool, na_value=False)
+    return same
 
 
 def _duplicate_ranks(ranks: np.ndarray) -> np.ndarray:

@@ -46,7 +46,14 @@ A question's ``terminate_if`` screens the respondent out when it holds (see
 :mod:`survey_builder.spec._fieldwork` for screening, redirects and quotas).
 
 Question types (the ``type`` field): ``likert``, ``likert_grid``, ``single_choice``,
-``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``.
+``multiple_choice``, ``numeric``, ``text``, ``ranking``, ``attention_check``, ``note``,
+``nps`` (0..10 likelihood to recommend; ``low_label``/``high_label`` for the ends) and
+``maxdiff`` (best-worst scaling: ``items`` as choices, ``per_set`` items shown in each of
+``sets`` sets drawn by a seeded balanced design, ``seed``, ``best_label``/``worst_label``).
+
+Piping: ``${name}`` in a question's texts (label, hint, options, rows) shows the answer
+to the earlier question ``name`` (one answer: a number, an option or a text); each export
+spells it its own way (SurveyJS ``{name}``, XLSForm ``${name}``, REDCap ``[name]``).
 
 Names (questions, grid items, sections, scales) are lowercase identifiers safe for
 XLSForm and REDCap: a letter, then letters, digits or single underscores, at most 26
@@ -109,6 +116,7 @@ from __future__ import annotations
 from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
 from ._fieldwork import Quota, QuotaCell, Redirects, screenout_conditions, screenout_rule
+from ._piping import pipe, piped_names
 from .checks import find_problems
 from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
 from .models import (
@@ -125,8 +133,10 @@ from .models import (
     JourneySpec,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     Question,
     RankingQuestion,
@@ -136,6 +146,7 @@ from .models import (
     Survey,
     SurveyProblems,
     TextQuestion,
+    anchored,
     text_for,
 )
 
@@ -156,8 +167,10 @@ __all__ = [
     "JourneySpec",
     "LikertGridQuestion",
     "LikertQuestion",
+    "MaxDiffQuestion",
     "MultipleChoiceQuestion",
     "NoteQuestion",
+    "NpsQuestion",
     "NumericQuestion",
     "Question",
     "Quota",
@@ -170,9 +183,12 @@ __all__ = [
     "Survey",
     "SurveyProblems",
     "TextQuestion",
+    "anchored",
     "dump_survey",
     "find_problems",
     "load_survey",
+    "pipe",
+    "piped_names",
     "screenout_conditions",
     "screenout_rule",
     "survey_from_dict",

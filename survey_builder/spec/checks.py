@@ -21,16 +21,20 @@ from .._source import format_loc
 from ..layout import ID_COLUMN
 from ._fields import LANG_RE
 from ._fieldwork import check_fieldwork
+from ._maxdiff import maxdiff_problems
+from ._piping import piped_names
 from .models import (
     AttentionCheckQuestion,
     LikertGridQuestion,
     LikertQuestion,
+    MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
     _QuestionBase,
+    anchored,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -40,7 +44,8 @@ __all__ = ["Loc", "check_condition", "check_question", "find_problems"]
 
 #: A location path in the document, e.g. ``("sections", 1, "questions", 3, "scale")``.
 Loc = tuple[Any, ...]
-_TEXT_FIELDS = frozenset({"title", "description", "label", "hint", "unit", "high_score"})
+_TEXT_FIELDS = frozenset({"title", "description", "label", "hint", "unit", "high_score",
+                          "low_label", "high_label", "best_label", "worst_label"})
 
 
 @dataclass
@@ -204,6 +209,7 @@ def check_names_and_questions(ctx: _Context) -> None:
     for position, (loc, _section, question) in enumerate(ctx.survey.iter_question_locs()):
         if question.relevant:
             check_relevance(ctx, (*loc, "relevant"), question.relevant, question)
+        check_piping(ctx, question, question, loc)
         _claim(ctx, seen, question.name, (*loc, "name"), position, question)
         if question.is_grid:
             for i, item in enumerate(question.items):
@@ -250,14 +256,42 @@ def _(q: LikertGridQuestion, ctx: _Context, loc: Loc) -> None:
 
 
 def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
-    """Choice values unique; returns them."""
+    """Choice values unique, at most one exclusive option and only in a multiple choice;
+    returns the values."""
     values: set[str] = set()
+    exclusive: int | None = None
     for i, choice in enumerate(q.choices):
         if choice.value in values:
             ctx.add((*loc, "choices", i, "value"),
                     f"duplicate choice value {choice.value!r} in {q.name!r}")
         values.add(choice.value)
+        _check_anchor(ctx, loc, q, i)
+        if not choice.exclusive:
+            continue
+        if q.type != "multiple_choice":
+            ctx.add((*loc, "choices", i, "exclusive"),
+                    f"only a multiple_choice option can be exclusive ({q.name!r} is {q.type})")
+        elif exclusive is not None:
+            ctx.add((*loc, "choices", i, "exclusive"),
+                    f"two exclusive options in {q.name!r} ({q.choices[exclusive].value!r} and "
+                    f"{choice.value!r}); keep one \"None of these\"")
+        else:
+            exclusive = i
     return values
+
+
+def _check_anchor(ctx: _Context, loc: Loc, q: ChoiceQuestion, i: int) -> None:
+    """An anchored option needs shuffled options, and comes after all of them."""
+    choice = q.choices[i]
+    shuffled = getattr(q, "randomize", False)
+    if choice.anchor and not shuffled:
+        ctx.add((*loc, "choices", i, "anchor"),
+                "anchor keeps an option in place when the options are shuffled; add "
+                "randomize: true to the question (or drop anchor)")
+    elif shuffled and not anchored(choice) and any(anchored(c) for c in q.choices[:i]):
+        ctx.add((*loc, "choices", i),
+                f"option {choice.value!r} is shuffled but comes after an anchored one; put "
+                "the anchored options (anchor, exclusive) last")
 
 
 @check_question.register(SingleChoiceQuestion)
@@ -298,9 +332,47 @@ def _(q: NumericQuestion, ctx: _Context, loc: Loc) -> None:
 
 
 @check_question.register
+def _(q: MaxDiffQuestion, ctx: _Context, loc: Loc) -> None:
+    for where, message in maxdiff_problems(q):
+        ctx.add((*loc, *where), message)
+
+
+@check_question.register
 def _(q: NoteQuestion, ctx: _Context, loc: Loc) -> None:
     if q.required:
         ctx.add((*loc, "required"), "a note has no answer and cannot be required")
+
+
+def check_piping(ctx: _Context, question: Question, model: BaseModel, loc: Loc) -> None:
+    """Every ``${name}`` piped into a text of ``question`` (its label, hint, options, rows)
+    names an earlier question with one answer to show."""
+    for field_name in type(model).model_fields:
+        value = getattr(model, field_name)
+        if field_name in _TEXT_FIELDS and isinstance(value, dict):
+            for lang, text in value.items():
+                for name in piped_names(text):
+                    problem = _piping_problem(ctx, question, name)
+                    if problem:
+                        ctx.add((*loc, field_name, lang), problem)
+        elif isinstance(value, list):
+            for i, element in enumerate(value):
+                if isinstance(element, BaseModel):
+                    check_piping(ctx, question, element, (*loc, field_name, i))
+
+
+def _piping_problem(ctx: _Context, question: Question, name: str) -> str | None:
+    kind = ctx.kind.get(name)
+    if kind is None:
+        if name == question.name or name in ctx.survey.names():
+            return (f"pipes {name!r}, which is not answered yet here; pipe only earlier "
+                    "questions")
+        close = [n for n in ctx.position if _similar(n, name)]
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"pipes unknown question {name!r}{hint}"
+    if kind.answer_kind not in ("number", "code", "text"):
+        what = getattr(kind, "type", "grid")
+        return f"pipes {name!r}, a {what} question without one answer to show"
+    return None
 
 
 # --------------------------------------------------------------------------- conditions
@@ -373,6 +445,8 @@ def _check_reference(ctx: _Context, loc: Loc, name: str, question: Question) -> 
             ctx.add(loc, f"condition refers to note {name!r}, which has no answer")
         elif kind.is_grid:
             ctx.add(loc, f"{name!r} is a grid; refer to one of its items instead")
+        elif getattr(kind, "type", None) == "maxdiff":
+            ctx.add(loc, f"{name!r} is a maxdiff question, which a condition cannot use")
 
 
 def _check_selected_call(ctx: _Context, loc: Loc, node: ex.Call) -> None:

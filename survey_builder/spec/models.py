@@ -44,11 +44,18 @@ class Choice(_Model):
     numeric : float, optional
         Numeric meaning of the option, used by derivations (e.g. purchases per year for a
         frequency band, years for a lifespan band, the band midpoint for a spend band).
+    exclusive : bool
+        A multiple-choice option that cannot be ticked with any other ("None of these").
+    anchor : bool
+        Kept in place, after the shuffled ones, when the options are randomised ("Other",
+        "Don't know"); an exclusive option is anchored without saying so.
     """
 
     value: ChoiceValue
     label: Text
     numeric: float | None = None
+    exclusive: bool = False
+    anchor: bool = False
 
 
 class _QuestionBase(_Model):
@@ -141,6 +148,13 @@ class SingleChoiceQuestion(_QuestionBase):
 
     type: Literal["single_choice"]
     choices: list[Choice] = Field(min_length=2)
+    randomize: bool = Field(default=False,
+                            description="Shuffle the options (anchored ones stay last)")
+
+
+def anchored(choice: Choice) -> bool:
+    """Whether an option keeps its place when the options are shuffled."""
+    return choice.anchor or choice.exclusive
 
 
 class MultipleChoiceQuestion(_QuestionBase):
@@ -151,6 +165,8 @@ class MultipleChoiceQuestion(_QuestionBase):
 
     type: Literal["multiple_choice"]
     choices: list[Choice] = Field(min_length=2)
+    randomize: bool = Field(default=False,
+                            description="Shuffle the options (anchored ones stay last)")
     min_selected: int | None = Field(default=None, ge=1)
     max_selected: int | None = Field(default=None, ge=1)
 
@@ -198,6 +214,48 @@ class AttentionCheckQuestion(_QuestionBase):
     answer: ChoiceValue
 
 
+class NpsQuestion(_QuestionBase):
+    """Net Promoter Score: "how likely are you to recommend ...", answered 0..10.
+
+    Scoring codes 9-10 as promoters, 7-8 as passives and 0-6 as detractors
+    (:func:`survey_builder.scoring.score_nps`).
+    """
+
+    answer_kind: ClassVar[str] = "number"
+
+    type: Literal["nps"]
+    low_label: Text | None = Field(default=None, description="Label of 0 (not at all likely)")
+    high_label: Text | None = Field(default=None, description="Label of 10 (extremely likely)")
+
+
+class MaxDiffQuestion(_QuestionBase):
+    """Best-worst scaling over ``items``: ``sets`` sets of ``per_set`` items each, in each
+    the respondent picks the best and the worst item. The sets come from a balanced
+    incomplete block design drawn with ``seed`` (:func:`survey_builder.maxdiff.maxdiff_design`).
+
+    The response is two columns per set (``<name>__b<k>``, ``<name>__w<k>``), each the
+    ``value`` of the item picked; see :mod:`survey_builder.codebook`.
+    """
+
+    type: Literal["maxdiff"]
+    items: list[Choice] = Field(min_length=2)
+    per_set: int = Field(default=4, ge=2)
+    sets: int = Field(ge=1)
+    seed: int = Field(default=0, ge=0, description="Seed of the design")
+    best_label: Text | None = Field(default=None, description="Heading of the best column")
+    worst_label: Text | None = Field(default=None, description="Heading of the worst column")
+
+    def design(self) -> Any:
+        """The :class:`~survey_builder.maxdiff.MaxDiffDesign` of this question."""
+        from ..maxdiff import cached_design
+
+        return cached_design(len(self.items), self.per_set, self.sets, self.seed)
+
+    def set_items(self) -> list[list[Choice]]:
+        """The items of each set, in display order."""
+        return [[self.items[i] for i in row] for row in self.design().sets.tolist()]
+
+
 class NoteQuestion(_QuestionBase):
     """Text shown to the respondent; no answer and no response column."""
 
@@ -217,12 +275,14 @@ Question = Annotated[
         RankingQuestion,
         AttentionCheckQuestion,
         NoteQuestion,
+        NpsQuestion,
+        MaxDiffQuestion,
     ],
     Field(discriminator="type"),
 ]
 QUESTION_TYPES: tuple[str, ...] = (
     "likert", "likert_grid", "single_choice", "multiple_choice", "numeric", "text",
-    "ranking", "attention_check", "note",
+    "ranking", "attention_check", "note", "nps", "maxdiff",
 )
 #: Seconds a respondent takes per answer, by question type, for
 #: :meth:`Survey.estimated_minutes` (a grid row and a ranked option each count once):
@@ -231,6 +291,7 @@ QUESTION_TYPES: tuple[str, ...] = (
 SECONDS_PER_ANSWER: dict[str, float] = {
     "likert": 5, "likert_grid": 4, "single_choice": 8, "multiple_choice": 12,
     "numeric": 10, "text": 30, "ranking": 5, "attention_check": 8, "note": 5,
+    "nps": 6, "maxdiff": 12,
 }
 
 #: Question model per ``type`` string, in :data:`QUESTION_TYPES` order.
@@ -238,7 +299,7 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     model.model_fields["type"].annotation.__args__[0]: model  # type: ignore[union-attr]
     for model in (LikertQuestion, LikertGridQuestion, SingleChoiceQuestion,
                   MultipleChoiceQuestion, NumericQuestion, TextQuestion, RankingQuestion,
-                  AttentionCheckQuestion, NoteQuestion)
+                  AttentionCheckQuestion, NoteQuestion, NpsQuestion, MaxDiffQuestion)
 }
 ChoiceQuestion = Union[  # noqa: UP007
     SingleChoiceQuestion, MultipleChoiceQuestion, RankingQuestion, AttentionCheckQuestion]
@@ -246,12 +307,14 @@ ChoiceQuestion = Union[  # noqa: UP007
 
 def question_seconds(question: _QuestionBase) -> float:
     """Estimated seconds to answer ``question`` (:data:`SECONDS_PER_ANSWER` per answer; a
-    grid row, a ranked option each count as one)."""
+    grid row, a ranked option, a MaxDiff set each count as one)."""
     per = SECONDS_PER_ANSWER[question.type]
     if question.is_grid:
         return per * len(question.items)  # type: ignore[attr-defined]
     if question.type == "ranking":
         return per * len(question.choices)  # type: ignore[attr-defined]
+    if question.type == "maxdiff":
+        return per * question.sets  # type: ignore[attr-defined]
     return per
 
 
@@ -445,8 +508,8 @@ class Survey(_Model):
 
     def estimated_minutes(self) -> float:
         """A length estimate: every question shown (an upper bound when some are
-        conditional), at :data:`SECONDS_PER_ANSWER` per answer (a grid row, a ranked option
-        each count as one)."""
+        conditional), at :data:`SECONDS_PER_ANSWER` per answer (a grid row, a ranked option,
+        a MaxDiff set each count as one)."""
         return sum(question_seconds(q) for q in self.iter_questions()) / 60
 
     def items_summary(self) -> str:

@@ -305,7 +305,7 @@ def test_real_process_bad_input_exits_2_without_traceback(tmp_path):
     assert result.stderr.strip() == (
         f"Error: {spec}:8 sections[0].questions[0].type: unknown question type 'likret' "
         "(expected one of: likert, likert_grid, single_choice, multiple_choice, numeric, "
-        "text, ranking, attention_check, note)")
+        "text, ranking, attention_check, note, nps, maxdiff)")
     assert result.stdout == ""
 
 

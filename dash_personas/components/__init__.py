@@ -9,7 +9,13 @@ from .callbacks import register_callbacks
 from .card import PersonaCard
 from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, SegmentSizes
 from .gallery import PersonaGallery
-from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
+from .theme import (
+    DARK_THEMES,
+    bootstrap_css,
+    bootstrap_stylesheet,
+    components_css,
+    components_stylesheet,
+)
 from .tracking import register_tracking_callbacks, tracking_section
 
 __all__ = [
@@ -23,6 +29,8 @@ __all__ = [
     "SegmentSizes",
     "bootstrap_css",
     "bootstrap_stylesheet",
+    "components_css",
+    "components_stylesheet",
     "register_callbacks",
     "register_tracking_callbacks",
     "tracking_section",

@@ -10,6 +10,7 @@ the installed ``bootstrap-flask`` package and Dash's own scripts locally
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ from .personas import PersonaSet, load_personas
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "scroll_region",
            "study_layout"]
+
+logger = logging.getLogger("dash_personas")
 
 #: Selection group of the dashboard's gallery and charts; aio_id of the main gallery.
 GROUP = "dashboard"
@@ -208,6 +211,19 @@ def _feature_options(people: PersonaSet) -> list[dict[str, str]]:
     return options
 
 
+def _require_known(value: Any, known: set[str], what: str, optional: bool = False) -> None:
+    """Ignore a callback request whose input the page never offered (no update, one log line).
+
+    The browser only sends values from the page; anything else is a crafted or stale
+    request, answered like a callback with nothing to do instead of an HTTP 500.
+    """
+    if (optional and value is None) or (isinstance(value, str) and value in known):
+        return
+    logger.warning("dash-personas: ignored a callback request for an unknown %s %.80r",
+                   what, value)
+    raise dash.exceptions.PreventUpdate
+
+
 def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any]:
     """The snapshot sections (gallery, comparisons, profiles, k evidence), callbacks added."""
     feature_options = _feature_options(people)
@@ -217,6 +233,8 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
         return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode, **kwargs)
 
     categories: list[Any] = []
+    known_features = {option["value"] for option in feature_options}
+    persona_ids = {p.id for p in people}
     if first_feature is not None:
         categories = [
             dbc.Label("Answer shares for", html_for="category-feature", className="small"),
@@ -230,6 +248,8 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
                       State(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
                       prevent_initial_call=True)
         def _category_chart(feature: str, selected: str | None) -> Any:
+            _require_known(feature, known_features, "feature")
+            _require_known(selected, persona_ids, "persona", optional=True)
             return chart("categories", feature=feature, selected=selected)
 
     register_callbacks(app)

@@ -102,6 +102,8 @@ def page_content(app: Any, config: Any) -> Any:
     tracking view), or what is wrong."""
     import dash_bootstrap_components as dbc
 
+    from ._plugin import public_message
+
     back = dcc.Link("← Back to the app", href=app.config.requests_pathname_prefix or "/",
                     className="link-secondary small dash-personas-hooks-back")
     loaded = config.load()
@@ -111,7 +113,8 @@ def page_content(app: Any, config: Any) -> Any:
             html.H1(config.title, className="h2 mt-2"),
             dbc.Alert([
                 html.H2("The personas cannot be shown", className="h5 alert-heading"),
-                html.P(loaded.error, className="mb-1 dash-personas-hooks-error"),
+                html.P(public_message(loaded.error or ""),
+                       className="mb-1 dash-personas-hooks-error"),
                 html.P("Point the plugin at a personas file written by `dash-personas "
                        "personas` (or `save_personas`): dash_personas_hooks.enable(app, "
                        "personas=...) or the DASH_PERSONAS_PERSONAS environment variable; "
@@ -136,7 +139,8 @@ def page_content(app: Any, config: Any) -> Any:
     if loaded.study is not None:
         return _study_content(loaded.study, config, mode, back)
     n = people.n_respondents or sum(p.size for p in people)
-    notes = [dbc.Alert(text, color="warning", className="small") for text in loaded.warnings]
+    notes = [dbc.Alert(public_message(text), color="warning", className="small")
+             for text in loaded.warnings]
 
     def section(title: str, children: list[Any], section_id: str) -> html.Section:
         heading_id = f"dash-personas-hooks-{section_id}-title"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,11 +101,36 @@ class _Source:
                     frame = read_scores(frame).frame
                 loaded.personas = refresh_sizes(people, frame)
             except (ValueError, TypeError, OSError, KeyError) as exc:
-                message = (f"segment sizes are those stored with the personas: the data could "
-                           f"not be used ({exc})")
+                named = (f" {self.data}" if isinstance(self.data, (str, os.PathLike))
+                         else "")
+                message = (f"segment sizes are those stored with the personas: the data"
+                           f"{named} could not be used ({exc})")
                 logger.warning("dash-personas-hooks: %s", message)
                 loaded.warnings.append(message)
         return loaded
+
+
+# An absolute POSIX or Windows path (not a URL's path: no ':' or '/' right before it)
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/\\])(?:/|[A-Za-z]:\\)(?:[^\s/\\:'\"()]+[/\\])+"
+                            r"(?=[^\s/\\:'\"()])")
+
+
+# A quoted absolute path, which may contain spaces: keep the quotes and the file name
+_QUOTED_PATH = re.compile(r"""(['"])(?:/|[A-Za-z]:\\)[^'"]*[/\\]([^'"/\\]*)\1""")
+# The user (and password) of a database URL
+_URL_CREDENTIALS = re.compile(r"(\b[A-Za-z][\w+.-]*://)[^/@\s]+@")
+
+
+def public_message(text: str) -> str:
+    """``text`` without the folders of the server's file paths (file names only) and
+    without the credentials of database URLs.
+
+    What the page and the summary route show to visitors; the server log keeps the
+    full message for whoever runs the app.
+    """
+    text = _URL_CREDENTIALS.sub(r"\1***@", text)
+    text = _QUOTED_PATH.sub(r"\1\2\1", text)
+    return _ABSOLUTE_PATH.sub("", text)
 
 
 def _unavailable(what: str, exc: Exception) -> Loaded:
@@ -364,7 +390,8 @@ def summary(app: Any) -> tuple[dict[str, Any], int]:
         return {"error": "the personas plugin is not enabled for this app"}, 404
     loaded = config.load()
     if loaded.personas is None:
-        return {"format": SUMMARY_FORMAT, "version": 1, "error": loaded.error}, 500
+        return {"format": SUMMARY_FORMAT, "version": 1,
+                "error": public_message(loaded.error or "")}, 500
     people = loaded.personas
     items = []
     for p in people:
@@ -379,7 +406,7 @@ def summary(app: Any) -> tuple[dict[str, Any], int]:
         })
     return {"format": SUMMARY_FORMAT, "version": 1, "page": page_href(app),
             "n_respondents": people.n_respondents or sum(p.size for p in people),
-            "personas": items, "warnings": loaded.warnings}, 200
+            "personas": items, "warnings": [public_message(w) for w in loaded.warnings]}, 200
 
 
 def _add_summary_route(app: Any) -> None:

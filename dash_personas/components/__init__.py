@@ -11,6 +11,7 @@ from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, Segme
 from .gallery import PersonaGallery
 from .theme import (
     DARK_THEMES,
+    available_themes,
     bootstrap_css,
     bootstrap_stylesheet,
     components_css,
@@ -27,6 +28,7 @@ __all__ = [
     "PersonaGallery",
     "SegmentComparison",
     "SegmentSizes",
+    "available_themes",
     "bootstrap_css",
     "bootstrap_stylesheet",
     "components_css",

@@ -208,9 +208,9 @@ def check_exposure(host: str, credentials: Credentials | None, public: bool) -> 
     """
     if host in LOOPBACK or credentials is not None or public:
         return
-    raise UserError(f"--host {host} lets other machines reach the dashboard: set "
-                    f"{AUTH_ENV}=user:password or --auth-file FILE to ask for a password, "
-                    "or pass --public to serve it to anyone who can reach this machine")
+    raise UserError(f"--host {host} lets other machines reach the dashboard: ask for a "
+                    f"password ({AUTH_ENV}=user:password, or serve's --auth-file FILE), or "
+                    "pass --public to serve it to anyone who can reach this machine")
 
 
 def serve_app(app: Any, host: str, port: int, *, threads: int = 8,

@@ -7,7 +7,13 @@ Measures
 * the persona-selection latency in headless Chromium: from the click on a card's
   "Select" button to the moment every chart of the page shows the new highlight,
   timed inside the browser with ``performance.now()``, p95 over 50 selections —
-  target <= 200 ms.
+  target <= 200 ms;
+* the first load as ``dash-personas serve`` ships it (waitress, brotli/gzip): the bytes a
+  fresh Chromium transfers for the page and every resource it loads (scripts including
+  plotly.min.js, stylesheets, layout, callbacks), from the browser's Performance API
+  (``transferSize``; ``decodedBodySize`` for the uncompressed size) — target <= 2 MB;
+* the axe-core counts of the dashboard, light (bootstrap) and dark (darkly), at 1400
+  and 390 px: serious + critical violations (target 0) and all violations.
 
 With ``--study``, the tracking view of a study of 20 waves × 100,000 respondents
 (``--waves``): the same payload limit, and the wave-change latency — from choosing a
@@ -167,6 +173,121 @@ def open_browser(app, plots: int):
     return driver, stop
 
 
+FIRST_LOAD_LIMIT = 2 * 1024 * 1024
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+_RESOURCES_JS = """
+const entries = [...performance.getEntriesByType('navigation'),
+                 ...performance.getEntriesByType('resource')];
+return entries.map(e => ({name: e.name, transfer: e.transferSize,
+                          encoded: e.encodedBodySize, decoded: e.decodedBodySize}));
+"""
+
+
+def chrome(width: int = 1280, height: int = 1000):
+    """A fresh headless Chromium (empty cache)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 f"--window-size={width},{height}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options)
+    driver.set_script_timeout(60)
+    return driver
+
+
+def production_server(app):
+    """Serve ``app`` as ``dash-personas serve`` does (waitress + compression) on a free
+    port in a thread; return its URL and a function that stops it."""
+    from waitress import create_server
+
+    from dash_personas.serving import enable_compression
+
+    enable_compression(app)
+    server = create_server(app.server, host="127.0.0.1", port=free_port(), threads=8)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    return f"http://127.0.0.1:{server.effective_port}/", server.close
+
+
+def wait_for_plots(driver, plots: int, timeout: float = 120) -> None:
+    from selenium.common.exceptions import TimeoutException
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if driver.execute_script(
+                    "return document.querySelectorAll('.js-plotly-plot').length") >= plots:
+                break
+        except TimeoutException:  # the page is still busy rendering (loaded machine)
+            pass
+        time.sleep(0.2)
+    time.sleep(1.0)
+
+
+def first_load(url: str, plots: int) -> int:
+    """Print and return the bytes a fresh browser transfers to show ``url``."""
+    driver = chrome()
+    try:
+        driver.get(url)
+        wait_for_plots(driver, plots)
+        entries = driver.execute_script(_RESOURCES_JS)
+    finally:
+        driver.quit()
+    transferred = sum(e["transfer"] for e in entries)
+    decoded = sum(e["decoded"] for e in entries)
+    biggest = sorted(entries, key=lambda e: -e["decoded"])[:3]
+    for e in biggest:
+        print(f"  {e['name'].rsplit('/', 1)[-1][:48]:48s} {e['encoded'] / 1024:8.1f} KB "
+              f"(uncompressed {e['decoded'] / 1024:8.1f} KB)")
+    verdict = "OK" if transferred <= FIRST_LOAD_LIMIT else "FAIL"
+    print(f"first load, {len(entries)} requests: {transferred / 1024:.0f} KB transferred "
+          f"(uncompressed {decoded / 1024:.0f} KB, {decoded / max(transferred, 1):.1f}x; "
+          f"limit {FIRST_LOAD_LIMIT / 1024:.0f} KB) -> {verdict}")
+    return transferred
+
+
+def axe_matrix(personas, scores) -> int:
+    """Print the axe-core counts of the dashboard per theme and width; return the serious
+    and critical total."""
+    from dash_personas.app import create_app
+
+    if not AXE.is_file():
+        raise SystemExit("node_modules/axe-core is missing: run `npm ci --no-audit --no-fund`")
+    script = AXE.read_text(encoding="utf-8")
+    run = """
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: 'tag',
+                                     values: ['wcag2a', 'wcag2aa', 'best-practice']},
+                           resultTypes: ['violations']})
+           .then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length])));
+    """
+    severe_total = 0
+    for theme in ("bootstrap", "darkly"):
+        url, stop = production_server(create_app(personas, scores, theme=theme))
+        driver = chrome(1400, 1000)
+        try:
+            driver.get(url)
+            wait_for_plots(driver, 6)
+            for width, height in ((1400, 1000), (390, 844)):
+                driver.set_window_size(width, height)
+                time.sleep(0.5)
+                driver.execute_script(script)
+                found = driver.execute_async_script(run)
+                severe = [v for v in found if v[1] in ("serious", "critical")]
+                severe_total += len(severe)
+                print(f"axe {theme:9s} {width:4d} px: {len(severe)} serious/critical, "
+                      f"{len(found)} violations in all {[v[0] for v in found]}")
+        finally:
+            driver.quit()
+            stop()
+    return severe_total
+
+
 def console_errors(driver) -> None:
     logs = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
     if logs:
@@ -229,6 +350,7 @@ def main_study(args: argparse.Namespace) -> int:
     import tempfile
 
     from dash_personas.app import create_study_app
+    from dash_personas.serving import enable_compression
 
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
@@ -240,9 +362,14 @@ def main_study(args: argparse.Namespace) -> int:
             print(f"built a study of {args.waves} waves x {args.respondents:,} respondents, "
                   f"{args.personas} personas in {time.perf_counter() - start:.1f}s")
         start = time.perf_counter()
-        app = create_study_app(str(path))
+        app = enable_compression(create_study_app(str(path)))
         print(f"create_study_app: {time.perf_counter() - start:.2f}s")
         payload = payload_of(app)
+        url, stop_production = production_server(app)
+        try:
+            first_load(url, plots=2)
+        finally:
+            stop_production()
         driver, stop = open_browser(app, plots=2)
         try:
             labels = driver.execute_script(
@@ -278,9 +405,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built {len(personas)} personas from {len(scores):,} respondents "
           f"in {time.perf_counter() - start:.1f}s")
     from dash_personas.app import create_app
+    from dash_personas.serving import enable_compression
 
-    app = create_app(personas, scores)
+    app = enable_compression(create_app(personas, scores))  # as `serve` does
     payload = payload_of(app)
+    url, stop_production = production_server(app)
+    try:
+        loaded = first_load(url, plots=6)
+    finally:
+        stop_production()
+    severe = axe_matrix(personas, scores)
     driver, stop = open_browser(app, plots=6)
     try:
         from dash_personas.figures import DIM_OPACITY
@@ -303,7 +437,8 @@ def main(argv: list[str] | None = None) -> int:
         console_errors(driver)
     finally:
         stop()
-    return 0 if payload <= PAYLOAD_LIMIT and p95 <= LATENCY_LIMIT_MS else 1
+    return 0 if (payload <= PAYLOAD_LIMIT and p95 <= LATENCY_LIMIT_MS
+                 and loaded <= FIRST_LOAD_LIMIT and severe == 0) else 1
 
 
 if __name__ == "__main__":

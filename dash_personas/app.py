@@ -10,6 +10,8 @@ the installed ``bootstrap-flask`` package and Dash's own scripts locally
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,16 @@ from .components import (
     SegmentComparison,
     SegmentSizes,
     bootstrap_stylesheet,
+    components_stylesheet,
     export_menu,
     register_callbacks,
 )
 from .personas import PersonaSet, load_personas
 
-__all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "study_layout"]
+__all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "scroll_region",
+           "study_layout"]
+
+logger = logging.getLogger("dash_personas")
 
 #: Selection group of the dashboard's gallery and charts; aio_id of the main gallery.
 GROUP = "dashboard"
@@ -102,8 +108,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
                 p, f"{top.level_label} {top.share:.0%} (×{top.lift:.1f}){mark(top)}", top))
         rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
     table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
-                      responsive=True, striped=True, className="small align-middle")
-    return html.Div([table, html.P(statistics_legend(personas),
+                      striped=True, className="small align-middle")
+    return html.Div([scroll_region(table, "Profile table"), html.P(statistics_legend(personas),
                                    className="small text-body-secondary dash-personas-legend")])
 
 
@@ -127,11 +133,23 @@ def _selection_section(selection: Any, theme: str) -> list[Any]:
                              role="figure", **{"aria-label": "Silhouette, stability and smallest "
                                                              "segment share for each k"}),
                     lg=7),
-            dbc.Col(dbc.Table([html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
-                               html.Tbody(body)], size="sm", responsive=True, striped=True,
-                              className="small"), lg=5),
+            dbc.Col(scroll_region(dbc.Table(
+                [html.Thead(html.Tr([html.Th(c, scope="col") for c in columns])),
+                 html.Tbody(body)], size="sm", striped=True, className="small"),
+                "k-selection table"), lg=5),
         ]),
     ]
+
+
+def scroll_region(table: Any, label: str) -> html.Div:
+    """``table`` in a horizontally scrolling region that a keyboard can reach.
+
+    Bootstrap's ``table-responsive`` scrolls wide tables on a phone; as a focusable,
+    labelled region (``tabindex=0``, ``role="region"``) keyboard users can scroll it
+    too (axe-core ``scrollable-region-focusable``).
+    """
+    return html.Div(table, className="table-responsive dash-personas-scroll", tabIndex=0,
+                    role="region", **{"aria-label": label})
 
 
 def _cell(value: Any) -> str:
@@ -161,10 +179,22 @@ def _new_app(theme: str, mode: str, title: str, name: str | None,
     dash_kwargs.setdefault("title", title)
     dash_kwargs.setdefault("suppress_callback_exceptions", False)
     app = dash.Dash(name or __name__, **dash_kwargs)
-    app.config.external_stylesheets = [bootstrap_stylesheet(app, theme)]
-    app.index_string = app.index_string.replace(
-        "<html>", f'<html lang="en" data-bs-theme="{mode}">')
+    app.config.external_stylesheets = [bootstrap_stylesheet(app, theme),
+                                       components_stylesheet(app)]
+    app.index_string = _page_frame(app.index_string, mode)
     return app
+
+
+def _page_frame(index_string: str, mode: str) -> str:
+    """The index page with its language and colour mode, and one footer landmark.
+
+    Dash's default index wraps its scripts in a ``<footer>`` (since plotly/dash#286), a
+    second ``contentinfo`` landmark next to the dashboard's own footer (axe-core
+    ``landmark-no-duplicate-contentinfo``): the scripts go in a plain ``<div>``.
+    """
+    index_string = index_string.replace("<html>", f'<html lang="en" data-bs-theme="{mode}">')
+    return re.sub(r"<footer>(\s*\{%config%\}.*?)</footer>", r"<div>\1</div>", index_string,
+                  flags=re.S)
 
 
 def _feature_options(people: PersonaSet) -> list[dict[str, str]]:
@@ -182,6 +212,19 @@ def _feature_options(people: PersonaSet) -> list[dict[str, str]]:
     return options
 
 
+def _require_known(value: Any, known: set[str], what: str, optional: bool = False) -> None:
+    """Ignore a callback request whose input the page never offered (no update, one log line).
+
+    The browser only sends values from the page; anything else is a crafted or stale
+    request, answered like a callback with nothing to do instead of an HTTP 500.
+    """
+    if (optional and value is None) or (isinstance(value, str) and value in known):
+        return
+    logger.warning("dash-personas: ignored a callback request for an unknown %s %.80r",
+                   what, value)
+    raise dash.exceptions.PreventUpdate
+
+
 def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any]:
     """The snapshot sections (gallery, comparisons, profiles, k evidence), callbacks added."""
     feature_options = _feature_options(people)
@@ -191,6 +234,8 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
         return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode, **kwargs)
 
     categories: list[Any] = []
+    known_features = {option["value"] for option in feature_options}
+    persona_ids = {p.id for p in people}
     if first_feature is not None:
         categories = [
             dbc.Label("Answer shares for", html_for="category-feature", className="small"),
@@ -204,6 +249,8 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
                       State(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
                       prevent_initial_call=True)
         def _category_chart(feature: str, selected: str | None) -> Any:
+            _require_known(feature, known_features, "feature")
+            _require_known(selected, persona_ids, "persona", optional=True)
             return chart("categories", feature=feature, selected=selected)
 
     register_callbacks(app)
@@ -289,7 +336,7 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
         ]),
         html.Main(_persona_sections(app, people, mode)),
         _FOOTER,
-    ], fluid="lg", className="pb-4")
+    ], fluid="lg", className="pb-4 dash-personas-page")
     return app
 
 
@@ -348,7 +395,7 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
         ]),
         html.Main(tracking_page(), id="study-page"),
         _FOOTER,
-    ], fluid="lg", className="pb-4")
+    ], fluid="lg", className="pb-4 dash-personas-page")
 
 
 def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | None = None,

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+#: axe-core, installed by ``npm ci`` (package.json; ``make test`` runs it).
+AXE = Path(__file__).parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+_AXE_RUN_JS = """
+const [only, done] = [arguments[0], arguments[arguments.length - 1]];
+axe.run(document, {runOnly: only, resultTypes: ['violations']})
+   .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+         nodes: v.nodes.slice(0, 3).map(n => [n.html.slice(0, 300),
+                                              (n.failureSummary || '').slice(0, 300)])}))))
+   .catch(e => done([{id: 'axe failed', impact: 'critical', nodes: [String(e)]}]));
+"""
 
 # True once the Dash renderer has no callback requested, queued, running or waiting for
 # its outputs to be applied (the queues dash[testing]'s redux_state_rqs reads); throws
@@ -40,3 +53,32 @@ def wait_for_dash_idle(driver: Any, timeout: float) -> None:
     idle, every callback triggered so far has run and applied its outputs.
     """
     wait_until(lambda: driver.execute_script(_DASH_IDLE_JS), timeout)
+
+
+def axe_violations(driver: Any, tags: tuple[str, ...] = ("wcag2a", "wcag2aa"),
+                   rules: tuple[str, ...] | None = None,
+                   impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, Any]]:
+    """The axe-core violations of the page in ``driver``.
+
+    By default the serious and critical ones of the WCAG 2 A/AA rules; add
+    ``"best-practice"`` to ``tags`` for the landmark rules, or name the ``rules`` to run
+    only those (e.g. the ones whose outcome depends on the window width). Each violation
+    is ``{"id", "impact", "nodes"}`` with the first three failing nodes' HTML and axe's
+    summary of why they fail, so a failing assertion says what to fix.
+    """
+    import pytest
+
+    if not AXE.is_file():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci --no-audit --no-fund` "
+                    "(make test does)")
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+    only = ({"type": "rule", "values": list(rules)} if rules is not None
+            else {"type": "tag", "values": list(tags)})
+    result = driver.execute_async_script(_AXE_RUN_JS, only)
+    return [v for v in result if v["impact"] in impacts]
+
+
+def console_errors(driver: Any) -> list[dict[str, Any]]:
+    """The browser console's errors (level SEVERE) since the last call."""
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

@@ -190,12 +190,14 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
 @click.option("--seed", default=0, show_default=True, help="Random seed.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--public", is_flag=True,
+              help="Allow a non-loopback --host without a password (DASH_PERSONAS_AUTH).")
 @click.option("--no-serve", is_flag=True, help="Build everything but do not start the server.")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
               help="Save a PNG of the tracking view taken by headless Chromium, then stop "
                    "(how README's docs/tracking.png is made).")
 def demo_command(out_dir: Path, n_samples: int, n_personas: int, seed: int, host: str,
-                 port: int, no_serve: bool, screenshot: Path | None) -> None:
+                 port: int, public: bool, no_serve: bool, screenshot: Path | None) -> None:
     """Questionnaire -> simulated waves -> scores -> segments -> personas -> tracking study
     -> dashboard (the tracking view first).
 
@@ -205,6 +207,11 @@ def demo_command(out_dir: Path, n_samples: int, n_personas: int, seed: int, host
       dash-personas demo --no-serve      # build the files only
       dash-personas demo --screenshot docs/tracking.png
     """
+    from ..serving import check_exposure, read_credentials
+
+    credentials = read_credentials()
+    if not no_serve and screenshot is None:
+        check_exposure(host, credentials, public)  # before minutes of building
     paths = build_demo(out_dir, n_samples, n_personas, seed)
     click.echo(f"Serve it again later with: dash-personas serve --study {paths['study']}\n"
                f"(the personas alone: dash-personas serve --personas {paths['personas']} "
@@ -220,7 +227,7 @@ def demo_command(out_dir: Path, n_samples: int, n_personas: int, seed: int, host
         return
     from .serve import run_dashboard
 
-    run_dashboard(app, host, port)
+    run_dashboard(app, host, port, credentials=credentials, public=public)
 
 
 #: Browser window of :func:`take_screenshot`: wide enough for four cards in a row.

@@ -18,7 +18,14 @@ from .export_menu import (
     wave_personas,
 )
 from .gallery import PersonaGallery
-from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
+from .theme import (
+    DARK_THEMES,
+    available_themes,
+    bootstrap_css,
+    bootstrap_stylesheet,
+    components_css,
+    components_stylesheet,
+)
 from .tracking import register_tracking_callbacks, tracking_section
 
 __all__ = [
@@ -31,8 +38,11 @@ __all__ = [
     "PersonaGallery",
     "SegmentComparison",
     "SegmentSizes",
+    "available_themes",
     "bootstrap_css",
     "bootstrap_stylesheet",
+    "components_css",
+    "components_stylesheet",
     "default_personas_for",
     "export_href",
     "export_menu",

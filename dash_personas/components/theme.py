@@ -15,9 +15,12 @@ from typing import Any
 
 from survey_builder.errors import UserError
 
-__all__ = ["DARK_THEMES", "available_themes", "bootstrap_css", "bootstrap_stylesheet"]
+__all__ = ["DARK_THEMES", "available_themes", "bootstrap_css", "bootstrap_stylesheet",
+           "components_css", "components_stylesheet"]
 
 ROUTE = "_dash-personas/css/<theme>.css"
+#: The project's own stylesheet (contrast and focus rules for its components).
+COMPONENTS_ROUTE = "_dash-personas/dash-personas.css"
 
 #: Bootswatch themes whose colours are dark.
 DARK_THEMES = frozenset({"cyborg", "darkly", "slate", "solar", "superhero", "vapor"})
@@ -80,19 +83,61 @@ def bootstrap_stylesheet(app: Any, theme: str = "bootstrap") -> str:
         The stylesheet URL, under the app's ``requests_pathname_prefix``.
     """
     bootstrap_css(theme)  # validate early
-    server = app.server
-    if "dash_personas_css" not in server.view_functions:
-        from flask import Response, abort
 
-        def serve(theme: str) -> Any:
-            try:
-                css = bootstrap_css(theme)
-            except ValueError:
-                abort(404)
-            response = Response(css, mimetype="text/css")
-            response.headers["Cache-Control"] = "public, max-age=86400"
-            return response
+    def serve(theme: str) -> Any:
+        from flask import abort
 
-        prefix = app.config.routes_pathname_prefix or "/"
-        server.add_url_rule(f"{prefix}{ROUTE}", "dash_personas_css", serve)
+        try:
+            return bootstrap_css(theme)
+        except ValueError:
+            abort(404)
+
+    _add_css_route(app, ROUTE, "dash_personas_css", serve)
     return f"{app.config.requests_pathname_prefix or '/'}{ROUTE.replace('<theme>', theme)}"
+
+
+@functools.cache
+def components_css() -> str:
+    """The CSS text of the project's own stylesheet (``dash_personas.css``).
+
+    Contrast and focus rules for the persona components that hold in every Bootstrap
+    5.3 and Bootswatch theme, light or dark, all scoped to the project's classes.
+    """
+    return resources.files(__package__).joinpath("dash_personas.css").read_text(
+        encoding="utf-8")
+
+
+def components_stylesheet(app: Any) -> str:
+    """Serve :func:`components_css` from ``app``'s server and return its URL.
+
+    Load it after the Bootstrap stylesheet (``create_app`` and the hooks plugin do).
+
+    Parameters
+    ----------
+    app : dash.Dash
+
+    Returns
+    -------
+    str
+        The stylesheet URL, under the app's ``requests_pathname_prefix``.
+    """
+    _add_css_route(app, COMPONENTS_ROUTE, "dash_personas_components_css", components_css)
+    return f"{app.config.requests_pathname_prefix or '/'}{COMPONENTS_ROUTE}"
+
+
+def _add_css_route(app: Any, rule: str, name: str, text: Any) -> None:
+    """Serve the CSS ``text(**url_arguments)`` at ``<prefix><rule>``, once per prefix
+    (several apps can share one Flask server)."""
+    server = app.server
+    prefix = app.config.routes_pathname_prefix or "/"
+    endpoint = f"{name}{prefix}"
+    if endpoint in server.view_functions:
+        return
+    from flask import Response
+
+    def serve(**arguments: Any) -> Any:
+        response = Response(text(**arguments), mimetype="text/css")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+    server.add_url_rule(f"{prefix}{rule}", endpoint, serve)

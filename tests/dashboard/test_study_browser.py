@@ -11,10 +11,9 @@ shows the current personas.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-from _browser import wait_for_dash_idle, wait_until
+from _browser import axe_violations, wait_for_dash_idle, wait_until
 
 from dash_personas.app import create_study_app
 from dash_personas.tracking import Study
@@ -22,27 +21,10 @@ from dash_personas.tracking import Study
 pytestmark = pytest.mark.browser
 
 EVIL = "<img src=x onerror=alert(1)>"
-AXE = Path(__file__).parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _wait(predicate):
     return wait_until(predicate, timeout=10.0)
-
-
-def _axe_violations(driver) -> list[dict]:
-    """Serious and critical axe-core violations of the page (WCAG 2 A/AA rules)."""
-    if not AXE.is_file():
-        pytest.fail("node_modules/axe-core is missing: run `npm ci --no-audit --no-fund` "
-                    "(make test does)")
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    result = driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
-           .then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
-                 nodes: v.nodes.slice(0, 3).map(n => n.html.slice(0, 300))}))))
-           .catch(e => done([{id: 'axe failed', impact: 'critical', nodes: [String(e)]}]));
-    """)
-    return [v for v in result if v["impact"] in ("serious", "critical")]
 
 
 def _select(dash_duo, css, value):
@@ -164,7 +146,7 @@ def test_study_dashboard_in_chromium(dash_duo, study_case):
         assert "x" not in sources
 
         wait_for_dash_idle(driver, timeout=10.0)
-        assert _axe_violations(driver) == []
+        assert axe_violations(driver) == []
 
         # "Personas now": the current personas' gallery, then back to the tracking view
         _click(driver, dash_duo.find_element("#study-nav-personas"))

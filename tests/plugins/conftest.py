@@ -16,7 +16,7 @@ import pytest
 
 HERE = Path(__file__).parent
 ENV_VARS = ("DASH_PERSONAS_PERSONAS", "DASH_PERSONAS_DATA", "DASH_PERSONAS_THEME",
-            "DASH_PERSONAS_STUDY")
+            "DASH_PERSONAS_STUDY", "DASH_PERSONAS_PATH", "DASH_PERSONAS_COLOR_MODE")
 
 
 @pytest.fixture(autouse=True)

@@ -218,9 +218,14 @@ def test_host_bootstrap_theme_is_respected(personas_case):
         layout = app.get_layout()
         return next(c for c in layout.children if getattr(c, "id", None) == IDS.config).data
 
-    assert config_store(themed)["css"] is None  # the host's own Bootstrap is used
+    def sheets(app):
+        return [link["href"] for link in config_store(app)["links"]]
+
+    # the host's own Bootstrap is used; the components' contrast rules come on the page
+    assert sheets(themed) == ["/_dash-personas/dash-personas.css"]
     assert dash_personas_hooks._plugin.host_color_mode(themed) == "dark"
-    assert config_store(plain)["css"] == "/_dash-personas/css/bootstrap.css"
+    assert sheets(plain) == ["/_dash-personas/css/bootstrap.css",
+                             "/_dash-personas/dash-personas.css"]
     assert dash_personas_hooks._plugin.host_color_mode(plain) == "light"
     assert themed.config.external_stylesheets == [bootstrap_stylesheet(themed, "darkly")]
     assert plain.config.external_stylesheets == []  # nothing forced on the host

@@ -13,15 +13,19 @@ inactive: an app opts in with :func:`enable`, or every app of a process does whe
 from __future__ import annotations
 
 from ._plugin import (
+    ENV_COLOR_MODE,
     ENV_DATA,
+    ENV_PATH,
     ENV_PERSONAS,
     ENV_STUDY,
     ENV_THEME,
     SUMMARY_ROUTE,
     config_of,
     enable,
+    host_color_mode,
     is_enabled,
     page_href,
+    public_message,
     summary,
     summary_href,
 )
@@ -29,7 +33,9 @@ from ._plugin import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ENV_COLOR_MODE",
     "ENV_DATA",
+    "ENV_PATH",
     "ENV_PERSONAS",
     "ENV_STUDY",
     "ENV_THEME",
@@ -37,8 +43,10 @@ __all__ = [
     "__version__",
     "config_of",
     "enable",
+    "host_color_mode",
     "is_enabled",
     "page_href",
+    "public_message",
     "summary",
     "summary_href",
 ]

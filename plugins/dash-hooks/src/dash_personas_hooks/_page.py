@@ -38,35 +38,43 @@ BUTTON_STYLE = {"position": "fixed", "right": "1rem", "bottom": "1rem", "zIndex"
 DEBUG_BOTTOM = "5rem"
 CSS_LINK_ID = "dash-personas-hooks-bootstrap"
 
-# Show the host or the page, and load Bootstrap for the page when the host has none.
+# Show the host or the page, and load the page's stylesheets while it is shown (Bootstrap
+# only when the host has none; the components' contrast rules always). In a Dash Pages
+# host the page is a registered Dash page: nothing is hidden, Pages renders it.
 _TOGGLE_JS = """
 function(pathname, cfg) {
     const norm = p => (p || '/').replace(/\\/+$/, '') || '/';
     const onPage = !!cfg && norm(pathname) === norm(cfg.page);
-    const linkId = '__LINK_ID__';
-    let link = document.getElementById(linkId);
-    if (onPage && cfg.css && !link) {
-        link = document.createElement('link');
-        link.id = linkId; link.rel = 'stylesheet'; link.href = cfg.css;
-        document.head.appendChild(link);
-    } else if (!onPage && link) {
-        link.remove();
+    for (const sheet of (cfg && cfg.links) || []) {
+        let link = document.getElementById(sheet.id);
+        if (onPage && !link) {
+            link = document.createElement('link');
+            link.id = sheet.id; link.rel = 'stylesheet'; link.href = sheet.href;
+            document.head.appendChild(link);
+        } else if (!onPage && link) {
+            link.remove();
+        }
     }
+    const hide = onPage && !cfg.pages;
     const button = Object.assign({}, cfg.button_style, onPage ? {display: 'none'} : {});
-    return [onPage ? {display: 'none'} : null, !onPage, button, onPage];
+    return [hide ? {display: 'none'} : null, !hide, button, hide];
 }
-""".replace("__LINK_ID__", CSS_LINK_ID)
+"""
+#: Id of the link to the project's components stylesheet on the page.
+COMPONENTS_LINK_ID = "dash-personas-hooks-components-css"
 
 
 def _config_data(app: Any, config: Any) -> dict[str, Any]:
+    from dash_personas.components import bootstrap_stylesheet, components_stylesheet
+
     from ._plugin import page_href
 
-    css = None
+    links = []
     if config.css_route:
-        from dash_personas.components import bootstrap_stylesheet
-
-        css = bootstrap_stylesheet(app, config.theme)
-    return {"page": page_href(app), "css": css, "button_style": _button_style(app, config)}
+        links.append({"id": CSS_LINK_ID, "href": bootstrap_stylesheet(app, config.theme)})
+    links.append({"id": COMPONENTS_LINK_ID, "href": components_stylesheet(app)})
+    return {"page": page_href(app), "links": links, "pages": config.pages_host,
+            "button_style": _button_style(app, config)}
 
 
 def _button_style(app: Any, config: Any) -> dict[str, Any]:
@@ -80,14 +88,20 @@ def _button_style(app: Any, config: Any) -> dict[str, Any]:
 
 def wrap_layout(layout: Any, app: Any, config: Any) -> Any:
     """The host layout with the plugin's location, page container and button around it."""
-    from ._plugin import page_href
+    from ._plugin import host_color_mode, page_href
 
+    if config.pages_host:
+        from ._pages_host import settle_pages_path
+
+        settle_pages_path(app, config)
     children: list[Any] = [
         dcc.Location(id=IDS.location, refresh=False),
         dcc.Store(id=IDS.config, data=_config_data(app, config)),
         dcc.Store(id=IDS.on_page, data=False),
         html.Div(layout, id=IDS.host),
-        html.Div(id=IDS.page, hidden=True, className="dash-personas-hooks-page"),
+        # the host's colour mode on the page: Bootstrap's variables follow it
+        html.Div(id=IDS.page, hidden=True, className="dash-personas-hooks-page",
+                 **{"data-bs-theme": host_color_mode(app)}),
     ]
     link = dcc.Link(config.label, href=page_href(app), id=IDS.button,
                     className="btn btn-primary shadow dash-personas-hooks-button",
@@ -97,28 +111,38 @@ def wrap_layout(layout: Any, app: Any, config: Any) -> Any:
     return html.Div(children, className="dash-personas-hooks-root")
 
 
+def _themed(mode: str, content: Any) -> html.Div:
+    """``content`` in the host's colour mode: Bootstrap's variables (contrast-checked text
+    and alert colours) follow ``data-bs-theme``, also where the host sets no mode."""
+    return html.Div(content, className="dash-personas-page", **{"data-bs-theme": mode})
+
+
 def page_content(app: Any, config: Any) -> Any:
     """The personas page: gallery, comparison charts and profiles (with a study: its
     tracking view), or what is wrong."""
     import dash_bootstrap_components as dbc
 
+    from ._plugin import host_color_mode, public_message
+
+    mode = host_color_mode(app)
     back = dcc.Link("← Back to the app", href=app.config.requests_pathname_prefix or "/",
                     className="link-secondary small dash-personas-hooks-back")
     loaded = config.load()
     if loaded.personas is None:
-        return dbc.Container([
+        return _themed(mode, dbc.Container([
             back,
             html.H1(config.title, className="h2 mt-2"),
             dbc.Alert([
                 html.H2("The personas cannot be shown", className="h5 alert-heading"),
-                html.P(loaded.error, className="mb-1 dash-personas-hooks-error"),
+                html.P(public_message(loaded.error or ""),
+                       className="mb-1 dash-personas-hooks-error"),
                 html.P("Point the plugin at a personas file written by `dash-personas "
                        "personas` (or `save_personas`): dash_personas_hooks.enable(app, "
                        "personas=...) or the DASH_PERSONAS_PERSONAS environment variable; "
                        "or at a tracking study: enable(app, study=...) or "
                        "DASH_PERSONAS_STUDY.", className="mb-0 small"),
             ], color="danger", className="mt-3 dash-personas-hooks-alert"),
-        ], fluid="lg", className="py-3")
+        ], fluid="lg", className="py-3"))
 
     from dash_personas.app import profile_table
     from dash_personas.components import (
@@ -130,14 +154,12 @@ def page_content(app: Any, config: Any) -> Any:
         SegmentSizes,
     )
 
-    from ._plugin import host_color_mode
-
     people = loaded.personas
-    mode = host_color_mode(app)
     if loaded.study is not None:
         return _study_content(loaded.study, config, mode, back, app)
     n = people.n_respondents or sum(p.size for p in people)
-    notes = [dbc.Alert(text, color="warning", className="small") for text in loaded.warnings]
+    notes = [dbc.Alert(public_message(text), color="warning", className="small")
+             for text in loaded.warnings]
 
     def section(title: str, children: list[Any], section_id: str) -> html.Section:
         heading_id = f"dash-personas-hooks-{section_id}-title"
@@ -154,7 +176,7 @@ def page_content(app: Any, config: Any) -> Any:
     if has_journey:
         extra.append(dbc.Col(PersonaChart(people, "journey", aio_id="journey", group=GROUP,
                                           theme=mode), lg=6))
-    return dbc.Container([
+    return _themed(mode, dbc.Container([
         back,
         html.Header([
             html.H1(config.title, className="h2 mt-2 mb-1"),
@@ -173,7 +195,7 @@ def page_content(app: Any, config: Any) -> Any:
             dbc.Row(extra),
         ], "compare"),
         section("Profiles", [profile_table(people)], "profiles"),
-    ], fluid="lg", className="py-3")
+    ], fluid="lg", className="py-3"))
 
 
 def _study_content(view: Any, config: Any, mode: str, back: Any, app: Any) -> Any:
@@ -186,7 +208,7 @@ def _study_content(view: Any, config: Any, mode: str, back: Any, app: Any) -> An
     labels = view.labels
     span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
     heading_id = "dash-personas-hooks-tracking-title"
-    return dbc.Container([
+    return _themed(mode, dbc.Container([
         back,
         html.Header([
             html.H1(config.title, className="h2 mt-2 mb-1"),
@@ -198,7 +220,7 @@ def _study_content(view: Any, config: Any, mode: str, back: Any, app: Any) -> An
         html.Section([html.H2("Wave by wave", className="h4 mt-3 mb-3", id=heading_id),
                       *tracking_section(view, theme=mode)],
                      id="dash-personas-hooks-tracking", **{"aria-labelledby": heading_id}),
-    ], fluid="lg", className="py-3")
+    ], fluid="lg", className="py-3"))
 
 
 def register_page_callbacks(app: Any) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENV_DATA", "ENV_PERSONAS", "ENV_STUDY", "ENV_THEME", "PluginConfig", "config_of",
-           "enable", "is_enabled", "page_href", "summary", "summary_href"]
+__all__ = ["ENV_COLOR_MODE", "ENV_DATA", "ENV_PATH", "ENV_PERSONAS", "ENV_STUDY", "ENV_THEME",
+           "PluginConfig", "config_of", "enable", "host_color_mode", "is_enabled", "page_href",
+           "public_message", "summary", "summary_href"]
 
 logger = logging.getLogger("dash_personas_hooks")
 
@@ -29,6 +31,12 @@ ENV_DATA = "DASH_PERSONAS_DATA"
 ENV_STUDY = "DASH_PERSONAS_STUDY"
 #: Environment variable (optional): Bootstrap theme for the page when the host has none.
 ENV_THEME = "DASH_PERSONAS_THEME"
+#: Environment variable (optional): colours of the page, ``light``, ``dark`` or ``auto``
+#: (default: follow the host).
+ENV_COLOR_MODE = "DASH_PERSONAS_COLOR_MODE"
+#: Environment variable (optional): path of the page under the app's prefix (``personas``).
+ENV_PATH = "DASH_PERSONAS_PATH"
+COLOR_MODES = ("light", "dark", "auto")
 
 ATTR = "_dash_personas_hooks"
 SUMMARY_ROUTE = "_dash-personas/summary"
@@ -100,11 +108,36 @@ class _Source:
                     frame = read_scores(frame).frame
                 loaded.personas = refresh_sizes(people, frame)
             except (ValueError, TypeError, OSError, KeyError) as exc:
-                message = (f"segment sizes are those stored with the personas: the data could "
-                           f"not be used ({exc})")
+                named = (f" {self.data}" if isinstance(self.data, (str, os.PathLike))
+                         else "")
+                message = (f"segment sizes are those stored with the personas: the data"
+                           f"{named} could not be used ({exc})")
                 logger.warning("dash-personas-hooks: %s", message)
                 loaded.warnings.append(message)
         return loaded
+
+
+# An absolute POSIX or Windows path (not a URL's path: no ':' or '/' right before it)
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.:/\\])(?:/|[A-Za-z]:\\)(?:[^\s/\\:'\"()]+[/\\])+"
+                            r"(?=[^\s/\\:'\"()])")
+
+
+# A quoted absolute path, which may contain spaces: keep the quotes and the file name
+_QUOTED_PATH = re.compile(r"""(['"])(?:/|[A-Za-z]:\\)[^'"]*[/\\]([^'"/\\]*)\1""")
+# The user (and password) of a database URL
+_URL_CREDENTIALS = re.compile(r"(\b[A-Za-z][\w+.-]*://)[^/@\s]+@")
+
+
+def public_message(text: str) -> str:
+    """``text`` without the folders of the server's file paths (file names only) and
+    without the credentials of database URLs.
+
+    What the page and the summary route show to visitors; the server log keeps the
+    full message for whoever runs the app.
+    """
+    text = _URL_CREDENTIALS.sub(r"\1***@", text)
+    text = _QUOTED_PATH.sub(r"\1\2\1", text)
+    return _ABSOLUTE_PATH.sub("", text)
 
 
 def _unavailable(what: str, exc: Exception) -> Loaded:
@@ -177,6 +210,7 @@ class PluginConfig:
     color_mode: str | None = None
     from_env: bool = False
     css_route: bool = False
+    pages_host: bool = False  # the page is a registered Dash page of a Pages host
 
     def load(self) -> Loaded:
         return self.source.load()
@@ -193,7 +227,7 @@ def is_enabled(app: Any) -> bool:
 
 
 def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = None,
-           path: str = "personas", label: str = "Personas", title: str | None = None,
+           path: str | None = None, label: str = "Personas", title: str | None = None,
            button: bool = True, theme: str | None = None, color_mode: str | None = None
            ) -> Any:
     """Add the personas page, a navigation button and a JSON summary route to ``app``.
@@ -217,8 +251,12 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = Non
         study's tracking view (wave selector, share timeline, cards' trends, drift and
         alerts, migration between two waves), as ``dash-personas serve --study`` does.
         A missing or unreachable study shows what is wrong on the page.
-    path : str, default="personas"
-        Page path under the app's ``requests_pathname_prefix``.
+    path : str, optional
+        Page path under the app's ``requests_pathname_prefix``; default
+        ``DASH_PERSONAS_PATH`` or ``"personas"``. In a Dash Pages host the page is a
+        registered Dash page (inside the host's ``page_container``, under its navbar); if
+        the host has a page of its own at that path, the plugin's page moves to
+        ``dash-personas`` and the server log says so.
     label, title : str
         Text of the navigation button and heading of the page (default title: "Customer
         personas", or "Tracking study" with a study).
@@ -229,9 +267,10 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = Non
         Bootstrap or Bootswatch theme served locally *for the personas page only*, and
         only when the host does not load Bootstrap itself (default ``DASH_PERSONAS_THEME``
         or ``"bootstrap"``). A host that loads Bootstrap keeps its own theme everywhere.
-    color_mode : {"light", "dark"}, optional
-        Colours of the charts; default from the host (``data-bs-theme`` or a dark
-        Bootswatch stylesheet).
+    color_mode : {"light", "dark", "auto"}, optional
+        Colours of the page and its charts; default ``DASH_PERSONAS_COLOR_MODE`` or
+        ``"auto"``: from the host (``data-bs-theme``, or a dark Bootswatch stylesheet
+        linked or in its ``assets/`` folder), see :func:`host_color_mode`.
 
     Returns
     -------
@@ -253,11 +292,12 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = Non
                         "environment variable")
     if title is None:
         title = "Tracking study" if study is not None else "Customer personas"
+    if path is None:
+        path = os.environ.get(ENV_PATH, "").strip() or "personas"
     clean_path = path.strip("/")
     if not clean_path or clean_path.startswith("_"):
         raise ValueError(f"path must be a page name such as 'personas', got {path!r}")
-    if color_mode not in (None, "light", "dark"):
-        raise ValueError(f"color_mode must be 'light' or 'dark', got {color_mode!r}")
+    color_mode = _color_mode(color_mode)
     theme = (theme or os.environ.get(ENV_THEME, "").strip() or "bootstrap").lower()
     from dash_personas.components import bootstrap_css
 
@@ -277,15 +317,35 @@ def enable(app: Any, personas: Any = None, data: Any = None, *, study: Any = Non
         _bootstrap_route(app, theme)
     _guard_setup(app, lambda: _add_export_routes(app, config))
     if previous is None:
+        from dash_personas.components import components_stylesheet
+
         _guard_setup(app, lambda: _add_summary_route(app))
+        _guard_setup(app, lambda: components_stylesheet(app))
         _register_callbacks(app)
     setattr(app, ATTR, config)
+    if getattr(app, "use_pages", False):
+        from ._pages_host import register_pages_page
+
+        register_pages_page(app, config)
     if study is not None:
         _register_study_callbacks(app)
     loaded = config.load()  # report a bad file in the server log right away
     if loaded.error:
         logger.warning("dash-personas-hooks: the personas page will show: %s", loaded.error)
     return app
+
+
+def _color_mode(value: str | None) -> str | None:
+    """``"light"``, ``"dark"``, or None for "follow the host" (argument, then environment)."""
+    if value is None:
+        value = os.environ.get(ENV_COLOR_MODE, "").strip().lower() or "auto"
+        if value not in COLOR_MODES:
+            logger.warning("dash-personas-hooks: %s=%r is not one of %s: following the host",
+                           ENV_COLOR_MODE, value, ", ".join(COLOR_MODES))
+            value = "auto"
+    if value not in COLOR_MODES:
+        raise ValueError(f"color_mode must be 'light', 'dark' or 'auto', got {value!r}")
+    return None if value == "auto" else value
 
 
 def page_href(app: Any) -> str:
@@ -316,26 +376,48 @@ def _stylesheet_urls(app: Any) -> list[str]:
     return urls
 
 
+def _assets_css(app: Any) -> list[tuple[str, str]]:
+    """``(file name, first lines)`` of the CSS files in the host's ``assets/`` folder."""
+    folder = Path(app.config.assets_folder)
+    found = []
+    if folder.is_dir():
+        for css in sorted(folder.rglob("*.css")):
+            try:
+                with css.open(encoding="utf-8", errors="replace") as handle:
+                    found.append((css.name.lower(), handle.read(600).lower()))
+            except OSError:
+                continue
+    return found
+
+
+def _bootswatch_theme(head: str) -> str | None:
+    """The theme named in a Bootswatch banner (`` * Theme: darkly``), if any."""
+    match = re.search(r"theme:\s*([a-z]+)", head) if "bootswatch" in head else None
+    return match.group(1) if match else None
+
+
 def _host_has_bootstrap(app: Any) -> bool:
     """Whether the host loads a Bootstrap (or Bootswatch) stylesheet of its own."""
-    from dash_personas.components.theme import _themes
+    from dash_personas.components import available_themes
 
-    names = set(_themes())
+    names = set(available_themes())
     for url in _stylesheet_urls(app):
         if "bootstrap" in url or "bootswatch" in url:
             return True
         if any(f"/{name}/" in url or url.endswith(f"/{name}.css") for name in names):
             return True
-    folder = Path(app.config.assets_folder)
-    if folder.is_dir():
-        for css in folder.rglob("*.css"):
-            if "bootstrap" in css.name.lower():
-                return True
-    return False
+    return any("bootstrap" in name or "bootstrap" in head or "bootswatch" in head
+               for name, head in _assets_css(app))
 
 
 def host_color_mode(app: Any) -> str:
-    """``"dark"`` when the host page is dark (``data-bs-theme`` or a dark Bootswatch theme)."""
+    """The colour mode of the personas page: ``"light"`` or ``"dark"``.
+
+    ``enable(color_mode=...)`` or ``DASH_PERSONAS_COLOR_MODE`` (``light``, ``dark``)
+    first; otherwise (``auto``) dark when the host page is dark: ``data-bs-theme="dark"``
+    in its index, or a dark Bootswatch theme in its stylesheets or its ``assets/``
+    folder (by file name or the theme's banner), or the plugin's own dark theme.
+    """
     from dash_personas.components import DARK_THEMES
 
     config = config_of(app)
@@ -346,6 +428,10 @@ def host_color_mode(app: Any) -> str:
         return "dark"
     for url in _stylesheet_urls(app):
         if any(f"/{name}/" in url or f"/{name}." in url for name in DARK_THEMES):
+            return "dark"
+    for name, head in _assets_css(app):
+        if _bootswatch_theme(head) in DARK_THEMES or any(
+                name.startswith(f"{theme}.") for theme in DARK_THEMES):
             return "dark"
     if config is not None and config.css_route and config.theme in DARK_THEMES:
         return "dark"
@@ -365,7 +451,8 @@ def summary(app: Any) -> tuple[dict[str, Any], int]:
         return {"error": "the personas plugin is not enabled for this app"}, 404
     loaded = config.load()
     if loaded.personas is None:
-        return {"format": SUMMARY_FORMAT, "version": 1, "error": loaded.error}, 500
+        return {"format": SUMMARY_FORMAT, "version": 1,
+                "error": public_message(loaded.error or "")}, 500
     people = loaded.personas
     items = []
     for p in people:
@@ -380,7 +467,7 @@ def summary(app: Any) -> tuple[dict[str, Any], int]:
         })
     return {"format": SUMMARY_FORMAT, "version": 1, "page": page_href(app),
             "n_respondents": people.n_respondents or sum(p.size for p in people),
-            "personas": items, "warnings": loaded.warnings}, 200
+            "personas": items, "warnings": [public_message(w) for w in loaded.warnings]}, 200
 
 
 def _add_summary_route(app: Any) -> None:

@@ -231,7 +231,9 @@ def test_redcap_dictionary_has_the_codebook_fields_and_a_warning_per_set(
     book = build_codebook(survey)
     assert [f for f in fields if f not in redcap.auxiliary_fields(survey)] == [
         c["name"] for c in book["columns"]]
-    assert redcap.auxiliary_fields(survey) == [f"drivers__x{k}" for k in range(1, 10)]
+    # the MaxDiff warnings, then the interview start time every dictionary records
+    assert redcap.auxiliary_fields(survey) == [f"drivers__x{k}" for k in range(1, 10)] + [
+        "started_at"]
     by_name = {row["Variable / Field Name"]: row for row in rows}
     assert by_name["drivers__x3"]["Field Type"] == "descriptive"
     assert by_name["drivers__x3"]["Branching Logic (Show field only if...)"] == (

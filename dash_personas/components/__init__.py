@@ -8,6 +8,7 @@ Bootstrap locally with :func:`bootstrap_stylesheet`.
 from .callbacks import register_callbacks
 from .card import PersonaCard
 from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, SegmentSizes
+from .filters import FilterPanel
 from .gallery import PersonaGallery
 from .theme import DARK_THEMES, bootstrap_css, bootstrap_stylesheet
 from .tracking import register_tracking_callbacks, tracking_section
@@ -16,6 +17,7 @@ __all__ = [
     "CHARTS",
     "DARK_THEMES",
     "AspectsRadar",
+    "FilterPanel",
     "PersonaCard",
     "PersonaChart",
     "PersonaGallery",

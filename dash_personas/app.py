@@ -273,12 +273,17 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     from dash.exceptions import PreventUpdate
 
     from .components import FilterPanel
-    from .components.filters import FILTER_TYPE
+    from .components.filters import (
+        FILTER_TYPE,
+        filter_groups,
+        filters_from_ticks,
+        ticks_from_filters,
+    )
     from .personas import PersonaFilter
     from .view_state import ViewState, view_state_from_search
 
     source = PersonaFilter(people, data, codebook)
-    columns = [option.column for option in source.options]
+    groups = filter_groups(source.options)
     known = {p.id for p in people}
 
     @functools.lru_cache(maxsize=32)
@@ -305,9 +310,9 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
         trigger = None if opened else dash.ctx.triggered_id
         shown = view_state_from_search(current)
         notes: list[str] = []
-        ticks: Any = [dash.no_update] * len(columns)
+        ticks: Any = [dash.no_update] * len(groups)
         if isinstance(trigger, dict) and trigger.get("type") == FILTER_TYPE:
-            state = shown.replace(filters=dict(zip(columns, ticked)))
+            state = shown.replace(filters=filters_from_ticks(groups, ticked))
         elif trigger == PersonaGallery.ids.selection(GALLERY_ID, GROUP):
             state = shown.replace(persona=selected)  # highlighted in the browser already
             query = state.to_query()
@@ -324,7 +329,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
             state = ViewState(filters, persona=persona, wave=asked.wave)
             if state.to_query() == (current or "") and not notes:
                 raise PreventUpdate
-            ticks = [list(state.filters.get(column, ())) for column in columns]
+            ticks = ticks_from_filters(groups, state.filters)
         query = state.to_query()
         chosen = subset(_filter_key(state.filters))
         return (persona_layout(chosen, mode, state.persona, evidence=False), _search(query), ticks,

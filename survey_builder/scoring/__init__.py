@@ -8,6 +8,8 @@ order (each usable on its own):
 * :func:`score_clv` — customer lifetime value;
 * :func:`score_journey` — the journey stage, an ordered categorical;
 * :func:`score_answers` — the other single-choice answers, as labels or codes;
+* :func:`score_behaviour` — the behaviour answers as given (:func:`behaviour_columns`: CLV
+  frequency and value, the options of multiple-choice and ranking questions);
 * :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
   :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
   questionnaire's rules), :func:`count_answered` — the data-quality columns;
@@ -31,6 +33,7 @@ from ._arrays import (
     straightline_flags,
     straightlined_blocks,
 )
+from ._behaviour import BEHAVIOUR_KIND, behaviour_columns, score_behaviour
 from ._score import ScoreResult, score_responses
 from ._sections import (
     ScaleScores,
@@ -49,6 +52,7 @@ from ._sections import (
 from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 __all__ = [
+    "BEHAVIOUR_KIND",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "JOURNEY_COLUMN",
@@ -59,6 +63,7 @@ __all__ = [
     "SpecViolation",
     "StraightlineRule",
     "Straightlining",
+    "behaviour_columns",
     "clv",
     "count_answered",
     "flag_attention",
@@ -68,6 +73,7 @@ __all__ = [
     "reverse_key",
     "scale_scores",
     "score_answers",
+    "score_behaviour",
     "score_clv",
     "score_journey",
     "score_reliability",

@@ -19,6 +19,7 @@ from ..layout import (
     STRAIGHTLINED_SHARE_COLUMN,
     STRAIGHTLINER_COLUMN,
 )
+from ._behaviour import score_behaviour
 from ._sections import (
     StraightlineRule,
     count_answered,
@@ -120,7 +121,9 @@ def score_responses(
         few answers); ``clv`` (:func:`score_clv`) when the survey defines CLV;
         ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
         journey question; every other single-choice answer as a categorical
-        (:func:`score_answers`); ``attention_failed`` (:func:`flag_attention`);
+        (:func:`score_answers`); the behaviour answers as given (:func:`score_behaviour`:
+        CLV frequency and value, multiple-choice and ranking options);
+        ``attention_failed`` (:func:`flag_attention`);
         ``straightliner`` (:func:`straightlining`); ``breaks_spec``
         (:func:`spec_violations`); ``n_answered``
         (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
@@ -155,6 +158,8 @@ def score_responses(
         out[JOURNEY_COLUMN] = journey
     out.update(score_answers(codebook, responses, language=language, labels=labels,
                              taken=set(out)))
+    out.update(score_behaviour(codebook, responses, language=language, labels=labels,
+                               taken=set(out)))
     failed = flag_attention(codebook, responses)
     straightline = straightline or StraightlineRule()
     lining = straightlining(codebook, responses, straightline)

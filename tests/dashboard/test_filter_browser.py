@@ -29,7 +29,7 @@ def _query(dash_duo):
 
 
 def _wait(predicate):
-    return wait_until(predicate, timeout=8.0)
+    return wait_until(predicate, timeout=30.0)  # a loaded CI machine
 
 
 def _click(dash_duo, element):
@@ -48,20 +48,21 @@ def _click(dash_duo, element):
                 raise
 
 
-def _tick(dash_duo, column, level):
-    """Open the filter of ``column`` and tick ``level`` like a user."""
+def _tick(dash_duo, key, value):
+    """Open the checklist ``key`` (a column, or ``question:...``) and tick ``value``."""
     box = dash_duo.driver.execute_script("""
-        const [column, level] = arguments;
+        const [key, value] = arguments;
         for (const holder of document.querySelectorAll('[id]')) {
             let id = null;
             try { id = JSON.parse(holder.id); } catch (e) { continue; }
-            if (id && id.column === column) {
+            if (id && (id.column === key || (key.endsWith(':') && String(id.column)
+                    .startsWith(key)))) {
                 holder.closest('details').open = true;
-                return [...holder.querySelectorAll('input')].find(i => i.value === level);
+                return [...holder.querySelectorAll('input')].find(i => i.value === value);
             }
         }
         return null;
-    """, column, level)
+    """, key, value)
     _click(dash_duo, box)
 
 
@@ -70,18 +71,22 @@ def test_a_filter_changes_every_number_and_the_url_keeps_the_view(dash_duo, surv
     dash_duo.start_server(app)
     dash_duo.wait_for_element(".dash-personas-card")
     _wait(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6)
-    wait_for_dash_idle(dash_duo.driver, 8.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
     cards, charts = _cards(dash_duo), dash_duo.driver.execute_script(_CHARTS_JS)
     table = dash_duo.find_element("#profiles table").text
     assert _query(dash_duo) == {}
 
     _tick(dash_duo, "gender", "Woman")
     _wait(lambda: _query(dash_duo).get("f.gender") == ["Woman"])
-    note = dash_duo.wait_for_element("[data-view-note=filtered]")
-    women = int((survey_case.scores["gender"] == "Woman").sum())
-    assert f"{women:,} of {len(survey_case.scores):,} respondents" in note.text
+    # the options of a multiple-choice question: one checklist, a box per option
+    _tick(dash_duo, "question:", "channels__store")
+    _wait(lambda: _query(dash_duo).get("f.channels__store") == ["1"])
+    scores = survey_case.scores
+    kept = int(((scores["gender"] == "Woman") & (scores["channels__store"] == 1)).sum())
+    _wait(lambda: f"{kept:,} of {len(scores):,} respondents" in dash_duo.find_element(
+        "[data-view-note=filtered]").text)
     _wait(lambda: _cards(dash_duo) != cards)
-    wait_for_dash_idle(dash_duo.driver, 8.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
     filtered_cards = _cards(dash_duo)
     after = dash_duo.driver.execute_script(_CHARTS_JS)
     assert len(after) == len(charts) >= 6
@@ -92,21 +97,22 @@ def test_a_filter_changes_every_number_and_the_url_keeps_the_view(dash_duo, surv
     _click(dash_duo, dash_duo.find_elements(".dash-personas-select")[1])
     second = survey_case.personas[1].id
     _wait(lambda: _query(dash_duo).get("persona") == [second])
-    wait_for_dash_idle(dash_duo.driver, 8.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
     filtered_cards = _cards(dash_duo)
     link = dash_duo.driver.current_url
 
     # a copied link opens the same view
     dash_duo.driver.get(link)
-    dash_duo.wait_for_element("[data-view-note=filtered]")
+    dash_duo.wait_for_element("[data-view-note=filtered]", timeout=30)
     _wait(lambda: _cards(dash_duo) == filtered_cards)
     checked = dash_duo.driver.execute_script(
         "return [...document.querySelectorAll('.dash-personas-filter input:checked')]"
         ".map(i => i.value)")
-    assert checked == ["Woman"]
+    assert checked == ["Woman", "channels__store"]
     selected = dash_duo.find_elements(".dash-personas-selected")
     assert len(selected) == 1 and survey_case.personas[1].name in selected[0].text
-    assert _query(dash_duo) == {"persona": [second], "f.gender": ["Woman"]}
+    assert _query(dash_duo) == {"persona": [second], "f.gender": ["Woman"],
+                                "f.channels__store": ["1"]}
     assert dash_duo.get_logs() == []
 
 
@@ -116,10 +122,10 @@ def test_unknown_parts_of_a_link_are_ignored_with_a_note(dash_duo, survey_case):
     dash_duo.wait_for_element(".dash-personas-card")
     dash_duo.driver.get(dash_duo.server_url + "/?f.planet=Mars&f.gender=Martian"
                         "&f.region=North&persona=p99")
-    note = dash_duo.wait_for_element("[data-view-note=ignored]")
+    note = dash_duo.wait_for_element("[data-view-note=ignored]", timeout=30)
     for part in ("planet", "Martian", "p99"):
         assert part in note.text
-    dash_duo.wait_for_element("[data-view-note=filtered]")
+    dash_duo.wait_for_element("[data-view-note=filtered]", timeout=30)
     _wait(lambda: _query(dash_duo) == {"f.region": ["North"]})
     time.sleep(0.2)
     assert json.dumps(dash_duo.get_logs()) == "[]"

@@ -100,8 +100,9 @@ def test_options_cover_demographics_and_behaviour_with_labels(case, source):
     assert "respondent_id" not in columns and "straightliner" not in columns
     age = source.option("age_band")
     assert age.levels == tuple(o.label for o in case.codebook.levels("age_band"))
-    frequency = source.option("purchase_frequency")  # written as codes, labelled
-    assert frequency.level_labels[0] != frequency.levels[0]
+    frequency = source.option("purchase_frequency")  # a behaviour answer of the scores
+    assert frequency.levels == tuple(o.label for o in case.codebook.levels(
+        "purchase_frequency"))
     store = source.option("channels__store")
     assert isinstance(store, FilterOption)
     assert store.levels == ("0", "1") and store.level_labels == ("not selected", "selected")

@@ -270,6 +270,7 @@ def filter_latency(driver, n_changes: int) -> tuple[float, float]:
         });""")
     demographic = [o for o in options if o[0] in ("gender", "age_band", "region",
                                                   "income_band")] or options
+    driver.set_script_timeout(30)
     browser, server = [], []
     for i in range(n_changes):
         # tick a level, untick it the next time: every change is a new subset

@@ -386,7 +386,9 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
     data : DataFrame or path, optional
         Respondent rows (e.g. ``scores.csv``, read with :func:`survey_builder.read_scores`).
         When given, each row is assigned to the nearest persona prototype and the segment
-        sizes are counted on it; the rows themselves never reach the browser.
+        sizes are counted on it, and the page gets a filter panel (see
+        :func:`filtered_view`: every number recomputed for the ticked answers, the view
+        kept in the URL); the rows themselves never reach the browser.
     selection : KSelection or dict, optional
         k-selection evidence (default: the one stored with the personas).
     theme : str, default="bootstrap"

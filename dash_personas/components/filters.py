@@ -115,22 +115,21 @@ class FilterPanel(html.Section):
         items = []
         for group, chosen in zip(groups, ticks):
             hint = " (each ticked one)" if group.every else ""
+            # class names kept short: the panel is part of the first load
             items.append(html.Details([
-                html.Summary(group.label + hint, className="small fw-semibold text-truncate"),
+                html.Summary(group.label + hint, className="fw-semibold text-truncate"),
                 dcc.Checklist(
                     id=filter_id(group.key),
                     options=[{"label": label, "value": value}
                              for value, label, _, _ in group.entries],
-                    value=chosen, className="small mt-1",
-                    inputClassName="form-check-input me-1",
-                    labelClassName="form-check-label d-block text-break"),
-            ], className="dash-personas-filter col-12 col-sm-6 col-lg-3 mb-2",
-               open=bool(chosen)))
+                    value=chosen, inputClassName="form-check-input me-1",
+                    labelClassName="d-block text-break"),
+            ], className="dash-personas-filter small mb-2", open=bool(chosen)))
         section_props.setdefault("className", "dash-personas-filters border rounded-3 p-3 mt-3")
         super().__init__([
             html.H2(heading, className="h6 mb-2"),
             html.P("Tick answers to see the personas of those respondents only; every card "
                    "and chart is recomputed. Copy the address to share the view.",
                    className="small text-body-secondary mb-2"),
-            html.Div(items, className="row g-2"),
+            html.Div(items, className="row row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2"),
         ], **section_props)

@@ -225,17 +225,46 @@ def _require_known(value: Any, known: set[str], what: str, optional: bool = Fals
     raise dash.exceptions.PreventUpdate
 
 
-def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any]:
-    """The snapshot sections (gallery, comparisons, profiles, k evidence), callbacks added."""
+def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str,
+                      people_for: Any = None) -> list[Any]:
+    """The snapshot sections (gallery, comparisons, profiles, k evidence), callbacks added.
+
+    ``people_for(view)``, when given, returns the personas of the view held in the
+    :data:`VIEW_STORE` (filtered ones) for the callbacks that redraw a chart.
+    """
+    feature_options = _feature_options(people)
+    known_features = {option["value"] for option in feature_options}
+    persona_ids = {p.id for p in people}
+    if feature_options:
+        states = [State(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data")]
+        if people_for is not None:
+            states.append(State(VIEW_STORE, "data"))
+
+        @app.callback(Output("category-chart", "children"), Input("category-feature", "value"),
+                      *states, prevent_initial_call=True)
+        def _category_chart(feature: str, selected: str | None, view: Any = None) -> Any:
+            _require_known(feature, known_features, "feature")
+            _require_known(selected, persona_ids, "persona", optional=True)
+            shown = people if people_for is None else people_for(view)
+            return PersonaChart(shown, "categories", aio_id="categories", group=GROUP,
+                                theme=mode, feature=feature, selected=selected)
+
+    register_callbacks(app)
+    return persona_layout(people, mode)
+
+
+def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *,
+                   evidence: bool = True) -> list[Any]:
+    """The persona sections of the dashboard (no callbacks): gallery, comparison charts,
+    profile table and (``evidence``) the k evidence, with ``selected`` highlighted."""
     feature_options = _feature_options(people)
     first_feature = feature_options[0]["value"] if feature_options else None
 
     def chart(kind: str, **kwargs: Any) -> Any:
-        return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode, **kwargs)
+        return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode,
+                            selected=selected, **kwargs)
 
     categories: list[Any] = []
-    known_features = {option["value"] for option in feature_options}
-    persona_ids = {p.id for p in people}
     if first_feature is not None:
         categories = [
             dbc.Label("Answer shares for", html_for="category-feature", className="small"),
@@ -245,24 +274,18 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
                        size="sm", className="mb-2"),
             html.Div(chart("categories", feature=first_feature), id="category-chart"),
         ]
-        @app.callback(Output("category-chart", "children"), Input("category-feature", "value"),
-                      State(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
-                      prevent_initial_call=True)
-        def _category_chart(feature: str, selected: str | None) -> Any:
-            _require_known(feature, known_features, "feature")
-            _require_known(selected, persona_ids, "persona", optional=True)
-            return chart("categories", feature=feature, selected=selected)
-
-    register_callbacks(app)
     return [
-        _section("Personas", [PersonaGallery(people, aio_id=GALLERY_ID, group=GROUP)],
-                 "personas"),
+        _section("Personas", [PersonaGallery(people, aio_id=GALLERY_ID, group=GROUP,
+                                             selected=selected)], "personas"),
         _section("How the personas compare", [
             dbc.Row([
-                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode), lg=6),
-                dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode), lg=6),
+                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode,
+                                     selected=selected), lg=6),
+                dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode,
+                                     selected=selected), lg=6),
             ]),
-            SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode),
+            SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode,
+                              selected=selected),
             dbc.Row([
                 dbc.Col(chart("clv"), lg=6),
                 dbc.Col(chart("journey"), lg=6),
@@ -270,9 +293,128 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
             html.Div(categories),
         ], "compare"),
         _section("Profiles", [profile_table(people)], "profiles"),
-        _section("Choosing the number of personas",
-                 _selection_section(people.selection, mode), "k-selection"),
+        *([_section("Choosing the number of personas",
+                    _selection_section(people.selection, mode), "k-selection")]
+          if evidence else []),
     ]
+
+
+#: Ids of the view's URL, its canonical query string (the view shown), the note saying
+#: what is shown, and the re-rendered persona sections.
+VIEW_LOCATION, VIEW_STORE = "view-location", "view-state"
+VIEW_NOTE, VIEW_SECTIONS = "view-note", "persona-sections"
+
+
+def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
+                  codebook: Any = None) -> list[Any]:
+    """The persona sections under a filter panel, with the view kept in the URL.
+
+    Ticking answers recomputes every card, chart and table on the server from the
+    respondent rows held there (:class:`~dash_personas.PersonaFilter`; the rows never
+    reach the browser). The filters and the selected persona are written to the URL
+    (:class:`~dash_personas.ViewState`) and restored from it, so a copied link opens the
+    same view; unknown questions, answers or personas in a URL are ignored with a note
+    on the page. Registers the callbacks on ``app``.
+    """
+    import functools
+
+    from dash.exceptions import PreventUpdate
+
+    from .components import FilterPanel
+    from .components.filters import (
+        FILTER_TYPE,
+        filter_groups,
+        filters_from_ticks,
+        ticks_from_filters,
+    )
+    from .personas import PersonaFilter
+    from .view_state import ViewState, view_state_from_search
+
+    source = PersonaFilter(people, data, codebook)
+    groups = filter_groups(source.options)
+    known = {p.id for p in people}
+
+    @functools.lru_cache(maxsize=32)
+    def subset(key: tuple[tuple[str, tuple[str, ...]], ...]) -> PersonaSet:
+        return source.apply(dict(key)) if key else people
+
+    def people_for(query: str | None) -> PersonaSet:
+        return subset(_filter_key(view_state_from_search(query).filters))
+
+    sections = _persona_sections(app, people, mode, people_for=people_for)
+    every = {"type": FILTER_TYPE, "column": dash.ALL}
+
+    @app.callback(Output(VIEW_SECTIONS, "children"), Output(VIEW_LOCATION, "search"),
+                  Output(every, "value"), Output(VIEW_NOTE, "children"),
+                  Output(VIEW_STORE, "data"),
+                  Input(VIEW_LOCATION, "search"), Input(every, "value"),
+                  Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
+                  State(VIEW_STORE, "data"))
+    def _view(search: str | None, ticked: list[list[str]], selected: str | None,
+              current: str | None) -> tuple[Any, ...]:
+        # the page load triggers every input at once: the URL comes first
+        opened = f"{VIEW_LOCATION}.search" in dash.ctx.triggered_prop_ids \
+            or dash.ctx.triggered_id is None
+        trigger = None if opened else dash.ctx.triggered_id
+        shown = view_state_from_search(current)
+        notes: list[str] = []
+        ticks: Any = [dash.no_update] * len(groups)
+        if isinstance(trigger, dict) and trigger.get("type") == FILTER_TYPE:
+            state = shown.replace(filters=filters_from_ticks(groups, ticked))
+        elif trigger == PersonaGallery.ids.selection(GALLERY_ID, GROUP):
+            state = shown.replace(persona=selected)  # highlighted in the browser already
+            query = state.to_query()
+            if query == (current or ""):
+                raise PreventUpdate
+            return dash.no_update, _search(query), ticks, dash.no_update, query
+        else:  # the page was opened (or the browser went back) on a URL
+            asked = view_state_from_search(search)
+            filters, notes = source.check(asked.filters)
+            persona = asked.persona
+            if persona is not None and persona not in known:
+                notes.append(f"No persona {persona!r}: none is selected.")
+                persona = None
+            state = ViewState(filters, persona=persona, wave=asked.wave)
+            if state.to_query() == (current or "") and not notes:
+                raise PreventUpdate
+            ticks = ticks_from_filters(groups, state.filters)
+        query = state.to_query()
+        chosen = subset(_filter_key(state.filters))
+        return (persona_layout(chosen, mode, state.persona, evidence=False), _search(query), ticks,
+                _view_note(state, chosen, source, notes), query)
+
+    panel = [FilterPanel(source.options, id="filters")] if source.options else []
+    return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
+            *panel, html.Div(id=VIEW_NOTE, role="status", className="mt-2"),
+            # the k evidence is the fit's: it does not change with the filters
+            html.Div(sections[:-1], id=VIEW_SECTIONS), sections[-1]]
+
+
+def _filter_key(filters: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((column, tuple(levels)) for column, levels in filters.items()))
+
+
+def _search(query: str) -> str:
+    return f"?{query}" if query else ""
+
+
+def _view_note(state: Any, people: PersonaSet, source: Any, notes: list[str]) -> list[Any]:
+    """What the page shows (the filtered respondents) and what a URL asked for in vain."""
+    out: list[Any] = []
+    if notes:
+        out.append(html.Div([html.Strong("Part of this link was ignored. "), " ".join(notes)],
+                            className="alert alert-warning small py-2 mb-2",
+                            **{"data-view-note": "ignored"}))
+    if state.filters:
+        described = "; ".join(
+            f"{option.label}: " + " or ".join(option.level_labels[option.levels.index(v)]
+                                              for v in state.filters[option.column])
+            for option in source.options if option.column in state.filters)
+        out.append(html.P([html.Strong(f"{people.n_respondents:,} of "
+                                       f"{source.n_respondents:,} respondents"),
+                           f" ({described}). Every number below is theirs."],
+                          className="small mb-0", **{"data-view-note": "filtered"}))
+    return out
 
 
 _FOOTER = html.Footer(html.P("Aggregates only: no respondent-level data is sent to the browser.",
@@ -292,7 +434,9 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
     data : DataFrame or path, optional
         Respondent rows (e.g. ``scores.csv``, read with :func:`survey_builder.read_scores`).
         When given, each row is assigned to the nearest persona prototype and the segment
-        sizes are counted on it; the rows themselves never reach the browser.
+        sizes are counted on it, and the page gets a filter panel (see
+        :func:`filtered_view`: every number recomputed for the ticked answers, the view
+        kept in the URL); the rows themselves never reach the browser.
     selection : KSelection or dict, optional
         k-selection evidence (default: the one stored with the personas).
     theme : str, default="bootstrap"
@@ -312,10 +456,12 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
         With its callbacks registered on itself (several apps can live in one process).
     """
     people = _as_persona_set(personas)
+    codebook = None
     if isinstance(data, (str, Path)):
         from survey_builder.scores import read_scores
 
-        data = read_scores(data).frame
+        table = read_scores(data)
+        data, codebook = table.frame, table.codebook
     if data is not None:
         from .personas import refresh_sizes
 
@@ -334,7 +480,8 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
                    "highlight it in every chart.", className="text-body-secondary"),
             export_menu(app, people, title=title),
         ]),
-        html.Main(_persona_sections(app, people, mode)),
+        html.Main(_persona_sections(app, people, mode) if data is None
+                  else filtered_view(app, people, data, mode, codebook=codebook)),
         _FOOTER,
     ], fluid="lg", className="pb-4 dash-personas-page")
     return app

@@ -103,6 +103,8 @@ each column of *that* file is: ``{"values": "labels"|"codes", "language", "colum
 ``clv``       ``currency``
 ``journey``   ``source`` (the journey question's column) and ``levels`` in stage order
 ``answer``    ``source`` (the single-choice column) and ``levels`` in option order
+``behaviour`` a behaviour answer as given (``survey_builder.scoring.behaviour_columns``):
+              ``source``, ``label``; ``levels`` when it is a single choice
 ``quality``   a data-quality column (:data:`~survey_builder.layout.QUALITY_COLUMNS`)
 ``nps``       ``source`` (the NPS question's column), ``label``, and ``levels``
               ``detractor``, ``passive``, ``promoter`` (0-6, 7-8, 9-10)
@@ -629,8 +631,8 @@ class ScoresColumn(_Entry):
     """What one column of a scores file is (see "The scores layout" above)."""
 
     name: str
-    kind: Literal["id", "scale", "clv", "journey", "answer", "quality", "nps", "maxdiff",
-                  "other"]
+    kind: Literal["id", "scale", "clv", "journey", "answer", "behaviour", "quality", "nps",
+                  "maxdiff", "other"]
     source: str | None = None
     scale: str | None = None
     label: Text | None = None

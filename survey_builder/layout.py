@@ -13,6 +13,9 @@ Scores file layout
 4. :data:`JOURNEY_COLUMN` when it defines a customer-journey question;
 5. every other single-choice answer (the question's name, or ``<name>_answer`` when the
    name is taken), written as labels (or as option codes with ``--codes``);
+   then the behaviour answers as given (``survey_builder.scoring.behaviour_columns``:
+   the CLV frequency and value questions, one 0/1 or rank column per option of every
+   multiple-choice and ranking question);
 6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS`, then
    :data:`N_ANSWERED_COLUMN`, :data:`STRAIGHTLINED_SHARE_COLUMN` and
    :data:`LONGEST_RUN_COLUMN`, then (when the responses carry interview times)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import atomic_write
 from .codebook import CODEBOOK_VERSION, Codebook, codebook_to_text, load_codebook
 from .errors import UserError
-from .layout import CLV_COLUMN, JOURNEY_COLUMN, QUALITY_COLUMNS, sidecar_path
+from .layout import ANSWER_SUFFIX, CLV_COLUMN, JOURNEY_COLUMN, QUALITY_COLUMNS, sidecar_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -91,6 +91,9 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
     book = Codebook({**codebook, "scores": None})
     language = language or book.default_language
     clv_defined = book.derivations.clv is not None
+    from .scoring import BEHAVIOUR_KIND, behaviour_columns
+
+    behaviour = set(behaviour_columns(book))
     columns: list[dict[str, Any]] = []
     value_kinds: set[str] = set()
     for name in (str(c) for c in frame.columns):
@@ -113,6 +116,10 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
             columns.append({"name": name, "kind": "quality"})
         elif (derived := _nps_or_maxdiff_entry(name, book)) is not None:
             columns.append(derived)
+        elif source is not None and (name in behaviour or name.removesuffix(ANSWER_SUFFIX)
+                                     in behaviour) and source.type != "single_choice":
+            columns.append({"name": name, "kind": BEHAVIOUR_KIND, "source": source.name,
+                            "label": dict(source.label or {})})
         elif source is not None and source.levels:
             options = book.levels(name, language)
             values = _written_values(frame[name], [o.code for o in options],
@@ -123,7 +130,8 @@ def describe_scores(frame: pd.DataFrame, codebook: Mapping[str, Any],
             value_kinds.add("codes" if values == [o.code for o in options] else "labels")
             label_of = {str(level.code): dict(level.label) for level in source.levels}
             columns.append({
-                "name": name, "kind": "journey" if name == JOURNEY_COLUMN else "answer",
+                "name": name, "kind": "journey" if name == JOURNEY_COLUMN else (
+                    BEHAVIOUR_KIND if source.name in behaviour else "answer"),
                 "source": source.name, "label": dict(source.label or {}),
                 "levels": [{"code": o.code, "value": v, "label": label_of[o.code]}
                            for o, v in zip(options, values)]})

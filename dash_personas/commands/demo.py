@@ -149,14 +149,8 @@ def build_demo(out_dir: Path, n: int = 5000, n_personas: int = 5, seed: int = 0,
         selection.to_csv(handle)
     step(f"chose k = {selection.recommended_k} ({selection.rule})")
 
-    from survey_builder.readers import read_responses
-
-    from ..personas import behaviour_answers, with_answers
-
-    # purchase frequency, spend, channels, triggers, choice drivers: in the responses only
-    answers = behaviour_answers(read_responses(paths["responses"], codebook), codebook)
-    described = with_answers(scores, answers, codebook.id_column, source=str(paths["responses"]))
-    personas = make_personas(segmentation, features, scores=described, codebook=codebook)
+    # the scores carry the behaviour answers (frequency, spend, channels, triggers, drivers)
+    personas = make_personas(segmentation, features, scores=scores, codebook=codebook)
     save_personas(personas, paths["personas"])
     write_overrides_template(personas, paths["overrides"])
     from ..export import write_persona_sheet

@@ -23,9 +23,10 @@ import click
               help="Also write a self-contained HTML persona sheet.")
 @click.option("--language", default=None, help="Language of codebook texts.")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The responses SCORES was scored from (any format survey-builder reads): "
-                   "purchase frequency, spend, channels, triggers and choice drivers for the "
-                   "personas' behaviour, goals and triggers (matched by respondent id).")
+              help="The responses SCORES was scored from (any format survey-builder reads), "
+                   "for scores written without the behaviour answers (before survey-builder "
+                   "score carried them): purchase frequency, spend, channels, triggers and "
+                   "choice drivers, matched by respondent id.")
 @click.option("--weight", "weight", metavar="COLUMN",
               help="Column of survey weights in SCORES (default: the column the model was "
                    "fitted with, if any).")
@@ -58,7 +59,7 @@ def personas_command(model_path: Path, scores_path: Path, out: Path, codebook_pa
       dash-personas personas model.json scores.csv --out personas.json
       dash-personas personas model.json scores.csv --out personas.json --overrides edits.yaml
       dash-personas personas model.json old_scores.csv --codebook survey.yaml --out p.json
-      dash-personas personas model.json scores.csv --answers responses.csv --out p.json
+      dash-personas personas model.json old_scores.csv --answers responses.csv --out p.json
       dash-personas personas model.json scores.csv --weight weight --out personas.json
       dash-personas personas model.json "crm/*.parquet" --codebook survey.yaml \
           --workers 4 --out personas.json

@@ -17,6 +17,7 @@ from .export_menu import (
     register_export_routes,
     wave_personas,
 )
+from .filters import FilterPanel
 from .gallery import PersonaGallery
 from .theme import (
     DARK_THEMES,
@@ -33,6 +34,7 @@ __all__ = [
     "DARK_THEMES",
     "AspectsRadar",
     "ExportMenu",
+    "FilterPanel",
     "PersonaCard",
     "PersonaChart",
     "PersonaGallery",

@@ -11,6 +11,7 @@ Dash card, the HTML sheet and the notebook display (:func:`persona_card_html`,
 from ._answers import behaviour_answers, with_answers
 from ._assign import assign_personas, refresh_sizes
 from ._build import build_personas, prototypes_from_labels
+from ._filter import FilterOption, PersonaFilter, filter_personas
 from ._guidelines import Advice, GuidelineConflict, check_guidelines
 from ._html import comparison_table_html, persona_card_html, personas_html, view_html
 from ._model import (
@@ -75,12 +76,14 @@ __all__ = [
     "Emphasis",
     "FeatureDiff",
     "FeatureInfo",
+    "FilterOption",
     "GalleryView",
     "GuidelineConflict",
     "Guidelines",
     "JourneyShare",
     "Line",
     "Persona",
+    "PersonaFilter",
     "PersonaSet",
     "PersonaView",
     "ProfileStatistics",
@@ -101,6 +104,7 @@ __all__ = [
     "explain_lift",
     "explain_share",
     "explain_std_diff",
+    "filter_personas",
     "format_amount",
     "gallery_view",
     "load_overrides",

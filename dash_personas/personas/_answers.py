@@ -1,10 +1,12 @@
-"""The questionnaire answers that describe personas but are not in the scores file.
+"""The behaviour answers that describe personas: in the scores file, or from the responses.
 
-Scoring keeps the scale scores, CLV, the journey stage and single-choice answers; the CLV
-inputs (purchase frequency, spend) and the options of the channel, trigger and
-choice-driver questions stay in the responses. :func:`behaviour_answers` picks them out
-of canonical-layout responses and :func:`with_answers` lines them up with the scores, by
-respondent id, for :func:`~dash_personas.personas.build_personas`.
+``survey-builder score`` writes them into the scores file (the CLV inputs, purchase
+frequency and spend, and the options of the multiple-choice and ranking questions:
+``survey_builder.scoring.behaviour_columns``), so personas built from such a file describe
+behaviour, channels, triggers and goals as they are. Scores written before then lack
+them: :func:`behaviour_answers` picks them out of canonical-layout responses and
+:func:`with_answers` adds the ones the scores lack, by respondent id, for
+:func:`~dash_personas.personas.build_personas`.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ import pandas as pd
 from survey_builder.codebook import as_codebook
 from survey_builder.errors import UserError
 
-from ._rules import BEHAVIOUR_QUESTIONS
-
 __all__ = ["behaviour_answers", "with_answers"]
 
 
@@ -30,21 +30,19 @@ def behaviour_answers(responses: pd.DataFrame, codebook: Mapping[str, Any]) -> p
     responses : DataFrame
         Canonical-layout answers (``survey_builder.readers.read_responses``).
     codebook : Codebook or mapping
-        Says which columns are the CLV frequency and value questions and which are the
-        options of the channel, trigger and choice-driver questions
-        (:data:`~dash_personas.personas._rules.BEHAVIOUR_QUESTIONS`).
+        The questionnaire's codebook: its CLV frequency and value questions and the
+        options of its multiple-choice and ranking questions, the columns
+        ``survey-builder score`` writes (``survey_builder.scoring.behaviour_columns``).
 
     Returns
     -------
     DataFrame
         The id column and those columns, in codebook order (none of them: only the id).
     """
+    from survey_builder.scoring import behaviour_columns
+
     book = as_codebook(codebook)
-    clv = book.derivations.clv
-    wanted = {clv.terms[t].column for t in ("frequency", "value") if t in clv.terms} \
-        if clv is not None else set()
-    columns = [c.name for c in book.columns
-               if c.name in wanted or (c.question in BEHAVIOUR_QUESTIONS and c.option is not None)]
+    columns = behaviour_columns({**book, "scores": None})
     return responses[[book.id_column, *(c for c in columns if c in responses.columns)]]
 
 

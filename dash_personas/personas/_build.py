@@ -39,6 +39,7 @@ from ._model import (
     ProfileStatistics,
     ScaleScore,
 )
+from ._rows import rows
 from ._rules import DISTINCT_LIFT, DISTINCT_SD, FIRST_NAMES, direction_rule
 from ._typical import TypicalPerson, typical_people
 
@@ -365,26 +366,9 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
                  peers: Peers, typical: TypicalPerson | None = None) -> _Draft:
     numeric = profiles.numeric[profiles.numeric["segment"] == segment]
     categorical = profiles.categorical[profiles.categorical["segment"] == segment]
-
-    profile = [FeatureDiff(feature=r.feature, label=info[r.feature].label, mean=float(r.mean),
-                           overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
-                           **_tested(r))
-               for r in numeric.itertuples() if np.isfinite(r.mean)]
-    scale_rows = [r for r in numeric.itertuples() if info[r.feature].role == "scale"
-                  and np.isfinite(r.mean)]
-    aspects = [ScaleScore(scale=r.feature, label=info[r.feature].label,
-                          dimension=info[r.feature].dimension, mean=float(r.mean),
-                          overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
-                          **_tested(r)) for r in scale_rows]
-
-    categories = []
-    for r in _in_level_order(categorical, info).itertuples():
-        feat = info[r.feature]
-        level = str(r.level)
-        categories.append(CategoryShare(
-            feature=r.feature, label=feat.label, level=level,
-            level_label=feat.label_of(level), share=float(r.share),
-            overall_share=float(r.overall_share), lift=float(r.lift), **_tested(r)))
+    profile = feature_diffs(numeric, info)
+    aspects = scale_scores(numeric, info)
+    categories = category_shares(categorical, info)
 
     # distinctive scales, strongest first
     distinct = sorted((s for s in aspects if abs(s.std_diff) >= DISTINCT_SD),
@@ -392,7 +376,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     words = [(s, direction_rule(s.scale, s.dimension, "high" if s.std_diff > 0 else "low",
                                 s.label)) for s in distinct]
     adjectives = [w["adj"] for _, w in words]
-    for r in categorical.sort_values("lift", ascending=False).itertuples():
+    for r in rows(categorical.sort_values("lift", ascending=False)):
         if r.lift >= DISTINCT_LIFT and info[r.feature].role != "channel":
             # a question is too long for a name: then the answer alone names ("65-Or-Older")
             level_label = info[r.feature].label_of(str(r.level))
@@ -422,13 +406,7 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     advice, dropped = resolve_advice(guideline_candidates(
         outstanding, high_score, numeric, categorical, info, behaviour, peers))
     triggers = triggers_of(numeric, info, peers)
-    journey = [JourneyShare(stage=info[c.feature].code_of(c.level), label=c.level_label,
-                            share=c.share,
-                            overall_share=c.overall_share)
-               for c in categories if info[c.feature].role == "journey"]
-    order = list(next((f.levels for f in info.values() if f.role == "journey"), {}))
-    journey.sort(key=lambda j: order.index(j.stage) if j.stage in order else len(order))
-
+    journey = journey_shares(categories, info)
     demographics = _typical_demographics(typical, categories)
 
     proto = {str(k): _python(v) for k, v in prototypes.loc[segment].items()}
@@ -448,6 +426,49 @@ def _one_persona(position: int, segment: Any, summary: pd.DataFrame, profiles: A
     return _Draft(persona, outstanding, advice, dropped)
 
 
+def feature_diffs(numeric: pd.DataFrame, info: dict[str, FeatureInfo]) -> list[FeatureDiff]:
+    """A segment's numeric profile rows (``SegmentProfiles.numeric``) as persona items."""
+    return [FeatureDiff(feature=r.feature, label=info[r.feature].label, mean=float(r.mean),
+                        overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
+                        **_tested(r))
+            for r in rows(numeric) if np.isfinite(r.mean)]
+
+
+def scale_scores(numeric: pd.DataFrame, info: dict[str, FeatureInfo]) -> list[ScaleScore]:
+    """The psychometric scales among a segment's numeric profile rows."""
+    return [ScaleScore(scale=r.feature, label=info[r.feature].label,
+                       dimension=info[r.feature].dimension, mean=float(r.mean),
+                       overall_mean=float(r.overall_mean), std_diff=float(r.std_diff),
+                       **_tested(r))
+            for r in rows(numeric) if info[r.feature].role == "scale"
+            and np.isfinite(r.mean)]
+
+
+def category_shares(categorical: pd.DataFrame,
+                    info: dict[str, FeatureInfo]) -> list[CategoryShare]:
+    """A segment's categorical profile rows as answer shares, in questionnaire order."""
+    categories = []
+    for r in _in_level_order(categorical, info):
+        feat = info[r.feature]
+        level = str(r.level)
+        categories.append(CategoryShare(
+            feature=r.feature, label=feat.label, level=level,
+            level_label=feat.label_of(level), share=float(r.share),
+            overall_share=float(r.overall_share), lift=float(r.lift), **_tested(r)))
+    return categories
+
+
+def journey_shares(categories: list[CategoryShare],
+                   info: dict[str, FeatureInfo]) -> list[JourneyShare]:
+    """The journey-stage mix among ``categories``, in stage order."""
+    journey = [JourneyShare(stage=info[c.feature].code_of(c.level), label=c.level_label,
+                            share=c.share, overall_share=c.overall_share)
+               for c in categories if info[c.feature].role == "journey"]
+    order = list(next((f.levels for f in info.values() if f.role == "journey"), {}))
+    journey.sort(key=lambda j: order.index(j.stage) if j.stage in order else len(order))
+    return journey
+
+
 def _typical_demographics(typical: TypicalPerson | None,
                           categories: list[CategoryShare]) -> list[CategoryShare]:
     """The typical person's answers (one real member's), as profile shares."""
@@ -462,7 +483,7 @@ def _typical_demographics(typical: TypicalPerson | None,
     return chosen
 
 
-def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> pd.DataFrame:
+def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> list[Any]:
     """Profile rows with each feature's levels in questionnaire order (``info`` levels),
     not in the order they first occur in the data."""
     def position(row: Any) -> int:
@@ -471,10 +492,6 @@ def _in_level_order(categorical: pd.DataFrame, info: dict[str, FeatureInfo]) -> 
         code = feature.code_of(str(row.level))
         return order.index(code) if code in order else len(order)
 
-    if categorical.empty:
-        return categorical
-    features = list(dict.fromkeys(categorical["feature"]))
-    keys = pd.DataFrame({
-        "feature": categorical["feature"].map({f: i for i, f in enumerate(features)}),
-        "level": [position(r) for r in categorical.itertuples()]}, index=categorical.index)
-    return categorical.loc[keys.sort_values(["feature", "level"], kind="stable").index]
+    records = rows(categorical)
+    first = {f: i for i, f in enumerate(dict.fromkeys(r.feature for r in records))}
+    return sorted(records, key=lambda r: (first[r.feature], position(r)))

@@ -19,6 +19,7 @@ from survey_builder.codebook import OPTION_SEPARATOR
 
 from ._guidelines import Advice, Candidate, advice, check_guidelines
 from ._model import Behaviour, CategoryShare, FeatureInfo, Guidelines, ScaleScore
+from ._rows import rows
 from ._rules import (
     CHANNEL_OPTIONS,
     CHANNELS,
@@ -106,19 +107,19 @@ def _option(name: str) -> str:
 def _option_shares(numeric: pd.DataFrame, info: dict[str, FeatureInfo],
                    role: str) -> list[CategoryShare]:
     """Per option column (0/1) of ``role``: the share that ticked it, most ticked first."""
-    rows = []
-    for r in numeric[[info[f].role == role for f in numeric["feature"]]].itertuples():
+    shares = []
+    for r in rows(numeric[[info[f].role == role for f in numeric["feature"]]]):
         if not np.isfinite(r.mean):
             continue
         code = _option(r.feature)
         question, _, option_label = info[r.feature].label.rpartition(" — ")
-        rows.append(CategoryShare(
+        shares.append(CategoryShare(
             feature=r.feature, label=question or info[r.feature].label, level=code,
             level_label=option_label or code, share=float(r.mean),
             overall_share=float(r.overall_mean),
             lift=float(r.mean / r.overall_mean) if r.overall_mean else 0.0))
-    rows.sort(key=lambda c: -c.share)
-    return rows
+    shares.sort(key=lambda c: -c.share)
+    return shares
 
 
 def behaviour_of(numeric: pd.DataFrame, categorical: pd.DataFrame,
@@ -130,7 +131,7 @@ def behaviour_of(numeric: pd.DataFrame, categorical: pd.DataFrame,
     levels of a single channel feature).
     """
     b = Behaviour(currency=currency)
-    for r in numeric.itertuples():
+    for r in rows(numeric):
         role, name = info[r.feature].role, r.feature.lower()
         if role == "clv":
             b.clv, b.overall_clv = float(r.mean), float(r.overall_mean)
@@ -147,7 +148,7 @@ def behaviour_of(numeric: pd.DataFrame, categorical: pd.DataFrame,
         b.frequency_share = float(top["share"])
         b.overall_frequency_share = float(top["overall_share"])
     shares = _option_shares(numeric, info, "channel")
-    for r in categorical[[info[f].role == "channel" for f in categorical["feature"]]].itertuples():
+    for r in rows(categorical[[info[f].role == "channel" for f in categorical["feature"]]]):
         shares.append(CategoryShare(
             feature=r.feature, label=info[r.feature].label, level=str(r.level),
             level_label=info[r.feature].label_of(str(r.level)), share=float(r.share),
@@ -181,9 +182,9 @@ def goals_of(numeric: pd.DataFrame, info: dict[str, FeatureInfo], peers: Peers,
         The scales whose sentences a stronger goal contradicts.
     """
     by_scale = {s.scale: s for s, _ in scales}
-    rows = numeric[[info[f].role == "driver" for f in numeric["feature"]]]
+    drivers = numeric[[info[f].role == "driver" for f in numeric["feature"]]]
     found, overruled = [], set()
-    for r in rows.itertuples():
+    for r in rows(drivers):
         if not (r.std_diff < 0 and stands_out(float(r.std_diff),
                                               peers.std_diff.get(r.feature, 0.0))):
             continue
@@ -256,12 +257,12 @@ def guideline_candidates(scales: list[tuple[ScaleScore, dict[str, Any]]],
                 item = note_advice(notes.get(scale.scale), direction, scale.label)
             if item is not None:
                 out.append(Candidate(item, f"{kind}-{direction}:{scale.scale}", strength))
-    for r in numeric.itertuples():
+    for r in rows(numeric):
         if info[r.feature].role == "clv" and stands_out(float(r.std_diff),
                                                         peers.std_diff.get(r.feature, 0.0)):
             out.append(Candidate(CLV_RULES["high" if r.std_diff > 0 else "low"], "clv",
                                  abs(float(r.std_diff))))
-    for r in categorical[[info[f].role == "journey" for f in categorical["feature"]]].itertuples():
+    for r in rows(categorical[[info[f].role == "journey" for f in categorical["feature"]]]):
         stage = info[r.feature].code_of(str(r.level))
         peer = peers.share.get((r.feature, str(r.level)), np.inf)
         if stage in JOURNEY_RULES and share_stands_out(float(r.share), float(r.overall_share),

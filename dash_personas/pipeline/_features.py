@@ -11,6 +11,7 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
+from survey_builder.scoring import behaviour_columns
 
 __all__ = ["FeatureSelection", "identifier_columns", "select_features"]
 
@@ -26,9 +27,10 @@ DATE_TIME = "date/time"
 UNSUPPORTED = "unsupported type"
 EXCLUDED = "excluded"
 NOT_INCLUDED = "not included"
+BEHAVIOUR = "behaviour answer"
 #: Reasons decided by the rules (not asked for with include/exclude).
 AUTOMATIC_REASONS = frozenset({IDENTIFIER, QUALITY_FLAG, EMPTY, CONSTANT, FREE_TEXT, DATE_TIME,
-                               UNSUPPORTED})
+                               UNSUPPORTED, BEHAVIOUR})
 
 # Inferred value kinds (pandas.api.types.infer_dtype) a segmentation feature can hold.
 _SCALAR_KINDS = frozenset({"string", "integer", "floating", "mixed-integer-float", "boolean",
@@ -87,8 +89,8 @@ class FeatureSelection:
         (1-based, named ``row``).
     left_out : dict of str to str
         Every other column and the reason: ``identifier``, ``data-quality flag``,
-        ``empty``, ``constant``, ``free text``, ``date/time``, ``unsupported type``
-        (decided by the rules) or ``excluded`` / ``not included`` (asked for).
+        ``behaviour answer``, ``empty``, ``constant``, ``free text``, ``date/time``,
+        ``unsupported type`` (decided by the rules) or ``excluded`` / ``not included`` (asked for).
     """
 
     features: list[str]
@@ -145,8 +147,9 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
 
     Left out automatically, each with its reason: identifiers (a different value on
     every row, or the codebook's id column), the data-quality flags of
-    ``survey-builder score``, empty and constant columns, free text (many distinct
-    strings), dates and times, and values that are neither numbers nor categories.
+    ``survey-builder score``, the codebook's behaviour answers, empty and constant
+    columns, free text (many distinct strings), dates and times, and values that are
+    neither numbers nor categories.
 
     Parameters
     ----------
@@ -158,7 +161,10 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
     exclude : iterable of str, optional
         Leave these columns out as well.
     codebook : mapping, optional
-        A ``survey-builder`` codebook; its ``id_column`` is always an identifier.
+        A ``survey-builder`` codebook; its ``id_column`` is always an identifier, and
+        its behaviour answers (``survey_builder.scoring.behaviour_columns``: purchase
+        frequency, spend, multiple-choice and ranking options) are left out: they
+        describe the personas, CLV already sums them up.
     source : str
         Name of the table in error messages (usually its file name).
     allow_empty : bool, default=False
@@ -181,6 +187,8 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
         if name not in columns:
             raise UserError(f"no column named {name!r} (columns: {', '.join(columns)})",
                             source, None, name)
+    # what people do describes personas; CLV already carries frequency and spend
+    behaviour = set(behaviour_columns(codebook)) if codebook is not None else set()
     ids_found = identifier_columns(frame)
     id_column = str((codebook or {}).get("id_column") or "")
     if id_column in columns and id_column not in ids_found:
@@ -206,6 +214,8 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
                 reason = QUALITY_FLAG
             elif name == id_column:
                 reason = IDENTIFIER
+            elif name in behaviour:
+                reason = BEHAVIOUR
             else:
                 reason = _reason_to_leave_out(frame[name], len(frame), name in unique_per_row)
             if reason is None:

@@ -12,6 +12,8 @@ order (each usable on its own):
   :func:`net_promoter_score` gives % promoters - % detractors, overall or per segment);
 * :func:`score_maxdiff` — MaxDiff item scores per respondent (empirical-Bayes best-worst
   logit utilities, or counts), the numeric ``md_<question>__<item>`` columns;
+* :func:`score_behaviour` — the behaviour answers as given (:func:`behaviour_columns`: CLV
+  frequency and value, the options of multiple-choice and ranking questions);
 * :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
   :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
   questionnaire's rules), :func:`count_answered` — the data-quality columns;
@@ -35,6 +37,7 @@ from ._arrays import (
     straightline_flags,
     straightlined_blocks,
 )
+from ._behaviour import BEHAVIOUR_KIND, behaviour_columns, score_behaviour
 from ._maxdiff import MAXDIFF_METHODS, MAXDIFF_PREFIX, maxdiff_score_column, score_maxdiff
 from ._nps import NPS_GROUPS, NPS_SUFFIX, net_promoter_score, nps_groups, score_nps
 from ._score import ScoreResult, score_responses
@@ -55,6 +58,7 @@ from ._sections import (
 from ._violations import VIOLATION_KINDS, SpecViolation, spec_violations
 
 __all__ = [
+    "BEHAVIOUR_KIND",
     "CLV_COLUMN",
     "FLAG_COLUMNS",
     "JOURNEY_COLUMN",
@@ -69,6 +73,7 @@ __all__ = [
     "SpecViolation",
     "StraightlineRule",
     "Straightlining",
+    "behaviour_columns",
     "clv",
     "count_answered",
     "flag_attention",
@@ -81,6 +86,7 @@ __all__ = [
     "reverse_key",
     "scale_scores",
     "score_answers",
+    "score_behaviour",
     "score_clv",
     "score_journey",
     "score_maxdiff",

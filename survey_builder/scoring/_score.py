@@ -22,6 +22,7 @@ from ..layout import (
     STRAIGHTLINER_COLUMN,
 )
 from ..timing import DEFAULT_SPEEDER_FRACTION, timing_scores
+from ._behaviour import score_behaviour
 from ._maxdiff import MaxDiffMethod, score_maxdiff
 from ._nps import net_promoter_score, score_nps
 from ._sections import (
@@ -135,7 +136,9 @@ def score_responses(
         ``journey_stage`` (:func:`score_journey`, ordered categorical) when it defines a
         journey question; every other single-choice answer as a categorical
         (:func:`score_answers`); ``<question>_nps`` per NPS question (:func:`score_nps`);
-        ``md_<question>__<item>`` per MaxDiff item (:func:`score_maxdiff`);
+        ``md_<question>__<item>`` per MaxDiff item (:func:`score_maxdiff`); the
+        behaviour answers as given (:func:`score_behaviour`: CLV frequency and value,
+        multiple-choice and ranking options);
         ``attention_failed`` (:func:`flag_attention`);
         ``straightliner`` (:func:`straightlining`); ``breaks_spec``
         (:func:`spec_violations`); ``n_answered``
@@ -179,6 +182,8 @@ def score_responses(
     out.update(nps)
     maxdiff_scores = score_maxdiff(codebook, responses, method=maxdiff)
     out.update(maxdiff_scores)
+    out.update(score_behaviour(codebook, responses, language=language, labels=labels,
+                               taken=set(out)))
     failed = flag_attention(codebook, responses)
     straightline = straightline or StraightlineRule()
     lining = straightlining(codebook, responses, straightline)

@@ -263,7 +263,7 @@ def test_personas_evolve_with_a_new_wave_of_respondents(survey_case, tmp_path):
                                                          "clv"], languages=["en"]))
     responses, _ = simulate_responses(survey, 2300, 4, 3)  # one population, two waves
     scores = score_responses(survey, responses).scores
-    features = scores[select_features(scores).features]
+    features = scores[select_features(scores, codebook=survey_case.codebook).features]
     first_wave, new_wave = features.iloc[:1500], features.iloc[1500:]
     model = KPrototypes(4, n_init=3, random_state=0).fit(first_wave)
     first = build_personas(model, first_wave, survey_case.codebook)

@@ -8,11 +8,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-#: The behaviour answers that scoring does not carry into the scores file (CLV inputs,
-#: multiple-choice and ranking options): given to ``build_personas`` as extra columns.
-BEHAVIOUR_PREFIXES = ("channels__", "purchase_triggers__", "choice_drivers__")
-BEHAVIOUR_COLUMNS = ("purchase_frequency", "avg_purchase_value")
-
 
 @dataclass
 class Simulated:
@@ -49,10 +44,8 @@ def simulate_case(survey: Any, codebook: Any, n: int, k: int, seed: int,
     from survey_builder.simulate import simulate_responses
 
     responses, planted = simulate_responses(survey, n, k, seed)
-    scores = score_responses(survey, responses).scores
-    behaviour = [c for c in responses.columns
-                 if c.startswith(BEHAVIOUR_PREFIXES) or c in BEHAVIOUR_COLUMNS]
-    frame = pd.concat([scores, responses[behaviour]], axis=1)
+    # the scores carry the behaviour answers (CLV inputs, multiple-choice and ranking options)
+    frame = score_responses(survey, responses).scores
     segments = planted.to_numpy()
     if labels == "shuffled":
         segments = np.random.default_rng(seed).permutation(segments)

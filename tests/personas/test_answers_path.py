@@ -44,24 +44,48 @@ def _personas(folder, capsys, *extra):
     return done.value.code, captured, (json.loads(out.read_text()) if out.exists() else None)
 
 
-def test_answers_fill_behaviour_goals_and_triggers(scored, capsys):
-    """Two end-to-end ``personas`` runs (with and without --answers): ~5 s each under load."""
-    code, captured, plain = _personas(scored, capsys)
+def test_scores_carry_the_behaviour_no_answers_needed(scored, capsys):
+    """spec -> simulate -> score -> segment -> personas, without --answers (~5 s under load)."""
+    code, captured, personas = _personas(scored, capsys)
     assert code in (0, None), captured.err
-    assert not any(p["behaviour"]["frequency"] or p["triggers"] for p in plain["personas"])
-    code, captured, full = _personas(scored, capsys, "--answers",
-                                     str(scored / "responses.csv"))
-    assert code in (0, None), captured.err
-    # the segmentation is the same; only what describes it grew
-    assert [p["size"] for p in full["personas"]] == [p["size"] for p in plain["personas"]]
     responses = pd.read_csv(scored / "responses.csv")
-    for persona in full["personas"]:
+    for persona in personas["personas"]:
         b = persona["behaviour"]
         assert b["frequency"] and b["spend"] is not None and b["channel_shares"]
         assert persona["day_in_life"]
-    spend = sum(p["behaviour"]["spend"] * p["size"] for p in full["personas"])
+    spend = sum(p["behaviour"]["spend"] * p["size"] for p in personas["personas"])
     assert spend / len(responses) == pytest.approx(responses["avg_purchase_value"].mean())
-    assert any(p["triggers"] or p["goals"] for p in full["personas"])
+    assert any(p["triggers"] or p["goals"] for p in personas["personas"])
+    # described, not segmented on: the model kept its features
+    model = json.loads((scored / "model.json").read_text())
+    assert not any(name.startswith(("channels__", "purchase_", "choice_", "avg_"))
+                   for name in json.dumps(model).split('"'))
+
+
+def test_answers_fill_the_behaviour_of_older_scores(scored, capsys, tmp_path):
+    """Scores without the behaviour columns: --answers adds them (two runs, ~5 s each)."""
+    from survey_builder import load_codebook, read_scores
+    from survey_builder.scores import write_scores
+    from survey_builder.scoring import behaviour_columns
+
+    codebook = load_codebook(scored / "survey.yaml")
+    old = read_scores(scored / "scores.csv").frame.drop(columns=behaviour_columns(codebook))
+    write_scores(old, codebook, tmp_path / "old.csv")
+    _, _, new = _personas(scored, capsys)
+
+    def personas_of(*extra):
+        out = tmp_path / "personas.json"
+        with pytest.raises(SystemExit) as done:
+            main(["personas", str(scored / "model.json"), str(tmp_path / "old.csv"),
+                  "--out", str(out), *extra])
+        assert done.value.code in (0, None), capsys.readouterr().err
+        return json.loads(out.read_text())["personas"]
+
+    plain = personas_of()
+    assert not any(p["behaviour"]["frequency"] or p["triggers"] for p in plain)
+    full = personas_of("--answers", str(scored / "responses.csv"))
+    assert [p["size"] for p in full] == [p["size"] for p in plain]
+    assert [p["behaviour"] for p in full] == [p["behaviour"] for p in new["personas"]]
 
 
 def test_answers_errors_are_one_line(scored, capsys, tmp_path):

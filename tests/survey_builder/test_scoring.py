@@ -103,9 +103,15 @@ def test_clv_journey_and_answers(result) -> None:
     assert list(stage.cat.categories) == ["Aware", "Considering", "Bought", "Regular", "Fan"]
     assert s.loc["a", "age_band"] == "18-34" and s.loc["a", "gender"] == "Woman"
     assert pd.isna(s.loc["b", "gender"])
-    # CLV inputs and the journey question are not repeated as categorical answers
-    assert "purchase_frequency" not in s.columns and "lifespan" not in s.columns
-    assert "attn" not in s.columns
+    # the journey question is not repeated as an answer, nor the CLV lifespan; frequency
+    # and spend are behaviour answers, as given
+    assert "lifespan" not in s.columns and "attn" not in s.columns
+    assert s.loc["a", "purchase_frequency"] == "Monthly"
+    assert result.scores["purchase_frequency"].dtype == "category"
+    assert s["avg_spend"].tolist() == [40, 12.5, 100]
+    # multiple-choice ticks and ranks, one column per option
+    assert s.loc["a", ["channels__store", "channels__web", "channels__app"]].tolist() == [1, 0, 0]
+    assert {"triggers__promo", "drivers__price"} <= set(s.columns)
 
 
 def test_flags_and_counts(result) -> None:
@@ -122,7 +128,10 @@ def test_flags_and_counts(result) -> None:
 def test_column_order_and_types(result) -> None:
     assert list(result.scores.columns) == [
         "respondent_id", "brand_trust", "price_focus", "openness", "eco", "clv",
-        "journey_stage", "age_band", "gender", "attention_failed", "straightliner", "breaks_spec",
+        "journey_stage", "age_band", "gender", "purchase_frequency", "avg_spend",
+        "channels__store", "channels__web", "channels__app", "triggers__need",
+        "triggers__promo", "triggers__gift", "drivers__price", "drivers__quality",
+        "drivers__brand", "attention_failed", "straightliner", "breaks_spec",
         "n_answered", "straightlined_share", "longest_run"]
     assert result.scores["respondent_id"].is_unique
     assert result.scores["attention_failed"].dtype == bool

@@ -1,0 +1,371 @@
+"""Personas of a subset of respondents: ``filter_personas(personas, data, filters)``.
+
+The same personas (ids, names, texts, colours) with every number recomputed on the
+respondents the filters keep: sizes, shares, bases, means, answer shares, behaviour,
+significance and small-base flags, by :func:`~dash_personas.profile_segments` (the one
+profile formula) and the persona builders of ``_build``. Respondents are assigned to
+personas once (nearest prototype) and the filter columns coded once
+(:class:`PersonaFilter`), so a filter change is a few vectorised passes over the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from survey_builder.codebook import as_codebook
+from survey_builder.layout import QUALITY_COLUMNS
+
+from ..segmentation import profile_segments
+from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE
+from ._build import category_shares, feature_diffs, journey_shares, scale_scores
+from ._content import _option_shares, behaviour_of
+from ._features import humanise
+from ._model import FeatureInfo, Persona, PersonaSet
+
+__all__ = ["FilterOption", "PersonaFilter", "filter_personas"]
+
+#: A categorical column with more levels than this is not offered as a filter.
+MAX_FILTER_LEVELS = 40
+#: A numeric column is offered as a filter when it holds at most this many distinct
+#: whole numbers (option ticks 0/1, ranks, Likert answers); its values are its levels.
+MAX_NUMERIC_LEVELS = 12
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    """One column respondents can be filtered on.
+
+    Attributes
+    ----------
+    column : str
+        The data column (the ``f.<column>`` key of a view's URL).
+    label : str
+        Its readable name (the codebook's, when there is one).
+    levels : tuple of str
+        The values respondents have, as written in the URL, in questionnaire order.
+    level_labels : tuple of str
+        A readable label for each level.
+    """
+
+    column: str
+    label: str
+    levels: tuple[str, ...]
+    level_labels: tuple[str, ...]
+
+
+class PersonaFilter:
+    """Personas recomputed on subsets of respondents, with the costly work done once.
+
+    Assigns every row to its nearest persona prototype
+    (:func:`~dash_personas.personas.assign_personas`) and codes every filter column
+    once; :meth:`apply` then recomputes the personas' numbers on the rows that pass.
+
+    Parameters
+    ----------
+    personas : PersonaSet
+    data : DataFrame
+        One row per respondent, with the columns the personas describe (e.g. the scores
+        file the personas were built from) and the columns to filter on.
+    codebook : Codebook or mapping, optional
+        Readable labels of filter columns and levels that the personas do not describe
+        (e.g. ``read_scores(path).codebook``).
+
+    Attributes
+    ----------
+    options : list of FilterOption
+        The columns that can be filtered on: every describable categorical column of
+        ``data`` with 2 to 40 levels, and numeric columns of at most 12 distinct whole
+        numbers.
+    n_respondents : int
+    """
+
+    def __init__(self, personas: PersonaSet, data: pd.DataFrame,
+                 codebook: Mapping[str, Any] | None = None) -> None:
+        from ..pipeline import read_weights, select_features
+        from ._assign import assign_personas
+
+        frame = data.set_axis([str(c) for c in data.columns], axis=1)
+        self.personas = personas
+        self.n_respondents = len(frame)
+        ids = assign_personas(personas, frame)
+        position = {p.id: i for i, p in enumerate(personas)}
+        self._labels = np.array([position[i] for i in ids], dtype=np.int64)
+        stats = personas.statistics
+        weight_column = stats.weight if stats is not None else None
+        self._weights = (read_weights(frame, weight_column, source="data")
+                         if weight_column and weight_column in frame.columns else None)
+        self._info = {f.name: f for f in personas.features if f.name in frame.columns}
+        self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
+        self._profiled = _profile_columns(frame, self._info)
+        describable = select_features(frame, allow_empty=True,
+                                      exclude=[weight_column] if weight_column in frame.columns
+                                      else ()).features
+        book = as_codebook(codebook) if codebook is not None else None
+        self.options: list[FilterOption] = []
+        self._codes: dict[str, np.ndarray] = {}
+        for name in describable:
+            if name in QUALITY_COLUMNS:
+                continue
+            coded = _coded(frame[name], self._info.get(name), book, personas.language)
+            if coded is not None:
+                option, codes = coded
+                self.options.append(option)
+                self._codes[name] = codes
+
+    def option(self, column: str) -> FilterOption | None:
+        """The :class:`FilterOption` of ``column`` (``None`` when it cannot be filtered)."""
+        return next((o for o in self.options if o.column == column), None)
+
+    def check(self, filters: Mapping[str, Iterable[str]]
+              ) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+        """The filters this data can apply, and a note for everything left out.
+
+        Parameters
+        ----------
+        filters : mapping of str to iterable of str
+            Column -> allowed levels (e.g. from a URL).
+
+        Returns
+        -------
+        filters : dict of str to tuple of str
+            Known columns with their known levels, in the options' order; a column
+            with no level left is dropped.
+        notes : list of str
+            One sentence per unknown column or level.
+        """
+        kept: dict[str, tuple[str, ...]] = {}
+        notes: list[str] = []
+        for column, wanted in filters.items():
+            option = self.option(str(column))
+            wanted = [str(level) for level in wanted]
+            if option is None:
+                notes.append(f"No filter {column!r}: the data has no such question.")
+                continue
+            unknown = [level for level in wanted if level not in option.levels]
+            if unknown:
+                notes.append(f"{option.label}: no answer {', '.join(map(repr, unknown))}.")
+            levels = tuple(level for level in option.levels if level in wanted)
+            if levels:
+                kept[option.column] = levels
+        return kept, notes
+
+    def mask(self, filters: Mapping[str, Iterable[str]]) -> np.ndarray:
+        """The rows that pass every filter (any of a column's levels; all columns).
+
+        Unknown columns and levels are ignored (see :meth:`check`).
+        """
+        keep = np.ones(self.n_respondents, dtype=bool)
+        for column, levels in self.check(filters)[0].items():
+            option = self.option(column)
+            allowed = [option.levels.index(level) for level in levels]
+            keep &= np.isin(self._codes[column], allowed)
+        return keep
+
+    def apply(self, filters: Mapping[str, Iterable[str]]) -> PersonaSet:
+        """The personas recomputed on the respondents that pass ``filters``.
+
+        Parameters
+        ----------
+        filters : mapping of str to iterable of str
+            Column -> allowed levels; unknown columns and levels are ignored (see
+            :meth:`check`). Empty: every respondent.
+
+        Returns
+        -------
+        PersonaSet
+            Same personas, order, names and texts; ``n_respondents`` is the subset's
+            size. A persona with no respondent in the subset has size 0, base 0 and no
+            profile, and is flagged ``small_base``.
+        """
+        keep = self.mask(filters)
+        stats = self.personas.statistics
+        labels = self._labels[keep]
+        present = np.unique(labels)
+        profiles = None
+        if present.size:
+            profiles = profile_segments(
+                self._profiled[keep], labels, categorical=self._categorical,
+                sample_weight=None if self._weights is None else self._weights[keep],
+                min_base=stats.min_base if stats is not None else DEFAULT_MIN_BASE,
+                correction=stats.correction if stats is not None else "holm",
+                alpha=stats.alpha if stats is not None else DEFAULT_ALPHA)
+        split = _BySegment(profiles) if profiles is not None else None
+        people = [_refreshed(persona, i, split, self._info)
+                  for i, persona in enumerate(self.personas)]
+        update: dict[str, Any] = {"personas": people, "n_respondents": int(keep.sum())}
+        if stats is not None and profiles is not None:
+            update["statistics"] = stats.model_copy(update={"n_tests": profiles.n_tests})
+        return self.personas.model_copy(update=update)
+
+
+def filter_personas(personas: PersonaSet, data: pd.DataFrame,
+                    filters: Mapping[str, Iterable[str]],
+                    codebook: Mapping[str, Any] | None = None) -> PersonaSet:
+    """The personas with their numbers recomputed on the respondents ``filters`` keep.
+
+    Parameters
+    ----------
+    personas : PersonaSet
+    data : DataFrame
+        One row per respondent (e.g. the scores file the personas were built from);
+        rows are assigned to the nearest persona prototype.
+    filters : mapping of str to iterable of str
+        Column -> allowed levels, as written in ``data`` (e.g. ``{"gender": ["Woman"],
+        "age_band": ["18 to 24", "25 to 34"]}``): a row passes when its answer is one
+        of a column's levels, for every column. Unknown columns and levels are
+        ignored (:meth:`PersonaFilter.check` says which).
+    codebook : Codebook or mapping, optional
+        Labels of the filter columns the personas do not describe.
+
+    Returns
+    -------
+    PersonaSet
+        Same personas, names and texts; sizes, shares, bases, means, answer shares,
+        behaviour, significance and small-base flags of the subset.
+
+    Notes
+    -----
+    For many filter changes on the same data (a dashboard), build one
+    :class:`PersonaFilter` and call its :meth:`~PersonaFilter.apply`.
+
+    Examples
+    --------
+    >>> from dash_personas import KPrototypes, make_mixed_blobs, build_personas
+    >>> X, _ = make_mixed_blobs(300, n_clusters=3, random_state=0)
+    >>> personas = build_personas(KPrototypes(3, random_state=0).fit(X), X)
+    >>> column = personas.features[-1].name
+    >>> level = str(X[column].iloc[0])
+    >>> filter_personas(personas, X, {column: [level]}).n_respondents == (
+    ...     X[column].astype(str) == level).sum()
+    True
+    """
+    return PersonaFilter(personas, data, codebook).apply(filters)
+
+
+def _profile_columns(frame: pd.DataFrame, info: Mapping[str, FeatureInfo]) -> pd.DataFrame:
+    """The described columns, typed once: categoricals as ``category``, the rest float."""
+    columns = {}
+    for name, feature in info.items():
+        column = frame[name]
+        if feature.kind == "categorical":
+            columns[name] = column if isinstance(column.dtype, pd.CategoricalDtype) \
+                else column.astype("category")
+        else:
+            columns[name] = pd.to_numeric(column, errors="coerce").astype(np.float64)
+    return pd.DataFrame(columns, index=frame.index)
+
+
+def _coded(column: pd.Series, feature: FeatureInfo | None, book: Any,
+           language: str) -> tuple[FilterOption, np.ndarray] | None:
+    """The filter option of one column and its level code per row (-1: no answer)."""
+    name = str(column.name)
+    if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(
+            column.dtype) or isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.astype("category") if not isinstance(column.dtype,
+                                                              pd.CategoricalDtype) else column
+        used = values.cat.remove_unused_categories()
+        levels = [str(v) for v in used.cat.categories]
+        if not 2 <= len(levels) <= MAX_FILTER_LEVELS:
+            return None
+        order = _questionnaire_order(levels, feature)
+        codes = used.cat.codes.to_numpy()
+        remap = np.array([order.index(level) for level in levels], dtype=np.int64)
+        codes = np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
+        levels = order
+    else:
+        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
+        observed = numbers[~np.isnan(numbers)]
+        distinct = np.unique(observed)
+        if not 2 <= distinct.size <= MAX_NUMERIC_LEVELS or not np.all(distinct == np.round(
+                distinct)):
+            return None
+        codes = np.full(numbers.shape, -1, dtype=np.int64)
+        seen = ~np.isnan(numbers)
+        codes[seen] = np.searchsorted(distinct, numbers[seen])
+        levels = [str(int(v)) for v in distinct]
+    label, level_labels = _labels(name, levels, feature, book, language)
+    return FilterOption(name, label, tuple(levels), tuple(level_labels)), codes
+
+
+def _questionnaire_order(levels: list[str], feature: FeatureInfo | None) -> list[str]:
+    """``levels`` (codes or labels) in the personas' level order, unknown ones after."""
+    if feature is None or not feature.levels:
+        return levels
+    codes, labels = list(feature.levels), list(feature.levels.values())
+
+    def position(value: str) -> int:
+        if value in codes:
+            return codes.index(value)
+        return labels.index(value) if value in labels else len(codes)
+
+    return sorted(levels, key=position)
+
+
+def _labels(name: str, levels: list[str], feature: FeatureInfo | None, book: Any,
+            language: str) -> tuple[str, list[str]]:
+    """The readable name of a filter column and of each level."""
+    if feature is not None:
+        label, by_code = feature.label, dict(feature.levels)
+    elif book is not None and book.source_column(name) is not None:
+        label = book.label(name, language) or humanise(name)
+        by_code = {str(o.code): o.label for o in book.levels(name, language)}
+    else:
+        label, by_code = humanise(name), {}
+    return label, [by_code.get(level, level) for level in levels]
+
+
+class _BySegment:
+    """A profile's tables split by segment once (not filtered again for every persona)."""
+
+    def __init__(self, profiles: Any) -> None:
+        self.summary = profiles.summary
+        # plain object columns: Arrow-backed strings are slow to read row by row
+        numeric = profiles.numeric.astype({"feature": object})
+        categorical = profiles.categorical.astype({"feature": object, "level": object})
+        self._numeric = dict(tuple(numeric.groupby("segment", sort=False)))
+        self._categorical = dict(tuple(categorical.groupby("segment", sort=False)))
+        self._empty = (numeric.iloc[:0], categorical.iloc[:0])
+
+    def segment(self, segment: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The numeric and categorical rows of ``segment``."""
+        return (self._numeric.get(segment, self._empty[0]),
+                self._categorical.get(segment, self._empty[1]))
+
+
+def _refreshed(persona: Persona, position: int, profiles: Any,
+               info: Mapping[str, FeatureInfo]) -> Persona:
+    """``persona`` with the numbers of segment ``position`` of ``profiles`` (the same
+    builders as ``build_personas``); its texts and chosen items stay."""
+    if profiles is None or position not in profiles.summary.index:
+        return persona.model_copy(update={
+            "size": 0, "share": 0.0, "base": 0.0, "small_base": True, "aspects": [],
+            "profile": [], "categories": [], "demographics": [], "triggers": [],
+            "journey": [], "typical_share": None,
+            "behaviour": persona.behaviour.model_copy(update={
+                "frequency": None, "frequency_share": None, "overall_frequency_share": None,
+                "spend": None, "overall_spend": None, "clv": None, "overall_clv": None,
+                "channels": [], "channel_shares": []})})
+    numeric, categorical = profiles.segment(position)
+    info = dict(info)
+    categories = category_shares(categorical, info)
+    by_level = {(c.feature, c.level): c for c in categories}
+    triggers = {c.feature: c for c in _option_shares(numeric, info, "trigger")}
+    row = profiles.summary.loc[position]
+    return persona.model_copy(update={
+        "size": int(row["size"]), "share": float(row["share"]),
+        "base": float(row["effective_base"]), "small_base": bool(row["small_base"]),
+        "aspects": scale_scores(numeric, info), "profile": feature_diffs(numeric, info),
+        "categories": categories, "journey": journey_shares(categories, info),
+        "behaviour": behaviour_of(numeric, categorical, info, persona.behaviour.currency),
+        # the persona's own picks (its typical answers, its distinctive triggers)
+        "demographics": [by_level[(d.feature, d.level)] for d in persona.demographics
+                         if (d.feature, d.level) in by_level],
+        "triggers": [triggers[t.feature] for t in persona.triggers if t.feature in triggers],
+        # the share of the segment with exactly the typical answers is not recounted
+        "typical_share": None,
+    })

@@ -1,0 +1,136 @@
+"""Personas of a subset of respondents: filter_personas / PersonaFilter, checked against pandas."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dash_personas import FilterOption, PersonaFilter, filter_personas
+from dash_personas.personas import assign_personas
+
+
+@pytest.fixture(scope="module")
+def case(simulate):
+    return simulate(1500, 4, 3)
+
+
+@pytest.fixture(scope="module")
+def source(case):
+    return PersonaFilter(case.personas, case.frame, case.codebook)
+
+
+def _assigned(case) -> pd.Series:
+    return pd.Series(assign_personas(case.personas, case.frame), index=case.frame.index)
+
+
+def test_numbers_are_those_of_the_subset(case, source):
+    filters = {"gender": ["Woman"], "age_band": ["25 to 34", "35 to 44"]}
+    keep = (case.frame["gender"] == "Woman") & case.frame["age_band"].isin(
+        ["25 to 34", "35 to 44"])
+    subset = source.apply(filters)
+    assert subset.n_respondents == int(keep.sum()) < len(case.frame)
+    ids = _assigned(case)[keep]
+    rows = case.frame[keep]
+    scale = next(a.scale for a in case.personas[0].aspects)
+    channel = next(c for c in case.frame.columns if c.startswith("channels__"))
+    for before, after in zip(case.personas, subset):
+        # same persona, same words
+        assert (after.id, after.name, after.tagline, after.quote, after.guidelines) == (
+            before.id, before.name, before.tagline, before.quote, before.guidelines)
+        members = rows[ids == after.id]
+        assert after.size == len(members) and after.base == len(members)
+        assert after.share == pytest.approx(len(members) / len(rows))
+        assert after.small_base == (len(members) < 30)
+        got = next(a for a in after.aspects if a.scale == scale)
+        assert got.mean == pytest.approx(members[scale].mean())
+        assert got.overall_mean == pytest.approx(rows[scale].mean())
+        region = [c for c in after.categories if c.feature == "region"]
+        expected = members["region"].value_counts(normalize=True)
+        for c in region:
+            assert c.share == pytest.approx(expected.get(c.level, 0.0))
+        if after.behaviour.channel_shares:
+            used = next(c for c in after.behaviour.channel_shares if c.feature == channel)
+            assert used.share == pytest.approx(members[channel].mean())
+    # the subset's numbers differ from everyone's
+    assert [p.size for p in subset] != [p.size for p in case.personas]
+
+
+def test_significance_and_small_base_are_recomputed(case, source):
+    everyone = source.apply({})
+    few = source.apply({"region": [source.option("region").levels[0]],
+                        "gender": ["Man"]})
+    assert few.n_respondents < everyone.n_respondents
+    assert sum(p.small_base for p in few) > sum(p.small_base for p in everyone)
+    significant = [sum(a.significant for a in p.aspects) for p in few]
+    assert significant != [sum(a.significant for a in p.aspects) for p in everyone]
+    assert few.statistics.n_tests > 0
+
+
+def test_a_persona_nobody_in_the_subset_belongs_to(case):
+    ids = _assigned(case)
+    frame = case.frame.assign(panel=np.where(ids == case.personas[0].id, "yes", "no"))
+    subset = filter_personas(case.personas, frame, {"panel": ["yes"]})
+    first, *others = list(subset)
+    assert first.size == (ids == first.id).sum() and first.share == 1.0
+    for p in others:
+        assert (p.size, p.share, p.base, p.small_base) == (0, 0.0, 0.0, True)
+        assert not p.aspects and not p.categories and not p.behaviour.channel_shares
+    nobody = filter_personas(case.personas, frame, {"panel": ["yes"], "gender": ["nobody"]})
+    assert nobody.n_respondents == (ids == first.id).sum()  # an unknown level is ignored
+
+
+def test_levels_of_a_column_or_and_columns_and(case, source):
+    frame = case.frame
+    one = source.mask({"region": ["North"]})
+    two = source.mask({"region": ["North", "South"]})
+    both = source.mask({"region": ["North", "South"], "gender": ["Woman"]})
+    assert one.sum() == (frame["region"] == "North").sum()
+    assert two.sum() == frame["region"].isin(["North", "South"]).sum() > one.sum()
+    assert both.sum() == (frame["region"].isin(["North", "South"])
+                          & (frame["gender"] == "Woman")).sum()
+    assert source.mask({}).all()
+
+
+def test_options_cover_demographics_and_behaviour_with_labels(case, source):
+    columns = [o.column for o in source.options]
+    for name in ("age_band", "gender", "region", "journey_stage", "purchase_frequency",
+                 "channels__store", "choice_drivers__price"):
+        assert name in columns, name
+    assert "respondent_id" not in columns and "straightliner" not in columns
+    age = source.option("age_band")
+    assert age.levels == tuple(o.label for o in case.codebook.levels("age_band"))
+    frequency = source.option("purchase_frequency")  # a behaviour answer of the scores
+    assert frequency.levels == tuple(o.label for o in case.codebook.levels(
+        "purchase_frequency"))
+    store = source.option("channels__store")
+    assert isinstance(store, FilterOption)
+    assert store.levels == ("0", "1") and store.level_labels == ("not selected", "selected")
+    assert source.mask({"channels__store": ["1"]}).sum() == (case.frame["channels__store"]
+                                                            == 1).sum()
+
+
+def test_check_says_what_a_url_asked_for_that_does_not_exist(source):
+    kept, notes = source.check({"gender": ["Woman", "Martian"], "planet": ["Mars"],
+                                "region": ["Atlantis"]})
+    assert kept == {"gender": ("Woman",)}
+    assert len(notes) == 3
+    assert any("planet" in n for n in notes) and any("Martian" in n for n in notes)
+
+
+def test_weighted_personas_stay_weighted(simulate):
+    from dash_personas.personas import build_personas
+
+    case = simulate(600, 3, 5)
+    codebook = case.codebook
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, len(case.frame))
+    frame = case.frame.assign(weight=weights)
+    personas = build_personas(case.labels, frame, codebook=codebook, sample_weight="weight")
+    subset = filter_personas(personas, frame, {"gender": ["Woman"]})
+    keep = (frame["gender"] == "Woman").to_numpy()
+    ids = assign_personas(personas, frame)[keep]
+    w = weights[keep]
+    for p in subset:
+        assert p.share == pytest.approx(w[ids == p.id].sum() / w.sum())
+        mine = w[ids == p.id]
+        assert p.base == pytest.approx(mine.sum() ** 2 / (mine**2).sum())

@@ -32,6 +32,7 @@ from .components import (
     components_stylesheet,
     export_menu,
     register_callbacks,
+    register_export_routes,
 )
 from .personas import PersonaSet, load_personas
 
@@ -306,7 +307,7 @@ VIEW_NOTE, VIEW_SECTIONS = "view-note", "persona-sections"
 
 
 def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
-                  codebook: Any = None) -> list[Any]:
+                  codebook: Any = None, title: str = "Customer personas") -> list[Any]:
     """The persona sections under a filter panel, with the view kept in the URL.
 
     Ticking answers recomputes every card, chart and table on the server from the
@@ -314,7 +315,8 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     reach the browser). The filters and the selected persona are written to the URL
     (:class:`~dash_personas.ViewState`) and restored from it, so a copied link opens the
     same view; unknown questions, answers or personas in a URL are ignored with a note
-    on the page. Registers the callbacks on ``app``.
+    on the page. The Export menu's files are those of the filtered respondents (the
+    page's query string reaches the export route). Registers the callbacks on ``app``.
     """
     import functools
 
@@ -328,7 +330,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
         ticks_from_filters,
     )
     from .personas import PersonaFilter
-    from .view_state import ViewState, view_state_from_search
+    from .view_state import ViewState, view_state_from_args, view_state_from_search
 
     source = PersonaFilter(people, data, codebook)
     groups = filter_groups(source.options)
@@ -340,6 +342,13 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
 
     def people_for(query: str | None) -> PersonaSet:
         return subset(_filter_key(view_state_from_search(query).filters))
+
+    def export_personas(query: Any) -> PersonaSet:
+        args = query.to_dict(flat=False) if hasattr(query, "to_dict") else dict(query)
+        filters, _ = source.check(view_state_from_args(args).filters)  # as the page does
+        return subset(_filter_key(filters))
+
+    register_export_routes(app, export_personas, title=title)
 
     sections = _persona_sections(app, people, mode, people_for=people_for)
     every = {"type": FILTER_TYPE, "column": dash.ALL}
@@ -481,7 +490,8 @@ def create_app(personas: Any, data: Any = None, selection: Any = None, *,
             export_menu(app, people, title=title),
         ]),
         html.Main(_persona_sections(app, people, mode) if data is None
-                  else filtered_view(app, people, data, mode, codebook=codebook)),
+                  else filtered_view(app, people, data, mode, codebook=codebook,
+                                     title=title)),
         _FOOTER,
     ], fluid="lg", className="pb-4 dash-personas-page")
     return app

@@ -134,3 +134,27 @@ def test_weighted_personas_stay_weighted(simulate):
         assert p.share == pytest.approx(w[ids == p.id].sum() / w.sum())
         mine = w[ids == p.id]
         assert p.base == pytest.approx(mine.sum() ** 2 / (mine**2).sum())
+
+
+def test_the_export_menu_serves_the_filtered_view(case):
+    """The dashboard's Export route reads the page's filters: the CSV is the subset's."""
+    import csv
+    import io
+
+    from dash_personas.app import create_app
+    from dash_personas.components import export_href
+    from dash_personas.deliverables import profile_table_rows
+
+    app = create_app(case.personas, case.frame)
+    client = app.server.test_client()
+
+    def table(query: str) -> list[list[str]]:
+        response = client.get(export_href(app, "csv") + query)
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+    women = filter_personas(case.personas, case.frame, {"gender": ["Woman"]})
+    assert table("?f.gender=Woman") == profile_table_rows(women)
+    assert table("?f.gender=Woman") != table("")
+    # what the page ignores in a link, the export ignores too
+    assert table("?f.gender=Woman&f.nope=1") == table("?f.gender=Woman")

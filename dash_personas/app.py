@@ -21,7 +21,7 @@ from survey_builder.errors import UserError
 
 from .components import (
     DARK_THEMES,
-    AspectsRadar,
+    AspectsDots,
     PersonaChart,
     PersonaGallery,
     SegmentComparison,
@@ -29,7 +29,9 @@ from .components import (
     bootstrap_stylesheet,
     register_callbacks,
 )
-from .personas import PersonaSet, load_personas
+from .figures import GRAPH_CONFIG
+from .labels import menu_option
+from .personas import PersonaSet, format_amount, load_personas
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "study_layout"]
 
@@ -85,7 +87,7 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         for p in people:
             d = next((x for x in p.profile if x.feature == feature), None)
             cells.append(cell(p, "—") if d is None else
-                         cell(p, f"{d.mean:.3g} ({d.std_diff:+.1f} SD){mark(d)}", d))
+                         cell(p, f"{format_amount(d.mean)} ({d.std_diff:+.1f} SD){mark(d)}", d))
         rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
     features: list[tuple[str, str]] = []
     for p in people:
@@ -101,8 +103,16 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
                 p, f"{top.level_label} {top.share:.0%} (×{top.lift:.1f}){mark(top)}", top))
         rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
     table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
-                      responsive=True, striped=True, className="small align-middle")
-    return html.Div([table, html.P(statistics_legend(personas),
+                      striped=True, className="small align-middle")
+    # the scroll region is focusable (keyboard users scroll it), and phones get a cue
+    # that more personas are to the right
+    scroller = html.Div(table, className="table-responsive dash-personas-table-scroll",
+                        tabIndex=0, role="region",
+                        **{"aria-label": "Profile table, scrolls sideways"})
+    cue = html.P("Scroll sideways to see every persona →",
+                 className="small text-body-secondary d-lg-none mb-1 dash-personas-scroll-cue",
+                 **{"aria-hidden": "true"})
+    return html.Div([cue, scroller, html.P(statistics_legend(personas),
                                    className="small text-body-secondary dash-personas-legend")])
 
 
@@ -122,7 +132,7 @@ def _selection_section(selection: Any, theme: str) -> list[Any]:
         dbc.Row([
             dbc.Col(html.Div(dcc.Graph(id="k-selection-graph",
                                        figure=k_selection(selection, theme=theme),
-                                       config={"displaylogo": False, "responsive": True}),
+                                       config=GRAPH_CONFIG),
                              role="figure", **{"aria-label": "Silhouette, stability and smallest "
                                                              "segment share for each k"}),
                     lg=7),
@@ -170,14 +180,14 @@ def _feature_options(people: PersonaSet) -> list[dict[str, str]]:
     options = []
     for info in people.features:
         if info.kind == "categorical" and info.role != "journey":
-            options.append({"label": info.label, "value": info.name})
+            options.append(menu_option(info.label, info.name))
     if not options:
         seen = []
         for p in people:
             for c in p.categories:
                 if c.feature not in seen:
                     seen.append(c.feature)
-                    options.append({"label": c.label, "value": c.feature})
+                    options.append(menu_option(c.label, c.feature))
     return options
 
 
@@ -211,7 +221,7 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str) -> list[Any
                  "personas"),
         _section("How the personas compare", [
             dbc.Row([
-                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode), lg=6),
+                dbc.Col(AspectsDots(people, aio_id="dots", group=GROUP, theme=mode), lg=6),
                 dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode), lg=6),
             ]),
             SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode),

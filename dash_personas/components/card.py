@@ -11,7 +11,9 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
+from ..labels import NAME_LIMIT, clip_label
 from ..personas import (
+    Detail,
     DifferenceBar,
     Emphasis,
     Line,
@@ -22,9 +24,10 @@ from ..personas import (
     persona_view,
 )
 from ._ids import new_aio_id
+from ._validate import check_choice
 
-__all__ = ["MUTED_COLOUR", "PersonaCard", "card_body", "card_header", "persona_card_body",
-           "persona_card_header"]
+__all__ = ["DETAILS", "MUTED_COLOUR", "WRAP_ANYWHERE", "PersonaCard", "card_body", "card_header",
+           "persona_card_body", "persona_card_header"]
 
 
 def _span(text: str, emphasis: Emphasis, title: str) -> Any:
@@ -44,6 +47,11 @@ def _line_children(line: Line) -> list[Any]:
 
 #: Colour of bars that should not be read (small base); Bootstrap's secondary grey.
 MUTED_COLOUR = "#6C757D"
+#: The ``detail`` choices of a card and a gallery.
+DETAILS = tuple(d.value for d in Detail)
+#: Style of user text: a word longer than the card (a pasted URL, a 100,000-character
+#: name) breaks anywhere instead of widening the page.
+WRAP_ANYWHERE = {"overflowWrap": "anywhere", "wordBreak": "break-word"}
 
 
 def _bar(bar: DifferenceBar, colour: str) -> html.Div:
@@ -114,12 +122,15 @@ def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
         html.Img(src=view.avatar.src, alt=view.avatar.alt, width=view.avatar.size,
                  height=view.avatar.size, className="me-3 flex-shrink-0 rounded-circle"),
         html.Div([
-            heading(view.name, className="h5 card-title mb-1 dash-personas-name"),
-            html.P(view.tagline, className="small mb-1"),
+            # the heading shows at most NAME_LIMIT characters, the title the whole name
+            heading(clip_label(view.name, NAME_LIMIT), className="h5 card-title mb-1 "
+                    "dash-personas-name", style=WRAP_ANYWHERE,
+                    **({"title": view.name} if len(view.name) > NAME_LIMIT else {})),
+            html.P(view.tagline, className="small mb-1", style=WRAP_ANYWHERE),
             dbc.Badge(view.size_text, color="light", text_color="dark", className="border"),
             dbc.Badge(view.base_text, color="light", text_color="dark",
                       className="border ms-1 dash-personas-base"),
-        ], className="min-w-0"),
+        ], className="min-w-0", style={"minWidth": 0}),
     ], className="d-flex align-items-start")
 
 
@@ -148,7 +159,7 @@ class PersonaCard(html.Div):
     Parameters
     ----------
     persona : Persona
-    detail : {"full", "compact"}
+    detail : {"full", "compact"}, default="full"
     aio_id : str, optional
         Instance id (random by default).
     footer : Dash component, optional
@@ -158,23 +169,32 @@ class PersonaCard(html.Div):
     **div_props
         Passed to the outer ``html.Div``.
 
+    Raises
+    ------
+    UserError
+        ``detail`` is not one of the choices.
+
     Notes
     -----
     The content is :func:`dash_personas.personas.persona_view`. Every persona text is
     passed to Dash as a plain string, so it is rendered as text (never as HTML),
-    whatever it contains.
+    whatever it contains; a name longer than ``NAME_LIMIT`` characters is shortened
+    in the heading (the whole name is its ``title``) and long words wrap anywhere, so
+    no text widens the page.
     """
 
     def __init__(self, persona: Persona, *, detail: str = "full", aio_id: str | None = None,
                  footer: Any = None, card_props: dict[str, Any] | None = None,
                  **div_props: Any) -> None:
+        check_choice("detail", str(getattr(detail, "value", detail)), DETAILS)
         self.aio_id = aio_id or new_aio_id()
         view = persona_view(persona, detail=detail)
         # a small base greys the whole card out (secondary text keeps WCAG AA contrast)
         muted = " text-body-secondary dash-personas-small-base" if view.small_base else ""
         props = {"className": "h-100 shadow-sm dash-personas-card" + muted,
                  "style": {"borderTop": f"6px solid "
-                                        f"{MUTED_COLOUR if view.small_base else view.colour}"}}
+                                        f"{MUTED_COLOUR if view.small_base else view.colour}",
+                           **WRAP_ANYWHERE}}
         props.update(card_props or {})
         parts = [dbc.CardHeader(card_header(view), className="bg-transparent"),
                  dbc.CardBody(card_body(view))]

@@ -28,6 +28,8 @@ from ._model import (
     save_personas,
 )
 from ._overrides import (
+    TEXT_LIMITS,
+    PersonaEdits,
     apply_overrides,
     load_overrides,
     match_overrides,
@@ -62,6 +64,7 @@ from ._view import (
 )
 
 __all__ = [
+    "TEXT_LIMITS",
     "Advice",
     "Avatar",
     "Behaviour",
@@ -81,6 +84,7 @@ __all__ = [
     "JourneyShare",
     "Line",
     "Persona",
+    "PersonaEdits",
     "PersonaSet",
     "PersonaView",
     "ProfileStatistics",

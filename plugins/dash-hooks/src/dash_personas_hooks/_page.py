@@ -65,7 +65,7 @@ def _config_data(app: Any, config: Any) -> dict[str, Any]:
     if config.css_route:
         from dash_personas.components import bootstrap_stylesheet
 
-        css = bootstrap_stylesheet(app, config.theme)
+        css = bootstrap_stylesheet(app, config.theme, register=False)
     return {"page": page_href(app), "css": css, "button_style": _button_style(app, config)}
 
 
@@ -122,7 +122,7 @@ def page_content(app: Any, config: Any) -> Any:
 
     from dash_personas.app import profile_table
     from dash_personas.components import (
-        AspectsRadar,
+        AspectsDots,
         PersonaChart,
         PersonaGallery,
         SegmentComparison,
@@ -164,7 +164,7 @@ def page_content(app: Any, config: Any) -> Any:
         section("Personas", [PersonaGallery(people, aio_id="gallery", group=GROUP)], "gallery"),
         section("How the personas compare", [
             dbc.Row([
-                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode), lg=6),
+                dbc.Col(AspectsDots(people, aio_id="dots", group=GROUP, theme=mode), lg=6),
                 dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode), lg=6),
             ]),
             SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode),

@@ -30,7 +30,7 @@ from .components import (
     register_callbacks,
 )
 from .figures import GRAPH_CONFIG
-from .labels import menu_option
+from .labels import NAME_LIMIT, clip_label, menu_option
 from .personas import PersonaSet, format_amount, load_personas
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "study_layout"]
@@ -71,7 +71,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         return html.Td(content, **(grey if muted else {}))
 
     header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
-                                + [html.Th(p.name, scope="col") for p in people]))
+                                + [html.Th(clip_label(p.name, NAME_LIMIT), scope="col")
+                                   for p in people]))
     rows = [html.Tr([html.Th("Share of respondents", scope="row")]
                     + [cell(p, f"{p.share:.1%}") for p in people]),
             html.Tr([html.Th("Base", scope="row")]
@@ -88,7 +89,7 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
             d = next((x for x in p.profile if x.feature == feature), None)
             cells.append(cell(p, "—") if d is None else
                          cell(p, f"{format_amount(d.mean)} ({d.std_diff:+.1f} SD){mark(d)}", d))
-        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
     features: list[tuple[str, str]] = []
     for p in people:
         for c in p.categories:
@@ -100,8 +101,9 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
             options = [c for c in p.categories if c.feature == feature]
             top = max(options, key=lambda c: c.share, default=None)
             cells.append(cell(p, "—") if top is None else cell(
-                p, f"{top.level_label} {top.share:.0%} (×{top.lift:.1f}){mark(top)}", top))
-        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+                p, f"{clip_label(top.level_label)} {top.share:.0%} (×{top.lift:.1f}){mark(top)}",
+                top))
+        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
     table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
                       striped=True, className="small align-middle")
     # the scroll region is focusable (keyboard users scroll it), and phones get a cue

@@ -62,6 +62,10 @@ SMALL_BASE_VEIL = "rgba(128,128,128,0.55)"
 TOOLBAR_BAND = 30
 #: Characters of a clipped label shown on hover.
 HOVER_LIMIT = 300
+#: Characters per line of a title (two lines at most), and of a category tick label
+#: (two lines at most): both fit a 390 px phone.
+TITLE_WIDTH = 34
+TICK_WIDTH = 22
 #: Above this ratio of the largest to the smallest CLV the CLV axis is logarithmic.
 CLV_LOG_RATIO = 10.0
 
@@ -88,6 +92,12 @@ def _t(text: Any) -> str:
 def _label(text: Any, limit: int = LABEL_LIMIT) -> str:
     """A label clipped for display (:func:`clip_label`) and escaped for Plotly."""
     return _t(clip_label(text, limit))
+
+
+def _lines(text: Any, width: int, lines: int = 2) -> str:
+    """``text`` clipped to ``lines`` lines of about ``width`` characters, escaped."""
+    clipped = clip_label(text, width * lines)
+    return "<br>".join(_t(line) for line in textwrap.wrap(clipped, width)[:lines]) or _t(text)
 
 
 def _name(persona: Any) -> str:
@@ -164,19 +174,25 @@ def _pattern(persona: Any) -> dict[str, Any]:
     return {"pattern": {"shape": SMALL_BASE_PATTERN}} if persona.small_base else {}
 
 
-def _note(fig: go.Figure, people: list[Any]) -> go.Figure:
+def _note(fig: go.Figure, people: list[Any], extra: int = 0) -> go.Figure:
     """Put the bases under the title (every persona chart shows them)."""
     if people:
-        note = _bases_note(people)
-        fig.update_layout(title={"subtitle": {"text": note, "font": {"size": 11}}})
-        fig.update_layout(margin={"t": _top_margin(fig, 1 + note.count("<br>"))})
+        _subtitle(fig, _bases_note(people), extra)
     return fig
 
 
-def _top_margin(fig: go.Figure, subtitle_lines: int = 0) -> int:
+def _subtitle(fig: go.Figure, note: str, extra: int = 0) -> None:
+    """``note`` (already wrapped) under the title, the top margin grown to hold it."""
+    fig.update_layout(title={"subtitle": {"text": note, "font": {"size": 11}}})
+    fig.update_layout(margin={"t": _top_margin(fig, 1 + note.count("<br>"), extra)})
+
+
+def _top_margin(fig: go.Figure, subtitle_lines: int = 0, extra: int = 0) -> int:
     """Top margin for the toolbar band, the title and ``subtitle_lines`` lines under it."""
     title = fig.layout.title.text
-    return TOOLBAR_BAND + (26 if title else 0) + 14 * subtitle_lines + 10
+    title_lines = title.count("<br>") + 1 if title else 0
+    return TOOLBAR_BAND + 22 * title_lines + (4 if title else 0) + 14 * subtitle_lines + 10 \
+        + extra
 
 
 def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.Figure:
@@ -184,13 +200,16 @@ def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.F
     # at the top right): a long title never runs under it.
     fig.update_layout(template=theme_template(theme), dragmode=False,
                       margin={"l": 40, "r": 20, "t": TOOLBAR_BAND + 10, "b": 40},
-                      title={"text": _label(title, 80), "x": 0, "xref": "container",
+                      title={"text": _lines(title, TITLE_WIDTH), "x": 0, "xref": "container",
                              "xanchor": "left", "y": 1, "yref": "container",
                              "yanchor": "top", "pad": {"t": TOOLBAR_BAND, "l": 10}}
                       if title else None,
                       legend=extra.pop("legend", {"orientation": "h", "y": -0.15}), **extra)
     if title:
-        fig.update_layout(margin={"t": _top_margin(fig)})
+        # Plotly places a title by its first line: a second line moves it up
+        lines = fig.layout.title.text.count("<br>")
+        fig.update_layout(margin={"t": _top_margin(fig)},
+                          title={"pad": {"t": TOOLBAR_BAND + 22 * lines}})
     return fig
 
 
@@ -286,7 +305,7 @@ def aspects_dots(personas: Any, *, theme: str = "light",
             labels.setdefault(key, s.label)
             values.setdefault(key, []).append(s.std_diff)
     order = sorted(labels, key=lambda k: -(max(values[k]) - min(values[k])))
-    names = [_label(labels[k], 36) for k in order]
+    names = [_lines(labels[k], TICK_WIDTH) for k in order]
     fig = go.Figure()
     limit = 0.5
     for persona in people:
@@ -308,7 +327,7 @@ def aspects_dots(personas: Any, *, theme: str = "light",
     height = max(320, (12 + 8 * len(people)) * len(order) + 190)
     _layout(fig, theme, title, height=height, scattermode="group", scattergap=0.3,
             xaxis={"range": [-1.1 * limit, 1.1 * limit], "ticksuffix": " SD",
-                   "zeroline": False, "title": {"text": "standard deviations from the average"}},
+                   "zeroline": False},
             yaxis={"autorange": "reversed", "type": "category", "showgrid": True},
             shapes=[{"type": "line", "name": "average", "xref": "x", "yref": "paper",
                      "x0": 0, "x1": 0, "y0": 0, "y1": 1,
@@ -317,7 +336,7 @@ def aspects_dots(personas: Any, *, theme: str = "light",
                           "x": 0, "y": 1, "yanchor": "bottom", "showarrow": False,
                           "font": {"size": 11, "color": reference}}],
             legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0})
-    _note(fig, people)
+    _note(fig, people, extra=16)  # room for the "average" label over the plot
     return highlight_figure(fig, selected)
 
 
@@ -373,7 +392,7 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
             row_hover.append("" if match is None else
                              f"adjusted p = {match.p_adjusted:.3g}"
                              + (" (small base)" if match.small_base or persona.small_base
-                                else "") + _more(labels[feature], 40))
+                                else "") + _more(labels[feature], 2 * TICK_WIDTH))
         z.append(row)
         text.append(row_text)
         hover.append(row_hover)
@@ -383,7 +402,7 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     fig = go.Figure(go.Heatmap(
         z=z, x=[f"{_label(p.name, 20)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
                 f"{' ⚠' if p.small_base else ''}" for p in people],
-        y=[_label(labels[f], 40) for f in order],
+        y=[_lines(labels[f], TICK_WIDTH) for f in order],
         colorscale=DIVERGING_SCALE, zmid=0, zmin=-limit, zmax=limit,
         text=text, customdata=hover, texttemplate="%{text}",
         hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<br>%{customdata}<extra></extra>",
@@ -391,11 +410,17 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     ))
     height = max(320, 28 * len(order) + 220)
     _layout(fig, theme, title, meta={"persona_ids": [p.id for p in people]}, height=height)
+    # the legend (which test, which correction) is the subtitle: the title and the
+    # subtitle are placed from the chart's left edge, never past its right one
     legend = _wrap(statistics_legend(personas))
-    fig.add_annotation(text=legend, name="legend", showarrow=False,
-                       xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
-                       yshift=4, align="left", font={"size": 11})
-    fig.update_layout(margin={"t": _top_margin(fig, 1 + legend.count("<br>")), "b": 30})
+    if title:
+        _subtitle(fig, legend)
+    else:
+        fig.add_annotation(text=legend, name="legend", showarrow=False, xref="paper",
+                           yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
+                           yshift=4, align="left", font={"size": 11})
+        fig.update_layout(margin={"t": _top_margin(fig, 1 + legend.count("<br>"))})
+    fig.update_layout(margin={"b": 30})
     for j, persona in enumerate(people):
         if persona.small_base:
             fig.add_shape(type="rect", name="small-base", xref="x", yref="paper",
@@ -425,8 +450,10 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
     Returns
     -------
     Figure
-        Grouped bars, one trace per persona; the overall share is a diamond marker in
-        the page's text colour.
+        Grouped horizontal bars (answers on the y axis, wrapped: they stay readable on a
+        phone, where vertical bars would tilt them into the legend), one trace per
+        persona (``x`` its shares); the overall share is a diamond marker in the page's
+        text colour.
 
     Raises
     ------
@@ -452,24 +479,30 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
         for c in rows:
             overall.setdefault(c.level_label, c.overall_share)
         fig.add_trace(go.Bar(
-            x=[_label(c.level_label, 40) for c in rows], y=[c.share for c in rows],
-            customdata=[[c.lift, _more(c.level_label, 40)] for c in rows], name=_name(persona),
+            y=[_lines(c.level_label, TICK_WIDTH) for c in rows], x=[c.share for c in rows],
+            orientation="h",
+            customdata=[[c.lift, _more(c.level_label, 2 * TICK_WIDTH)] for c in rows],
+            name=_name(persona),
             meta=persona.id, marker={"color": persona_colour(persona), **_pattern(persona)},
             text=[SIGNIFICANCE_MARK if c.significant else "" for c in rows],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
+            hovertemplate="%{y}: %{x:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
                           "<extra>%{fullData.name} · " + _t(_base(persona)) + "</extra>",
         ))
     if label is None:
         raise UserError(f"no persona has a categorical feature named {feature!r}"
                         + (f"; choose from {', '.join(map(repr, available[:10]))}"
                            if available else ""))
-    fig.add_trace(go.Scatter(x=[_label(k, 40) for k in overall], y=list(overall.values()),
+    fig.add_trace(go.Scatter(y=[_lines(k, TICK_WIDTH) for k in overall],
+                             x=list(overall.values()),
                              mode="markers", name="Everyone",
                              marker={"symbol": "diamond", "size": 10,
                                      "color": _colours(theme)["reference"]},
-                             hovertemplate="%{x}: %{y:.0%} overall<extra></extra>"))
-    _layout(fig, theme, title or label, barmode="group", yaxis={"tickformat": ".0%"})
+                             hovertemplate="%{y}: %{x:.0%} overall<extra></extra>"))
+    n_bars = len(overall) * max(1, len(fig.data) - 1)
+    _layout(fig, theme, title or label, barmode="group", xaxis={"tickformat": ".0%"},
+            yaxis={"autorange": "reversed", "type": "category"},
+            height=max(320, 11 * n_bars + 12 * len(overall) + 260))
     _note(fig, [p for p in people if any(c.feature == feature for c in p.categories)])
     return highlight_figure(fig, selected)
 
@@ -532,7 +565,7 @@ def segment_clv(personas: Any, *, theme: str = "light",
         colour = persona_colour(persona)
         fig.add_trace(go.Scatter(
             x=[clv], y=[_label(persona.name, 24)], mode="markers+text", name=_name(persona),
-            meta=persona.id, text=[_t(amount)], textposition="top center",
+            meta=persona.id, text=[_t(amount)],
             marker={"color": colour, "size": 14,
                     "symbol": "circle-open" if persona.small_base else "circle",
                     "line": {"width": 2 if persona.small_base else 0, "color": colour}},
@@ -550,19 +583,25 @@ def segment_clv(personas: Any, *, theme: str = "light",
     if log:
         low, high = math.log10(min(positive)), math.log10(max(positive))
         pad = max(0.15, 0.08 * (high - low))
-        xaxis.update(type="log", range=[low - pad, high + pad])
+        xaxis.update(type="log", range=[low - pad, high + pad], dtick=1)
     elif values:
         low, high = min(values), max(values)
         pad = 0.12 * ((high - low) or abs(high) or 1.0)
         xaxis.update(range=[low - pad, high + pad])
+    for trace in fig.data:  # each amount beside its dot, on the side with room
+        side = _anchor(trace.x[0], xaxis["range"], log)
+        trace.textposition = "middle left" if side == "right" else "middle right"
     shapes, annotations = [], []
     reference = _colours(theme)["reference"]
     if overall is not None:
         shapes.append({"type": "line", "name": "average", "xref": "x", "yref": "paper",
                        "x0": overall, "x1": overall, "y0": 0, "y1": 1,
                        "line": {"color": reference, "width": 1.5, "dash": "dash"}})
+        # annotations on a log axis are placed in log10 units (shapes in data units)
         annotations.append({"text": "average " + _t(format_amount(overall, currency or None)),
-                            "name": "average", "xref": "x", "yref": "paper", "x": overall,
+                            "name": "average", "xref": "x", "yref": "paper",
+                            "x": math.log10(overall) if log else overall,
+                            "xanchor": _anchor(overall, xaxis["range"], log),
                             "y": 1, "yanchor": "bottom", "showarrow": False,
                             "font": {"size": 11, "color": reference}})
     if not people:
@@ -571,8 +610,15 @@ def segment_clv(personas: Any, *, theme: str = "light",
     _layout(fig, theme, title, showlegend=False, xaxis=xaxis, shapes=shapes,
             annotations=annotations, height=max(240, 56 * len(people) + 150),
             yaxis={"autorange": "reversed", "type": "category"})
-    _note(fig, people)
+    _note(fig, people, extra=16 if overall is not None else 0)
     return highlight_figure(fig, selected)
+
+
+def _anchor(value: float, span: Sequence[float], log: bool) -> str:
+    """Anchor of a label at ``value`` so that it stays inside the axis ``span``."""
+    position = math.log10(value) if log else value
+    fraction = (position - span[0]) / ((span[1] - span[0]) or 1.0)
+    return "right" if fraction > 0.6 else "left" if fraction < 0.4 else "center"
 
 
 def journey_mix(personas: Any, *, theme: str = "light",

@@ -10,12 +10,14 @@ hover text).
 
 from __future__ import annotations
 
-__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "clip_label", "menu_option"]
+__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "TEXT_LIMIT", "clip_label", "menu_option"]
 
 #: Characters shown of a label (feature, answer level, scale) in charts and menus.
 LABEL_LIMIT = 60
 #: Characters shown of a persona name in charts and card headings.
 NAME_LIMIT = 48
+#: Characters shown of a sentence on a card (quote, tagline, a list item).
+TEXT_LIMIT = 400
 _ELLIPSIS = "…"
 
 

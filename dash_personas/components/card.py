@@ -11,7 +11,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import html
 
-from ..labels import NAME_LIMIT, clip_label
+from ..labels import LABEL_LIMIT, NAME_LIMIT, TEXT_LIMIT, clip_label
 from ..personas import (
     Detail,
     DifferenceBar,
@@ -42,7 +42,9 @@ def _span(text: str, emphasis: Emphasis, title: str) -> Any:
 def _line_children(line: Line) -> list[Any]:
     icon = ([html.Span(line.icon, className="me-1", **{"aria-hidden": "true"})]
             if line.icon else [])
-    return icon + [_span(s.text, s.emphasis, s.title) for s in line.spans]
+    return icon + [_span(clip_label(s.text, TEXT_LIMIT), s.emphasis,
+                         s.title or (s.text if len(s.text) > TEXT_LIMIT else ""))
+                   for s in line.spans]
 
 
 #: Colour of bars that should not be read (small base); Bootstrap's secondary grey.
@@ -57,7 +59,8 @@ WRAP_ANYWHERE = {"overflowWrap": "anywhere", "wordBreak": "break-word"}
 def _bar(bar: DifferenceBar, colour: str) -> html.Div:
     colour = MUTED_COLOUR if bar.muted else colour
     return html.Div([
-        html.Div([html.Span(bar.label, className="small"),
+        html.Div([html.Span(clip_label(bar.label), className="small",
+                            **({"title": bar.label} if len(bar.label) > LABEL_LIMIT else {})),
                   html.Span(bar.value, className="small text-body-secondary",
                             title=bar.description)],
                  className="d-flex justify-content-between"),
@@ -68,7 +71,8 @@ def _bar(bar: DifferenceBar, colour: str) -> html.Div:
                      style={"left": f"{bar.offset:.1f}%", "width": f"{bar.width:.1f}%",
                             "backgroundColor": colour}),
         ], className="position-relative bg-body-tertiary rounded-1", style={"height": "8px"},
-            role="img", **{"aria-label": bar.description, "data-direction": bar.direction.value}),
+            role="img", **{"aria-label": clip_label(bar.description, TEXT_LIMIT),
+                           "data-direction": bar.direction.value}),
     ], className="mb-1" + (" text-body-secondary dash-personas-muted" if bar.muted else ""),
         **({"data-significant": "true"} if bar.significant else {}))
 
@@ -94,11 +98,13 @@ def _quote(view: PersonaView) -> list[Any]:
     if view.quote is None:
         return []
     return [html.Figure([
-        html.Blockquote(html.P(view.quote.text, className="mb-0 fst-italic"),
+        html.Blockquote(html.P(clip_label(view.quote.text, TEXT_LIMIT),
+                               className="mb-0 fst-italic"),
                         className="blockquote fs-6 mb-3"),
         # Bootstrap's .blockquote-footer adds the dash itself and expects the
         # blockquote's bottom margin above it (it has a negative top margin)
-        html.Figcaption(view.quote.attribution, className="blockquote-footer mb-0 small"),
+        html.Figcaption(clip_label(view.quote.attribution, NAME_LIMIT + 2),
+                        className="blockquote-footer mb-0 small"),
     ], className="mb-3")]
 
 
@@ -119,14 +125,16 @@ def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
     """Avatar, name, tagline and size of a :class:`PersonaView`."""
     heading = getattr(html, f"H{heading_level}")
     return html.Div([
-        html.Img(src=view.avatar.src, alt=view.avatar.alt, width=view.avatar.size,
+        html.Img(src=view.avatar.src, alt=clip_label(view.avatar.alt, NAME_LIMIT + 10),
+                 width=view.avatar.size,
                  height=view.avatar.size, className="me-3 flex-shrink-0 rounded-circle"),
         html.Div([
             # the heading shows at most NAME_LIMIT characters, the title the whole name
             heading(clip_label(view.name, NAME_LIMIT), className="h5 card-title mb-1 "
                     "dash-personas-name", style=WRAP_ANYWHERE,
                     **({"title": view.name} if len(view.name) > NAME_LIMIT else {})),
-            html.P(view.tagline, className="small mb-1", style=WRAP_ANYWHERE),
+            html.P(clip_label(view.tagline, TEXT_LIMIT), className="small mb-1",
+                   style=WRAP_ANYWHERE),
             dbc.Badge(view.size_text, color="light", text_color="dark", className="border"),
             dbc.Badge(view.base_text, color="light", text_color="dark",
                       className="border ms-1 dash-personas-base"),
@@ -202,5 +210,5 @@ class PersonaCard(html.Div):
             parts.append(dbc.CardFooter(footer, className="bg-transparent"))
         card = dbc.Card(parts, **props)
         div_props.setdefault("role", "region")
-        div_props.setdefault("aria-label", view.label)
+        div_props.setdefault("aria-label", clip_label(view.label, TEXT_LIMIT))
         super().__init__(card, **div_props)

@@ -50,7 +50,8 @@ def test_category_shares_and_lift(survey_case):
     bars = [t for t in fig.data if t.type == "bar"]
     assert len(bars) == len(personas)
     first = [c for c in personas[0].categories if c.feature == "age_band"]
-    assert list(bars[0].y) == pytest.approx([c.share for c in first])
+    assert all(b.orientation == "h" for b in bars)
+    assert list(bars[0].x) == pytest.approx([c.share for c in first])
     assert [row[0] for row in bars[0].customdata] == pytest.approx([c.lift for c in first])
     with pytest.raises(ValueError, match="no persona has a categorical feature"):
         figures.category_shares(personas, "nope")
@@ -245,7 +246,10 @@ def test_dot_plot_shows_each_scale_per_persona_sorted_by_spread(survey_case):
     assert [t.meta for t in fig.data] == [p.id for p in personas]
     labels = list(fig.data[0].y)
     assert len(labels) == len(personas[0].aspects) == 14
-    by_label = {p.id: {s.label: s.std_diff for s in p.aspects} for p in personas}
+    # scale names wrap onto two short lines (readable at phone width)
+    assert all(len(line) <= figures.TICK_WIDTH for lab in labels for line in lab.split("<br>"))
+    by_label = {p.id: {figures._lines(s.label, figures.TICK_WIDTH): s.std_diff
+                       for s in p.aspects} for p in personas}
     for trace in fig.data:
         assert list(trace.x) == pytest.approx([by_label[trace.meta][lab] for lab in labels],
                                               abs=1e-3)

@@ -32,7 +32,7 @@ from survey_builder.errors import UserError
 
 from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label
 from .palette import DIVERGING_SCALE, MODE_COLOURS, OKABE_ITO, colour_mode, persona_colour
-from .personas import base_label, explain_std_diff, format_amount, statistics_legend
+from .personas import base_label, format_amount, statistics_legend
 from .stats import SIGNIFICANCE_MARK
 
 __all__ = [
@@ -66,20 +66,20 @@ HOVER_LIMIT = 300
 #: (two lines at most): both fit a 390 px phone.
 TITLE_WIDTH = 34
 TICK_WIDTH = 22
+#: The unit of standardised differences in plain words (axis titles).
+SD_MEANS = "SD: standard deviations from the average"
 #: Above this ratio of the largest to the smallest CLV the CLV axis is logarithmic.
 CLV_LOG_RATIO = 10.0
 
 #: The ``config`` of every ``dcc.Graph`` of the project (components, dashboard,
-#: tracking view, plugins): a toolbar with only "download as PNG", shown on hover, no
-#: Plotly logo, no cloud ("Share chart", "Edit in Chart Studio") links.
+#: tracking view, plugins): a toolbar with only "download as PNG" (the button list
+#: leaves out zoom, lasso and the cloud links "Share chart" / "Edit in Chart Studio"),
+#: shown on hover, no Plotly logo.
 GRAPH_CONFIG: dict[str, Any] = {
     "displaylogo": False,
     "displayModeBar": "hover",
     "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
-    "showSendToCloud": False,
-    "showEditInChartStudio": False,
-    "showLink": False,
     "responsive": True,
 }
 
@@ -293,7 +293,7 @@ def aspects_dots(personas: Any, *, theme: str = "light",
     -------
     Figure
         One ``Scatter`` trace per persona (``meta`` = persona id, ``x`` the standardised
-        differences, ``y`` the scale labels); hover says the difference in words.
+        differences, ``y`` the scale labels); the axis title says what an SD is.
         Personas with a small base have hollow dots.
     """
     people = [p for p in _personas(personas) if _scales(p)]
@@ -319,15 +319,14 @@ def aspects_dots(personas: Any, *, theme: str = "light",
             marker={"color": colour, "size": 11,
                     "symbol": "circle-open" if persona.small_base else "circle",
                     "line": {"width": 2 if persona.small_base else 0, "color": colour}},
-            customdata=[explain_std_diff(s.std_diff) if s is not None else "" for s in rows],
-            hovertemplate="%{y}: %{x:+.2f} SD (%{customdata})<extra>%{fullData.name} · "
+            hovertemplate="%{y}: %{x:+.2f} SD<extra>%{fullData.name} · "
                           + _t(_base(persona)) + "</extra>",
         ))
     reference = _colours(theme)["reference"]
     height = max(320, (12 + 8 * len(people)) * len(order) + 190)
     _layout(fig, theme, title, height=height, scattermode="group", scattergap=0.3,
             xaxis={"range": [-1.1 * limit, 1.1 * limit], "ticksuffix": " SD",
-                   "zeroline": False},
+                   "zeroline": False, "title": {"text": SD_MEANS, "font": {"size": 11}}},
             yaxis={"autorange": "reversed", "type": "category", "showgrid": True},
             shapes=[{"type": "line", "name": "average", "xref": "x", "yref": "paper",
                      "x0": 0, "x1": 0, "y0": 0, "y1": 1,
@@ -569,8 +568,7 @@ def segment_clv(personas: Any, *, theme: str = "light",
             marker={"color": colour, "size": 14,
                     "symbol": "circle-open" if persona.small_base else "circle",
                     "line": {"width": 2 if persona.small_base else 0, "color": colour}},
-            customdata=[[_t(amount), _t(_base(persona))]],
-            hovertemplate="%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>",
+            hovertemplate="%{y}: %{text} (" + _t(_base(persona)) + ")<extra></extra>",
         ))
     values = [p.behaviour.clv for p in people] + ([overall] if overall is not None else [])
     positive = [v for v in values if v > 0]

@@ -155,7 +155,7 @@ def test_graph_config_keeps_only_the_png_download_off_the_title():
     assert config["toImageButtonOptions"]["format"] == "png"
     assert config["displayModeBar"] == "hover"
     assert config["displaylogo"] is False
-    assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
+    assert not config.get("showSendToCloud") and not config.get("showEditInChartStudio")
 
 
 def test_titles_sit_under_the_toolbar_band_and_charts_do_not_drag(survey_case):
@@ -179,7 +179,7 @@ def test_clv_reads_as_amounts_on_a_scale_that_spreads_the_personas(survey_case):
     fig = figures.segment_clv(personas)
     currency = personas[0].behaviour.currency
     assert [t.text[0] for t in fig.data] == [format_amount(v, currency) for v in clvs]
-    assert all("e+" not in t.text[0] and "e+" not in t.customdata[0][0] for t in fig.data)
+    assert all("e+" not in t.text[0] and "%{text}" in t.hovertemplate for t in fig.data)
     assert fig.layout.xaxis.type == "log" and "log scale" in fig.layout.xaxis.title.text
     assert fig.layout.xaxis.exponentformat == "none"
     # on the log axis the smallest persona is not squeezed next to the axis start
@@ -259,8 +259,7 @@ def test_dot_plot_shows_each_scale_per_persona_sorted_by_spread(survey_case):
     assert spreads == sorted(spreads, reverse=True)
     (average,) = [s for s in fig.layout.shapes if s.name == "average"]
     assert (average.x0, average.x1) == (0, 0)
-    assert "standard deviations above average" in " ".join(
-        c for t in fig.data for c in t.customdata)
+    assert fig.layout.xaxis.title.text == "SD: standard deviations from the average"
     # highlight works like every persona chart
     figures.highlight_figure(fig, "p2")
     assert [t.opacity for t in fig.data] == [figures.DIM_OPACITY, 1.0, figures.DIM_OPACITY,

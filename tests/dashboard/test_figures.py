@@ -293,3 +293,20 @@ def test_long_labels_are_clipped_in_charts_with_more_on_hover(survey_case):
             assert len(trace.name or "") <= 60
     heat = figures.difference_heatmap(people)
     assert any("Très long libellé" in c for row in heat.data[0].customdata for c in row)
+
+
+def test_tracking_charts_colour_a_persona_without_a_stored_colour_by_its_name():
+    from dash_personas.study_figures import migration_sankey, share_timeline
+
+    waves = [{"label": w, "segments": [
+        {"persona": name, "share": share, "ci_low": share - 0.02, "ci_high": share + 0.02}
+        for name, share in (("Ana", 0.6), ("Ben", 0.4))]} for w in ("Q1", "Q2")]
+    timeline = share_timeline(waves, {"Ana": "#123456"})
+    colours = {t.meta: t.line.color for t in timeline.data}
+    assert colours == {"Ana": "#123456", "Ben": persona_colour("Ben")}
+    # the Sankey lists Ben second on the left and first on the right: same colour
+    sankey = migration_sankey({"from_wave": "Q1", "to_wave": "Q2", "personas": ["Ana", "Ben"],
+                               "to_personas": ["Ben", "Ana"], "counts": [[1, 5], [4, 0]]},
+                              {"Ana": "#123456"})
+    nodes = dict(zip(sankey.data[0].node.label, sankey.data[0].node.color))
+    assert nodes == {"Ana": "#123456", "Ben": persona_colour("Ben")}

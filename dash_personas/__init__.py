@@ -45,6 +45,7 @@ _LAZY_EXPORTS: dict[str, str] = {
     "SegmentComparison": "dash_personas.components",
     "SegmentSizes": "dash_personas.components",
     "AspectsRadar": "dash_personas.components",
+    "AspectsDots": "dash_personas.components",
     "register_callbacks": "dash_personas.components",
     "bootstrap_stylesheet": "dash_personas.components",
     "persona_sheet_html": "dash_personas.export",
@@ -64,6 +65,7 @@ _LAZY_EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "AspectsDots",
     "AspectsRadar",
     "ExportMenu",
     "FilterOption",

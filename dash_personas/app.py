@@ -23,7 +23,7 @@ from survey_builder.errors import UserError
 
 from .components import (
     DARK_THEMES,
-    AspectsRadar,
+    AspectsDots,
     PersonaChart,
     PersonaGallery,
     SegmentComparison,
@@ -34,7 +34,9 @@ from .components import (
     register_callbacks,
     register_export_routes,
 )
-from .personas import PersonaSet, load_personas
+from .figures import GRAPH_CONFIG
+from .labels import NAME_LIMIT, clip_label, menu_option
+from .personas import PersonaSet, format_amount, load_personas
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "scroll_region",
            "study_layout"]
@@ -77,7 +79,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         return html.Td(content, **(grey if muted else {}))
 
     header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
-                                + [html.Th(p.name, scope="col") for p in people]))
+                                + [html.Th(clip_label(p.name, NAME_LIMIT), scope="col")
+                                   for p in people]))
     rows = [html.Tr([html.Th("Share of respondents", scope="row")]
                     + [cell(p, f"{p.share:.1%}") for p in people]),
             html.Tr([html.Th("Base", scope="row")]
@@ -93,8 +96,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         for p in people:
             d = next((x for x in p.profile if x.feature == feature), None)
             cells.append(cell(p, "—") if d is None else
-                         cell(p, f"{d.mean:.3g} ({d.std_diff:+.1f} SD){mark(d)}", d))
-        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+                         cell(p, f"{format_amount(d.mean)} ({d.std_diff:+.1f} SD){mark(d)}", d))
+        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
     features: list[tuple[str, str]] = []
     for p in people:
         for c in p.categories:
@@ -106,11 +109,18 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
             options = [c for c in p.categories if c.feature == feature]
             top = max(options, key=lambda c: c.share, default=None)
             cells.append(cell(p, "—") if top is None else cell(
-                p, f"{top.level_label} {top.share:.0%} (×{top.lift:.1f}){mark(top)}", top))
-        rows.append(html.Tr([html.Th(label, scope="row"), *cells]))
+                p, f"{clip_label(top.level_label)} {top.share:.0%} (×{top.lift:.1f}){mark(top)}",
+                top))
+        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
     table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
                       striped=True, className="small align-middle")
-    return html.Div([scroll_region(table, "Profile table"), html.P(statistics_legend(personas),
+    # the scroll region is focusable (keyboard users scroll it), and phones get a cue
+    # that more personas are to the right
+    cue = html.P("Scroll sideways to see every persona →",
+                 className="small text-body-secondary d-lg-none mb-1 dash-personas-scroll-cue",
+                 **{"aria-hidden": "true"})
+    return html.Div([cue, scroll_region(table, "Profile table, scrolls sideways"),
+                     html.P(statistics_legend(personas),
                                    className="small text-body-secondary dash-personas-legend")])
 
 
@@ -130,7 +140,7 @@ def _selection_section(selection: Any, theme: str) -> list[Any]:
         dbc.Row([
             dbc.Col(html.Div(dcc.Graph(id="k-selection-graph",
                                        figure=k_selection(selection, theme=theme),
-                                       config={"displaylogo": False, "responsive": True}),
+                                       config=GRAPH_CONFIG),
                              role="figure", **{"aria-label": "Silhouette, stability and smallest "
                                                              "segment share for each k"}),
                     lg=7),
@@ -202,14 +212,14 @@ def _feature_options(people: PersonaSet) -> list[dict[str, str]]:
     options = []
     for info in people.features:
         if info.kind == "categorical" and info.role != "journey":
-            options.append({"label": info.label, "value": info.name})
+            options.append(menu_option(info.label, info.name))
     if not options:
         seen = []
         for p in people:
             for c in p.categories:
                 if c.feature not in seen:
                     seen.append(c.feature)
-                    options.append({"label": c.label, "value": c.feature})
+                    options.append(menu_option(c.label, c.feature))
     return options
 
 
@@ -280,8 +290,8 @@ def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *
                                              selected=selected)], "personas"),
         _section("How the personas compare", [
             dbc.Row([
-                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode,
-                                     selected=selected), lg=6),
+                dbc.Col(AspectsDots(people, aio_id="dots", group=GROUP, theme=mode,
+                                    selected=selected), lg=6),
                 dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode,
                                      selected=selected), lg=6),
             ]),

@@ -1,20 +1,27 @@
 """Plotly figures of personas: pure functions, usable with or without Dash.
 
 Every function takes a :class:`~dash_personas.personas.PersonaSet` (or a list of
-personas) and returns a :class:`plotly.graph_objects.Figure`. Persona ``i`` has the
-colour :func:`~dash_personas.palette.persona_colour` ``(i)`` everywhere (Okabe-Ito,
-colour-blind safe). Traces that belong to a persona carry its id in ``meta`` so
-:func:`highlight_figure` (and the dashboard's linked selection) can emphasise one
-persona in any chart. ``theme="dark"`` switches to a dark template; backgrounds are
-transparent so the figures sit on any Bootstrap theme.
+personas) and returns a :class:`plotly.graph_objects.Figure`. A persona has its own
+colour (:func:`~dash_personas.palette.persona_colour` of the persona, Okabe-Ito,
+colour-blind safe) in every chart, whichever personas a chart shows. Traces that
+belong to a persona carry its id in ``meta`` so :func:`highlight_figure` (and the
+dashboard's linked selection) can emphasise one persona in any chart. ``theme=`` is a
+colour mode (``"light"``, ``"dark"``) or a Bootstrap theme name (``"darkly"`` is dark):
+text, grid and reference lines follow it; backgrounds are transparent so the figures
+sit on any Bootstrap theme. Show them with :data:`GRAPH_CONFIG` (``dcc.Graph(config=...)``
+or ``fig.show(config=...)``): a toolbar with only "download as PNG", shown on hover,
+above the title rather than over it.
 
 Persona names and labels are escaped before they reach Plotly, whose text supports a
-few HTML-like tags: user text is always shown as text.
+few HTML-like tags: user text is always shown as text. Long labels are clipped
+(:func:`~dash_personas.labels.clip_label`) so a 10,000-character answer label cannot
+take the chart's whole width; the hover shows more of it.
 """
 
 from __future__ import annotations
 
 import html
+import math
 import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,12 +30,15 @@ import plotly.graph_objects as go
 
 from survey_builder.errors import UserError
 
-from .palette import DIVERGING_SCALE, OKABE_ITO, persona_colour
-from .personas import base_label, statistics_legend
+from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label
+from .palette import DIVERGING_SCALE, MODE_COLOURS, OKABE_ITO, colour_mode, persona_colour
+from .personas import base_label, format_amount, statistics_legend
 from .stats import SIGNIFICANCE_MARK
 
 __all__ = [
     "DIM_OPACITY",
+    "GRAPH_CONFIG",
+    "aspects_dots",
     "aspects_radar",
     "category_shares",
     "difference_heatmap",
@@ -44,10 +54,34 @@ __all__ = [
 DIM_OPACITY = 0.25
 #: Bars of a persona whose base is too small to read are hatched with this pattern.
 SMALL_BASE_PATTERN = "/"
-#: Characters per line of the notes under titles and charts.
-NOTE_WIDTH = 110
+#: Characters per line of the notes under titles and charts (fits a 390 px phone).
+NOTE_WIDTH = 56
 #: Grey veil over the heatmap columns of personas with a small base.
 SMALL_BASE_VEIL = "rgba(128,128,128,0.55)"
+#: Height (px) kept free above every title for the toolbar shown on hover.
+TOOLBAR_BAND = 30
+#: Characters of a clipped label shown on hover.
+HOVER_LIMIT = 300
+#: Characters per line of a title (two lines at most), and of a category tick label
+#: (two lines at most): both fit a 390 px phone.
+TITLE_WIDTH = 34
+TICK_WIDTH = 22
+#: The unit of standardised differences in plain words (axis titles).
+SD_MEANS = "SD: standard deviations from the average"
+#: Above this ratio of the largest to the smallest CLV the CLV axis is logarithmic.
+CLV_LOG_RATIO = 10.0
+
+#: The ``config`` of every ``dcc.Graph`` of the project (components, dashboard,
+#: tracking view, plugins): a toolbar with only "download as PNG" (the button list
+#: leaves out zoom, lasso and the cloud links "Share chart" / "Edit in Chart Studio"),
+#: shown on hover, no Plotly logo.
+GRAPH_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "displayModeBar": "hover",
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+}
 
 
 def _t(text: Any) -> str:
@@ -55,26 +89,58 @@ def _t(text: Any) -> str:
     return html.escape(str(text), quote=False)
 
 
+def _label(text: Any, limit: int = LABEL_LIMIT) -> str:
+    """A label clipped for display (:func:`clip_label`) and escaped for Plotly."""
+    return _t(clip_label(text, limit))
+
+
+def _lines(text: Any, width: int, lines: int = 2) -> str:
+    """``text`` clipped to ``lines`` lines of about ``width`` characters, escaped."""
+    clipped = clip_label(text, width * lines)
+    return "<br>".join(_t(line) for line in textwrap.wrap(clipped, width)[:lines]) or _t(text)
+
+
+def _name(persona: Any) -> str:
+    """A persona's name as charts show it: clipped and escaped."""
+    return _label(persona.name, NAME_LIMIT)
+
+
+def _more(text: Any, limit: int = LABEL_LIMIT) -> str:
+    """Hover text for a label that was clipped for display (empty when it was not)."""
+    value = str(text)
+    if len(value) <= limit:
+        return ""
+    return "<br>" + _wrap(clip_label(value, HOVER_LIMIT), 60)
+
+
 def _personas(personas: Any) -> list[Any]:
     return list(getattr(personas, "personas", personas))
 
 
+def _colours(theme: str) -> dict[str, str]:
+    return MODE_COLOURS[colour_mode(theme)]
+
+
 def theme_template(theme: str = "light") -> go.layout.Template:
-    """The Plotly template for a light or dark page, with transparent backgrounds.
+    """The Plotly template of a page's colour mode, with transparent backgrounds.
 
     Parameters
     ----------
-    theme : {"light", "dark"}
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap/Bootswatch theme name (``"darkly"`` ->
+        dark): text, grid and reference lines are light on a dark page.
 
     Returns
     -------
     plotly.graph_objects.layout.Template
+
+    Raises
+    ------
+    UserError
+        Neither a colour mode nor a known theme.
     """
-    if theme not in ("light", "dark"):
-        raise UserError(f"theme must be 'light' or 'dark', got {theme!r}")
-    dark = theme == "dark"
-    ink = "#E8E8E8" if dark else "#212529"
-    grid = "#3A3F44" if dark else "#E5E5E5"
+    colours = _colours(theme)
+    ink, grid = colours["ink"], colours["grid"]
     axis = {"gridcolor": grid, "linecolor": grid, "zerolinecolor": grid, "automargin": True}
     # A small template (the stock ones carry defaults for every trace type, ~7 KB per figure).
     return go.layout.Template(layout={
@@ -100,37 +166,70 @@ def _wrap(text: str, width: int = NOTE_WIDTH) -> str:
 
 def _bases_note(people: list[Any]) -> str:
     """The base of every persona, shown under the chart title."""
-    return _wrap("Bases: " + " · ".join(f"{p.name} {_base(p)}" for p in people))
+    return _wrap("Bases: " + " · ".join(f"{clip_label(p.name, NAME_LIMIT)} {_base(p)}"
+                                        for p in people))
 
 
 def _pattern(persona: Any) -> dict[str, Any]:
     return {"pattern": {"shape": SMALL_BASE_PATTERN}} if persona.small_base else {}
 
 
-def _note(fig: go.Figure, people: list[Any]) -> go.Figure:
+def _note(fig: go.Figure, people: list[Any], extra: int = 0) -> go.Figure:
     """Put the bases under the title (every persona chart shows them)."""
     if people:
-        fig.update_layout(title={"subtitle": {"text": _bases_note(people),
-                                              "font": {"size": 11}}})
-        fig.update_layout(margin={"t": 60 + 14 * fig.layout.title.subtitle.text.count("<br>")})
+        _subtitle(fig, _bases_note(people), extra)
     return fig
+
+
+def _subtitle(fig: go.Figure, note: str, extra: int = 0) -> None:
+    """``note`` (already wrapped) under the title, the top margin grown to hold it."""
+    fig.update_layout(title={"subtitle": {"text": note, "font": {"size": 11}}})
+    fig.update_layout(margin={"t": _top_margin(fig, 1 + note.count("<br>"), extra)})
+
+
+def _top_margin(fig: go.Figure, subtitle_lines: int = 0, extra: int = 0) -> int:
+    """Top margin for the toolbar band, the title and ``subtitle_lines`` lines under it."""
+    title = fig.layout.title.text
+    title_lines = title.count("<br>") + 1 if title else 0
+    return TOOLBAR_BAND + 22 * title_lines + (4 if title else 0) + 14 * subtitle_lines + 10 \
+        + extra
 
 
 def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.Figure:
-    fig.update_layout(template=theme_template(theme), margin={"l": 40, "r": 20, "t": 50, "b": 40},
-                      title={"text": _t(title)} if title else None,
-                      legend={"orientation": "h", "y": -0.15}, **extra)
+    # The title is left-aligned under a band kept free for the toolbar (shown on hover
+    # at the top right): a long title never runs under it.
+    fig.update_layout(template=theme_template(theme), dragmode=False,
+                      margin={"l": 40, "r": 20, "t": TOOLBAR_BAND + 10, "b": 40},
+                      title={"text": _lines(title, TITLE_WIDTH), "x": 0, "xref": "container",
+                             "xanchor": "left", "y": 1, "yref": "container",
+                             "yanchor": "top", "pad": {"t": TOOLBAR_BAND, "l": 10}}
+                      if title else None,
+                      legend=extra.pop("legend", {"orientation": "h", "y": -0.15}), **extra)
+    if title:
+        # Plotly places a title by its first line: a second line moves it up
+        lines = fig.layout.title.text.count("<br>")
+        fig.update_layout(margin={"t": _top_margin(fig)},
+                          title={"pad": {"t": TOOLBAR_BAND + 22 * lines}})
     return fig
+
+
+def _scales(persona: Any) -> list[Any]:
+    return list(persona.aspects or persona.profile)
 
 
 def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "ASPECTS profile",
                   selected: str | None = None) -> go.Figure:
     """Radar of each persona's scale scores as standardised differences from everyone.
 
+    Kept for compatibility: with many scales and several personas a radar is hard to
+    read (shapes overlap, the spokes' order suggests a pattern that is not there);
+    :func:`aspects_dots` shows the same numbers as a sorted dot plot.
+
     Parameters
     ----------
     personas : PersonaSet or list of Persona
-    theme : {"light", "dark"}
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
     title : str or None
     selected : str, optional
         A persona id to highlight.
@@ -144,18 +243,19 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
     people = _personas(personas)
     fig = go.Figure()
     low, high = -0.5, 0.5
-    for i, persona in enumerate(people):
-        scales = persona.aspects or persona.profile
+    for persona in people:
+        scales = _scales(persona)
         if not scales:
             continue
-        theta = [_t(s.label) for s in scales]
+        colour = persona_colour(persona)
+        theta = [_label(s.label, 24) for s in scales]
         r = [round(s.std_diff, 3) for s in scales]
         low, high = min(low, *r), max(high, *r)
         fig.add_trace(go.Scatterpolar(
-            r=[*r, r[0]], theta=[*theta, theta[0]], name=_t(persona.name), meta=persona.id,
-            line={"color": persona_colour(i), "width": 2,
+            r=[*r, r[0]], theta=[*theta, theta[0]], name=_name(persona), meta=persona.id,
+            line={"color": colour, "width": 2,
                   "dash": "dot" if persona.small_base else "solid"},
-            fill="toself", opacity=1.0, fillcolor=_rgba(persona_colour(i), 0.08),
+            fill="toself", opacity=1.0, fillcolor=_rgba(colour, 0.08),
             hovertemplate="%{theta}: %{r:+.2f} SD<extra>%{fullData.name} · "
                           + _t(_base(persona)) + "</extra>",
         ))
@@ -163,8 +263,79 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
     _layout(fig, theme, title, polar={"radialaxis": {"range": [low - pad, high + pad],
                                                      "ticksuffix": " SD", "angle": 90,
                                                      "tickangle": 90},
+                                      "angularaxis": {"tickfont": {"size": 10}},
                                       "bgcolor": "rgba(0,0,0,0)"})
     _note(fig, people)
+    return highlight_figure(fig, selected)
+
+
+def aspects_dots(personas: Any, *, theme: str = "light",
+                 title: str | None = "How each persona differs, scale by scale",
+                 selected: str | None = None) -> go.Figure:
+    """Dot plot of each persona's scale scores against the average, most telling first.
+
+    One row per scale, sorted by how far apart the personas are on it (the scales that
+    tell them apart on top); one dot per persona in its colour, side by side within the
+    row, at its standardised difference from all respondents; the average (0) is a
+    labelled vertical line. Readers compare positions along one axis, which they do
+    far better than the areas and angles of a radar.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
+    title : str or None
+    selected : str, optional
+        A persona id to highlight.
+
+    Returns
+    -------
+    Figure
+        One ``Scatter`` trace per persona (``meta`` = persona id, ``x`` the standardised
+        differences, ``y`` the scale labels); the axis title says what an SD is.
+        Personas with a small base have hollow dots.
+    """
+    people = [p for p in _personas(personas) if _scales(p)]
+    labels: dict[str, str] = {}
+    values: dict[str, list[float]] = {}
+    for persona in people:
+        for s in _scales(persona):
+            key = getattr(s, "scale", None) or s.feature
+            labels.setdefault(key, s.label)
+            values.setdefault(key, []).append(s.std_diff)
+    order = sorted(labels, key=lambda k: -(max(values[k]) - min(values[k])))
+    names = [_lines(labels[k], TICK_WIDTH) for k in order]
+    fig = go.Figure()
+    limit = 0.5
+    for persona in people:
+        by_key = {getattr(s, "scale", None) or s.feature: s for s in _scales(persona)}
+        rows = [by_key.get(k) for k in order]
+        x = [None if s is None else round(s.std_diff, 3) for s in rows]
+        limit = max(limit, *(abs(v) for v in x if v is not None))
+        colour = persona_colour(persona)
+        fig.add_trace(go.Scatter(
+            x=x, y=names, mode="markers", name=_name(persona), meta=persona.id,
+            marker={"color": colour, "size": 11,
+                    "symbol": "circle-open" if persona.small_base else "circle",
+                    "line": {"width": 2 if persona.small_base else 0, "color": colour}},
+            hovertemplate="%{y}: %{x:+.2f} SD<extra>%{fullData.name} · "
+                          + _t(_base(persona)) + "</extra>",
+        ))
+    reference = _colours(theme)["reference"]
+    height = max(320, (12 + 8 * len(people)) * len(order) + 190)
+    _layout(fig, theme, title, height=height, scattermode="group", scattergap=0.3,
+            xaxis={"range": [-1.1 * limit, 1.1 * limit], "ticksuffix": " SD",
+                   "zeroline": False, "title": {"text": SD_MEANS, "font": {"size": 11}}},
+            yaxis={"autorange": "reversed", "type": "category", "showgrid": True},
+            shapes=[{"type": "line", "name": "average", "xref": "x", "yref": "paper",
+                     "x0": 0, "x1": 0, "y0": 0, "y1": 1,
+                     "line": {"color": reference, "width": 1.5, "dash": "dash"}}],
+            annotations=[{"text": "average", "name": "average", "xref": "x", "yref": "paper",
+                          "x": 0, "y": 1, "yanchor": "bottom", "showarrow": False,
+                          "font": {"size": 11, "color": reference}}],
+            legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0})
+    _note(fig, people, extra=16)  # room for the "average" label over the plot
     return highlight_figure(fig, selected)
 
 
@@ -184,7 +355,8 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     personas : PersonaSet or list of Persona
     features : sequence of str, optional
         Numeric features to show (default: every profiled numeric feature).
-    theme : {"light", "dark"}
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
     title : str or None
     selected : str, optional
         A persona id whose column is outlined.
@@ -219,41 +391,46 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
             row_hover.append("" if match is None else
                              f"adjusted p = {match.p_adjusted:.3g}"
                              + (" (small base)" if match.small_base or persona.small_base
-                                else ""))
+                                else "") + _more(labels[feature], 2 * TICK_WIDTH))
         z.append(row)
         text.append(row_text)
         hover.append(row_hover)
     limit = max([abs(v) for row in z for v in row if v is not None] + [1.0])
+    # column names are short (name, base) and on the x axis at the bottom, so on a
+    # phone they tilt into the space under the chart, never into the title
     fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{_t(p.name)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
+        z=z, x=[f"{_label(p.name, 20)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
                 f"{' ⚠' if p.small_base else ''}" for p in people],
-        y=[_t(labels[f]) for f in order],
+        y=[_lines(labels[f], TICK_WIDTH) for f in order],
         colorscale=DIVERGING_SCALE, zmid=0, zmin=-limit, zmax=limit,
         text=text, customdata=hover, texttemplate="%{text}",
         hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<br>%{customdata}<extra></extra>",
-        colorbar={"title": {"text": "SD"}},
+        colorbar={"title": {"text": "SD"}, "thickness": 12},
     ))
-    height = max(320, 28 * len(order) + 180)
+    height = max(320, 28 * len(order) + 220)
     _layout(fig, theme, title, meta={"persona_ids": [p.id for p in people]}, height=height)
-    legend = _wrap(statistics_legend(personas), 100)
-    # two-line column names (name, base) sit on top: keep the title above them
-    fig.update_layout(margin={"t": 100, "b": 30 + 16 * (legend.count("<br>") + 1)})
+    # the legend (which test, which correction) is the subtitle: the title and the
+    # subtitle are placed from the chart's left edge, never past its right one
+    legend = _wrap(statistics_legend(personas))
     if title:
-        fig.update_layout(title={"y": 0.99, "yref": "container", "yanchor": "top"})
-    fig.add_annotation(text=legend, name="legend", showarrow=False,
-                       xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                       yshift=-10, align="left", font={"size": 11})
+        _subtitle(fig, legend)
+    else:
+        fig.add_annotation(text=legend, name="legend", showarrow=False, xref="paper",
+                           yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
+                           yshift=4, align="left", font={"size": 11})
+        fig.update_layout(margin={"t": _top_margin(fig, 1 + legend.count("<br>"))})
+    fig.update_layout(margin={"b": 30})
     for j, persona in enumerate(people):
         if persona.small_base:
             fig.add_shape(type="rect", name="small-base", xref="x", yref="paper",
                           x0=j - 0.5, x1=j + 0.5, y0=0, y1=1, line={"width": 0},
                           fillcolor=SMALL_BASE_VEIL, layer="above")
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="top")
+    fig.update_xaxes(side="bottom", automargin=True)
     return highlight_figure(fig, selected)
 
 
-def category_shares(personas: Any, feature: str, *, theme: str = "light",
+def category_shares(personas: Any, feature: str | None = None, *, theme: str = "light",
                     title: str | None = None, selected: str | None = None) -> go.Figure:
     """Share of each answer of a categorical ``feature`` per persona, with lift on hover.
 
@@ -261,8 +438,9 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
     ----------
     personas : PersonaSet or list of Persona
     feature : str
-        A categorical feature (e.g. ``"age_band"``).
-    theme : {"light", "dark"}
+        A categorical feature (e.g. ``"age_band"``); required.
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
     title : str, optional
         Defaults to the feature's label.
     selected : str, optional
@@ -271,18 +449,28 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
     Returns
     -------
     Figure
-        Grouped bars, one trace per persona; the overall share is a dark diamond marker.
+        Grouped horizontal bars (answers on the y axis, wrapped: they stay readable on a
+        phone, where vertical bars would tilt them into the legend), one trace per
+        persona (``x`` its shares); the overall share is a diamond marker in the page's
+        text colour.
 
     Raises
     ------
-    ValueError
-        No persona has that feature.
+    UserError
+        No ``feature`` given (the message lists the categorical features), or no persona
+        has that feature.
     """
     people = _personas(personas)
+    available = list(dict.fromkeys(c.feature for p in people for c in p.categories))
+    if feature is None:
+        raise UserError("the answer-shares chart needs the categorical feature to show: pass "
+                        f"feature=, e.g. feature={available[0]!r}" if available else
+                        "the answer-shares chart needs feature=, but these personas have no "
+                        "categorical feature")
     fig = go.Figure()
     label = None
     overall: dict[str, float] = {}
-    for i, persona in enumerate(people):
+    for persona in people:
         rows = [c for c in persona.categories if c.feature == feature]
         if not rows:
             continue
@@ -290,22 +478,30 @@ def category_shares(personas: Any, feature: str, *, theme: str = "light",
         for c in rows:
             overall.setdefault(c.level_label, c.overall_share)
         fig.add_trace(go.Bar(
-            x=[_t(c.level_label) for c in rows], y=[c.share for c in rows],
-            customdata=[[c.lift] for c in rows], name=_t(persona.name), meta=persona.id,
-            marker={"color": persona_colour(i), **_pattern(persona)},
+            y=[_lines(c.level_label, TICK_WIDTH) for c in rows], x=[c.share for c in rows],
+            orientation="h",
+            customdata=[[c.lift, _more(c.level_label, 2 * TICK_WIDTH)] for c in rows],
+            name=_name(persona),
+            meta=persona.id, marker={"color": persona_colour(persona), **_pattern(persona)},
             text=[SIGNIFICANCE_MARK if c.significant else "" for c in rows],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.0%} (lift %{customdata[0]:.2f})<extra>%{fullData.name}"
-                          " · " + _t(_base(persona)) + "</extra>",
+            hovertemplate="%{y}: %{x:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
+                          "<extra>%{fullData.name} · " + _t(_base(persona)) + "</extra>",
         ))
     if label is None:
-        raise UserError(f"no persona has a categorical feature named {feature!r}")
-    fig.add_trace(go.Scatter(x=[_t(k) for k in overall], y=list(overall.values()), mode="markers",
-                             name="Everyone", marker={"symbol": "diamond", "size": 10,
-                                                      "color": "#000000" if theme == "light"
-                                                      else "#FFFFFF"},
-                             hovertemplate="%{x}: %{y:.0%} overall<extra></extra>"))
-    _layout(fig, theme, title or label, barmode="group", yaxis={"tickformat": ".0%"})
+        raise UserError(f"no persona has a categorical feature named {feature!r}"
+                        + (f"; choose from {', '.join(map(repr, available[:10]))}"
+                           if available else ""))
+    fig.add_trace(go.Scatter(y=[_lines(k, TICK_WIDTH) for k in overall],
+                             x=list(overall.values()),
+                             mode="markers", name="Everyone",
+                             marker={"symbol": "diamond", "size": 10,
+                                     "color": _colours(theme)["reference"]},
+                             hovertemplate="%{y}: %{x:.0%} overall<extra></extra>"))
+    n_bars = len(overall) * max(1, len(fig.data) - 1)
+    _layout(fig, theme, title or label, barmode="group", xaxis={"tickformat": ".0%"},
+            yaxis={"autorange": "reversed", "type": "category"},
+            height=max(320, 11 * n_bars + 12 * len(overall) + 260))
     _note(fig, [p for p in people if any(c.feature == feature for c in p.categories)])
     return highlight_figure(fig, selected)
 
@@ -321,10 +517,10 @@ def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "S
     """
     people = _personas(personas)
     fig = go.Figure()
-    for i, persona in enumerate(people):
+    for persona in people:
         fig.add_trace(go.Bar(
-            y=[_t(persona.name)], x=[persona.share], orientation="h", name=_t(persona.name),
-            meta=persona.id, marker={"color": persona_colour(i), **_pattern(persona)},
+            y=[_label(persona.name, 24)], x=[persona.share], orientation="h", name=_name(persona),
+            meta=persona.id, marker={"color": persona_colour(persona), **_pattern(persona)},
             customdata=[[persona.size, _t(_base(persona))]],
             text=[f"{persona.share:.0%} · {_t(_base(persona))}"], textposition="auto",
             hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} respondents, "
@@ -339,38 +535,88 @@ def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "S
 def segment_clv(personas: Any, *, theme: str = "light",
                 title: str | None = "Customer lifetime value",
                 selected: str | None = None) -> go.Figure:
-    """Average CLV per persona against the overall average (dashed line).
+    """Average CLV per persona as labelled dots, against the overall average.
+
+    Each persona is a dot in its colour labelled with its amount
+    (:func:`~dash_personas.personas.format_amount`: "2,911 EUR", never "2.91e+03");
+    the overall average is a dashed vertical line labelled with its amount, in the
+    page's text colour (visible in dark mode). Dots need no zero baseline, so the axis
+    spans the values: three personas are not flattened against a fourth. When the
+    largest CLV is :data:`CLV_LOG_RATIO` or more times the smallest, the axis is
+    logarithmic (and says so), since on a linear axis every persona but the top one
+    would share the first tenth of it; equal steps then mean equal ratios, and each
+    dot's label still gives its amount.
 
     Returns
     -------
     Figure
-        One ``Bar`` trace per persona that has a CLV; empty with a note otherwise.
+        One ``Scatter`` trace per persona that has a CLV (``meta`` = persona id, ``x``
+        its CLV); empty with a note otherwise.
     """
-    people = _personas(personas)
+    people = [p for p in _personas(personas) if p.behaviour.clv is not None]
     fig = go.Figure()
-    overall = None
-    currency = ""
-    for i, persona in enumerate(people):
-        b = persona.behaviour
-        if b.clv is None:
-            continue
-        overall = b.overall_clv
-        currency = b.currency or ""
-        fig.add_trace(go.Bar(
-            x=[_t(persona.name)], y=[b.clv], name=_t(persona.name), meta=persona.id,
-            marker={"color": persona_colour(i), **_pattern(persona)},
-            hovertemplate="%{x}: %{y:,.0f} " + _t(currency) + " (" + _t(_base(persona))
-                          + ")<extra></extra>",
+    overall = next((p.behaviour.overall_clv for p in people
+                    if p.behaviour.overall_clv is not None), None)
+    currency = next((p.behaviour.currency for p in people if p.behaviour.currency), "") or ""
+    for persona in people:
+        clv = persona.behaviour.clv
+        amount = format_amount(clv, currency or None)
+        colour = persona_colour(persona)
+        fig.add_trace(go.Scatter(
+            x=[clv], y=[_label(persona.name, 24)], mode="markers+text", name=_name(persona),
+            meta=persona.id, text=[_t(amount)],
+            marker={"color": colour, "size": 14,
+                    "symbol": "circle-open" if persona.small_base else "circle",
+                    "line": {"width": 2 if persona.small_base else 0, "color": colour}},
+            hovertemplate="%{y}: %{text} (" + _t(_base(persona)) + ")<extra></extra>",
         ))
+    values = [p.behaviour.clv for p in people] + ([overall] if overall is not None else [])
+    positive = [v for v in values if v > 0]
+    log = bool(positive) and len(positive) == len(values) and \
+        max(positive) >= CLV_LOG_RATIO * min(positive)
+    unit = _t(currency) if currency else "amount"
+    xaxis: dict[str, Any] = {"title": {"text": unit + (" (log scale: each step ×10)" if log
+                                                       else "")},
+                             "tickformat": ",.0f", "exponentformat": "none"}
+    if log:
+        low, high = math.log10(min(positive)), math.log10(max(positive))
+        pad = max(0.15, 0.08 * (high - low))
+        xaxis.update(type="log", range=[low - pad, high + pad], dtick=1)
+    elif values:
+        low, high = min(values), max(values)
+        pad = 0.12 * ((high - low) or abs(high) or 1.0)
+        xaxis.update(range=[low - pad, high + pad])
+    for trace in fig.data:  # each amount beside its dot, on the side with room
+        side = _anchor(trace.x[0], xaxis["range"], log)
+        trace.textposition = "middle left" if side == "right" else "middle right"
+    shapes, annotations = [], []
+    reference = _colours(theme)["reference"]
     if overall is not None:
-        fig.add_hline(y=overall, line_dash="dash", annotation_text="average")
-    else:
-        fig.add_annotation(text="No CLV in these data", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
-    _layout(fig, theme, title, showlegend=False,
-            yaxis={"title": {"text": _t(currency)} if currency else None})
-    _note(fig, [p for p in people if p.behaviour.clv is not None])
+        shapes.append({"type": "line", "name": "average", "xref": "x", "yref": "paper",
+                       "x0": overall, "x1": overall, "y0": 0, "y1": 1,
+                       "line": {"color": reference, "width": 1.5, "dash": "dash"}})
+        # annotations on a log axis are placed in log10 units (shapes in data units)
+        annotations.append({"text": "average " + _t(format_amount(overall, currency or None)),
+                            "name": "average", "xref": "x", "yref": "paper",
+                            "x": math.log10(overall) if log else overall,
+                            "xanchor": _anchor(overall, xaxis["range"], log),
+                            "y": 1, "yanchor": "bottom", "showarrow": False,
+                            "font": {"size": 11, "color": reference}})
+    if not people:
+        annotations.append({"text": "No CLV in these data", "showarrow": False, "x": 0.5,
+                            "y": 0.5, "xref": "paper", "yref": "paper"})
+    _layout(fig, theme, title, showlegend=False, xaxis=xaxis, shapes=shapes,
+            annotations=annotations, height=max(240, 56 * len(people) + 150),
+            yaxis={"autorange": "reversed", "type": "category"})
+    _note(fig, people, extra=16 if overall is not None else 0)
     return highlight_figure(fig, selected)
+
+
+def _anchor(value: float, span: Sequence[float], log: bool) -> str:
+    """Anchor of a label at ``value`` so that it stays inside the axis ``span``."""
+    position = math.log10(value) if log else value
+    fraction = (position - span[0]) / ((span[1] - span[0]) or 1.0)
+    return "right" if fraction > 0.6 else "left" if fraction < 0.4 else "center"
 
 
 def journey_mix(personas: Any, *, theme: str = "light",
@@ -393,15 +639,16 @@ def journey_mix(personas: Any, *, theme: str = "light",
     shades = ["#CFE8F3", "#A2D4EC", "#56B4E9", "#0072B2", "#004B75", "#00324E"]
     for s, (stage, label) in enumerate(stages):
         fig.add_trace(go.Bar(
-            y=[_t(p.name) for p in people],
+            y=[_label(p.name, 24) for p in people],
             x=[next((j.share for j in p.journey if j.stage == stage), 0.0) for p in people],
-            orientation="h", name=_t(label), marker={"color": shades[s % len(shades)]},
+            orientation="h", name=_label(label), marker={"color": shades[s % len(shades)]},
             customdata=[_t(_base(p)) for p in people],
-            hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra>" + _t(label) + "</extra>",
+            hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra>" + _label(label)
+                          + "</extra>",
         ))
     _layout(fig, theme, title, barmode="stack", xaxis={"tickformat": ".0%"},
             meta={"persona_ids": [p.id for p in people]},
-            height=max(240, 44 * len(people) + 160))
+            height=max(240, 44 * len(people) + 200))
     if stages:
         _note(fig, people)
     fig.update_yaxes(autorange="reversed", automargin=True)
@@ -416,6 +663,8 @@ def k_selection(selection: Any, *, theme: str = "light",
     ----------
     selection : KSelection or dict
         A :func:`~dash_personas.select_k` result or ``PersonaSet.selection``.
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
 
     Returns
     -------
@@ -437,10 +686,19 @@ def k_selection(selection: Any, *, theme: str = "light",
             fig.add_trace(go.Scatter(x=ks, y=values, mode="lines+markers", name=name,
                                      line={"color": colour}))
     if recommended is not None:
-        fig.add_vline(x=recommended, line_dash="dash",
-                      annotation_text=f"chosen k = {recommended}")
+        reference = _colours(theme)["reference"]
+        fig.add_vline(x=recommended, line_dash="dash", line_color=reference,
+                      annotation_text=f"chosen k = {recommended}",
+                      annotation_font_color=reference)
     _layout(fig, theme, title, xaxis={"title": {"text": "k"}, "dtick": 1})
     return fig
+
+
+def _outline_colour(fig: go.Figure) -> str:
+    """The highlight outline: the figure's text colour (light on a dark page)."""
+    template = fig.layout.template
+    colour = template.layout.font.color if template is not None else None
+    return colour or MODE_COLOURS["light"]["reference"]
 
 
 def highlight_figure(fig: go.Figure, selected: str | None) -> go.Figure:
@@ -448,8 +706,8 @@ def highlight_figure(fig: go.Figure, selected: str | None) -> go.Figure:
 
     Traces whose ``meta`` is a persona id get full opacity when they are the selected
     persona (or when nothing is selected) and :data:`DIM_OPACITY` otherwise. Figures
-    with ``layout.meta["persona_ids"]`` (heatmap) get an outline around the column.
-    The dashboard applies the same rule in the browser.
+    with ``layout.meta["persona_ids"]`` (heatmap) get an outline around the column, in
+    the figure's text colour. The dashboard applies the same rule in the browser.
 
     Parameters
     ----------
@@ -467,7 +725,7 @@ def highlight_figure(fig: go.Figure, selected: str | None) -> go.Figure:
         j = ids.index(selected)
         shapes.append(go.layout.Shape(type="rect", name="highlight", xref="x", yref="paper",
                                       x0=j - 0.5, x1=j + 0.5, y0=0, y1=1,
-                                      line={"width": 3, "color": "#000000"}))
+                                      line={"width": 3, "color": _outline_colour(fig)}))
     fig.layout.shapes = shapes
     return fig
 

@@ -67,7 +67,8 @@ def share_timeline(waves: Sequence[Mapping[str, Any]], colours: Mapping[str, str
     waves : sequence of mapping
         ``StudyReport.to_dict()["waves"]``, oldest first.
     colours : mapping of str to str
-        Persona name -> colour (its card colour); others get the palette in order.
+        Persona name -> colour (its card colour); a name without one gets
+        :func:`~dash_personas.palette.persona_colour` of the name (the same in the Sankey).
     selected_wave : str, optional
         A wave label marked with a dotted vertical line.
     theme : {"light", "dark"}
@@ -80,8 +81,8 @@ def share_timeline(waves: Sequence[Mapping[str, Any]], colours: Mapping[str, str
         the interval bounds; x is the wave label (categorical, in wave order).
     """
     fig = go.Figure()
-    for i, entry in enumerate(timeline_series(waves)):
-        colour = colours.get(entry["persona"], persona_colour(i))
+    for entry in timeline_series(waves):
+        colour = colours.get(entry["persona"]) or persona_colour(entry["persona"])
         shares = entry["shares"]
         fig.add_trace(go.Scatter(
             x=entry["waves"], y=[round(s, 5) for s in shares], mode="lines+markers",
@@ -130,8 +131,7 @@ def migration_sankey(migration: Mapping[str, Any], colours: Mapping[str, str], *
     counts = migration["counts"]
     n_panel = sum(sum(row) for row in counts)
     names = rows + columns
-    node_colours = [colours.get(name, persona_colour(i % max(len(rows), 1)))
-                    for i, name in enumerate(names)]
+    node_colours = [colours.get(name) or persona_colour(name) for name in names]
     source, target, value, link_colours = [], [], [], []
     for r, row in enumerate(counts):
         for c, count in enumerate(row):

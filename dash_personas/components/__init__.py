@@ -7,7 +7,14 @@ Bootstrap locally with :func:`bootstrap_stylesheet`.
 
 from .callbacks import register_callbacks
 from .card import PersonaCard
-from .charts import CHARTS, AspectsRadar, PersonaChart, SegmentComparison, SegmentSizes
+from .charts import (
+    CHARTS,
+    AspectsDots,
+    AspectsRadar,
+    PersonaChart,
+    SegmentComparison,
+    SegmentSizes,
+)
 from .export_menu import (
     ExportMenu,
     default_personas_for,
@@ -32,6 +39,7 @@ from .tracking import register_tracking_callbacks, tracking_section
 __all__ = [
     "CHARTS",
     "DARK_THEMES",
+    "AspectsDots",
     "AspectsRadar",
     "ExportMenu",
     "FilterPanel",

@@ -22,15 +22,23 @@ __all__ = ["register_callbacks"]
 
 _MARK = "_dash_personas_callbacks"
 
-# Toggle the selection of a gallery and restyle its cards and buttons.
+# Toggle the selection of a gallery (a click on a card's select button).
 _SELECT_JS = """
-function(nClicks, current, ids, labels) {
+function(nClicks, current) {
     const dc = window.dash_clientside;
     const trig = dc.callback_context.triggered_id;
     if (!trig || typeof trig !== 'object' || trig.subcomponent !== 'select') {
-        return [dc.no_update, dc.no_update, dc.no_update, dc.no_update, dc.no_update];
+        return dc.no_update;
     }
-    const chosen = (current === trig.persona) ? null : trig.persona;
+    return (current === trig.persona) ? null : trig.persona;
+}
+"""
+
+# Restyle a gallery's cards and buttons for its selection: after a click, and when the
+# selection is set another way (restored by the store's persistence after a re-render,
+# or set by the host app's own callback).
+_STYLE_JS = """
+function(chosen, ids) {
     const base = 'h-100 dash-personas-slot rounded-3';
     const on = base + ' dash-personas-selected border border-3 border-primary';
     const classes = ids.map(i => i.persona === chosen ? on : base);
@@ -39,7 +47,7 @@ function(nClicks, current, ids, labels) {
     const outline = ids.map(
         i => btn + (i.persona === chosen ? 'btn-primary' : 'btn-outline-primary'));
     const text = ids.map(i => i.persona === chosen ? 'Selected' : 'Select');
-    return [chosen, classes, pressed, outline, text];
+    return [classes, pressed, outline, text];
 }
 """
 
@@ -85,12 +93,15 @@ function(selections, figures) {
         const ids = (layout.meta && layout.meta.persona_ids) || null;
         const shapes = (layout.shapes || []).filter(s => s.name !== 'highlight');
         const isHeatmap = (fig.data || []).length && fig.data[0].type === 'heatmap';
+        // the figure's text colour (light on a dark page), as highlight_figure does
+        const font = ((layout.template || {}).layout || {}).font || {};
+        const outline = font.color || '#212529';
         if (ids && chosen !== null && isHeatmap) {
             const j = ids.indexOf(chosen);
             if (j >= 0) {
                 shapes.push({type: 'rect', name: 'highlight', xref: 'x', yref: 'paper',
                              x0: j - 0.5, x1: j + 0.5, y0: 0, y1: 1,
-                             line: {width: 3, color: '#000000'}});
+                             line: {width: 3, color: outline}});
             }
         }
         const out = Object.assign({}, fig, {
@@ -143,14 +154,18 @@ def register_callbacks(app: Any) -> Any:
     app.clientside_callback(
         _SELECT_JS,
         Output(store, "data"),
+        Input(sel("select"), "n_clicks"),
+        State(store, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        _STYLE_JS,
         Output(sel("card"), "className"),
         Output(sel("select"), "aria-pressed"),
         Output(sel("select"), "className"),
         Output(sel("select"), "children"),
-        Input(sel("select"), "n_clicks"),
-        State(store, "data"),
+        Input(store, "data"),
         State(sel("card"), "id"),
-        State(sel("select"), "children"),
         prevent_initial_call=True,
     )
     graphs = {"component": CHART, "subcomponent": "graph", "aio_id": ALL, "group": MATCH}

@@ -7,8 +7,10 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from ..labels import NAME_LIMIT, clip_label
 from . import _ids
-from .card import PersonaCard
+from ._validate import check_choice
+from .card import DETAILS, PersonaCard
 
 __all__ = ["PersonaGallery"]
 
@@ -27,29 +29,59 @@ def button_class(selected: bool) -> str:
                                                    else "btn-outline-primary")
 
 
+#: ``columns=`` -> Bootstrap column widths: one column on phones, two from tablets, up
+#: to the requested number on wide screens.
+COLUMN_WIDTHS: dict[int, dict[str, int]] = {
+    1: {"xs": 12},
+    2: {"xs": 12, "md": 6},
+    3: {"xs": 12, "md": 6, "xl": 4},
+    4: {"xs": 12, "md": 6, "xl": 3},
+}
+#: ``persistence=`` -> where the selection is kept (``dcc.Store.storage_type``).
+PERSISTENCE = {False: "memory", True: "session", "session": "session", "local": "local",
+               "memory": "memory"}
+
+
 class PersonaGallery(html.Div):
-    """Persona cards in a grid (1 column on phones, up to 4 on wide screens).
+    """Persona cards in a grid: one column on phones, two on tablets, up to four wide.
 
     Each card has a "Select" toggle button (keyboard reachable, ``aria-pressed``).
-    The selected persona id is kept in a ``dcc.Store``
-    (:meth:`ids.selection`) and highlighted in every chart of the same ``group``.
-    The callbacks must be registered once on the app with
+    The selected persona id is the ``data`` of a ``dcc.Store`` whose id is
+    :meth:`selection_id` ``(aio_id, group)`` (also :attr:`selection`), highlighted in
+    every chart of the same ``group``; read it in your own callbacks with
+    ``Input(PersonaGallery.selection_id("mine"), "data")``, or set it from one to
+    select a persona. The callbacks must be registered once on the app with
     :func:`dash_personas.register_callbacks` (``create_app`` does it).
 
     Parameters
     ----------
     personas : PersonaSet or list of Persona
     aio_id : str, optional
-        Instance id (random by default); pass one to read the selection in your callbacks.
+        Instance id (random by default); pass one to read the selection in your callbacks
+        and to keep it when the gallery is rendered again.
     group : str, default="personas"
         Selection group linking this gallery to charts.
     selected : str, optional
-        Initially selected persona id.
-    detail : {"compact", "full"}, default="full"
-    columns : dict, optional
-        Bootstrap column widths per breakpoint (default ``xs=12, md=6, xl=4``).
+        Initially selected persona id (when no selection is remembered, see
+        ``persistence``).
+    detail : {"full", "compact"}, default="full"
+    columns : {1, 2, 3, 4} or dict, default=4
+        The most cards side by side on wide screens (≥ 1200 px; always one on phones,
+        at most two on tablets), or Bootstrap column widths per breakpoint
+        (e.g. ``{"xs": 12, "lg": 4}``).
+    persistence : bool or {"session", "local", "memory"}, default=True
+        Where the selection is kept: ``True`` (``"session"``) keeps it in the tab's
+        session storage, so a gallery rendered again by a callback (same ``aio_id`` and
+        ``group``) or a reloaded page shows the same persona selected; ``False``
+        (``"memory"``) starts from ``selected`` on every render — pass the current
+        selection as ``selected=`` then (e.g. from the URL).
     **div_props
         Passed to the outer ``html.Div``.
+
+    Raises
+    ------
+    UserError
+        ``detail``, ``columns`` or ``persistence`` not one of the choices.
     """
 
     class ids:
@@ -59,13 +91,36 @@ class PersonaGallery(html.Div):
         card = staticmethod(_ids.gallery_card)
         selection = staticmethod(_ids.gallery_selection)
 
+    @staticmethod
+    def selection_id(aio_id: str, group: str = _ids.DEFAULT_GROUP) -> dict[str, Any]:
+        """The id of the ``dcc.Store`` holding gallery ``aio_id``'s selected persona id.
+
+        Parameters
+        ----------
+        aio_id : str
+            The gallery's ``aio_id``.
+        group : str, default="personas"
+            Its ``group``.
+
+        Returns
+        -------
+        dict
+            A pattern-matching id; the store's ``data`` is a persona id or ``None``.
+        """
+        return _ids.gallery_selection(aio_id, group)
+
     def __init__(self, personas: Any, *, aio_id: str | None = None,
                  group: str = _ids.DEFAULT_GROUP, selected: str | None = None,
-                 detail: str = "full", columns: dict[str, int] | None = None,
-                 **div_props: Any) -> None:
+                 detail: str = "full", columns: int | dict[str, int] = 4,
+                 persistence: bool | str = True, **div_props: Any) -> None:
+        check_choice("detail", str(getattr(detail, "value", detail)), DETAILS)
+        if isinstance(columns, dict):
+            widths = dict(columns)
+        else:
+            widths = COLUMN_WIDTHS[check_choice("columns", columns, COLUMN_WIDTHS)]
+        storage = PERSISTENCE[check_choice("persistence", persistence, PERSISTENCE)]
         self.aio_id = aio_id or _ids.new_aio_id()
         self.group = group
-        widths = columns or {"xs": 12, "md": 6, "xl": 4}
         people = list(getattr(personas, "personas", personas))
         cols = []
         for persona in people:
@@ -75,7 +130,7 @@ class PersonaGallery(html.Div):
                 id=_ids.gallery_select(self.aio_id, group, persona.id), n_clicks=0,
                 type="button", className=button_class(is_selected),
                 **{"aria-pressed": "true" if is_selected else "false",
-                   "aria-label": f"Select persona {persona.name}"},
+                   "aria-label": f"Select persona {clip_label(persona.name, NAME_LIMIT)}"},
             )
             card = PersonaCard(persona, detail=detail, footer=button,
                                aio_id=f"{self.aio_id}-{persona.id}")
@@ -86,6 +141,12 @@ class PersonaGallery(html.Div):
         div_props.setdefault("role", "region")
         div_props.setdefault("aria-label", "Persona gallery")
         super().__init__([
-            dcc.Store(id=_ids.gallery_selection(self.aio_id, group), data=selected),
+            dcc.Store(id=_ids.gallery_selection(self.aio_id, group), data=selected,
+                      storage_type=storage),
             dbc.Row(cols, className="g-3"),
         ], **div_props)
+
+    @property
+    def selection(self) -> dict[str, Any]:
+        """The id of this gallery's selection store (see :meth:`selection_id`)."""
+        return self.selection_id(self.aio_id, self.group)

@@ -15,15 +15,14 @@ from typing import Any
 
 from survey_builder.errors import UserError
 
+from ..palette import DARK_THEMES
+
 __all__ = ["DARK_THEMES", "available_themes", "bootstrap_css", "bootstrap_stylesheet",
            "components_css", "components_stylesheet"]
 
 ROUTE = "_dash-personas/css/<theme>.css"
 #: The project's own stylesheet (contrast and focus rules for its components).
 COMPONENTS_ROUTE = "_dash-personas/dash-personas.css"
-
-#: Bootswatch themes whose colours are dark.
-DARK_THEMES = frozenset({"cyborg", "darkly", "slate", "solar", "superhero", "vapor"})
 
 
 def _css_dir() -> Any:
@@ -64,23 +63,31 @@ def bootstrap_css(theme: str = "bootstrap") -> str:
     return css
 
 
-def bootstrap_stylesheet(app: Any, theme: str = "bootstrap") -> str:
-    """Serve Bootstrap ``theme`` from ``app``'s server and return its URL.
+def bootstrap_stylesheet(app: Any, theme: str = "bootstrap", *, register: bool = True) -> str:
+    """Serve Bootstrap ``theme`` from ``app``'s server, add it to the app's page, return its URL.
 
-    Add the URL to ``app.config.external_stylesheets`` (``create_app`` does) or to the
-    ``external_stylesheets`` argument of ``dash.Dash`` — the route can be registered
-    before or after the app is created, but before the first request.
+    One call is all a page needs: the stylesheet is added to
+    ``app.config.external_stylesheets`` (once, whatever the number of calls). The route
+    can be registered before or after the app is created, but before the first request.
 
     Parameters
     ----------
     app : dash.Dash
     theme : str
         ``"bootstrap"`` or a Bootswatch theme name (``"darkly"``, ``"flatly"``, ...).
+    register : bool, default=True
+        Add the stylesheet to the app's page; ``False`` only serves it (a plugin that
+        loads it on one page of a host app).
 
     Returns
     -------
     str
         The stylesheet URL, under the app's ``requests_pathname_prefix``.
+
+    Raises
+    ------
+    UserError
+        Unknown theme.
     """
     bootstrap_css(theme)  # validate early
 
@@ -93,7 +100,18 @@ def bootstrap_stylesheet(app: Any, theme: str = "bootstrap") -> str:
             abort(404)
 
     _add_css_route(app, ROUTE, "dash_personas_css", serve)
-    return f"{app.config.requests_pathname_prefix or '/'}{ROUTE.replace('<theme>', theme)}"
+    url = f"{app.config.requests_pathname_prefix or '/'}{ROUTE.replace('<theme>', theme.lower())}"
+    if register:
+        sheets = list(app.config.external_stylesheets or [])
+        # another theme registered earlier is replaced: two Bootstraps would fight
+        sheets = [s for s in sheets if not (isinstance(s, str) and _is_ours(s, app))]
+        app.config.external_stylesheets = [*sheets, url]
+    return url
+
+
+def _is_ours(url: str, app: Any) -> bool:
+    prefix = f"{app.config.requests_pathname_prefix or '/'}{ROUTE.split('<')[0]}"
+    return url.startswith(prefix)
 
 
 @functools.cache

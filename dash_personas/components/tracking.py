@@ -28,6 +28,7 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, dcc, html
 from dash.exceptions import PreventUpdate
 
+from ..figures import GRAPH_CONFIG
 from ..personas import persona_view
 from ..study_figures import WAVE_MARKER, migration_sankey, share_timeline, wave_marker
 from ..tracking_view import StudyView, WaveView, wave_shares
@@ -56,7 +57,7 @@ def _dom_id(component: dict[str, Any]) -> str:
     import json
 
     return json.dumps(component, sort_keys=True, separators=(",", ":"))
-_GRAPH_CONFIG = {"displaylogo": False, "responsive": True}
+_GRAPH_CONFIG = GRAPH_CONFIG
 #: Drifted features listed per wave.
 MAX_FEATURES = 8
 _ALERT_COLOUR = {"size_shift": "info", "emerging": "warning", "drift": "warning",

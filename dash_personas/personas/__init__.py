@@ -29,6 +29,8 @@ from ._model import (
     save_personas,
 )
 from ._overrides import (
+    TEXT_LIMITS,
+    PersonaEdits,
     apply_overrides,
     load_overrides,
     match_overrides,
@@ -63,6 +65,7 @@ from ._view import (
 )
 
 __all__ = [
+    "TEXT_LIMITS",
     "Advice",
     "Avatar",
     "Behaviour",
@@ -83,6 +86,7 @@ __all__ = [
     "JourneyShare",
     "Line",
     "Persona",
+    "PersonaEdits",
     "PersonaFilter",
     "PersonaSet",
     "PersonaView",

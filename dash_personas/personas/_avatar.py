@@ -45,7 +45,7 @@ def avatar_svg(initials: str, colour: str, *, seed: str = "", size: int = 96,
         y = 10 + digest[i + 6] % 80
         r = 4 + digest[i + 12] % 10
         dots.append(f'<circle cx="{x}" cy="{y}" r="{r}" fill="{ink}" fill-opacity="0.12"/>')
-    label = escape(title or initials)
+    label = escape((title or initials)[:120])  # an accessible name, not a document
     text = escape(initials[:2])
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '

@@ -16,6 +16,11 @@ assignment (Hungarian algorithm), so edits follow the segment through a re-fit t
 renumbers the labels. Write a starting file with :func:`write_overrides_template`.
 Every :class:`Persona` field can be overridden except ``id``, ``segment``, ``size``,
 ``share`` and ``prototype``; nested objects (``behaviour``, ``guidelines``) are merged.
+
+Texts have length limits (:data:`TEXT_LIMITS`, checked by the :class:`PersonaEdits`
+model): a persona is read on a card, and a 100,000-character name pasted by mistake
+would otherwise reach every page. A text over its limit is a :class:`UserError` naming
+the file, the field and the limit.
 """
 
 from __future__ import annotations
@@ -27,19 +32,87 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
 from ._model import Persona, PersonaSet
 
-__all__ = ["apply_overrides", "load_overrides", "match_overrides", "prototype_distances",
-           "write_overrides_template"]
+__all__ = ["TEXT_LIMITS", "GuidelineEdits", "PersonaEdits", "apply_overrides", "load_overrides",
+           "match_overrides", "prototype_distances", "write_overrides_template"]
 
 LOCKED_FIELDS = frozenset({"id", "segment", "size", "share", "prototype"})
 EDITABLE_FIELDS = ("name", "tagline", "quote", "motivations", "frustrations", "goals", "objections",
                    "day_in_life", "guidelines")
+
+#: Longest text (characters) of each overridable text field; ``item`` is one entry of a
+#: list (motivations, do, channels...), ``items`` the most entries of a list.
+TEXT_LIMITS: dict[str, int] = {"name": 80, "tagline": 200, "quote": 400, "day_in_life": 1500,
+                               "tone": 200, "item": 300, "items": 12}
+
+class _Edits(BaseModel):
+    # other fields are checked by the Persona model once merged
+    model_config = ConfigDict(extra="allow")
+
+
+class GuidelineEdits(_Edits):
+    """The length limits of an override's ``guidelines``."""
+
+    tone: str | None = Field(None, max_length=TEXT_LIMITS["tone"])
+    channels: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    do: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    dont: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+
+
+class PersonaEdits(_Edits):
+    """The texts of one override entry, with their length limits (:data:`TEXT_LIMITS`)."""
+
+    name: str | None = Field(None, min_length=1, max_length=TEXT_LIMITS["name"])
+    tagline: str | None = Field(None, max_length=TEXT_LIMITS["tagline"])
+    quote: str | None = Field(None, max_length=TEXT_LIMITS["quote"])
+    day_in_life: str | None = Field(None, max_length=TEXT_LIMITS["day_in_life"])
+    motivations: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    frustrations: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    goals: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    objections: list[str] | None = Field(None, max_length=TEXT_LIMITS["items"])
+    guidelines: GuidelineEdits | None = None
+
+
+def _list_items_fit(entry: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """(field path, length) of list items over the item limit."""
+    too_long = []
+    lists = {k: entry.get(k) for k in ("motivations", "frustrations", "goals", "objections")}
+    guidelines = entry.get("guidelines")
+    if isinstance(guidelines, Mapping):
+        lists.update({f"guidelines.{k}": guidelines.get(k) for k in ("channels", "do", "dont")})
+    for key, items in lists.items():
+        if isinstance(items, list):
+            too_long += [(f"{key}[{j}]", len(item)) for j, item in enumerate(items)
+                         if isinstance(item, str) and len(item) > TEXT_LIMITS["item"]]
+    return too_long
+
+
+def _check_texts(entry: Mapping[str, Any], index: int, where: str, is_file: bool) -> None:
+    """Raise a :class:`UserError` for the first text of ``entry`` over its limit."""
+    edits = {k: v for k, v in entry.items() if k != "prototype"}
+    file = where if is_file else None
+    for path, length in _list_items_fit(edits):
+        raise UserError(f"too long: {length:,} characters (the limit is "
+                        f"{TEXT_LIMITS['item']:,})", file=file, field=f"personas[{index}].{path}")
+    try:
+        PersonaEdits.model_validate(edits)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(p) for p in first["loc"])
+        limit = (first.get("ctx") or {}).get("max_length")
+        if first["type"] == "string_too_long":
+            message = f"too long: {len(first['input']):,} characters (the limit is {limit:,})"
+        elif first["type"] == "too_long":
+            message = f"too many items: {len(first['input'])} (the limit is {limit})"
+        else:
+            message = first["msg"]
+        raise UserError(message, file=file, field=f"personas[{index}].{path}") from None
 
 
 def load_overrides(source: Any) -> list[dict[str, Any]]:
@@ -84,6 +157,7 @@ def load_overrides(source: Any) -> list[dict[str, Any]]:
         locked = sorted(LOCKED_FIELDS & set(entry) - {"prototype"})
         if locked:
             raise UserError(f"{where}: personas[{i}].{locked[0]} cannot be overridden")
+        _check_texts(entry, i, where, where != "overrides")
     return [dict(e) for e in entries]
 
 

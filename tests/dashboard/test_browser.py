@@ -109,7 +109,7 @@ def test_selecting_a_persona_highlights_it_everywhere(dash_duo, survey_case):
     buttons = dash_duo.find_elements(".dash-personas-select")
     _click(dash_duo, buttons[1])
     expected = [DIM_OPACITY, 1, DIM_OPACITY, DIM_OPACITY]
-    for chart in ("sizes", "radar", "clv", "categories"):
+    for chart in ("sizes", "dots", "clv", "categories"):
         _wait(lambda chart=chart: _opacities(dash_duo, chart, "dashboard")[:4] == expected)
     _wait(lambda: buttons[1].get_attribute("aria-pressed") == "true")
     assert buttons[1].text == "Selected"

@@ -163,7 +163,7 @@ def test_heatmap_marks_significance_veils_small_bases_and_names_the_test(
     assert len(small) == 1
     veils = [s for s in fig.layout.shapes if s.name == "small-base"]
     assert [(v.x0, v.x1) for v in veils] == [(small[0] - 0.5, small[0] + 0.5)]
-    (legend,) = [a for a in fig.layout.annotations if a.name == "legend"]
+    legend = fig.layout.title.subtitle  # under the title: clear of the chart's edges
     assert "Holm's method" in legend.text and "effective base under 30" in legend.text
     figures.highlight_figure(fig, personas[0].id)
     figures.highlight_figure(fig, None)  # clearing the highlight keeps the veil

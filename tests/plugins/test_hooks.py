@@ -242,7 +242,7 @@ def test_page_renders_every_persona_as_text(personas_case):
     cards = [i for i in ids if isinstance(i, dict) and i.get("subcomponent") == "card"]
     assert len(cards) == len(people)
     graphs = [i for i in ids if isinstance(i, dict) and i.get("subcomponent") == "graph"]
-    assert {g["aio_id"] for g in graphs} >= {"radar", "sizes", "heatmap"}
+    assert {g["aio_id"] for g in graphs} >= {"dots", "sizes", "heatmap"}
 
     def texts(node):
         if isinstance(node, str):

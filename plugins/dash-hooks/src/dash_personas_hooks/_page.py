@@ -71,7 +71,8 @@ def _config_data(app: Any, config: Any) -> dict[str, Any]:
 
     links = []
     if config.css_route:
-        links.append({"id": CSS_LINK_ID, "href": bootstrap_stylesheet(app, config.theme)})
+        links.append({"id": CSS_LINK_ID, "href": bootstrap_stylesheet(app, config.theme,
+                                                                        register=False)})
     links.append({"id": COMPONENTS_LINK_ID, "href": components_stylesheet(app)})
     return {"page": page_href(app), "links": links, "pages": config.pages_host,
             "button_style": _button_style(app, config)}
@@ -146,7 +147,7 @@ def page_content(app: Any, config: Any) -> Any:
 
     from dash_personas.app import profile_table
     from dash_personas.components import (
-        AspectsRadar,
+        AspectsDots,
         ExportMenu,
         PersonaChart,
         PersonaGallery,
@@ -188,7 +189,7 @@ def page_content(app: Any, config: Any) -> Any:
         section("Personas", [PersonaGallery(people, aio_id="gallery", group=GROUP)], "gallery"),
         section("How the personas compare", [
             dbc.Row([
-                dbc.Col(AspectsRadar(people, aio_id="radar", group=GROUP, theme=mode), lg=6),
+                dbc.Col(AspectsDots(people, aio_id="dots", group=GROUP, theme=mode), lg=6),
                 dbc.Col(SegmentSizes(people, aio_id="sizes", group=GROUP, theme=mode), lg=6),
             ]),
             SegmentComparison(people, "heatmap", aio_id="heatmap", group=GROUP, theme=mode),

@@ -441,7 +441,7 @@ def host_color_mode(app: Any) -> str:
 def _bootstrap_route(app: Any, theme: str) -> str:
     from dash_personas.components import bootstrap_stylesheet
 
-    return bootstrap_stylesheet(app, theme)
+    return bootstrap_stylesheet(app, theme, register=False)
 
 
 def summary(app: Any) -> tuple[dict[str, Any], int]:

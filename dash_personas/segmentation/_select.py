@@ -191,9 +191,9 @@ def select_k(
     resamples) is reported with it, and below ``min_prediction_strength`` the rule
     calls the recommendation tentative. On planted mixed data
     (``benchmarks/bench_select_k.py``, 20 data sets per setting) this found the
-    planted k 20 times in 20 at the default separation and 19 in 20 on hard,
+    planted k 20 times in 20 at the default separation and 18 in 20 on hard,
     overlapping segments, as often as the BIC alone (StepMix's latent-class BIC found
-    the planted 5 on two hard data sets where this rule took 4: README, "Choosing k").
+    20: on two hard data sets it found the planted 5 where this rule took 4).
     Prediction strength as a filter
     did worse there: the planted k's strength ranged from 0.40 to 0.92 across the
     hard data sets while a k one too large never exceeded 0.53, so every threshold

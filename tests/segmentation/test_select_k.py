@@ -184,6 +184,13 @@ def test_same_seed_same_table(planted3):
     a = select_k(X, [2, 3, 4], n_init=2, n_bootstrap=2, random_state=42)
     b = select_k(X, [2, 3, 4], n_init=2, n_bootstrap=2, random_state=42)
     pd.testing.assert_frame_equal(a, b)
+    # the candidate k in threads: each k draws from its own stream, so the same table
+    threaded = select_k(X, [2, 3, 4], n_init=2, n_bootstrap=2, random_state=42, n_jobs=2)
+    pd.testing.assert_frame_equal(a, threaded)
+    assert threaded.rule == a.rule
+    # each k's fit does not depend on the resampling either
+    unchecked = select_k(X, [2, 3, 4], n_init=2, n_bootstrap=0, random_state=42)
+    np.testing.assert_array_equal(unchecked["cost"], a["cost"])
     assert a.recommended_k == b.recommended_k
     for k in (2, 3, 4):
         np.testing.assert_array_equal(a.models[k].labels_, b.models[k].labels_)
@@ -231,13 +238,17 @@ def test_verbose_prints_one_line_per_k(planted3, capsys):
     assert err.count("k=") == 2
 
 
-def test_tentative_when_no_k_is_reproducible(planted3):
+def test_tentative_when_the_recommended_k_is_not_reproducible(planted3):
     X, _ = planted3
     table = select_k(X.iloc[:120], [2, 3], n_init=1, n_bootstrap=2, random_state=0,
                      min_prediction_strength=1.01)
-    assert not table["eligible"].any()
+    assert table["eligible"].all()  # prediction strength does not rule a k out
     assert table.rule.startswith("tentative")
+    assert "< 1.01" in table.rule
     assert table.recommended_k == int(table["bic"].idxmin())
+    sure = select_k(X.iloc[:120], [2, 3], n_init=1, n_bootstrap=2, random_state=0)
+    assert sure.recommended_k == table.recommended_k
+    assert not sure.rule.startswith("tentative")
 
 
 @pytest.mark.parametrize("ks", [[], [1, 2], [0]])
@@ -281,7 +292,7 @@ def _with_tiny_segment(n: int = 600, seed: int = 0):
 def test_a_segment_under_min_share_is_never_the_reason_for_the_choice():
     X, tiny = _with_tiny_segment()
     assert 0.02 < tiny.mean() < 0.05
-    table = select_k(X, range(2, 7), n_init=3, n_bootstrap=3, random_state=0)
+    table = select_k(X, range(2, 7), n_init=5, n_bootstrap=3, random_state=0)
     # k=4 separates the tiny segment: the best fit, but not actionable
     assert table.loc[4, "smallest_share"] == pytest.approx(tiny.mean(), abs=0.005)
     assert not table.loc[4, "eligible"]
@@ -292,10 +303,10 @@ def test_a_segment_under_min_share_is_never_the_reason_for_the_choice():
     assert "5%" in table.rule
     # the share alone rules k=4 out: without the reproducibility filter, BIC takes
     # k=4 only when min_share allows its tiny segment
-    by_bic = select_k(X, range(2, 7), n_init=3, n_bootstrap=0, random_state=0)
+    by_bic = select_k(X, range(2, 7), n_init=5, n_bootstrap=0, random_state=0)
     assert by_bic.best_by("bic") == 4
     assert by_bic.recommended_k == 3
-    lenient = select_k(X, range(2, 7), n_init=3, n_bootstrap=0, random_state=0,
+    lenient = select_k(X, range(2, 7), n_init=5, n_bootstrap=0, random_state=0,
                        min_share=0.02)
     assert lenient.recommended_k == 4
 
@@ -304,13 +315,13 @@ def test_weights_count_like_repeated_rows_in_the_share_rule():
     X, tiny = _with_tiny_segment()
     weight = np.where(tiny, 3.0, 1.0)  # weighted share of the tiny segment ~ 11.5 %
     # the share rule alone (n_bootstrap=0): unweighted, k=4 is ruled out (see above)
-    weighted = select_k(X, range(2, 7), sample_weight=weight, n_init=3, n_bootstrap=0,
+    weighted = select_k(X, range(2, 7), sample_weight=weight, n_init=5, n_bootstrap=0,
                         random_state=0)
     assert weighted.recommended_k == 4
     assert weighted.loc[4, "smallest_share"] == pytest.approx(
         3 * tiny.sum() / (len(X) + 2 * tiny.sum()), abs=0.005)
     repeated = X.iloc[np.repeat(np.arange(len(X)), weight.astype(int))]
-    as_rows = select_k(repeated, range(2, 7), n_init=3, n_bootstrap=0, random_state=0)
+    as_rows = select_k(repeated, range(2, 7), n_init=5, n_bootstrap=0, random_state=0)
     assert as_rows.recommended_k == 4
     assert as_rows.loc[4, "smallest_share"] == pytest.approx(
         weighted.loc[4, "smallest_share"], abs=1e-9)
@@ -373,3 +384,21 @@ def test_cli_auto_k_too_little_data_is_one_line(tmp_path, capsys):
     assert len(errors) == 1 and "too little data" in errors[0] and "15 rows" in errors[0]
     assert "Traceback" not in err
     assert not (tmp_path / "m.json").exists()
+
+
+def test_overlapping_planted_segments_are_found_below_the_classic_threshold():
+    """Planted k=4 that reproduces less than Tibshirani & Walther's 0.8, while k=3 does.
+
+    Prediction strength >= 0.8 as a filter took k=3 here (and missed the planted k 5 to
+    7 times in 20 on the benchmark's hard setting); the BIC among actionable k finds it,
+    and the rule says how far the segments reproduce.
+    """
+    X, _ = make_mixed_blobs(600, n_numeric=6, n_categorical=6, n_clusters=4,
+                            separation=0.9, concentration=0.4, random_state=9)
+    table = select_k(X, range(2, 7), n_init=3, n_bootstrap=3, random_state=0)
+    strength = table["prediction_strength"]
+    assert strength[4] < 0.8 <= strength[3]
+    assert table.recommended_k == 4
+    assert table.rule.startswith("tentative")
+    assert f"prediction strength {strength[4]:.2f} < 0.8" in table.rule
+    assert table.runner_up_k is not None and table.margin > 0

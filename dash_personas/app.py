@@ -35,7 +35,7 @@ from .components import (
     register_export_routes,
 )
 from .figures import GRAPH_CONFIG
-from .labels import NAME_LIMIT, clip_label, menu_option
+from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label, menu_option
 from .personas import PersonaSet, format_amount, load_personas
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "scroll_region",
@@ -73,14 +73,17 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
     def mark(item: Any) -> str:
         return SIGNIFICANCE_MARK if item.significant else ""
 
-    def cell(p: Any, content: str, item: Any = None) -> html.Td:
+    def cell(p: Any, content: str, item: Any = None, full: str | None = None) -> html.Td:
         muted = p.small_base or (item is not None and item.small_base)
         grey = {"className": "text-body-secondary fst-italic", "data-small-base": "true"}
-        return html.Td(content, **(grey if muted else {}))
+        return html.Td(content, **(grey if muted else {}), **_full_text(content, full))
+
+    def heading(text: str, scope: str, limit: int = LABEL_LIMIT) -> html.Th:
+        shown = clip_label(text, limit)
+        return html.Th(shown, scope=scope, **_full_text(shown, text))
 
     header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
-                                + [html.Th(clip_label(p.name, NAME_LIMIT), scope="col")
-                                   for p in people]))
+                                + [heading(p.name, "col", NAME_LIMIT) for p in people]))
     rows = [html.Tr([html.Th("Share of respondents", scope="row")]
                     + [cell(p, f"{p.share:.1%}") for p in people]),
             html.Tr([html.Th("Base", scope="row")]
@@ -97,7 +100,7 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
             d = next((x for x in p.profile if x.feature == feature), None)
             cells.append(cell(p, "—") if d is None else
                          cell(p, f"{format_amount(d.mean)} ({d.std_diff:+.1f} SD){mark(d)}", d))
-        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
+        rows.append(html.Tr([heading(label, "row"), *cells]))
     features: list[tuple[str, str]] = []
     for p in people:
         for c in p.categories:
@@ -108,10 +111,10 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         for p in people:
             options = [c for c in p.categories if c.feature == feature]
             top = max(options, key=lambda c: c.share, default=None)
+            figures = f" {top.share:.0%} (×{top.lift:.1f}){mark(top)}" if top else ""
             cells.append(cell(p, "—") if top is None else cell(
-                p, f"{clip_label(top.level_label)} {top.share:.0%} (×{top.lift:.1f}){mark(top)}",
-                top))
-        rows.append(html.Tr([html.Th(clip_label(label), scope="row"), *cells]))
+                p, clip_label(top.level_label) + figures, top, top.level_label + figures))
+        rows.append(html.Tr([heading(label, "row"), *cells]))
     table = dbc.Table([header, html.Tbody(rows)], bordered=False, hover=True, size="sm",
                       striped=True, className="small align-middle")
     # the scroll region is focusable (keyboard users scroll it), and phones get a cue
@@ -161,6 +164,12 @@ def scroll_region(table: Any, label: str) -> html.Div:
     """
     return html.Div(table, className="table-responsive dash-personas-scroll", tabIndex=0,
                     role="region", **{"aria-label": label})
+
+
+def _full_text(shown: str, full: str | None) -> dict[str, str]:
+    """A ``title`` with the whole text when ``shown`` is a clipped version of it (hover,
+    and what the Export menu's CSV reads)."""
+    return {"title": full} if full is not None and full != shown else {}
 
 
 def _cell(value: Any) -> str:

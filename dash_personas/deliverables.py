@@ -45,6 +45,9 @@ class Deliverable:
 
 
 def _text(component: Any) -> str:
+    full = getattr(component, "title", None)  # a clipped label's whole text
+    if isinstance(full, str):
+        return full
     children = getattr(component, "children", component)
     if children is None:
         return ""
@@ -59,7 +62,8 @@ def profile_table_rows(personas: Any) -> list[list[str]]:
     """The cells of the dashboard's profile table, header row first.
 
     Read from the table the dashboard shows (:func:`dash_personas.app.profile_table`), so
-    the CSV says exactly what the page says.
+    the CSV says exactly what the page says, with the whole text of labels the page
+    clips (kept in their ``title``).
     """
     from dash import html
 

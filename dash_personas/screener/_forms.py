@@ -39,10 +39,11 @@ def surveyjs_document(rule: ScreenerRule) -> dict[str, Any]:
     survey = survey_from_dict(rule.spec, source="screener")
     document = surveyjs.build_surveyjs(survey)
     paths = {item: f"{grid}.{item}" for item, grid in rule.grid_of.items()}
-    document["calculatedValues"] = [
+    # after the export's own (the interview times every SurveyJS form records)
+    document["calculatedValues"] = [*document.get("calculatedValues", []), *(
         {"name": name, "expression": ex.render(expr, "surveyjs", paths),
          "includeIntoResult": True}
-        for name, expr in rule.calculations]
+        for name, expr in rule.calculations)]
     languages = list(survey.languages)
     pages = []
     for segment, name in enumerate(rule.persona_names):

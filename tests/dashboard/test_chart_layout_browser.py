@@ -99,7 +99,7 @@ def test_dashboard_at_phone_width_fits_and_titles_stay_clear(dash_duo, survey_ca
     assert heat["xticks"] and min(t["top"] for t in heat["xticks"]) > max(
         t["bottom"] for t in heat["title"])
     # the profile table scrolls sideways: focusable, named, with a visible cue
-    region = dash_duo.find_element(".dash-personas-table-scroll")
+    region = dash_duo.find_element('[role="region"][aria-label^="Profile table"]')
     assert region.get_attribute("tabindex") == "0" and region.get_attribute("role") == "region"
     assert region.get_attribute("aria-label")
     assert driver.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth",

@@ -45,6 +45,6 @@ def test_one_footer_landmark_and_focusable_table_regions(survey_case):
     nodes = list(_walk(client.get("/_dash-layout").get_json()))
     assert [n["type"] for n in nodes].count("Footer") == 1
     regions = [n["props"] for n in nodes if "dash-personas-scroll" in
-               str(n.get("props", {}).get("className", ""))]
+               str(n.get("props", {}).get("className", "")).split()]
     assert len(regions) == 2  # the profile table and the k-selection table
     assert all(r["tabIndex"] == 0 and r["role"] == "region" and r["aria-label"] for r in regions)

@@ -9,27 +9,9 @@
 //   {"completed": bool, "errors": [{"question": name, "text": message}, ...]}.
 "use strict";
 
-const fs = require("fs");
+const { readCases } = require("./_cases.cjs");
 
-let core;
-try {
-  core = require("survey-core");
-} catch (err) {
-  process.stderr.write(
-    "survey-core is not installed (run `npm ci` in the repository root, or `make test`): " +
-      err.message +
-      "\n",
-  );
-  process.exit(2);
-}
-
-const [surveyPath, casesPath] = process.argv.slice(2);
-if (!surveyPath || !casesPath) {
-  process.stderr.write("usage: node tests/js/complete-surveyjs.cjs SURVEY.json CASES.json\n");
-  process.exit(2);
-}
-const json = JSON.parse(fs.readFileSync(surveyPath, "utf8"));
-const cases = JSON.parse(fs.readFileSync(casesPath, "utf8"));
+const { core, json, cases } = readCases("complete-surveyjs.cjs");
 
 // One model for every case (building one costs ~50 ms): cleared, then given the answers.
 const model = new core.SurveyModel(json);

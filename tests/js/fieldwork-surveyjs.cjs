@@ -11,23 +11,9 @@
 //    completed page), "data" (survey.data)}
 "use strict";
 
-const fs = require("fs");
+const { readCases } = require("./_cases.cjs");
 
-let core;
-try {
-  core = require("survey-core");
-} catch (err) {
-  process.stderr.write("survey-core is not installed (run `npm ci`): " + err.message + "\n");
-  process.exit(2);
-}
-
-const [surveyPath, casesPath] = process.argv.slice(2);
-if (!surveyPath || !casesPath) {
-  process.stderr.write("usage: node tests/js/fieldwork-surveyjs.cjs SURVEY.json CASES.json\n");
-  process.exit(2);
-}
-const json = JSON.parse(fs.readFileSync(surveyPath, "utf8"));
-const cases = JSON.parse(fs.readFileSync(casesPath, "utf8"));
+const { core, json, cases } = readCases("fieldwork-surveyjs.cjs");
 
 const results = cases.map(({ answers, variables }) => {
   const survey = new core.SurveyModel(json);

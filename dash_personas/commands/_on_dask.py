@@ -127,6 +127,7 @@ def segment_on_dask(responses: str, k: int | str, out: Path, labels_out: Path | 
     with dask_client(scheduler, workers) as client:
         from ..pipeline import select_features
         from ..segmentation import KPrototypes, profile_segments
+        from ..segmentation._dask import first_rows
 
         frame = read_table(responses)
         if weight is not None:
@@ -135,7 +136,7 @@ def segment_on_dask(responses: str, k: int | str, out: Path, labels_out: Path | 
             if weight in include:
                 raise UserError(f"--weight {weight}: the weight column cannot also be "
                                 "--include'd as a feature", responses)
-        first = frame.partitions[0].compute()
+        first = first_rows(frame)
         chosen = select_features(first, include=include,
                                  exclude=exclude + ([weight] if weight else []),
                                  source=responses)
@@ -220,6 +221,7 @@ def assign_on_dask(model_path: Path, responses: str, out: Path, scheduler: str |
                             "another segmentation", file=str(personas_path))
     with dask_client(scheduler, workers) as client:
         from ..pipeline import identifier_columns
+        from ..segmentation._dask import first_rows
 
         frame = read_table(responses)
         for option, column in (("--id-column", id_column), ("--email-column", email_column)):
@@ -238,7 +240,7 @@ def assign_on_dask(model_path: Path, responses: str, out: Path, scheduler: str |
         membership = model.membership(features)
         if id_column is None:
             # an e-mail column is unique per row too; it must never become the id
-            found = [c for c in identifier_columns(frame.partitions[0].compute())
+            found = [c for c in identifier_columns(first_rows(frame))
                      if c != email_column]
             if not found:
                 # row numbers would restart in every partition: useless for activation

@@ -21,6 +21,7 @@ import pandas as pd
 from survey_builder.errors import UserError
 
 from ..pipeline import select_features
+from ..segmentation._dask import first_rows
 from ._typical import TypicalPerson, typical_people
 
 _SEGMENT = "__dash_personas_segment__"
@@ -68,20 +69,12 @@ def dask_inputs(model: Any, data: Any, scores: Any, sample_weight: Any) -> DaskI
         weight_name, weights = sample_weight, frame[sample_weight]
     elif sample_weight is not None:
         weights = sample_weight
-    sample = _first_rows(frame)
+    sample = first_rows(frame)
     # what can describe a person, judged on the first non-empty partition
     chosen = select_features(sample, allow_empty=True,
                              exclude=[weight_name] if weight_name else ())
     labels = model.predict(frame[names])
     return DaskInputs(model, labels, frame[chosen.features], weight_name, weights)
-
-
-def _first_rows(frame: dd.DataFrame) -> pd.DataFrame:
-    for index in range(frame.npartitions):
-        part = frame.partitions[index].compute()
-        if len(part):
-            return part
-    raise UserError("the data has no rows")
 
 
 def _collapse(part: pd.DataFrame, labels: Any, weights: Any, columns: list[str]

@@ -579,6 +579,16 @@ def _concat(pieces: list[EncodedData]) -> EncodedData:
 SEEDING_SAMPLE_FACTOR = 4
 
 
+def first_rows(frame: dd.DataFrame) -> pd.DataFrame:
+    """The first non-empty partition: the sample that column rules (identifiers, features
+    to describe) are judged on without reading the whole table."""
+    for index in range(frame.npartitions):
+        part = frame.partitions[index].compute()
+        if len(part):
+            return part
+    raise UserError("the data has no rows")
+
+
 def _drawn_rows(n: int, k: int, seed: int) -> np.ndarray:
     """The rows a restart seeds on: a uniform sample of :data:`SEEDING_SAMPLE_FACTOR`
     seeding samples (their weights come with them), on which the in-memory seeding

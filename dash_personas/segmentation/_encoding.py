@@ -320,6 +320,10 @@ class MixedEncoder:
         block = np.empty((n, len(self.numeric_features_)), dtype=np.float64)
         for j, name in enumerate(self.numeric_features_):
             column = frame[name]
+            fitted_levels = self.ordered_levels_.get(name)
+            if fitted_levels is not None and not pd.api.types.is_numeric_dtype(column.dtype):
+                block[:, j] = self._fitted_ranks(name, column, fitted_levels)
+                continue
             if isinstance(column.dtype, pd.CategoricalDtype):
                 if not column.cat.ordered:
                     raise UserError(
@@ -351,6 +355,31 @@ class MixedEncoder:
             bad = self.numeric_features_[int(np.flatnonzero(np.isinf(block).any(axis=0))[0])]
             raise UserError(f"column {bad!r} contains infinite values")
         return block
+
+    @staticmethod
+    def _fitted_ranks(name: str, column: pd.Series, levels: list[Any]) -> np.ndarray:
+        """Ranks 1..L of an ordered feature by the levels seen at fit time.
+
+        New data may carry the levels in another category order, as a subset, or as
+        plain text (a typing-tool form): the rank is always the fitted level's. A level
+        never seen during fit has no rank and is missing, with a warning.
+        """
+        if isinstance(column.dtype, pd.CategoricalDtype) and list(
+                column.cat.categories) == list(levels):
+            codes = column.cat.codes.to_numpy()
+        else:
+            values = column.astype(object) if isinstance(
+                column.dtype, pd.CategoricalDtype) else column
+            codes = pd.Categorical(values, categories=levels).codes
+            unseen = (codes < 0) & column.notna().to_numpy()
+            if unseen.any():
+                warnings.warn(
+                    f"level {column[unseen].iloc[0]!r} of the ordered column {name!r} was "
+                    "never seen during fit; it has no rank and counts as missing",
+                    UserWarning, stacklevel=4)
+        ranks = codes.astype(np.float64) + 1.0
+        ranks[codes < 0] = np.nan
+        return ranks
 
     def _resolve_weights(self) -> None:
         weights = self.weights

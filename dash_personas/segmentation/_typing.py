@@ -215,8 +215,10 @@ class TypingTool:
         frame = pd.DataFrame({name: X[name] if name in self.questions
                               else pd.Series(np.nan, index=X.index, dtype=object)
                               for name in features})
+        ordered = self.model.encoder_.ordered_levels_
         for name in self.model.numeric_features_:
-            frame[name] = pd.to_numeric(frame[name], errors="coerce")
+            if name not in ordered:  # ranked answers keep their levels for the encoder
+                frame[name] = pd.to_numeric(frame[name], errors="coerce")
         return frame
 
     # ------------------------------------------------------------ persistence

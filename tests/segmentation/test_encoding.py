@@ -159,6 +159,27 @@ def test_ordered_categorical_is_categorical_by_default():
     assert set(model.cluster_centers_["likert"]) <= set(X["likert"].cat.categories)
 
 
+def test_ordered_ranks_follow_the_fitted_levels_in_new_data():
+    X, _ = _likert_frame()
+    model = fit(X, categorical=["colour"])
+    expected = model.predict(X)
+    levels = list(X["likert"].cat.categories)
+    reordered = X.assign(likert=X["likert"].cat.reorder_categories(levels[::-1]))
+    as_text = X.assign(likert=X["likert"].astype(str))
+    subset = X.assign(likert=X["likert"].astype(str).astype("category"))
+    for frame in (reordered, as_text, subset):
+        np.testing.assert_array_equal(model.predict(frame), expected)
+
+
+def test_unseen_ordered_level_is_missing_with_a_warning():
+    X, _ = _likert_frame()
+    model = fit(X, categorical=["colour"])
+    odd = X.assign(likert=X["likert"].astype(str).where(X.index != 0, "sometimes?"))
+    with pytest.warns(UserWarning, match="'sometimes\\?'.*'likert'"):
+        encoded = model.encoder_.transform(odd)
+    assert not encoded.numeric_mask[0, 1] and encoded.numeric_mask[1:, 1].all()
+
+
 def test_unordered_categorical_cannot_be_numeric(mixed_frame):
     with pytest.raises(ValueError, match="'plan'"):
         fit(mixed_frame, categorical=["region", "channel", "member"])

@@ -333,3 +333,25 @@ def test_bad_typing_tool_weights(weight, message):
     X, model, _ = _two_populations()
     with pytest.raises(ValueError, match=message):
         TypingTool.build(model, X, sample_weight=weight)
+
+
+def test_ranked_answers_are_used_as_ranks_when_typing():
+    """An ordered categorical used as numeric reaches the model as its rank, not NaN."""
+    rng = np.random.default_rng(4)
+    n = 600
+    group = rng.integers(0, 3, n)
+    levels = ["never", "rarely", "sometimes", "often", "always"]
+    answers = np.clip(group * 2 + rng.integers(0, 2, n), 0, 4)
+    X = pd.DataFrame({
+        "score": rng.normal(size=n) + 3 * group,
+        "likert": pd.Categorical(np.array(levels)[answers], categories=levels, ordered=True),
+        "colour": np.array(["red", "green", "blue"])[group]})
+    model = KPrototypes(n_clusters=3, categorical=["colour"], random_state=0).fit(X)
+    assert "likert" in model.numeric_features_
+    tool = TypingTool.build(model, X, max_questions=1, random_state=0)
+    assert tool.questions == ["likert"]
+    typed = tool.predict(X[["likert"]])
+    # the held-out accuracy the tool reports is what it does on the answers
+    assert (typed == model.labels_).mean() == pytest.approx(tool.accuracy, abs=0.05)
+    assert (typed == model.labels_).mean() > 0.9
+    assert (tool.predict(X[["likert"]].astype(str)) == typed).all()

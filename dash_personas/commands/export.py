@@ -53,13 +53,13 @@ def check_writable(out: Path) -> None:
                    "methods slide.")
 @click.option("--title", default="Customer personas", show_default=True,
               help="pptx/pdf: the title of the deck or sheet.")
-@click.option("--paper", default="A4", show_default=True, metavar="A4|Letter",
-              help="pdf: the paper size.")
+@click.option("--paper", metavar="A4|Letter",
+              help="pdf: the paper size.  [default: A4]")
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Where to write the export.")
 def export_command(source: Path, format_: str, table: str | None, id_column: str,
                    study: str | None, wave: str | None, typing_tool: Path | None, title: str,
-                   paper: str, out: Path) -> None:
+                   paper: str | None, out: Path) -> None:
     """Export a segmentation so that other systems and people can use it.
 
     --format sql writes one standard-SQL query, SELECT <id>, <CASE ...> AS segment
@@ -87,7 +87,7 @@ def export_command(source: Path, format_: str, table: str | None, id_column: str
         raise UserError(f"unknown export format {format_!r}; choose one of: "
                         + ", ".join(f"{name} ({what})" for name, what in FORMATS.items()))
     only = {"--table": (table, "sql"), "--study": (study, "pptx"), "--wave": (wave, "pptx"),
-            "--typing-tool": (typing_tool, "pptx")}
+            "--typing-tool": (typing_tool, "pptx"), "--paper": (paper, "pdf")}
     for option, (value, applies_to) in only.items():
         if value is not None and format_ != applies_to:
             raise UserError(f"{option} applies to --format {applies_to} only")
@@ -97,7 +97,7 @@ def export_command(source: Path, format_: str, table: str | None, id_column: str
         return
     from ..export import ExportError, browser_path, paper_size
 
-    paper = paper_size(paper)
+    paper = paper_size(paper or "A4")
     try:
         browser_path()  # before the work: a missing browser is said at once
         if format_ == "pptx":

@@ -81,6 +81,8 @@ def test_options_of_another_format_and_bad_paper_are_refused(deck_case, tmp_path
               str(tmp_path / "x.pdf")], capsys, "--study applies to --format pptx")
     _refused(["export", personas, "--format", "pdf", "--paper", "A5", "--out",
               str(tmp_path / "x.pdf")], capsys, "'A5'", "A4, Letter")
+    _refused(["export", personas, "--format", "pptx", "--paper", "Letter", "--out",
+              str(tmp_path / "x.pptx")], capsys, "--paper applies to --format pdf")
     _refused(["export", personas, "--format", "pptx", "--wave", "W2", "--out",
               str(tmp_path / "x.pptx")], capsys, "--wave needs --study")
     _refused(["export", personas, "--format", "pptx", "--typing-tool",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,6 +21,8 @@ from . import _schema as schema
 from ._columns import decode_columns, encode_columns
 from ._drift import wave_profile
 from ._engine import DEFAULT_TIMEOUT, StudyLocation, translate_errors, write_transaction
+from ._pg_copy import COLUMNS as COPY_COLUMNS
+from ._pg_copy import respondent_copy_chunks
 from ._read import read_wave_table
 from ._refit import RefitResult, carry_personas, fit_new_model
 from ._report import (
@@ -51,7 +52,6 @@ __all__ = ["SegmentationInfo", "Study", "WaveInfo"]
 AGGREGATES_VERSION = 2
 #: Percentile of the reference wave's distances beyond which a respondent is "unfit".
 UNFIT_PERCENTILE = 95.0
-_COPY_CHUNK = 200_000
 
 
 @dataclass(frozen=True)
@@ -883,24 +883,19 @@ def _insert_features(connection: Connection, wave_id: int, prepared: PreparedWav
 def _insert_respondents(connection: Connection, wave_id: int, prepared: PreparedWave,
                         assignment: Assignment) -> None:
     """Bulk-insert a wave's respondents: executemany on SQLite, COPY on PostgreSQL."""
-    columns = ("wave_id", "respondent_id", "segment", "distance", "confidence", "weight")
+    columns = COPY_COLUMNS
     dialect = connection.dialect
     order = prepared.order  # by id: the primary key's order, so pages are appended
     ids, weights = prepared.ids[order], prepared.weights[order]
     segment, distance = assignment.segment[order], assignment.distance[order]
     confidence = assignment.confidence[order]
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        table = pd.DataFrame({"wave_id": wave_id, "respondent_id": ids, "segment": segment,
-                              "distance": distance, "confidence": confidence,
-                              "weight": weights})
         cursor = connection.connection.driver_connection.cursor()
         with cursor.copy(f"COPY respondents ({', '.join(columns)}) FROM STDIN "
-                         "(FORMAT csv)") as copy:
-            for start in range(0, len(table), _COPY_CHUNK):
-                buffer = io.StringIO()
-                table.iloc[start:start + _COPY_CHUNK].to_csv(buffer, header=False,
-                                                             index=False)
-                copy.write(buffer.getvalue())
+                         "(FORMAT binary)") as copy:
+            for piece in respondent_copy_chunks(wave_id, ids, segment, distance,
+                                                confidence, weights):
+                copy.write(piece)
         return
     rows = zip(itertools.repeat(wave_id), ids.tolist(), segment.tolist(), distance.tolist(),
                confidence.tolist(), weights.tolist())

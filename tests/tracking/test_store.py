@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from _pgcluster import new_database
 from _planted import planted_wave
 
 from dash_personas.tracking import SCHEMA_VERSION, Study
@@ -46,6 +47,59 @@ def test_create_then_open_keeps_the_segmentation(study, study_target, segmentati
         np.testing.assert_array_equal(reopened.model().predict(features),
                                       model.predict(features))
         assert reopened.personas().to_json() == personas.to_json()
+
+
+def test_respondents_carry_no_per_row_foreign_key_on_postgresql(study, study_target):
+    """PostgreSQL's per-row trigger tripled the COPY of a wave; SQLite keeps its check."""
+    url = study_target if "://" in study_target else f"sqlite:///{study_target}"
+    study.add_wave(planted_wave([1, 1, 1], 30, seed=5)[0], label="W1")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            keys = sa.inspect(connection).get_foreign_keys("respondents")
+            dialect = connection.dialect.name
+    finally:
+        engine.dispose()
+    assert [key["referred_table"] for key in keys] == ([] if dialect == "postgresql"
+                                                        else ["waves"])
+    assert study.respondents("W1").shape[0] == 30
+
+
+def test_ids_of_any_length_and_script_are_stored_exactly(study, segmentation):
+    """PostgreSQL receives the rows in binary COPY, one layout per id length in bytes."""
+    model, _, _ = segmentation
+    X, _ = planted_wave([1, 1, 1], 240, seed=6)
+    pool = ["7", "r-12", "Zoë-ü", "顧客-0042", "x" * 190, "a b,c\"d", "line\\n", "Ω"]
+    X["respondent_id"] = [f"{pool[i % len(pool)]}{i}"[:200] for i in range(len(X))]
+    weights = np.linspace(0.25, 4.0, len(X))
+    study.add_wave(X.assign(w=weights), label="W1", weight="w")
+    stored = study.respondents("W1").set_index("respondent_id")
+    assert sorted(stored.index) == sorted(X["respondent_id"])
+    stored = stored.loc[X["respondent_id"]]
+    features = X.drop(columns="respondent_id")
+    np.testing.assert_array_equal(stored["segment"], model.predict(features))
+    np.testing.assert_array_equal(stored["weight"], weights)  # doubles, bit for bit
+    distances = model.transform(features).min(axis=1)
+    np.testing.assert_allclose(stored["distance"], distances, rtol=1e-12)
+
+
+def test_a_version_2_postgresql_study_loses_the_foreign_key_on_opening(postgres_server,
+                                                                       segmentation):
+    model, personas, _ = segmentation
+    target = new_database(postgres_server)
+    Study.create(target, model=model, personas=personas).close()
+    engine = sa.create_engine(target)
+    with engine.begin() as connection:  # what schema version 2 created
+        connection.execute(sa.text(
+            "ALTER TABLE respondents ADD FOREIGN KEY (wave_id) REFERENCES waves (id)"))
+        connection.execute(sa.text("DELETE FROM schema_migrations WHERE version = 3"))
+    with engine.connect() as connection:
+        assert len(sa.inspect(connection).get_foreign_keys("respondents")) == 1
+    with Study.open(target) as upgraded:
+        assert upgraded.schema_version == SCHEMA_VERSION
+    with engine.connect() as connection:
+        assert sa.inspect(connection).get_foreign_keys("respondents") == []
+    engine.dispose()
 
 
 def test_add_wave_stores_each_respondents_assignment(study, segmentation):

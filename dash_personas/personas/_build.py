@@ -39,7 +39,7 @@ from ._model import (
     ProfileStatistics,
     ScaleScore,
 )
-from ._nps import segment_nps
+from ._nps import nps_labels, segment_nps
 from ._rows import rows
 from ._rules import DISTINCT_LIFT, DISTINCT_SD, FIRST_NAMES, direction_rule
 from ._typical import TypicalPerson, typical_people
@@ -296,8 +296,9 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
         draft.persona.guidelines = guidelines_from(advice, draft.scales, draft.dropped + taken)
         personas.append(draft.persona)
     if not on_dask:  # NPS per segment, from the NPS groups of the data or the scores
-        nps = segment_nps(_all_columns(frame, score_frame), labels, book, language, weights,
-                          min_base)
+        table = _all_columns(frame, score_frame)
+        nps = segment_nps(table, labels, nps_labels(book, list(table.columns), language),
+                          weights, min_base)
         for segment, persona in zip(summary.index, personas):
             persona.nps = nps.get(segment, [])
 

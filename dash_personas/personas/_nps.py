@@ -21,7 +21,8 @@ from ..stats import effective_base
 from ._features import humanise
 from ._model import NetPromoterScore
 
-__all__ = ["nps_by_feature", "nps_cell_text", "nps_columns", "nps_text", "segment_nps"]
+__all__ = ["nps_by_feature", "nps_cell_text", "nps_columns", "nps_labels", "nps_text",
+           "segment_nps"]
 
 
 def nps_columns(book: Any, columns: list[str]) -> list[str]:
@@ -54,19 +55,29 @@ def nps_columns(book: Any, columns: list[str]) -> list[str]:
     return found
 
 
-def segment_nps(frame: pd.DataFrame, labels: np.ndarray, book: Any, language: str,
+def nps_labels(book: Any, columns: list[str], language: str) -> dict[str, str]:
+    """NPS group column -> its question's label, for the NPS columns among ``columns``."""
+    out = {}
+    for name in nps_columns(book, columns):
+        question = name.removesuffix(NPS_SUFFIX)
+        out[name] = (book.label(name, language) or book.label(question, language)
+                     or humanise(question))
+    return out
+
+
+def segment_nps(frame: pd.DataFrame, labels: np.ndarray, columns: Mapping[str, str],
                 weights: np.ndarray | None, min_base: float) -> dict[Any, list[NetPromoterScore]]:
-    """Each segment's NPS on every NPS question of ``frame``.
+    """Each segment's NPS on every NPS question of ``columns``.
 
     Parameters
     ----------
     frame : DataFrame
-        Rows aligned with ``labels`` (the data and scores together).
+        Rows aligned with ``labels``, holding the NPS group columns.
     labels : ndarray
         Segment per row.
-    book : Codebook or None
-    language : str
-        Language of the question labels.
+    columns : mapping of str to str
+        NPS group column -> question label (:func:`nps_labels`); columns ``frame`` lacks
+        are skipped.
     weights : ndarray, optional
         Survey weights: the NPS is weighted, and the unweighted one and the effective
         base are kept too.
@@ -79,14 +90,13 @@ def segment_nps(frame: pd.DataFrame, labels: np.ndarray, book: Any, language: st
         Segment -> its NPS items, in column order (segments without answers get none).
     """
     out: dict[Any, list[NetPromoterScore]] = {}
-    for name in nps_columns(book, [str(c) for c in frame.columns]):
+    for name, label in columns.items():
+        if name not in frame.columns:
+            continue
         values = frame[name].reset_index(drop=True)
         table = nps_table(values, labels, weights)
         overall = float(nps_table(values, sample_weight=weights)["nps"].iloc[0])
         plain = nps_table(values, labels)["nps"] if weights is not None else None
-        question = name.removesuffix(NPS_SUFFIX)
-        label = (book.label(name, language) or book.label(question, language)
-                 or humanise(question))
         for segment, row in table.iterrows():
             if row["answered"] == 0:
                 continue

@@ -134,3 +134,25 @@ def test_without_an_nps_question_in_the_codebook_there_is_no_nps(study) -> None:
     assert all(p.section("nps") is None for p in map(persona_view, plain))
     frame = pd.DataFrame({"recommend_nps": table.frame["recommend_nps"]})
     assert build_personas(labels, data, table.codebook, scores=frame)[0].nps
+
+
+def test_the_filtered_personas_recount_their_nps_on_the_subset(study) -> None:
+    from dash_personas.personas import filter_personas
+
+    table, data, labels, raw = study
+    personas = build_personas(labels, data, table.codebook, scores=table.frame)
+    frame = pd.concat([data, table.frame[["recommend_nps"]]], axis=1)
+    everyone = filter_personas(personas, frame, {})
+    half = frame["recommend_nps"].astype(str).isin(["promoter", "passive"])
+    subset = filter_personas(personas, frame.assign(keep=np.where(half, "y", "n")),
+                             {"keep": ["y"]})
+    from dash_personas.personas import assign_personas
+
+    assigned = np.array(assign_personas(personas, frame))
+    for before, after in zip(everyone, subset):
+        mine = (assigned == after.id) & half.to_numpy()
+        [nps] = after.nps
+        assert nps.base == mine.sum()
+        assert nps.score == pytest.approx(by_hand(raw[mine]))
+        assert nps.detractors == 0.0  # the subset has no detractor
+        assert before.nps[0].base >= nps.base

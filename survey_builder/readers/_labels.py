@@ -93,7 +93,7 @@ def _headings(question: Mapping[str, Any]) -> list[tuple[dict[str, str], list[st
     from ..exporters._maxdiff import builtin_best_worst
 
     languages = list(question.get("label") or {})
-    best, worst = maxdiff_columns(question["name"], len(question["sets"]))
+    best, worst = maxdiff_columns(question["name"], len(question.get("sets") or []))
     return [(question.get(key) or {lang: builtin_best_worst(lang)[i] for lang in languages},
              columns) for i, (key, columns) in enumerate((("best_label", best),
                                                            ("worst_label", worst)))]
@@ -104,7 +104,7 @@ def _maxdiff_headers(question: Mapping[str, Any]) -> list[tuple[str, str]]:
     ``<set title>/<heading>`` and REDCap's field label ``<set title>: <heading>``."""
     from ..exporters._maxdiff import set_title
 
-    n = len(question["sets"])
+    n = len(question.get("sets") or [])
     out = []
     for headings, columns in _headings(question):
         for lang, heading in headings.items():

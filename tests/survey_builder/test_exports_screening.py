@@ -96,3 +96,24 @@ def test_a_spec_without_fieldwork_keys_has_no_fieldwork_section() -> None:
     assert "TERMINATE" not in markdown.render_markdown(plain, "en")
     page = html.render_html(plain, "en")
     assert 'id="fieldwork"' not in page and 'class="terminate"' not in page
+
+
+def test_the_fieldwork_words_follow_the_document_language(survey) -> None:
+    def with_spanish(node):
+        if isinstance(node, dict):
+            out = {k: with_spanish(v) for k, v in node.items()}
+            if "en" in out and isinstance(out["en"], str):
+                out["es"] = "ES " + out["en"]
+            return out
+        return [with_spanish(v) for v in node] if isinstance(node, list) else node
+
+    data = with_spanish(survey_to_dict(survey))
+    data["languages"] = ["en", "es"]
+    bilingual = survey_from_dict(data)
+    doc = markdown.render_markdown(bilingual, "es")
+    assert "**TERMINAR si P1 = “ES Under 18”**" in doc
+    assert "## Filtro, cuotas y redirecciones" in doc and "### Cuotas" in doc
+    assert "| P1 \\ P2 | ES Woman (woman) | ES Man (man) | Total |" in doc
+    assert "- Completa: enviar a https:" in doc
+    page = html.render_html(bilingual, "es")
+    assert '<p class="terminate">TERMINAR si P3 = “ES No”</p>' in page

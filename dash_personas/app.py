@@ -65,7 +65,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
     and the legend under the table names the test and correction; the columns of
     small-base personas are greyed out.
     """
-    from .personas import base_label, statistics_legend
+    from .personas import base_label, nps_text, statistics_legend
+    from .personas._nps import nps_by_feature, nps_cell_text
     from .stats import SIGNIFICANCE_MARK
 
     people = list(personas)
@@ -89,6 +90,11 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
             html.Tr([html.Th("Base", scope="row")]
                     + [cell(p, base_label(p) + (" (small base)" if p.small_base else ""))
                        for p in people])]
+    for feature, label in nps_by_feature(people).items():  # the NPS of each NPS question
+        scores = [next((n for n in p.nps if n.feature == feature), None) for p in people]
+        rows.append(html.Tr([heading(f"NPS: {label}", "row")] + [
+            cell(p, "—") if n is None else cell(p, nps_cell_text(n), n, nps_text(n))
+            for p, n in zip(people, scores)]))
     seen: list[tuple[str, str]] = []
     for p in people:
         for d in p.profile:

@@ -71,8 +71,9 @@ for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
 
 A ``multiple_choice`` entry with a "None of these" option has ``exclusive``: its code. A
 ``maxdiff`` question entry also has ``items`` (``[{"code", "label"}]``), ``per_set``,
-``sets`` (the item codes of each set, in display order), ``seed`` and ``design`` (the
-design's balance, :meth:`survey_builder.maxdiff.MaxDiffDesign.statistics`); its columns
+``sets`` (the item codes of each set, in display order), ``seed``, ``design`` (the
+design's balance, :meth:`survey_builder.maxdiff.MaxDiffDesign.statistics`) and
+``best_label`` / ``worst_label`` (the headings the exports show, per language); its columns
 have type ``maxdiff_best`` / ``maxdiff_worst`` and the set's items as ``levels``.
 
 Scale entries: ``name``, ``dimension``, ``layer``, ``label``, ``description``,
@@ -470,6 +471,8 @@ def build_codebook(survey: Survey) -> Codebook:
             columns.extend(cols)
             if cols:
                 questions.append(_question_entry(question, cols))
+                if question.type == "maxdiff":
+                    questions[-1].update(_maxdiff_headings(survey, question))
             elif not question.has_answer:
                 notes.append(question.name)
     scales = []
@@ -503,6 +506,15 @@ def build_codebook(survey: Survey) -> Codebook:
         "scores": None,
         **_screening(survey),
     })
+
+
+def _maxdiff_headings(survey: Survey, question: Any) -> dict[str, Any]:
+    """``best_label`` and ``worst_label`` per language: the headings every export shows over
+    a MaxDiff set (label exports name their columns by them)."""
+    from .exporters._maxdiff import best_worst_labels
+
+    best, worst = best_worst_labels(survey, question, list(survey.languages))
+    return {"best_label": best, "worst_label": worst}
 
 
 def _screening(survey: Survey) -> dict[str, Any]:

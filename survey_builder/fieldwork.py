@@ -11,7 +11,8 @@ and counts, all vectorised over respondents (loops run over conditions and cells
   reached, completes still needed). A complete who arrived after the cell was full (in
   completion order: ``ended_at`` when the responses have it, else file order) is counted
   as **over quota** — the respondents an enforcing platform would have sent to the
-  over-quota redirect.
+  over-quota redirect. A quota given as a grid is also shown as its table (rows × columns,
+  completes / target in each cell: :class:`GridProgress`).
 * **interview length** (with ``started_at``/``ended_at``): the median over the completes,
   and the **speeders** among them (:func:`survey_builder.timing.flag_speeders`, against the
   completes' median, since screen-outs end early by design).
@@ -39,8 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .scoring import StraightlineRule
     from .spec import Survey
 
-__all__ = ["CellProgress", "FieldworkReport", "fieldwork_report", "overquota_mask",
-           "screenout_mask"]
+__all__ = ["CellProgress", "FieldworkReport", "GridProgress", "fieldwork_report",
+           "grid_progress", "overquota_mask", "screenout_mask"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,44 @@ class CellProgress:
 
 
 @dataclass(frozen=True)
+class GridProgress:
+    """A grid quota's progress as its table: completes and targets per row × column level.
+
+    Attributes
+    ----------
+    quota : str
+    rows : dict
+        ``{"question": ..., "levels": [...]}`` of the rows.
+    columns : dict or None
+        The same for the columns (``None``: a one-question grid, one column).
+    completes, targets : list of list of int
+        Per row level, per column level.
+    """
+
+    quota: str
+    rows: dict[str, Any]
+    columns: dict[str, Any] | None
+    completes: list[list[int]]
+    targets: list[list[int]]
+
+    def table(self) -> list[list[str]]:
+        """Header row then one row per level: ``completes / target`` in each cell, and the
+        row and column totals."""
+        columns = self.columns["levels"] if self.columns is not None else ["completes"]
+        corner = self.rows["question"] + (
+            f" \\ {self.columns['question']}" if self.columns is not None else "")
+        head = [corner, *columns, "total"]
+        body = [[level, *(f"{done} / {want}" for done, want in zip(done_row, want_row)),
+                 f"{sum(done_row)} / {sum(want_row)}"]
+                for level, done_row, want_row in zip(self.rows["levels"], self.completes,
+                                                     self.targets)]
+        sums = [f"{sum(col_done)} / {sum(col_want)}" for col_done, col_want in
+                zip(zip(*self.completes), zip(*self.targets))]
+        total = (f"{sum(map(sum, self.completes))} / {sum(map(sum, self.targets))}")
+        return [head, *body, ["total", *sums, total]]
+
+
+@dataclass(frozen=True)
 class FieldworkReport:
     """What :func:`fieldwork_report` returns (see the module docstring for each count).
 
@@ -95,6 +134,8 @@ class FieldworkReport:
     estimated_minutes : float
         The questionnaire's length estimate (:meth:`Survey.estimated_minutes`).
     cells : list of CellProgress
+    grids : list of GridProgress
+        The quotas given as a grid, as tables (their cells are in ``cells`` too).
     """
 
     survey_id: str
@@ -112,6 +153,7 @@ class FieldworkReport:
     estimated_minutes: float
     screenouts_by_question: dict[str, int] = field(default_factory=dict)
     cells: list[CellProgress] = field(default_factory=list)
+    grids: list[GridProgress] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (cells with ``percent`` and ``remaining``)."""
@@ -157,6 +199,12 @@ class FieldworkReport:
                       "| Quota | Cell | Target | Completes | Reached | Remaining |",
                       "|---|---|---:|---:|---:|---:|"]
             lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in self._cell_rows()]
+        for grid in self.grids:
+            head, *body = grid.table()
+            lines += ["", f"### {_md(grid.quota)} (completes / target)", "",
+                      "| " + " | ".join(_md(v) for v in head) + " |",
+                      "|---|" + "---:|" * (len(head) - 1)]
+            lines += ["| " + " | ".join(_md(v) for v in row) + " |" for row in body]
         return "\n".join(lines) + "\n"
 
     def to_html(self) -> str:
@@ -181,6 +229,13 @@ class FieldworkReport:
                            for row in self._cell_rows())
             parts += ["<h2>Quotas</h2>", f"<table><thead><tr>{head}</tr></thead>"
                       f"<tbody>{body}</tbody></table>"]
+        for grid in self.grids:
+            head_row, *rows = grid.table()
+            head = "".join(f"<th scope='col'>{esc(h)}</th>" for h in head_row)
+            body = "".join("<tr>" + f"<th scope='row'>{esc(row[0])}</th>" + "".join(
+                f"<td>{esc(v)}</td>" for v in row[1:]) + "</tr>" for row in rows)
+            parts += [f"<h3>{esc(grid.quota)} (completes / target)</h3>",
+                      f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"]
         parts.append("</body></html>")
         return "\n".join(parts) + "\n"
 
@@ -269,6 +324,8 @@ def overquota_mask(survey: Survey, responses: pd.DataFrame, completes: np.ndarra
     -------
     overquota : ndarray of bool
     cells : list of CellProgress
+    grids : list of GridProgress
+        The quotas given as a grid, as tables (their cells are in ``cells`` too).
     """
     import numpy as np
 
@@ -288,6 +345,38 @@ def overquota_mask(survey: Survey, responses: pd.DataFrame, completes: np.ndarra
             over |= member & (arrived > cell.target)
             cells.append(CellProgress(quota.name, cell.name, cell.target, int(member.sum())))
     return over, cells
+
+
+def grid_progress(survey: Survey, cells: list[CellProgress]) -> list[GridProgress]:
+    """The grid quotas of ``survey`` as tables of the cells' progress.
+
+    Parameters
+    ----------
+    survey : Survey
+    cells : list of CellProgress
+        Every cell, as :func:`overquota_mask` returns them (a grid's cells row by row).
+
+    Returns
+    -------
+    list of GridProgress
+    """
+    out = []
+    for quota in survey.quotas:
+        grid = quota.grid
+        if grid is None:
+            continue
+        mine = [c for c in cells if c.quota == quota.name]
+        n_columns = grid.shape[1]
+        completes = [[c.completes for c in mine[r:r + n_columns]]
+                     for r in range(0, len(mine), n_columns)]
+        targets = [[c.target for c in mine[r:r + n_columns]]
+                   for r in range(0, len(mine), n_columns)]
+        columns = (None if grid.columns is None else
+                   {"question": grid.columns.question, "levels": list(grid.columns.levels)})
+        out.append(GridProgress(quota.name, {"question": grid.rows.question,
+                                             "levels": list(grid.rows.levels)},
+                                columns, completes, targets))
+    return out
 
 
 def fieldwork_report(survey: Survey, responses: pd.DataFrame, *,
@@ -348,4 +437,4 @@ def fieldwork_report(survey: Survey, responses: pd.DataFrame, *,
         straightliners=int(lined.sum()), attention_failed=int(failed.sum()),
         estimated_minutes=survey.estimated_minutes(),
         screenouts_by_question={name: int(mask.sum()) for name, mask in by_question.items()},
-        cells=cells)
+        cells=cells, grids=grid_progress(survey, cells))

@@ -21,6 +21,7 @@ from ._model import (
     FeatureInfo,
     Guidelines,
     JourneyShare,
+    NetPromoterScore,
     Persona,
     PersonaSet,
     ProfileStatistics,
@@ -28,6 +29,7 @@ from ._model import (
     load_personas,
     save_personas,
 )
+from ._nps import nps_text
 from ._overrides import (
     TEXT_LIMITS,
     PersonaEdits,
@@ -85,6 +87,7 @@ __all__ = [
     "Guidelines",
     "JourneyShare",
     "Line",
+    "NetPromoterScore",
     "Persona",
     "PersonaEdits",
     "PersonaFilter",
@@ -114,6 +117,7 @@ __all__ = [
     "load_overrides",
     "load_personas",
     "match_overrides",
+    "nps_text",
     "persona_card_html",
     "persona_view",
     "personas_html",

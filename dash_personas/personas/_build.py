@@ -39,6 +39,7 @@ from ._model import (
     ProfileStatistics,
     ScaleScore,
 )
+from ._nps import nps_labels, segment_nps
 from ._rows import rows
 from ._rules import DISTINCT_LIFT, DISTINCT_SD, FIRST_NAMES, direction_rule
 from ._typical import TypicalPerson, typical_people
@@ -294,6 +295,12 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     for draft, (advice, taken) in zip(drafts, rationed):
         draft.persona.guidelines = guidelines_from(advice, draft.scales, draft.dropped + taken)
         personas.append(draft.persona)
+    if not on_dask:  # NPS per segment, from the NPS groups of the data or the scores
+        table = _all_columns(frame, score_frame)
+        nps = segment_nps(table, labels, nps_labels(book, list(table.columns), language),
+                          weights, min_base)
+        for segment, persona in zip(summary.index, personas):
+            persona.nps = nps.get(segment, [])
 
     statistics = ProfileStatistics(weight=weight_name, weighted=profiles.weighted,
                                    correction=profiles.correction, alpha=profiles.alpha,
@@ -307,6 +314,15 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
 
         result = apply_overrides(result, overrides, model=model)
     return result
+
+
+def _all_columns(data: pd.DataFrame, scores: pd.DataFrame | None) -> pd.DataFrame:
+    """The data's columns and the scores' others, row-aligned."""
+    if scores is None:
+        return data.reset_index(drop=True)
+    extra = [c for c in scores.columns if c not in data.columns]
+    return pd.concat([data.reset_index(drop=True), scores[extra].reset_index(drop=True)],
+                     axis=1)
 
 
 def _observed_levels(categorical: pd.DataFrame) -> dict[str, list[Any]]:

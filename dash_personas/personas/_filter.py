@@ -26,6 +26,7 @@ from ._build import category_shares, feature_diffs, journey_shares, scale_scores
 from ._content import _option_shares, behaviour_of
 from ._features import humanise
 from ._model import FeatureInfo, Persona, PersonaSet
+from ._nps import nps_by_feature, segment_nps
 
 __all__ = ["FilterOption", "PersonaFilter", "filter_personas"]
 
@@ -102,6 +103,9 @@ class PersonaFilter:
         self._info = {f.name: f for f in personas.features if f.name in frame.columns}
         self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
         self._profiled = _profile_columns(frame, self._info)
+        self._nps_labels = {name: label for name, label in nps_by_feature(personas).items()
+                            if name in frame.columns}
+        self._nps = frame[list(self._nps_labels)]
         describable = select_features(frame, allow_empty=True,
                                       exclude=[weight_column] if weight_column in frame.columns
                                       else ()).features
@@ -197,6 +201,12 @@ class PersonaFilter:
         split = _BySegment(profiles) if profiles is not None else None
         people = [_refreshed(persona, i, split, self._info)
                   for i, persona in enumerate(self.personas)]
+        if self._nps_labels:  # the subset's NPS, by the same rule as the full set's
+            nps = segment_nps(self._nps[keep], labels, self._nps_labels,
+                              None if self._weights is None else self._weights[keep],
+                              stats.min_base if stats is not None else DEFAULT_MIN_BASE)
+            people = [p.model_copy(update={"nps": nps.get(i, [])})
+                      for i, p in enumerate(people)]
         update: dict[str, Any] = {"personas": people, "n_respondents": int(keep.sum())}
         if stats is not None and profiles is not None:
             update["statistics"] = stats.model_copy(update={"n_tests": profiles.n_tests})

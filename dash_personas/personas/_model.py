@@ -22,6 +22,7 @@ __all__ = [
     "FeatureInfo",
     "Guidelines",
     "JourneyShare",
+    "NetPromoterScore",
     "Persona",
     "PersonaSet",
     "ProfileStatistics",
@@ -122,6 +123,44 @@ class JourneyShare(_Model):
     overall_share: float
 
 
+class NetPromoterScore(_Model):
+    """The segment's Net Promoter Score on one NPS question (promoters − detractors).
+
+    Computed by :func:`survey_builder.scoring.nps_table` (the survey's one NPS rule).
+
+    Attributes
+    ----------
+    feature : str
+        The NPS group column of the scores (``<question>_nps``).
+    label : str
+        The question's label.
+    score, overall : float
+        The segment's and everyone's NPS (−100..100), weighted when the personas are.
+    unweighted : float or None
+        The segment's NPS without weights (only when weighted).
+    promoters, passives, detractors : float
+        Shares of the segment's answers (weighted), 0..1.
+    base : int
+        Respondents of the segment who answered.
+    effective_base : float or None
+        Kish's effective base of those answers (only when weighted).
+    small_base : bool
+        The (effective) base is under the profile's ``min_base``: do not read.
+    """
+
+    feature: str
+    label: str
+    score: float
+    overall: float
+    unweighted: float | None = None
+    promoters: float = Field(ge=0.0, le=1.0)
+    passives: float = Field(ge=0.0, le=1.0)
+    detractors: float = Field(ge=0.0, le=1.0)
+    base: int = Field(ge=0)
+    effective_base: float | None = Field(None, ge=0)
+    small_base: bool = False
+
+
 class Behaviour(_Model):
     """What the segment does: how often and how much it buys, its value and channels.
 
@@ -176,6 +215,7 @@ class Persona(_Model):
     demographics: list[CategoryShare] = Field(default_factory=list)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     journey: list[JourneyShare] = Field(default_factory=list)
+    nps: list[NetPromoterScore] = Field(default_factory=list)
     goals: list[str] = Field(default_factory=list)
     triggers: list[CategoryShare] = Field(default_factory=list)
     objections: list[str] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from typing import Any
 from ..stats import SIGNIFICANCE_MARK, significance_legend
 from ._features import humanise
 from ._model import CategoryShare, Persona, ProfileStatistics, ScaleScore
+from ._nps import nps_text
 
 __all__ = [
     "Avatar",
@@ -404,6 +405,22 @@ def _behaviour(persona: Persona) -> list[Section]:
     return [Section("behaviour", "Behaviour", SectionKind.LIST, lines=tuple(lines))]
 
 
+NPS_HINT = ("Net Promoter Score: the share answering 9–10 (promoters) minus the share "
+            "answering 0–6 (detractors) to “how likely are you to recommend …”, from −100 "
+            "to +100")
+
+
+def _nps(persona: Persona) -> list[Section]:
+    if not persona.nps:
+        return []
+    several = len(persona.nps) > 1
+    lines = tuple(Line(((Span(f"{n.label}: ", Emphasis.MUTED),) if several else ())
+                       + (Span(nps_text(n), Emphasis.MUTED if n.small_base else Emphasis.PLAIN,
+                               title=f"{n.label} — {NPS_HINT}"),))
+                  for n in persona.nps)
+    return [Section("nps", "Would they recommend us?", SectionKind.LIST, lines=lines)]
+
+
 def _triggers(triggers: list[CategoryShare]) -> list[Section]:
     if not triggers:
         return []
@@ -471,6 +488,7 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
         sections += _list("objections", "What holds them back", persona.objections, "!")
         sections += _typical_answers(persona)
         sections += _behaviour(persona)
+        sections += _nps(persona)
         sections += _triggers(persona.triggers)
         if persona.day_in_life:
             sections.append(Section("day", "A typical purchase", SectionKind.NOTES,
@@ -481,6 +499,8 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
         notes.append(Line((Span("Tone: "), Span(g.tone, Emphasis.STRONG))))
     if g.channels and full:
         notes.append(_plain("Channels: " + ", ".join(g.channels)))
+    if not full:
+        sections += _nps(persona)
     sections.append(Section("talk", "How to talk to them", SectionKind.NOTES, lines=tuple(notes)))
     limit = None if full else N_COMPACT_GUIDELINES
     sections += _list("do", "Do", g.do[:limit], "✓")

@@ -33,18 +33,28 @@ def _builtin(key: str, language: str, **values: object) -> str:
 def best_worst_labels(survey: Survey, q: MaxDiffQuestion, languages: list[str]
                       ) -> tuple[dict[str, str], dict[str, str]]:
     """The best and the worst heading per language: the spec's, else the built-in ones."""
-    best = {lang: survey.text(q.best_label, lang) if q.best_label else _builtin("best", lang)
-            for lang in languages}
+    best = {lang: survey.text(q.best_label, lang) if q.best_label
+            else builtin_best_worst(lang)[0] for lang in languages}
     worst = {lang: survey.text(q.worst_label, lang) if q.worst_label
-             else _builtin("worst", lang) for lang in languages}
+             else builtin_best_worst(lang)[1] for lang in languages}
     return best, worst
+
+
+def set_title(label: str, language: str, k: int, n: int) -> str:
+    """``"<label> (Set k of n)"`` in ``language``: the title of set ``k`` (1-based) of
+    ``n`` (the readers of label exports match it too)."""
+    return f"{label} ({_builtin('set', language, k=k, n=n)})"
+
+
+def builtin_best_worst(language: str) -> tuple[str, str]:
+    """The built-in best and worst headings in ``language`` (English fallback)."""
+    return _builtin("best", language), _builtin("worst", language)
 
 
 def set_titles(survey: Survey, q: MaxDiffQuestion, languages: list[str], k: int
                ) -> dict[str, str]:
     """``"<label> (Set k of n)"`` per language, the title of set ``k`` (1-based)."""
-    return {lang: f"{survey.text(q.label, lang)} "
-                  f"({_builtin('set', lang, k=k, n=q.sets)})" for lang in languages}
+    return {lang: set_title(survey.text(q.label, lang), lang, k, q.sets) for lang in languages}
 
 
 def differ_message(languages: list[str]) -> dict[str, str]:

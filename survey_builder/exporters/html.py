@@ -4,7 +4,9 @@ One file per language, ``<survey id>.<language>.html``, each with ``lang`` set a
 to the other languages' files. No scripts, fonts, images or stylesheets are loaded: the
 CSS is inline and has print rules (page breaks avoid splitting a question). Every
 question is a ``fieldset`` with a ``legend``; every input has a label (grid cells are
-labelled by their row and column headers); all user text is HTML-escaped.
+labelled by their row and column headers); all user text is HTML-escaped. A screening
+question says "TERMINATE if ..." and a closing section lists the screening rules, quotas
+and panel redirects (:mod:`._screening`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ..spec import (
 )
 from ._common import format_number, language_display_name, resolve_languages
 from ._maxdiff import best_worst_labels, set_titles
+from ._screening import fieldwork_spec, terminate_text
 from ._ui import (
     describe_condition,
     number_questions,
@@ -53,6 +56,7 @@ h2 { font-size: 1.25rem; border-bottom: 2px solid var(--accent); padding-bottom:
      margin-top: 2rem; }
 .meta, .hint, .instructions, .condition, .random { color: var(--muted); font-size: .92rem; }
 .condition { font-style: italic; }
+.terminate { color: #a00000; font-weight: 600; }
 nav.languages ul { list-style: none; padding: 0; display: flex; gap: 1rem; }
 fieldset.question { border: 1px solid var(--line); border-radius: 4px; margin: 1rem 0;
                     padding: .6rem 1rem 1rem; }
@@ -143,6 +147,7 @@ class _Page:
                 self.question(question)
             self.add("</section>")
         self.add("</form>")
+        self.fieldwork()
         self.add("</main>")
         self.add("</body>")
         self.add("</html>")
@@ -197,7 +202,35 @@ class _Page:
         self.preamble(q)
         required = " required" if q.required else ""
         self.inputs(q, required)
+        terminate = terminate_text(q, self.s, self.lang, self.numbers, _e)
+        if terminate:
+            self.add(f'<p class="terminate">{terminate}</p>')
         self.add("</fieldset>")
+
+    def fieldwork(self) -> None:
+        """The closing section: screening rules, quota tables and panel redirects."""
+        spec = fieldwork_spec(self.s, self.lang, self.numbers, _e)
+        if not spec:
+            return
+        self.add('<section id="fieldwork" aria-labelledby="h-fieldwork">')
+        self.add(f'<h2 id="h-fieldwork">{self.u("fieldwork")}</h2>')
+        if spec.screening:
+            self.add(f"<h3>{self.u('screening')}</h3>")
+            self.add("<ul>" + "".join(f"<li>{line}</li>" for line in spec.screening) + "</ul>")
+        if spec.quotas:
+            self.add(f"<h3>{self.u('quotas')}</h3>")
+            self.add(f'<p class="meta">{self.u("quota_note")}</p>')
+            for table in spec.quotas:
+                head = "".join(f'<th scope="col">{cell}</th>' for cell in table.header)
+                body = "".join(f'<tr><th scope="row">{row[0]}</th>'
+                               + "".join(f"<td>{cell}</td>" for cell in row[1:]) + "</tr>"
+                               for row in table.rows)
+                self.add(f'<table class="grid quota"><caption>{table.name}</caption>'
+                         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+        if spec.redirects:
+            self.add(f"<h3>{self.u('redirects')}</h3>")
+            self.add("<ul>" + "".join(f"<li>{line}</li>" for line in spec.redirects) + "</ul>")
+        self.add("</section>")
 
     @singledispatchmethod
     def inputs(self, q: Any, required: str) -> None:

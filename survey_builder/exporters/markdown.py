@@ -2,7 +2,9 @@
 
 One file per language, ``<survey id>.<language>.md``, with every question's number,
 name, type, wording, options with their codes, conditions, randomisation, attention-check
-answers, and a closing table of scales. All user text is escaped for Markdown.
+answers, "TERMINATE if ..." under each screening question, a closing section of screening
+rules, quota tables and panel redirects (:mod:`._screening`), and a table of scales. All
+user text is escaped for Markdown.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from ..spec import (
 )
 from ._common import format_number, resolve_languages
 from ._maxdiff import best_worst_labels
+from ._screening import fieldwork_spec, terminate_text
 from ._ui import (
     describe_condition,
     number_questions,
@@ -83,6 +86,7 @@ class _Writer:
                 self.add(f"> {self.u('random_section')}", "")
             for question in section.questions:
                 self.question(question)
+        self.fieldwork()
         self.scales()
         return "\n".join(self.lines).rstrip() + "\n"
 
@@ -104,6 +108,30 @@ class _Writer:
         if q.relevant:
             self.add(f"**{self.u('only_if')}:** {self.condition(q.relevant)}", "")
         self.body(q)
+        terminate = terminate_text(q, self.s, self.lang, self.numbers, md)
+        if terminate:
+            self.add(f"**{terminate}** (`{q.terminate_if.replace('`', '')}`)", "")
+
+    def fieldwork(self) -> None:
+        """The closing section: screening rules, quota tables and panel redirects."""
+        spec = fieldwork_spec(self.s, self.lang, self.numbers, md)
+        if not spec:
+            return
+        self.add(f"## {md(self.u('fieldwork'))}", "")
+        if spec.screening:
+            self.add(f"### {md(self.u('screening'))}", "",
+                     *(f"- {line}" for line in spec.screening), "")
+        if spec.quotas:
+            self.add(f"### {md(self.u('quotas'))}", "", f"_{md(self.u('quota_note'))}_", "")
+            for table in spec.quotas:
+                self.add(f"**{table.name}**", "", "| " + " | ".join(table.header) + " |",
+                         "|" + "".join("---:|" if i and all(row[i].isdigit() for row in
+                                                             table.rows) else "---|"
+                                       for i in range(len(table.header))),
+                         *("| " + " | ".join(row) + " |" for row in table.rows), "")
+        if spec.redirects:
+            self.add(f"### {md(self.u('redirects'))}", "",
+                     *(f"- {line}" for line in spec.redirects), "")
 
     @singledispatchmethod
     def body(self, q: Any) -> None:

@@ -10,11 +10,19 @@ question (or grid item) label          its column (Kobo, REDCap)
 ``<question label>/<option label>``    Kobo's per-option column ``<q>/<code>``
 ``<question label> (choice=<option>)``  REDCap's checkbox column ``<q>___<code>``
 ``<option label>`` of a ranking         REDCap's ranking-matrix field
+``<set title>/<best heading>``          Kobo's MaxDiff field ``<q>__b<k>`` (its group)
+``<set title>: <best heading>``         REDCap's MaxDiff field ``<q>__b<k>``
 ``Record ID``, ``Complete?``            REDCap's record id and form status
 =====================================  ===========================================
 
+(the same for the worst heading and ``<q>__w<k>``; a set title is
+``<question label> (Set k of n)``, :func:`survey_builder.exporters._maxdiff.set_title`).
 Kobo may prefix group labels (``Your views/How much ...``): the longest known tail is
-used. A label that two columns share is left as it is (and reported as unknown).
+used. Without group headers every MaxDiff field is headed by its bare heading ("Most
+important", "Least important"), so those columns are taken in questionnaire order: the
+k-th "Most important" is set k's best. Any other label that two columns share is left as
+it is (and reported as unknown). The picks themselves are item labels, mapped back to
+codes like every one-value answer (:mod:`.validate`).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..codebook import redcap_rank_fields
+from ..codebook import maxdiff_columns, redcap_rank_fields
 from ._csv import read_header
 from ._layout import Layout
 
@@ -69,11 +77,54 @@ def _header_map(layout: Layout) -> dict[str, str]:
             codes = [str(c["code"]) for c in choices]
             for choice, field in zip(choices, redcap_rank_fields(name, codes)):
                 add(choice.get("label"), field)
+        if kind == "maxdiff":
+            for header, column in _maxdiff_headers(question):
+                add(header, column)
     survey_id = codebook.get("survey", {}).get("id") or "survey"
     for text in ("Record ID", "ID del registro"):
         found.setdefault(_norm(text), set()).add(layout.id_column)
     found.setdefault(_norm("Complete?"), set()).add(f"{survey_id}_complete")
     return {label: next(iter(names)) for label, names in found.items() if len(names) == 1}
+
+
+def _headings(question: Mapping[str, Any]) -> list[tuple[dict[str, str], list[str]]]:
+    """(heading per language, columns) of a MaxDiff question's best, then worst, columns;
+    a codebook written before the headings were recorded gets the built-in ones."""
+    from ..exporters._maxdiff import builtin_best_worst
+
+    languages = list(question.get("label") or {})
+    best, worst = maxdiff_columns(question["name"], len(question.get("sets") or []))
+    return [(question.get(key) or {lang: builtin_best_worst(lang)[i] for lang in languages},
+             columns) for i, (key, columns) in enumerate((("best_label", best),
+                                                           ("worst_label", worst)))]
+
+
+def _maxdiff_headers(question: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(header, column) of every MaxDiff field as label exports write it: Kobo's group path
+    ``<set title>/<heading>`` and REDCap's field label ``<set title>: <heading>``."""
+    from ..exporters._maxdiff import set_title
+
+    n = len(question.get("sets") or [])
+    out = []
+    for headings, columns in _headings(question):
+        for lang, heading in headings.items():
+            label = (question.get("label") or {}).get(lang) or ""
+            for k, column in enumerate(columns, start=1):
+                title = set_title(label, lang, k, n)
+                out += [(f"{title}/{heading}", column), (f"{title}: {heading}", column)]
+    return out
+
+
+def _maxdiff_sequences(layout: Layout) -> dict[str, list[str]]:
+    """Normalised bare heading -> the MaxDiff columns it heads, in questionnaire order."""
+    sequences: dict[str, list[str]] = {}
+    for question in layout.codebook.get("questions", []):
+        if question["type"] != "maxdiff":
+            continue
+        for headings, columns in _headings(question):
+            for heading in {_norm(text) for text in headings.values() if text}:
+                sequences.setdefault(heading, []).extend(columns)
+    return sequences
 
 
 def relabel_header(text: str, layout: Layout) -> str:
@@ -95,6 +146,7 @@ def relabel_header(text: str, layout: Layout) -> str:
     if not header or all(h.lower() in names for h in header):
         return text
     labels = _header_map(layout)
+    sequences = _maxdiff_sequences(layout)
     renamed, changed = [], False
     for cell in header:
         new = cell
@@ -107,6 +159,10 @@ def relabel_header(text: str, layout: Layout) -> str:
             if tail in labels:
                 new = labels[tail]
                 break
+        pending = [c for c in sequences.get(_norm(parts[-1]), []) if c not in renamed]
+        if new == cell and pending:  # a bare MaxDiff heading: the next set's column
+            new = pending[0]
+            sequences[_norm(parts[-1])].remove(new)
         changed |= new != cell
         renamed.append(new)
     if not changed:

@@ -45,6 +45,10 @@ def check_unknown(unknown: list[str], source: str, fmt: str, hint: str = "") -> 
                           "--ignore-extra-columns to drop them)", source, 1)
 
 
+#: An NPS choice label of the exports: the number, then `` - `` and the end's label.
+_NPS_LABEL = r"^\s*(\d{1,2})\s+-\s.*$"
+
+
 def _label_lookup(column: Mapping[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for level in column.get("levels") or []:
@@ -246,6 +250,10 @@ def validate(parsed: Parsed, layout: Layout, source: str) -> pd.DataFrame:
             out[name] = pd.array(mapped.to_numpy(dtype=object), dtype="str")
         else:  # numbers: Likert codes, 0/1 options, ranks, numeric answers
             lookup = binary if kind == "multiple_choice_option" else _label_lookup(col)
+            if kind == "nps" and not pd.api.types.is_numeric_dtype(text.dtype):
+                # a label export's "10 - Extremely likely" (the ends' choice labels)
+                number_of = text.astype("str").str.extract(_NPS_LABEL, expand=False)
+                text = text.where(number_of.isna(), number_of)
             number, present, shown = _numbers(text, lookup)
             not_number = present & np.isnan(number)
             check(not_number, (lambda v: f"{v!r} is not a number") if kind == "numeric"

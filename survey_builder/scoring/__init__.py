@@ -39,7 +39,14 @@ from ._arrays import (
 )
 from ._behaviour import BEHAVIOUR_KIND, behaviour_columns, score_behaviour
 from ._maxdiff import MAXDIFF_METHODS, MAXDIFF_PREFIX, maxdiff_score_column, score_maxdiff
-from ._nps import NPS_GROUPS, NPS_SUFFIX, net_promoter_score, nps_groups, score_nps
+from ._nps import (
+    NPS_GROUPS,
+    NPS_SUFFIX,
+    net_promoter_score,
+    nps_groups,
+    nps_table,
+    score_nps,
+)
 from ._score import ScoreResult, score_responses
 from ._sections import (
     ScaleScores,
@@ -83,6 +90,7 @@ __all__ = [
     "min_items_required",
     "net_promoter_score",
     "nps_groups",
+    "nps_table",
     "reverse_key",
     "scale_scores",
     "score_answers",

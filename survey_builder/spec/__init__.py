@@ -117,6 +117,7 @@ from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
 from ._fieldwork import Quota, QuotaCell, Redirects, screenout_conditions, screenout_rule
 from ._piping import pipe, piped_names
+from ._quota_grid import QuotaDimension, QuotaGrid, grid_targets
 from .checks import find_problems
 from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
 from .models import (
@@ -175,6 +176,8 @@ __all__ = [
     "Question",
     "Quota",
     "QuotaCell",
+    "QuotaDimension",
+    "QuotaGrid",
     "RankingQuestion",
     "Redirects",
     "Scale",
@@ -186,6 +189,7 @@ __all__ = [
     "anchored",
     "dump_survey",
     "find_problems",
+    "grid_targets",
     "load_survey",
     "pipe",
     "piped_names",

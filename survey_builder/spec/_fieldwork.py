@@ -15,11 +15,17 @@ effective rule of a question ``q`` is ``relevant(q) and terminate_if(q)``
       - name: age_gender
         cells:
           - {name: young_women, when: "${age_band} = '18_34' and ${gender} = 'f'", target: 150}
+      - name: region                 # the compact form: a grid expanded into cells
+        grid:
+          rows: {question: region, levels: [north, south]}
+          targets: [200, 100]
 
 A URL is ``http(s)://host/...``; ``${rid}`` (the ``respondent_id`` name) is the only
 placeholder. A cell's ``when`` uses the relevance language; ``target`` is the number of
 completes wanted (at least 1). Cell names are unique over all quotas (each becomes a
-run-time variable ``completes_<cell>`` of the SurveyJS export).
+run-time variable ``completes_<cell>`` of the SurveyJS export). A quota gives either its
+``cells`` or a ``grid`` (:mod:`survey_builder.spec._quota_grid`), which is expanded into
+cells when the spec loads: everything downstream reads ``Quota.cells``.
 """
 
 from __future__ import annotations
@@ -27,14 +33,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from ._fields import Name
+from ._quota_grid import QuotaGrid, check_quota_grid, grid_cells
 
 if TYPE_CHECKING:  # pragma: no cover
     from .models import Question, Survey
 
-__all__ = ["PLACEHOLDER_RE", "Quota", "QuotaCell", "Redirects", "check_fieldwork",
+__all__ = ["PLACEHOLDER_RE", "Quota", "QuotaCell", "QuotaGrid", "Redirects", "check_fieldwork",
            "screenout_conditions", "screenout_rule"]
 
 #: A placeholder in a redirect URL: ``${name}``.
@@ -79,10 +86,25 @@ class QuotaCell(_Model):
 
 
 class Quota(_Model):
-    """A named group of quota cells (e.g. age band × gender)."""
+    """A named group of quota cells (e.g. age band × gender): given as ``cells``, or as a
+    ``grid`` that loading expands into ``cells`` (written back as the grid)."""
 
     name: Name
-    cells: list[QuotaCell] = Field(min_length=1)
+    cells: list[QuotaCell] = Field(default_factory=list)
+    grid: QuotaGrid | None = None
+
+    @model_validator(mode="after")
+    def _expand_grid(self) -> Quota:
+        if self.grid is not None and not self.cells:
+            self.cells = grid_cells(self.name, self.grid)
+        return self
+
+    @model_serializer(mode="wrap")
+    def _grid_not_cells(self, handler: Any) -> Any:
+        data = handler(self)
+        if self.grid is not None and isinstance(data, dict):
+            data.pop("cells", None)  # derived from the grid
+        return data
 
 
 def screenout_rule(question: Question) -> str | None:
@@ -130,6 +152,11 @@ def check_fieldwork(ctx: Any) -> None:
         _check_redirects(ctx, redirects)
     seen: dict[str, tuple[Any, ...]] = {}
     for i, quota in enumerate(getattr(survey, "quotas", None) or []):
+        if quota.grid is not None:
+            _check_grid_quota(ctx, i, quota, seen)
+            continue
+        if not quota.cells:
+            ctx.add(("quotas", i), "a quota needs cells or a grid")
         for j, cell in enumerate(quota.cells):
             loc = ("quotas", i, "cells", j)
             if cell.name in seen:
@@ -140,6 +167,22 @@ def check_fieldwork(ctx: Any) -> None:
                 ctx.add((*loc, "target"), f"target must be at least 1, not {cell.target}")
             check_condition(ctx, (*loc, "when"), cell.when, allow_self=None,
                             everything=True)
+
+
+def _check_grid_quota(ctx: Any, i: int, quota: Quota, seen: dict[str, tuple[Any, ...]]
+                      ) -> None:
+    """A grid quota: the grid's own rules, then its cells' names against every other's
+    (the cells' conditions are right by construction once the grid is)."""
+    loc = ("quotas", i, "grid")
+    if quota.cells != grid_cells(quota.name, quota.grid):  # cells of the user's own
+        ctx.add(("quotas", i, "cells"), "a quota has either cells or a grid, not both")
+        return
+    check_quota_grid(ctx, loc, quota.grid)
+    for cell in quota.cells:
+        if cell.name in seen:
+            ctx.add(loc, f"the grid's cell {cell.name!r} has the name of another quota "
+                         "cell (cell names are unique over all quotas)")
+        seen.setdefault(cell.name, loc)
 
 
 def _check_redirects(ctx: Any, redirects: Redirects) -> None:

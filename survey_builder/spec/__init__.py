@@ -116,6 +116,7 @@ from __future__ import annotations
 from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
 from ._fieldwork import Quota, QuotaCell, Redirects, screenout_conditions, screenout_rule
+from ._options import dont_know_texts, specify_prompts
 from ._piping import pipe, piped_names
 from .checks import find_problems
 from .io import dump_survey, load_survey, survey_from_dict, survey_to_dict, survey_to_text
@@ -147,6 +148,7 @@ from .models import (
     SurveyProblems,
     TextQuestion,
     anchored,
+    other_choice,
     text_for,
 )
 
@@ -184,13 +186,16 @@ __all__ = [
     "SurveyProblems",
     "TextQuestion",
     "anchored",
+    "dont_know_texts",
     "dump_survey",
     "find_problems",
     "load_survey",
+    "other_choice",
     "pipe",
     "piped_names",
     "screenout_conditions",
     "screenout_rule",
+    "specify_prompts",
     "survey_from_dict",
     "survey_to_dict",
     "survey_to_text",

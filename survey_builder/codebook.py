@@ -48,7 +48,7 @@ The codebook (``codebook.json``)
 this JSON document (``Codebook.to_dict()`` gives a plain copy)::
 
     {
-      "format": "survey-builder-codebook", "version": "1.1",
+      "format": "survey-builder-codebook", "version": "1.2",
       "survey": {"id", "version", "title", "languages", "default_language"},
       "id_column": "respondent_id", "missing": "", "option_separator": "__",
       "columns": [ {column}, ... ],          # exactly the CSV header, in order
@@ -63,7 +63,9 @@ this JSON document (``Codebook.to_dict()`` gives a plain copy)::
 
 Version history: ``1`` (an integer) is the first layout; ``"1.1"`` adds the optional
 ``scores`` section and the ``notes`` list (ODK and Kobo exports carry a note as an empty
-column, which the readers then recognise). Every ``1.x`` file is read.
+column, which the readers then recognise); ``"1.2"`` adds the ``other_text`` columns of
+"Other (specify)" options and the ``other`` / ``dont_know`` keys. Every ``1.x`` file is
+read.
 
 Each column entry has: ``name``, ``question`` (the question it belongs to — the grid
 for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
@@ -194,7 +196,7 @@ __all__ = [
 
 CODEBOOK_FORMAT = "survey-builder-codebook"
 #: Version written ("major.minor"); every file of the same major version is read.
-CODEBOOK_VERSION = "1.1"
+CODEBOOK_VERSION = "1.2"
 #: Separator between question name and option value in per-option columns.
 OPTION_SEPARATOR = "__"
 
@@ -595,6 +597,7 @@ class CodebookColumn(_Entry):
     relevant: str | None = None
     scale: str | None = None
     reverse_keyed: bool = False
+    dont_know: dict[str, Any] | None = None
 
 
 class CodebookQuestion(_Entry):

@@ -11,6 +11,7 @@ question (or grid item) label          its column (Kobo, REDCap)
 ``<question label> (choice=<option>)``  REDCap's checkbox column ``<q>___<code>``
 ``<option label>`` of a ranking         REDCap's ranking-matrix field
 ``Record ID``, ``Complete?``            REDCap's record id and form status
+``<option label>: <prompt>``            an "Other (specify)" text field
 =====================================  ===========================================
 
 Kobo may prefix group labels (``Your views/How much ...``): the longest known tail is
@@ -52,7 +53,8 @@ def _header_map(layout: Layout) -> dict[str, str]:
 
     codebook = layout.codebook
     for column in codebook["columns"]:
-        if column.get("item") is not None or column["type"] in ("likert", "numeric", "text"):
+        if column.get("item") is not None or column["type"] in ("likert", "numeric", "text",
+                                                                "other_text"):
             add(column.get("label"), column["name"])
     for question in codebook.get("questions", []):
         name, kind = question["name"], question["type"]

@@ -42,6 +42,13 @@ A spec is a YAML or JSON document::
     redirects: {complete: "https://panel.example/c?rid=${rid}", screenout: ...}
     quotas: [{name: age, cells: [{name: young, when: "${age_band} = '18_34'", target: 150}]}]
 
+Options: ``exclusive: true`` ("None of these", multiple choice), ``anchor: true`` (kept
+last when shuffled) and ``other: true`` ("Other (specify)", single or multiple choice: a
+text box shown while it is chosen, stored in :func:`survey_builder.layout.other_text_column`).
+A Likert item, grid or NPS question with ``dont_know: true`` (and optionally
+``dont_know_label``) offers "Don't know" apart from the scale, answered with the code
+:data:`survey_builder.layout.DONT_KNOW_CODE` (texts: :mod:`survey_builder.spec._options`).
+
 A question's ``terminate_if`` screens the respondent out when it holds (see
 :mod:`survey_builder.spec._fieldwork` for screening, redirects and quotas).
 

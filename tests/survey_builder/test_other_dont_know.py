@@ -26,6 +26,7 @@ from pyxform.validators import odk_validate
 from pyxform.xls2xform import convert
 from test_exports_redcap import choice_codes, dictionary_problems, read_dictionary
 from test_exports_xlsform import sheet_rows
+from test_readers import _label_of
 
 from dash_personas.pipeline import select_features
 from survey_builder.codebook import build_codebook
@@ -33,7 +34,12 @@ from survey_builder.errors import SurveyError
 from survey_builder.exporters import html, markdown, redcap, surveyjs, xlsform
 from survey_builder.exporters._common import ExportWarning
 from survey_builder.layout import DONT_KNOW_CODE, DONT_KNOW_COLUMN, other_text_column
-from survey_builder.readers import read_responses, responses_from_text, write_responses
+from survey_builder.readers import (
+    read_responses,
+    responses_from_text,
+    to_redcap,
+    write_responses,
+)
 from survey_builder.reliability import cronbach_alpha
 from survey_builder.scoring import (
     count_dont_know,
@@ -325,6 +331,38 @@ def test_round_trip_through_every_format_keeps_texts_and_dont_knows(
     assert back["store_type__specify"].notna().sum() > 0
     pd.testing.assert_frame_equal(score_responses(survey, back).scores,
                                   score_responses(survey, simulated).scores)
+
+
+def test_redcap_labels_export_maps_the_text_field_and_dont_know_back(
+        survey: Any, simulated: pd.DataFrame, tmp_path: Path) -> None:
+    """REDCap's "CSV (labels)": field labels as headers, "Don't know" as its label."""
+    codebook = build_codebook(survey)
+    columns, questions, options = _label_of(codebook)
+    raw = to_redcap(simulated, survey)
+    out = pd.DataFrame(index=raw.index)
+    for name in raw.columns:
+        values = raw[name]
+        column = codebook.column(name)
+        if "___" in name:
+            question, code = name.split("___")
+            header = f"{questions[question]['label']['en']} (choice={options[question, code]})"
+            values = values.map({0: "Unchecked", 1: "Checked"})
+        elif name == "respondent_id" or name.endswith("_complete"):
+            header = "Record ID" if name == "respondent_id" else "Complete?"
+        elif name in questions and questions[name]["type"] == "single_choice":
+            header = questions[name]["label"]["en"]
+            values = values.map(lambda v, q=name: options.get((q, v), v))
+        else:
+            header = columns[name]
+            if column is not None and column.dont_know:
+                label = column.dont_know["label"]["en"]
+                values = values.mask(values.astype(object).eq(DONT_KNOW_CODE).fillna(False),
+                                     label)
+        out[header] = values
+    assert "Other: Please specify" in out.columns and "Cannot say" in set(out["I trust my bank"])
+    path = tmp_path / "labels.csv"
+    out.to_csv(path, index=False)
+    pd.testing.assert_frame_equal(read_responses(path, survey), simulated)
 
 
 def test_surveyjs_storage_is_mapped_to_the_canonical_columns(survey: Any) -> None:

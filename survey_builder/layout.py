@@ -24,8 +24,8 @@ Scores file layout
 
 Response columns named here
 ---------------------------
-An "Other (specify)" option's text is stored in the companion column
-:func:`other_text_column` (``<question>__specify``), and a "Don't know" answer to a
+An "Other (specify)" option (coded :data:`OTHER_CODE`) has its text in the companion
+column :func:`other_text_column` (``<question>__specify``), and a "Don't know" answer to a
 Likert item or an NPS question is the code :data:`DONT_KNOW_CODE` in the item's column.
 
 Beside ``scores.csv`` it writes ``scores.codebook.json`` (:func:`sidecar_path`): the
@@ -51,6 +51,7 @@ __all__ = [
     "JOURNEY_COLUMN",
     "LONGEST_RUN_COLUMN",
     "N_ANSWERED_COLUMN",
+    "OTHER_CODE",
     "OTHER_TEXT_SUFFIX",
     "QUALITY_COLUMNS",
     "SIDECAR_SUFFIX",
@@ -115,6 +116,9 @@ ANSWER_SUFFIX = "_answer"
 #: Suffix of the codebook written beside a scores file (``scores.csv`` ->
 #: ``scores.codebook.json``).
 SIDECAR_SUFFIX = ".codebook.json"
+#: The code of an "Other (specify)" option (survey-core's fixed value of its "Other" item,
+#: which every export uses, so that answers and conditions read alike everywhere).
+OTHER_CODE = "other"
 #: Suffix of the companion column holding an "Other (specify)" answer's text.
 OTHER_TEXT_SUFFIX = "__specify"
 #: The longest response column name: REDCap's field-name limit, which the spec's names

@@ -3,8 +3,8 @@
 A file is a JSON list of result objects (or ``{"results": [...]}``, or one object per line). Grids
 are nested objects ``{"trust_grid": {"trust_1": 4}}``, checkbox answers lists of values, ranking
 answers lists in rank order; absent keys are unanswered. survey-core stores an "Other (specify)"
-answer as the value ``other`` and its text under ``<name>-Comment``: they become the option's code
-and the ``<name>__specify`` column (:func:`survey_builder.layout.other_text_column`); other
+answer as the value ``other`` (the option's code) and its text under ``<name>-Comment``, read
+into the ``<name>__specify`` column (:func:`survey_builder.layout.other_text_column`); other
 ``-Comment`` keys are ignored. The id is ``respondent_id`` (or ``id``) when present, else the
 position in the file. ``started_at``/``ended_at`` keys (set by the export's triggers) are the
 interview times.
@@ -33,23 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["parse", "to_surveyjs", "write"]
 
 _ID_KEYS = (ID_COLUMN, "id", "_id", "resultId", "result_id")
-#: survey-core's key suffix of a comment (the "Other (specify)" text) and its other value.
+#: survey-core's key suffix of a comment (the "Other (specify)" text).
 _COMMENT_SUFFIX = "-Comment"
-_OTHER_VALUE = "other"
-
-
-def _from_other(value: Any, code: str) -> Any:
-    """survey-core's ``other`` value (alone or in a list) as the option's own code."""
-    if isinstance(value, list):
-        return [code if x == _OTHER_VALUE else x for x in value]
-    return code if value == _OTHER_VALUE else value
-
-
-def _to_other(value: Any, code: str) -> Any:
-    """The other option's code (alone or in a list) as survey-core's ``other`` value."""
-    if isinstance(value, list):
-        return [_OTHER_VALUE if x == code else x for x in value]
-    return _OTHER_VALUE if value == code else value
 
 
 def _load_json_results(text: str, source: str) -> list[Any]:
@@ -145,8 +130,6 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
             continue
         if key == id_key or key.endswith(_COMMENT_SUFFIX) or layout.is_auxiliary(key):
             continue
-        if key in layout.other:
-            series = series.map(lambda v, code=layout.other[key]: _from_other(v, code))
         if key in TIMING_COLUMNS and key not in layout.columns:
             values[key] = series
             origin[key] = key
@@ -237,8 +220,7 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                     result[column] = time
     for question in layout.codebook.get("questions", []):
         name = question["name"]
-        other = layout.other.get(name)
-        text_key = other_text_column(name) if other is not None else None
+        text_key = other_text_column(name) if name in layout.other else None
         if name in layout.multi or name in layout.rank:
             options = layout.multi.get(name) or layout.rank[name]
             option_cols = [cols[layout.option_column(name, o)] for o in options]
@@ -250,7 +232,7 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                                     if c[i] is not None)
                     picked = [o for _, o in ranked]
                 if picked:
-                    results[i][name] = picked if other is None else _to_other(picked, other)
+                    results[i][name] = picked
         elif name in layout.grids:
             items = [(item, cols[item]) for item in layout.grids[name]]
             for i in range(n):
@@ -264,8 +246,7 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                 column = cols[key]
                 for i in range(n):
                     if column[i] is not None:
-                        results[i][key] = (column[i] if other is None
-                                           else _to_other(column[i], other))
+                        results[i][key] = column[i]
         if text_key is not None:  # survey-core keeps the other text as a comment
             for i, text in enumerate(cols[text_key]):
                 if text is not None:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .. import expressions as ex
 from .._source import format_loc
-from ..layout import ID_COLUMN, other_text_column
+from ..layout import ID_COLUMN, OTHER_CODE, other_text_column
 from ._fields import LANG_RE
 from ._fieldwork import check_fieldwork
 from ._maxdiff import maxdiff_problems
@@ -293,33 +293,28 @@ def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
     return values
 
 
-#: The answer code survey-core gives its "Other" item (the SurveyJS reader maps it back).
-_SURVEYJS_OTHER = "other"
-
-
 def _check_other(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> None:
     """An "Other (specify)" option: only in a single or multiple choice, one per question,
-    not exclusive; no other option may then use survey-core's code ``other``."""
+    not exclusive, coded ``other`` (survey-core's fixed value of its "Other" item, so the
+    answer, conditions and quotas read the same in every export)."""
     others = [i for i, c in enumerate(q.choices) if c.other]
     for i in others:
         where = (*loc, "choices", i, "other")
+        choice = q.choices[i]
         if q.type not in ("single_choice", "multiple_choice"):
             ctx.add(where, f"only a single_choice or multiple_choice option can be "
                            f"\"Other (specify)\" ({q.name!r} is {q.type})")
         elif i != others[0]:
             ctx.add(where, f"two \"other\" options in {q.name!r} "
-                           f"({q.choices[others[0]].value!r} and {q.choices[i].value!r}); "
-                           "keep one")
-        elif q.choices[i].exclusive:
-            ctx.add(where, f"option {q.choices[i].value!r} cannot be both exclusive "
+                           f"({q.choices[others[0]].value!r} and {choice.value!r}); keep one")
+        elif choice.exclusive:
+            ctx.add(where, f"option {choice.value!r} cannot be both exclusive "
                            "(\"None of these\") and \"Other (specify)\"")
-    if others:
-        for i, choice in enumerate(q.choices):
-            if choice.value == _SURVEYJS_OTHER and not choice.other:
-                ctx.add((*loc, "choices", i, "value"),
-                        f"the code {_SURVEYJS_OTHER!r} is the \"Other (specify)\" option's in "
-                        f"SurveyJS; code option {i + 1} of {q.name!r} otherwise, or make it "
-                        "the other option")
+        elif choice.value != OTHER_CODE:
+            ctx.add((*loc, "choices", i, "value"),
+                    f"code the \"Other (specify)\" option {OTHER_CODE!r}, not "
+                    f"{choice.value!r} (survey-core's fixed value for it, kept the same in "
+                    "every export)")
 
 
 def check_response_columns(ctx: _Context) -> None:

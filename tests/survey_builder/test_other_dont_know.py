@@ -91,7 +91,7 @@ SPEC = textwrap.dedent("""\
             choices:
               - {value: card, label: {en: Card, es: Tarjeta}}
               - {value: cash, label: {en: Cash, es: Efectivo}}
-              - {value: something_else, label: {en: Something else, es: Otra cosa},
+              - {value: other, label: {en: Something else, es: Otra cosa},
                  other: true}
               - {value: none, label: {en: None of these, es: Ninguna}, exclusive: true}
       - name: views
@@ -183,11 +183,12 @@ SPEC_ERRORS = [  # (id, old, new, needle, field, fragment)
      "{en: None of these, es: Ninguna}, exclusive: true, other: true}", "value: none",
      "sections[0].questions[1].choices[3].other", "two \"other\" options"),
     ("other-code-taken", "{value: online, label", "{value: other, label",
-     "{value: other, label: {en: Online", "sections[0].questions[0].choices[1].value",
-     "is the \"Other (specify)\" option's in SurveyJS"),
-    ("survey-core-other-code", "{value: cash, label", "{value: other, label",
-     "{value: other, label: {en: Cash", "sections[0].questions[1].choices[1].value",
-     "is the \"Other (specify)\" option's in SurveyJS"),
+     "{value: other, label: {en: Other", "sections[0].questions[0].choices[2].value",
+     "duplicate choice value 'other'"),
+    ("other-coded-otherwise", "{value: other, label: {en: Other, es: Otro}",
+     "{value: elsewhere, label: {en: Other, es: Otro}", "value: elsewhere",
+     "sections[0].questions[0].choices[2].value",
+     "code the \"Other (specify)\" option 'other', not 'elsewhere'"),
 ]
 
 
@@ -219,7 +220,7 @@ def test_the_text_column_cannot_be_an_option_column(tmp_path: Path) -> None:
         "{value: cash, label", "{value: specify, label")
     error = _error(tmp_path, text)
     assert error.field == "sections[0].questions[1].choices[2].other"
-    assert error.line == _line(text, "value: something_else") + 1  # where other: true is
+    assert error.line == _line(text, "{value: other, label: {en: Something") + 1
     assert "the text column 'pay__specify' of 'pay' is also the column of " \
            "sections[0].questions[1].choices[1]" in error.message
 
@@ -231,7 +232,7 @@ def test_two_shortened_text_columns_cannot_collide(tmp_path: Path) -> None:
           label: {en: Again, es: Otra vez}
           choices:
             - {value: card, label: {en: Card, es: Tarjeta}}
-            - {value: else, label: {en: Else, es: Otro}, other: true}
+            - {value: other, label: {en: Else, es: Otro}, other: true}
         """), "      ")
     text = SPEC.replace("  - name: views\n", twin + "  - name: views\n")
     error = _error(tmp_path, text)
@@ -258,7 +259,7 @@ def test_codebook_columns_levels_and_free_text(survey: Any) -> None:
     assert [lv["code"] for lv in columns["store_type"]["levels"]] == [
         "supermarket", "online", "other"]
     questions = {q["name"]: q for q in codebook["questions"]}
-    assert questions["preferred_payment_method"]["other"] == "something_else"
+    assert questions["preferred_payment_method"]["other"] == "other"
     assert questions["trust_grid"]["dont_know"] == DONT_KNOW_CODE
     assert columns["trust_3"]["dont_know"] == {
         "code": DONT_KNOW_CODE, "label": {"en": "Cannot say", "es": "No sabría decir"}}
@@ -278,7 +279,7 @@ def test_select_features_leaves_the_other_text_out_as_free_text(survey: Any,
 
 # ---------------------------------------------------------------------------- reading
 HEADER = ("respondent_id,store_type,store_type__specify,preferred_payment_method__card,"
-          "preferred_payment_method__cash,preferred_payment_method__something_else,"
+          "preferred_payment_method__cash,preferred_payment_method__other,"
           "preferred_payment_method__none,preferred_payment__specify,trust_1,trust_2,"
           "trust_3,recommend\n")
 
@@ -374,7 +375,7 @@ def test_surveyjs_storage_is_mapped_to_the_canonical_columns(survey: Any) -> Non
     frame = responses_from_text(json.dumps(results), survey)
     row = frame.iloc[0]
     assert (row["store_type"], row["store_type__specify"]) == ("other", "Corner shop")
-    assert row["preferred_payment_method__something_else"] == 1
+    assert row["preferred_payment_method__other"] == 1
     assert row[PAYMENT_TEXT] == "Vouchers"
     assert [row["trust_1"], row["trust_2"], row["trust_3"], row["recommend"]] == [
         DONT_KNOW_CODE, 2, DONT_KNOW_CODE, DONT_KNOW_CODE]
@@ -424,7 +425,7 @@ def test_other_text_without_the_option_breaks_the_spec(survey: Any, simulated: p
     responses = simulated.copy()
     single = int(np.flatnonzero(responses["store_type"].eq("online").fillna(False))[0])
     multi = int(np.flatnonzero(
-        responses["preferred_payment_method__something_else"].eq(0).fillna(False))[0])
+        responses["preferred_payment_method__other"].eq(0).fillna(False))[0])
     responses.loc[single, "store_type__specify"] = "typed anyway"
     responses.loc[multi, PAYMENT_TEXT] = "typed anyway"
     found = {(v.kind, v.question): np.flatnonzero(v.rows).tolist()
@@ -445,7 +446,7 @@ def test_simulate_types_texts_for_the_other_option_and_plants_dont_knows(
     chose = simulated["store_type"] == "other"
     assert 0 < chose.mean() < 0.9
     assert simulated["store_type__specify"].notna().eq(chose).all()
-    ticked = simulated["preferred_payment_method__something_else"] == 1
+    ticked = simulated["preferred_payment_method__other"] == 1
     assert simulated[PAYMENT_TEXT].notna().eq(ticked.fillna(False)).all()
     assert simulated.loc[chose, "store_type__specify"].str.len().gt(3).all()
     share = (simulated[["trust_1", "trust_2", "trust_3"]] == DONT_KNOW_CODE).to_numpy().mean()
@@ -472,7 +473,7 @@ def test_xlsform_passes_odk_validate_with_the_text_field_and_dont_know(
     assert rows["store_type__specify"]["relevant"] == "selected(${store_type}, 'other')"
     assert rows["store_type__specify"]["required"] == "yes"
     assert rows[PAYMENT_TEXT]["relevant"] == (
-        "selected(${preferred_payment_method}, 'something_else')")
+        "selected(${preferred_payment_method}, 'other')")
     assert rows["trust_3"].get("appearance") is None  # Don't know stands apart
     choices = sheet_rows(xlsform_path, "choices")
     trust_3_list = rows["trust_3"]["type"].split()[1]
@@ -489,7 +490,7 @@ def test_javarosa_shows_the_text_box_only_with_the_option(xlsform_path: Path,
         pytest.fail("Java (JDK 11+) and pyxform's ODK_Validate.jar are needed")
     form = tmp_path / "form.xml"
     form.write_text(convert(xlsform=str(xlsform_path), validate=False).xform, "utf-8")
-    cases = ["store_type=other\tpreferred_payment_method=card something_else"
+    cases = ["store_type=other\tpreferred_payment_method=card other"
              "\ttrust_3=dontknow",
              "store_type=online\tpreferred_payment_method=card",
              "store_type=supermarket"]
@@ -558,7 +559,7 @@ def test_survey_core_respondents_choose_other_with_text_and_dont_know(
     frame = responses_from_text(json.dumps([r["data"] for r in results]), survey)
     assert frame.loc[0, "store_type__specify"] == "Corner shop"
     assert frame.loc[0, PAYMENT_TEXT] == "Vouchers"
-    assert frame.loc[0, "preferred_payment_method__something_else"] == 1
+    assert frame.loc[0, "preferred_payment_method__other"] == 1
     scores = score_responses(survey, frame).scores
     assert scores[DONT_KNOW_COLUMN].tolist() == [3, 0, 0]
     assert not scores["breaks_spec"].iloc[[0, 2]].any()
@@ -575,7 +576,7 @@ def test_redcap_dictionary_is_valid_with_the_text_field_and_dont_know(
     assert (text["Field Type"], text["Required Field?"]) == ("text", "y")
     assert text["Branching Logic (Show field only if...)"] == "[store_type] = 'other'"
     assert fields[PAYMENT_TEXT]["Branching Logic (Show field only if...)"] == (
-        "[preferred_payment_method(something_else)] = '1'")
+        "[preferred_payment_method(other)] = '1'")
     choices = "Choices, Calculations, OR Slider Labels"
     assert choice_codes(fields["trust_1"][choices])[-1] == DONT_KNOW_CODE
     assert fields["trust_3"][choices].endswith("dontknow, Cannot say")

@@ -296,7 +296,8 @@ def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
 def _check_other(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> None:
     """An "Other (specify)" option: only in a single or multiple choice, one per question,
     not exclusive, coded ``other`` (survey-core's fixed value of its "Other" item, so the
-    answer, conditions and quotas read the same in every export)."""
+    answer, conditions and quotas read the same in every export), and last (where
+    survey-core shows it)."""
     others = [i for i, c in enumerate(q.choices) if c.other]
     for i in others:
         where = (*loc, "choices", i, "other")
@@ -315,6 +316,9 @@ def _check_other(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> None:
                     f"code the \"Other (specify)\" option {OTHER_CODE!r}, not "
                     f"{choice.value!r} (survey-core's fixed value for it, kept the same in "
                     "every export)")
+        elif i != len(q.choices) - 1:
+            ctx.add(where, "put the \"Other (specify)\" option last (survey-core always "
+                           "shows it after every other option; the exports keep one order)")
 
 
 def check_response_columns(ctx: _Context) -> None:

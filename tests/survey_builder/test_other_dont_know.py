@@ -91,9 +91,9 @@ SPEC = textwrap.dedent("""\
             choices:
               - {value: card, label: {en: Card, es: Tarjeta}}
               - {value: cash, label: {en: Cash, es: Efectivo}}
+              - {value: none, label: {en: None of these, es: Ninguna}, exclusive: true}
               - {value: other, label: {en: Something else, es: Otra cosa},
                  other: true}
-              - {value: none, label: {en: None of these, es: Ninguna}, exclusive: true}
       - name: views
         title: {en: Views, es: Opiniones}
         questions:
@@ -181,7 +181,12 @@ SPEC_ERRORS = [  # (id, old, new, needle, field, fragment)
      "sections[0].questions[0].choices[2].other", "two \"other\" options"),
     ("other-and-exclusive", "{en: None of these, es: Ninguna}, exclusive: true}",
      "{en: None of these, es: Ninguna}, exclusive: true, other: true}", "value: none",
-     "sections[0].questions[1].choices[3].other", "two \"other\" options"),
+     "sections[0].questions[1].choices[2].other", "cannot be both exclusive"),
+    ("other-not-last", "          - {value: online, label: {en: Online, es: En línea}}\n"
+     "          - {value: other, label: {en: Other, es: Otro}, other: true}\n",
+     "          - {value: other, label: {en: Other, es: Otro}, other: true}\n"
+     "          - {value: online, label: {en: Online, es: En línea}}\n", "{value: other",
+     "sections[0].questions[0].choices[1].other", "put the \"Other (specify)\" option last"),
     ("other-code-taken", "{value: online, label", "{value: other, label",
      "{value: other, label: {en: Other", "sections[0].questions[0].choices[2].value",
      "duplicate choice value 'other'"),
@@ -219,7 +224,7 @@ def test_the_text_column_cannot_be_an_option_column(tmp_path: Path) -> None:
     text = SPEC.replace("name: preferred_payment_method", "name: pay").replace(
         "{value: cash, label", "{value: specify, label")
     error = _error(tmp_path, text)
-    assert error.field == "sections[0].questions[1].choices[2].other"
+    assert error.field == "sections[0].questions[1].choices[3].other"
     assert error.line == _line(text, "{value: other, label: {en: Something") + 1
     assert "the text column 'pay__specify' of 'pay' is also the column of " \
            "sections[0].questions[1].choices[1]" in error.message
@@ -238,7 +243,7 @@ def test_two_shortened_text_columns_cannot_collide(tmp_path: Path) -> None:
     error = _error(tmp_path, text)
     assert error.field == "sections[0].questions[2].choices[1].other"
     assert "'preferred_payment__specify'" in error.message
-    assert "sections[0].questions[1].choices[2]" in error.message
+    assert "sections[0].questions[1].choices[3]" in error.message
 
 
 # ---------------------------------------------------------------------------- codebook
@@ -250,7 +255,7 @@ def test_codebook_columns_levels_and_free_text(survey: Any) -> None:
     assert len(PAYMENT_TEXT) == 26
     names = [c["name"] for c in codebook["columns"]]
     assert names[names.index("store_type") + 1] == "store_type__specify"
-    assert names[names.index("preferred_payment_method__none") + 1] == PAYMENT_TEXT
+    assert names[names.index("preferred_payment_method__other") + 1] == PAYMENT_TEXT
     text = columns["store_type__specify"]
     assert (text["type"], text["option"], text["question"]) == ("other_text", "other",
                                                                  "store_type")
@@ -279,13 +284,13 @@ def test_select_features_leaves_the_other_text_out_as_free_text(survey: Any,
 
 # ---------------------------------------------------------------------------- reading
 HEADER = ("respondent_id,store_type,store_type__specify,preferred_payment_method__card,"
-          "preferred_payment_method__cash,preferred_payment_method__other,"
-          "preferred_payment_method__none,preferred_payment__specify,trust_1,trust_2,"
+          "preferred_payment_method__cash,preferred_payment_method__none,"
+          "preferred_payment_method__other,preferred_payment__specify,trust_1,trust_2,"
           "trust_3,recommend\n")
 
 
 def test_canonical_reader_takes_the_code_or_the_label_of_dont_know(survey: Any) -> None:
-    text = HEADER + ("a,other,Corner shop,1,0,1,0,Vouchers,4,dontknow,Cannot say,DONTKNOW\n"
+    text = HEADER + ("a,other,Corner shop,1,0,0,1,Vouchers,4,dontknow,Cannot say,DONTKNOW\n"
                      "b,online,,0,1,0,0,,5, no sé ,2,\n")
     frame = responses_from_text(text, survey, name="answers.csv")
     assert frame["trust_2"].tolist() == [DONT_KNOW_CODE, DONT_KNOW_CODE]

@@ -11,6 +11,8 @@ A form engine enforces these while the respondent answers; a data file can still
 ``best_is_worst``             a MaxDiff set whose worst pick is its best one
 ``exclusive_with_others``     an exclusive option ("None of these") ticked with others
 ``other_without_option``      an "Other (specify)" text given without the option chosen
+``other_text_missing``        the "Other (specify)" option chosen without its text (every
+                              export asks for it)
 ``required_missing``          a required question (every row of a required grid) shown but
                               unanswered
 ============================  =============================================================
@@ -42,7 +44,7 @@ __all__ = ["VIOLATION_KINDS", "SpecViolation", "spec_violations"]
 #: The kinds of :class:`SpecViolation`, in report order.
 VIOLATION_KINDS = ("hidden_answered", "too_many_ticks", "too_few_ticks", "duplicate_rank",
                    "best_is_worst", "exclusive_with_others", "other_without_option",
-                   "required_missing")
+                   "other_text_missing", "required_missing")
 
 _MESSAGES = {
     "hidden_answered": "answered although its condition {relevant!r} hides it",
@@ -52,6 +54,7 @@ _MESSAGES = {
     "best_is_worst": "the same item is picked as best and worst in a set",
     "exclusive_with_others": "{exclusive!r} is ticked with other options",
     "other_without_option": "an \"other\" text is given but {other!r} is not chosen",
+    "other_text_missing": "{other!r} is chosen but its text is missing",
     "required_missing": "a required answer is missing",
 }
 
@@ -123,7 +126,7 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
                 alone = columns.index(options[question["name"]][
                     str(question["exclusive"])])
                 checks["exclusive_with_others"] = given[:, alone] & (ticks > 1)
-        checks["other_without_option"] = _other_without_option(question, responses, options)
+        checks.update(_other_text_checks(question, responses, options))
         if question["type"] == "ranking":
             checks["duplicate_rank"] = _duplicate_ranks(_float_matrix(responses, columns))
         if question["type"] == "maxdiff":
@@ -144,20 +147,21 @@ def answer_columns(question: Mapping[str, Any]) -> list[str]:
     return columns
 
 
-def _other_without_option(question: Mapping[str, Any], responses: pd.DataFrame,
-                          options: Mapping[str, Mapping[str, str]]) -> np.ndarray | None:
-    """Rows with an "other" text but the other option not chosen (``None``: no such option)."""
+def _other_text_checks(question: Mapping[str, Any], responses: pd.DataFrame,
+                       options: Mapping[str, Mapping[str, str]]) -> dict[str, np.ndarray]:
+    """``other_without_option`` (a text, the option not chosen) and ``other_text_missing``
+    (the option chosen, no text) of a question with an "Other (specify)" option."""
     code = question.get("other")
     text_column = other_text_column(question["name"]) if code is not None else None
     if text_column is None or text_column not in responses.columns:
-        return None
+        return {}
     typed = _answered_matrix(responses, [text_column])[:, 0]
     if question["type"] == "multiple_choice":
         chosen = _float_matrix(responses, [options[question["name"]][str(code)]])[:, 0] > 0
     else:
         chosen = (responses[question["name"]].astype(object) == str(code)).to_numpy(
             dtype=bool, na_value=False)
-    return typed & ~chosen
+    return {"other_without_option": typed & ~chosen, "other_text_missing": chosen & ~typed}
 
 
 def _given(question: Mapping[str, Any], responses: pd.DataFrame, columns: list[str]

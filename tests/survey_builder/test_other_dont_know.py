@@ -425,20 +425,23 @@ def test_scores_count_dont_knows_per_respondent(survey: Any, simulated: pd.DataF
         [c["name"] for c in build_codebook(plain)["columns"]]]).scores
 
 
-def test_other_text_without_the_option_breaks_the_spec(survey: Any, simulated: pd.DataFrame
-                                                       ) -> None:
+def test_other_text_without_the_option_and_the_option_without_text_break_the_spec(
+        survey: Any, simulated: pd.DataFrame) -> None:
     responses = simulated.copy()
     single = int(np.flatnonzero(responses["store_type"].eq("online").fillna(False))[0])
     multi = int(np.flatnonzero(
         responses["preferred_payment_method__other"].eq(0).fillna(False))[0])
+    silent = int(np.flatnonzero(responses["store_type"].eq("other").fillna(False))[0])
     responses.loc[single, "store_type__specify"] = "typed anyway"
     responses.loc[multi, PAYMENT_TEXT] = "typed anyway"
+    responses.loc[silent, "store_type__specify"] = pd.NA
     found = {(v.kind, v.question): np.flatnonzero(v.rows).tolist()
              for v in spec_violations(build_codebook(survey), responses)}
     assert found == {("other_without_option", "store_type"): [single],
-                     ("other_without_option", "preferred_payment_method"): [multi]}
+                     ("other_without_option", "preferred_payment_method"): [multi],
+                     ("other_text_missing", "store_type"): [silent]}
     result = score_responses(survey, responses)
-    assert result.scores["breaks_spec"].sum() == len({single, multi})
+    assert result.scores["breaks_spec"].sum() == len({single, multi, silent})
     assert result.reliability["spec_violations"]["other_without_option"] == {
         "store_type": 1, "preferred_payment_method": 1}
     with pytest.raises(SurveyError, match="an \"other\" text is given but 'other' is not"):

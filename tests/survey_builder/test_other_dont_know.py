@@ -246,6 +246,17 @@ def test_two_shortened_text_columns_cannot_collide(tmp_path: Path) -> None:
     assert "sections[0].questions[1].choices[3]" in error.message
 
 
+def test_validate_lists_the_options(spec_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from survey_builder.cli import cli
+
+    result = CliRunner().invoke(cli, ["validate", str(spec_path)])
+    assert result.exit_code == 0, result.output
+    assert ("  options    \"Other (specify)\" in store_type, preferred_payment_method; "
+            "\"Don't know\" in trust_grid, trust_3, recommend") in result.output
+
+
 # ---------------------------------------------------------------------------- codebook
 def test_codebook_columns_levels_and_free_text(survey: Any) -> None:
     codebook = build_codebook(survey)

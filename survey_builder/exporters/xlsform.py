@@ -25,7 +25,8 @@ section             ``begin_group``/``end_group`` named after the section
                     shuffles anchored options too: an ``ExportWarning`` says so); an
                     ``other`` option is an ordinary choice followed by a required ``text``
                     field ``<name>__specify`` with ``relevant: selected(${name}, 'code')``
-                    (pyxform's ``or_other`` is not used: its choice has no translations)
+                    (pyxform's ``or_other`` is not used: its choice is an English-only
+                    "Other", which pyxform warns about in a translated form)
 ``multiple_choice`` ``select_multiple``; ``min_selected``/``max_selected`` become a
                     ``count-selected(.)`` constraint, an ``exclusive`` option
                     ``not(selected(., 'none') and count-selected(.) > 1)``; an ``other``

@@ -325,11 +325,14 @@ def check_response_columns(ctx: _Context) -> None:
     """No two response columns share a name: an "Other (specify)" text column
     (:func:`~survey_builder.layout.other_text_column`, shortened to 26 characters) must not
     collide with another question's text column or an option column."""
+    from ..codebook import option_column  # the codebook's rule; it imports the spec
+
     seen: dict[str, Loc] = {}
     for loc, _section, question in ctx.survey.iter_question_locs():
         if question.type == "multiple_choice":
             for i, choice in enumerate(question.choices):
-                seen.setdefault(f"{question.name}__{choice.value}", (*loc, "choices", i))
+                seen.setdefault(option_column(question.name, choice.value),
+                                (*loc, "choices", i))
     for loc, _section, question in ctx.survey.iter_question_locs():
         index = next((i for i, c in enumerate(getattr(question, "choices", None) or [])
                       if c.other), None)

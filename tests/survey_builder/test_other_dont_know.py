@@ -257,6 +257,19 @@ def test_validate_lists_the_options(spec_path: Path) -> None:
             "\"Don't know\" in trust_grid, trust_3, recommend") in result.output
 
 
+def test_a_maxdiff_item_cannot_be_other() -> None:
+    document = {"id": "md", "title": {"en": "M"}, "languages": ["en"], "sections": [
+        {"name": "s", "title": {"en": "S"}, "questions": [
+            {"type": "maxdiff", "name": "drivers", "label": {"en": "What matters"},
+             "per_set": 2, "sets": 3,
+             "items": [{"value": v, "label": {"en": v}, **({"other": True} if v == "c"
+                                                          else {})} for v in "abc"]}]}]}
+    with pytest.raises(SurveyError) as info:
+        survey_from_dict(document, source="md.yaml")
+    assert info.value.field == "sections[0].questions[0].items[2].other"
+    assert "a maxdiff item cannot be \"Other (specify)\"" in info.value.message
+
+
 # ---------------------------------------------------------------------------- codebook
 def test_codebook_columns_levels_and_free_text(survey: Any) -> None:
     codebook = build_codebook(survey)

@@ -13,12 +13,15 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 from .layout import (
     CLV_COLUMN,
+    DONT_KNOW_CODE,
+    DONT_KNOW_COLUMN,
     FLAG_COLUMNS,
     ID_COLUMN,
     JOURNEY_COLUMN,
     N_ANSWERED_COLUMN,
     QUALITY_COLUMNS,
     SIDECAR_SUFFIX,
+    other_text_column,
     sidecar_path,
 )
 
@@ -40,6 +43,8 @@ _LAZY = {
 
 __all__ = [
     "CLV_COLUMN",
+    "DONT_KNOW_CODE",
+    "DONT_KNOW_COLUMN",
     "FLAG_COLUMNS",
     "ID_COLUMN",
     "JOURNEY_COLUMN",
@@ -52,6 +57,7 @@ __all__ = [
     "__version__",
     "build_codebook",
     "load_codebook",
+    "other_text_column",
     "read_scores",
     "sidecar_path",
     "write_scores",

@@ -26,6 +26,9 @@ these columns, in this order:
    ``numeric``         ``<name>``                   the number (``.`` decimal separator)
    ``text``            ``<name>``                   the text
    ``nps``             ``<name>``                   integer 0..10
+   "Other (specify)"   ``<name>__specify``          the text typed in the "other" box (after
+   option of a single  (:func:`~survey_builder.     the question's own column(s); the option
+   or multiple choice  layout.other_text_column`)   itself is an ordinary code)
    ``maxdiff``         ``<name>__b<k>`` and         the ``value`` of the item picked as best
                        ``<name>__w<k>`` per set     / worst in set ``k`` (1-based); empty
                        ``k``                        if the set was not answered
@@ -33,7 +36,10 @@ these columns, in this order:
    ==================  ===========================  =========================================
 
 An **empty cell** means "no answer" (skipped, not shown because of a relevance condition,
-or missing). No other missing-value codes are used. Names never contain ``__`` so the
+or missing). No other missing-value codes are used, except that a Likert item or NPS
+question with ``dont_know: true`` holds ``dontknow``
+(:data:`~survey_builder.layout.DONT_KNOW_CODE`) for a "Don't know" answer: answered, but
+never a number (scoring counts it as missing). Names never contain ``__`` so the
 ``question__option`` columns cannot collide with question names.
 
 The codebook (``codebook.json``)
@@ -42,7 +48,7 @@ The codebook (``codebook.json``)
 this JSON document (``Codebook.to_dict()`` gives a plain copy)::
 
     {
-      "format": "survey-builder-codebook", "version": "1.1",
+      "format": "survey-builder-codebook", "version": "1.2",
       "survey": {"id", "version", "title", "languages", "default_language"},
       "id_column": "respondent_id", "missing": "", "option_separator": "__",
       "columns": [ {column}, ... ],          # exactly the CSV header, in order
@@ -57,19 +63,25 @@ this JSON document (``Codebook.to_dict()`` gives a plain copy)::
 
 Version history: ``1`` (an integer) is the first layout; ``"1.1"`` adds the optional
 ``scores`` section and the ``notes`` list (ODK and Kobo exports carry a note as an empty
-column, which the readers then recognise). Every ``1.x`` file is read.
+column, which the readers then recognise); ``"1.2"`` adds the ``other_text`` columns of
+"Other (specify)" options and the ``other`` / ``dont_know`` keys. Every ``1.x`` file is
+read.
 
 Each column entry has: ``name``, ``question`` (the question it belongs to — the grid
 for grid rows), ``item`` (the grid-row/item name or ``null``), ``option`` (for
 ``question__option`` columns), ``type`` (``id``, ``likert``, ``single_choice``,
 ``attention_check``, ``multiple_choice_option``, ``ranking_option``, ``numeric``,
-``nps``, ``maxdiff_best``, ``maxdiff_worst``, ``text``), ``value_type`` (``string``,
+``nps``, ``maxdiff_best``, ``maxdiff_worst``, ``text``, ``other_text``), ``value_type`` (``string``,
 ``integer``, ``number``), ``label`` (per language), ``section``, ``levels``
 (``[{"code", "label": {lang: text}}]`` or ``null``),
 ``min``/``max`` (valid range or ``null``), ``integer`` (bool), ``required``,
 ``relevant`` (condition text or ``null``), ``scale``, ``reverse_keyed``.
 
 A ``multiple_choice`` entry with a "None of these" option has ``exclusive``: its code. A
+single or multiple choice with an "Other (specify)" option has ``other``: its code; the
+option's text column has type ``other_text`` (free text), ``option`` that code and the
+question's ``relevant``. A Likert, grid or NPS question offering "Don't know" has
+``dont_know``: ``"dontknow"``, and each of its columns ``dont_know``: ``{"code", "label"}``. A
 ``maxdiff`` question entry also has ``items`` (``[{"code", "label"}]``), ``per_set``,
 ``sets`` (the item codes of each set, in display order), ``seed``, ``design`` (the
 design's balance, :meth:`survey_builder.maxdiff.MaxDiffDesign.statistics`) and
@@ -132,7 +144,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ._source import Locator, format_loc, load_document
 from .atomic import write_text_atomic
 from .errors import UserError
-from .layout import ANSWER_SUFFIX, ID_COLUMN, JOURNEY_COLUMN
+from .layout import ANSWER_SUFFIX, DONT_KNOW_CODE, ID_COLUMN, JOURNEY_COLUMN, other_text_column
 from .spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,
@@ -146,7 +158,10 @@ from .spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    dont_know_texts,
+    other_choice,
     screenout_conditions,
+    specify_prompts,
     survey_from_dict,
     text_for,
 )
@@ -182,7 +197,7 @@ __all__ = [
 
 CODEBOOK_FORMAT = "survey-builder-codebook"
 #: Version written ("major.minor"); every file of the same major version is read.
-CODEBOOK_VERSION = "1.1"
+CODEBOOK_VERSION = "1.2"
 #: Separator between question name and option value in per-option columns.
 OPTION_SEPARATOR = "__"
 
@@ -290,7 +305,8 @@ def _(question: LikertQuestion, common: dict[str, Any], languages: list[str]
     return [_column(question.name, **common, type="likert", value_type="integer",
                     label=dict(question.label), levels=_likert_levels(question.anchors),
                     min=1, max=question.points, integer=True, scale=question.scale,
-                    reverse_keyed=question.reverse_keyed)]
+                    reverse_keyed=question.reverse_keyed,
+                    **_dont_know(question, languages))]
 
 
 @_question_columns.register(LikertGridQuestion)
@@ -299,7 +315,8 @@ def _(question: LikertGridQuestion, common: dict[str, Any], languages: list[str]
     return [_column(item.name, **common, item=item.name, type="likert",
                     value_type="integer", label=dict(item.label),
                     levels=_likert_levels(question.anchors), min=1, max=question.points,
-                    integer=True, scale=item.scale, reverse_keyed=item.reverse_keyed)
+                    integer=True, scale=item.scale, reverse_keyed=item.reverse_keyed,
+                    **_dont_know(question, languages))
             for item in question.items]
 
 
@@ -308,17 +325,41 @@ def _(question: LikertGridQuestion, common: dict[str, Any], languages: list[str]
 def _(question: SingleChoiceQuestion | AttentionCheckQuestion, common: dict[str, Any],
       languages: list[str]) -> list[dict[str, Any]]:
     return [_column(question.name, **common, type=question.type,
-                    label=dict(question.label), levels=_levels(question.choices))]
+                    label=dict(question.label), levels=_levels(question.choices)),
+            *_other_text(question, common, languages)]
 
 
 @_question_columns.register(MultipleChoiceQuestion)
 def _(question: MultipleChoiceQuestion, common: dict[str, Any], languages: list[str]
       ) -> list[dict[str, Any]]:
     binary = _binary_levels(languages)
-    return [_column(option_column(question.name, c.value), **common, option=c.value,
-                    type="multiple_choice_option", value_type="integer",
-                    label=dict(c.label), levels=binary, min=0, max=1, integer=True)
-            for c in question.choices]
+    return [*(_column(option_column(question.name, c.value), **common, option=c.value,
+                      type="multiple_choice_option", value_type="integer",
+                      label=dict(c.label), levels=binary, min=0, max=1, integer=True)
+              for c in question.choices),
+            *_other_text(question, common, languages)]
+
+
+def _other_text(question: SingleChoiceQuestion | MultipleChoiceQuestion,
+                common: dict[str, Any], languages: list[str]) -> list[dict[str, Any]]:
+    """The free-text column of the question's "Other (specify)" option (none without one):
+    type ``other_text``, ``option`` the other option's code, shown only when it is chosen."""
+    choice = other_choice(question)
+    if choice is None:
+        return []
+    prompt = specify_prompts(languages)
+    label = {lang: f"{text_for(choice.label, lang)}: {prompt[lang]}" for lang in languages}
+    return [_column(other_text_column(question.name), **common, option=choice.value,
+                    type="other_text", label=label)]
+
+
+def _dont_know(question: LikertQuestion | LikertGridQuestion | NpsQuestion,
+               languages: list[str]) -> dict[str, Any]:
+    """``{"dont_know": {"code", "label"}}`` for a column offering "Don't know", else ``{}``."""
+    if not question.dont_know:
+        return {}
+    return {"dont_know": {"code": DONT_KNOW_CODE,
+                          "label": dont_know_texts(question, languages)}}
 
 
 @_question_columns.register(RankingQuestion)
@@ -352,7 +393,8 @@ def _(question: TextQuestion, common: dict[str, Any], languages: list[str]
 def _(question: NpsQuestion, common: dict[str, Any], languages: list[str]
       ) -> list[dict[str, Any]]:
     return [_column(question.name, **common, type="nps", value_type="integer",
-                    label=dict(question.label), min=0, max=10, integer=True)]
+                    label=dict(question.label), min=0, max=10, integer=True,
+                    **_dont_know(question, languages))]
 
 
 @_question_columns.register(MaxDiffQuestion)
@@ -394,6 +436,11 @@ def _question_entry(question: Any, columns: list[dict[str, Any]]) -> dict[str, A
                             for c in question.choices]
     if question.type == "attention_check":
         entry["answer"] = question.answer
+    other = other_choice(question)
+    if other is not None:
+        entry["other"] = other.value
+    if getattr(question, "dont_know", False):
+        entry["dont_know"] = DONT_KNOW_CODE
     if question.is_likert:
         entry["points"] = question.points
     if question.is_grid:
@@ -562,6 +609,7 @@ class CodebookColumn(_Entry):
     relevant: str | None = None
     scale: str | None = None
     reverse_keyed: bool = False
+    dont_know: dict[str, Any] | None = None
 
 
 class CodebookQuestion(_Entry):

@@ -18,8 +18,15 @@ Scores file layout
    multiple-choice and ranking question);
 6. :data:`QUALITY_COLUMNS`: the boolean :data:`FLAG_COLUMNS`, then
    :data:`N_ANSWERED_COLUMN`, :data:`STRAIGHTLINED_SHARE_COLUMN` and
-   :data:`LONGEST_RUN_COLUMN`, then (when the responses carry interview times)
+   :data:`LONGEST_RUN_COLUMN`, then (when the survey has "Don't know" options)
+   :data:`DONT_KNOW_COLUMN`, then (when the responses carry interview times)
    :data:`INTERVIEW_MINUTES_COLUMN` and :data:`SPEEDER_COLUMN`.
+
+Response columns named here
+---------------------------
+An "Other (specify)" option (coded :data:`OTHER_CODE`) has its text in the companion
+column :func:`other_text_column` (``<question>__specify``), and a "Don't know" answer to a
+Likert item or an NPS question is the code :data:`DONT_KNOW_CODE` in the item's column.
 
 Beside ``scores.csv`` it writes ``scores.codebook.json`` (:func:`sidecar_path`): the
 survey's codebook plus a ``scores`` section saying what each of these columns is.
@@ -35,6 +42,8 @@ __all__ = [
     "ATTENTION_FAILED_COLUMN",
     "BREAKS_SPEC_COLUMN",
     "CLV_COLUMN",
+    "DONT_KNOW_CODE",
+    "DONT_KNOW_COLUMN",
     "ENDED_COLUMN",
     "FLAG_COLUMNS",
     "ID_COLUMN",
@@ -42,6 +51,8 @@ __all__ = [
     "JOURNEY_COLUMN",
     "LONGEST_RUN_COLUMN",
     "N_ANSWERED_COLUMN",
+    "OTHER_CODE",
+    "OTHER_TEXT_SUFFIX",
     "QUALITY_COLUMNS",
     "SIDECAR_SUFFIX",
     "SPEEDER_COLUMN",
@@ -49,6 +60,7 @@ __all__ = [
     "STRAIGHTLINED_SHARE_COLUMN",
     "STRAIGHTLINER_COLUMN",
     "TIMING_SCORE_COLUMNS",
+    "other_text_column",
     "sidecar_path",
 ]
 
@@ -86,17 +98,59 @@ INTERVIEW_MINUTES_COLUMN = "interview_minutes"
 SPEEDER_COLUMN = "speeder"
 #: The optional timing columns of a scores file (present when the responses had times).
 TIMING_SCORE_COLUMNS: tuple[str, ...] = (INTERVIEW_MINUTES_COLUMN, SPEEDER_COLUMN)
+#: The response code of a "Don't know" answer to a Likert item or an NPS question (never a
+#: number: scoring counts it as missing). It is survey-core's built-in "Don't know" value,
+#: which every export uses as its code.
+DONT_KNOW_CODE = "dontknow"
+#: Scores column: how many "Don't know" answers a respondent gave (a data-quality count,
+#: written when the survey offers "Don't know" on a scale or NPS question).
+DONT_KNOW_COLUMN = "n_dont_know"
 #: Every data-quality column a scores file can have (the timing ones only with times):
 #: they describe how a respondent answered, not who they are, so they are never
 #: segmentation features nor persona traits.
 QUALITY_COLUMNS: tuple[str, ...] = (*FLAG_COLUMNS, N_ANSWERED_COLUMN,
                                     STRAIGHTLINED_SHARE_COLUMN, LONGEST_RUN_COLUMN,
-                                    *TIMING_SCORE_COLUMNS)
+                                    DONT_KNOW_COLUMN, *TIMING_SCORE_COLUMNS)
 #: Suffix of a single-choice answer column whose name another scores column already took.
 ANSWER_SUFFIX = "_answer"
 #: Suffix of the codebook written beside a scores file (``scores.csv`` ->
 #: ``scores.codebook.json``).
 SIDECAR_SUFFIX = ".codebook.json"
+#: The code of an "Other (specify)" option (survey-core's fixed value of its "Other" item,
+#: which every export uses, so that answers and conditions read alike everywhere).
+OTHER_CODE = "other"
+#: Suffix of the companion column holding an "Other (specify)" answer's text.
+OTHER_TEXT_SUFFIX = "__specify"
+#: The longest response column name: REDCap's field-name limit, which the spec's names
+#: respect (:data:`survey_builder.spec.NAME_MAX_LENGTH`).
+_FIELD_NAME_MAX = 26
+
+
+def other_text_column(question: str) -> str:
+    """The column holding the text of ``question``'s "Other (specify)" option.
+
+    ``<question>__specify``, the question name shortened when needed so that the column is
+    a valid REDCap and XLSForm field name of at most 26 characters (the spec reports two
+    questions whose shortened names collide).
+
+    Parameters
+    ----------
+    question : str
+        A single- or multiple-choice question's name.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> other_text_column("channels")
+    'channels__specify'
+    >>> other_text_column("preferred_payment_method")
+    'preferred_payment__specify'
+    """
+    width = _FIELD_NAME_MAX - len(OTHER_TEXT_SUFFIX)
+    return question[:width].rstrip("_") + OTHER_TEXT_SUFFIX
 
 
 def sidecar_path(path: str | os.PathLike[str]) -> Path:

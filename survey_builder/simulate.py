@@ -17,10 +17,11 @@ The generative model
   plants per-persona item utilities (plus individual noise) and answers each set by the
   sequential best-worst logit (:func:`survey_builder.maxdiff.simulate_best_worst`); the
   planted utilities come back in :attr:`SimulatedResponses.utilities`.
-* Noise and data-quality problems: non-required answers are missing at random, a few
-  respondents fail attention checks, a few straight-line every Likert item (and then fail
-  attention checks more often), and questions whose relevance condition is false for a
-  respondent are left blank — evaluated on the simulated answers themselves, in questionnaire
+* Noise and data-quality problems: non-required answers are missing at random, a few respondents
+  fail attention checks, a few straight-line every Likert item (and then fail attention checks more
+  often), a few answer "Don't know" where a Likert item or NPS question offers it, whoever picks an
+  "Other (specify)" option types a short text, and questions whose relevance condition is false for
+  a respondent are left blank — evaluated on the simulated answers themselves, in questionnaire
   order, exactly as a form engine would.
 * Fieldwork: screening questions (``terminate_if``) end the interview of whoever they
   screen out (later answers blank), at a planted incidence if asked; optional
@@ -64,9 +65,16 @@ from .codebook import (
     option_columns,
 )
 from .errors import SurveyError
-from .layout import ENDED_COLUMN, SPEEDER_COLUMN, STARTED_COLUMN, STRAIGHTLINER_COLUMN
-from .readers import respondent_ids
-from .spec import ID_COLUMN, Survey, load_survey
+from .layout import (
+    DONT_KNOW_CODE,
+    ENDED_COLUMN,
+    SPEEDER_COLUMN,
+    STARTED_COLUMN,
+    STRAIGHTLINER_COLUMN,
+    other_text_column,
+)
+from .readers import dont_know_column, respondent_ids
+from .spec import ID_COLUMN, Survey, load_survey, other_choice
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -74,6 +82,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .spec import (
         AttentionCheckQuestion,
+        Choice,
         LikertGridQuestion,
         LikertQuestion,
         MaxDiffQuestion,
@@ -104,6 +113,12 @@ PERSONA_COLUMN = "persona"
 #: Planted-truth column: the respondent was screened out.
 SCREENED_OUT_COLUMN = "screened_out"
 
+#: What respondents type in an "Other (specify)" box.
+_OTHER_SNIPPETS = (
+    "A local market", "From a friend", "Second-hand", "Through my employer",
+    "A small independent brand", "Something else entirely", "Not sure of the name",
+    "Abroad, on holiday",
+)
 _TEXT_SNIPPETS = (
     "Good value for money", "Fast delivery matters to me", "I like trying new things",
     "Customer service could be better", "Mostly buy online", "Quality over price",
@@ -156,6 +171,9 @@ class SimulationSettings:
         Gumbel errors of the best-worst choices have scale 1).
     maxdiff_within_sd : float
         Spread of respondents' utilities around their persona's.
+    dont_know_rate : float
+        Probability of a "Don't know" answer to a Likert item or NPS question that offers
+        one (never for straight-liners, who keep their line).
     """
 
     profile_spread: float = 1.0
@@ -174,6 +192,7 @@ class SimulationSettings:
     speeder_rate: float = 0.05
     maxdiff_spread: float = 1.5
     maxdiff_within_sd: float = 0.5
+    dont_know_rate: float = 0.04
 
 
 def default_labels_path(out: str | Path) -> Path:
@@ -385,7 +404,38 @@ class _Simulator:
         generate = _GENERATORS.get(q.type)
         if generate is None:  # pragma: no cover - the spec admits no other type
             raise TypeError(f"cannot simulate question type {q.type!r}")
-        return generate(self, q, self.rng(q.name))
+        columns = generate(self, q, self.rng(q.name))
+        if getattr(q, "dont_know", False):
+            self.plant_dont_know(q, columns)
+        choice = other_choice(q)
+        if choice is not None:
+            columns[other_text_column(q.name)] = self.other_texts(q, choice, columns)
+        return columns
+
+    def plant_dont_know(self, q: Question, columns: dict[str, np.ndarray]) -> None:
+        """Replace a few answers (each column on its own draw) by the "Don't know" code;
+        straight-liners keep their line. Draws from the question's own stream."""
+        import numpy as np
+
+        rng = self.rng(f"{q.name}/dont_know").sample
+        keeps_line = self.straightliner | self.grid_straightliner
+        for name, values in columns.items():
+            planted = (rng.random(self.n) < self.s.dont_know_rate) & ~keeps_line
+            numbers = np.where(planted, np.nan, np.asarray(values, dtype=float))
+            columns[name] = dont_know_column(numbers, planted, DONT_KNOW_CODE)
+
+    def other_texts(self, q: Question, choice: Choice, columns: dict[str, np.ndarray]
+                    ) -> np.ndarray:
+        """A short text for whoever chose the "Other (specify)" option, blank elsewhere."""
+        import numpy as np
+
+        if q.type == "multiple_choice":
+            chosen = np.asarray(columns[option_column(q.name, choice.value)]) == 1
+        else:
+            chosen = np.asarray(columns[q.name], dtype=object) == choice.value
+        texts = np.array(_OTHER_SNIPPETS, dtype=object)
+        picks = texts[self.rng(f"{q.name}/other").sample.integers(0, len(texts), self.n)]
+        return np.where(chosen, picks, None)
 
     def likert_question(self, q: LikertQuestion, rng: _Streams
                         ) -> dict[str, np.ndarray]:
@@ -734,7 +784,12 @@ def _responses(sim: _Simulator, ids: np.ndarray) -> pd.DataFrame:
     for name in column_names(codebook)[1:]:
         values = columns[name]
         kind = meta[name]
-        if kind["value_type"] == "integer":
+        if kind.get("dont_know"):
+            cells = np.asarray(values, dtype=object)
+            dont_know = cells == DONT_KNOW_CODE
+            numbers = np.where(dont_know | pd.isna(cells), np.nan, cells).astype(float)
+            data[name] = dont_know_column(numbers, dont_know, DONT_KNOW_CODE)
+        elif kind["value_type"] == "integer":
             data[name] = pd.array(np.where(pd.isna(values), np.nan, values).astype(float),
                                   dtype="Float64").astype("Int64")
         elif kind["value_type"] == "number":

@@ -148,8 +148,9 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
     Left out automatically, each with its reason: identifiers (a different value on
     every row, or the codebook's id column), the data-quality flags of
     ``survey-builder score``, the codebook's behaviour answers, empty and constant
-    columns, free text (many distinct strings), dates and times, and values that are
-    neither numbers nor categories.
+    columns, free text (many distinct strings, or the codebook's text and "Other
+    (specify)" columns), dates and times, and values that are neither numbers nor
+    categories.
 
     Parameters
     ----------
@@ -189,6 +190,9 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
                             source, None, name)
     # what people do describes personas; CLV already carries frequency and spend
     behaviour = set(behaviour_columns(codebook)) if codebook is not None else set()
+    # the codebook's free-text answers (text questions, "Other (specify)" texts)
+    free_text = {str(c["name"]) for c in (codebook or {}).get("columns", ())
+                 if c.get("type") in ("text", "other_text")}
     ids_found = identifier_columns(frame)
     id_column = str((codebook or {}).get("id_column") or "")
     if id_column in columns and id_column not in ids_found:
@@ -216,6 +220,8 @@ def select_features(frame: pd.DataFrame, *, include: Iterable[str] = (),
                 reason = IDENTIFIER
             elif name in behaviour:
                 reason = BEHAVIOUR
+            elif name in free_text:
+                reason = FREE_TEXT
             else:
                 reason = _reason_to_leave_out(frame[name], len(frame), name in unique_per_row)
             if reason is None:

@@ -22,7 +22,7 @@ def validate_command(spec: str, quiet: bool) -> None:
     """
     from ..codebook import build_codebook
     from ..errors import UserErrors
-    from ..spec import load_survey
+    from ..spec import load_survey, other_choice
 
     try:
         survey = load_survey(spec)
@@ -65,4 +65,10 @@ def validate_command(spec: str, quiet: bool) -> None:
         derived.append(f"{len(checks)} attention check{'s' if len(checks) > 1 else ''}")
     if derived:
         lines.append(f"  derived    {', '.join(derived)}")
+    others = [q.name for q in questions if other_choice(q) is not None]
+    dont_know = [q.name for q in questions if getattr(q, "dont_know", False)]
+    if others or dont_know:
+        parts = ([f"\"Other (specify)\" in {', '.join(others)}"] if others else []) + (
+            [f"\"Don't know\" in {', '.join(dont_know)}"] if dont_know else [])
+        lines.append(f"  options    {'; '.join(parts)}")
     click.echo("\n".join(lines))

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..codebook import maxdiff_columns
+from ..layout import DONT_KNOW_CODE, other_text_column
 from ..spec import (
     AttentionCheckQuestion,
     LikertGridQuestion,
@@ -32,6 +33,9 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    dont_know_texts,
+    other_choice,
+    specify_prompts,
 )
 from ._common import format_number, language_display_name, resolve_languages
 from ._maxdiff import best_worst_labels, set_titles
@@ -240,20 +244,38 @@ class _Page:
     @inputs.register(LikertQuestion)
     def _(self, q: LikertQuestion, required: str) -> None:
         self.instructions(q, self.u("select_one"))
-        self.options(q.name, [(str(i), a) for i, a in enumerate(q.anchors, start=1)],
-                     "radio", required)
+        self.options(q.name, [(str(i), a) for i, a in enumerate(q.anchors, start=1)]
+                     + self.dont_know_option(q), "radio", required)
+
+    def dont_know_option(self, q: LikertQuestion | LikertGridQuestion | NpsQuestion
+                         ) -> list[tuple[str, dict[str, str]]]:
+        """The "Don't know" option after the scale, when the question offers it."""
+        return [(DONT_KNOW_CODE, dont_know_texts(q, [self.lang]))] if q.dont_know else []
+
+    def other_box(self, q: SingleChoiceQuestion | MultipleChoiceQuestion) -> None:
+        """The "Other: ____" text box of the question's "Other (specify)" option."""
+        choice = other_choice(q)
+        if choice is None:
+            return
+        name = other_text_column(q.name)
+        prompt = _e(specify_prompts([self.lang])[self.lang])
+        self.add(f'<p class="other-specify"><label for="{name}">{self.t(choice.label)}: '
+                 f'{prompt}</label> <input type="text" id="{name}" name="{name}"></p>')
 
     @inputs.register(SingleChoiceQuestion)
     @inputs.register(AttentionCheckQuestion)
     def _(self, q: SingleChoiceQuestion | AttentionCheckQuestion, required: str) -> None:
         self.instructions(q, self.u("select_one"))
         self.options(q.name, [(c.value, c.label) for c in q.choices], "radio", required)
+        if q.type == "single_choice":
+            self.other_box(q)
 
     @inputs.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion, required: str) -> None:
         self.instructions(q, _e(selection_instruction(self.lang, q)),
                           force=bool(q.min_selected or q.max_selected))
         self.options(q.name, [(c.value, c.label) for c in q.choices], "checkbox", "")
+        self.other_box(q)
 
     def instructions(self, q: Question, text: str, force: bool = False) -> None:
         if force or not q.hint:  # otherwise the question's own hint instructs already
@@ -278,7 +300,9 @@ class _Page:
         self.add("<thead><tr>")
         self.add(f'<th scope="col"><span class="visually-hidden">{self.u("statement")}'
                  "</span></th>")
-        for i, anchor in enumerate(q.anchors, start=1):
+        columns = [(str(i), anchor) for i, anchor in enumerate(q.anchors, start=1)]
+        columns += self.dont_know_option(q)
+        for i, (_, anchor) in enumerate(columns, start=1):
             self.add(f'<th scope="col" id="{q.name}--a{i}">{self.t(anchor)}</th>')
         self.add("</tr></thead>")
         self.add("<tbody>")
@@ -286,10 +310,10 @@ class _Page:
             row_id = f"{item.name}--row"
             self.add(f'<tr><th scope="row" id="{row_id}"><span class="rownum">'
                      f"{_e(self.numbers[item.name])}</span> {self.t(item.label)}</th>")
-            for i in range(1, q.points + 1):
-                self.add(f'<td><input type="radio" name="{item.name}" value="{i}" '
-                         f'id="{item.name}--{i}" aria-labelledby="{row_id} {q.name}--a{i}"'
-                         f"{required}></td>")
+            for i, (value, _) in enumerate(columns, start=1):
+                self.add(f'<td><input type="radio" name="{item.name}" value="{value}" '
+                         f'id="{item.name}--{value}" aria-labelledby="{row_id} '
+                         f'{q.name}--a{i}"{required}></td>')
             self.add("</tr>")
         self.add("</tbody>")
         self.add("</table>")
@@ -313,6 +337,8 @@ class _Page:
         ends = {0: q.low_label, 10: q.high_label}
         labels = [(str(v), {self.lang: f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v)})
                   for v in range(11)]
+        labels += [(value, {self.lang: _e(text[self.lang])})
+                   for value, text in self.dont_know_option(q)]
         self.add('<ul class="choices nps">')
         for value, label in labels:
             input_id = f"{q.name}--{value}"

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..codebook import maxdiff_columns
+from ..layout import DONT_KNOW_CODE, other_text_column
 from ..spec import (
     AttentionCheckQuestion,
     ChoiceQuestion,
@@ -31,6 +32,9 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    dont_know_texts,
+    other_choice,
+    specify_prompts,
 )
 from ._common import format_number, resolve_languages
 from ._maxdiff import best_worst_labels
@@ -141,6 +145,7 @@ class _Writer:
     @body.register(LikertQuestion)
     def _(self, q: LikertQuestion) -> None:
         self.anchors(q.anchors)
+        self.dont_know(q)
         if q.scale:
             reverse = f" ({self.u('reverse')})" if q.reverse_keyed else ""
             self.add(f"{self.u('scale')}: `{q.scale}`{reverse}", "")
@@ -158,6 +163,13 @@ class _Writer:
                      f"{self.t(item.label)} | {scale} |")
         self.add("")
         self.anchors(q.anchors)
+        self.dont_know(q)
+
+    def dont_know(self, q: LikertQuestion | LikertGridQuestion | NpsQuestion) -> None:
+        """The "Don't know" option, apart from the scale, when the question offers it."""
+        if q.dont_know:
+            text = md(dont_know_texts(q, [self.lang])[self.lang])
+            self.add(f"`{DONT_KNOW_CODE}` = {text} (not a point of the scale)", "")
 
     @body.register(SingleChoiceQuestion)
     @body.register(MultipleChoiceQuestion)
@@ -174,6 +186,11 @@ class _Writer:
                 correct = f" _({self.u('exclusive')})_"
             self.add(f"| `{choice.value}` | {self.t(choice.label)}{correct} |")
         self.add("")
+        other = other_choice(q)
+        if other is not None:
+            prompt = md(specify_prompts([self.lang])[self.lang])
+            self.add(f"{self.t(other.label)}: {prompt} ________ "
+                     f"(`{other_text_column(q.name)}`)", "")
 
     @body.register(NumericQuestion)
     def _(self, q: NumericQuestion) -> None:
@@ -184,6 +201,7 @@ class _Writer:
         low = f" ({self.t(q.low_label)})" if q.low_label else ""
         high = f" ({self.t(q.high_label)})" if q.high_label else ""
         self.add(f"_{self.u('select_one')}_: 0{low} … 10{high}", "")
+        self.dont_know(q)
 
     @body.register(MaxDiffQuestion)
     def _(self, q: MaxDiffQuestion) -> None:

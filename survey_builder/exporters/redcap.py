@@ -18,12 +18,17 @@ Mapping of the spec
 spec                REDCap
 =================== ===================================================================
 section             its title is the *Section Header* of the section's first field
-``likert``          ``radio`` with choices ``1, <anchor> | 2, ...`` (alignment ``LH``)
+``likert``          ``radio`` with choices ``1, <anchor> | 2, ...`` (alignment ``LH``);
+                    ``dont_know`` adds the choice ``dontknow, Don't know`` after the scale
+                    (grids and NPS too)
 ``likert_grid``     a matrix: one ``radio`` field per item sharing the grid's choices and
                     *Matrix Group Name* (the grid name); the grid label (and hint) is the
                     matrix header, i.e. the first row's *Section Header* — when the grid
                     opens its section, the section title is put in front of it in bold
-``single_choice``   ``radio``
+``single_choice``   ``radio``; an ``other`` option is an ordinary choice followed by a
+                    required ``text`` field ``<name>__specify`` whose branching logic shows
+                    it only while the option is chosen (``[name] = 'code'``, for a
+                    checkbox ``[name(code)] = '1'``)
 ``multiple_choice`` ``checkbox``; ``max_selected`` -> ``@MAXCHECKED=n``; ``min_selected``
                     has no REDCap equivalent and is recorded in the annotation; an
                     ``exclusive`` option -> ``@NONEOFTHEABOVE='code'``
@@ -87,6 +92,7 @@ from .. import expressions as ex
 from ..atomic import write_text_atomic
 from ..codebook import build_codebook, column_names, maxdiff_columns, redcap_rank_fields
 from ..errors import SurveyError
+from ..layout import DONT_KNOW_CODE, other_text_column
 from ..spec import (
     ID_COLUMN,
     AttentionCheckQuestion,
@@ -102,7 +108,10 @@ from ..spec import (
     SingleChoiceQuestion,
     Survey,
     TextQuestion,
+    dont_know_texts,
+    other_choice,
     pipe,
+    specify_prompts,
 )
 from ._common import (
     ExportWarning,
@@ -214,7 +223,29 @@ class _Builder:
         return " | ".join(f"{code}, {_clean(label)}" for code, label in options)
 
     def likert_choices(self, q: LikertQuestion | LikertGridQuestion) -> str:
-        return self.choices((str(i + 1), self.t(a)) for i, a in enumerate(q.anchors))
+        return self.choices([*((str(i + 1), self.t(a)) for i, a in enumerate(q.anchors)),
+                             *self.dont_know_choice(q)])
+
+    def dont_know_choice(self, q: LikertQuestion | LikertGridQuestion | NpsQuestion
+                         ) -> list[tuple[str, str]]:
+        """``dontknow, Don't know`` after the scale, when the question offers it."""
+        if not q.dont_know:
+            return []
+        return [(DONT_KNOW_CODE, dont_know_texts(q, [self.lang])[self.lang])]
+
+    def other_text(self, q: SingleChoiceQuestion | MultipleChoiceQuestion) -> None:
+        """The text field of an "Other (specify)" option, shown (and required) only while
+        the option is chosen."""
+        choice = other_choice(q)
+        if choice is None:
+            return
+        test: ex.Node = (ex.Call("selected", (ex.Ref(q.name), ex.Const(choice.value)))
+                         if q.type == "multiple_choice"
+                         else ex.Compare("=", ex.Ref(q.name), ex.Const(choice.value)))
+        label = f"{self.t(choice.label)}: {specify_prompts([self.lang])[self.lang]}"
+        self.add(other_text_column(q.name), "text", label, **{
+            "Branching Logic (Show field only if...)": ex.to_redcap(test),
+            "Required Field?": "y"})
 
     def option_choices(self, choices: Sequence[Choice]) -> str:
         return self.choices((c.value, self.t(c.label)) for c in choices)
@@ -300,6 +331,7 @@ class _Builder:
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note})
         self.randomized_options(q, row)
+        self.other_text(q)
 
     @_fields.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion, common: dict[str, str], note: str) -> None:
@@ -316,6 +348,7 @@ class _Builder:
             "Choices, Calculations, OR Slider Labels": self.option_choices(q.choices),
             "Field Note": note, "Field Annotation": " ".join(annotation)})
         self.randomized_options(q, row)
+        self.other_text(q)
 
     @_fields.register(NumericQuestion)
     def _(self, q: NumericQuestion, common: dict[str, str], note: str) -> None:
@@ -364,7 +397,8 @@ class _Builder:
     def _(self, q: NpsQuestion, common: dict[str, str], note: str) -> None:
         ends = {0: q.low_label, 10: q.high_label}
         choices = self.choices(
-            (str(v), f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v)) for v in range(11))
+            [*((str(v), f"{v} - {self.t(ends[v])}" if ends.get(v) else str(v))
+               for v in range(11)), *self.dont_know_choice(q)])
         self.add(q.name, "radio", self.t(q.label), **common, **{
             "Choices, Calculations, OR Slider Labels": choices,
             "Field Note": note, "Custom Alignment": "LH"})

@@ -12,17 +12,25 @@ spec                SurveyJS
 =================== ===================================================================
 section             a page (``name``, ``title``); ``randomize: true`` ->
                     ``"questionsOrder": "random"``
-``likert``          ``rating`` with ``rateValues`` ``1..points`` labelled by the anchors
+``likert``          ``rating`` with ``rateValues`` ``1..points`` labelled by the anchors;
+                    with ``dont_know`` a ``radiogroup`` of the anchors in one row
+                    (``colCount: 0``) with survey-core's built-in "Don't know" item
+                    (``showDontKnowItem``, value ``dontknow``), as ``rating`` has none
 ``likert_grid``     ``matrix``: ``columns`` are the anchors (values ``1..points``),
                     ``rows`` the items (values = item names); ``required`` ->
                     ``isRequired`` + ``isAllRowRequired``; ``randomize`` ->
-                    ``"rowsOrder": "random"``
+                    ``"rowsOrder": "random"``; ``dont_know`` adds a last column
+                    ``dontknow``
 ``single_choice``   ``radiogroup``; ``randomize`` -> ``"choicesOrder": "random"``, an
                     anchored option coded ``none`` / ``dontknow`` / ``refused`` ->
                     survey-core's built-in item (kept last); other anchored options are
-                    shuffled too, with an ``ExportWarning``
+                    shuffled too, with an ``ExportWarning``; the ``other`` option ->
+                    ``showOtherItem`` with its label as ``otherText`` (survey-core then
+                    asks for the text and stores it under ``<name>-Comment``, the answer
+                    being ``other``)
 ``multiple_choice`` ``checkbox`` with ``minSelectedChoices`` / ``maxSelectedChoices``;
-                    an ``exclusive`` option ("None of these") has ``isExclusive``
+                    an ``exclusive`` option ("None of these") has ``isExclusive``; the
+                    ``other`` option as for ``single_choice``
 ``numeric``         ``text`` with ``inputType: "number"``, ``min``/``max`` and ``step: 1``
                     for integers; the unit is appended to the description
 ``text``            ``text`` (``comment`` when multiline) with ``maxLength``
@@ -30,7 +38,9 @@ section             a page (``name``, ``title``); ``randomize: true`` ->
 ``attention_check`` ``radiogroup`` with ``correctAnswer`` (SurveyJS's quiz property)
 ``note``            ``html`` (the label, HTML-escaped, as a paragraph)
 ``nps``             ``rating`` from ``rateMin`` 0 to ``rateMax`` 10, ``low_label`` /
-                    ``high_label`` as ``minRateDescription`` / ``maxRateDescription``
+                    ``high_label`` as ``minRateDescription`` / ``maxRateDescription``;
+                    with ``dont_know`` a one-row ``radiogroup`` 0..10 (the ends labelled)
+                    with the built-in "Don't know" item, as for ``likert``
 ``maxdiff``         a ``panel`` named after the question with two ``radiogroup`` per set,
                     ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, side by side,
                     with an ``expression`` validator ``{<name>__w<k>} != {<name>__b<k>}``);
@@ -91,6 +101,7 @@ from typing import Any
 from .. import expressions as ex
 from ..atomic import write_text_atomic
 from ..codebook import maxdiff_columns
+from ..layout import DONT_KNOW_CODE
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
@@ -106,7 +117,10 @@ from ..spec import (
     Survey,
     TextQuestion,
     anchored,
+    dont_know_texts,
+    other_choice,
     pipe,
+    specify_prompts,
 )
 from ._common import ExportWarning, resolve_languages, unique_name
 from ._fieldwork import host_variables, surveyjs_fieldwork
@@ -187,11 +201,23 @@ class _Builder:
         """The SurveyJS element of one question (one handler per question type)."""
         raise TypeError(f"unsupported question type {q.type!r}")  # pragma: no cover
 
+    def dont_know_radiogroup(self, q: LikertQuestion | NpsQuestion,
+                             choices: list[dict[str, Any]]) -> dict[str, Any]:
+        """A rating with "Don't know": the points in one row, then survey-core's built-in
+        "Don't know" item (``rating`` has none)."""
+        element = self.common(q, "radiogroup")
+        element.update({"choices": choices, "colCount": 0, "showDontKnowItem": True,
+                        "dontKnowText": self.loc(dont_know_texts(q, self.languages))})
+        return element
+
     @element.register(LikertQuestion)
     def _(self, q: LikertQuestion) -> dict[str, Any]:
+        points = [{"value": i + 1, "text": self.loc(anchor)}
+                  for i, anchor in enumerate(q.anchors)]
+        if q.dont_know:
+            return self.dont_know_radiogroup(q, points)
         element = self.common(q, "rating")
-        element["rateValues"] = [{"value": i + 1, "text": self.loc(anchor)}
-                                 for i, anchor in enumerate(q.anchors)]
+        element["rateValues"] = points
         return element
 
     @element.register(LikertGridQuestion)
@@ -199,6 +225,9 @@ class _Builder:
         element = self.common(q, "matrix")
         element["columns"] = [{"value": i + 1, "text": self.loc(anchor)}
                               for i, anchor in enumerate(q.anchors)]
+        if q.dont_know:
+            element["columns"].append({"value": DONT_KNOW_CODE, "text": self.loc(
+                dont_know_texts(q, self.languages))})
         element["rows"] = [{"value": item.name, "text": self.loc(item.label)}
                            for item in q.items]
         if q.required:
@@ -216,9 +245,15 @@ class _Builder:
         any other anchored option is shuffled with the rest, with a warning.
         """
         choices = list(q.choices)
+        other = other_choice(q)
+        if other is not None:  # survey-core's own item: shown last, with its text box
+            choices.remove(other)
+            element["showOtherItem"] = True
+            element["otherText"] = self.loc(other.label)
+            element["otherPlaceholder"] = self.loc(specify_prompts(self.languages))
         if q.randomize:
             element["choicesOrder"] = "random"
-            for choice in [c for c in choices if anchored(c)]:
+            for choice in [c for c in choices if anchored(c)]:  # the other one is out
                 special = _BUILT_IN_ITEMS.get(choice.value)
                 if special is None:
                     warnings.warn(ExportWarning(
@@ -281,6 +316,13 @@ class _Builder:
 
     @element.register(NpsQuestion)
     def _(self, q: NpsQuestion) -> dict[str, Any]:
+        if q.dont_know:
+            ends = {0: q.low_label, 10: q.high_label}
+            return self.dont_know_radiogroup(q, [
+                {"value": value, "text": self.loc({
+                    lang: f"{value} - {self.survey.text(ends[value], lang)}"
+                    if ends.get(value) else str(value) for lang in self.languages})}
+                for value in range(11)])
         element = self.common(q, "rating")
         element.update({"rateMin": 0, "rateMax": 10, "rateStep": 1})
         if q.low_label:

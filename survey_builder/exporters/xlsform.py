@@ -12,7 +12,9 @@ spec                XLSForm
 =================== ===================================================================
 section             ``begin_group``/``end_group`` named after the section
 ``likert``          ``select_one`` (appearance ``likert``) over a choices list with codes
-                    ``1..points`` and the anchors as labels
+                    ``1..points`` and the anchors as labels; ``dont_know`` adds the
+                    choice ``dontknow`` after the scale (a plain list then, so that it
+                    stands apart from the points; a grid gets a "Don't know" column)
 ``likert_grid``     the ODK table-list pattern: a ``field-list`` group named after the
                     grid, a header ``select_one`` named ``<grid>_hdr`` with appearance
                     ``label`` (shows the anchors once as column titles, with the grid's
@@ -20,10 +22,15 @@ section             ``begin_group``/``end_group`` named after the section
                     then one ``select_one`` per row with appearance ``list-nolabel``;
                     ``relevant`` goes on the group, ``required`` on every row
 ``single_choice``   ``select_one``; ``randomize`` -> ``parameters: randomize=true`` (ODK
-                    shuffles anchored options too: an ``ExportWarning`` says so)
+                    shuffles anchored options too: an ``ExportWarning`` says so); an
+                    ``other`` option is an ordinary choice followed by a required ``text``
+                    field ``<name>__specify`` with ``relevant: selected(${name}, 'code')``
+                    (pyxform's ``or_other`` is not used: its choice is an English-only
+                    "Other", which pyxform warns about in a translated form)
 ``multiple_choice`` ``select_multiple``; ``min_selected``/``max_selected`` become a
                     ``count-selected(.)`` constraint, an ``exclusive`` option
-                    ``not(selected(., 'none') and count-selected(.) > 1)``
+                    ``not(selected(., 'none') and count-selected(.) > 1)``; an ``other``
+                    option as for ``single_choice``
 ``numeric``         ``integer`` or ``decimal`` with a ``. >= min and . <= max`` constraint;
                     the unit is appended to the hint
 ``text``            ``text`` (appearance ``multiline`` if multiline); ``max_length`` is a
@@ -34,7 +41,8 @@ section             ``begin_group``/``end_group`` named after the section
                     constraint would stop respondents from *failing* the check)
 ``note``            ``note``
 ``nps``             ``select_one`` (appearance ``likert``) over ``0..10``, the ends
-                    labelled with ``low_label``/``high_label``
+                    labelled with ``low_label``/``high_label``; ``dont_know`` as for
+                    ``likert``
 ``maxdiff``         a group named after the question holding one ``field-list`` group per
                     set (``<name>_s<k>``), each with two ``select_one`` over the set's
                     items: ``<name>__b<k>`` (best) and ``<name>__w<k>`` (worst, with the
@@ -92,6 +100,7 @@ from typing import Any
 from .. import expressions as ex
 from ..atomic import write_bytes_atomic
 from ..codebook import build_codebook, column_names, maxdiff_columns
+from ..layout import DONT_KNOW_CODE, other_text_column
 from ..spec import (
     AttentionCheckQuestion,
     Choice,
@@ -107,6 +116,9 @@ from ..spec import (
     Survey,
     TextQuestion,
     anchored,
+    dont_know_texts,
+    other_choice,
+    specify_prompts,
 )
 from ._common import (
     ExportWarning,
@@ -214,8 +226,29 @@ class _Builder:
 
     def likert_list(self, question: LikertQuestion | LikertGridQuestion) -> str:
         return self.choice_list(f"{question.name}_scale",
-                                ((str(i + 1), anchor) for i, anchor in
-                                 enumerate(question.anchors)))
+                                [*((str(i + 1), anchor) for i, anchor in
+                                   enumerate(question.anchors)),
+                                 *self.dont_know_option(question)])
+
+    def dont_know_option(self, question: LikertQuestion | LikertGridQuestion | NpsQuestion
+                         ) -> list[tuple[str, dict[str, str]]]:
+        """The ``dontknow`` choice after the scale, when the question offers it."""
+        if not question.dont_know:
+            return []
+        return [(DONT_KNOW_CODE, dont_know_texts(question, self.languages))]
+
+    def other_text(self, q: SingleChoiceQuestion | MultipleChoiceQuestion) -> None:
+        """The text field of an "Other (specify)" option, shown (and required) only while
+        the option is chosen."""
+        choice = other_choice(q)
+        if choice is None:
+            return
+        prompt = specify_prompts(self.languages)
+        label = {lang: f"{self.survey.text(choice.label, lang)}: {prompt[lang]}"
+                 for lang in self.languages}
+        chosen = ex.to_xlsform(ex.Call("selected", (ex.Ref(q.name), ex.Const(choice.value))))
+        self.add(type="text", name=other_text_column(q.name),
+                 **self.text_columns("label", label), required="yes", relevant=chosen)
 
     def options_list(self, name: str, choices: Sequence[Choice]) -> str:
         return self.choice_list(f"{name}_opts",
@@ -258,8 +291,8 @@ class _Builder:
 
     @question.register(LikertQuestion)
     def _(self, q: LikertQuestion) -> None:
-        self.add(type=f"select_one {self.likert_list(q)}", appearance="likert",
-                 **self.common(q))
+        self.add(type=f"select_one {self.likert_list(q)}",
+                 appearance=None if q.dont_know else "likert", **self.common(q))
 
     def randomize_parameter(self, q: SingleChoiceQuestion | MultipleChoiceQuestion
                             ) -> dict[str, str]:
@@ -278,6 +311,7 @@ class _Builder:
     def _(self, q: SingleChoiceQuestion) -> None:
         self.add(type=f"select_one {self.options_list(q.name, q.choices)}",
                  **self.common(q), **self.randomize_parameter(q))
+        self.other_text(q)
 
     @question.register(MultipleChoiceQuestion)
     def _(self, q: MultipleChoiceQuestion) -> None:
@@ -303,6 +337,7 @@ class _Builder:
                 row[key] = f"{row[key]} {text}" if key in row else text
         row.update(self.randomize_parameter(q))
         self.add(type=f"select_multiple {self.options_list(q.name, q.choices)}", **row)
+        self.other_text(q)
 
     @question.register(TextQuestion)
     def _(self, q: TextQuestion) -> None:
@@ -366,8 +401,9 @@ class _Builder:
             label = ({lang: f"{value} - {self.survey.text(end, lang)}" for lang in self.languages}
                      if end else {lang: str(value) for lang in self.languages})
             options.append((str(value), label))
-        list_name = self.choice_list(f"{q.name}_0_10", options)
-        self.add(type=f"select_one {list_name}", appearance="likert", **self.common(q))
+        list_name = self.choice_list(f"{q.name}_0_10", [*options, *self.dont_know_option(q)])
+        self.add(type=f"select_one {list_name}", appearance=None if q.dont_know else "likert",
+                 **self.common(q))
 
     @question.register(MaxDiffQuestion)
     def _(self, q: MaxDiffQuestion) -> None:

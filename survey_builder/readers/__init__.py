@@ -81,12 +81,14 @@ from .detect import detect_format
 from .odk import to_odk
 from .redcap import to_redcap
 from .surveyjs import to_surveyjs
+from .validate import dont_know_column
 
 __all__ = [
     "INPUT_FORMATS",
     "OUTPUT_FORMATS",
     "decode_bytes",
     "detect_format",
+    "dont_know_column",
     "read_responses",
     "respondent_ids",
     "responses_from_text",

@@ -13,6 +13,7 @@ question (or grid item) label          its column (Kobo, REDCap)
 ``<set title>/<best heading>``          Kobo's MaxDiff field ``<q>__b<k>`` (its group)
 ``<set title>: <best heading>``         REDCap's MaxDiff field ``<q>__b<k>``
 ``Record ID``, ``Complete?``            REDCap's record id and form status
+``<option label>: <prompt>``            an "Other (specify)" text field
 =====================================  ===========================================
 
 (the same for the worst heading and ``<q>__w<k>``; a set title is
@@ -60,7 +61,8 @@ def _header_map(layout: Layout) -> dict[str, str]:
 
     codebook = layout.codebook
     for column in codebook["columns"]:
-        if column.get("item") is not None or column["type"] in ("likert", "numeric", "text"):
+        if column.get("item") is not None or column["type"] in ("likert", "numeric", "text",
+                                                                "other_text"):
             add(column.get("label"), column["name"])
     for question in codebook.get("questions", []):
         name, kind = question["name"], question["type"]

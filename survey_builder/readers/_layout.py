@@ -43,6 +43,9 @@ class Layout:
         Multiple-choice / ranking question -> its option values, in order.
     grids : dict
         Grid question -> its item columns.
+    other : dict
+        Question with an "Other (specify)" option -> that option's code (its text column
+        is :func:`survey_builder.layout.other_text_column`).
     auxiliary : re.Pattern, optional
         Names of fields that hold no answer, which readers drop: the XLSForm/REDCap
         exports' helper fields (``<grid>_hdr``, ``<check>_passed``, ``<question>_screenout``)
@@ -57,6 +60,7 @@ class Layout:
     multi: dict[str, list[str]] = field(default_factory=dict)
     rank: dict[str, list[str]] = field(default_factory=dict)
     grids: dict[str, list[str]] = field(default_factory=dict)
+    other: dict[str, str] = field(default_factory=dict)
     auxiliary: re.Pattern[str] | None = None
 
     @classmethod
@@ -76,6 +80,8 @@ class Layout:
                 layout.plain.add(name)
                 if col.get("item") is not None:
                     layout.grids.setdefault(col["question"], []).append(name)
+        layout.other = {q["name"]: str(q["other"]) for q in codebook.get("questions", [])
+                        if q.get("other") is not None}
         aux = [re.escape(q) + "_hdr" for q in layout.grids]
         aux += [re.escape(c["question"]) + "_passed" for c in codebook.get("attention_checks", [])]
         aux += [re.escape(c["question"]) + "_screenout" for c in codebook.get("screening", [])]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SurveyError
-from ..layout import ID_COLUMN
+from ..layout import ID_COLUMN, other_text_column
 from ..timing import SOURCE_FIELDS, format_times
 from ._csv import read_csv, write_csv
 from ._labels import option_labels
@@ -239,6 +239,9 @@ def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.Da
             out[f"{section}/{name}"] = responses[name]
             if question["type"] == "attention_check":
                 out[f"{section}/{name}_passed"] = None
+        if question.get("other") is not None:  # the text field after the question
+            text = other_text_column(name)
+            out[f"{section}/{text}"] = responses[text]
     out["meta/instanceID"] = [f"uuid:{rid}" for rid in responses[layout.id_column]]
     out["_id"] = np.arange(1, n + 1)
     out["_uuid"] = responses[layout.id_column].to_numpy(dtype=object)

@@ -1,11 +1,13 @@
 """SurveyJS results (``survey.data`` objects), read and written.
 
-A file is a JSON list of result objects (or ``{"results": [...]}``, or one object per
-line). Grids are nested objects ``{"trust_grid": {"trust_1": 4}}``, checkbox answers lists
-of values, ranking answers lists in rank order; absent keys are unanswered;
-``<name>-Comment`` keys are ignored. The id is ``respondent_id`` (or ``id``) when present,
-else the position in the file. ``started_at``/``ended_at`` keys (set by the export's
-triggers) are the interview times.
+A file is a JSON list of result objects (or ``{"results": [...]}``, or one object per line). Grids
+are nested objects ``{"trust_grid": {"trust_1": 4}}``, checkbox answers lists of values, ranking
+answers lists in rank order; absent keys are unanswered. survey-core stores an "Other (specify)"
+answer as the value ``other`` (the option's code) and its text under ``<name>-Comment``, read
+into the ``<name>__specify`` column (:func:`survey_builder.layout.other_text_column`); other
+``-Comment`` keys are ignored. The id is ``respondent_id`` (or ``id``) when present, else the
+position in the file. ``started_at``/``ended_at`` keys (set by the export's triggers) are the
+interview times.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..atomic import atomic_write
 from ..errors import SurveyError
-from ..layout import ID_COLUMN
+from ..layout import ID_COLUMN, other_text_column
 from ..timing import TIMING_COLUMNS, format_times
 from ._layout import Layout, Parsed, as_objects, row_ids
 from ._options import expand_multi, expand_rank
@@ -31,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["parse", "to_surveyjs", "write"]
 
 _ID_KEYS = (ID_COLUMN, "id", "_id", "resultId", "result_id")
+#: survey-core's key suffix of a comment (the "Other (specify)" text).
+_COMMENT_SUFFIX = "-Comment"
 
 
 def _load_json_results(text: str, source: str) -> list[Any]:
@@ -113,7 +117,18 @@ def parse(text: str, layout: Layout, source: str, allow_extra: bool) -> Parsed:
     for key in records.columns:
         key = str(key)
         series = as_objects(records[key])
-        if key == id_key or key.endswith("-Comment") or layout.is_auxiliary(key):
+        if key.endswith(_COMMENT_SUFFIX) and key.removesuffix(_COMMENT_SUFFIX) in layout.other:
+            bad = series.map(lambda v: v is not None and not isinstance(v, (str, int, float)))
+            if bad.any():
+                row = int(bad.to_numpy().argmax())
+                raise SurveyError(f"{key!r} should be the text typed for \"Other (specify)\", "
+                                  f"not a {type(series.iloc[row]).__name__} "
+                                  f"({locate(row)[1]})", source, None, key)
+            text = other_text_column(key.removesuffix(_COMMENT_SUFFIX))
+            values[text] = series
+            origin[text] = key
+            continue
+        if key == id_key or key.endswith(_COMMENT_SUFFIX) or layout.is_auxiliary(key):
             continue
         if key in TIMING_COLUMNS and key not in layout.columns:
             values[key] = series
@@ -205,6 +220,7 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                     result[column] = time
     for question in layout.codebook.get("questions", []):
         name = question["name"]
+        text_key = other_text_column(name) if name in layout.other else None
         if name in layout.multi or name in layout.rank:
             options = layout.multi.get(name) or layout.rank[name]
             option_cols = [cols[layout.option_column(name, o)] for o in options]
@@ -225,10 +241,16 @@ def to_surveyjs(responses: pd.DataFrame, source: Survey | Mapping[str, Any]
                     results[i][name] = cells
         else:  # one key per column: the question's own, or a MaxDiff set's best / worst
             for key in question["columns"]:
+                if key == text_key:
+                    continue
                 column = cols[key]
                 for i in range(n):
                     if column[i] is not None:
                         results[i][key] = column[i]
+        if text_key is not None:  # survey-core keeps the other text as a comment
+            for i, text in enumerate(cols[text_key]):
+                if text is not None:
+                    results[i][name + _COMMENT_SUFFIX] = text
     return results
 
 

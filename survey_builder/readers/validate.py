@@ -5,7 +5,8 @@ the codebook's (each format first matches names its own way). :func:`validate` c
 canonical column of a :class:`~._layout.Parsed` file and converts it to its final dtype: ids
 present and unique, option codes known (labels in any language are mapped back to codes,
 case-insensitively), numbers parseable, whole where required and within range,
-multiple-choice options 0 or 1. The first invalid cell in file order is reported with its
+multiple-choice options 0 or 1, a "Don't know" answer (its code or its label) where the
+question offers one. The first invalid cell in file order is reported with its
 file, line (or row) and source column, and how many more there are.
 """
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = ["check_missing", "check_unknown", "validate"]
+__all__ = ["check_missing", "check_unknown", "dont_know_column", "validate"]
 
 _TRUE = frozenset({"1", "1.0", "true", "yes", "checked", "selected"})
 _FALSE = frozenset({"0", "0.0", "false", "no", "unchecked", "not selected"})
@@ -219,6 +220,7 @@ def validate(parsed: Parsed, layout: Layout, source: str) -> pd.DataFrame:
     n = parsed.n
     problems = _Problems()
     out: dict[str, Any] = {}
+    dont_know: dict[str, np.ndarray] = {}  # column -> its "Don't know" cells
     binary = {w: "1" for w in _TRUE} | {w: "0" for w in _FALSE}
     for position, (name, col) in enumerate(layout.columns.items()):
         values = parsed.values[name]
@@ -232,7 +234,7 @@ def validate(parsed: Parsed, layout: Layout, source: str) -> pd.DataFrame:
                   position: int = position, name: str = name) -> None:
             problems.add(bad, shown, position, name, message)
 
-        if kind in ("id", "text"):
+        if kind in ("id", "text", "other_text"):
             text = _strip_blank(text) if kind == "id" else text.where(text.str.strip() != "")
             present = text.notna().to_numpy()
             if kind == "id":
@@ -249,6 +251,8 @@ def validate(parsed: Parsed, layout: Layout, source: str) -> pd.DataFrame:
                                              f"({', '.join(codes)})", mapped)
             out[name] = pd.array(mapped.to_numpy(dtype=object), dtype="str")
         else:  # numbers: Likert codes, 0/1 options, ranks, numeric answers
+            if col.get("dont_know"):
+                dont_know[name], text = _dont_know_cells(text, col["dont_know"])
             lookup = binary if kind == "multiple_choice_option" else _label_lookup(col)
             if kind == "nps" and not pd.api.types.is_numeric_dtype(text.dtype):
                 # a label export's "10 - Extremely likely" (the ends' choice labels)
@@ -289,7 +293,53 @@ def validate(parsed: Parsed, layout: Layout, source: str) -> pd.DataFrame:
         values = out[name]
         columns[name] = (pd.array(values, dtype="Float64").astype("Int64")
                          if col["value_type"] == "integer" else values)
+        if name in dont_know:
+            columns[name] = dont_know_column(values, dont_know[name], col["dont_know"]["code"])
     return pd.DataFrame(columns, index=pd.RangeIndex(n))
+
+
+def dont_know_column(numbers: np.ndarray, dont_know: np.ndarray, code: str) -> np.ndarray:
+    """The canonical cells of a column offering "Don't know": objects, whole numbers as
+    ``int``, ``code`` where ``dont_know`` is true, ``pd.NA`` where missing.
+
+    Parameters
+    ----------
+    numbers : ndarray of float
+        The numeric answers (``NaN`` where missing or "Don't know").
+    dont_know : ndarray of bool
+        The "Don't know" answers.
+    code : str
+        The "Don't know" code (:data:`survey_builder.layout.DONT_KNOW_CODE`).
+
+    Returns
+    -------
+    ndarray of object
+    """
+    import numpy as np
+    import pandas as pd
+
+    whole = pd.array(np.asarray(numbers, dtype=float), dtype="Float64").astype("Int64")
+    cells = np.asarray(whole.astype(object), dtype=object)
+    cells[np.asarray(dont_know, dtype=bool)] = code
+    return cells
+
+
+def _dont_know_cells(values: pd.Series, entry: Mapping[str, Any]
+                     ) -> tuple[np.ndarray, pd.Series]:
+    """Which cells answer "Don't know" (its code, or its label in any language, any case),
+    and the values with those cells blank."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return np.zeros(len(values), dtype=bool), values
+    accepted = {str(entry["code"]).casefold()}
+    accepted |= {str(text).strip().casefold() for text in (entry.get("label") or {}).values()}
+    text = _as_strings(values)
+    mask = text.str.strip().str.casefold().isin(accepted).to_numpy(dtype=bool)
+    if not mask.any():
+        return mask, values
+    return mask, pd.Series(values.astype(object).where(~mask, None), dtype=object)
 
 
 def _fmt(value: Any) -> str:

@@ -16,7 +16,8 @@ order (each usable on its own):
   frequency and value, the options of multiple-choice and ranking questions);
 * :func:`flag_attention`, :func:`straightlining` (per grid and across grids, thresholds in
   :class:`StraightlineRule`), :func:`spec_violations` (answers that break the
-  questionnaire's rules), :func:`count_answered` — the data-quality columns;
+  questionnaire's rules), :func:`count_answered`, :func:`count_dont_know` — the data-quality
+  columns;
 * :func:`score_reliability` — Cronbach's alpha and item statistics per scale (the maths is in
   :mod:`survey_builder.reliability`).
 
@@ -53,6 +54,8 @@ from ._sections import (
     StraightlineRule,
     Straightlining,
     count_answered,
+    count_dont_know,
+    dont_know_answers,
     flag_attention,
     flag_straightliners,
     score_answers,
@@ -83,6 +86,8 @@ __all__ = [
     "behaviour_columns",
     "clv",
     "count_answered",
+    "count_dont_know",
+    "dont_know_answers",
     "flag_attention",
     "flag_straightliners",
     "longest_run",

@@ -13,6 +13,7 @@ from ..layout import (
     ATTENTION_FAILED_COLUMN,
     BREAKS_SPEC_COLUMN,
     CLV_COLUMN,
+    DONT_KNOW_COLUMN,
     ID_COLUMN,
     JOURNEY_COLUMN,
     LONGEST_RUN_COLUMN,
@@ -28,6 +29,8 @@ from ._nps import net_promoter_score, score_nps
 from ._sections import (
     StraightlineRule,
     count_answered,
+    count_dont_know,
+    dont_know_answers,
     flag_attention,
     score_answers,
     score_clv,
@@ -143,9 +146,10 @@ def score_responses(
         ``straightliner`` (:func:`straightlining`); ``breaks_spec``
         (:func:`spec_violations`); ``n_answered``
         (:func:`count_answered`); ``straightlined_share`` and ``longest_run``
-        (:func:`straightlining`); with interview times, ``interview_minutes`` and
-        ``speeder`` (:func:`survey_builder.timing.timing_scores`; screen-outs,
-        :func:`survey_builder.fieldwork.screenout_mask`, are never speeders, nor miss
+        (:func:`straightlining`); ``n_dont_know`` (:func:`count_dont_know`) when the
+        survey offers "Don't know" on a scale or NPS question; with interview times,
+        ``interview_minutes`` and ``speeder`` (:func:`survey_builder.timing.timing_scores`;
+        screen-outs, :func:`survey_builder.fieldwork.screenout_mask`, are never speeders, nor miss
         required answers after their screening question). ``reliability`` holds
         :func:`score_reliability` per scale, the flag counts, the straight-lined count per
         grid and the settings.
@@ -201,6 +205,9 @@ def score_responses(
     out[N_ANSWERED_COLUMN] = count_answered(codebook, responses)
     out[STRAIGHTLINED_SHARE_COLUMN] = lining.share
     out[LONGEST_RUN_COLUMN] = lining.longest_run
+    dont_know = count_dont_know(codebook, responses)
+    if dont_know is not None:
+        out[DONT_KNOW_COLUMN] = dont_know
     timing = timing_scores(responses, speeder_fraction, completes=~screened)
     if timing is not None:
         out.update(timing)
@@ -224,6 +231,9 @@ def score_responses(
         "straightlined_grids": {grid: int(count)
                                 for grid, count in lining.grids.sum(axis=0).items()},
         "missing": missing,
+        **({"dont_know": {name: int(rows.sum()) for name, rows in
+                          dont_know_answers(codebook, responses).items()}}
+           if dont_know is not None else {}),
         "nps": {column["name"]: net_promoter_score(responses[column["name"]])
                 for column in codebook["columns"] if column.get("type") == "nps"},
         "maxdiff": {"method": maxdiff,

@@ -33,6 +33,8 @@ __all__ = [
     "StraightlineRule",
     "Straightlining",
     "count_answered",
+    "count_dont_know",
+    "dont_know_answers",
     "flag_attention",
     "flag_straightliners",
     "score_answers",
@@ -394,14 +396,56 @@ def count_answered(codebook: Mapping[str, Any], responses: pd.DataFrame) -> np.n
     """
     import numpy as np
 
+    from ._violations import answer_columns
+
     count = np.zeros(len(responses), dtype=int)
     for question in codebook.get("questions", []):
-        answered = _answered_matrix(responses, question["columns"])
+        answered = _answered_matrix(responses, answer_columns(question))
         if question.get("type") in _COUNT_EACH_COLUMN:
             count += answered.sum(axis=1)
         else:
             count += answered.any(axis=1)
     return count
+
+
+def dont_know_answers(codebook: Mapping[str, Any], responses: pd.DataFrame
+                      ) -> dict[str, np.ndarray]:
+    """Which respondents answered "Don't know", per column offering it.
+
+    Parameters
+    ----------
+    codebook : mapping
+        Its ``columns`` (a column offering "Don't know" has ``dont_know``: its code).
+    responses : DataFrame
+        Canonical-layout answers.
+
+    Returns
+    -------
+    dict
+        Column name -> ndarray of bool, shape (n_respondents,); empty when no question
+        offers "Don't know".
+    """
+    return {column["name"]: (responses[column["name"]].astype(object)
+                             == str(column["dont_know"]["code"])).to_numpy(
+                                 dtype=bool, na_value=False)
+            for column in codebook["columns"] if column.get("dont_know")}
+
+
+def count_dont_know(codebook: Mapping[str, Any], responses: pd.DataFrame
+                    ) -> np.ndarray | None:
+    """"Don't know" answers per respondent, over every Likert item and NPS question that
+    offers one (``None`` when none does; see :func:`dont_know_answers`).
+
+    Returns
+    -------
+    ndarray of int, shape (n_respondents,), or None
+    """
+    import numpy as np
+
+    answers = dont_know_answers(codebook, responses)
+    if not answers:
+        return None
+    return np.sum(list(answers.values()), axis=0, dtype=int)
 
 
 # --------------------------------------------------------------------------- reliability

@@ -10,6 +10,9 @@ A form engine enforces these while the respondent answers; a data file can still
 ``duplicate_rank``            two options of a ranking share a rank
 ``best_is_worst``             a MaxDiff set whose worst pick is its best one
 ``exclusive_with_others``     an exclusive option ("None of these") ticked with others
+``other_without_option``      an "Other (specify)" text given without the option chosen
+``other_text_missing``        the "Other (specify)" option chosen without its text (every
+                              export asks for it)
 ``required_missing``          a required question (every row of a required grid) shown but
                               unanswered
 ============================  =============================================================
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import expressions as ex
 from ..codebook import option_columns
+from ..layout import other_text_column
 from ._sections import _answered_matrix, _float_matrix
 
 #: Question types whose every column must be answered when the question is required.
@@ -39,7 +43,8 @@ __all__ = ["VIOLATION_KINDS", "SpecViolation", "spec_violations"]
 
 #: The kinds of :class:`SpecViolation`, in report order.
 VIOLATION_KINDS = ("hidden_answered", "too_many_ticks", "too_few_ticks", "duplicate_rank",
-                   "best_is_worst", "exclusive_with_others", "required_missing")
+                   "best_is_worst", "exclusive_with_others", "other_without_option",
+                   "other_text_missing", "required_missing")
 
 _MESSAGES = {
     "hidden_answered": "answered although its condition {relevant!r} hides it",
@@ -48,6 +53,8 @@ _MESSAGES = {
     "duplicate_rank": "two options share a rank",
     "best_is_worst": "the same item is picked as best and worst in a set",
     "exclusive_with_others": "{exclusive!r} is ticked with other options",
+    "other_without_option": "an \"other\" text is given but {other!r} is not chosen",
+    "other_text_missing": "{other!r} is chosen but its text is missing",
     "required_missing": "a required answer is missing",
 }
 
@@ -74,7 +81,7 @@ class SpecViolation:
         """The broken rule in words (``codebook_question``: the question's codebook entry)."""
         return _MESSAGES[self.kind].format(**{
             key: codebook_question.get(key) for key in
-            ("relevant", "max_selected", "min_selected", "exclusive")})
+            ("relevant", "max_selected", "min_selected", "exclusive", "other")})
 
 
 def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
@@ -97,7 +104,7 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
     options = option_columns(codebook)
     found: list[SpecViolation] = []
     for question in codebook.get("questions", []):
-        columns = [c for c in question.get("columns", []) if c in responses.columns]
+        columns = [c for c in answer_columns(question) if c in responses.columns]
         if not columns:
             continue
         given = _given(question, responses, columns)
@@ -119,6 +126,7 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
                 alone = columns.index(options[question["name"]][
                     str(question["exclusive"])])
                 checks["exclusive_with_others"] = given[:, alone] & (ticks > 1)
+        checks.update(_other_text_checks(question, responses, options))
         if question["type"] == "ranking":
             checks["duplicate_rank"] = _duplicate_ranks(_float_matrix(responses, columns))
         if question["type"] == "maxdiff":
@@ -128,6 +136,32 @@ def spec_violations(codebook: Mapping[str, Any], responses: pd.DataFrame
             if rows is not None and rows.any():
                 found.append(SpecViolation(kind, question["name"], rows))
     return found
+
+
+def answer_columns(question: Mapping[str, Any]) -> list[str]:
+    """A codebook question's columns without its "Other (specify)" text column."""
+    columns = list(question.get("columns", []))
+    if question.get("other") is not None:
+        text = other_text_column(question["name"])
+        columns = [c for c in columns if c != text]
+    return columns
+
+
+def _other_text_checks(question: Mapping[str, Any], responses: pd.DataFrame,
+                       options: Mapping[str, Mapping[str, str]]) -> dict[str, np.ndarray]:
+    """``other_without_option`` (a text, the option not chosen) and ``other_text_missing``
+    (the option chosen, no text) of a question with an "Other (specify)" option."""
+    code = question.get("other")
+    text_column = other_text_column(question["name"]) if code is not None else None
+    if text_column is None or text_column not in responses.columns:
+        return {}
+    typed = _answered_matrix(responses, [text_column])[:, 0]
+    if question["type"] == "multiple_choice":
+        chosen = _float_matrix(responses, [options[question["name"]][str(code)]])[:, 0] > 0
+    else:
+        chosen = (responses[question["name"]].astype(object) == str(code)).to_numpy(
+            dtype=bool, na_value=False)
+    return {"other_without_option": typed & ~chosen, "other_text_missing": chosen & ~typed}
 
 
 def _given(question: Mapping[str, Any], responses: pd.DataFrame, columns: list[str]

@@ -42,6 +42,13 @@ A spec is a YAML or JSON document::
     redirects: {complete: "https://panel.example/c?rid=${rid}", screenout: ...}
     quotas: [{name: age, cells: [{name: young, when: "${age_band} = '18_34'", target: 150}]}]
 
+Options: ``exclusive: true`` ("None of these", multiple choice), ``anchor: true`` (kept
+last when shuffled) and ``other: true`` ("Other (specify)", single or multiple choice: a
+text box shown while it is chosen, stored in :func:`survey_builder.layout.other_text_column`).
+A Likert item, grid or NPS question with ``dont_know: true`` (and optionally
+``dont_know_label``) offers "Don't know" apart from the scale, answered with the code
+:data:`survey_builder.layout.DONT_KNOW_CODE` (texts: :mod:`survey_builder.spec._options`).
+
 A question's ``terminate_if`` screens the respondent out when it holds (see
 :mod:`survey_builder.spec._fieldwork` for screening, redirects and quotas).
 
@@ -116,6 +123,7 @@ from __future__ import annotations
 from ..layout import ID_COLUMN
 from ._fields import ASPECTS_DIMENSIONS, NAME_MAX_LENGTH
 from ._fieldwork import Quota, QuotaCell, Redirects, screenout_conditions, screenout_rule
+from ._options import dont_know_texts, specify_prompts
 from ._piping import pipe, piped_names
 from ._quota_grid import QuotaDimension, QuotaGrid, grid_targets
 from .checks import find_problems
@@ -148,6 +156,7 @@ from .models import (
     SurveyProblems,
     TextQuestion,
     anchored,
+    other_choice,
     text_for,
 )
 
@@ -187,14 +196,17 @@ __all__ = [
     "SurveyProblems",
     "TextQuestion",
     "anchored",
+    "dont_know_texts",
     "dump_survey",
     "find_problems",
     "grid_targets",
     "load_survey",
+    "other_choice",
     "pipe",
     "piped_names",
     "screenout_conditions",
     "screenout_rule",
+    "specify_prompts",
     "survey_from_dict",
     "survey_to_dict",
     "survey_to_text",

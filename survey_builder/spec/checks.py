@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from .. import expressions as ex
 from .._source import format_loc
-from ..layout import ID_COLUMN
+from ..layout import ID_COLUMN, OTHER_CODE, other_text_column
 from ._fields import LANG_RE
 from ._fieldwork import check_fieldwork
 from ._maxdiff import maxdiff_problems
@@ -30,6 +30,7 @@ from .models import (
     MaxDiffQuestion,
     MultipleChoiceQuestion,
     NoteQuestion,
+    NpsQuestion,
     NumericQuestion,
     RankingQuestion,
     SingleChoiceQuestion,
@@ -45,7 +46,8 @@ __all__ = ["Loc", "check_condition", "check_question", "find_problems"]
 #: A location path in the document, e.g. ``("sections", 1, "questions", 3, "scale")``.
 Loc = tuple[Any, ...]
 _TEXT_FIELDS = frozenset({"title", "description", "label", "hint", "unit", "high_score",
-                          "low_label", "high_label", "best_label", "worst_label"})
+                          "low_label", "high_label", "best_label", "worst_label",
+                          "dont_know_label"})
 
 
 @dataclass
@@ -79,6 +81,7 @@ def find_problems(survey: Survey) -> list[tuple[Loc, str]]:
     check_texts(ctx, survey, ())
     check_scales_defined(ctx)
     check_names_and_questions(ctx)
+    check_response_columns(ctx)
     check_scale_membership(ctx)
     check_clv(ctx)
     check_journey(ctx)
@@ -236,6 +239,15 @@ def _check_likert(ctx: _Context, loc: Loc, q: LikertQuestion | LikertGridQuestio
         ctx.add((*loc, "anchors"), f"{q.points}-point item needs {q.points} anchor "
                                    f"labels, found {len(q.anchors)}")
     check_scale_ref(ctx, (*loc, "scale"), q.scale)
+    _check_dont_know(ctx, loc, q)
+
+
+def _check_dont_know(ctx: _Context, loc: Loc,
+                     q: LikertQuestion | LikertGridQuestion | NpsQuestion) -> None:
+    """A "Don't know" text needs the option."""
+    if q.dont_know_label is not None and not q.dont_know:
+        ctx.add((*loc, "dont_know_label"), "dont_know_label is the text of the \"Don't "
+                                           "know\" option; add dont_know: true (or drop it)")
 
 
 @check_question.register
@@ -256,10 +268,11 @@ def _(q: LikertGridQuestion, ctx: _Context, loc: Loc) -> None:
 
 
 def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
-    """Choice values unique, at most one exclusive option and only in a multiple choice;
-    returns the values."""
+    """Choice values unique, at most one exclusive option and only in a multiple choice,
+    at most one "other" option and only in a single or multiple choice; returns the values."""
     values: set[str] = set()
     exclusive: int | None = None
+    _check_other(ctx, loc, q)
     for i, choice in enumerate(q.choices):
         if choice.value in values:
             ctx.add((*loc, "choices", i, "value"),
@@ -278,6 +291,60 @@ def _check_choices(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> set[str]:
         else:
             exclusive = i
     return values
+
+
+def _check_other(ctx: _Context, loc: Loc, q: ChoiceQuestion) -> None:
+    """An "Other (specify)" option: only in a single or multiple choice, one per question,
+    not exclusive, coded ``other`` (survey-core's fixed value of its "Other" item, so the
+    answer, conditions and quotas read the same in every export), and last (where
+    survey-core shows it)."""
+    others = [i for i, c in enumerate(q.choices) if c.other]
+    for i in others:
+        where = (*loc, "choices", i, "other")
+        choice = q.choices[i]
+        if q.type not in ("single_choice", "multiple_choice"):
+            ctx.add(where, f"only a single_choice or multiple_choice option can be "
+                           f"\"Other (specify)\" ({q.name!r} is {q.type})")
+        elif i != others[0]:
+            ctx.add(where, f"two \"other\" options in {q.name!r} "
+                           f"({q.choices[others[0]].value!r} and {choice.value!r}); keep one")
+        elif choice.exclusive:
+            ctx.add(where, f"option {choice.value!r} cannot be both exclusive "
+                           "(\"None of these\") and \"Other (specify)\"")
+        elif choice.value != OTHER_CODE:
+            ctx.add((*loc, "choices", i, "value"),
+                    f"code the \"Other (specify)\" option {OTHER_CODE!r}, not "
+                    f"{choice.value!r} (survey-core's fixed value for it, kept the same in "
+                    "every export)")
+        elif i != len(q.choices) - 1:
+            ctx.add(where, "put the \"Other (specify)\" option last (survey-core always "
+                           "shows it after every other option; the exports keep one order)")
+
+
+def check_response_columns(ctx: _Context) -> None:
+    """No two response columns share a name: an "Other (specify)" text column
+    (:func:`~survey_builder.layout.other_text_column`, shortened to 26 characters) must not
+    collide with another question's text column or an option column."""
+    from ..codebook import option_column  # the codebook's rule; it imports the spec
+
+    seen: dict[str, Loc] = {}
+    for loc, _section, question in ctx.survey.iter_question_locs():
+        if question.type == "multiple_choice":
+            for i, choice in enumerate(question.choices):
+                seen.setdefault(option_column(question.name, choice.value),
+                                (*loc, "choices", i))
+    for loc, _section, question in ctx.survey.iter_question_locs():
+        index = next((i for i, c in enumerate(getattr(question, "choices", None) or [])
+                      if c.other), None)
+        if index is None:
+            continue
+        column = other_text_column(question.name)
+        if column in seen:
+            ctx.add((*loc, "choices", index, "other"),
+                    f"the text column {column!r} of {question.name!r} is also the column of "
+                    f"{format_loc(seen[column])}; rename one of the questions (or the option)")
+        else:
+            seen[column] = (*loc, "choices", index)
 
 
 def _check_anchor(ctx: _Context, loc: Loc, q: ChoiceQuestion, i: int) -> None:
@@ -335,6 +402,15 @@ def _(q: NumericQuestion, ctx: _Context, loc: Loc) -> None:
 def _(q: MaxDiffQuestion, ctx: _Context, loc: Loc) -> None:
     for where, message in maxdiff_problems(q):
         ctx.add((*loc, *where), message)
+    for i, item in enumerate(q.items):
+        if item.other:
+            ctx.add((*loc, "items", i, "other"), "a maxdiff item cannot be \"Other "
+                                                 "(specify)\" (there is no text box to fill)")
+
+
+@check_question.register
+def _(q: NpsQuestion, ctx: _Context, loc: Loc) -> None:
+    _check_dont_know(ctx, loc, q)
 
 
 @check_question.register

@@ -36,6 +36,17 @@ def _clean_loc(loc: Sequence[str | int]) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+#: Fields written where they do not belong, with what to do instead.
+_MISPLACED = {
+    "dont_know": "dont_know is only for likert, likert_grid and nps questions (a choice "
+                 "question takes a \"Don't know\" option instead)",
+    "dont_know_label": "dont_know_label is only for likert, likert_grid and nps questions "
+                       "with dont_know: true",
+    "other": "other belongs to an option: mark the \"Other (specify)\" option of a "
+             "single_choice or multiple_choice with other: true",
+}
+
+
 def _message(error: Mapping[str, Any], data: Any) -> tuple[tuple[str | int, ...], str]:
     loc = _clean_loc(error["loc"])
     kind = error["type"]
@@ -48,7 +59,7 @@ def _message(error: Mapping[str, Any], data: Any) -> tuple[tuple[str | int, ...]
     if kind == "missing":
         return loc, f"missing required field {loc[-1]!r}" if loc else "missing field"
     if kind == "extra_forbidden":
-        return loc, f"unknown field {loc[-1]!r}"
+        return loc, _MISPLACED.get(str(loc[-1]), f"unknown field {loc[-1]!r}")
     if kind == "value_error":
         return loc, str(ctx.get("error", error["msg"]))
     message = error["msg"]

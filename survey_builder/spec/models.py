@@ -48,7 +48,11 @@ class Choice(_Model):
         A multiple-choice option that cannot be ticked with any other ("None of these").
     anchor : bool
         Kept in place, after the shuffled ones, when the options are randomised ("Other",
-        "Don't know"); an exclusive option is anchored without saying so.
+        "Don't know"); an exclusive or "other" option is anchored without saying so.
+    other : bool
+        The "Other (specify)" option of a single or multiple choice: choosing it shows a
+        text box, whose answer is stored in the companion column
+        :func:`survey_builder.layout.other_text_column`.
     """
 
     value: ChoiceValue
@@ -56,6 +60,7 @@ class Choice(_Model):
     numeric: float | None = None
     exclusive: bool = False
     anchor: bool = False
+    other: bool = False
 
 
 class _QuestionBase(_Model):
@@ -108,6 +113,9 @@ class LikertQuestion(_QuestionBase):
     anchors: Anchors
     scale: Name | None = None
     reverse_keyed: bool = False
+    dont_know: bool = Field(default=False, description="Offer \"Don't know\" beside the scale")
+    dont_know_label: Text | None = Field(default=None,
+                                         description="Text of the \"Don't know\" option")
 
 
 class GridItem(_Model):
@@ -138,6 +146,10 @@ class LikertGridQuestion(_QuestionBase):
     scale: Name | None = Field(default=None, description="Default scale of the items")
     randomize: bool = Field(default=False, description="Shuffle the rows")
     items: list[GridItem] = Field(min_length=1)
+    dont_know: bool = Field(default=False,
+                            description="Offer \"Don't know\" beside the scale (every row)")
+    dont_know_label: Text | None = Field(default=None,
+                                         description="Text of the \"Don't know\" column")
 
 
 class SingleChoiceQuestion(_QuestionBase):
@@ -154,7 +166,15 @@ class SingleChoiceQuestion(_QuestionBase):
 
 def anchored(choice: Choice) -> bool:
     """Whether an option keeps its place when the options are shuffled."""
-    return choice.anchor or choice.exclusive
+    return choice.anchor or choice.exclusive or choice.other
+
+
+def other_choice(question: Any) -> Choice | None:
+    """The "Other (specify)" option of a question (the spec allows at most one), or
+    ``None`` (also for questions without options)."""
+    if not question.has_choices:
+        return None
+    return next((c for c in question.choices if c.other), None)
 
 
 class MultipleChoiceQuestion(_QuestionBase):
@@ -226,6 +246,9 @@ class NpsQuestion(_QuestionBase):
     type: Literal["nps"]
     low_label: Text | None = Field(default=None, description="Label of 0 (not at all likely)")
     high_label: Text | None = Field(default=None, description="Label of 10 (extremely likely)")
+    dont_know: bool = Field(default=False, description="Offer \"Don't know\" beside 0-10")
+    dont_know_label: Text | None = Field(default=None,
+                                         description="Text of the \"Don't know\" option")
 
 
 class MaxDiffQuestion(_QuestionBase):

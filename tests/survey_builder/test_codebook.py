@@ -89,7 +89,7 @@ def test_column_order_and_naming(survey):
         "years", "comment", "attn", "stage"]
     assert option_column("channels", "web") == "channels__web"
     assert codebook["format"] == CODEBOOK_FORMAT
-    assert codebook["version"] == CODEBOOK_VERSION == "1.1"
+    assert codebook["version"] == CODEBOOK_VERSION == "1.2"
     assert codebook["id_column"] == ID_COLUMN and codebook["missing"] == ""
 
 

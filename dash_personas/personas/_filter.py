@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from survey_builder.codebook import as_codebook
+from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
 
 from ..segmentation import profile_segments
@@ -74,6 +75,14 @@ class PersonaFilter:
     codebook : Codebook or mapping, optional
         Readable labels of filter columns and levels that the personas do not describe
         (e.g. ``read_scores(path).codebook``).
+    labels : array-like, optional
+        Each row's segment (``Persona.segment``), e.g. a tracking wave's stored
+        assignment (:attr:`~dash_personas.tracking.WaveData.segment`). Default: each
+        row's nearest persona prototype.
+    sample_weight : array-like, optional
+        Each row's survey weight (e.g. :attr:`~dash_personas.tracking.WaveData.weight`).
+        Default: the personas' weight column (``statistics.weight``) when ``data`` has
+        it, else unweighted.
 
     Attributes
     ----------
@@ -85,20 +94,24 @@ class PersonaFilter:
     """
 
     def __init__(self, personas: PersonaSet, data: pd.DataFrame,
-                 codebook: Mapping[str, Any] | None = None) -> None:
+                 codebook: Mapping[str, Any] | None = None, *, labels: Any = None,
+                 sample_weight: Any = None) -> None:
         from ..pipeline import read_weights, select_features
-        from ._assign import assign_personas
 
         frame = data.set_axis([str(c) for c in data.columns], axis=1)
         self.personas = personas
         self.n_respondents = len(frame)
-        ids = assign_personas(personas, frame)
-        position = {p.id: i for i, p in enumerate(personas)}
-        self._labels = np.array([position[i] for i in ids], dtype=np.int64)
+        self._labels = _positions(personas, frame, labels)
         stats = personas.statistics
         weight_column = stats.weight if stats is not None else None
-        self._weights = (read_weights(frame, weight_column, source="data")
-                         if weight_column and weight_column in frame.columns else None)
+        if sample_weight is not None:
+            self._weights = np.asarray(sample_weight, dtype=np.float64)
+            if self._weights.shape != (len(frame),):
+                raise ValueError(f"sample_weight has {self._weights.size} values for "
+                                 f"{len(frame)} rows")
+        else:
+            self._weights = (read_weights(frame, weight_column, source="data")
+                             if weight_column and weight_column in frame.columns else None)
         self._info = {f.name: f for f in personas.features if f.name in frame.columns}
         self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
         self._profiled = _profile_columns(frame, self._info)
@@ -245,6 +258,25 @@ def filter_personas(personas: PersonaSet, data: pd.DataFrame,
     True
     """
     return PersonaFilter(personas, data, codebook).apply(filters)
+
+
+def _positions(personas: PersonaSet, frame: pd.DataFrame, labels: Any) -> np.ndarray:
+    """Each row's persona position: from ``labels`` (segments), else the nearest prototype."""
+    if labels is None:
+        from ._assign import assign_personas
+
+        position = {p.id: i for i, p in enumerate(personas)}
+        return np.array([position[i] for i in assign_personas(personas, frame)], dtype=np.int64)
+    segments = pd.Series(np.asarray(labels)).astype(str)
+    if len(segments) != len(frame):
+        raise ValueError(f"labels has {len(segments)} values for {len(frame)} rows")
+    known = pd.Index([str(p.segment) for p in personas])
+    positions = known.get_indexer(segments)
+    if (positions < 0).any():
+        unknown = sorted(set(segments[positions < 0]))[:5]
+        raise UserError(f"segments {', '.join(map(repr, unknown))} are not among the "
+                        f"personas' ({', '.join(known)})", field="labels")
+    return positions.astype(np.int64)
 
 
 def _profile_columns(frame: pd.DataFrame, info: Mapping[str, FeatureInfo]) -> pd.DataFrame:

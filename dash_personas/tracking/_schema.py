@@ -134,8 +134,21 @@ refits = Table(
     Column("document", Text, nullable=False),
 )
 
+#: Each wave's other answers the personas describe or can be filtered on (demographics,
+#: behaviour, ...), stored like ``wave_features`` (one columnar blob per column, rows in
+#: the respondents' id order): what the dashboard recomputes a wave's personas from.
+wave_columns = Table(
+    "wave_columns", metadata,
+    Column("wave_id", Integer, ForeignKey("waves.id"), primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 _VERSION_1_TABLES = (meta, codebook, segmentations, waves, respondents, aggregates)
 _VERSION_2_TABLES = (wave_features, refits)
+_VERSION_3_TABLES = (wave_columns,)
 
 
 def _create_version_1(connection: Connection) -> None:
@@ -147,12 +160,20 @@ def _create_version_2(connection: Connection) -> None:
     metadata.create_all(connection, tables=list(_VERSION_2_TABLES))
 
 
+def _create_version_3(connection: Connection) -> None:
+    # Waves added before keep only the segmentation's features: their personas can be
+    # recomputed on those, not filtered by the other answers.
+    metadata.create_all(connection, tables=list(_VERSION_3_TABLES))
+
+
 #: version -> (description, function applying it on an open transaction)
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None]]] = {
     1: ("study store: meta, codebook, segmentations, waves, respondents, aggregates",
         _create_version_1),
     2: ("re-fits: wave_features (each wave's feature values), refits (transitions)",
         _create_version_2),
+    3: ("wave rows: wave_columns (each wave's other described and filterable answers)",
+        _create_version_3),
 }
 
 #: The newest schema this dash-personas reads and writes.

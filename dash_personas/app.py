@@ -329,63 +329,75 @@ def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *
 #: what is shown, and the re-rendered persona sections.
 VIEW_LOCATION, VIEW_STORE = "view-location", "view-state"
 VIEW_NOTE, VIEW_SECTIONS = "view-note", "persona-sections"
+#: Id of the wave selector of a view with waves (a study's "Personas now" page).
+VIEW_WAVE = "view-wave"
 
 
 def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
-                  codebook: Any = None, title: str = "Customer personas") -> list[Any]:
+                  codebook: Any = None, title: str = "Customer personas",
+                  views: Any = None) -> list[Any]:
     """The persona sections under a filter panel, with the view kept in the URL.
 
-    Ticking answers recomputes every card, chart and table on the server from the
-    respondent rows held there (:class:`~dash_personas.PersonaFilter`; the rows never
-    reach the browser). The filters and the selected persona are written to the URL
+    Ticking answers (or giving a range of numbers) recomputes every card, chart and
+    table on the server from the respondent rows held there
+    (:class:`~dash_personas.PersonaFilter`; the rows never reach the browser). The
+    filters, the selected persona and the wave are written to the URL
     (:class:`~dash_personas.ViewState`) and restored from it, so a copied link opens the
-    same view; unknown questions, answers or personas in a URL are ignored with a note
-    on the page. The Export menu's files are those of the filtered respondents (the
-    page's query string reaches the export route). Registers the callbacks on ``app``.
-    """
-    import functools
+    same view; unknown questions, answers, ranges, waves or personas in a URL are
+    ignored with a note on the page. Without ``views``, the Export menu's files are
+    those of the filtered respondents (the page's query string reaches the export
+    route). Registers the callbacks on ``app``.
 
+    ``views`` (a :class:`~dash_personas.view_source.ViewSource`, e.g. of a study's
+    waves) replaces ``data``: the page then gets a wave selector.
+    """
     from dash.exceptions import PreventUpdate
 
     from .components import FilterPanel
     from .components.filters import (
         FILTER_TYPE,
+        RANGE_TYPE,
+        bounds_from_filters,
         filter_groups,
+        filters_from_bounds,
         filters_from_ticks,
+        range_options,
         ticks_from_filters,
     )
-    from .personas import PersonaFilter
+    from .view_source import ViewSource
     from .view_state import ViewState, view_state_from_args, view_state_from_search
 
-    source = PersonaFilter(people, data, codebook)
-    groups = filter_groups(source.options)
-    known = {p.id for p in people}
-
-    @functools.lru_cache(maxsize=32)
-    def subset(key: tuple[tuple[str, tuple[str, ...]], ...]) -> PersonaSet:
-        return source.apply(dict(key)) if key else people
+    export = views is None
+    views = views if views is not None else ViewSource.of_data(people, data, codebook)
+    source = views.source()
+    people = views.personas(ViewState())
+    groups, ranges = filter_groups(source.options), range_options(source.options)
 
     def people_for(query: str | None) -> PersonaSet:
-        return subset(_filter_key(view_state_from_search(query).filters))
+        return views.personas(views.check(view_state_from_search(query))[0])
 
     def export_personas(query: Any) -> PersonaSet:
         args = query.to_dict(flat=False) if hasattr(query, "to_dict") else dict(query)
-        filters, _ = source.check(view_state_from_args(args).filters)  # as the page does
-        return subset(_filter_key(filters))
+        return views.personas(views.check(view_state_from_args(args))[0])  # as the page does
 
-    register_export_routes(app, export_personas, title=title)
+    if export:
+        register_export_routes(app, export_personas, title=title)
 
     sections = _persona_sections(app, people, mode, people_for=people_for)
     every = {"type": FILTER_TYPE, "column": dash.ALL}
+    boxes = {"type": RANGE_TYPE, "column": dash.ALL, "bound": dash.ALL}
+    wave_io = ((Output(VIEW_WAVE, "value"), Input(VIEW_WAVE, "value")) if views.waves
+               else ())
 
     @app.callback(Output(VIEW_SECTIONS, "children"), Output(VIEW_LOCATION, "search"),
                   Output(every, "value"), Output(VIEW_NOTE, "children"),
-                  Output(VIEW_STORE, "data"),
+                  Output(VIEW_STORE, "data"), Output(boxes, "value"), *wave_io[:1],
                   Input(VIEW_LOCATION, "search"), Input(every, "value"),
                   Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
-                  State(VIEW_STORE, "data"))
+                  Input(boxes, "value"), *wave_io[1:], State(VIEW_STORE, "data"))
     def _view(search: str | None, ticked: list[list[str]], selected: str | None,
-              current: str | None) -> tuple[Any, ...]:
+              bounds: list[Any], *rest: Any) -> tuple[Any, ...]:
+        *wave, current = rest
         # the page load triggers every input at once: the URL comes first
         opened = f"{VIEW_LOCATION}.search" in dash.ctx.triggered_prop_ids \
             or dash.ctx.triggered_id is None
@@ -393,61 +405,79 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
         shown = view_state_from_search(current)
         notes: list[str] = []
         ticks: Any = [dash.no_update] * len(groups)
-        if isinstance(trigger, dict) and trigger.get("type") == FILTER_TYPE:
-            state = shown.replace(filters=filters_from_ticks(groups, ticked))
+        shown_bounds: Any = [dash.no_update] * (2 * len(ranges))
+        shown_wave: list[Any] = [dash.no_update] * len(wave)
+        if isinstance(trigger, dict) and trigger.get("type") in (FILTER_TYPE, RANGE_TYPE):
+            # checked: the wave shown may lack a question or answer of the panel
+            state, notes = views.check(shown.replace(filters={
+                **filters_from_ticks(groups, ticked), **filters_from_bounds(ranges, bounds)}))
+        elif trigger == VIEW_WAVE:
+            state, notes = views.check(shown.replace(wave=wave[0]))
         elif trigger == PersonaGallery.ids.selection(GALLERY_ID, GROUP):
             state = shown.replace(persona=selected)  # highlighted in the browser already
             query = state.to_query()
             if query == (current or ""):
                 raise PreventUpdate
-            return dash.no_update, _search(query), ticks, dash.no_update, query
+            return (dash.no_update, _search(query), ticks, dash.no_update, query,
+                    shown_bounds, *shown_wave)
         else:  # the page was opened (or the browser went back) on a URL
-            asked = view_state_from_search(search)
-            filters, notes = source.check(asked.filters)
-            persona = asked.persona
-            if persona is not None and persona not in known:
-                notes.append(f"No persona {persona!r}: none is selected.")
-                persona = None
-            state = ViewState(filters, persona=persona, wave=asked.wave)
+            state, notes = views.check(view_state_from_search(search))
             if state.to_query() == (current or "") and not notes:
                 raise PreventUpdate
             ticks = ticks_from_filters(groups, state.filters)
+            shown_bounds = bounds_from_filters(ranges, state.filters)
+            shown_wave = [state.wave or views.default_wave] * len(wave)
         query = state.to_query()
-        chosen = subset(_filter_key(state.filters))
+        chosen = views.personas(state)
         return (persona_layout(chosen, mode, state.persona, evidence=False), _search(query), ticks,
-                _view_note(state, chosen, source, notes), query)
+                _view_note(state, chosen, views.source(state.wave), notes,
+                           wave=(state.wave or views.default_wave) if views.waves else None),
+                query,
+                shown_bounds, *shown_wave)
 
     panel = [FilterPanel(source.options, id="filters")] if source.options else []
     return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
-            *panel, html.Div(id=VIEW_NOTE, role="status", className="mt-2"),
+            *_wave_select(views), *panel,
+            html.Div(_view_note(ViewState(), people, source, [],
+                                wave=views.default_wave if views.waves else None),
+                     id=VIEW_NOTE, role="status", className="mt-2"),
             # the k evidence is the fit's: it does not change with the filters
             html.Div(sections[:-1], id=VIEW_SECTIONS), sections[-1]]
 
 
-def _filter_key(filters: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return tuple(sorted((column, tuple(levels)) for column, levels in filters.items()))
+def _wave_select(views: Any) -> list[Any]:
+    """The page's wave selector (a native, labelled ``<select>``), when there are waves."""
+    if not views.waves:
+        return []
+    return [html.Div([
+        dbc.Label("Wave", html_for=VIEW_WAVE, className="small mb-1"),
+        dbc.Select(id=VIEW_WAVE, options=[{"label": w, "value": w} for w in views.waves],
+                   value=views.default_wave, size="sm", className="dash-personas-wave"),
+    ], className="mt-3 col-12 col-md-4 col-lg-3")]
 
 
 def _search(query: str) -> str:
     return f"?{query}" if query else ""
 
 
-def _view_note(state: Any, people: PersonaSet, source: Any, notes: list[str]) -> list[Any]:
-    """What the page shows (the filtered respondents) and what a URL asked for in vain."""
+def _view_note(state: Any, people: PersonaSet, source: Any, notes: list[str],
+               wave: str | None = None) -> list[Any]:
+    """What the page shows (the wave, the filtered respondents) and what a URL asked for
+    in vain."""
     out: list[Any] = []
     if notes:
         out.append(html.Div([html.Strong("Part of this link was ignored. "), " ".join(notes)],
                             className="alert alert-warning small py-2 mb-2",
                             **{"data-view-note": "ignored"}))
-    if state.filters:
-        described = "; ".join(
-            f"{option.label}: " + " or ".join(option.level_labels[option.levels.index(v)]
-                                              for v in state.filters[option.column])
-            for option in source.options if option.column in state.filters)
-        out.append(html.P([html.Strong(f"{people.n_respondents:,} of "
-                                       f"{source.n_respondents:,} respondents"),
-                           f" ({described}). Every number below is theirs."],
-                          className="small mb-0", **{"data-view-note": "filtered"}))
+    if state.filters or wave:
+        counted = (f"{people.n_respondents:,} of {source.n_respondents:,} respondents"
+                   if state.filters else f"{source.n_respondents:,} respondents")
+        described = source.describe(state.filters)
+        out.append(html.P([html.Strong((f"Wave {wave}: " if wave else "") + counted),
+                           f" ({described})" if described else "",
+                           ". Every number below is theirs."],
+                          className="small mb-0",
+                          **{"data-view-note": "filtered" if state.filters else "wave"}))
     return out
 
 
@@ -533,9 +563,12 @@ def _same_path(a: str | None, b: str) -> bool:
 def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
     """The page of a study: the tracking view, and a page of the current personas.
 
-    The tracking view is the front page; the personas of the current segmentation (the
-    dashboard of :func:`create_app`) are on ``<prefix>personas``, a page of their own so
-    that a wave change does not make the browser walk the whole gallery and its charts.
+    The tracking view is the front page; the personas (the dashboard of
+    :func:`create_app`) are on ``<prefix>personas``, a page of their own so that a wave
+    change does not make the browser walk the whole gallery and its charts. With the
+    study open, that page has a wave selector and the filter panel: every number is
+    recomputed from the chosen wave's stored rows (:func:`filtered_view`; ``wave=`` and
+    the filters in the URL); otherwise it shows the current segmentation's personas.
     Registers the callbacks on ``app``.
     """
     from .components.tracking import register_tracking_callbacks, tracking_section
@@ -543,7 +576,9 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
     people = view.personas[view.current_version]
     labels = view.labels
     register_tracking_callbacks(app, view, theme=mode)
-    personas_page = _persona_sections(app, people, mode)
+    views = view.view_source()  # every wave's personas, filtered (None: not open)
+    personas_page = (_persona_sections(app, people, mode) if views is None
+                     else filtered_view(app, people, None, mode, views=views))
     front, personas_href = app.get_relative_path("/"), app.get_relative_path(STUDY_PERSONAS_PATH)
 
     @app.callback(Output("study-page", "children"), Output("study-nav-tracking", "active"),
@@ -589,8 +624,9 @@ def create_study_app(study: Any, *, theme: str = "bootstrap", color_mode: str | 
     with its 95 % interval (one colour per persona, its card colour), the persona cards
     of the chosen wave with their trend and what changed, the drift panel with the
     alerts, and a Sankey of the panel respondents' migration between any two waves. The
-    "Personas now" page (``<prefix>personas``) shows the personas of the current
-    segmentation as :func:`create_app` does.
+    "Personas now" page (``<prefix>personas``) shows the personas of any wave (the
+    latest first), recomputed from its stored rows, with the filters of
+    :func:`create_app`; the wave, filters and selected persona are kept in the URL.
 
     Parameters
     ----------

@@ -86,6 +86,8 @@ class StudyView:
         Persona name -> its colour (the card colour), newest version first.
     transitions : list of dict
         One document per re-fit.
+    codebook : dict or None
+        The study's codebook (labels of the questions the personas page filters on).
     """
 
     location: str
@@ -94,7 +96,9 @@ class StudyView:
     personas: dict[int, Any]
     colours: dict[str, str]
     transitions: list[dict[str, Any]] = field(default_factory=list)
+    codebook: dict[str, Any] | None = None
     _migration: Callable[[str, str], Any] | None = field(default=None, repr=False)
+    _wave_data: Callable[[str], Any] | None = field(default=None, repr=False)
     _migrations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict,
                                                                 repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -145,6 +149,16 @@ class StudyView:
                                     "was not computed and the study is not open")
                 self._migrations[key] = self._migration(from_wave, to_wave).to_dict()
             return self._migrations[key]
+
+    def view_source(self) -> Any:
+        """The :class:`~dash_personas.view_source.ViewSource` of every wave's rows (the
+        personas recomputed per wave and filter), ``None`` when the study is not open."""
+        if self._wave_data is None:
+            return None
+        from .view_source import ViewSource
+
+        return ViewSource.of_study(self._wave_data, self.personas.__getitem__, self.labels,
+                                   self.codebook)
 
     def to_dict(self) -> dict[str, Any]:
         """The aggregates the page ships (what the dashboard's size budget counts)."""
@@ -212,7 +226,8 @@ def study_view(study: Any) -> StudyView:
     waves = [WaveView(w["label"], w, [a for a in alerts if a["wave"] == w["label"]], trends)
              for w, trends in zip(document["waves"], histories)]
     view = StudyView(opened.location, waves, alerts, personas, colours,
-                     list(document.get("transitions", [])), _migration=opened.migration)
+                     list(document.get("transitions", [])), codebook=opened.codebook,
+                     _migration=opened.migration, _wave_data=opened.wave_data)
     for migration in document["migration"]:
         view._migrations[(migration["from_wave"], migration["to_wave"])] = migration
     if not view.waves:

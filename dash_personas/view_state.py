@@ -6,7 +6,9 @@ for every part that reads or writes a view's URL (the dashboard, its Export menu
 * ``persona=<persona id>`` — the selected persona;
 * ``wave=<wave label>`` — the wave of a tracking study;
 * ``f.<column>=<level>`` — one pair per allowed level of a filter column (repeated for
-  several levels), e.g. ``f.gender=Woman&f.age_band=18%20to%2024&f.age_band=25%20to%2034``.
+  several levels), e.g. ``f.gender=Woman&f.age_band=18%20to%2024&f.age_band=25%20to%2034``;
+* ``f.<column>=<low>..<high>`` — the range of a numeric filter column, bounds included
+  (``f.clv=100..2500``; ``f.clv=100..`` at least, ``f.clv=..2500`` at most).
 
 Values are URL-encoded; other keys are ignored.
 """
@@ -36,7 +38,8 @@ class ViewState:
     ----------
     filters : dict of str to tuple of str
         Column -> the levels respondents may have (any of them; every column must
-        match). Columns without levels are dropped.
+        match), or a one-value range ``("low..high",)``. Columns without levels are
+        dropped.
     persona : str or None
         The selected persona's id.
     wave : str or None

@@ -6,13 +6,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-__all__ = ["FILTER_TYPE", "FilterGroup", "FilterPanel", "filter_groups", "filter_id",
-           "filters_from_ticks", "ticks_from_filters"]
+from ..personas import format_range, parse_range
+
+__all__ = ["FILTER_TYPE", "RANGE_BOUNDS", "RANGE_TYPE", "FilterGroup", "FilterPanel",
+           "bounds_from_filters", "filter_groups", "filter_id", "filters_from_bounds",
+           "filters_from_ticks", "range_id", "range_options", "ticks_from_filters"]
 
 #: ``type`` of the pattern-matching id of every filter checklist.
 FILTER_TYPE = "dash-personas-filter"
+#: ``type`` of the pattern-matching id of every number box of a range filter.
+RANGE_TYPE = "dash-personas-range"
+#: The ``bound`` of a range's two number boxes, in page order.
+RANGE_BOUNDS = ("from", "to")
 #: Levels of an option column of a multiple-choice question (not ticked, ticked).
 _TICK = ("0", "1")
 _OPTION_SEPARATOR = " — "
@@ -21,6 +29,18 @@ _OPTION_SEPARATOR = " — "
 def filter_id(key: str) -> dict[str, str]:
     """The id of the checklist ``key`` (its ``value`` is the list of ticked entries)."""
     return {"type": FILTER_TYPE, "column": key}
+
+
+def range_id(column: str, bound: str) -> dict[str, str]:
+    """The id of the number box ``bound`` (``"from"`` or ``"to"``) of a range filter."""
+    return {"type": RANGE_TYPE, "column": column, "bound": bound}
+
+
+def _dom_id(component: dict[str, str]) -> str:
+    """The DOM id Dash gives a dict id (keys sorted, compact JSON), for ``<label for>``."""
+    import json
+
+    return json.dumps(component, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,8 @@ def filter_groups(options: Sequence[Any]) -> list[FilterGroup]:
     groups: list[FilterGroup] = []
     questions: dict[str, list[tuple[str, str, str, str]]] = {}
     for option in options:
+        if getattr(option, "kind", "levels") == "range":
+            continue
         question, _, answer = option.label.rpartition(_OPTION_SEPARATOR)
         if option.levels == _TICK and question:
             if question not in questions:
@@ -67,6 +89,54 @@ def filter_groups(options: Sequence[Any]) -> list[FilterGroup]:
             for level, label in zip(option.levels, option.level_labels))))
     return [FilterGroup(g.key, g.label, tuple(questions[g.label]), True) if g.every else g
             for g in groups]
+
+
+def range_options(options: Sequence[Any]) -> list[Any]:
+    """The range options of ``options`` (numeric columns with many values), in order."""
+    return [o for o in options if getattr(o, "kind", "levels") == "range"]
+
+
+def filters_from_bounds(ranges: Sequence[Any], bounds: Sequence[Any]
+                        ) -> dict[str, list[str]]:
+    """Column -> ``["low..high"]`` from the number boxes' values.
+
+    ``bounds`` holds two values per option of ``ranges`` (from, to), in page order; an
+    empty box leaves that side open, two empty boxes (or a low above the high) set no
+    filter.
+    """
+    filters: dict[str, list[str]] = {}
+    for i, option in enumerate(ranges):
+        low, high = (_number(v) for v in bounds[2 * i:2 * i + 2])
+        if (low is not None or high is not None) and (
+                low is None or high is None or low <= high):
+            filters[option.column] = [format_range(low, high)]
+    return filters
+
+
+def bounds_from_filters(ranges: Sequence[Any], filters: Mapping[str, Sequence[str]]
+                        ) -> list[float | None]:
+    """The number boxes' values (two per option of ``ranges``) that show ``filters``."""
+    values: list[float | None] = []
+    for option in ranges:
+        chosen = list(filters.get(option.column, ()))
+        bounds = parse_range(chosen[0]) if len(chosen) == 1 else None
+        low, high = bounds or (None, None)
+        values += [_shown(low, option), _shown(high, option)]
+    return values
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _shown(value: float | None, option: Any) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if option.whole and value == int(value) else value
 
 
 def filters_from_ticks(groups: Sequence[FilterGroup],
@@ -93,16 +163,18 @@ class FilterPanel(html.Section):
 
     Within a question any ticked answer qualifies; across questions all must match (the
     options of a multiple-choice question are questions of their own: every ticked one
-    must have been chosen); a question with nothing ticked does not filter. Native
-    checkboxes (keyboard and screen-reader friendly, no hidden focus targets); answer
-    labels are rendered as text.
+    must have been chosen); a question with nothing ticked does not filter. A numeric
+    question with many values (age in years, spend, minutes) gets two labelled number
+    boxes, "From" and "To" (bounds included; an empty box leaves that side open).
+    Native checkboxes and number inputs (keyboard and screen-reader friendly, no hidden
+    focus targets); answer labels are rendered as text.
 
     Parameters
     ----------
     options : sequence of FilterOption
         The filterable columns (``PersonaFilter.options``).
     values : mapping of str to sequence of str, optional
-        The initially ticked levels per column.
+        The initially ticked levels per column (``["low..high"]`` for a range).
     heading : str
     **section_props
         Passed to the outer ``html.Section`` (``id``, ``className``...).
@@ -125,11 +197,41 @@ class FilterPanel(html.Section):
                     value=chosen, inputClassName="form-check-input me-1",
                     labelClassName="d-block text-break"),
             ], className="dash-personas-filter small mb-2", open=bool(chosen)))
+        ranges = range_options(options)
+        bounds = bounds_from_filters(ranges, values or {})
+        for i, option in enumerate(ranges):
+            items.append(_range_item(option, bounds[2 * i:2 * i + 2]))
         section_props.setdefault("className", "dash-personas-filters border rounded-3 p-3 mt-3")
         super().__init__([
             html.H2(heading, className="h6 mb-2"),
-            html.P("Tick answers to see the personas of those respondents only; every card "
-                   "and chart is recomputed. Copy the address to share the view.",
+            html.P("Tick answers (or give a range of numbers) to see the personas of those "
+                   "respondents only; every card and chart is recomputed. Copy the address "
+                   "to share the view.",
                    className="small text-body-secondary mb-2"),
             html.Div(items, className="row row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2"),
         ], **section_props)
+
+
+def _range_item(option: Any, bounds: Sequence[Any]) -> html.Details:
+    """The two number boxes of a range filter, each with its visible label."""
+    def number(value: float) -> str:
+        return f"{value:,.15g}"
+
+    boxes = []
+    for bound, value, text in zip(RANGE_BOUNDS, bounds, ("From", "To")):
+        box_id = range_id(option.column, bound)
+        boxes.append(html.Div([
+            dbc.Label(text, html_for=_dom_id(box_id), className="mb-0 me-1"),
+            # debounce: recomputed when the box is left or Enter pressed, not per digit
+            dbc.Input(id=box_id, type="number", value=value, min=option.minimum,
+                      max=option.maximum, step=1 if option.whole else "any", debounce=True,
+                      size="sm", inputmode="numeric" if option.whole else "decimal",
+                      className="dash-personas-range-input"),
+        ], className="d-flex align-items-center"))
+    chosen = any(v is not None for v in bounds)
+    return html.Details([
+        html.Summary(option.label, className="fw-semibold text-truncate"),
+        html.P(f"{number(option.minimum)} to {number(option.maximum)} in the data",
+               className="text-body-secondary mb-1"),
+        html.Div(boxes, className="d-flex gap-2"),
+    ], className="dash-personas-filter dash-personas-range small mb-2", open=chosen)

@@ -11,7 +11,14 @@ Dash card, the HTML sheet and the notebook display (:func:`persona_card_html`,
 from ._answers import behaviour_answers, with_answers
 from ._assign import assign_personas, refresh_sizes
 from ._build import build_personas, prototypes_from_labels
-from ._filter import FilterOption, PersonaFilter, filter_personas
+from ._filter import (
+    RANGE_SEPARATOR,
+    FilterOption,
+    PersonaFilter,
+    filter_personas,
+    format_range,
+    parse_range,
+)
 from ._guidelines import Advice, GuidelineConflict, check_guidelines
 from ._html import comparison_table_html, persona_card_html, personas_html, view_html
 from ._model import (
@@ -67,6 +74,7 @@ from ._view import (
 )
 
 __all__ = [
+    "RANGE_SEPARATOR",
     "TEXT_LIMITS",
     "Advice",
     "Avatar",
@@ -113,11 +121,13 @@ __all__ = [
     "explain_std_diff",
     "filter_personas",
     "format_amount",
+    "format_range",
     "gallery_view",
     "load_overrides",
     "load_personas",
     "match_overrides",
     "nps_text",
+    "parse_range",
     "persona_card_html",
     "persona_view",
     "personas_html",

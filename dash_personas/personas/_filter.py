@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from survey_builder.codebook import as_codebook
+from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
 
 from ..segmentation import profile_segments
@@ -28,13 +29,66 @@ from ._features import humanise
 from ._model import FeatureInfo, Persona, PersonaSet
 from ._nps import nps_by_feature, segment_nps
 
-__all__ = ["FilterOption", "PersonaFilter", "filter_personas"]
+__all__ = ["RANGE_SEPARATOR", "FilterOption", "PersonaFilter", "filter_personas",
+           "format_range", "parse_range"]
 
 #: A categorical column with more levels than this is not offered as a filter.
 MAX_FILTER_LEVELS = 40
 #: A numeric column is offered as a filter when it holds at most this many distinct
 #: whole numbers (option ticks 0/1, ranks, Likert answers); its values are its levels.
 MAX_NUMERIC_LEVELS = 12
+#: Between the bounds of a numeric filter: ``"18..34"``, ``"100.."`` (at least),
+#: ``"..65"`` (at most).
+RANGE_SEPARATOR = ".."
+
+
+def format_range(low: float | None, high: float | None) -> str:
+    """A numeric filter's value: ``"18..34"``, ``"100.."`` or ``"..65"`` (see :func:`parse_range`).
+
+    Examples
+    --------
+    >>> format_range(18, 34.5), format_range(None, 65.0)
+    ('18..34.5', '..65')
+    """
+    def text(bound: float | None) -> str:
+        if bound is None:
+            return ""
+        shortest = repr(float(bound))  # the shortest text that reads back the same float
+        return shortest[:-2] if shortest.endswith(".0") else shortest
+
+    return f"{text(low)}{RANGE_SEPARATOR}{text(high)}"
+
+
+def parse_range(value: str) -> tuple[float | None, float | None] | None:
+    """The bounds of a numeric filter's value, ``None`` when it is not a range.
+
+    A bound may be left out (``"100.."``: at least 100); the low bound must not exceed
+    the high one, and at least one must be given.
+
+    Examples
+    --------
+    >>> parse_range("18..34"), parse_range("..65"), parse_range("34..18"), parse_range("x")
+    ((18.0, 34.0), (None, 65.0), None, None)
+    """
+    low_text, separator, high_text = str(value).strip().partition(RANGE_SEPARATOR)
+    if not separator:
+        return None
+    bounds: list[float | None] = []
+    for text in (low_text.strip(), high_text.strip()):
+        if not text:
+            bounds.append(None)
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        if not np.isfinite(number):
+            return None
+        bounds.append(number)
+    low, high = bounds
+    if (low is None and high is None) or (low is not None and high is not None and low > high):
+        return None
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -48,15 +102,27 @@ class FilterOption:
     label : str
         Its readable name (the codebook's, when there is one).
     levels : tuple of str
-        The values respondents have, as written in the URL, in questionnaire order.
+        The values respondents have, as written in the URL, in questionnaire order
+        (empty for a range).
     level_labels : tuple of str
         A readable label for each level.
+    kind : {"levels", "range"}
+        Filtered by answers (any of the chosen levels) or, for a numeric column with
+        many values (age in years, spend, minutes...), by a range ``low..high``.
+    minimum, maximum : float or None
+        A range's smallest and largest value in the data.
+    whole : bool
+        A range's values are all whole numbers.
     """
 
     column: str
     label: str
     levels: tuple[str, ...]
     level_labels: tuple[str, ...]
+    kind: str = "levels"
+    minimum: float | None = None
+    maximum: float | None = None
+    whole: bool = False
 
 
 class PersonaFilter:
@@ -75,31 +141,44 @@ class PersonaFilter:
     codebook : Codebook or mapping, optional
         Readable labels of filter columns and levels that the personas do not describe
         (e.g. ``read_scores(path).codebook``).
+    labels : array-like, optional
+        Each row's segment (``Persona.segment``), e.g. a tracking wave's stored
+        assignment (:attr:`~dash_personas.tracking.WaveData.segment`). Default: each
+        row's nearest persona prototype.
+    sample_weight : array-like, optional
+        Each row's survey weight (e.g. :attr:`~dash_personas.tracking.WaveData.weight`).
+        Default: the personas' weight column (``statistics.weight``) when ``data`` has
+        it, else unweighted.
 
     Attributes
     ----------
     options : list of FilterOption
         The columns that can be filtered on: every describable categorical column of
-        ``data`` with 2 to 40 levels, and numeric columns of at most 12 distinct whole
-        numbers.
+        ``data`` with 2 to 40 levels and numeric column of at most 12 distinct whole
+        numbers (by level), every other describable numeric column (by range) except
+        the personas' attitude scale scores.
     n_respondents : int
     """
 
     def __init__(self, personas: PersonaSet, data: pd.DataFrame,
-                 codebook: Mapping[str, Any] | None = None) -> None:
+                 codebook: Mapping[str, Any] | None = None, *, labels: Any = None,
+                 sample_weight: Any = None) -> None:
         from ..pipeline import read_weights, select_features
-        from ._assign import assign_personas
 
         frame = data.set_axis([str(c) for c in data.columns], axis=1)
         self.personas = personas
         self.n_respondents = len(frame)
-        ids = assign_personas(personas, frame)
-        position = {p.id: i for i, p in enumerate(personas)}
-        self._labels = np.array([position[i] for i in ids], dtype=np.int64)
+        self._labels = _positions(personas, frame, labels)
         stats = personas.statistics
         weight_column = stats.weight if stats is not None else None
-        self._weights = (read_weights(frame, weight_column, source="data")
-                         if weight_column and weight_column in frame.columns else None)
+        if sample_weight is not None:
+            self._weights = np.asarray(sample_weight, dtype=np.float64)
+            if self._weights.shape != (len(frame),):
+                raise ValueError(f"sample_weight has {self._weights.size} values for "
+                                 f"{len(frame)} rows")
+        else:
+            self._weights = (read_weights(frame, weight_column, source="data")
+                             if weight_column and weight_column in frame.columns else None)
         self._info = {f.name: f for f in personas.features if f.name in frame.columns}
         self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
         self._profiled = _profile_columns(frame, self._info)
@@ -111,6 +190,7 @@ class PersonaFilter:
                                       else ()).features
         book = as_codebook(codebook) if codebook is not None else None
         self.options: list[FilterOption] = []
+        # level code per row (-1: no answer), or the number per row for a range
         self._codes: dict[str, np.ndarray] = {}
         for name in describable:
             if name in QUALITY_COLUMNS:
@@ -132,15 +212,17 @@ class PersonaFilter:
         Parameters
         ----------
         filters : mapping of str to iterable of str
-            Column -> allowed levels (e.g. from a URL).
+            Column -> allowed levels, or a one-value range ``("low..high",)`` for a
+            range option (e.g. from a URL).
 
         Returns
         -------
         filters : dict of str to tuple of str
-            Known columns with their known levels, in the options' order; a column
-            with no level left is dropped.
+            Known columns with their known levels, in the options' order (a range
+            written as :func:`format_range` writes it); a column with no level left,
+            or with a value that is not a range, is dropped.
         notes : list of str
-            One sentence per unknown column or level.
+            One sentence per unknown column, level or bad range.
         """
         kept: dict[str, tuple[str, ...]] = {}
         notes: list[str] = []
@@ -149,6 +231,15 @@ class PersonaFilter:
             wanted = [str(level) for level in wanted]
             if option is None:
                 notes.append(f"No filter {column!r}: the data has no such question.")
+                continue
+            if option.kind == "range":
+                bounds = parse_range(wanted[0]) if len(wanted) == 1 else None
+                if bounds is None:
+                    notes.append(f"{option.label}: {', '.join(map(repr, wanted))} is not a "
+                                 f"range (write low{RANGE_SEPARATOR}high, e.g. "
+                                 f"{format_range(option.minimum, option.maximum)}).")
+                else:
+                    kept[option.column] = (format_range(*bounds),)
                 continue
             unknown = [level for level in wanted if level not in option.levels]
             if unknown:
@@ -166,9 +257,31 @@ class PersonaFilter:
         keep = np.ones(self.n_respondents, dtype=bool)
         for column, levels in self.check(filters)[0].items():
             option = self.option(column)
+            if option.kind == "range":
+                low, high = parse_range(levels[0])
+                # no answer (NaN) is outside every range: NaN compares False
+                numbers = self._codes[column]
+                keep &= numbers >= (-np.inf if low is None else low)
+                keep &= numbers <= (np.inf if high is None else high)
+                continue
             allowed = [option.levels.index(level) for level in levels]
             keep &= np.isin(self._codes[column], allowed)
         return keep
+
+    def describe(self, filters: Mapping[str, Iterable[str]]) -> str:
+        """The filters in words: ``"Gender: Woman; Age: 18 to 34"`` (what :meth:`check` keeps)."""
+        kept = self.check(filters)[0]
+        parts = []
+        for option in self.options:
+            if option.column not in kept:
+                continue
+            values = kept[option.column]
+            if option.kind == "range":
+                text = _range_words(*parse_range(values[0]))
+            else:
+                text = " or ".join(option.level_labels[option.levels.index(v)] for v in values)
+            parts.append(f"{option.label}: {text}")
+        return "; ".join(parts)
 
     def apply(self, filters: Mapping[str, Iterable[str]]) -> PersonaSet:
         """The personas recomputed on the respondents that pass ``filters``.
@@ -226,8 +339,10 @@ def filter_personas(personas: PersonaSet, data: pd.DataFrame,
         rows are assigned to the nearest persona prototype.
     filters : mapping of str to iterable of str
         Column -> allowed levels, as written in ``data`` (e.g. ``{"gender": ["Woman"],
-        "age_band": ["18 to 24", "25 to 34"]}``): a row passes when its answer is one
-        of a column's levels, for every column. Unknown columns and levels are
+        "age_band": ["18 to 24", "25 to 34"]}``), or for a numeric column with many
+        values a range (``{"spend": ["100..250"]}``, ``"100.."``, ``"..250"``, bounds
+        included): a row passes when its answer is one of a column's levels or in its
+        range, for every column. Unknown columns and levels are
         ignored (:meth:`PersonaFilter.check` says which).
     codebook : Codebook or mapping, optional
         Labels of the filter columns the personas do not describe.
@@ -250,11 +365,30 @@ def filter_personas(personas: PersonaSet, data: pd.DataFrame,
     >>> personas = build_personas(KPrototypes(3, random_state=0).fit(X), X)
     >>> column = personas.features[-1].name
     >>> level = str(X[column].iloc[0])
-    >>> filter_personas(personas, X, {column: [level]}).n_respondents == (
-    ...     X[column].astype(str) == level).sum()
+    >>> kept = filter_personas(personas, X, {column: [level]}).n_respondents
+    >>> bool(kept == (X[column].astype(str) == level).sum())
     True
     """
     return PersonaFilter(personas, data, codebook).apply(filters)
+
+
+def _positions(personas: PersonaSet, frame: pd.DataFrame, labels: Any) -> np.ndarray:
+    """Each row's persona position: from ``labels`` (segments), else the nearest prototype."""
+    if labels is None:
+        from ._assign import assign_personas
+
+        position = {p.id: i for i, p in enumerate(personas)}
+        return np.array([position[i] for i in assign_personas(personas, frame)], dtype=np.int64)
+    segments = pd.Series(np.asarray(labels)).astype(str)
+    if len(segments) != len(frame):
+        raise ValueError(f"labels has {len(segments)} values for {len(frame)} rows")
+    known = pd.Index([str(p.segment) for p in personas])
+    positions = known.get_indexer(segments)
+    if (positions < 0).any():
+        unknown = sorted(set(segments[positions < 0]))[:5]
+        raise UserError(f"segments {', '.join(map(repr, unknown))} are not among the "
+                        f"personas' ({', '.join(known)})", field="labels")
+    return positions.astype(np.int64)
 
 
 def _profile_columns(frame: pd.DataFrame, info: Mapping[str, FeatureInfo]) -> pd.DataFrame:
@@ -291,15 +425,33 @@ def _coded(column: pd.Series, feature: FeatureInfo | None, book: Any,
         numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=np.float64)
         observed = numbers[~np.isnan(numbers)]
         distinct = np.unique(observed)
-        if not 2 <= distinct.size <= MAX_NUMERIC_LEVELS or not np.all(distinct == np.round(
-                distinct)):
+        whole = bool(np.all(distinct == np.round(distinct)))
+        if distinct.size < 2:
             return None
+        if distinct.size > MAX_NUMERIC_LEVELS or not whole:
+            if feature is not None and feature.role == "scale":
+                return None  # an attitude score, not a question people are picked by
+            label, _ = _labels(name, [], feature, book, language)
+            return FilterOption(name, label, (), (), kind="range",
+                                minimum=float(distinct[0]), maximum=float(distinct[-1]),
+                                whole=whole), numbers
         codes = np.full(numbers.shape, -1, dtype=np.int64)
         seen = ~np.isnan(numbers)
         codes[seen] = np.searchsorted(distinct, numbers[seen])
         levels = [str(int(v)) for v in distinct]
     label, level_labels = _labels(name, levels, feature, book, language)
     return FilterOption(name, label, tuple(levels), tuple(level_labels)), codes
+
+
+def _range_words(low: float | None, high: float | None) -> str:
+    def number(value: float) -> str:
+        return f"{value:,.15g}"
+
+    if low is None:
+        return f"at most {number(high)}"
+    if high is None:
+        return f"at least {number(low)}"
+    return f"{number(low)} to {number(high)}"
 
 
 def _questionnaire_order(levels: list[str], feature: FeatureInfo | None) -> list[str]:

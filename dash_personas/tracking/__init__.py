@@ -36,7 +36,7 @@ from ._report import (
 )
 from ._resegment import Recommendation
 from ._schema import SCHEMA_VERSION
-from ._study import SegmentationInfo, Study, WaveInfo
+from ._study import SegmentationInfo, Study, WaveData, WaveInfo
 from ._transitions import NewSegmentOrigin, OldSegmentOutcome, Transitions, segment_transitions
 from ._wave import Assignment, assign
 
@@ -64,6 +64,7 @@ __all__ = [
     "Study",
     "StudyReport",
     "Transitions",
+    "WaveData",
     "WaveDrift",
     "WaveInfo",
     "WaveSummary",

@@ -134,8 +134,21 @@ refits = Table(
     Column("document", Text, nullable=False),
 )
 
+#: Each wave's other answers the personas describe or can be filtered on (demographics,
+#: behaviour, ...), stored like ``wave_features`` (one columnar blob per column, rows in
+#: the respondents' id order): what the dashboard recomputes a wave's personas from.
+wave_columns = Table(
+    "wave_columns", metadata,
+    Column("wave_id", Integer, ForeignKey("waves.id"), primary_key=True, autoincrement=False),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
 _VERSION_1_TABLES = (meta, codebook, segmentations, waves, respondents, aggregates)
 _VERSION_2_TABLES = (wave_features, refits)
+_VERSION_3_TABLES = (wave_columns,)
 
 
 def _create_version_1(connection: Connection) -> None:
@@ -145,6 +158,12 @@ def _create_version_1(connection: Connection) -> None:
 def _create_version_2(connection: Connection) -> None:
     # Waves added under version 1 keep no feature values: a re-fit cannot use them.
     metadata.create_all(connection, tables=list(_VERSION_2_TABLES))
+
+
+def _create_version_3(connection: Connection) -> None:
+    # Waves added before keep only the segmentation's features: their personas can be
+    # recomputed on those, not filtered by the other answers.
+    metadata.create_all(connection, tables=list(_VERSION_3_TABLES))
 
 
 def _drop_respondents_foreign_key(connection: Connection) -> None:
@@ -167,7 +186,9 @@ MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None]]] = {
         _create_version_1),
     2: ("re-fits: wave_features (each wave's feature values), refits (transitions)",
         _create_version_2),
-    3: ("respondents: no per-row foreign-key trigger on PostgreSQL (bulk COPY speed)",
+    3: ("wave rows: wave_columns (each wave's other described and filterable answers)",
+        _create_version_3),
+    4: ("respondents: no per-row foreign-key trigger on PostgreSQL (bulk COPY speed)",
         _drop_respondents_foreign_key),
 }
 

@@ -40,11 +40,12 @@ from ._wave import (
     assign,
     check_columns,
     column_contract,
+    described_columns,
     id_order,
     prepare_wave,
 )
 
-__all__ = ["SegmentationInfo", "Study", "WaveInfo"]
+__all__ = ["SegmentationInfo", "Study", "WaveData", "WaveInfo"]
 
 #: Version of the per-wave aggregates document; bump when its meaning changes.
 #: 2 added ``profile`` (:func:`~._drift.wave_profile`); a version-1 document gets its
@@ -77,6 +78,43 @@ class WaveInfo:
     n: int
     segmentation_version: int
     created_at: str
+
+
+@dataclass(frozen=True)
+class WaveData:
+    """One wave's respondent rows as the study stored them (:meth:`Study.wave_data`).
+
+    Attributes
+    ----------
+    label : str
+    segmentation_version : int
+        The segmentation the wave was assigned under (its personas:
+        ``study.personas(segmentation_version)``).
+    frame : DataFrame
+        One row per respondent, in respondent id order: ``respondent_id``, the
+        segmentation's features and the wave's other answers the personas describe or
+        can be filtered on. Only ``respondent_id`` for a wave stored before the study
+        kept feature values (schema version 1); no other answers for a wave stored
+        before it kept them (schema version 2).
+    segment : ndarray of int
+        Each row's segment (the stored assignment: ``Persona.segment``).
+    weight : ndarray of float
+        Each row's survey weight (1 when the wave was not weighted).
+    weighted : bool
+        The wave was added with a weight column.
+    """
+
+    label: str
+    segmentation_version: int
+    frame: pd.DataFrame
+    segment: np.ndarray
+    weight: np.ndarray
+    weighted: bool
+
+    @property
+    def has_answers(self) -> bool:
+        """The rows hold the segmentation's features (profiles can be recomputed)."""
+        return self.frame.shape[1] > 1
 
 
 @dataclass(frozen=True)
@@ -452,6 +490,40 @@ class Study:
             return pd.DataFrame.from_records(result.cursor.fetchall(), columns=[
                 "respondent_id", "segment", "distance", "confidence", "weight"])
 
+    def wave_data(self, label: str) -> WaveData:
+        """The rows of one wave: answers, stored segment and weight of every respondent.
+
+        What the dashboard recomputes a wave's personas from, filters included
+        (:class:`~dash_personas.PersonaFilter` with ``labels=`` the stored segments).
+
+        Parameters
+        ----------
+        label : str
+            The wave's label.
+
+        Returns
+        -------
+        WaveData
+
+        Raises
+        ------
+        UserError
+            No such wave.
+        """
+        w, a = schema.waves.c, schema.aggregates.c
+        with translate_errors(self._location), self._engine.connect() as connection:
+            wave_id = self._wave_id(connection, str(label))
+            version, document = connection.execute(
+                select(w.segmentation_version, a.document).join_from(
+                    schema.waves, schema.aggregates, a.wave_id == w.id)
+                .where(w.id == wave_id)).one()
+            features, segment, weight, ids = _stored_rows(connection, wave_id)
+            others = _stored_columns(connection, schema.wave_columns, wave_id)
+        parts = [pd.DataFrame({"respondent_id": ids})]
+        parts += [part for part in (features, others) if part is not None]
+        return WaveData(str(label), int(version), pd.concat(parts, axis=1), segment, weight,
+                        bool(json.loads(document).get("weighted", False)))
+
     def migration(self, from_wave: str, to_wave: str) -> Migration:
         """The from→to matrix of the respondents seen in both waves.
 
@@ -610,6 +682,8 @@ class Study:
             check_columns(frame, contract, source)
         prepared = prepare_wave(frame, model, id_column=id_column, weight=weight,
                                 source=source)
+        others = frame[described_columns(frame, model, self.personas(version),
+                                          exclude=(id_column, weight))]
         encoded = model.encoder_.transform(prepared.features)
         assignment = assign(model, prepared.features, encoded=encoded)
         bad = ~np.isfinite(assignment.distance)
@@ -620,7 +694,7 @@ class Study:
             info = self._insert_wave(connection, frame, prepared, assignment, model,
                                      label=label, date=date, version=version,
                                      contract=contract, source=source,
-                                     codes=encoded.categorical)
+                                     codes=encoded.categorical, others=others)
         return info
 
     def refit(self, waves: Sequence[str] | None = None, *, k: int | str = "auto",
@@ -768,7 +842,8 @@ class Study:
                      prepared: PreparedWave, assignment: Assignment, model: Any, *,
                      label: str, date: str | None, version: int,
                      contract: dict[str, Any] | None, source: str,
-                     codes: np.ndarray | None = None) -> WaveInfo:
+                     codes: np.ndarray | None = None,
+                     others: pd.DataFrame | None = None) -> WaveInfo:
         w = schema.waves.c
         # Re-checked under the write lock: another writer may have gone first.
         if connection.execute(select(w.id).where(w.label == label)).first() is not None:
@@ -797,6 +872,9 @@ class Study:
             created_at=created_at))
         _insert_respondents(connection, wave_id, prepared, assignment)
         _insert_features(connection, wave_id, prepared)
+        if others is not None and others.shape[1]:
+            _insert_columns(connection, schema.wave_columns, wave_id,
+                            others.reset_index(drop=True).iloc[prepared.order])
         n_segments = len(model.cluster_centers_)
         migration = None
         if previous is not None:
@@ -841,16 +919,29 @@ def _stored_wave(connection: Connection, wave_id: int
 
     All three in the order the feature values are stored (by respondent id).
     """
-    f = schema.wave_features.c
+    return _stored_rows(connection, wave_id)[:3]
+
+
+def _stored_rows(connection: Connection, wave_id: int
+                 ) -> tuple[pd.DataFrame | None, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_stored_wave` and the respondent ids, all in respondent id order."""
     r = schema.respondents.c
-    columns = connection.execute(select(f.name, f.description, f.data).where(
-        f.wave_id == wave_id).order_by(f.position)).all()
     rows = connection.execute(select(r.respondent_id, r.segment, r.weight).where(
         r.wave_id == wave_id)).all()
-    order = id_order(np.array([row[0] for row in rows], dtype=object))
+    ids = np.array([row[0] for row in rows], dtype=object)
+    order = id_order(ids)
     segment = np.array([row[1] for row in rows], dtype=np.int64)[order]
     weight = np.array([row[2] for row in rows], dtype=float)[order]
-    return (decode_columns(columns) if columns else None), segment, weight
+    return (_stored_columns(connection, schema.wave_features, wave_id), segment, weight,
+            ids[order])
+
+
+def _stored_columns(connection: Connection, table: Any, wave_id: int) -> pd.DataFrame | None:
+    """The columnar blobs of one wave in ``table`` as a frame (``None`` when there are none)."""
+    c = table.c
+    columns = connection.execute(select(c.name, c.description, c.data).where(
+        c.wave_id == wave_id).order_by(c.position)).all()
+    return decode_columns(columns) if columns else None
 
 
 def _panel_counts(connection: Connection, before: int, after: int, k_from: int,
@@ -873,8 +964,14 @@ def _panel_counts(connection: Connection, before: int, after: int, k_from: int,
 
 def _insert_features(connection: Connection, wave_id: int, prepared: PreparedWave) -> None:
     """Store the wave's feature values (columnar blobs, in the respondents' id order)."""
-    ordered = prepared.features.iloc[prepared.order]
-    connection.execute(schema.wave_features.insert(), [
+    _insert_columns(connection, schema.wave_features, wave_id,
+                    prepared.features.iloc[prepared.order])
+
+
+def _insert_columns(connection: Connection, table: Any, wave_id: int,
+                    ordered: pd.DataFrame) -> None:
+    """Store ``ordered``'s columns in ``table``, one columnar blob per column."""
+    connection.execute(table.insert(), [
         {"wave_id": wave_id, "position": position, "name": name, "description": description,
          "data": data}
         for position, (name, description, data) in enumerate(encode_columns(ordered))])

@@ -8,6 +8,7 @@ recoded answer scale is caught before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,8 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 
-__all__ = ["Assignment", "assign", "check_columns", "column_contract", "id_order", "prepare_wave"]
+__all__ = ["Assignment", "assign", "check_columns", "column_contract", "described_columns",
+           "id_order", "prepare_wave"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,24 @@ def column_contract(frame: pd.DataFrame, model: Any) -> dict[str, Any]:
     categorical = [str(c) for c in model.categorical_features_]
     return {"columns": [str(c) for c in frame.columns],
             "levels": {name: _levels(frame[name]) for name in categorical if name in frame}}
+
+
+def described_columns(frame: pd.DataFrame, model: Any, personas: Any,
+                      exclude: Iterable[str | None] = ()) -> list[str]:
+    """The columns of a wave besides the model's features that a study keeps.
+
+    The columns the personas describe and every column the feature rules would accept
+    (:func:`~dash_personas.pipeline.select_features` without a codebook: demographics,
+    behaviour answers, numbers; not identifiers, free text, dates or quality flags):
+    what the dashboard recomputes and filters a wave's personas on.
+    """
+    from ..pipeline import select_features
+
+    left_out = {str(c) for c in model.feature_names_in_} | {str(c) for c in exclude if c}
+    chosen = set(select_features(frame, allow_empty=True,
+                                 exclude=[c for c in left_out if c in frame.columns]).features)
+    chosen |= {f.name for f in personas.features if f.name in frame.columns}
+    return [c for c in frame.columns if c in chosen and c not in left_out]
 
 
 def _quoted(names: list[str], limit: int = 8) -> str:

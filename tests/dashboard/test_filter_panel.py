@@ -53,3 +53,42 @@ def _walk(component):
     for child in children if isinstance(children, list) else [children]:
         if child is not None and not isinstance(child, str):
             yield from _walk(child)
+
+
+SPEND = FilterOption("spend", "Spend per visit", (), (), kind="range", minimum=2.5,
+                     maximum=480.0)
+AGE = FilterOption("age", "Age in years", (), (), kind="range", minimum=18, maximum=90,
+                   whole=True)
+
+
+def test_a_range_option_gets_two_labelled_number_boxes():
+    from dash_personas.components.filters import RANGE_TYPE, range_options
+
+    panel = FilterPanel([*OPTIONS, SPEND, AGE], values={"age": ["30..45"]})
+    assert range_options([*OPTIONS, SPEND, AGE]) == [SPEND, AGE]
+    assert len(filter_groups([*OPTIONS, SPEND, AGE])) == 3  # no checklist for a range
+    boxes = [c for c in _walk(panel) if isinstance(getattr(c, "id", None), dict)
+             and c.id["type"] == RANGE_TYPE]
+    assert [(b.id["column"], b.id["bound"], b.type, b.value) for b in boxes] == [
+        ("spend", "from", "number", None), ("spend", "to", "number", None),
+        ("age", "from", "number", 30), ("age", "to", "number", 45)]
+    assert [b.step for b in boxes] == ["any", "any", 1, 1]
+    labels = {c.html_for: c.children for c in _walk(panel) if type(c).__name__ == "Label"}
+    import json
+    for box in boxes:
+        dom_id = json.dumps(box.id, sort_keys=True, separators=(",", ":"))
+        assert labels[dom_id] == {"from": "From", "to": "To"}[box.id["bound"]]
+
+
+def test_number_boxes_and_filters_convert_both_ways():
+    from dash_personas.components.filters import bounds_from_filters, filters_from_bounds
+
+    ranges = [SPEND, AGE]
+    assert filters_from_bounds(ranges, [10, 99.5, None, 65]) == {"spend": ["10..99.5"],
+                                                                  "age": ["..65"]}
+    assert bounds_from_filters(ranges, {"spend": ["10..99.5"], "age": ["..65"]}) == [
+        10.0, 99.5, None, 65]
+    # empty boxes, a low above the high, text: no filter
+    assert filters_from_bounds(ranges, [None, None, 70, 30]) == {}
+    assert filters_from_bounds(ranges, ["", "x", None, None]) == {}
+    assert bounds_from_filters(ranges, {"spend": ["oops"]}) == [None] * 4

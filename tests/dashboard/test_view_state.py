@@ -52,3 +52,9 @@ def test_round_trip(filters, persona, wave):
     query = state.to_query()
     assert urlsplit("http://h/?" + query).query == query  # one URL, nothing lost
     assert view_state_from_search("?" + query) == state
+
+
+def test_a_range_filter_is_one_readable_pair():
+    state = ViewState({"clv": ("100..2500",), "spend": ("..40.5",)}, wave="W2")
+    assert state.to_query() == "wave=W2&f.clv=100..2500&f.spend=..40.5"
+    assert view_state_from_search("?" + state.to_query()) == state

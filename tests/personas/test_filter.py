@@ -158,3 +158,38 @@ def test_the_export_menu_serves_the_filtered_view(case):
     assert table("?f.gender=Woman") != table("")
     # what the page ignores in a link, the export ignores too
     assert table("?f.gender=Woman&f.nope=1") == table("?f.gender=Woman")
+
+
+def test_a_numeric_question_with_many_values_is_filtered_by_a_range(case, source):
+    from dash_personas.personas import format_range, parse_range
+
+    spend = source.option("avg_purchase_value")  # a behaviour answer: a number per person
+    assert spend.kind == "range" and spend.levels == ()
+    values = pd.to_numeric(case.frame["avg_purchase_value"], errors="coerce")
+    assert (spend.minimum, spend.maximum) == (values.min(), values.max())
+    low, high = values.quantile([0.25, 0.6])
+    keep = (values >= low) & (values <= high)
+    filters = {"avg_purchase_value": [format_range(low, high)], "gender": ["Woman"]}
+    keep &= case.frame["gender"] == "Woman"
+    np.testing.assert_array_equal(source.mask(filters), keep.to_numpy())
+    subset = source.apply(filters)
+    ids = _assigned(case)[keep]
+    assert subset.n_respondents == int(keep.sum())
+    assert [p.size for p in subset] == [int((ids == p.id).sum()) for p in subset]
+    # an open side: at least / at most; a missing answer is outside every range
+    assert source.mask({"avg_purchase_value": [format_range(low, None)]}).sum() == (
+        values >= low).sum()
+    assert source.mask({"avg_purchase_value": [format_range(None, high)]}).sum() == (
+        values <= high).sum()
+    assert "Customer lifetime value: at least 1,000" in source.describe({"clv": ["1000.."]})
+    # the attitude scale scores are not offered: they are not questions people are picked by
+    assert source.option(case.personas[0].aspects[0].scale) is None
+    assert parse_range(format_range(low, high)) == (low, high)
+
+
+def test_a_bad_range_in_a_url_is_ignored_with_a_note(source):
+    for bad in (["abc"], ["9..1"], [".."], ["1..2", "3..4"], ["nan..1"], ["1..inf"]):
+        kept, notes = source.check({"clv": bad, "gender": ["Woman"]})
+        assert kept == {"gender": ("Woman",)}, bad
+        assert len(notes) == 1 and "is not a range" in notes[0] and "clv" not in notes[0]
+    assert source.check({"clv": [" 10 .. 20.50 "]}) == ({"clv": ("10..20.5",)}, [])

@@ -89,10 +89,10 @@ def test_a_version_2_postgresql_study_loses_the_foreign_key_on_opening(postgres_
     target = new_database(postgres_server)
     Study.create(target, model=model, personas=personas).close()
     engine = sa.create_engine(target)
-    with engine.begin() as connection:  # what schema version 2 created
+    with engine.begin() as connection:  # what schema versions 2 and 3 created
         connection.execute(sa.text(
             "ALTER TABLE respondents ADD FOREIGN KEY (wave_id) REFERENCES waves (id)"))
-        connection.execute(sa.text("DELETE FROM schema_migrations WHERE version = 3"))
+        connection.execute(sa.text("DELETE FROM schema_migrations WHERE version = 4"))
     with engine.connect() as connection:
         assert len(sa.inspect(connection).get_foreign_keys("respondents")) == 1
     with Study.open(target) as upgraded:

@@ -4,9 +4,9 @@ Labelled mixed-type data that installed packages ship offline, plus planted data
 from the simulator. For each data set the engine is fitted at the label's number of
 classes with ``gamma="lambdaest"`` (clustMixType's rule), ``gamma="huang"`` (kmodes'
 rule, 0.5 x mean numeric SD on the standardised numerics) and ``gamma="auto"``
-(Modha-Spangler selection over a grid spanning both), and the adjusted Rand index of
-the segments against the label is printed, one row per data set plus the average
-(over ``--seeds`` random states each). The last columns time the selection
+(Modha-Spangler selection over both values and a grid spanning them), and the
+adjusted Rand index of the segments against the label is printed, one row per
+data set plus the average (over ``--seeds`` random states each). The last columns time the selection
 against one fit at the chosen gamma, measured in the same process, and a last table
 does so on larger planted data (``--sizes``).
 
@@ -22,10 +22,16 @@ Data sets (a missing optional package is reported and its rows skipped):
   categorical-led, weak segments, and noisy categoricals (numeric-led, 6 weak
   categorical columns).
 
+``--candidates NAME`` prints, for one data set, every candidate ``"auto"`` tried
+(``gamma_selection_.to_frame()``: the Modha-Spangler criterion, its two ratios,
+the numeric share of the cost) next to the ARI of a full fit at that gamma, and
+the reason of the pick.
+
 Usage::
 
     python benchmarks/bench_gamma.py            # 3 seeds per data set
     python benchmarks/bench_gamma.py --seeds 1  # quicker
+    python benchmarks/bench_gamma.py --candidates penguins --sizes
 """
 
 from __future__ import annotations
@@ -162,13 +168,32 @@ def selection_cost(sizes: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
+def candidates(name: str) -> pd.DataFrame:
+    """Every candidate of ``gamma="auto"`` on one data set with the ARI it reaches."""
+    X, y, k = DATA_SETS[name]()
+    model = KPrototypes(k, random_state=0).fit(X)
+    frame = model.gamma_selection_.to_frame()
+    frame["ARI"] = [adjusted_rand_score(
+        y, KPrototypes(k, gamma=float(gamma), random_state=0).fit(X).labels_)
+        for gamma in frame["gamma"]]
+    print(f"{name}: {model.gamma_selection_.reason}")
+    return frame
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="random states per data set")
     parser.add_argument("--sizes", type=int, nargs="*", default=[2_000, 20_000, 50_000],
                         help="rows for the selection-cost table (none to skip it)")
+    parser.add_argument("--candidates", choices=sorted(DATA_SETS), metavar="NAME",
+                        help="print every candidate gamma of one data set and stop")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore", RestartsDisagreeWarning)
+    if args.candidates:
+        with pd.option_context("display.width", 160, "display.float_format",
+                               "{:.3f}".format):
+            print(candidates(args.candidates).to_string(index=False))
+        return 0
     rows = {}
     for name, load in DATA_SETS.items():
         try:

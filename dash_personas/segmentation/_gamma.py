@@ -148,8 +148,11 @@ class GammaSelection:
     rule : str
         The rule in words.
     reason : str
-        Why this candidate was chosen: its score, the runner-up and the margin,
-        and the classic rules' scores (or why no search was needed).
+        Why this candidate was chosen: its score, the runner-up and the margin
+        (or the near-tie it broke), the classic rules' scores, and a classic rule
+        whose segments differ from the chosen ones (agreement below
+        ``AGREEMENT_FLOOR``), with the option that gives them; or why no search
+        was needed.
     """
 
     gamma: float
@@ -285,7 +288,7 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
                   n_rows=sample.n_samples, rule=rule)
     if not eligible.any():
         at_lambdaest = int(np.argmin(np.abs(np.log(candidates / lambdaest))))
-        return GammaSelection(gamma=lambdaest, **report,
+        return GammaSelection(gamma=float(candidates[at_lambdaest]), **report,
                               agreement=_agreement(labels, at_lambdaest, n_clusters,
                                                    sample.sample_weight),
                               reason="no candidate was eligible (every one either copies "

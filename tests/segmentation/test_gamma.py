@@ -201,3 +201,17 @@ def test_one_kind_of_feature_or_one_segment_needs_no_search():
 def test_unknown_gamma_rule_is_rejected(mixed_frame):
     with pytest.raises(ValueError, match="gamma"):
         KPrototypes(3, gamma="kmodes").fit(mixed_frame)
+
+
+def test_no_eligible_candidate_falls_back_to_lambdaest_and_says_so():
+    # the numeric and the categorical column tell the same two groups exactly: every
+    # gamma reproduces them, so every candidate copies both kinds of feature
+    x = np.repeat([0.0, 1.0], 30)
+    X = pd.DataFrame({"x": x, "c": np.where(x == 0, "a", "b")})
+    model = KPrototypes(2, n_init=1, random_state=0).fit(X)
+    selection = model.gamma_selection_
+    assert not selection.eligible.any()
+    assert model.gamma_ == pytest.approx(selection.lambdaest)
+    assert selection.to_frame()["chosen"].sum() == 1
+    assert "no candidate was eligible" in selection.reason
+    np.testing.assert_allclose(selection.agreement, 1.0)

@@ -62,10 +62,10 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     gamma : {"auto", "lambdaest", "huang"} or float, default="auto"
         Weight of one categorical mismatch against one unit of squared (scaled)
         numeric distance. ``"auto"`` chooses it on evidence from the data: among
-        five values spanning the two classic rules, the one whose segments
-        separate the rows best on both kinds of features at once (Modha &
+        the two classic rules' values and five values spanning them, the one whose
+        segments separate the rows best on both kinds of features at once (Modha &
         Spangler's criterion, see :func:`select_gamma`); ``gamma_selection_``
-        reports the candidates, their scores and the rule. ``"lambdaest"`` is
+        reports the candidates, their scores and the reason of the pick. ``"lambdaest"`` is
         clustMixType's rule (mean numeric variance over mean categorical
         concentration, :func:`estimate_gamma`), ``"huang"`` kmodes' rule (0.5 x the
         mean numeric standard deviation, :func:`huang_gamma`). The value used is
@@ -111,8 +111,9 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
     gamma_ : float
         Categorical weight used.
     gamma_selection_ : GammaSelection or None
-        With ``gamma="auto"``: the candidates tried, their scores, both classic
-        rules' values and the rule in words (``gamma_selection_.to_frame()``);
+        With ``gamma="auto"``: the candidates tried, their criterion values, both
+        classic rules' values, the rule and the reason of the pick in words
+        (``gamma_selection_.to_frame()``, ``gamma_selection_.reason``);
         ``None`` otherwise. Not saved with the model.
     cluster_centers_ : DataFrame
         Prototypes: numeric means in original units, modes as original labels.

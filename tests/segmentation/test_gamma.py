@@ -19,25 +19,72 @@ def test_the_selection_reports_its_candidates_scores_and_rule(mixed_frame):
     assert isinstance(selection, GammaSelection)
     assert model.gamma_ == selection.gamma
     candidates = selection.candidates
-    assert candidates.size == gamma_module.N_CANDIDATES
+    assert candidates.size == gamma_module.N_GRID + 2
     assert np.all(np.diff(candidates) > 0)
-    # the grid spans both classic rules
+    # the grid spans both classic rules and contains them
     assert candidates[0] < min(selection.lambdaest, selection.huang)
     assert candidates[-1] > max(selection.lambdaest, selection.huang)
     lambdaest = KPrototypes(3, gamma="lambdaest", n_init=1).fit(mixed_frame).gamma_
     huang = KPrototypes(3, gamma="huang", n_init=1).fit(mixed_frame).gamma_
     assert selection.lambdaest == pytest.approx(lambdaest)
     assert selection.huang == pytest.approx(huang)
-    finite = np.isfinite(selection.scores)
-    np.testing.assert_allclose(selection.scores[finite],
-                               (selection.numeric_ratio * selection.categorical_ratio)[finite])
-    assert selection.gamma == candidates[int(np.argmin(selection.scores))]
+    assert np.isclose(candidates, lambdaest, rtol=1e-12).sum() == 1
+    assert np.isclose(candidates, huang, rtol=1e-12).sum() == 1
+    assert selection.eligible.all()
+    np.testing.assert_allclose(selection.scores,
+                               selection.numeric_ratio * selection.categorical_ratio)
+    assert np.all((selection.numeric_share > 0) & (selection.numeric_share < 1))
+    # a larger gamma leaves the categorical features a larger part of the cost
+    assert selection.numeric_share[0] > selection.numeric_share[-1]
+    best = np.min(selection.scores)
+    assert selection.scores[candidates == selection.gamma][0] <= best * (
+        1 + gamma_module.SCORE_TIE)
     frame = selection.to_frame()
-    assert list(frame.columns) == ["gamma", "numeric_ratio", "categorical_ratio", "score",
-                                   "chosen"]
+    assert list(frame.columns) == ["gamma", "classic_rule", "numeric_ratio",
+                                   "categorical_ratio", "score", "eligible", "agreement",
+                                   "numeric_share", "chosen"]
     assert frame["chosen"].sum() == 1
+    assert sorted(frame["classic_rule"]) == ["", "", "", "", "", "huang", "lambdaest"]
+    assert frame.loc[frame["classic_rule"] == "huang", "gamma"].item() == selection.huang
     assert "Modha & Spangler" in selection.rule and "lambdaest" in selection.rule
+    assert f"{selection.gamma:.3g}" in selection.reason
+    assert "lambdaest" in selection.reason and "Huang" in selection.reason
     assert selection.n_rows == len(mixed_frame.drop_duplicates())
+
+
+def test_the_report_is_reproducible_and_agreement_is_one_at_the_pick(mixed_frame):
+    first = KPrototypes(3, n_init=1, random_state=0).fit(mixed_frame).gamma_selection_
+    second = KPrototypes(3, n_init=2, random_state=5).fit(mixed_frame).gamma_selection_
+    pd.testing.assert_frame_equal(first.to_frame(), second.to_frame())
+    assert first.reason == second.reason
+    assert first.agreement[first.candidates == first.gamma][0] == pytest.approx(1.0)
+    assert np.all(first.agreement <= 1.0 + 1e-12)
+
+
+def test_the_reason_names_the_runner_up_and_the_margin():
+    candidates = np.array([0.2, 0.5, 1.0, 1.5, 4.0])  # huang 0.5, lambdaest 1.5
+    scores = np.array([np.inf, 2.0, 1.5, 1.0, 1.2])
+    agreement = np.array([0.3, 0.5, 0.9, 1.0, 0.95])
+    reason = gamma_module._reason(3, scores, agreement, candidates, 1.5, 0.5, 0.87)
+    assert reason.startswith("lowest score: gamma 1.5 scored 1, the runner-up gamma 4 1.2 "
+                             "(20.0% worse)")
+    assert "lambdaest (1.5) scored 1, Huang's rule (0.5) scored 2" in reason
+    assert "segments of Huang's rule differ from the chosen ones (ARI 0.50)" in reason
+    assert "segments of lambdaest" not in reason
+    scores[1] = np.inf
+    assert "Huang's rule (0.5) scored not eligible" in gamma_module._reason(
+        3, scores, agreement, candidates, 1.5, 0.5, 0.87)
+
+
+def test_the_grid_contains_both_classic_values_once():
+    grid = gamma_module._candidate_grid(1.8, 0.5)
+    assert grid.size == gamma_module.N_GRID + 2
+    assert grid[0] == pytest.approx(0.5 / gamma_module.GRID_MARGIN)
+    assert grid[-1] == pytest.approx(1.8 * gamma_module.GRID_MARGIN)
+    assert np.sqrt(1.8 * 0.5) == pytest.approx(grid[3])
+    assert {0.5, 1.8} <= set(grid)
+    same = gamma_module._candidate_grid(1.0, 1.0)  # the rules agree: the centre is theirs
+    assert same.size == gamma_module.N_GRID and 1.0 in same
 
 
 def test_distortion_ratios_by_hand():
@@ -70,10 +117,20 @@ def test_auto_finds_the_planted_segments_as_well_as_the_better_classic_rule(
     """Numeric-led and categorical-led planted data: each classic rule fails on one."""
     X, y = make_mixed_blobs(800, n_clusters=4, separation=separation,
                             concentration=concentration, random_state=2)
-    ari = {rule: adjusted_rand_score(y, KPrototypes(4, gamma=rule, n_init=4, random_state=0)
-                                     .fit(X).labels_)
-           for rule in ("auto", "lambdaest", "huang")}
+    models = {rule: KPrototypes(4, gamma=rule, n_init=4, random_state=0).fit(X)
+              for rule in ("auto", "lambdaest", "huang")}
+    ari = {rule: adjusted_rand_score(y, model.labels_) for rule, model in models.items()}
     assert ari["auto"] >= max(ari["lambdaest"], ari["huang"]) - 0.03, ari
+    selection = models["auto"].gamma_selection_
+    at_huang = np.isclose(selection.candidates, selection.huang, rtol=1e-12)
+    if ari["huang"] < ari["lambdaest"] - 0.1:  # the categorical-led data
+        # the report says that Huang's rule would find other segments
+        assert selection.agreement[at_huang][0] < gamma_module.AGREEMENT_FLOOR
+        assert "segments of Huang's rule differ" in selection.reason
+        assert "gamma='huang'" in selection.reason
+    else:
+        assert selection.agreement[at_huang][0] >= gamma_module.AGREEMENT_FLOOR
+        assert "segments of Huang's rule differ" not in selection.reason
 
 
 def test_segments_that_only_copy_the_levels_are_not_eligible():
@@ -83,7 +140,7 @@ def test_segments_that_only_copy_the_levels_are_not_eligible():
                       "c": rng.choice(["a", "b"], 200)})
     model = KPrototypes(2, n_init=2, random_state=0).fit(X)
     selection = model.gamma_selection_
-    assert np.isinf(selection.scores[-1])
+    assert np.isinf(selection.scores[-1]) and not selection.eligible[-1]
     assert selection.categorical_ratio[-1] == 0.0
     assert np.isfinite(selection.scores).any()
     assert np.isfinite(selection.scores[selection.candidates == model.gamma_]).all()
@@ -133,7 +190,8 @@ def test_one_kind_of_feature_or_one_segment_needs_no_search():
     numeric_only = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) ** 2})
     selection = KPrototypes(2, random_state=0).fit(numeric_only).gamma_selection_
     assert selection.gamma == 1.0 and selection.candidates.size == 0
-    assert "one kind of feature" in selection.rule
+    assert selection.eligible.size == selection.numeric_share.size == 0
+    assert "one kind of feature" in selection.rule and "one kind" in selection.reason
     X, _ = make_mixed_blobs(100, random_state=0)
     one = KPrototypes(1, random_state=0).fit(X)
     assert one.gamma_ == pytest.approx(one.gamma_selection_.lambdaest)
@@ -143,3 +201,17 @@ def test_one_kind_of_feature_or_one_segment_needs_no_search():
 def test_unknown_gamma_rule_is_rejected(mixed_frame):
     with pytest.raises(ValueError, match="gamma"):
         KPrototypes(3, gamma="kmodes").fit(mixed_frame)
+
+
+def test_no_eligible_candidate_falls_back_to_lambdaest_and_says_so():
+    # the numeric and the categorical column tell the same two groups exactly: every
+    # gamma reproduces them, so every candidate copies both kinds of feature
+    x = np.repeat([0.0, 1.0], 30)
+    X = pd.DataFrame({"x": x, "c": np.where(x == 0, "a", "b")})
+    model = KPrototypes(2, n_init=1, random_state=0).fit(X)
+    selection = model.gamma_selection_
+    assert not selection.eligible.any()
+    assert model.gamma_ == pytest.approx(selection.lambdaest)
+    assert selection.to_frame()["chosen"].sum() == 1
+    assert "no candidate was eligible" in selection.reason
+    np.testing.assert_allclose(selection.agreement, 1.0)

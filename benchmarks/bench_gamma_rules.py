@@ -1,0 +1,215 @@
+"""Compare rules for choosing gamma on the labelled sets of ``bench_gamma.py``.
+
+For every data set and seed, a wide log-spaced grid of gammas (Huang's value times
+2^(j/2), j = -6..8, plus lambdaest) is swept once on the selection rows the way
+``gamma="auto"`` does (one k-prototypes++ restart plus a warm start from the
+previous gamma), and for every candidate the script records what a rule could look
+at:
+
+* the Modha-Spangler criterion (numeric x categorical within/between ratio);
+* split-half stability (Lange et al. 2004; the idea behind Tibshirani & Walther's
+  prediction strength): segment two random halves, assign all rows by both, ARI
+  between the two assignments (2 splits, 2 restarts per half);
+* restart agreement: mean ARI between 4 independent restarts;
+* bootstrap stability (Hennig's ``clusterboot`` idea): ARI of 4 bootstrap fits,
+  warm-started from the sweep's solution, with it;
+* consensus across the grid: mean ARI of the candidate's segments with every other
+  candidate's (the "medoid" partition of the sweep);
+
+and the ARI against the label of a full fit at that gamma (default ``n_init``).
+Each rule then picks a candidate, and the table prints the ARI it reaches next to
+the two classic rules and the shipped ``gamma="auto"``. The last rows give each
+rule's average minus the better classic rule's average and its worst gap on one
+set. Slow (several minutes): it fits every candidate of every set three times.
+
+Usage::
+
+    python benchmarks/bench_gamma_rules.py              # every data set
+    python benchmarks/bench_gamma_rules.py penguins     # some of them
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_gamma import DATA_SETS
+
+from dash_personas.segmentation import (
+    KPrototypes,
+    KPrototypesDistance,
+    MixedEncoder,
+    RestartsDisagreeWarning,
+    _gamma,
+    estimate_gamma,
+    huang_gamma,
+)
+from dash_personas.segmentation._init import SeedingPool, init_kprototypes_pp
+from dash_personas.segmentation._lloyd import lloyd
+
+SEEDS = 3
+GRID_EXPONENTS = np.arange(-6, 9)  # gamma = huang x 2^(j/2)
+
+
+def _fit(prepared, k, rng, pool, warm=None, restarts=1):
+    starts = [init_kprototypes_pp(prepared, k, rng, pool) for _ in range(restarts)]
+    if warm is not None:
+        starts.append(warm)
+    return min((lloyd(prepared, start, 50, 0.0, False, 0, 1) for start in starts),
+               key=lambda run: run.cost)
+
+
+def _sub(sample, rows, weight):
+    part = sample.take(rows)
+    part.sample_weight = weight
+    return part, SeedingPool(np.arange(rows.size), weight)
+
+
+def sweep(X: pd.DataFrame, y: np.ndarray, k: int, seed: int) -> pd.DataFrame:
+    """One row per candidate gamma: what each rule looks at, and the ARI reached."""
+    encoder = MixedEncoder()
+    data = encoder.fit_transform(X)
+    lambdaest = estimate_gamma(data, encoder.n_levels, encoder.categorical_weights_)
+    huang = huang_gamma(data)
+    grid = np.unique(np.r_[huang * 2.0 ** (GRID_EXPONENTS / 2), lambdaest])
+    rng = np.random.default_rng(1000 + seed)
+    sample = _gamma._selection_rows(data, SeedingPool.from_data(data), rng)
+    weight = sample.sample_weight
+    pool = SeedingPool(np.arange(sample.n_samples), weight)
+    totals = _gamma._total_distortion(sample, encoder.categorical_weights_)
+    rows, labels, warm = [], [], None
+    for gamma in grid:
+        distance = KPrototypesDistance.from_encoder(encoder, float(gamma))
+        prepared = distance.prepare(sample)
+        best = _fit(prepared, k, rng, pool, warm)
+        warm = best.prototypes
+        labels.append(best.labels)
+        within = _gamma._within_distortion(prepared, best.prototypes, best.labels,
+                                           encoder.categorical_weights_)
+        restarts = [_fit(prepared, k, rng, pool).labels for _ in range(4)]
+        agree = np.mean([adjusted_rand_score(restarts[i], restarts[j])
+                         for i in range(4) for j in range(i + 1, 4)])
+        boot = []
+        for _ in range(4):
+            drawn, counts = np.unique(rng.choice(sample.n_samples, sample.n_samples,
+                                                 p=weight / weight.sum()),
+                                      return_counts=True)
+            part, part_pool = _sub(sample, drawn, counts.astype(float))
+            run = _fit(distance.prepare(part), k, rng, part_pool, best.prototypes)
+            boot.append(adjusted_rand_score(best.labels,
+                                            distance.nearest(prepared, run.prototypes)[0]))
+        half = []
+        for _ in range(2):
+            order = rng.permutation(sample.n_samples)
+            assigned = []
+            for rows_half in np.array_split(order, 2):
+                part, part_pool = _sub(sample, rows_half, weight[rows_half])
+                run = _fit(distance.prepare(part), k, rng, part_pool, restarts=2)
+                assigned.append(distance.nearest(prepared, run.prototypes)[0])
+            half.append(adjusted_rand_score(*assigned))
+        full = KPrototypes(k, gamma=float(gamma), random_state=seed).fit(X)
+        rows.append({"gamma": gamma, "rel": gamma / huang,
+                     "numeric_ratio": _gamma._ratio(within[0], totals[0]),
+                     "categorical_ratio": _gamma._ratio(within[1], totals[1]),
+                     "agree": agree, "boot": np.mean(boot), "half": np.mean(half),
+                     "ARI": adjusted_rand_score(y, full.labels_)})
+    frame = pd.DataFrame(rows)
+    frame["eligible"] = (np.isfinite(frame.numeric_ratio) & np.isfinite(frame.categorical_ratio)
+                         & (frame.numeric_ratio > 0) & (frame.categorical_ratio > 0))
+    frame["ms"] = np.where(frame.eligible, frame.numeric_ratio * frame.categorical_ratio,
+                           np.inf)
+    agreement = np.array([[adjusted_rand_score(a, b) for b in labels] for a in labels])
+    frame["consensus"] = (agreement.sum(axis=1) - 1) / (len(labels) - 1)
+    exponents = np.log2(frame.rel) * 2
+    on_grid = np.isclose(exponents, np.round(exponents))
+    narrow = on_grid & (np.round(exponents) >= -6) & (np.round(exponents) <= 6)
+    narrow_agreement = agreement[np.ix_(narrow, narrow)]
+    frame["consensus_narrow"] = np.nan
+    frame.loc[narrow, "consensus_narrow"] = ((narrow_agreement.sum(axis=1) - 1)
+                                             / (narrow.sum() - 1))
+    frame.attrs.update(lambdaest=lambdaest, huang=huang)
+    return frame
+
+
+Rule = Callable[[pd.DataFrame], int]
+
+
+def _best(frame: pd.DataFrame, values: pd.Series, among: pd.Series | None = None,
+          highest: bool = True) -> int:
+    allowed = frame.eligible & values.notna() & (True if among is None else among)
+    scored = np.where(allowed, values if highest else -values, -np.inf)
+    return int(np.argmax(scored))
+
+
+RULES: dict[str, Rule] = {
+    "MS, wide grid": lambda f: _best(f, f.ms, highest=False),
+    "MS, between the rules": lambda f: _best(
+        f, f.ms, (f.gamma >= f.attrs["huang"] * (1 - 1e-9))
+        & (f.gamma <= f.attrs["lambdaest"] * (1 + 1e-9)), highest=False),
+    "split-half stability": lambda f: _best(f, f.half),
+    "restart agreement": lambda f: _best(f, f.agree),
+    "bootstrap stability": lambda f: _best(f, f.boot),
+    "MS among stable (half >= max - 0.05)": lambda f: _best(
+        f, f.ms, f.half >= f.half[f.eligible].max() - 0.05, highest=False),
+    "most stable among MS within 5%": lambda f: _best(
+        f, f.half, f.ms <= f.ms.min() * 1.05),
+    "consensus, h/8..16h": lambda f: _best(f, f.consensus),
+    "consensus, h/8..8h": lambda f: _best(f, f.consensus_narrow),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="data sets of bench_gamma.py (all by default)")
+    names = parser.parse_args(argv).names or list(DATA_SETS)
+    unknown = sorted(set(names) - set(DATA_SETS))
+    if unknown:
+        parser.error(f"unknown data set(s) {unknown}; choose from {sorted(DATA_SETS)}")
+    warnings.simplefilter("ignore", RestartsDisagreeWarning)
+    warnings.simplefilter("ignore", UserWarning)
+    table = {}
+    for name in names:
+        load = DATA_SETS[name]
+        try:
+            X, y, k = load()
+        except ImportError as exc:
+            print(f"skipped {name}: {exc}")
+            continue
+        picks: dict[str, list[float]] = {}
+        for seed in range(SEEDS):
+            frame = sweep(X, y, k, seed)
+            classic = {"lambdaest": np.isclose(frame.gamma, frame.attrs["lambdaest"]),
+                       "huang": np.isclose(frame.rel, 1.0)}
+            for rule, at in classic.items():
+                picks.setdefault(rule, []).append(float(frame.ARI[at].iloc[0]))
+            auto = KPrototypes(k, random_state=seed).fit(X)
+            picks.setdefault("auto (shipped)", []).append(adjusted_rand_score(y, auto.labels_))
+            for rule, pick in RULES.items():
+                picks.setdefault(rule, []).append(float(frame.ARI.iloc[pick(frame)]))
+        table[name] = {rule: np.mean(values) for rule, values in picks.items()}
+        print(name, " ".join(f"{value:.3f}" for value in table[name].values()), flush=True)
+    result = pd.DataFrame(table).T
+    better = result[["lambdaest", "huang"]].max(axis=1)
+    gaps = result.sub(better, axis=0)
+    result.loc["average"] = result.mean()
+    result.loc["average - better rule"] = (result.loc["average"]
+                                           - result.loc["average", ["lambdaest", "huang"]].max())
+    result.loc["worst set - better rule"] = gaps.min()
+    print()
+    print(f"Adjusted Rand index of the gamma each rule picks (mean of {SEEDS} seeds)")
+    with pd.option_context("display.width", 250, "display.float_format", "{:.3f}".format):
+        print(result.T.to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -108,3 +108,78 @@ def test_candidate_totals_equal_full_computation():
     full = np.minimum(closest[:, None], data.distance.to_prototypes(data, candidates)).sum(axis=0)
     np.testing.assert_allclose(totals, full)
     assert isinstance(candidates, Prototypes)
+
+
+# ------------------------------------------------ bounded passes (Hamerly's bound)
+def _full_pass_lloyd(data, prototypes, max_iter):
+    """Lloyd's control flow with every pass computed in full (no bounds): the reference."""
+    from dash_personas.segmentation._lloyd import judge_pass, reseed_empty
+
+    labels = np.full(data.n, -1, np.int32)
+    nearest = np.empty(data.n)
+    history, previous = [], np.inf
+    for n_iter in range(1, max_iter + 1):
+        stats = data.assign(prototypes, labels, nearest)
+        history.append(stats.cost)
+        _, converged, empty = judge_pass(stats, previous, 0.0)
+        if (converged and not empty.size) or n_iter == max_iter:
+            break
+        previous = stats.cost
+        updated = data.update_centers(stats, prototypes)
+        if empty.size:
+            updated, n_reseeded = reseed_empty(data, updated, empty)
+            if converged and n_reseeded == 0:
+                break
+        prototypes = updated
+    return labels, history, prototypes
+
+
+def _overlapping(n, missing_rate, weighted, seed):
+    X, _ = make_mixed_blobs(n, n_numeric=6, n_categorical=9, n_levels=5, n_clusters=5,
+                            separation=0.5, concentration=0.3, missing_rate=missing_rate,
+                            random_state=seed)
+    weight = np.random.default_rng(seed).integers(0, 4, n).astype(float) if weighted else None
+    encoder = MixedEncoder()
+    distance = KPrototypesDistance.from_encoder(encoder.fit(X, sample_weight=weight), gamma=0.9)
+    data = distance.prepare(encoder.transform(X, sample_weight=weight))
+    data.chunk_rows = 1024  # several chunks
+    return data
+
+
+@pytest.mark.parametrize(("missing_rate", "weighted", "k"),
+                         [(0.0, False, 5), (0.1, True, 6), (0.05, False, 2)])
+def test_bounded_passes_are_bit_for_bit_the_full_passes(missing_rate, weighted, k):
+    """The bounds skip work, never change a result: labels, every pass's
+    cost and the prototypes equal those of full passes exactly, on overlapping
+    segments where rows keep moving for many passes."""
+    from dash_personas.segmentation._lloyd import lloyd
+
+    for seed in range(3):
+        data = _overlapping(3000, missing_rate, weighted, seed)
+        start = data.row_as_center(np.random.default_rng(seed).choice(data.n, k, replace=False))
+        labels, history, prototypes = _full_pass_lloyd(data, start.copy(), 60)
+        run = lloyd(data, start.copy(), 60, 0.0, False, 0, 1)
+        assert len(history) > 8  # a long run: the bounds were used many times
+        np.testing.assert_array_equal(run.labels, labels)
+        assert run.cost_history == history  # exact float equality, pass by pass
+        np.testing.assert_array_equal(run.prototypes.numeric, prototypes.numeric)
+        np.testing.assert_array_equal(run.prototypes.categorical, prototypes.categorical)
+
+
+def test_bounds_stay_below_the_true_distances_and_settle_most_rows():
+    data = _overlapping(3000, 0.1, True, 0)
+    distance = data.distance
+    centers = data.row_as_center(np.arange(5) * 11)
+    labels, nearest, lower = np.full(data.n, -1, np.int32), np.empty(data.n), np.empty(data.n)
+    stats = data.assign(centers, labels, nearest, lower)
+    for _ in range(6):
+        moved = data.update_centers(stats, centers)
+        drift = distance.drift(centers, moved)
+        centers = moved
+        stats = data.assign(centers, labels, nearest, lower, drift)
+        unscaled = distance.to_prototypes(data, centers) / data.row_scale[:, None]
+        others = np.where(np.arange(5) == labels[:, None], np.inf, unscaled).min(axis=1)
+        assert np.all(lower <= np.sqrt(others) + 1e-12)  # a valid lower bound
+    own = unscaled[np.arange(data.n), labels]
+    settled = own < np.maximum(lower, 0) ** 2
+    assert settled.mean() > 0.5  # most rows need no other distance late in a run

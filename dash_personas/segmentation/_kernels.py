@@ -321,46 +321,18 @@ class KPrototypesDistance:
         The missing-value rescaling and ``|z|^2`` are per-row and do not change the
         arg-min; :meth:`finish` turns these into real distances.
         """
-        dist = self.numeric_partial(prepared, start, stop, prototypes)
+        if prepared.numeric.shape[1]:
+            dist = prepared.numeric[start:stop] @ (-2.0 * prototypes.numeric.T)
+            sq = prototypes.numeric**2
+            if prepared.mask is None:
+                dist += sq.sum(axis=1)
+            else:
+                dist += prepared.mask[start:stop] @ sq.T
+        else:
+            dist = np.zeros((stop - start, prototypes.n_clusters))
         for codes, table in zip(prepared.block_codes, tables):
             dist += np.take(table, codes[start:stop], axis=0)
         return dist
-
-    def numeric_partial(self, prepared: PreparedData, start: int, stop: int,
-                        prototypes: Prototypes) -> np.ndarray:
-        """The numeric part of :meth:`partial` (before the categorical lookups are added).
-
-        Always over the whole chunk: a BLAS product's last bits depend on the shape
-        it is called with, so the bounded assignment computes the same product as
-        the full one and only skips what follows it.
-        """
-        if not prepared.numeric.shape[1]:
-            return np.zeros((stop - start, prototypes.n_clusters))
-        dist = prepared.numeric[start:stop] @ (-2.0 * prototypes.numeric.T)
-        sq = prototypes.numeric**2
-        if prepared.mask is None:
-            dist += sq.sum(axis=1)
-        else:
-            dist += prepared.mask[start:stop] @ sq.T
-        return dist
-
-    def drift(self, before: Prototypes, after: Prototypes) -> np.ndarray:
-        """How far each prototype moved, in the metric ``sqrt(d)``.
-
-        ``sqrt(d)`` is a metric (the Euclidean combination of the Euclidean numeric
-        distance and the square root of a weighted Hamming distance), also on the
-        features a row has observed, so a row's ``sqrt`` distance to a prototype
-        changes by at most the prototype's drift (triangle inequality).
-        """
-        numeric = ((after.numeric - before.numeric) ** 2).sum(axis=1)
-        changed = after.categorical != before.categorical
-        categorical = self.gamma * (changed * self.categorical_weights).sum(axis=1)
-        return np.sqrt(numeric + categorical)
-
-    def scale_bound(self, prototypes: Prototypes) -> float:
-        """An upper bound on a prototype's share of any row's squared distance."""
-        numeric = float((prototypes.numeric**2).sum(axis=1).max(initial=0.0))
-        return numeric + self.gamma * float(self.categorical_weights.sum())
 
     def finish(self, prepared: PreparedData, start: int, stop: int,
                partial: np.ndarray) -> np.ndarray:
@@ -473,54 +445,21 @@ class PreparedData:
         return totals
 
     # -- one Lloyd pass ---------------------------------------------------------
-    def assign(self, centers: Prototypes, labels: np.ndarray, nearest: np.ndarray,
-               lower: np.ndarray | None = None, drift: np.ndarray | None = None
+    def assign(self, centers: Prototypes, labels: np.ndarray, nearest: np.ndarray
                ) -> SufficientStats:
         """Assign every row to its nearest centre and accumulate the statistics.
 
-        Parameters
-        ----------
-        centers : Prototypes
-            The current centres.
-        labels : ndarray of shape (n,), int32
-            Previous labels (-1: none yet), updated in place.
-        nearest : ndarray of shape (n,)
-            Written in place: each row's distance to its assigned centre.
-        lower : ndarray of shape (n,), optional
-            A lower bound on each row's ``sqrt`` distance to every centre but its
-            own (Hamerly's bound), kept valid in place. Without ``drift`` every row
-            is computed in full and ``lower`` is set from its second-nearest centre.
-        drift : ndarray of shape (k,), optional
-            How far each centre moved (:meth:`KPrototypesDistance.drift`) since
-            ``lower`` was set for ``labels``. The bounds drop by the drift; a row
-            whose distance to its own centre stays below its bound keeps its label
-            without its other distances being computed. The bounds keep a margin
-            far above rounding, so labels, distances and statistics are bit for bit
-            those of the full computation.
-
-        Returns
-        -------
-        SufficientStats
+        ``labels`` (previous labels, updated in place) and ``nearest`` (distance to
+        the assigned centre, written in place) have length ``n``.
         """
         distance = self.distance
         tables = distance.block_tables(centers.categorical)
         k = centers.n_clusters
-        bounded = lower is not None and drift is not None
-        if bounded:
-            lower -= _largest_other_drift(drift, labels)
-        scale = distance.scale_bound(centers) if lower is not None else 0.0
         total: SufficientStats | None = None
         for start, stop in self.chunks():
-            if bounded:
-                lab, best = self._assign_bounded(start, stop, centers, tables, labels, lower,
-                                                 scale)
-            else:
-                part = distance.partial(self, start, stop, centers, tables)
-                lab = np.argmin(part, axis=1).astype(np.int32)
-                best = distance.finish_selected(self, start, stop, part, lab)
-                if lower is not None:
-                    lower[start:stop] = _second_nearest_bound(
-                        part, self.row_sq[start:stop], scale)
+            part = distance.partial(self, start, stop, centers, tables)
+            lab = np.argmin(part, axis=1).astype(np.int32)
+            best = distance.finish_selected(self, start, stop, part, lab)
             n_changed = int(np.count_nonzero(labels[start:stop] != lab))
             labels[start:stop] = lab
             nearest[start:stop] = best
@@ -528,39 +467,6 @@ class PreparedData:
             total = stats if total is None else total + stats
         assert total is not None
         return total
-
-    def _assign_bounded(self, start: int, stop: int, centers: Prototypes,
-                        tables: list[np.ndarray], labels: np.ndarray, lower: np.ndarray,
-                        scale: float) -> tuple[np.ndarray, np.ndarray]:
-        """Labels and distances of rows ``start:stop``, skipping the rows the bounds settle.
-
-        Every value is computed as :meth:`KPrototypesDistance.partial` computes it
-        (the same BLAS product over the whole chunk, then the same additions in the
-        same order), only for fewer (row, centre) pairs.
-        """
-        rows = slice(start, stop)
-        own = labels[rows]
-        numeric = self.distance.numeric_partial(self, start, stop, centers)
-        own_partial = numeric[np.arange(stop - start), own]
-        for codes, table in zip(self.block_codes, tables):
-            own_partial += table[codes[rows], own]
-        row_sq = self.row_sq[rows]
-        own_distance = own_partial + row_sq
-        bound = np.maximum(lower[rows], 0.0)
-        active = np.flatnonzero(own_distance + _rounding_margin(row_sq, scale) >= bound * bound)
-        lab = own.copy()
-        if active.size:
-            part = numeric[active]
-            for codes, table in zip(self.block_codes, tables):
-                part += np.take(table, codes[rows][active], axis=0)
-            lab[active] = np.argmin(part, axis=1)
-            own_partial[active] = part[np.arange(active.size), lab[active]]
-            lower[start + active] = _second_nearest_bound(part, row_sq[active], scale)
-        best = own_partial + row_sq
-        np.maximum(best, 0.0, out=best)
-        if self.row_scale is not None:
-            best *= self.row_scale[rows]
-        return lab, best
 
     def chunk_stats(self, start: int, stop: int, lab: np.ndarray, k: int, best: np.ndarray,
                     n_changed: int) -> SufficientStats:
@@ -629,34 +535,6 @@ class PreparedData:
         categorical[bad] = np.broadcast_to(self.global_modes, categorical.shape)[bad]
         return Prototypes(numeric, categorical.astype(np.int32))
 
-
-
-#: Relative margin the bounds keep over rounding. A computed squared distance is
-#: off by at most about (features + 5) x machine epsilon x (|row|^2 + |centre|^2 +
-#: categorical weight); this is 10^3-10^4 times that for up to 10^4 features.
-ROUNDING_MARGIN = 1e-9
-
-
-def _rounding_margin(row_sq: np.ndarray, scale: float) -> np.ndarray:
-    return ROUNDING_MARGIN * (row_sq + scale)
-
-
-def _second_nearest_bound(part: np.ndarray, row_sq: np.ndarray, scale: float) -> np.ndarray:
-    """Lower bound on each row's ``sqrt`` distance to every centre but its nearest."""
-    if part.shape[1] < 2:
-        return np.full(part.shape[0], np.inf)
-    second = np.partition(part, 1, axis=1)[:, 1] + row_sq
-    return np.sqrt(np.maximum(second - _rounding_margin(row_sq, scale), 0.0))
-
-
-def _largest_other_drift(drift: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """For each row, the largest drift of a centre other than its own (inflated a
-    hair so the bound's own rounding cannot make it optimistic)."""
-    drift = drift * (1.0 + 1e-12)
-    if drift.size < 2:
-        return np.zeros(labels.shape[0])
-    first, second = np.argsort(drift)[::-1][:2]
-    return np.where(labels == first, drift[second], drift[first])
 
 
 def _plan_blocks(radix: list[int]) -> list[list[int]]:

@@ -50,11 +50,6 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
           ) -> LloydRun:
     """Batch k-prototypes iterations from ``prototypes`` until labels stop changing.
 
-    After the first pass, rows whose distance to their own prototype stays below
-    a lower bound on the others (Hamerly 2010, on the metric ``sqrt(d)``) keep
-    their label without the other distances being computed; the passes give bit
-    for bit the labels, costs and prototypes of full passes.
-
     Parameters
     ----------
     prepared : PreparedData
@@ -82,14 +77,12 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     n = prepared.n
     labels = np.full(n, -1, dtype=np.int32) if labels is None else labels
     nearest = np.empty(n)
-    lower = np.empty(n)  # Hamerly's bound: see PreparedData.assign
-    drift: np.ndarray | None = None
     history: list[float] = []
     n_iter = 0
     previous_cost = np.inf
     at_optimum = False
     for n_iter in range(1, max_iter + 1):
-        stats = prepared.assign(prototypes, labels, nearest, lower, drift)
+        stats = prepared.assign(prototypes, labels, nearest)
         history.append(stats.cost)
         if verbose:
             print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
@@ -104,7 +97,6 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
             updated, n_reseeded = reseed_empty(prepared, updated, empty)
             if converged and n_reseeded == 0:
                 break  # fewer distinct rows than clusters: keep the final assignment
-        drift = prepared.distance.drift(prototypes, updated)
         prototypes = updated
     return LloydRun(prototypes, labels, history[-1], n_iter, history, at_optimum)
 

@@ -340,6 +340,9 @@ class MixedEncoder:
                 continue
             if _is_datetime_like(column):
                 raise UserError(_datetime_message(name, column))
+            if pd.api.types.is_complex_dtype(column.dtype):
+                raise UserError(f"column {name!r} holds complex numbers; use a real number "
+                                f"such as its real part (X[{name!r}].real) or magnitude")
             try:
                 block[:, j] = pd.to_numeric(column, errors="raise").to_numpy(
                     dtype=np.float64, na_value=np.nan

@@ -27,7 +27,7 @@ from ._encoding import EncodedData, MixedEncoder
 from ._gamma import resolve_gamma
 from ._init import INIT_METHODS, SeedingPool
 from ._kernels import KPrototypesDistance, PreparedData, Prototypes
-from ._lloyd import LloydRun, lloyd, run_to_optimum
+from ._lloyd import LloydRun, lloyd, one_blas_thread, run_to_optimum
 from ._membership import (
     Membership,
     membership_from_distances,
@@ -277,15 +277,16 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
             return lloyd(prepared, start, int(self.max_iter), float(self.tol),
                           self.verbose, run_index, n_init)
 
-        if n_init > 1 and self.n_jobs not in (None, 1):
-            results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(run)(i) for i in range(n_init)
-            )
-        else:
-            results = [run(i) for i in range(n_init)]
-        best = int(np.argmin(ranking_costs([run.cost for run in results])))
-        results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
-                                       self.verbose, best, n_init)
+        with one_blas_thread():
+            if n_init > 1 and self.n_jobs not in (None, 1):
+                results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                    delayed(run)(i) for i in range(n_init)
+                )
+            else:
+                results = [run(i) for i in range(n_init)]
+            best = int(np.argmin(ranking_costs([run.cost for run in results])))
+            results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
+                                           self.verbose, best, n_init)
         report = restart_report(ranking_costs([run.cost for run in results]),
                                 [run.n_iter for run in results],
                                 [run.labels for run in results])

@@ -101,6 +101,19 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     return LloydRun(prototypes, labels, history[-1], n_iter, history, at_optimum)
 
 
+def one_blas_thread() -> Any:
+    """A context in which BLAS uses one thread, for a fit's passes.
+
+    The passes' matrix products are small (rows x features x k): BLAS threads
+    only add synchronisation there (2-3x slower on a busy 2-core machine here),
+    and with one thread the last bits of every distance no longer depend on the
+    number of cores. scikit-learn's KMeans limits BLAS the same way.
+    """
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency
+
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def run_to_optimum(prepared: PreparedData, run: LloydRun, max_iter: int, verbose: Any,
                    run_index: int, n_runs: int) -> LloydRun:
     """Continue a run that stopped on ``tol`` until no row moves (``max_iter`` passes in all).

@@ -256,3 +256,15 @@ def test_a_model_file_with_a_malformed_body_is_a_model_file_error(tmp_path):
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ModelFileError, match=r"m.json: incomplete model file"):
         KPrototypes.load(path)
+
+
+def test_a_complex_column_is_an_error_naming_it_at_fit_and_at_predict():
+    """numpy would drop the imaginary part with only a ComplexWarning."""
+    X = _frame(60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ComplexWarning on the way to the error
+        with pytest.raises(UserError, match=r"column 'wave' holds complex numbers"):
+            KPrototypes(3, n_init=1, random_state=0).fit(X.assign(wave=X["age"] + 1j))
+    model = KPrototypes(3, n_init=1, random_state=0).fit(X.assign(wave=X["age"]))
+    with pytest.raises(UserError, match=r"column 'wave' holds complex numbers"):
+        model.predict(X.assign(wave=X["age"] * 1j))

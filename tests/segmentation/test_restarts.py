@@ -160,3 +160,32 @@ def test_adjusted_rand_index_matches_scikit_learn(seed):
     assert adjusted_rand_index(a, a) == pytest.approx(1.0)
     assert adjusted_rand_index(np.arange(50), np.arange(50)) == adjusted_rand_score(
         np.arange(50), np.arange(50))
+
+
+def test_the_passes_run_with_one_blas_thread_and_the_callers_setting_comes_back(
+        hard_data, monkeypatch):
+    """The passes' products are small: BLAS threads only add synchronisation there,
+    and with one thread the result no longer depends on the number of cores."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import dash_personas.segmentation._kprototypes as kprototypes
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    seen, real_lloyd = [], kprototypes.lloyd
+
+    def recording_lloyd(*args, **kwargs):
+        seen.append(blas_threads())
+        return real_lloyd(*args, **kwargs)
+
+    monkeypatch.setattr(kprototypes, "lloyd", recording_lloyd)
+    with threadpool_limits(limits=2, user_api="blas"):
+        before = blas_threads()
+        one = KPrototypes(5, n_init=2, random_state=0).fit(hard_data)
+        assert blas_threads() == before  # the caller's setting is restored
+    assert seen and all(threads == {1} for threads in seen)
+    with threadpool_limits(limits=1, user_api="blas"):
+        other = KPrototypes(5, n_init=2, random_state=0).fit(hard_data)
+    np.testing.assert_array_equal(one.labels_, other.labels_)
+    assert one.cost_ == other.cost_

@@ -33,7 +33,7 @@ from survey_builder.errors import UserError
 from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label
 from .palette import DIVERGING_SCALE, MODE_COLOURS, OKABE_ITO, colour_mode, persona_colour
 from .personas import base_label, format_amount, statistics_legend
-from .stats import SIGNIFICANCE_MARK
+from .stats import SIGNIFICANCE_MARK, format_p_value
 
 __all__ = [
     "DIM_OPACITY",
@@ -389,7 +389,7 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
             mark = SIGNIFICANCE_MARK if match is not None and match.significant else ""
             row_text.append("" if match is None else f"{match.std_diff:+.1f}{mark}")
             row_hover.append("" if match is None else
-                             f"adjusted p = {match.p_adjusted:.3g}"
+                             "adjusted " + format_p_value(match.p_adjusted)
                              + (" (small base)" if match.small_base or persona.small_base
                                 else "") + _more(labels[feature], 2 * TICK_WIDTH))
         z.append(row)

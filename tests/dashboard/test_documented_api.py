@@ -60,3 +60,33 @@ def test_every_chart_shows_every_personas_base(survey_case, name):
     fig = make(personas, "age_band") if name == "category_shares" else make(personas)
     shown = fig.to_json().replace("<br>", " ")
     assert [p.name for p in personas if base_label(p) not in shown] == []
+
+
+def test_the_dashboard_compares_scales_with_the_dot_plot_not_the_radar(survey_case):
+    """README: the fourteen-spoke radar is kept for compatibility, the dashboard shows
+    the dot plot instead (four overlapping shapes on fourteen spokes were unreadable)."""
+    from dash import dcc
+
+    from dash_personas.app import create_app
+    from dash_personas.figures import aspects_dots
+
+    app = create_app(survey_case.personas)
+    graphs = []
+
+    def walk(node):
+        if isinstance(node, dcc.Graph):
+            graphs.append(node)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, (list, tuple)) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                walk(child)
+
+    walk(app.layout)
+    kinds = {trace["type"] if isinstance(trace, dict) else trace.type
+             for g in graphs for trace in (g.figure["data"] if isinstance(g.figure, dict)
+                                           else g.figure.data)}
+    assert "scatterpolar" not in kinds
+    dots = aspects_dots(survey_case.personas)
+    titles = [g.figure["layout"]["title"]["text"] if isinstance(g.figure, dict)
+              else g.figure.layout.title.text for g in graphs]
+    assert dots.layout.title.text in titles

@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check
 DEMO_DIR ?= demo-output
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean browsers postgres
+.PHONY: demo test lint bench clean browsers postgres screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ $(VENV)/.installed-bench: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench_engine.py
+
+# README's dashboard screenshots (docs/dashboard-{desktop,phone}-{light,dark}.png) of the
+# demo's personas, in headless Chromium; builds the demo files first when they are missing.
+screenshots: $(VENV)/.installed-test browsers
+	$(PY) docs/make_screenshots.py --demo $(DEMO_DIR)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .hypothesis

@@ -251,6 +251,24 @@ def _require_known(value: Any, known: set[str], what: str, optional: bool = Fals
     raise dash.exceptions.PreventUpdate
 
 
+def _require_page_values(texts: Any, ticked: Any = ()) -> None:
+    """Ignore a crafted callback request (no update, one log line).
+
+    The page sends its URL's path and query, the selected persona and the view store as
+    strings (or nothing) and each checklist's ticked values as a list of strings;
+    anything else never came from the page, and is answered like a callback with
+    nothing to do instead of an HTTP 500.
+    """
+    if all(t is None or isinstance(t, str) for t in texts) \
+            and isinstance(ticked, (list, tuple)) \
+            and all(v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+                    for v in ticked):
+        return
+    logger.warning("dash-personas: ignored a callback request with values the page never "
+                   "sends")
+    raise dash.exceptions.PreventUpdate
+
+
 def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str,
                       people_for: Any = None) -> list[Any]:
     """The snapshot sections (gallery, comparisons, profiles, k evidence), callbacks added.
@@ -398,6 +416,9 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     def _view(search: str | None, ticked: list[list[str]], selected: str | None,
               bounds: list[Any], *rest: Any) -> tuple[Any, ...]:
         *wave, current = rest
+        _require_page_values((search, selected, current, *wave), ticked)
+        if not isinstance(bounds, (list, tuple)):
+            _require_page_values((bounds,))  # a crafted request: no update, one log line
         # the page load triggers every input at once: the URL comes first
         opened = f"{VIEW_LOCATION}.search" in dash.ctx.triggered_prop_ids \
             or dash.ctx.triggered_id is None
@@ -584,6 +605,7 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
     @app.callback(Output("study-page", "children"), Output("study-nav-tracking", "active"),
                   Output("study-nav-personas", "active"), Input("study-location", "pathname"))
     def _page(pathname: str | None) -> tuple[Any, bool, bool]:
+        _require_page_values((pathname,))
         if _same_path(pathname, personas_href):
             return personas_page, False, True
         # the layout starts on the tracking page: only a navigation back re-renders it

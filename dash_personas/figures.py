@@ -33,7 +33,7 @@ from survey_builder.errors import UserError
 from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label
 from .palette import DIVERGING_SCALE, MODE_COLOURS, OKABE_ITO, colour_mode, persona_colour
 from .personas import base_label, format_amount, statistics_legend
-from .stats import SIGNIFICANCE_MARK
+from .stats import SIGNIFICANCE_MARK, format_p_value
 
 __all__ = [
     "DIM_OPACITY",
@@ -66,6 +66,12 @@ HOVER_LIMIT = 300
 #: (two lines at most): both fit a 390 px phone.
 TITLE_WIDTH = 34
 TICK_WIDTH = 22
+#: Characters per line of the radar's spoke labels (two lines), the side margins (px)
+#: and the room above and below (px) that hold them: Plotly's polar axes have no
+#: automatic margin.
+RADAR_LABEL_WIDTH = 14
+RADAR_SIDE_MARGIN = 84
+RADAR_LABEL_SPACE = 26
 #: The unit of standardised differences in plain words (axis titles).
 SD_MEANS = "SD: standard deviations from the average"
 #: Above this ratio of the largest to the smallest CLV the CLV axis is logarithmic.
@@ -95,9 +101,15 @@ def _label(text: Any, limit: int = LABEL_LIMIT) -> str:
 
 
 def _lines(text: Any, width: int, lines: int = 2) -> str:
-    """``text`` clipped to ``lines`` lines of about ``width`` characters, escaped."""
+    """``text`` clipped to ``lines`` lines of about ``width`` characters, escaped (an
+    ellipsis ends it when words were left out)."""
     clipped = clip_label(text, width * lines)
-    return "<br>".join(_t(line) for line in textwrap.wrap(clipped, width)[:lines]) or _t(text)
+    # a word a little longer than a line stays whole ("Conscientiousness"); longer is cut
+    wrapped = [clip_label(line, width + width // 2)
+               for line in textwrap.wrap(clipped, width, break_long_words=False)]
+    if len(wrapped) > lines:  # the words did not break evenly: say that some are missing
+        wrapped = [*wrapped[:lines - 1], clip_label(wrapped[lines - 1] + " …", width)]
+    return "<br>".join(_t(line) for line in wrapped) or _t(text)
 
 
 def _name(persona: Any) -> str:
@@ -248,7 +260,7 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
         if not scales:
             continue
         colour = persona_colour(persona)
-        theta = [_label(s.label, 24) for s in scales]
+        theta = [_lines(s.label, RADAR_LABEL_WIDTH) for s in scales]
         r = [round(s.std_diff, 3) for s in scales]
         low, high = min(low, *r), max(high, *r)
         fig.add_trace(go.Scatterpolar(
@@ -262,10 +274,13 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
     pad = 0.1 * (high - low)
     _layout(fig, theme, title, polar={"radialaxis": {"range": [low - pad, high + pad],
                                                      "ticksuffix": " SD", "angle": 90,
-                                                     "tickangle": 90},
+                                                     "tickangle": 90, "dtick": 1},
                                       "angularaxis": {"tickfont": {"size": 10}},
                                       "bgcolor": "rgba(0,0,0,0)"})
-    _note(fig, people)
+    # Plotly leaves no margin for the spoke labels: room for two short lines all round
+    _note(fig, people, RADAR_LABEL_SPACE)
+    fig.update_layout(margin={"l": RADAR_SIDE_MARGIN, "r": RADAR_SIDE_MARGIN,
+                              "b": 40 + RADAR_LABEL_SPACE})
     return highlight_figure(fig, selected)
 
 
@@ -389,7 +404,7 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
             mark = SIGNIFICANCE_MARK if match is not None and match.significant else ""
             row_text.append("" if match is None else f"{match.std_diff:+.1f}{mark}")
             row_hover.append("" if match is None else
-                             f"adjusted p = {match.p_adjusted:.3g}"
+                             "adjusted " + format_p_value(match.p_adjusted)
                              + (" (small base)" if match.small_base or persona.small_base
                                 else "") + _more(labels[feature], 2 * TICK_WIDTH))
         z.append(row)

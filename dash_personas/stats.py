@@ -31,6 +31,7 @@ __all__ = [
     "adjust_p_values",
     "benjamini_hochberg",
     "effective_base",
+    "format_p_value",
     "holm",
     "significance_legend",
     "two_proportion_greater",
@@ -216,6 +217,24 @@ def adjust_p_values(p_values: Any, method: str = "holm") -> np.ndarray:
     rule = holm if method == "holm" else benjamini_hochberg
     adjusted[tested] = rule(flat[tested])
     return adjusted.reshape(p.shape)
+
+
+def format_p_value(p: float) -> str:
+    """A p-value as market research reports print it: ``"p < 0.001"`` or ``"p = 0.042"``.
+
+    Never scientific notation (``"p = 8.15e-261"`` reads as noise to most readers, and
+    digits past the third decimal of a p-value mean nothing).
+
+    Parameters
+    ----------
+    p : float
+        A p-value (adjusted or not), in [0, 1].
+
+    Returns
+    -------
+    str
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def significance_legend(correction: str, alpha: float, min_base: float, n_tests: int = 0,

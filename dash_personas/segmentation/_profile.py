@@ -138,7 +138,8 @@ class SegmentProfiles:
             for seg in segments:
                 row = group[group["segment"] == seg].iloc[0]
                 mark = SIGNIFICANCE_MARK if row["significant"] else ""
-                columns[str(seg)].append(f"{row['mean']:.3g} ({row['std_diff']:+.2f} sd){mark}")
+                columns[str(seg)].append(
+                    f"{_number(row['mean'])} ({row['std_diff']:+.2f} sd){mark}")
         for feature, group in self.categorical.groupby("feature", sort=False):
             index.append(labels.get(str(feature), str(feature)))
             for seg in segments:
@@ -441,11 +442,19 @@ def _cramers_v(counts: np.ndarray, overall: np.ndarray, seg_w: np.ndarray,
     return np.where(possible & np.isfinite(v), np.minimum(v, 1.0), 0.0)
 
 
+def _number(value: float) -> str:
+    """A mean as people read it (``10,200``, never ``1.02e+04``): the personas' rule."""
+    from ..personas._view import format_amount  # imported here: personas import this module
+
+    return format_amount(float(value))
+
+
 def _drivers(numeric: pd.DataFrame, categorical: pd.DataFrame) -> pd.DataFrame:
     rows = []
     if len(numeric):
         desc = [
-            f"{'higher' if d > 0 else 'lower'} than average ({m:.3g} vs {o:.3g}, {d:+.2f} sd)"
+            f"{'higher' if d > 0 else 'lower'} than average ({_number(m)} vs {_number(o)}, "
+            f"{d:+.2f} sd)"
             for d, m, o in zip(numeric["std_diff"], numeric["mean"], numeric["overall_mean"])
         ]
         rows.append(pd.DataFrame({

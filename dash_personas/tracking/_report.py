@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..stats import format_p_value
 from . import _stats
 from ._drift import PSI_MODERATE, WaveDrift, wave_drift
 from ._resegment import Recommendation, recommend, split_personas
@@ -505,7 +506,7 @@ def _emerging_alert(label: str, baseline: WaveRecord, unfit_share: float, base: 
         return Alert(label, "emerging", (
             f"{_percent(unfit_share)} of respondents fit no prototype well (beyond "
             f"{baseline.label}'s 95th percentile distance) against "
-            f"{_percent(reference_share)} in {baseline.label} (p = {p:.2g}): a "
+            f"{_percent(reference_share)} in {baseline.label} ({format_p_value(p)}): a "
             "segment may be emerging"))
     return None
 
@@ -560,6 +561,6 @@ def _size_alerts(summary: WaveSummary) -> list[Alert]:
             continue
         words = "; ".join(
             f"{_percent(share.share - c.difference)} in {c.against} → "
-            f"{_percent(share.share)} (p = {c.p_adjusted:.2g}, Holm)" for c in changes)
+            f"{_percent(share.share)} ({format_p_value(c.p_adjusted)}, Holm)" for c in changes)
         alerts.append(Alert(summary.label, "size_shift", f"{share.persona}: {words}"))
     return alerts

@@ -74,3 +74,102 @@ def test_unknown_persona_is_ignored_and_a_real_request_answers(client_and_depend
                        json=_request(dependency, feature, selected=survey_case.personas[1].id))
     assert real.status_code == 200
     assert "category-chart" in real.get_json()["response"]
+
+
+# --- the filter / URL view callback and the study's page switch: crafted values ---
+
+def _filter_ids(layout) -> list[dict]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), dict) and props["id"].get("type") == \
+                    "dash-personas-filter":
+                found.append(props["id"])
+            walk(props.get("children"))
+
+    walk(layout)
+    return found
+
+
+@pytest.fixture(scope="module")
+def view_client(survey_case):
+    app = create_app(survey_case.personas, survey_case.scores)
+    client = app.server.test_client()
+    dependency = next(d for d in client.get("/_dash-dependencies").get_json()
+                      if "persona-sections.children" in d["output"])
+    return client, dependency, _filter_ids(client.get("/_dash-layout").get_json())
+
+
+def _view_request(dependency, filters, search, ticked, selection, current, changed):
+    """The body the renderer posts to the view callback (URL, checklists, selection)."""
+    selection_id = json.loads(dependency["inputs"][2]["id"])
+    return {"output": dependency["output"],
+            "outputs": [{"id": "persona-sections", "property": "children"},
+                        {"id": "view-location", "property": "search"},
+                        [{"id": i, "property": "value"} for i in filters],
+                        {"id": "view-note", "property": "children"},
+                        {"id": "view-state", "property": "data"}],
+            "inputs": [{"id": "view-location", "property": "search", "value": search},
+                       [{"id": i, "property": "value", "value": ticked} for i in filters],
+                       {"id": selection_id, "property": "data", "value": selection}],
+            "state": [{"id": "view-state", "property": "data", "value": current}],
+            "changedPropIds": [changed]}
+
+
+CRAFTED_VIEWS = {
+    "search not text": dict(search=7), "search a list": dict(search=["?persona=p1"]),
+    "store a number": dict(current=5), "store a dict": dict(current={"filters": 3}),
+    "ticks not a list": dict(ticked="Woman"), "ticks nested": dict(ticked=[["Woman"]]),
+    "ticks a dict": dict(ticked=[{"x": 1}]), "selection a dict": dict(selection={"a": 1}),
+}
+
+
+@pytest.mark.parametrize("case", list(CRAFTED_VIEWS))
+def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, caplog):
+    client, dependency, filters = view_client
+    assert filters  # the page has checklists: the request below is a real one, altered
+    values = {"search": "", "ticked": [], "selection": None, "current": "",
+              **CRAFTED_VIEWS[case]}
+    for changed in ("view-location.search", json.dumps(filters[0], sort_keys=True,
+                                                       separators=(",", ":")) + ".value"):
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            response = client.post("/_dash-update-component", json=_view_request(
+                dependency, filters, changed=changed, **values))
+        assert response.status_code == 204, response.get_data(as_text=True)[:300]
+        records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(records) == 1 and records[0].exc_info is None
+        assert "ignored a callback request" in records[0].getMessage()
+    # the same request with the values the page sends is answered
+    real = client.post("/_dash-update-component", json=_view_request(
+        dependency, filters, "?f.gender=Woman", [], None, "", "view-location.search"))
+    assert real.status_code == 200 and "persona-sections" in real.get_json()["response"]
+
+
+@pytest.mark.parametrize("pathname", [7, {"a": 1}, ["/personas"]])
+def test_crafted_study_page_requests_are_ignored(study_case, pathname, caplog):
+    from dash_personas.app import create_study_app
+
+    client = create_study_app(study_case, name=f"crafted-{type(pathname).__name__}") \
+        .server.test_client()
+    dependency = next(d for d in client.get("/_dash-dependencies").get_json()
+                      if "study-page.children" in d["output"])
+
+    def post(value):
+        return client.post("/_dash-update-component", json={
+            "output": dependency["output"],
+            "outputs": [{"id": "study-page", "property": "children"},
+                        {"id": "study-nav-tracking", "property": "active"},
+                        {"id": "study-nav-personas", "property": "active"}],
+            "inputs": [{"id": "study-location", "property": "pathname", "value": value}],
+            "changedPropIds": ["study-location.pathname"]})
+
+    with caplog.at_level(logging.INFO):
+        assert post(pathname).status_code == 204
+    assert [r.exc_info for r in caplog.records if r.levelno >= logging.WARNING] == [None]
+    assert post("/personas").status_code == 200

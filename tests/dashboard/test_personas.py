@@ -61,6 +61,9 @@ def test_codebook_notes_are_never_pasted_in_as_guidelines(survey_case):
         said = [*persona.guidelines.do, *persona.guidelines.dont]
         assert not [text for text in said if text in notes.values()]
         assert not [text for text in said if "high scorers" in text]
+        # nor its description of high scorers ("A planner; ..." pasted in as a "Do")
+        heads = {note.split(";")[0].strip() for note in notes.values() if ";" in note}
+        assert heads and not [text for text in said for head in heads if head in text]
         for rule_id in persona.guidelines.rules:
             kind, _, scale = rule_id.partition(":")
             if kind == "do-high":  # bank scales: the rule table's own sentence

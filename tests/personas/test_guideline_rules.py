@@ -120,10 +120,37 @@ def test_a_build_with_both_pieces_of_evidence_keeps_only_the_stronger():
         assert any("conflicts with" in why for why in persona.guidelines.dropped)
 
 
+#: The simulated segmentations built so far in this module (each is built once).
+_BUILT: dict[tuple[int, int, str], object] = {}
+
+
+def _simulated(simulate, spec):
+    if spec not in _BUILT:
+        seed, k, labels = spec
+        _BUILT[spec] = simulate(500, k, seed, labels)
+    return _BUILT[spec]
+
+
 @pytest.fixture(scope="module", params=SEGMENTATIONS, ids=lambda p: f"seed{p[0]}-k{p[1]}-{p[2]}")
 def segmentation(request, simulate):
-    seed, k, labels = request.param
-    return simulate(500, k, seed, labels)
+    return _simulated(simulate, request.param)
+
+
+def test_the_simulations_meet_the_issues_conflicts_and_resolve_them(simulate):
+    """The checks above are not vacuous: across the simulated segmentations the issue's
+    own contradictions arise (a persona low on technology and low in CLV; an ad-averse
+    persona whose answers suggest social media or email) and are resolved, recorded in
+    ``guidelines.dropped``."""
+    dropped = [why for spec in SEGMENTATIONS for persona in _simulated(simulate, spec).personas
+               for why in persona.guidelines.dropped]
+    human_vs_cost = [why for why in dropped
+                     if {"do-low:pi_technology", "clv"} <= set(why.replace("(", " ")
+                                                               .replace(")", " ").split())]
+    ads = [why for why in dropped if "conflicts with dont-low:pi_ad_receptivity" in why]
+    assert human_vs_cost and ads, dropped
+    told_ad_averse = [p for spec in SEGMENTATIONS for p in _simulated(simulate, spec).personas
+                      if AD_AVERSE.text in p.guidelines.dont]
+    assert told_ad_averse  # and test_no_persona_is_told_contradicting_things checks them
 
 
 def _sentences(persona):

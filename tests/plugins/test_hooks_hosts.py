@@ -48,6 +48,27 @@ return [...document.querySelectorAll('.js-plotly-plot')].map(el => {
 """
 
 
+# relative luminance of the figures' "average" shapes and annotations (the CLV chart's
+# dashed average line and its label)
+_AVERAGE_LUMINANCE_JS = """
+const luminance = colour => {
+    const probe = document.createElement('span');
+    probe.style.color = colour;
+    document.body.appendChild(probe);
+    const rgb = getComputedStyle(probe).color.match(/\\d+/g).slice(0, 3);
+    probe.remove();
+    const [r, g, b] = rgb.map(v => {
+        const c = v / 255;
+        return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+return [...document.querySelectorAll('.js-plotly-plot')].flatMap(el => [
+    ...(el._fullLayout.shapes || []).filter(s => s.name === 'average').map(s => s.line.color),
+    ...(el._fullLayout.annotations || []).filter(a => a.name === 'average')
+        .map(a => a.font.color)]).map(luminance);
+"""
+
+
 def _dark_assets(folder):
     """A host ``assets/`` folder with the darkly theme in it, as a host developer does it."""
     folder.mkdir()
@@ -74,7 +95,7 @@ def test_personas_page_in_a_light_and_a_dark_host(dash_duo, personas_case, tmp_p
     assert dash_personas_hooks.host_color_mode(dark) == "dark"
     dash_duo.start_server(light, navigate=False)
     driver = dash_duo.driver
-    found, luminance = {}, {}
+    found, luminance, averages = {}, {}, {}
     for mode in ("light", "dark"):
         driver.set_window_size(1400, 1000)
         dash_duo.wait_for_page(f"{dash_duo.server.url}/{mode}/personas", timeout=20)
@@ -83,12 +104,16 @@ def test_personas_page_in_a_light_and_a_dark_host(dash_duo, personas_case, tmp_p
             "#dash-personas-hooks-page .js-plotly-plot")) >= 3, 20.0)
         wait_for_dash_idle(driver, timeout=10.0)
         luminance[mode] = driver.execute_script(_FONT_LUMINANCE_JS)
+        averages[mode] = driver.execute_script(_AVERAGE_LUMINANCE_JS)
+        assert len(averages[mode]) >= 2, mode  # the CLV chart's line and its label
         found[mode] = {1400: axe_violations(driver, TAGS)}
         driver.set_window_size(390, 844)
         wait_for_dash_idle(driver, timeout=10.0)
         found[mode][390] = axe_violations(driver, rules=LAYOUT_RULES)
     assert found == {mode: {1400: [], 390: []} for mode in ("light", "dark")}
     assert min(luminance["dark"]) > 0.6 and max(luminance["light"]) < 0.1
+    # the CLV chart's "average" line and label follow (they were black on the dark host)
+    assert min(averages["dark"]) > 0.6 and max(averages["light"]) < 0.1
     assert console_errors(driver) == []
 
 
@@ -168,3 +193,16 @@ def test_path_and_colour_mode_from_the_environment(personas_case, monkeypatch, c
     with pytest.raises(ValueError, match="color_mode must be"):
         dash_personas_hooks.enable(make_app(name="arg-typo"), personas_case.personas,
                                    color_mode="midnight")
+
+
+def test_pages_host_takes_the_path_from_the_environment(personas_case, pages_registry,
+                                                         monkeypatch):
+    monkeypatch.setenv("DASH_PERSONAS_PATH", "/team-personas")
+    app = _pages_host(personas_case.personas)
+    dash_personas_hooks.enable(app, personas_case.personas)
+    assert dash_personas_hooks.page_href(app) == "/team-personas"
+    paths = {page["path"]: name for name, page in dash.page_registry.items()}
+    assert paths["/personas"] == "host_personas"  # the host's own page keeps its path
+    assert "/team-personas" in paths and paths["/team-personas"] != "host_personas"
+    client = app.server.test_client()
+    assert client.get("/_dash-personas/summary").get_json()["page"] == "/team-personas"

@@ -84,10 +84,10 @@ def test_a_version_2_study_upgrades_and_its_old_waves_have_features_only(study, 
     engine = sa.create_engine(url)
     with engine.begin() as connection:  # what schema version 2 wrote
         connection.execute(sa.text("DROP TABLE wave_columns"))
-        connection.execute(sa.text("DELETE FROM schema_migrations WHERE version = 3"))
+        connection.execute(sa.text("DELETE FROM schema_migrations WHERE version >= 3"))
     engine.dispose()
     with Study.open(study_target) as upgraded:
-        assert upgraded.schema_version == SCHEMA_VERSION == 3
+        assert upgraded.schema_version == SCHEMA_VERSION
         old = upgraded.wave_data("old")
         assert list(old.frame.columns) == ["respondent_id", "num_0", "num_1", "num_2",
                                            "cat_0", "cat_1"]

@@ -78,7 +78,7 @@ def test_unknown_persona_is_ignored_and_a_real_request_answers(client_and_depend
 
 # --- the filter / URL view callback and the study's page switch: crafted values ---
 
-def _filter_ids(layout) -> list[dict]:
+def _filter_ids(layout, kind: str = "dash-personas-filter") -> list[dict]:
     found = []
 
     def walk(node):
@@ -87,8 +87,7 @@ def _filter_ids(layout) -> list[dict]:
                 walk(child)
         elif isinstance(node, dict):
             props = node.get("props", {})
-            if isinstance(props.get("id"), dict) and props["id"].get("type") == \
-                    "dash-personas-filter":
+            if isinstance(props.get("id"), dict) and props["id"].get("type") == kind:
                 found.append(props["id"])
             walk(props.get("children"))
 
@@ -102,21 +101,25 @@ def view_client(survey_case):
     client = app.server.test_client()
     dependency = next(d for d in client.get("/_dash-dependencies").get_json()
                       if "persona-sections.children" in d["output"])
-    return client, dependency, _filter_ids(client.get("/_dash-layout").get_json())
+    layout = client.get("/_dash-layout").get_json()
+    return client, dependency, (_filter_ids(layout), _filter_ids(layout, "dash-personas-range"))
 
 
-def _view_request(dependency, filters, search, ticked, selection, current, changed):
+def _view_request(dependency, ids, search, ticked, selection, current, changed):
     """The body the renderer posts to the view callback (URL, checklists, selection)."""
+    filters, boxes = ids
     selection_id = json.loads(dependency["inputs"][2]["id"])
     return {"output": dependency["output"],
             "outputs": [{"id": "persona-sections", "property": "children"},
                         {"id": "view-location", "property": "search"},
                         [{"id": i, "property": "value"} for i in filters],
                         {"id": "view-note", "property": "children"},
-                        {"id": "view-state", "property": "data"}],
+                        {"id": "view-state", "property": "data"},
+                        [{"id": i, "property": "value"} for i in boxes]],
             "inputs": [{"id": "view-location", "property": "search", "value": search},
                        [{"id": i, "property": "value", "value": ticked} for i in filters],
-                       {"id": selection_id, "property": "data", "value": selection}],
+                       {"id": selection_id, "property": "data", "value": selection},
+                       [{"id": i, "property": "value", "value": None} for i in boxes]],
             "state": [{"id": "view-state", "property": "data", "value": current}],
             "changedPropIds": [changed]}
 
@@ -131,7 +134,8 @@ CRAFTED_VIEWS = {
 
 @pytest.mark.parametrize("case", list(CRAFTED_VIEWS))
 def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, caplog):
-    client, dependency, filters = view_client
+    client, dependency, ids = view_client
+    filters = ids[0]
     assert filters  # the page has checklists: the request below is a real one, altered
     values = {"search": "", "ticked": [], "selection": None, "current": "",
               **CRAFTED_VIEWS[case]}
@@ -140,14 +144,14 @@ def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, 
         caplog.clear()
         with caplog.at_level(logging.INFO):
             response = client.post("/_dash-update-component", json=_view_request(
-                dependency, filters, changed=changed, **values))
+                dependency, ids, changed=changed, **values))
         assert response.status_code == 204, response.get_data(as_text=True)[:300]
         records = [r for r in caplog.records if r.levelno >= logging.WARNING]
         assert len(records) == 1 and records[0].exc_info is None
         assert "ignored a callback request" in records[0].getMessage()
     # the same request with the values the page sends is answered
     real = client.post("/_dash-update-component", json=_view_request(
-        dependency, filters, "?f.gender=Woman", [], None, "", "view-location.search"))
+        dependency, ids, "?f.gender=Woman", [], None, "", "view-location.search"))
     assert real.status_code == 200 and "persona-sections" in real.get_json()["response"]
 
 

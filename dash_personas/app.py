@@ -343,6 +343,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     from dash.exceptions import PreventUpdate
 
     from .components import FilterPanel
+    from .components.callbacks import compact_js
     from .components.filters import (
         FILTER_TYPE,
         filter_groups,
@@ -387,14 +388,14 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     # selection is highlighted in the browser and put in the store there (no round trip);
     # the store keeps the persona for the next filter change.
     app.clientside_callback(
-        _SELECTION_QUERY_JS,
+        compact_js(_SELECTION_QUERY_JS),
         Output(VIEW_STORE, "data", allow_duplicate=True),
         Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
         State(VIEW_STORE, "data"),
         prevent_initial_call=True,
     )
-    app.clientside_callback(_VIEW_URL_JS, Output(VIEW_URL, "data"), Input(VIEW_STORE, "data"),
-                            prevent_initial_call=True)
+    app.clientside_callback(compact_js(_VIEW_URL_JS), Output(VIEW_URL, "data"),
+                            Input(VIEW_STORE, "data"), prevent_initial_call=True)
 
     @app.callback(Output(VIEW_SECTIONS, "children"),
                   Output(every, "value"), Output(VIEW_NOTE, "children"),

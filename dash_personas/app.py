@@ -344,9 +344,10 @@ def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *
 
 
 #: Ids of the view's URL, its canonical query string (the view shown), the note saying
-#: what is shown, and the re-rendered persona sections.
+#: what is shown, the re-rendered persona sections and the (empty) output of the
+#: browser callback that writes the query to the address bar.
 VIEW_LOCATION, VIEW_STORE = "view-location", "view-state"
-VIEW_NOTE, VIEW_SECTIONS = "view-note", "persona-sections"
+VIEW_NOTE, VIEW_SECTIONS, VIEW_URL = "view-note", "persona-sections", "view-url"
 #: Id of the wave selector of a view with waves (a study's "Personas now" page).
 VIEW_WAVE = "view-wave"
 
@@ -372,6 +373,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     from dash.exceptions import PreventUpdate
 
     from .components import FilterPanel
+    from .components.callbacks import compact_js
     from .components.filters import (
         FILTER_TYPE,
         RANGE_TYPE,
@@ -407,16 +409,28 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     wave_io = ((Output(VIEW_WAVE, "value"), Input(VIEW_WAVE, "value")) if views.waves
                else ())
 
-    @app.callback(Output(VIEW_SECTIONS, "children"), Output(VIEW_LOCATION, "search"),
+    # The store holds the view's query; the browser writes it to the address bar. A
+    # selection is highlighted in the browser and put in the store there (no round trip);
+    # the store keeps the persona for the next filter change.
+    app.clientside_callback(
+        compact_js(_SELECTION_QUERY_JS),
+        Output(VIEW_STORE, "data", allow_duplicate=True),
+        Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
+        State(VIEW_STORE, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(compact_js(_VIEW_URL_JS), Output(VIEW_URL, "data"),
+                            Input(VIEW_STORE, "data"), prevent_initial_call=True)
+
+    @app.callback(Output(VIEW_SECTIONS, "children"),
                   Output(every, "value"), Output(VIEW_NOTE, "children"),
                   Output(VIEW_STORE, "data"), Output(boxes, "value"), *wave_io[:1],
                   Input(VIEW_LOCATION, "search"), Input(every, "value"),
-                  Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
                   Input(boxes, "value"), *wave_io[1:], State(VIEW_STORE, "data"))
-    def _view(search: str | None, ticked: list[list[str]], selected: str | None,
-              bounds: list[Any], *rest: Any) -> tuple[Any, ...]:
+    def _view(search: str | None, ticked: list[list[str]], bounds: list[Any],
+              *rest: Any) -> tuple[Any, ...]:
         *wave, current = rest
-        _require_page_values((search, selected, current, *wave), ticked)
+        _require_page_values((search, current, *wave), ticked)
         if not isinstance(bounds, (list, tuple)):
             _require_page_values((bounds,))  # a crafted request: no update, one log line
         # the page load triggers every input at once: the URL comes first
@@ -434,13 +448,6 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
                 **filters_from_ticks(groups, ticked), **filters_from_bounds(ranges, bounds)}))
         elif trigger == VIEW_WAVE:
             state, notes = views.check(shown.replace(wave=wave[0]))
-        elif trigger == PersonaGallery.ids.selection(GALLERY_ID, GROUP):
-            state = shown.replace(persona=selected)  # highlighted in the browser already
-            query = state.to_query()
-            if query == (current or ""):
-                raise PreventUpdate
-            return (dash.no_update, _search(query), ticks, dash.no_update, query,
-                    shown_bounds, *shown_wave)
         else:  # the page was opened (or the browser went back) on a URL
             state, notes = views.check(view_state_from_search(search))
             if state.to_query() == (current or "") and not notes:
@@ -450,15 +457,14 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
             shown_wave = [state.wave or views.default_wave] * len(wave)
         query = state.to_query()
         chosen = views.personas(state)
-        return (persona_layout(chosen, mode, state.persona, evidence=False), _search(query), ticks,
+        return (persona_layout(chosen, mode, state.persona, evidence=False), ticks,
                 _view_note(state, chosen, views.source(state.wave), notes,
                            wave=(state.wave or views.default_wave) if views.waves else None),
-                query,
-                shown_bounds, *shown_wave)
+                query, shown_bounds, *shown_wave)
 
     panel = [FilterPanel(source.options, id="filters")] if source.options else []
     return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
-            *_wave_select(views), *panel,
+            dcc.Store(id=VIEW_URL), *_wave_select(views), *panel,
             html.Div(_view_note(ViewState(), people, source, [],
                                 wave=views.default_wave if views.waves else None),
                      id=VIEW_NOTE, role="status", className="mt-2"),
@@ -477,8 +483,38 @@ def _wave_select(views: Any) -> list[Any]:
     ], className="mt-3 col-12 col-md-4 col-lg-3")]
 
 
-def _search(query: str) -> str:
-    return f"?{query}" if query else ""
+# The selected persona written to the view's query as ``ViewState.to_query`` writes it
+# (the persona pair first, values encoded as ``urllib.parse.quote`` does) and to the
+# address bar, replacing the entry (selections are no steps for Back): no server
+# callback runs and Dash does not re-render the page.
+_SELECTION_QUERY_JS = """
+function(selected, current) {
+    const dc = window.dash_clientside;
+    const encode = (v) => encodeURIComponent(v).replace(
+        /[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+    const rest = (current || '').split('&').filter(p => p && !p.startsWith('persona='));
+    const query = (selected ? ['persona=' + encode(selected), ...rest] : rest).join('&');
+    if (query === (current || '')) { return dc.no_update; }
+    const url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
+    window.history.replaceState(window.history.state, '', url);
+    return query;
+}
+"""
+
+# The view's query (a filter change, a link opened with parts ignored) written to the
+# address bar as a new history entry. dcc.Location is told of it as of its own links,
+# so that Back (a popstate to another address) restores the view it names.
+_VIEW_URL_JS = """
+function(query) {
+    const search = query ? '?' + query : '';
+    if (window.location.search !== search) {
+        window.history.pushState(null, '', window.location.pathname + search
+                                 + window.location.hash);
+        window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+    }
+    return window.dash_clientside.no_update;
+}
+"""
 
 
 def _view_note(state: Any, people: PersonaSet, source: Any, notes: list[str],

@@ -125,6 +125,12 @@ def _more(text: Any, limit: int = LABEL_LIMIT) -> str:
     return "<br>" + _wrap(clip_label(value, HOVER_LIMIT), 60)
 
 
+def _round(value: float) -> float:
+    """``value`` to 7 significant digits: more than any chart shows (its hover gives at
+    most 4), half the characters of a full float in the page's JSON."""
+    return float(f"{value:.7g}")
+
+
 def _personas(personas: Any) -> list[Any]:
     return list(getattr(personas, "personas", personas))
 
@@ -151,19 +157,29 @@ def theme_template(theme: str = "light") -> go.layout.Template:
     UserError
         Neither a colour mode nor a known theme.
     """
+    return go.layout.Template(_template(theme, polar=True, colorway=True))
+
+
+def _template(theme: str, *, polar: bool = False, colorway: bool = False) -> dict[str, Any]:
+    """:func:`theme_template` as a plain dict (what the figure dicts carry). Every figure
+    of a page carries its own template, so the persona charts leave out what they do not
+    use: the polar axes (but the radar) and the colour cycle (each trace has its colour)."""
     colours = _colours(theme)
     ink, grid = colours["ink"], colours["grid"]
     axis = {"gridcolor": grid, "linecolor": grid, "zerolinecolor": grid, "automargin": True}
     # A small template (the stock ones carry defaults for every trace type, ~7 KB per figure).
-    return go.layout.Template(layout={
+    layout = {
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"color": ink,
                  "family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
-        "colorway": list(OKABE_ITO), "xaxis": axis, "yaxis": axis,
-        "polar": {"bgcolor": "rgba(0,0,0,0)", "radialaxis": {"gridcolor": grid},
-                  "angularaxis": {"gridcolor": grid}},
-        "hoverlabel": {"align": "left"},
-    })
+        "xaxis": axis, "yaxis": dict(axis), "hoverlabel": {"align": "left"},
+    }
+    if colorway:
+        layout["colorway"] = list(OKABE_ITO)
+    if polar:
+        layout["polar"] = {"bgcolor": "rgba(0,0,0,0)", "radialaxis": {"gridcolor": grid},
+                           "angularaxis": {"gridcolor": grid}}
+    return {"layout": layout}
 
 
 def _base(persona: Any) -> str:
@@ -186,42 +202,73 @@ def _pattern(persona: Any) -> dict[str, Any]:
     return {"pattern": {"shape": SMALL_BASE_PATTERN}} if persona.small_base else {}
 
 
-def _note(fig: go.Figure, people: list[Any], extra: int = 0) -> go.Figure:
+def _merge(target: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Update the dict ``target`` with ``changes`` recursively (as ``update_layout`` does:
+    nested dicts are merged, anything else replaced); returns ``target``."""
+    for key, value in changes.items():
+        if isinstance(value, dict):
+            current = target.get(key)
+            target[key] = _merge(current if isinstance(current, dict) else {}, value)
+        else:
+            target[key] = value
+    return target
+
+
+def _figure(spec: dict[str, Any], as_dict: bool) -> Any:
+    """The figure dict ``spec`` as asked: the dict itself (what ``dcc.Graph`` takes, with
+    no Plotly validation: the dashboard's callbacks build many) or a ``go.Figure``."""
+    return spec if as_dict else go.Figure(spec)
+
+
+def _note(spec: dict[str, Any], people: list[Any], extra: int = 0) -> dict[str, Any]:
     """Put the bases under the title (every persona chart shows them)."""
     if people:
-        _subtitle(fig, _bases_note(people), extra)
-    return fig
+        _subtitle(spec["layout"], _bases_note(people), extra)
+    return spec
 
 
-def _subtitle(fig: go.Figure, note: str, extra: int = 0) -> None:
+def _subtitle(layout: dict[str, Any], note: str, extra: int = 0) -> None:
     """``note`` (already wrapped) under the title, the top margin grown to hold it."""
-    fig.update_layout(title={"subtitle": {"text": note, "font": {"size": 11}}})
-    fig.update_layout(margin={"t": _top_margin(fig, 1 + note.count("<br>"), extra)})
+    _merge(layout, {"title": {"subtitle": {"text": note, "font": {"size": 11}}}})
+    _merge(layout, {"margin": {"t": _top_margin(layout, 1 + note.count("<br>"), extra)}})
 
 
-def _top_margin(fig: go.Figure, subtitle_lines: int = 0, extra: int = 0) -> int:
+def _top_margin(layout: dict[str, Any], subtitle_lines: int = 0, extra: int = 0) -> int:
     """Top margin for the toolbar band, the title and ``subtitle_lines`` lines under it."""
-    title = fig.layout.title.text
+    title = (layout.get("title") or {}).get("text")
     title_lines = title.count("<br>") + 1 if title else 0
     return TOOLBAR_BAND + 22 * title_lines + (4 if title else 0) + 14 * subtitle_lines + 10 \
         + extra
 
 
-def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.Figure:
+def _layout_dict(theme: str, title: str | None, *, full_template: bool = False,
+                 **extra: Any) -> dict[str, Any]:
+    """The layout every chart starts from: template, margins, title, legend, ``extra``
+    (the template's polar axes when ``extra`` has ``polar``; its colour cycle too with
+    ``full_template``, for charts whose traces take their colours from it)."""
     # The title is left-aligned under a band kept free for the toolbar (shown on hover
     # at the top right): a long title never runs under it.
-    fig.update_layout(template=theme_template(theme), dragmode=False,
-                      margin={"l": 40, "r": 20, "t": TOOLBAR_BAND + 10, "b": 40},
-                      title={"text": _lines(title, TITLE_WIDTH), "x": 0, "xref": "container",
-                             "xanchor": "left", "y": 1, "yref": "container",
-                             "yanchor": "top", "pad": {"t": TOOLBAR_BAND, "l": 10}}
-                      if title else None,
-                      legend=extra.pop("legend", {"orientation": "h", "y": -0.15}), **extra)
+    layout: dict[str, Any] = {
+        "template": _template(theme, polar=full_template or "polar" in extra,
+                              colorway=full_template),
+        "dragmode": False,
+        "margin": {"l": 40, "r": 20, "t": TOOLBAR_BAND + 10, "b": 40},
+        "legend": extra.pop("legend", {"orientation": "h", "y": -0.15})}
     if title:
+        text = _lines(title, TITLE_WIDTH)
         # Plotly places a title by its first line: a second line moves it up
-        lines = fig.layout.title.text.count("<br>")
-        fig.update_layout(margin={"t": _top_margin(fig)},
-                          title={"pad": {"t": TOOLBAR_BAND + 22 * lines}})
+        layout["title"] = {"text": text, "x": 0, "xref": "container", "xanchor": "left",
+                           "y": 1, "yref": "container", "yanchor": "top",
+                           "pad": {"t": TOOLBAR_BAND + 22 * text.count("<br>"), "l": 10}}
+    _merge(layout, extra)
+    if title:
+        layout["margin"]["t"] = _top_margin(layout)
+    return layout
+
+
+def _layout(fig: go.Figure, theme: str, title: str | None, **extra: Any) -> go.Figure:
+    """:func:`_layout_dict` applied to a ``go.Figure`` (the tracking charts)."""
+    fig.update_layout(_layout_dict(theme, title, full_template=True, **extra))
     return fig
 
 
@@ -230,7 +277,7 @@ def _scales(persona: Any) -> list[Any]:
 
 
 def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "ASPECTS profile",
-                  selected: str | None = None) -> go.Figure:
+                  selected: str | None = None, as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Radar of each persona's scale scores as standardised differences from everyone.
 
     Kept for compatibility: with many scales and several personas a radar is hard to
@@ -245,6 +292,10 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
     title : str or None
     selected : str, optional
         A persona id to highlight.
+    as_dict : bool, default=False
+        Return the plain figure dict (``{"data": [...], "layout": {...}}``, what
+        ``dcc.Graph`` takes) instead of a ``go.Figure``: the same figure without
+        Plotly's validation, several times faster to build.
 
     Returns
     -------
@@ -253,7 +304,7 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
         population average, in standard deviations.
     """
     people = _personas(personas)
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     low, high = -0.5, 0.5
     for persona in people:
         scales = _scales(persona)
@@ -263,30 +314,33 @@ def aspects_radar(personas: Any, *, theme: str = "light", title: str | None = "A
         theta = [_lines(s.label, RADAR_LABEL_WIDTH) for s in scales]
         r = [round(s.std_diff, 3) for s in scales]
         low, high = min(low, *r), max(high, *r)
-        fig.add_trace(go.Scatterpolar(
-            r=[*r, r[0]], theta=[*theta, theta[0]], name=_name(persona), meta=persona.id,
-            line={"color": colour, "width": 2,
-                  "dash": "dot" if persona.small_base else "solid"},
-            fill="toself", opacity=1.0, fillcolor=_rgba(colour, 0.08),
-            hovertemplate="%{theta}: %{r:+.2f} SD<extra>%{fullData.name} · "
-                          + _t(_base(persona)) + "</extra>",
-        ))
+        data.append({
+            "type": "scatterpolar",
+            "r": [*r, r[0]], "theta": [*theta, theta[0]], "name": _name(persona),
+            "meta": persona.id,
+            "line": {"color": colour, "width": 2,
+                     "dash": "dot" if persona.small_base else "solid"},
+            "fill": "toself", "opacity": 1.0, "fillcolor": _rgba(colour, 0.08),
+            "hovertemplate": "%{theta}: %{r:+.2f} SD<extra>%{fullData.name} · "
+                             + _t(_base(persona)) + "</extra>",
+        })
     pad = 0.1 * (high - low)
-    _layout(fig, theme, title, polar={"radialaxis": {"range": [low - pad, high + pad],
-                                                     "ticksuffix": " SD", "angle": 90,
-                                                     "tickangle": 90, "dtick": 1},
-                                      "angularaxis": {"tickfont": {"size": 10}},
-                                      "bgcolor": "rgba(0,0,0,0)"})
+    spec = {"data": data, "layout": _layout_dict(
+        theme, title, polar={"radialaxis": {"range": [low - pad, high + pad],
+                                            "ticksuffix": " SD", "angle": 90, "tickangle": 90,
+                                            "dtick": 1},
+                             "angularaxis": {"tickfont": {"size": 10}},
+                             "bgcolor": "rgba(0,0,0,0)"})}
     # Plotly leaves no margin for the spoke labels: room for two short lines all round
-    _note(fig, people, RADAR_LABEL_SPACE)
-    fig.update_layout(margin={"l": RADAR_SIDE_MARGIN, "r": RADAR_SIDE_MARGIN,
-                              "b": 40 + RADAR_LABEL_SPACE})
-    return highlight_figure(fig, selected)
+    _note(spec, people, RADAR_LABEL_SPACE)
+    _merge(spec["layout"], {"margin": {"l": RADAR_SIDE_MARGIN, "r": RADAR_SIDE_MARGIN,
+                                       "b": 40 + RADAR_LABEL_SPACE}})
+    return _figure(_highlight(spec, selected), as_dict)
 
 
 def aspects_dots(personas: Any, *, theme: str = "light",
                  title: str | None = "How each persona differs, scale by scale",
-                 selected: str | None = None) -> go.Figure:
+                 selected: str | None = None, as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Dot plot of each persona's scale scores against the average, most telling first.
 
     One row per scale, sorted by how far apart the personas are on it (the scales that
@@ -303,6 +357,10 @@ def aspects_dots(personas: Any, *, theme: str = "light",
     title : str or None
     selected : str, optional
         A persona id to highlight.
+    as_dict : bool, default=False
+        Return the plain figure dict (``{"data": [...], "layout": {...}}``, what
+        ``dcc.Graph`` takes) instead of a ``go.Figure``: the same figure without
+        Plotly's validation, several times faster to build.
 
     Returns
     -------
@@ -321,7 +379,7 @@ def aspects_dots(personas: Any, *, theme: str = "light",
             values.setdefault(key, []).append(s.std_diff)
     order = sorted(labels, key=lambda k: -(max(values[k]) - min(values[k])))
     names = [_lines(labels[k], TICK_WIDTH) for k in order]
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     limit = 0.5
     for persona in people:
         by_key = {getattr(s, "scale", None) or s.feature: s for s in _scales(persona)}
@@ -329,17 +387,19 @@ def aspects_dots(personas: Any, *, theme: str = "light",
         x = [None if s is None else round(s.std_diff, 3) for s in rows]
         limit = max(limit, *(abs(v) for v in x if v is not None))
         colour = persona_colour(persona)
-        fig.add_trace(go.Scatter(
-            x=x, y=names, mode="markers", name=_name(persona), meta=persona.id,
-            marker={"color": colour, "size": 11,
-                    "symbol": "circle-open" if persona.small_base else "circle",
-                    "line": {"width": 2 if persona.small_base else 0, "color": colour}},
-            hovertemplate="%{y}: %{x:+.2f} SD<extra>%{fullData.name} · "
-                          + _t(_base(persona)) + "</extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": x, "y": names, "mode": "markers", "name": _name(persona),
+            "meta": persona.id,
+            "marker": {"color": colour, "size": 11,
+                       "symbol": "circle-open" if persona.small_base else "circle",
+                       "line": {"width": 2 if persona.small_base else 0, "color": colour}},
+            "hovertemplate": "%{y}: %{x:+.2f} SD<extra>%{fullData.name} · "
+                             + _t(_base(persona)) + "</extra>",
+        })
     reference = _colours(theme)["reference"]
     height = max(320, (12 + 8 * len(people)) * len(order) + 190)
-    _layout(fig, theme, title, height=height, scattermode="group", scattergap=0.3,
+    layout = _layout_dict(
+            theme, title, height=height, scattermode="group", scattergap=0.3,
             xaxis={"range": [-1.1 * limit, 1.1 * limit], "ticksuffix": " SD",
                    "zeroline": False, "title": {"text": SD_MEANS, "font": {"size": 11}}},
             yaxis={"autorange": "reversed", "type": "category", "showgrid": True},
@@ -350,8 +410,9 @@ def aspects_dots(personas: Any, *, theme: str = "light",
                           "x": 0, "y": 1, "yanchor": "bottom", "showarrow": False,
                           "font": {"size": 11, "color": reference}}],
             legend={"orientation": "h", "y": -0.08, "yanchor": "top", "x": 0})
-    _note(fig, people, extra=16)  # room for the "average" label over the plot
-    return highlight_figure(fig, selected)
+    spec = _note({"data": data, "layout": layout}, people,
+                 extra=16)  # room for the "average" label over the plot
+    return _figure(_highlight(spec, selected), as_dict)
 
 
 def _rgba(colour: str, alpha: float) -> str:
@@ -362,7 +423,8 @@ def _rgba(colour: str, alpha: float) -> str:
 
 def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
                        theme: str = "light", title: str | None = "What sets each persona apart",
-                       selected: str | None = None) -> go.Figure:
+                       selected: str | None = None,
+                       as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Heatmap of standardised differences, feature (rows) × persona (columns).
 
     Parameters
@@ -375,6 +437,9 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     title : str or None
     selected : str, optional
         A persona id whose column is outlined.
+    as_dict : bool, default=False
+        Return the plain figure dict instead of a ``go.Figure`` (see
+        :func:`aspects_dots`).
 
     Returns
     -------
@@ -404,7 +469,7 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
             mark = SIGNIFICANCE_MARK if match is not None and match.significant else ""
             row_text.append("" if match is None else f"{match.std_diff:+.1f}{mark}")
             row_hover.append("" if match is None else
-                             "adjusted " + format_p_value(match.p_adjusted)
+                             format_p_value(match.p_adjusted)
                              + (" (small base)" if match.small_base or persona.small_base
                                 else "") + _more(labels[feature], 2 * TICK_WIDTH))
         z.append(row)
@@ -413,40 +478,44 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
     limit = max([abs(v) for row in z for v in row if v is not None] + [1.0])
     # column names are short (name, base) and on the x axis at the bottom, so on a
     # phone they tilt into the space under the chart, never into the title
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{_label(p.name, 20)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
-                f"{' ⚠' if p.small_base else ''}" for p in people],
-        y=[_lines(labels[f], TICK_WIDTH) for f in order],
-        colorscale=DIVERGING_SCALE, zmid=0, zmin=-limit, zmax=limit,
-        text=text, customdata=hover, texttemplate="%{text}",
-        hovertemplate="%{y}<br>%{x}: %{z:+.2f} SD<br>%{customdata}<extra></extra>",
-        colorbar={"title": {"text": "SD"}, "thickness": 12},
-    ))
+    heatmap = {
+        "type": "heatmap",
+        "z": z, "x": [f"{_label(p.name, 20)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
+                      f"{' ⚠' if p.small_base else ''}" for p in people],
+        "y": [_lines(labels[f], TICK_WIDTH) for f in order],
+        "colorscale": [list(step) for step in DIVERGING_SCALE], "zmid": 0, "zmin": -limit,
+        "zmax": limit, "text": text, "customdata": hover, "texttemplate": "%{text}",
+        "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD<br>adjusted %{customdata}"
+                         "<extra></extra>",
+        "colorbar": {"title": {"text": "SD"}, "thickness": 12},
+    }
     height = max(320, 28 * len(order) + 220)
-    _layout(fig, theme, title, meta={"persona_ids": [p.id for p in people]}, height=height)
+    layout = _layout_dict(theme, title, meta={"persona_ids": [p.id for p in people]},
+                          height=height)
     # the legend (which test, which correction) is the subtitle: the title and the
     # subtitle are placed from the chart's left edge, never past its right one
     legend = _wrap(statistics_legend(personas))
     if title:
-        _subtitle(fig, legend)
+        _subtitle(layout, legend)
     else:
-        fig.add_annotation(text=legend, name="legend", showarrow=False, xref="paper",
-                           yref="paper", x=0, y=1, xanchor="left", yanchor="bottom",
-                           yshift=4, align="left", font={"size": 11})
-        fig.update_layout(margin={"t": _top_margin(fig, 1 + legend.count("<br>"))})
-    fig.update_layout(margin={"b": 30})
-    for j, persona in enumerate(people):
-        if persona.small_base:
-            fig.add_shape(type="rect", name="small-base", xref="x", yref="paper",
-                          x0=j - 0.5, x1=j + 0.5, y0=0, y1=1, line={"width": 0},
-                          fillcolor=SMALL_BASE_VEIL, layer="above")
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(side="bottom", automargin=True)
-    return highlight_figure(fig, selected)
+        layout.setdefault("annotations", []).append(
+            {"text": legend, "name": "legend", "showarrow": False, "xref": "paper",
+             "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom",
+             "yshift": 4, "align": "left", "font": {"size": 11}})
+        layout["margin"]["t"] = _top_margin(layout, 1 + legend.count("<br>"))
+    layout["margin"]["b"] = 30
+    layout["shapes"] = [{"type": "rect", "name": "small-base", "xref": "x", "yref": "paper",
+                         "x0": j - 0.5, "x1": j + 0.5, "y0": 0, "y1": 1, "line": {"width": 0},
+                         "fillcolor": SMALL_BASE_VEIL, "layer": "above"}
+                        for j, persona in enumerate(people) if persona.small_base]
+    _merge(layout, {"yaxis": {"autorange": "reversed", "automargin": True},
+                    "xaxis": {"side": "bottom", "automargin": True}})
+    return _figure(_highlight({"data": [heatmap], "layout": layout}, selected), as_dict)
 
 
 def category_shares(personas: Any, feature: str | None = None, *, theme: str = "light",
-                    title: str | None = None, selected: str | None = None) -> go.Figure:
+                    title: str | None = None, selected: str | None = None,
+                    as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Share of each answer of a categorical ``feature`` per persona, with lift on hover.
 
     Parameters
@@ -460,6 +529,9 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
         Defaults to the feature's label.
     selected : str, optional
         A persona id to highlight.
+    as_dict : bool, default=False
+        Return the plain figure dict instead of a ``go.Figure`` (see
+        :func:`aspects_dots`).
 
     Returns
     -------
@@ -482,7 +554,7 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
                         f"feature=, e.g. feature={available[0]!r}" if available else
                         "the answer-shares chart needs feature=, but these personas have no "
                         "categorical feature")
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     label = None
     overall: dict[str, float] = {}
     for persona in people:
@@ -492,38 +564,53 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
         label = rows[0].label
         for c in rows:
             overall.setdefault(c.level_label, c.overall_share)
-        fig.add_trace(go.Bar(
-            y=[_lines(c.level_label, TICK_WIDTH) for c in rows], x=[c.share for c in rows],
-            orientation="h",
-            customdata=[[c.lift, _more(c.level_label, 2 * TICK_WIDTH)] for c in rows],
-            name=_name(persona),
-            meta=persona.id, marker={"color": persona_colour(persona), **_pattern(persona)},
-            text=[SIGNIFICANCE_MARK if c.significant else "" for c in rows],
-            textposition="outside",
-            hovertemplate="%{y}: %{x:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
-                          "<extra>%{fullData.name} · " + _t(_base(persona)) + "</extra>",
-        ))
+        data.append({
+            "type": "bar",
+            "y": [_lines(c.level_label, TICK_WIDTH) for c in rows],
+            "x": [_round(c.share) for c in rows], "orientation": "h",
+            "customdata": [[_round(c.lift), _more(c.level_label, 2 * TICK_WIDTH)]
+                           for c in rows],
+            "name": _name(persona), "meta": persona.id,
+            "marker": {"color": persona_colour(persona), **_pattern(persona)},
+            "text": [SIGNIFICANCE_MARK if c.significant else "" for c in rows],
+            "textposition": "outside",
+            "hovertemplate": "%{y}: %{x:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
+                             "<extra>%{fullData.name} · " + _t(_base(persona)) + "</extra>",
+        })
     if label is None:
         raise UserError(f"no persona has a categorical feature named {feature!r}"
                         + (f"; choose from {', '.join(map(repr, available[:10]))}"
                            if available else ""))
-    fig.add_trace(go.Scatter(y=[_lines(k, TICK_WIDTH) for k in overall],
-                             x=list(overall.values()),
-                             mode="markers", name="Everyone",
-                             marker={"symbol": "diamond", "size": 10,
-                                     "color": _colours(theme)["reference"]},
-                             hovertemplate="%{y}: %{x:.0%} overall<extra></extra>"))
-    n_bars = len(overall) * max(1, len(fig.data) - 1)
-    _layout(fig, theme, title or label, barmode="group", xaxis={"tickformat": ".0%"},
-            yaxis={"autorange": "reversed", "type": "category"},
-            height=max(320, 11 * n_bars + 12 * len(overall) + 260))
-    _note(fig, [p for p in people if any(c.feature == feature for c in p.categories)])
-    return highlight_figure(fig, selected)
+    data.append({"type": "scatter", "y": [_lines(k, TICK_WIDTH) for k in overall],
+                 "x": [_round(v) for v in overall.values()],
+                 "mode": "markers", "name": "Everyone",
+                 "marker": {"symbol": "diamond", "size": 10,
+                            "color": _colours(theme)["reference"]},
+                 "hovertemplate": "%{y}: %{x:.0%} overall<extra></extra>"})
+    n_bars = len(overall) * max(1, len(data) - 1)
+    spec = {"data": data, "layout": _layout_dict(
+        theme, title or label, barmode="group", xaxis={"tickformat": ".0%"},
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=max(320, 11 * n_bars + 12 * len(overall) + 260))}
+    _note(spec, [p for p in people if any(c.feature == feature for c in p.categories)])
+    return _figure(_highlight(spec, selected), as_dict)
 
 
 def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "Segment sizes",
-                  selected: str | None = None) -> go.Figure:
+                  selected: str | None = None, as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Horizontal bars of each persona's share of respondents (size on hover).
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
+    title : str or None
+    selected : str, optional
+        A persona id to highlight.
+    as_dict : bool, default=False
+        Return the plain figure dict instead of a ``go.Figure`` (see
+        :func:`aspects_dots`).
 
     Returns
     -------
@@ -531,25 +618,24 @@ def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "S
         One ``Bar`` trace per persona (``meta`` = persona id).
     """
     people = _personas(personas)
-    fig = go.Figure()
-    for persona in people:
-        fig.add_trace(go.Bar(
-            y=[_label(persona.name, 24)], x=[persona.share], orientation="h", name=_name(persona),
-            meta=persona.id, marker={"color": persona_colour(persona), **_pattern(persona)},
-            customdata=[[persona.size, _t(_base(persona))]],
-            text=[f"{persona.share:.0%} · {_t(_base(persona))}"], textposition="auto",
-            hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} respondents, "
-                          "%{customdata[1]})<extra></extra>",
-        ))
-    _layout(fig, theme, title, showlegend=False, xaxis={"tickformat": ".0%"},
-            height=max(220, 44 * len(people) + 100))
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return highlight_figure(fig, selected)
+    data = [{
+        "type": "bar", "y": [_label(persona.name, 24)], "x": [_round(persona.share)],
+        "orientation": "h", "name": _name(persona), "meta": persona.id,
+        "marker": {"color": persona_colour(persona), **_pattern(persona)},
+        "customdata": [[persona.size, _t(_base(persona))]],
+        "text": [f"{persona.share:.0%} · {_t(_base(persona))}"], "textposition": "auto",
+        "hovertemplate": "%{y}: %{x:.1%} (%{customdata[0]:,} respondents, "
+                         "%{customdata[1]})<extra></extra>",
+    } for persona in people]
+    layout = _layout_dict(theme, title, showlegend=False, xaxis={"tickformat": ".0%"},
+                          height=max(220, 44 * len(people) + 100))
+    _merge(layout, {"yaxis": {"autorange": "reversed", "automargin": True}})
+    return _figure(_highlight({"data": data, "layout": layout}, selected), as_dict)
 
 
 def segment_clv(personas: Any, *, theme: str = "light",
                 title: str | None = "Customer lifetime value",
-                selected: str | None = None) -> go.Figure:
+                selected: str | None = None, as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Average CLV per persona as labelled dots, against the overall average.
 
     Each persona is a dot in its colour labelled with its amount
@@ -562,6 +648,18 @@ def segment_clv(personas: Any, *, theme: str = "light",
     would share the first tenth of it; equal steps then mean equal ratios, and each
     dot's label still gives its amount.
 
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
+    title : str or None
+    selected : str, optional
+        A persona id to highlight.
+    as_dict : bool, default=False
+        Return the plain figure dict instead of a ``go.Figure`` (see
+        :func:`aspects_dots`).
+
     Returns
     -------
     Figure
@@ -569,7 +667,7 @@ def segment_clv(personas: Any, *, theme: str = "light",
         its CLV); empty with a note otherwise.
     """
     people = [p for p in _personas(personas) if p.behaviour.clv is not None]
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     overall = next((p.behaviour.overall_clv for p in people
                     if p.behaviour.overall_clv is not None), None)
     currency = next((p.behaviour.currency for p in people if p.behaviour.currency), "") or ""
@@ -577,14 +675,15 @@ def segment_clv(personas: Any, *, theme: str = "light",
         clv = persona.behaviour.clv
         amount = format_amount(clv, currency or None)
         colour = persona_colour(persona)
-        fig.add_trace(go.Scatter(
-            x=[clv], y=[_label(persona.name, 24)], mode="markers+text", name=_name(persona),
-            meta=persona.id, text=[_t(amount)],
-            marker={"color": colour, "size": 14,
-                    "symbol": "circle-open" if persona.small_base else "circle",
-                    "line": {"width": 2 if persona.small_base else 0, "color": colour}},
-            hovertemplate="%{y}: %{text} (" + _t(_base(persona)) + ")<extra></extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": [_round(clv)], "y": [_label(persona.name, 24)],
+            "mode": "markers+text", "name": _name(persona), "meta": persona.id,
+            "text": [_t(amount)],
+            "marker": {"color": colour, "size": 14,
+                       "symbol": "circle-open" if persona.small_base else "circle",
+                       "line": {"width": 2 if persona.small_base else 0, "color": colour}},
+            "hovertemplate": "%{y}: %{text} (" + _t(_base(persona)) + ")<extra></extra>",
+        })
     values = [p.behaviour.clv for p in people] + ([overall] if overall is not None else [])
     positive = [v for v in values if v > 0]
     log = bool(positive) and len(positive) == len(values) and \
@@ -601,9 +700,9 @@ def segment_clv(personas: Any, *, theme: str = "light",
         low, high = min(values), max(values)
         pad = 0.12 * ((high - low) or abs(high) or 1.0)
         xaxis.update(range=[low - pad, high + pad])
-    for trace in fig.data:  # each amount beside its dot, on the side with room
-        side = _anchor(trace.x[0], xaxis["range"], log)
-        trace.textposition = "middle left" if side == "right" else "middle right"
+    for trace in data:  # each amount beside its dot, on the side with room
+        side = _anchor(trace["x"][0], xaxis["range"], log)
+        trace["textposition"] = "middle left" if side == "right" else "middle right"
     shapes, annotations = [], []
     reference = _colours(theme)["reference"]
     if overall is not None:
@@ -620,11 +719,12 @@ def segment_clv(personas: Any, *, theme: str = "light",
     if not people:
         annotations.append({"text": "No CLV in these data", "showarrow": False, "x": 0.5,
                             "y": 0.5, "xref": "paper", "yref": "paper"})
-    _layout(fig, theme, title, showlegend=False, xaxis=xaxis, shapes=shapes,
-            annotations=annotations, height=max(240, 56 * len(people) + 150),
-            yaxis={"autorange": "reversed", "type": "category"})
-    _note(fig, people, extra=16 if overall is not None else 0)
-    return highlight_figure(fig, selected)
+    spec = {"data": data, "layout": _layout_dict(
+        theme, title, showlegend=False, xaxis=xaxis, shapes=shapes, annotations=annotations,
+        height=max(240, 56 * len(people) + 150),
+        yaxis={"autorange": "reversed", "type": "category"})}
+    _note(spec, people, extra=16 if overall is not None else 0)
+    return _figure(_highlight(spec, selected), as_dict)
 
 
 def _anchor(value: float, span: Sequence[float], log: bool) -> str:
@@ -635,9 +735,21 @@ def _anchor(value: float, span: Sequence[float], log: bool) -> str:
 
 
 def journey_mix(personas: Any, *, theme: str = "light",
-                title: str | None = "Customer-journey stage", selected: str | None = None
-                ) -> go.Figure:
+                title: str | None = "Customer-journey stage", selected: str | None = None,
+                as_dict: bool = False) -> go.Figure | dict[str, Any]:
     """Stacked bars of each persona's journey-stage mix.
+
+    Parameters
+    ----------
+    personas : PersonaSet or list of Persona
+    theme : str
+        ``"light"``, ``"dark"`` or a Bootstrap theme name.
+    title : str or None
+    selected : str, optional
+        Unused (the bars are stages, not personas): accepted like the other charts.
+    as_dict : bool, default=False
+        Return the plain figure dict instead of a ``go.Figure`` (see
+        :func:`aspects_dots`).
 
     Returns
     -------
@@ -650,24 +762,24 @@ def journey_mix(personas: Any, *, theme: str = "light",
         for j in persona.journey:
             if (j.stage, j.label) not in stages:
                 stages.append((j.stage, j.label))
-    fig = go.Figure()
     shades = ["#CFE8F3", "#A2D4EC", "#56B4E9", "#0072B2", "#004B75", "#00324E"]
-    for s, (stage, label) in enumerate(stages):
-        fig.add_trace(go.Bar(
-            y=[_label(p.name, 24) for p in people],
-            x=[next((j.share for j in p.journey if j.stage == stage), 0.0) for p in people],
-            orientation="h", name=_label(label), marker={"color": shades[s % len(shades)]},
-            customdata=[_t(_base(p)) for p in people],
-            hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra>" + _label(label)
-                          + "</extra>",
-        ))
-    _layout(fig, theme, title, barmode="stack", xaxis={"tickformat": ".0%"},
-            meta={"persona_ids": [p.id for p in people]},
-            height=max(240, 44 * len(people) + 200))
+    bases = [_t(_base(p)) for p in people]
+    names = [_label(p.name, 24) for p in people]
+    data = [{
+        "type": "bar", "y": names,
+        "x": [_round(next((j.share for j in p.journey if j.stage == stage), 0.0))
+              for p in people],
+        "orientation": "h", "name": _label(label), "marker": {"color": shades[s % len(shades)]},
+        "customdata": bases,
+        "hovertemplate": "%{y}: %{x:.0%} (%{customdata})<extra>" + _label(label) + "</extra>",
+    } for s, (stage, label) in enumerate(stages)]
+    spec = {"data": data, "layout": _layout_dict(
+        theme, title, barmode="stack", xaxis={"tickformat": ".0%"},
+        meta={"persona_ids": [p.id for p in people]}, height=max(240, 44 * len(people) + 200))}
     if stages:
-        _note(fig, people)
-    fig.update_yaxes(autorange="reversed", automargin=True)
-    return fig
+        _note(spec, people)
+    _merge(spec["layout"], {"yaxis": {"autorange": "reversed", "automargin": True}})
+    return _figure(spec, as_dict)
 
 
 def k_selection(selection: Any, *, theme: str = "light",
@@ -709,14 +821,7 @@ def k_selection(selection: Any, *, theme: str = "light",
     return fig
 
 
-def _outline_colour(fig: go.Figure) -> str:
-    """The highlight outline: the figure's text colour (light on a dark page)."""
-    template = fig.layout.template
-    colour = template.layout.font.color if template is not None else None
-    return colour or MODE_COLOURS["light"]["reference"]
-
-
-def highlight_figure(fig: go.Figure, selected: str | None) -> go.Figure:
+def highlight_figure(fig: Any, selected: str | None) -> Any:
     """Emphasise one persona in a figure made by this module (in place; returns ``fig``).
 
     Traces whose ``meta`` is a persona id get full opacity when they are the selected
@@ -726,23 +831,48 @@ def highlight_figure(fig: go.Figure, selected: str | None) -> go.Figure:
 
     Parameters
     ----------
-    fig : Figure
+    fig : Figure or dict
+        A ``go.Figure``, or a figure dict (``as_dict=True``).
     selected : str or None
         Persona id, or ``None`` to clear the highlight.
     """
-    for trace in fig.data:
-        meta = getattr(trace, "meta", None)
-        if isinstance(meta, str):
-            trace.opacity = 1.0 if selected in (None, meta) else DIM_OPACITY
-    ids = (fig.layout.meta or {}).get("persona_ids") if isinstance(fig.layout.meta, dict) else None
-    shapes = [s for s in (fig.layout.shapes or ()) if getattr(s, "name", None) != "highlight"]
-    if ids and selected in ids and fig.data and fig.data[0].type == "heatmap":
-        j = ids.index(selected)
-        shapes.append(go.layout.Shape(type="rect", name="highlight", xref="x", yref="paper",
-                                      x0=j - 0.5, x1=j + 0.5, y0=0, y1=1,
-                                      line={"width": 3, "color": _outline_colour(fig)}))
-    fig.layout.shapes = shapes
+    if isinstance(fig, dict):
+        return _highlight(fig, selected)
+    template = fig.layout.template
+    spec = _highlight({
+        "data": [{"type": t.type, "meta": getattr(t, "meta", None)} for t in fig.data],
+        "layout": {"meta": fig.layout.meta,
+                   "shapes": [s.to_plotly_json() for s in fig.layout.shapes or ()],
+                   "template": {"layout": {"font": {"color": template.layout.font.color
+                                                    if template is not None else None}}}},
+    }, selected)
+    for trace, changed in zip(fig.data, spec["data"]):
+        if "opacity" in changed:
+            trace.opacity = changed["opacity"]
+    fig.layout.shapes = spec["layout"]["shapes"]
     return fig
+
+
+def _highlight(spec: dict[str, Any], selected: str | None) -> dict[str, Any]:
+    """:func:`highlight_figure` on a figure dict (in place; returns ``spec``)."""
+    data, layout = spec["data"], spec["layout"]
+    for trace in data:
+        meta = trace.get("meta")
+        if isinstance(meta, str):
+            trace["opacity"] = 1.0 if selected in (None, meta) else DIM_OPACITY
+    meta = layout.get("meta")
+    ids = meta.get("persona_ids") if isinstance(meta, dict) else None
+    shapes = [s for s in layout.get("shapes") or () if s.get("name") != "highlight"]
+    if ids and selected in ids and data and data[0].get("type") == "heatmap":
+        j = list(ids).index(selected)
+        # the outline in the figure's text colour (light on a dark page)
+        font = ((layout.get("template") or {}).get("layout") or {}).get("font") or {}
+        shapes.append({"type": "rect", "name": "highlight", "xref": "x", "yref": "paper",
+                       "x0": j - 0.5, "x1": j + 0.5, "y0": 0, "y1": 1,
+                       "line": {"width": 3, "color": font.get("color")
+                                or MODE_COLOURS["light"]["reference"]}})
+    layout["shapes"] = shapes
+    return spec
 
 
 def figure_personas(fig: go.Figure) -> Iterable[str]:

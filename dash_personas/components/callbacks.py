@@ -22,6 +22,17 @@ __all__ = ["register_callbacks"]
 
 _MARK = "_dash_personas_callbacks"
 
+
+def compact_js(source: str) -> str:
+    """``source`` without its indentation, blank lines and whole-line ``//`` comments.
+
+    Dash writes each clientside function into the page itself (a few KB every page
+    load): the code keeps its lines (no statement depends on a removed one), only the
+    bytes a reader of the source needs go.
+    """
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
 # Toggle the selection of a gallery (a click on a card's select button).
 _SELECT_JS = """
 function(nClicks, current) {
@@ -152,14 +163,14 @@ def register_callbacks(app: Any) -> Any:
 
     store = {"component": GALLERY, "subcomponent": "selection", "aio_id": MATCH, "group": MATCH}
     app.clientside_callback(
-        _SELECT_JS,
+        compact_js(_SELECT_JS),
         Output(store, "data"),
         Input(sel("select"), "n_clicks"),
         State(store, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        _STYLE_JS,
+        compact_js(_STYLE_JS),
         Output(sel("card"), "className"),
         Output(sel("select"), "aria-pressed"),
         Output(sel("select"), "className"),
@@ -170,7 +181,7 @@ def register_callbacks(app: Any) -> Any:
     )
     graphs = {"component": CHART, "subcomponent": "graph", "aio_id": ALL, "group": MATCH}
     app.clientside_callback(
-        _HIGHLIGHT_JS % {"dim": DIM_OPACITY},
+        compact_js(_HIGHLIGHT_JS % {"dim": DIM_OPACITY}),
         Output(graphs, "figure"),
         Input({"component": GALLERY, "subcomponent": "selection", "aio_id": ALL,
                "group": MATCH}, "data"),

@@ -64,13 +64,14 @@ def _bar(bar: DifferenceBar, colour: str) -> html.Div:
                   html.Span(bar.value, className="small text-body-secondary",
                             title=bar.description)],
                  className="d-flex justify-content-between"),
+        # the average (a line at 50 %) is drawn by the stylesheet's .dash-personas-track:
+        # one element less per bar in every card of the page
         html.Div([
-            html.Div(className="position-absolute top-0 bottom-0 border-start border-secondary",
-                     style={"left": "50%"}),
             html.Div(className="position-absolute top-0 bottom-0 rounded-1",
                      style={"left": f"{bar.offset:.1f}%", "width": f"{bar.width:.1f}%",
                             "backgroundColor": colour}),
-        ], className="position-relative bg-body-tertiary rounded-1", style={"height": "8px"},
+        ], className="position-relative bg-body-tertiary rounded-1 dash-personas-track",
+            style={"height": "8px"},
             role="img", **{"aria-label": clip_label(bar.description, TEXT_LIMIT),
                            "data-direction": bar.direction.value}),
     ], className="mb-1" + (" text-body-secondary dash-personas-muted" if bar.muted else ""),

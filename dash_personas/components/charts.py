@@ -94,7 +94,7 @@ class PersonaChart(html.Div):
         self.aio_id = aio_id or _ids.new_aio_id()
         self.group = group
         make, _ = CHARTS[chart]
-        figure = make(personas, theme=mode, selected=selected, **figure_kwargs)
+        figure = make(personas, theme=mode, selected=selected, as_dict=True, **figure_kwargs)
         props = dict(graph_props or {})
         props["config"] = {**figures.GRAPH_CONFIG, **props.get("config", {})}
         props.setdefault("style", {"minHeight": "320px"})

@@ -164,7 +164,7 @@ def test_components_accept_a_bootstrap_theme_name(survey_case):
     for comp in (SegmentSizes(survey_case.personas, theme="darkly"),
                  AspectsDots(survey_case.personas, theme="darkly"),
                  SegmentComparison(survey_case.personas, theme="DARKLY")):
-        assert comp.children[0].figure.layout.template.layout.font.color == dark_ink
+        assert comp.children[0].figure["layout"]["template"]["layout"]["font"]["color"] == dark_ink
     with pytest.raises(ValueError, match="Bootstrap theme name"):
         SegmentSizes(survey_case.personas, theme="blue")
 

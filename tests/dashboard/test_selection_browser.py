@@ -1,0 +1,82 @@
+"""A persona selection stays in the browser: no server round trip, the URL written there."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from _browser import wait_for_dash_idle, wait_until
+
+from dash_personas.app import create_app
+
+pytestmark = pytest.mark.browser
+
+_UPDATES_JS = """
+return performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('_dash-update-component')).length;
+"""
+
+_TICK_JS = """
+for (const holder of document.querySelectorAll('.dash-personas-filter [id]')) {
+    let id = null;
+    try { id = JSON.parse(holder.id); } catch (e) { continue; }
+    if (id && id.column === arguments[0]) {
+        holder.closest('details').open = true;
+        [...holder.querySelectorAll('input')].find(i => i.value === arguments[1]).click();
+    }
+}
+"""
+
+
+def _query(dash_duo):
+    return parse_qs(urlsplit(dash_duo.driver.current_url).query)
+
+
+def _select(dash_duo, index):
+    dash_duo.driver.execute_script(
+        "document.querySelectorAll('.dash-personas-select')[arguments[0]].click()", index)
+
+
+def _selected(dash_duo):
+    return [card.text for card in dash_duo.find_elements(".dash-personas-selected")]
+
+
+def test_a_selection_writes_the_url_without_a_server_callback(dash_duo, survey_case):
+    dash_duo.start_server(create_app(survey_case.personas, survey_case.scores))
+    dash_duo.wait_for_element(".dash-personas-card")
+    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    history = dash_duo.driver.execute_script("return history.length")
+    before = dash_duo.driver.execute_script(_UPDATES_JS)
+    assert before >= 1  # the page's own view callback did reach the server
+
+    second, third = survey_case.personas[1], survey_case.personas[2]
+    _select(dash_duo, 1)
+    wait_until(lambda: _query(dash_duo) == {"persona": [second.id]}, 30.0)
+    _select(dash_duo, 2)
+    wait_until(lambda: _query(dash_duo) == {"persona": [third.id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    assert dash_duo.driver.execute_script(_UPDATES_JS) == before
+    # replaced, not pushed: Back leaves the page instead of stepping through selections
+    assert dash_duo.driver.execute_script("return history.length") == history
+
+    # a filter change (a server callback) keeps the persona chosen in the browser
+    dash_duo.driver.execute_script(_TICK_JS, "gender", "Woman")
+    wait_until(lambda: _query(dash_duo) == {"persona": [third.id], "f.gender": ["Woman"]}, 30.0)
+    wait_until(lambda: dash_duo.find_elements("[data-view-note=filtered]"), 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    assert len(_selected(dash_duo)) == 1 and third.name in _selected(dash_duo)[0]
+    assert dash_duo.driver.execute_script("return history.length") == history + 1
+
+    # clearing the selection drops it from the URL, the filter stays
+    _select(dash_duo, 2)
+    wait_until(lambda: _query(dash_duo) == {"f.gender": ["Woman"]}, 30.0)
+    wait_until(lambda: not _selected(dash_duo), 30.0)
+
+    # Back returns to the unfiltered view with the persona selected before the filter
+    dash_duo.driver.back()
+    wait_until(lambda: _query(dash_duo) == {"persona": [third.id]}, 30.0)
+    wait_until(lambda: not dash_duo.find_elements("[data-view-note=filtered]"), 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    assert len(_selected(dash_duo)) == 1 and third.name in _selected(dash_duo)[0]
+    assert dash_duo.get_logs() == []

@@ -45,8 +45,8 @@ PLANTED = (3, 4, 5, 6)
 SETTINGS = {"default (separation 2.0)": {"separation": 2.0, "concentration": 0.6},
             "hard (separation 0.5, concentration 0.4)": {"separation": 0.5,
                                                           "concentration": 0.4}}
-INDICES = ["bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial", "gamma_index",
-           "g_plus", "tau"]
+INDICES = ["bic", "partition_bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial",
+           "gamma_index", "g_plus", "tau"]
 
 
 def planted(n: int, k: int, seed: int, **setting: float) -> tuple[pd.DataFrame, np.ndarray]:
@@ -132,17 +132,18 @@ def recovery(seeds: int, use_stepmix: bool, stepmix_init: int, only: str | None,
     tasks = [(name, k, seed) for name in names for k in planted_ks for seed in range(seeds)]
     with ProcessPoolExecutor(processes) if processes > 1 else nullcontext() as pool:
         run = pool.map if pool is not None else map
-        results = list(run(choices_for, *zip(*tasks), [use_stepmix] * len(tasks),
-                           [stepmix_init] * len(tasks)))
+        results = []
+        for (name, k, seed), chosen in zip(tasks, run(
+                choices_for, *zip(*tasks), [use_stepmix] * len(tasks),
+                [stepmix_init] * len(tasks)), strict=True):
+            results.append(chosen)
+            found = ", ".join(f"{method.strip()} {value:.0f}" for method, value
+                              in chosen.items())
+            print(f"  ... {name}: k={k} seed={seed}: {found}", flush=True)
     summary: dict[str, dict[str, str]] = {}
     for name in names:
         rows = [(k, chosen) for (setting, k, _), chosen in zip(tasks, results, strict=True)
                 if setting == name]
-        for (setting, k, seed), chosen in zip(tasks, results, strict=True):
-            if setting == name:
-                found = ", ".join(f"{method.strip()} {value:.0f}" for method, value
-                                  in chosen.items())
-                print(f"  ... {name}: k={k} seed={seed}: {found}")
         planted_k = np.array([k for k, _ in rows])
         print(f"\nPlanted-k recovery, {name}: n=2,000, {len(rows)} data sets")
         print(f"{'method':<44} {'found':>6} {'over':>5} {'under':>6}")

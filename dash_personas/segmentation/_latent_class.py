@@ -35,8 +35,12 @@ class _Parameters:
 
     sizes: np.ndarray  # (k,) weighted
     means: np.ndarray  # (k, p_num)
-    variances: np.ndarray  # (k, p_num)
+    variances: np.ndarray  # (k, p_num), floored
     log_probabilities: np.ndarray  # (k, total levels)
+    # the sufficient statistics they came from (for the likelihood of a partition)
+    counts: np.ndarray  # (k, p_num) observed weight
+    spread: np.ndarray  # (k, p_num) mean squared deviation, before the floor
+    level_totals: np.ndarray  # (k, total levels) weight
 
 
 class LatentClassModel:
@@ -116,8 +120,9 @@ class LatentClassModel:
         sizes = weighted.sum(axis=0)
         counts = weighted.T @ self.observed
         means = (weighted.T @ self.values) / np.maximum(counts, _TINY)
-        variances = np.maximum((weighted.T @ self.squares) / np.maximum(counts, _TINY)
-                               - means**2, self.floor)
+        spread = np.maximum((weighted.T @ self.squares) / np.maximum(counts, _TINY)
+                            - means**2, 0.0)
+        variances = np.maximum(spread, self.floor)
         level_totals = np.asarray(self.indicators_t @ weighted).T  # (k, levels)
         column_totals = np.zeros((responsibility.shape[1], len(self.level_counts)))
         if self.level_counts:
@@ -126,7 +131,8 @@ class LatentClassModel:
             log_probabilities = np.log(level_totals
                                        / np.maximum(column_totals[:, self.level_column], _TINY))
         log_probabilities = np.maximum(log_probabilities, _LOG_ZERO)
-        return _Parameters(sizes, means, variances, log_probabilities)
+        return _Parameters(sizes, means, variances, log_probabilities, counts, spread,
+                           level_totals)
 
     def log_joint(self, parameters: _Parameters) -> np.ndarray:
         """``log P(segment) + log f(row | segment)`` for every row and segment, (n, k)."""
@@ -150,8 +156,18 @@ class LatentClassModel:
         for all k segments, so a partition that leaves a segment empty cannot beat
         the smaller k it amounts to.
         """
-        joint = self.log_joint(self.partition_parameters(labels, k))
-        loglik = float(self.weight @ joint[np.arange(labels.size), labels])
+        parameters = self.partition_parameters(labels, k)
+        # sum over rows of each row's log_joint under its own segment, from the
+        # segments' sufficient statistics
+        sizes = parameters.sizes
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loglik = float(np.where(sizes > 0, sizes * np.log(sizes / self.total), 0.0).sum())
+        variances = parameters.variances
+        numeric = -0.5 * parameters.counts * (np.log(2 * np.pi * variances)
+                                              + parameters.spread / variances)
+        loglik += float((numeric * self.numeric_weights).sum())
+        loglik += float((parameters.level_totals * parameters.log_probabilities
+                         * self.level_weight).sum())
         return -2.0 * loglik + self.n_parameters(k) * np.log(self.total)
 
     def partition_parameters(self, labels: np.ndarray, k: int) -> _Parameters:

@@ -108,12 +108,15 @@ class KSelection(pd.DataFrame):
         (6-10), "positive" (2-6), "weak" (< 2), or starting with "none".
     segment_jaccard : dict of int to ndarray
         Per k, each segment's mean Jaccard similarity on the resamples.
+    min_share, min_prediction_strength : float
+        The thresholds the rule used (see :func:`select_k`).
     models : dict of int to KPrototypes
         The model fitted on all rows for each k.
     """
 
     _metadata: ClassVar[list[str]] = ["recommended_k", "rule", "runner_up_k", "margin",
-                                      "confidence", "segment_jaccard", "models"]
+                                      "confidence", "segment_jaccard", "models", "min_share",
+                                      "min_prediction_strength"]
 
     @property
     def _constructor(self) -> type[KSelection]:
@@ -123,6 +126,51 @@ class KSelection(pd.DataFrame):
     def recommended_model(self) -> KPrototypes:
         """The fitted model for ``recommended_k``."""
         return self.models[self.recommended_k]
+
+    def explain(self) -> str:
+        """The choice in words: the rule, the runner-up and its margin, the confidence.
+
+        Returns
+        -------
+        str
+            Three lines (four when a candidate was ruled out): the chosen k and the
+            rule; the runner-up k and the BIC margin on Kass & Raftery's scale; how
+            well the chosen segments are found again on resamples; which k were ruled
+            out for a segment under ``min_share`` and which k the k-prototypes
+            partitions' own BIC (``partition_bic``) would have taken, when it differs.
+        """
+        best = self.recommended_k
+        tried = ", ".join(str(k) for k in self.index)
+        lines = [f"Chosen k = {best} (lowest latent-class BIC among the k whose every segment "
+                 f"is at least {self.min_share:.0%} of respondents; tried k = {tried})"]
+        if self.runner_up_k is None:
+            lines.append("Runner-up: none (a single candidate)")
+        else:
+            lines.append(f"Runner-up: k = {self.runner_up_k}, BIC higher by {self.margin:,.1f}"
+                         f" ({self.confidence} evidence on Kass & Raftery's scale: > 10 very "
+                         "strong, 6-10 strong, 2-6 positive)")
+        strength = self.loc[best, "prediction_strength"]
+        jaccard = self.loc[best, "min_jaccard"]
+        if not np.isfinite(strength):
+            lines.append("Confidence: reproducibility not checked (n_bootstrap=0)")
+        else:
+            found = ("found again on resamples" if strength >= self.min_prediction_strength
+                     else "tentative: found again on resamples only in part")
+            lines.append(f"Confidence: {found} (prediction strength {strength:.2f}, "
+                         f"threshold {self.min_prediction_strength:g}; least reproducible "
+                         f"segment's Jaccard {jaccard:.2f})")
+        ruled_out = [f"k={k} (smallest segment {share:.1%})"
+                     for k, share in self.loc[~self["eligible"], "smallest_share"].items()]
+        notes = []
+        if ruled_out:
+            notes.append("ruled out for a segment under the share: " + ", ".join(ruled_out))
+        eligible = self.loc[self["eligible"], "partition_bic"]
+        by_partition = int(eligible.idxmin())
+        if by_partition != best:
+            notes.append(f"the k-prototypes partitions' own BIC would take k={by_partition}")
+        if notes:
+            lines.append("Note: " + "; ".join(notes))
+        return "\n".join(lines)
 
     def best_by(self, index: str) -> int:
         """The k that one index alone prefers (its maximum or minimum, by its direction).
@@ -327,6 +375,7 @@ def select_k(
     table = KSelection(table[COLUMNS[:-1]])
     actionable = table["smallest_share"] >= min_share
     table["eligible"] = actionable
+    table.min_share, table.min_prediction_strength = min_share, min_prediction_strength
     _recommend(table, actionable, min_share, min_prediction_strength, n_bootstrap)
     table.segment_jaccard = jaccards
     settings = dict(categorical=list(probe.categorical_features_), gamma=probe.gamma_,
@@ -561,7 +610,7 @@ def _recommend(table: KSelection, actionable: pd.Series, min_share: float,
             "more data, or a lower min_share"
         )
     candidates = table.index[actionable]
-    basis = f"lowest BIC among k with {share_words}"
+    basis = f"lowest latent-class BIC among k with {share_words}"
     ranked = table.loc[candidates, "bic"].sort_values(kind="stable")
     best = int(ranked.index[0])
     table.recommended_k = best

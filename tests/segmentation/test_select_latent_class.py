@@ -38,6 +38,10 @@ def test_log_joint_is_the_segment_share_gaussians_and_multinomials():
             with np.errstate(divide="ignore"):
                 expected += np.maximum(np.log(share[codes]), -700.0)
         np.testing.assert_allclose(joint[:, c], expected, rtol=1e-10)
+    # the partition's BIC is its rows' log_joint under their own segments, penalised
+    own = joint[np.arange(90), labels].sum()
+    assert model.classification_bic(labels, 3) == pytest.approx(
+        -2 * own + model.n_parameters(3) * np.log(90), rel=1e-12)
 
 
 def test_classification_em_climbs_to_a_fixed_point():

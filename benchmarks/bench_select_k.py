@@ -6,19 +6,23 @@ Prints, from one process:
    k (``KPrototypes`` defaults, ``n_init=10``): seconds and the ratio.
 2. The planted-k recovery table on mixed data (n=2,000, 10 numeric + 10 categorical
    columns, k in {3, 4, 5, 6}, 5 seeds each, from ``make_mixed_blobs``): how often
-   ``select_k``'s rule, each index of its table alone, and a latent-class model's BIC
-   (StepMix, diagonal Gaussian numerics + categorical, the ``[bench]`` extra) give the
-   planted k, with over- and under-estimates. Two settings: the default separation
-   (2.0, concentration 0.6) and hard, overlapping segments (separation 0.5,
-   concentration 0.4). "rule at prediction strength >= 0.8" re-applies the rule to
-   the same table with Tibshirani & Walther's classic threshold (the rule before 0.6).
-   StepMix runs each k with ``n_init=2``, ``max_iter=300`` and ``rel_tol=1e-6``
-   (its defaults, ``abs_tol=1e-10`` and up to 1,000 EM iterations, take about 2.5x
-   as long and gave the same BIC to 5 digits on a hard data set; chosen k the same).
+   ``select_k``'s rule, the rule before it (the k-prototypes partition's BIC among
+   actionable k, without classification EM), each index of its table alone, and a
+   latent-class model's BIC (StepMix, diagonal Gaussian numerics + categorical, the
+   ``[bench]`` extra) give the planted k, with over- and under-estimates. Two
+   settings: the default separation (2.0, concentration 0.6) and hard, overlapping
+   segments (separation 0.5, concentration 0.4); the last table puts them side by
+   side. "rule at prediction strength >= 0.8" re-applies the rule to the same table
+   with Tibshirani & Walther's classic threshold as a filter.
+   StepMix runs each k = 2..10 with ``n_init=2``, ``max_iter=300`` and
+   ``rel_tol=1e-6`` and takes the lowest ``bic`` (its defaults, ``abs_tol=1e-10``
+   and up to 1,000 EM iterations, took about 2.5x as long and gave the same BIC to 5
+   digits on a hard data set; chosen k the same); its CPU seconds per data set are
+   printed.
 
 Usage::
 
-    python benchmarks/bench_select_k.py            # everything (~20 min on 2 quiet cores)
+    python benchmarks/bench_select_k.py --processes 2   # everything (~10 min on 2 quiet cores)
     python benchmarks/bench_select_k.py --no-stepmix --seeds 2
 """
 
@@ -27,6 +31,8 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
@@ -39,8 +45,8 @@ PLANTED = (3, 4, 5, 6)
 SETTINGS = {"default (separation 2.0)": {"separation": 2.0, "concentration": 0.6},
             "hard (separation 0.5, concentration 0.4)": {"separation": 0.5,
                                                           "concentration": 0.4}}
-INDICES = ["bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial", "gamma_index",
-           "g_plus", "tau"]
+INDICES = ["bic", "partition_bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial",
+           "gamma_index", "g_plus", "tau"]
 
 
 def planted(n: int, k: int, seed: int, **setting: float) -> tuple[pd.DataFrame, np.ndarray]:
@@ -68,7 +74,11 @@ def speed(sizes: tuple[int, ...]) -> None:
 
 
 def stepmix_k(X: pd.DataFrame, seed: int, n_init: int) -> int:
-    from stepmix.stepmix import StepMix
+    try:
+        from stepmix.stepmix import StepMix
+    except ImportError as error:
+        raise SystemExit("StepMix is not installed: pip install -e '.[bench]' "
+                         "(or run with --no-stepmix)") from error
 
     numeric = X.filter(like="num_").to_numpy(float)
     codes = np.column_stack([X[c].cat.codes.to_numpy() for c in X.filter(like="cat_")])
@@ -91,39 +101,67 @@ def classic_rule(table: pd.DataFrame, strength: float = 0.8) -> int:
     return int(table.loc[eligible if eligible.any() else actionable, "bic"].idxmin())
 
 
+def partition_rule(table: pd.DataFrame) -> int:
+    """The rule before classification EM: the k-prototypes partition's BIC, actionable k."""
+    return int(table.loc[table["smallest_share"] >= 0.05, "partition_bic"].idxmin())
+
+
+def choices_for(setting_name: str, k: int, seed: int, use_stepmix: bool,
+                stepmix_init: int) -> dict[str, int]:
+    """Every method's k on one planted data set (one task of the recovery table)."""
+    X, _ = planted(2000, k, seed, **SETTINGS[setting_name])
+    chosen: dict[str, int] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = select_k(X, K_RANGE, random_state=seed)
+        chosen["select_k rule"] = table.recommended_k
+        chosen["previous rule: partition BIC, actionable k"] = partition_rule(table)
+        chosen["rule at prediction strength >= 0.8"] = classic_rule(table)
+        for column in INDICES:
+            chosen[f"  {column} alone"] = table.best_by(column)
+        if use_stepmix:
+            start = time.process_time()
+            chosen["StepMix BIC"] = stepmix_k(X, seed, stepmix_init)
+            chosen["StepMix CPU s"] = time.process_time() - start
+    return chosen
+
+
 def recovery(seeds: int, use_stepmix: bool, stepmix_init: int, only: str | None,
-             planted_ks: tuple[int, ...] = PLANTED) -> None:
-    for name, setting in SETTINGS.items():
-        if only is not None and not name.startswith(only):
-            continue
-        choices: dict[str, list[int]] = {}
-        truth = []
-        for k in planted_ks:
-            for seed in range(seeds):
-                X, _ = planted(2000, k, seed, **setting)
-                truth.append(k)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    table = select_k(X, K_RANGE, random_state=seed)
-                    choices.setdefault("select_k rule", []).append(table.recommended_k)
-                    choices.setdefault("rule at prediction strength >= 0.8", []).append(
-                        classic_rule(table))
-                    for column in INDICES:
-                        choices.setdefault(f"  {column} alone", []).append(
-                            table.best_by(column))
-                    if use_stepmix:
-                        choices.setdefault("StepMix BIC", []).append(
-                            stepmix_k(X, seed, stepmix_init))
-                found = ", ".join(f"{method.strip()} {chosen[-1]}"
-                                  for method, chosen in choices.items())
-                print(f"  ... {name}: k={k} seed={seed}: {found}", flush=True)
-        planted_k = np.array(truth)
-        print(f"\nPlanted-k recovery, {name}: n=2,000, {len(truth)} data sets")
-        print(f"{'method':<36} {'found':>6} {'over':>5} {'under':>6}")
-        for method, chosen in choices.items():
-            chosen_k = np.array(chosen)
-            print(f"{method:<36} {int((chosen_k == planted_k).sum()):>3}/{len(truth):<2} "
+             planted_ks: tuple[int, ...] = PLANTED, processes: int = 1) -> None:
+    names = [name for name in SETTINGS if only is None or name.startswith(only)]
+    tasks = [(name, k, seed) for name in names for k in planted_ks for seed in range(seeds)]
+    with ProcessPoolExecutor(processes) if processes > 1 else nullcontext() as pool:
+        run = pool.map if pool is not None else map
+        results = []
+        for (name, k, seed), chosen in zip(tasks, run(
+                choices_for, *zip(*tasks), [use_stepmix] * len(tasks),
+                [stepmix_init] * len(tasks)), strict=True):
+            results.append(chosen)
+            found = ", ".join(f"{method.strip()} {value:.0f}" for method, value
+                              in chosen.items())
+            print(f"  ... {name}: k={k} seed={seed}: {found}", flush=True)
+    summary: dict[str, dict[str, str]] = {}
+    for name in names:
+        rows = [(k, chosen) for (setting, k, _), chosen in zip(tasks, results, strict=True)
+                if setting == name]
+        planted_k = np.array([k for k, _ in rows])
+        print(f"\nPlanted-k recovery, {name}: n=2,000, {len(rows)} data sets")
+        print(f"{'method':<44} {'found':>6} {'over':>5} {'under':>6}")
+        for method in rows[0][1]:
+            if method.endswith("CPU s"):
+                cpu = np.array([chosen[method] for _, chosen in rows])
+                print(f"{'StepMix CPU s per data set (k = 2..10)':<44} median {np.median(cpu):.1f}")
+                continue
+            chosen_k = np.array([chosen[method] for _, chosen in rows])
+            cell = (f"{int((chosen_k == planted_k).sum())} / {int((chosen_k > planted_k).sum())}"
+                    f" / {int((chosen_k < planted_k).sum())}")
+            summary.setdefault(method, {})[name] = cell
+            print(f"{method:<44} {int((chosen_k == planted_k).sum()):>3}/{len(rows):<2} "
                   f"{int((chosen_k > planted_k).sum()):>5} {int((chosen_k < planted_k).sum()):>6}")
+    print("\nSide by side (found / over / under):")
+    print(f"{'method':<44} " + "  ".join(f"{name:<42}" for name in names))
+    for method, cells in summary.items():
+        print(f"{method:<44} " + "  ".join(f"{cells[name]:<42}" for name in names))
 
 
 def main() -> None:
@@ -137,12 +175,14 @@ def main() -> None:
                         help="planted k of the recovery data sets")
     parser.add_argument("--setting", choices=["default", "hard"],
                         help="only this recovery setting")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="data sets of the recovery table run in this many processes")
     args = parser.parse_args()
     if not args.no_speed:
         speed((5_000, 50_000))
     if not args.no_recovery:
         recovery(args.seeds, not args.no_stepmix, args.stepmix_init, args.setting,
-                 tuple(args.planted))
+                 tuple(args.planted), args.processes)
 
 
 if __name__ == "__main__":

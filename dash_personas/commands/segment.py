@@ -132,7 +132,7 @@ def segment_command(responses: Path, k: str, k_range: str, out: Path, labels_out
             shown = selection[["cost", "bic", "silhouette", "prediction_strength",
                                "min_jaccard", "stability", "smallest_share", "eligible"]]
             click.echo(shown.round(3).to_string())
-            click.echo(f"Chosen k = {selection.recommended_k} ({selection.rule})")
+            click.echo(selection.explain())
     else:
         with about_file(responses):
             segmentation = fit_segments(data, int(chosen_k), categorical=cat_param,

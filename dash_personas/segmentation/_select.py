@@ -2,9 +2,10 @@
 
 The rule (see :func:`select_k`) was chosen on measured recovery of planted segments
 (``benchmarks/bench_select_k.py``): among the candidate k whose segments are all
-large enough to act on, the k with the lowest latent-class BIC of its partition;
-how well its segments are found again on resamples (prediction strength) says how
-far to trust it.
+large enough to act on, the k with the lowest latent-class BIC, evaluated at the
+partition classification EM reaches from the k-prototypes one; how well its
+segments are found again on resamples (prediction strength) says how far to trust
+it.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from ._encoding import EncodedData
 from ._init import SeedingPool, init_kprototypes_pp
 from ._kernels import PreparedData, Prototypes
 from ._kprototypes import KPrototypes
+from ._latent_class import LatentClassModel
 from ._lloyd import LloydRun, lloyd
 from ._restarts import RestartsDisagreeWarning, adjusted_rand_index
 from ._validity import (
     HIGHER_IS_BETTER,
     PairwiseDistances,
-    classification_bic,
     pairwise_indices,
     prediction_strength,
     segment_jaccard,
@@ -58,9 +59,9 @@ HALF_RESTARTS = 2
 #: Kass & Raftery (1995): evidence from a BIC difference.
 BIC_EVIDENCE = ((10.0, "very strong"), (6.0, "strong"), (2.0, "positive"), (0.0, "weak"))
 
-COLUMNS = ["cost", "bic", "silhouette", "cindex", "mcclain_rao", "dunn", "ptbiserial",
-           "gamma_index", "g_plus", "tau", "prediction_strength", "min_jaccard", "stability",
-           "smallest_share", "eligible"]
+COLUMNS = ["cost", "bic", "partition_bic", "silhouette", "cindex", "mcclain_rao", "dunn",
+           "ptbiserial", "gamma_index", "g_plus", "tau", "prediction_strength", "min_jaccard",
+           "stability", "smallest_share", "eligible"]
 
 
 class KSelection(pd.DataFrame):
@@ -69,8 +70,10 @@ class KSelection(pd.DataFrame):
     Columns (one row per k):
 
     * ``cost``: the k-prototypes cost of the fit on all rows.
-    * ``bic``: latent-class BIC of the partition (lower is better;
-      :func:`~dash_personas.segmentation._validity.classification_bic`).
+    * ``bic``: latent-class BIC (lower is better) of the partition that
+      classification EM reaches from the k-prototypes partition (the latent-class
+      model's own optimum near it; see ``_latent_class``).
+    * ``partition_bic``: the same BIC at the k-prototypes partition itself.
     * ``silhouette``, ``cindex``, ``mcclain_rao``, ``dunn``, ``ptbiserial``,
       ``gamma_index``, ``g_plus``, ``tau``: clustMixType's ``validation_kproto``
       indices on a sample of rows with the model's distance (higher is better for
@@ -105,12 +108,15 @@ class KSelection(pd.DataFrame):
         (6-10), "positive" (2-6), "weak" (< 2), or starting with "none".
     segment_jaccard : dict of int to ndarray
         Per k, each segment's mean Jaccard similarity on the resamples.
+    min_share, min_prediction_strength : float
+        The thresholds the rule used (see :func:`select_k`).
     models : dict of int to KPrototypes
         The model fitted on all rows for each k.
     """
 
     _metadata: ClassVar[list[str]] = ["recommended_k", "rule", "runner_up_k", "margin",
-                                      "confidence", "segment_jaccard", "models"]
+                                      "confidence", "segment_jaccard", "models", "min_share",
+                                      "min_prediction_strength"]
 
     @property
     def _constructor(self) -> type[KSelection]:
@@ -120,6 +126,51 @@ class KSelection(pd.DataFrame):
     def recommended_model(self) -> KPrototypes:
         """The fitted model for ``recommended_k``."""
         return self.models[self.recommended_k]
+
+    def explain(self) -> str:
+        """The choice in words: the rule, the runner-up and its margin, the confidence.
+
+        Returns
+        -------
+        str
+            Three lines (four when a candidate was ruled out): the chosen k and the
+            rule; the runner-up k and the BIC margin on Kass & Raftery's scale; how
+            well the chosen segments are found again on resamples; which k were ruled
+            out for a segment under ``min_share`` and which k the k-prototypes
+            partitions' own BIC (``partition_bic``) would have taken, when it differs.
+        """
+        best = self.recommended_k
+        tried = ", ".join(str(k) for k in self.index)
+        lines = [f"Chosen k = {best} (lowest latent-class BIC among the k whose every segment "
+                 f"is at least {self.min_share:.0%} of respondents; tried k = {tried})"]
+        if self.runner_up_k is None:
+            lines.append("Runner-up: none (a single candidate)")
+        else:
+            lines.append(f"Runner-up: k = {self.runner_up_k}, BIC higher by {self.margin:,.1f}"
+                         f" ({self.confidence} evidence on Kass & Raftery's scale: > 10 very "
+                         "strong, 6-10 strong, 2-6 positive)")
+        strength = self.loc[best, "prediction_strength"]
+        jaccard = self.loc[best, "min_jaccard"]
+        if not np.isfinite(strength):
+            lines.append("Confidence: reproducibility not checked (n_bootstrap=0)")
+        else:
+            found = ("found again on resamples" if strength >= self.min_prediction_strength
+                     else "tentative: found again on resamples only in part")
+            lines.append(f"Confidence: {found} (prediction strength {strength:.2f}, "
+                         f"threshold {self.min_prediction_strength:g}; least reproducible "
+                         f"segment's Jaccard {jaccard:.2f})")
+        ruled_out = [f"k={k} (smallest segment {share:.1%})"
+                     for k, share in self.loc[~self["eligible"], "smallest_share"].items()]
+        notes = []
+        if ruled_out:
+            notes.append("ruled out for a segment under the share: " + ", ".join(ruled_out))
+        eligible = self.loc[self["eligible"], "partition_bic"]
+        by_partition = int(eligible.idxmin())
+        if by_partition != best:
+            notes.append(f"the k-prototypes partitions' own BIC would take k={by_partition}")
+        if notes:
+            lines.append("Note: " + "; ".join(notes))
+        return "\n".join(lines)
 
     def best_by(self, index: str) -> int:
         """The k that one index alone prefers (its maximum or minimum, by its direction).
@@ -186,20 +237,21 @@ def select_k(
     """Fit k-prototypes for each candidate ``k``, score it on many indices, recommend one.
 
     The rule: among the candidates whose every segment holds at least ``min_share``
-    of the (weighted) respondents, take the k with the lowest latent-class BIC of its
-    partition. Its prediction strength (how well its segments are found again on
+    of the (weighted) respondents, take the k with the lowest latent-class BIC. The
+    BIC is that of the latent-class model (Gaussian numerics, multinomial
+    categoricals, as StepMix or poLCA fit it) at the partition classification EM
+    (Celeux & Govaert 1992) reaches from the k-prototypes partition: scored at the
+    k-prototypes partition itself (``partition_bic``), the BIC measured where the
+    restarts stopped rather than the model's fit, and under-estimated overlapping
+    segments. Its prediction strength (how well its segments are found again on
     resamples) is reported with it, and below ``min_prediction_strength`` the rule
     calls the recommendation tentative. On planted mixed data
     (``benchmarks/bench_select_k.py``, 20 data sets per setting) this found the
-    planted k 20 times in 20 at the default separation and 18 in 20 on hard,
-    overlapping segments, as often as the BIC alone (StepMix's latent-class BIC found
-    20: on two hard data sets it found the planted 5 where this rule took 4).
-    Prediction strength as a filter
-    did worse there: the planted k's strength ranged from 0.40 to 0.92 across the
-    hard data sets while a k one too large never exceeded 0.53, so every threshold
-    either let through fewer planted k or (at 0.8, where mostly no k qualified)
-    fell back on the BIC anyway; with larger resampling halves the 0.8 filter
-    found 13 in 20.
+    planted k 20 times in 20 both at the default separation and on hard,
+    overlapping segments, as StepMix's latent-class BIC did measured there (the
+    partition's BIC: 20 and 18). Prediction strength as a filter did worse: on the
+    hard data sets the planted k's strength ranged from 0.40 to 0.92 while a k one
+    too large never exceeded 0.53, so every threshold lets through fewer planted k.
 
     Parameters
     ----------
@@ -297,8 +349,9 @@ def select_k(
         prepared = tuple(distance.prepare(encoded.take(h)) for h in halves)
         splits.append(_Split(halves, prepared, tuple(SeedingPool.from_data(h) for h in prepared)))
 
-    scan = _Scan(probe, encoded, weight, fit_data, everyone, sample, distances, splits,
-                 n_init, max_iter)
+    latent = _LatentClass.of(probe, encoded, fit_rows)
+    scan = _Scan(latent, weight, fit_data, everyone, sample, distances, splits, n_init,
+                 max_iter)
     rows = []
     starts: dict[int, Prototypes] = {}
     jaccards: dict[int, np.ndarray] = {}
@@ -322,6 +375,7 @@ def select_k(
     table = KSelection(table[COLUMNS[:-1]])
     actionable = table["smallest_share"] >= min_share
     table["eligible"] = actionable
+    table.min_share, table.min_prediction_strength = min_share, min_prediction_strength
     _recommend(table, actionable, min_share, min_prediction_strength, n_bootstrap)
     table.segment_jaccard = jaccards
     settings = dict(categorical=list(probe.categorical_features_), gamma=probe.gamma_,
@@ -378,12 +432,10 @@ class FittedModels(Mapping[int, KPrototypes]):
 class _Scan:
     """What every candidate k is evaluated on: the rows, the samples and the splits."""
 
-    def __init__(self, probe: KPrototypes, encoded: EncodedData, weight: np.ndarray,
-                 fit_data: PreparedData, everyone: PreparedData, sample: np.ndarray,
-                 distances: PairwiseDistances, splits: list[_Split], n_init: int,
-                 max_iter: int) -> None:
-        self.probe = probe
-        self.encoded = encoded
+    def __init__(self, latent: _LatentClass, weight: np.ndarray, fit_data: PreparedData,
+                 everyone: PreparedData, sample: np.ndarray, distances: PairwiseDistances,
+                 splits: list[_Split], n_init: int, max_iter: int) -> None:
+        self.latent = latent
         self.weight = weight
         self.fit_data = fit_data
         self.fit_pool = SeedingPool.from_data(fit_data)
@@ -407,7 +459,8 @@ class _Scan:
         resampled = _resampled(labels, n_clusters, self.splits, self.max_iter, rng)
         jaccard = resampled.pop("jaccard")
         row = {"k": n_clusters, "cost": float(nearest @ weight),
-               "bic": _bic(self.probe, self.encoded, labels, n_clusters),
+               "bic": self.latent.refined_bic(labels, n_clusters),
+               "partition_bic": self.latent.everyone.classification_bic(labels, n_clusters),
                **pairwise_indices(self.distances, labels[self.sample]), **resampled,
                "smallest_share": float(shares.min())}
         return row, run.prototypes, jaccard
@@ -470,10 +523,34 @@ def _quiet_fit(model: KPrototypes, X: Any, sample_weight: Any) -> KPrototypes:
         return model.fit(X, sample_weight=sample_weight)
 
 
-def _bic(model: KPrototypes, encoded: EncodedData, labels: np.ndarray, k: int) -> float:
-    encoder = model.encoder_
-    return classification_bic(encoded, labels, k, encoder.numeric_weights_,
-                              encoder.categorical_weights_, encoder.n_levels)
+class _LatentClass(NamedTuple):
+    """The latent-class model's terms on all rows and on the rows the restarts run on."""
+
+    everyone: LatentClassModel
+    fitted: LatentClassModel
+    fit_rows: np.ndarray | None  # None: the restarts ran on every row
+
+    @classmethod
+    def of(cls, probe: KPrototypes, encoded: EncodedData, fit_rows: np.ndarray
+           ) -> _LatentClass:
+        encoder = probe.encoder_
+        weights = (encoder.numeric_weights_, encoder.categorical_weights_, encoder.n_levels)
+        everyone = LatentClassModel(encoded, *weights)
+        if fit_rows.size == encoded.n_samples:
+            return cls(everyone, everyone, None)
+        return cls(everyone, LatentClassModel(encoded.take(fit_rows), *weights), fit_rows)
+
+    def refined_bic(self, labels: np.ndarray, k: int) -> float:
+        """BIC of the partition classification EM reaches from the k-prototypes one.
+
+        On larger data, classification EM runs on the restarts' rows and its
+        parameters then assign every row once (as the k-prototypes prototypes do).
+        """
+        if self.fit_rows is None:
+            return self.everyone.classification_bic(self.fitted.classification_em(labels, k), k)
+        refined = self.fitted.classification_em(labels[self.fit_rows], k)
+        moved = self.everyone.assign(self.fitted.partition_parameters(refined, k))
+        return self.everyone.classification_bic(moved, k)
 
 
 class _Split(NamedTuple):
@@ -533,7 +610,7 @@ def _recommend(table: KSelection, actionable: pd.Series, min_share: float,
             "more data, or a lower min_share"
         )
     candidates = table.index[actionable]
-    basis = f"lowest BIC among k with {share_words}"
+    basis = f"lowest latent-class BIC among k with {share_words}"
     ranked = table.loc[candidates, "bic"].sort_values(kind="stable")
     best = int(ranked.index[0])
     table.recommended_k = best

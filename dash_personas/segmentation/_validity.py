@@ -7,8 +7,9 @@ once and score it with all of them.
 * Pairwise indices (clustMixType's ``validation_kproto`` list): silhouette, C-index,
   McClain-Rao, Dunn, point-biserial, Baker-Hubert gamma, G+ and tau, from the
   k-prototypes distances of a sample of rows.
-* :func:`classification_bic`: the Bayesian information criterion of the latent-class
-  model (diagonal Gaussian numerics, multinomial categoricals) evaluated at the hard
+* :func:`classification_bic` (defined with the latent-class model in
+  ``_latent_class``): the Bayesian information criterion of the latent-class model
+  (diagonal Gaussian numerics, multinomial categoricals) evaluated at the hard
   partition, i.e. the BIC form of Biernacki, Celeux & Govaert's (2000) integrated
   completed likelihood.
 * :func:`segment_jaccard` (Hennig's ``clusterboot``) and :func:`prediction_strength`
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.distance import squareform
 
-from ._encoding import MISSING, EncodedData
+from ._latent_class import classification_bic
 
 __all__ = [
     "HIGHER_IS_BETTER",
@@ -45,6 +46,7 @@ HIGHER_IS_BETTER = {
     "g_plus": False,
     "tau": True,
     "bic": False,
+    "partition_bic": False,
     "stability": True,
     "min_jaccard": True,
     "prediction_strength": True,
@@ -179,91 +181,6 @@ def _silhouette(square: np.ndarray, codes: np.ndarray, k: int) -> float:
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.where(own > 0, (b - a) / np.maximum(a, b), 0.0)
     return float(np.nan_to_num(s).mean())
-
-
-def classification_bic(data: EncodedData, labels: np.ndarray, k: int,
-                       numeric_weights: np.ndarray, categorical_weights: np.ndarray,
-                       n_levels: list[int]) -> float:
-    """BIC of the latent-class model evaluated at a hard partition (lower is better).
-
-    The model behind a latent-class (StepMix, poLCA, Latent GOLD) analysis of mixed
-    data: in each segment the numeric features are independent Gaussians with their
-    own mean and variance and each categorical feature is a multinomial. Evaluated
-    at the k-prototypes partition instead of at soft EM posteriors, ``-2 log L`` is
-    the classification likelihood of the integrated completed likelihood criterion
-    (ICL, Biernacki, Celeux & Govaert 2000), and the penalty is the BIC's
-    ``n_parameters * log(n)``. Missing values are left out of the feature they
-    miss in. Sample weights count as repeated rows; a feature's weight multiplies
-    its log-likelihood and its parameters (as if the column were repeated), and
-    features of weight 0 are left out. Variances are floored at 1e-3 of the
-    feature's overall variance, so a segment of identical values cannot buy an
-    unbounded likelihood.
-
-    Parameters
-    ----------
-    data : EncodedData
-        The encoded rows (numerics standardised and multiplied by the square root of
-        their weight; only within-feature ratios matter here).
-    labels : ndarray of shape (n_samples,)
-        Segment of each row, in ``0..k-1``.
-    k : int
-        Number of segments.
-    numeric_weights, categorical_weights : ndarray
-        Feature weights.
-    n_levels : list of int
-        Levels of each categorical feature.
-
-    Returns
-    -------
-    float
-    """
-    weight = np.ones(data.n_samples) if data.sample_weight is None else data.sample_weight
-    total = float(weight.sum())
-    seg_weight = np.bincount(labels, weights=weight, minlength=k)
-    occupied = seg_weight > 0
-    loglik = float(np.sum(seg_weight[occupied] * np.log(seg_weight[occupied] / total)))
-    n_params = float(np.count_nonzero(occupied) - 1)
-
-    numeric = data.numeric
-    observed = (np.ones(numeric.shape, dtype=bool) if data.numeric_mask is None
-                else data.numeric_mask)
-    onehot = np.zeros((data.n_samples, k))
-    onehot[np.arange(data.n_samples), labels] = weight
-    counts = onehot.T @ observed  # (k, p) observed weight per segment and feature
-    filled = np.where(observed, numeric, 0.0)
-    sums = onehot.T @ filled
-    squares = onehot.T @ (filled**2)
-    tiny = np.finfo(np.float64).tiny
-    means = sums / np.maximum(counts, tiny)
-    variances = squares / np.maximum(counts, tiny) - means**2
-    overall_count = counts.sum(axis=0)
-    overall_mean = sums.sum(axis=0) / np.maximum(overall_count, tiny)
-    overall_var = squares.sum(axis=0) / np.maximum(overall_count, tiny) - overall_mean**2
-    floor = np.maximum(1e-3 * overall_var, tiny)
-    variances = np.maximum(variances, floor)
-    used = (np.asarray(numeric_weights) > 0) & (overall_var > 0)
-    per_feature = -0.5 * counts * (np.log(2 * np.pi * variances) + 1.0)
-    per_feature = np.where(counts > 0, per_feature, 0.0)
-    loglik += float((per_feature.sum(axis=0) * numeric_weights)[used].sum())
-    n_params += float(2 * np.count_nonzero(occupied) * np.asarray(numeric_weights)[used].sum())
-
-    codes = data.categorical
-    for j, levels in enumerate(n_levels):
-        w_j = float(categorical_weights[j])
-        if w_j <= 0 or levels < 1:
-            continue
-        column = codes[:, j]
-        present = column >= 0  # missing and unseen levels left out
-        if column.size and (column == MISSING).all():
-            continue
-        table = np.bincount(labels[present] * levels + column[present],
-                            weights=weight[present], minlength=k * levels).reshape(k, levels)
-        row_totals = table.sum(axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            logp = np.where(table > 0, np.log(table / np.maximum(row_totals, tiny)), 0.0)
-        loglik += w_j * float((table * logp).sum())
-        n_params += w_j * np.count_nonzero(occupied) * (levels - 1)
-    return -2.0 * loglik + n_params * np.log(total)
 
 
 def segment_jaccard(reference: np.ndarray, other: np.ndarray, k: int,

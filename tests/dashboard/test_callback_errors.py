@@ -105,20 +105,17 @@ def view_client(survey_case):
     return client, dependency, (_filter_ids(layout), _filter_ids(layout, "dash-personas-range"))
 
 
-def _view_request(dependency, ids, search, ticked, selection, current, changed):
-    """The body the renderer posts to the view callback (URL, checklists, selection)."""
+def _view_request(dependency, ids, search, ticked, current, changed):
+    """The body the renderer posts to the view callback (URL, checklists, range boxes)."""
     filters, boxes = ids
-    selection_id = json.loads(dependency["inputs"][2]["id"])
     return {"output": dependency["output"],
             "outputs": [{"id": "persona-sections", "property": "children"},
-                        {"id": "view-location", "property": "search"},
                         [{"id": i, "property": "value"} for i in filters],
                         {"id": "view-note", "property": "children"},
                         {"id": "view-state", "property": "data"},
                         [{"id": i, "property": "value"} for i in boxes]],
             "inputs": [{"id": "view-location", "property": "search", "value": search},
                        [{"id": i, "property": "value", "value": ticked} for i in filters],
-                       {"id": selection_id, "property": "data", "value": selection},
                        [{"id": i, "property": "value", "value": None} for i in boxes]],
             "state": [{"id": "view-state", "property": "data", "value": current}],
             "changedPropIds": [changed]}
@@ -128,7 +125,7 @@ CRAFTED_VIEWS = {
     "search not text": dict(search=7), "search a list": dict(search=["?persona=p1"]),
     "store a number": dict(current=5), "store a dict": dict(current={"filters": 3}),
     "ticks not a list": dict(ticked="Woman"), "ticks nested": dict(ticked=[["Woman"]]),
-    "ticks a dict": dict(ticked=[{"x": 1}]), "selection a dict": dict(selection={"a": 1}),
+    "ticks a dict": dict(ticked=[{"x": 1}]),
 }
 
 
@@ -137,7 +134,7 @@ def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, 
     client, dependency, ids = view_client
     filters = ids[0]
     assert filters  # the page has checklists: the request below is a real one, altered
-    values = {"search": "", "ticked": [], "selection": None, "current": "",
+    values = {"search": "", "ticked": [], "current": "",
               **CRAFTED_VIEWS[case]}
     for changed in ("view-location.search", json.dumps(filters[0], sort_keys=True,
                                                        separators=(",", ":")) + ".value"):
@@ -151,7 +148,7 @@ def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, 
         assert "ignored a callback request" in records[0].getMessage()
     # the same request with the values the page sends is answered
     real = client.post("/_dash-update-component", json=_view_request(
-        dependency, ids, "?f.gender=Woman", [], None, "", "view-location.search"))
+        dependency, ids, "?f.gender=Woman", [], "", "view-location.search"))
     assert real.status_code == 200 and "persona-sections" in real.get_json()["response"]
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..codebook import maxdiff_columns
 from ..errors import SurveyError
 from ..layout import ID_COLUMN, other_text_column
 from ..timing import SOURCE_FIELDS, format_times
@@ -232,9 +233,11 @@ def to_odk(responses: pd.DataFrame, source: Survey | Mapping[str, Any]) -> pd.Da
             out[f"{section}/{name}/{name}_hdr"] = None
             for item in layout.grids[name]:
                 out[f"{section}/{name}/{item}"] = responses[item]
-        elif question["type"] == "maxdiff":  # two fields per set inside the question's group
-            for column in question["columns"]:
-                out[f"{section}/{name}/{column}"] = responses[column]
+        elif question["type"] == "maxdiff":  # each set's pair in its group, as the XLSForm
+            best, worst = maxdiff_columns(name, len(question["columns"]) // 2)
+            for k, pair in enumerate(zip(best, worst, strict=True), start=1):
+                for column in pair:
+                    out[f"{section}/{name}/{name}_s{k}/{column}"] = responses[column]
         else:
             out[f"{section}/{name}"] = responses[name]
             if question["type"] == "attention_check":

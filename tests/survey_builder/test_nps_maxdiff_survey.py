@@ -205,7 +205,7 @@ def test_surveyjs_results_read_back_unchanged(tmp_path: Path, survey: Any,
 
 
 def test_xlsform_passes_odk_validate_with_a_best_not_worst_constraint(
-        tmp_path: Path, survey: Any) -> None:
+        tmp_path: Path, survey: Any, simulated: Any) -> None:
     from pyxform.xls2xform import convert
 
     if shutil.which("java") is None:
@@ -222,6 +222,14 @@ def test_xlsform_passes_odk_validate_with_a_best_not_worst_constraint(
     for column in [*best, *worst]:
         assert f"<{column}/>" in xform
     assert "<recommend/>" in xform
+    # simulate --format odk writes each MaxDiff field at the path the form gives it
+    from survey_builder.readers.odk import to_odk
+
+    headers = [h for h in to_odk(simulated.responses, build_codebook(survey)).columns
+               if h.rsplit("/", 1)[-1] in {*best, *worst}]
+    assert len(headers) == 18
+    for header in headers:
+        assert f'nodeset="/data/{header}"' in xform, header
 
 
 def test_redcap_dictionary_has_the_codebook_fields_and_a_warning_per_set(

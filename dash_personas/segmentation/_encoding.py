@@ -371,9 +371,7 @@ class MixedEncoder:
                 column.cat.categories) == list(levels):
             codes = column.cat.codes.to_numpy()
         else:
-            values = column.astype(object) if isinstance(
-                column.dtype, pd.CategoricalDtype) else column
-            codes = pd.Categorical(values, categories=levels).codes
+            codes = pd.Index(levels).get_indexer(column.astype(object))
             unseen = (codes < 0) & column.notna().to_numpy()
             if unseen.any():
                 warnings.warn(

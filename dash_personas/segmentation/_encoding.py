@@ -330,10 +330,8 @@ class MixedEncoder:
                         f"column {name!r} is an unordered categorical; list it in "
                         "categorical= or make it ordered to use it as numeric"
                     )
-                self.ordered_levels_.setdefault(name, column.cat.categories.tolist())
-                codes = column.cat.codes.to_numpy().astype(np.float64)
-                codes[codes < 0] = np.nan
-                block[:, j] = codes + 1.0
+                levels = self.ordered_levels_.setdefault(name, column.cat.categories.tolist())
+                block[:, j] = self._fitted_ranks(name, column, levels)
                 continue
             if pd.api.types.is_bool_dtype(column.dtype):
                 block[:, j] = column.to_numpy(dtype=np.float64, na_value=np.nan)

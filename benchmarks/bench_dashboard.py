@@ -343,15 +343,20 @@ for (const holder of document.querySelectorAll('.dash-personas-filter [id]')) {
     }
 }
 const sections = document.getElementById('persona-sections');
-const before = sections.firstElementChild;
+const note = document.getElementById('view-note');
+// what every chart plots: the section is patched in place, so "drawn" is every chart
+// showing new numbers (and the note its new count)
+const plotted = () => [...sections.querySelectorAll('.js-plotly-plot')].map(
+    el => JSON.stringify((el.data || []).map(t => [t.x, t.y, t.z])));
+const [before, noteBefore] = [plotted(), note.textContent];
 const seen = performance.getEntriesByType('resource').length;
 const t0 = performance.now();
 box.click();
 function drawn() {
-    const first = sections.firstElementChild;
-    if (!first || first === before) { return false; }
-    const plots = sections.querySelectorAll('.js-plotly-plot');
-    return plots.length >= 6 && [...plots].every(el => el._fullLayout);
+    const now = plotted();
+    return note.textContent !== noteBefore && now.length >= 6
+        && now.every((p, i) => p !== before[i])
+        && [...sections.querySelectorAll('.js-plotly-plot')].every(el => el._fullLayout);
 }
 (function poll() {
     if (drawn()) {

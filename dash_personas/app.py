@@ -10,6 +10,7 @@ the installed ``bootstrap-flask`` package and Dash's own scripts locally
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from pathlib import Path
@@ -37,6 +38,7 @@ from .components import (
 from .figures import GRAPH_CONFIG
 from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label, menu_option
 from .personas import PersonaSet, format_amount, load_personas
+from .view_patch import patch_between, plain_tree
 
 __all__ = ["GROUP", "create_app", "create_study_app", "profile_table", "scroll_region",
            "study_layout"]
@@ -298,11 +300,14 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str,
 
 
 def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *,
-                   evidence: bool = True) -> list[Any]:
+                   evidence: bool = True, feature: str | None = None) -> list[Any]:
     """The persona sections of the dashboard (no callbacks): gallery, comparison charts,
-    profile table and (``evidence``) the k evidence, with ``selected`` highlighted."""
+    profile table and (``evidence``) the k evidence, with ``selected`` highlighted and
+    the answer shares of ``feature`` (default: the first categorical feature)."""
     feature_options = _feature_options(people)
     first_feature = feature_options[0]["value"] if feature_options else None
+    if feature is not None and any(o["value"] == feature for o in feature_options):
+        first_feature = feature
 
     def chart(kind: str, **kwargs: Any) -> Any:
         return PersonaChart(people, kind, aio_id=kind, group=GROUP, theme=mode,
@@ -350,6 +355,9 @@ VIEW_LOCATION, VIEW_STORE = "view-location", "view-state"
 VIEW_NOTE, VIEW_SECTIONS, VIEW_URL = "view-note", "persona-sections", "view-url"
 #: Id of the wave selector of a view with waves (a study's "Personas now" page).
 VIEW_WAVE = "view-wave"
+#: Renderings of the persona sections kept per dashboard (the view the browser shows
+#: is the base of the next patch; Back and toggling a filter back reuse them).
+CACHED_SECTIONS = 8
 
 
 def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
@@ -422,15 +430,29 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     app.clientside_callback(compact_js(_VIEW_URL_JS), Output(VIEW_URL, "data"),
                             Input(VIEW_STORE, "data"), prevent_initial_call=True)
 
+    # the answer-shares chart keeps the feature the reader chose
+    known_features = {option["value"] for option in _feature_options(people)}
+    feature_state = [State("category-feature", "value")] if known_features else []
+
+    @functools.lru_cache(maxsize=CACHED_SECTIONS)
+    def section_tree(query: str, feature: str | None) -> Any:
+        """The persona sections of a checked view as the browser holds them."""
+        state = view_state_from_search(query)
+        return plain_tree(persona_layout(views.personas(state), mode, state.persona,
+                                         evidence=False, feature=feature))
+
     @app.callback(Output(VIEW_SECTIONS, "children"),
                   Output(every, "value"), Output(VIEW_NOTE, "children"),
                   Output(VIEW_STORE, "data"), Output(boxes, "value"), *wave_io[:1],
                   Input(VIEW_LOCATION, "search"), Input(every, "value"),
-                  Input(boxes, "value"), *wave_io[1:], State(VIEW_STORE, "data"))
+                  Input(boxes, "value"), *wave_io[1:], State(VIEW_STORE, "data"),
+                  *feature_state)
     def _view(search: str | None, ticked: list[list[str]], bounds: list[Any],
               *rest: Any) -> tuple[Any, ...]:
-        *wave, current = rest
-        _require_page_values((search, current, *wave), ticked)
+        *wave, current = rest[:len(rest) - len(feature_state)]
+        feature = rest[-1] if feature_state else None
+        _require_page_values((search, current, feature, *wave), ticked)
+        feature = feature if feature in known_features else None
         if not isinstance(bounds, (list, tuple)):
             _require_page_values((bounds,))  # a crafted request: no update, one log line
         # the page load triggers every input at once: the URL comes first
@@ -457,7 +479,11 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
             shown_wave = [state.wave or views.default_wave] * len(wave)
         query = state.to_query()
         chosen = views.personas(state)
-        return (persona_layout(chosen, mode, state.persona, evidence=False), ticks,
+        # only what changed from the view the browser shows (its numbers, mostly)
+        shown_query = views.check(shown)[0].to_query()
+        sections = patch_between(section_tree(shown_query, feature),
+                                 section_tree(query, feature))
+        return (sections, ticks,
                 _view_note(state, chosen, views.source(state.wave), notes,
                            wave=(state.wave or views.default_wave) if views.waves else None),
                 query, shown_bounds, *shown_wave)

@@ -11,7 +11,7 @@ personas once (nearest prototype) and the filter columns coded once
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,8 +21,7 @@ from survey_builder.codebook import as_codebook
 from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
 
-from ..segmentation import profile_segments
-from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE
+from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE, _from_statistics
 from ._build import category_shares, feature_diffs, journey_shares, scale_scores
 from ._content import _option_shares, behaviour_of
 from ._features import humanise
@@ -181,7 +180,8 @@ class PersonaFilter:
                              if weight_column and weight_column in frame.columns else None)
         self._info = {f.name: f for f in personas.features if f.name in frame.columns}
         self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
-        self._profiled = _profile_columns(frame, self._info)
+        self._sums = _ProfileSums(_profile_columns(frame, self._info), self._categorical,
+                                  self._labels, len(personas), self._weights)
         self._nps_labels = {name: label for name, label in nps_by_feature(personas).items()
                             if name in frame.columns}
         self._nps = frame[list(self._nps_labels)]
@@ -302,15 +302,14 @@ class PersonaFilter:
         keep = self.mask(filters)
         stats = self.personas.statistics
         labels = self._labels[keep]
-        present = np.unique(labels)
         profiles = None
-        if present.size:
-            profiles = profile_segments(
-                self._profiled[keep], labels, categorical=self._categorical,
-                sample_weight=None if self._weights is None else self._weights[keep],
-                min_base=stats.min_base if stats is not None else DEFAULT_MIN_BASE,
-                correction=stats.correction if stats is not None else "holm",
-                alpha=stats.alpha if stats is not None else DEFAULT_ALPHA)
+        if labels.size:
+            # the profile formula of profile_segments, from sums over the kept rows
+            profiles = _from_statistics(
+                self._sums.of(keep),
+                stats.correction if stats is not None else "holm",
+                stats.alpha if stats is not None else DEFAULT_ALPHA,
+                stats.min_base if stats is not None else DEFAULT_MIN_BASE, drivers=False)
         split = _BySegment(profiles) if profiles is not None else None
         people = [_refreshed(persona, i, split, self._info)
                   for i, persona in enumerate(self.personas)]
@@ -479,6 +478,102 @@ def _labels(name: str, levels: list[str], feature: FeatureInfo | None, book: Any
     else:
         label, by_code = humanise(name), {}
     return label, [by_code.get(level, level) for level in levels]
+
+
+@dataclass
+class _Sums:
+    """The sums a segment profile is computed from, of the rows a filter keeps (the
+    fields ``segmentation._profile._from_statistics`` reads, as for the Dask path)."""
+
+    segments: np.ndarray
+    sizes: np.ndarray
+    weight: np.ndarray
+    weight_sq: np.ndarray
+    weighted: bool
+    numeric: list[str]
+    sw: np.ndarray
+    sw2: np.ndarray
+    total: np.ndarray
+    total_sq: np.ndarray
+    shift: np.ndarray
+    categorical: list[str]
+    levels: list[list[Any]] = field(default_factory=list)
+    level_counts: list[np.ndarray] = field(default_factory=list)
+    level_weight_sq: list[np.ndarray] = field(default_factory=list)
+
+
+class _ProfileSums:
+    """Every row coded once for the profile sums: :meth:`of` then takes one pass (a few
+    matrix products and one ``bincount``) over the rows a filter keeps.
+
+    Numeric columns are held centred on their overall mean (the variances then do not
+    cancel), with 0 for no answer; categorical columns as level codes shifted so that
+    all of them share one ``bincount`` (-1: no answer).
+    """
+
+    def __init__(self, profiled: pd.DataFrame, categorical: list[str], labels: np.ndarray,
+                 n_segments: int, weights: np.ndarray | None) -> None:
+        self.labels, self.k, self.weights = labels, n_segments, weights
+        self.numeric = [c for c in profiled.columns if c not in set(categorical)]
+        values = profiled[self.numeric].to_numpy(dtype=np.float64) if self.numeric \
+            else np.zeros((len(profiled), 0))
+        observed = ~np.isnan(values)
+        counts = observed.sum(axis=0)
+        self.shift = np.where(counts > 0, np.where(observed, values, 0.0).sum(axis=0)
+                              / np.maximum(counts, 1), 0.0)
+        self.centred = np.where(observed, values - self.shift, 0.0)
+        # columns with unanswered rows need their own sums of weights
+        self.gaps = np.flatnonzero(counts < len(profiled))
+        self.observed = observed[:, self.gaps].astype(np.float64)
+        self.categorical = list(categorical)
+        self.levels = [list(profiled[c].cat.categories) for c in self.categorical]
+        self.offsets = np.cumsum([0] + [len(levels) for levels in self.levels])
+        codes = [profiled[c].cat.codes.to_numpy().astype(np.int64) for c in self.categorical]
+        self.codes = np.column_stack([np.where(code >= 0, code + offset, -1) for code, offset
+                                      in zip(codes, self.offsets)]) if codes \
+            else np.zeros((len(profiled), 0), dtype=np.int64)
+
+    def of(self, keep: np.ndarray) -> _Sums:
+        """The sums of the rows where ``keep`` is true (at least one), by segment."""
+        labels = self.labels[keep]
+        weight = np.ones(labels.size) if self.weights is None else self.weights[keep]
+        k = self.k
+        sizes = np.bincount(labels, minlength=k)
+        present = np.flatnonzero(sizes)
+        seg_weight = np.bincount(labels, weights=weight, minlength=k)
+        seg_weight_sq = np.bincount(labels, weights=weight**2, minlength=k)
+        onehot = np.zeros((labels.size, k))
+        onehot[np.arange(labels.size), labels] = weight
+        centred = self.centred[keep]
+        total, total_sq = onehot.T @ centred, onehot.T @ (centred * centred)
+        sw = np.repeat(seg_weight[:, None], len(self.numeric), axis=1)
+        sw2 = np.repeat(seg_weight_sq[:, None], len(self.numeric), axis=1)
+        if self.gaps.size:
+            observed = self.observed[keep]
+            sw[:, self.gaps] = onehot.T @ observed
+            sw2[:, self.gaps] = (onehot * weight[:, None]).T @ observed
+        sums = _Sums(present, sizes[present], seg_weight[present], seg_weight_sq[present],
+                     self.weights is not None, self.numeric, sw[present], sw2[present],
+                     total[present], total_sq[present], self.shift, self.categorical)
+        if not self.categorical:
+            return sums
+        codes = self.codes[keep]
+        answered = codes >= 0
+        n_levels = int(self.offsets[-1])
+        rows = np.broadcast_to(labels[:, None], codes.shape)[answered]
+        weights = np.broadcast_to(weight[:, None], codes.shape)[answered]
+        counts = np.bincount(rows * n_levels + codes[answered], weights=weights,
+                             minlength=k * n_levels).reshape(k, n_levels)[present]
+        columns = np.broadcast_to(np.arange(codes.shape[1]), codes.shape)[answered]
+        answered_sq = np.bincount(rows * codes.shape[1] + columns, weights=weights**2,
+                                  minlength=k * codes.shape[1]).reshape(k, -1)[present]
+        for j, levels in enumerate(self.levels):
+            table = counts[:, self.offsets[j]:self.offsets[j + 1]]
+            used = table.sum(axis=0) > 0  # as profile_segments: the levels the rows have
+            sums.levels.append([level for level, u in zip(levels, used) if u])
+            sums.level_counts.append(table[:, used])
+            sums.level_weight_sq.append(answered_sq[:, j])
+        return sums
 
 
 class _BySegment:

@@ -255,8 +255,9 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
 
 
 def _from_statistics(sums: Any, correction: str, alpha: float,
-                     min_base: float) -> SegmentProfiles:
-    """Profiles from the sums of :class:`~._dask_profile.ProfileStatistics`."""
+                     min_base: float, drivers: bool = True) -> SegmentProfiles:
+    """Profiles from the sums of :class:`~._dask_profile.ProfileStatistics` (without
+    ``drivers``, an empty drivers table: a dashboard's filter does not read it)."""
     base = effective_base(sums.weight, sums.weight_sq)
     summary = pd.DataFrame({"size": sums.sizes, "weight": sums.weight,
                             "share": sums.weight / sums.weight.sum(),
@@ -272,7 +273,9 @@ def _from_statistics(sums: Any, correction: str, alpha: float,
     categorical = (pd.concat(tables, ignore_index=True) if tables
                    else pd.DataFrame(columns=_CATEGORICAL_COLUMNS))
     n_tests = _correct(numeric, categorical, correction, alpha, min_base)
-    return SegmentProfiles(summary, numeric, categorical, _drivers(numeric, categorical),
+    ranked = _drivers(numeric, categorical) if drivers \
+        else pd.DataFrame(columns=_DRIVER_COLUMNS)
+    return SegmentProfiles(summary, numeric, categorical, ranked,
                            correction=correction, alpha=float(alpha), min_base=float(min_base),
                            weighted=bool(sums.weighted), n_tests=n_tests)
 

@@ -117,7 +117,8 @@ def _view_request(dependency, ids, search, ticked, current, changed):
             "inputs": [{"id": "view-location", "property": "search", "value": search},
                        [{"id": i, "property": "value", "value": ticked} for i in filters],
                        [{"id": i, "property": "value", "value": None} for i in boxes]],
-            "state": [{"id": "view-state", "property": "data", "value": current}],
+            "state": [{"id": "view-state", "property": "data", "value": current},
+                      {"id": "category-feature", "property": "value", "value": None}],
             "changedPropIds": [changed]}
 
 

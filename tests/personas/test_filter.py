@@ -193,3 +193,39 @@ def test_a_bad_range_in_a_url_is_ignored_with_a_note(source):
         assert kept == {"gender": ("Woman",)}, bad
         assert len(notes) == 1 and "is not a range" in notes[0] and "clv" not in notes[0]
     assert source.check({"clv": [" 10 .. 20.50 "]}) == ({"clv": ("10..20.5",)}, [])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_filter_sums_give_the_profiles_of_profile_segments(simulate, weighted):
+    """PersonaFilter's one-pass sums (every row coded once) give what the profile formula
+    gives on the kept rows themselves: sizes, bases, means, shares, tests."""
+    from dash_personas import profile_segments
+    from dash_personas.segmentation._profile import _from_statistics
+
+    case = simulate(900, 3, 5)
+    frame = case.frame.copy()
+    numeric = case.personas[0].aspects[0].scale
+    frame.loc[frame.index[::7], numeric] = np.nan  # a column with unanswered rows
+    frame.loc[frame.index[::5], "region"] = None
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, len(frame)) if weighted else None
+    source = PersonaFilter(case.personas, frame, case.codebook, sample_weight=weights)
+    keep = source.mask({"gender": ["Woman"]})
+    labels = source._labels[keep]
+    profiled = source._sums
+    assert numeric in profiled.numeric and profiled.gaps.size
+    got = _from_statistics(profiled.of(keep), "holm", 0.05, 30.0)
+    rows = frame[keep]
+    columns = profiled.numeric + profiled.categorical
+    subset = pd.DataFrame({c: rows[c].astype("category") if c in profiled.categorical
+                           else pd.to_numeric(rows[c], errors="coerce") for c in columns})
+    expected = profile_segments(subset, labels, categorical=profiled.categorical,
+                                sample_weight=None if weights is None else weights[keep])
+    pd.testing.assert_frame_equal(got.summary, expected.summary)
+    pd.testing.assert_frame_equal(got.numeric.reset_index(drop=True),
+                                  expected.numeric.reset_index(drop=True), check_dtype=False)
+    key = ["segment", "feature", "level"]
+    pd.testing.assert_frame_equal(
+        got.categorical.sort_values(key).reset_index(drop=True),
+        expected.categorical.astype({"level": object}).sort_values(key).reset_index(drop=True),
+        check_dtype=False)
+    assert got.n_tests == expected.n_tests > 0

@@ -25,6 +25,7 @@ from survey_builder.errors import UserError
 from .components import (
     DARK_THEMES,
     AspectsDots,
+    ExportMenu,
     PersonaChart,
     PersonaGallery,
     SegmentComparison,
@@ -362,7 +363,7 @@ CACHED_SECTIONS = 8
 
 def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
                   codebook: Any = None, title: str = "Customer personas",
-                  views: Any = None) -> list[Any]:
+                  views: Any = None, study: Any = None) -> list[Any]:
     """The persona sections under a filter panel, with the view kept in the URL.
 
     Ticking answers (or giving a range of numbers) recomputes every card, chart and
@@ -371,12 +372,15 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     filters, the selected persona and the wave are written to the URL
     (:class:`~dash_personas.ViewState`) and restored from it, so a copied link opens the
     same view; unknown questions, answers, ranges, waves or personas in a URL are
-    ignored with a note on the page. Without ``views``, the Export menu's files are
-    those of the filtered respondents (the page's query string reaches the export
-    route). Registers the callbacks on ``app``.
+    ignored with a note on the page. The Export menu's files are those of the view
+    (the page's query string reaches the export route; the personas are checked and
+    recomputed by the page's rule, :meth:`ViewSource.from_query`) and say which view
+    in their title or a "View" row. Registers the callbacks on ``app``.
 
     ``views`` (a :class:`~dash_personas.view_source.ViewSource`, e.g. of a study's
-    waves) replaces ``data``: the page then gets a wave selector.
+    waves) replaces ``data``: the page then gets a wave selector; ``study`` (its
+    :class:`~dash_personas.tracking_view.StudyView`) adds the study's charts to the
+    exported deck and PNG.
     """
     from dash.exceptions import PreventUpdate
 
@@ -393,9 +397,8 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
         ticks_from_filters,
     )
     from .view_source import ViewSource
-    from .view_state import ViewState, view_state_from_args, view_state_from_search
+    from .view_state import ViewState, view_state_from_search
 
-    export = views is None
     views = views if views is not None else ViewSource.of_data(people, data, codebook)
     source = views.source()
     people = views.personas(ViewState())
@@ -404,12 +407,10 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     def people_for(query: str | None) -> PersonaSet:
         return views.personas(views.check(view_state_from_search(query))[0])
 
-    def export_personas(query: Any) -> PersonaSet:
-        args = query.to_dict(flat=False) if hasattr(query, "to_dict") else dict(query)
-        return views.personas(views.check(view_state_from_args(args))[0])  # as the page does
-
-    if export:
-        register_export_routes(app, export_personas, title=title)
+    # the Export menu's files are those of the view the page's URL shows
+    register_export_routes(app, lambda query: views.from_query(query)[1], study=study,
+                           title=title,
+                           describe=lambda query: _export_note(views, views.from_query(query)[0]))
 
     sections = _persona_sections(app, people, mode, people_for=people_for)
     every = {"type": FILTER_TYPE, "column": dash.ALL}
@@ -478,22 +479,18 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
             shown_bounds = bounds_from_filters(ranges, state.filters)
             shown_wave = [state.wave or views.default_wave] * len(wave)
         query = state.to_query()
-        chosen = views.personas(state)
         # only what changed from the view the browser shows (its numbers, mostly)
         shown_query = views.check(shown)[0].to_query()
         sections = patch_between(section_tree(shown_query, feature),
                                  section_tree(query, feature))
-        return (sections, ticks,
-                _view_note(state, chosen, views.source(state.wave), notes,
-                           wave=(state.wave or views.default_wave) if views.waves else None),
-                query, shown_bounds, *shown_wave)
+        return (sections, ticks, _view_note(state, views, notes), query, shown_bounds,
+                *shown_wave)
 
     panel = [FilterPanel(source.options, id="filters")] if source.options else []
     return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
             dcc.Store(id=VIEW_URL), *_wave_select(views), *panel,
-            html.Div(_view_note(ViewState(), people, source, [],
-                                wave=views.default_wave if views.waves else None),
-                     id=VIEW_NOTE, role="status", className="mt-2"),
+            html.Div(_view_note(ViewState(), views, []), id=VIEW_NOTE, role="status",
+                     className="mt-2"),
             # the k evidence is the fit's: it does not change with the filters
             html.Div(sections[:-1], id=VIEW_SECTIONS), sections[-1]]
 
@@ -543,25 +540,30 @@ function(query) {
 """
 
 
-def _view_note(state: Any, people: PersonaSet, source: Any, notes: list[str],
-               wave: str | None = None) -> list[Any]:
-    """What the page shows (the wave, the filtered respondents) and what a URL asked for
-    in vain."""
+def _view_note(state: Any, views: Any, notes: list[str]) -> list[Any]:
+    """What the page shows (the wave, the filtered respondents: ``views.describe``, as
+    the exported files say it) and what a URL asked for in vain."""
     out: list[Any] = []
     if notes:
         out.append(html.Div([html.Strong("Part of this link was ignored. "), " ".join(notes)],
                             className="alert alert-warning small py-2 mb-2",
                             **{"data-view-note": "ignored"}))
-    if state.filters or wave:
-        counted = (f"{people.n_respondents:,} of {source.n_respondents:,} respondents"
-                   if state.filters else f"{source.n_respondents:,} respondents")
-        described = source.describe(state.filters)
-        out.append(html.P([html.Strong((f"Wave {wave}: " if wave else "") + counted),
-                           f" ({described})" if described else "",
-                           ". Every number below is theirs."],
+    notice = views.notice(state.wave)
+    if notice:  # e.g. a wave assigned under an older segmentation, shown re-assigned
+        out.append(html.Div(notice, className="alert alert-info small py-2 mb-2",
+                            **{"data-view-note": "version"}))
+    described = views.describe(state)
+    if described:
+        out.append(html.P([html.Strong(described), ". Every number below is theirs."],
                           className="small mb-0",
                           **{"data-view-note": "filtered" if state.filters else "wave"}))
     return out
+
+
+def _export_note(views: Any, state: Any) -> str:
+    """What the exported files of ``state`` say of it: the page's note, in one line."""
+    return ". ".join(part for part in (views.describe(state), views.notice(state.wave))
+                     if part)
 
 
 _FOOTER = html.Footer(html.P("Aggregates only: no respondent-level data is sent to the browser.",
@@ -661,7 +663,11 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
     register_tracking_callbacks(app, view, theme=mode)
     views = view.view_source()  # every wave's personas, filtered (None: not open)
     personas_page = (_persona_sections(app, people, mode) if views is None
-                     else filtered_view(app, people, None, mode, views=views))
+                     else filtered_view(app, people, None, mode, views=views, study=view,
+                                        title=title))
+    # with the study open, the Export menu serves the view of the page's URL (wave,
+    # filters), registered by filtered_view; else the stored personas of the wave
+    menu = export_menu(app, study=view, title=title) if views is None else ExportMenu(app)
     front, personas_href = app.get_relative_path("/"), app.get_relative_path(STUDY_PERSONAS_PATH)
 
     @app.callback(Output("study-page", "children"), Output("study-nav-tracking", "active"),
@@ -692,7 +698,7 @@ def study_layout(view: Any, mode: str, title: str, app: dash.Dash) -> Any:
                 dbc.NavItem(dbc.NavLink("Personas now", href=personas_href,
                                         id="study-nav-personas")),
             ], pills=True, className="mb-2"), **{"aria-label": "Dashboard pages"}),
-            export_menu(app, study=view, title=title),
+            menu,
         ]),
         html.Main(tracking_page(), id="study-page"),
         _FOOTER,

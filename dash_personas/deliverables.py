@@ -85,8 +85,10 @@ def profile_table_rows(personas: Any) -> list[list[str]]:
 
 
 def view_png(personas: Any, *, study: Any = None, wave: str | None = None,
-             selected: str | None = None, width: int = 1200, height: int = 560) -> bytes:
-    """The charts of the current view stacked into one PNG (titles drawn in the charts)."""
+             selected: str | None = None, width: int = 1200, height: int = 560,
+             note: str | None = None) -> bytes:
+    """The charts of the current view stacked into one PNG (titles drawn in the charts,
+    ``note`` under each: which view it is)."""
     from PIL import Image
 
     from .deck import deck_charts
@@ -96,6 +98,8 @@ def view_png(personas: Any, *, study: Any = None, wave: str | None = None,
     charts = deck_charts(personas, study=study, wave=wave, selected=selected)
     for chart in charts:
         chart.figure.update_layout(title={"text": _t(chart.title)})
+        if note:
+            chart.figure.update_layout(title_subtitle_text=_t(note))
     images = [Image.open(io.BytesIO(png)).convert("RGBA") for png in render_figures(
         [chart.figure for chart in charts], width=width, height=height, scale=1.5)]
     sheet = Image.new("RGB", (max(i.width for i in images),
@@ -119,7 +123,7 @@ def _filename(fmt: str, wave: str | None) -> str:
 
 def deliverable(fmt: str, personas: Any, *, study: Any = None,
                 args: Mapping[str, str] | None = None,
-                title: str = "Customer personas") -> Deliverable:
+                title: str = "Customer personas", note: str | None = None) -> Deliverable:
     """One downloadable file of the current view.
 
     Parameters
@@ -133,6 +137,10 @@ def deliverable(fmt: str, personas: Any, *, study: Any = None,
         The page's query: ``wave`` (a study's wave), ``persona`` (the selected persona's
         id, emphasised in the PNG), ``paper`` (``A4``/``Letter`` for the PDF).
     title : str
+    note : str, optional
+        Which view the file shows (``"Wave W3: 412 of 1,000 respondents (Gender:
+        Woman)"``): after the title of the deck and the sheet, a last ``View`` row of
+        the CSV, the subtitle of every chart of the PNG.
 
     Returns
     -------
@@ -153,6 +161,8 @@ def deliverable(fmt: str, personas: Any, *, study: Any = None,
     wave = args.get("wave") or None
     if study is not None and wave is not None:
         study.wave(wave)  # an unknown wave is a user error, whatever the format
+    if note:
+        title = f"{title} — {note}"
     if fmt == "pptx":
         from .deck import persona_deck
 
@@ -163,9 +173,10 @@ def deliverable(fmt: str, personas: Any, *, study: Any = None,
         content = persona_sheet_pdf(personas, paper=args.get("paper") or "A4", title=title)
     elif fmt == "png":
         content = view_png(personas, study=study, wave=wave,
-                           selected=args.get("persona") or None)
+                           selected=args.get("persona") or None, note=note)
     else:
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(profile_table_rows(personas))
+        csv.writer(buffer).writerows(profile_table_rows(personas)
+                                     + ([["View", note]] if note else []))
         content = buffer.getvalue().encode("utf-8-sig")  # the BOM: Excel reads UTF-8
     return Deliverable(content, DELIVERABLE_FORMATS[fmt][1], _filename(fmt, wave))

@@ -99,6 +99,7 @@ class StudyView:
     codebook: dict[str, Any] | None = None
     _migration: Callable[[str, str], Any] | None = field(default=None, repr=False)
     _wave_data: Callable[[str], Any] | None = field(default=None, repr=False)
+    _model: Callable[[int], Any] | None = field(default=None, repr=False)
     _migrations: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict,
                                                                 repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -150,15 +151,55 @@ class StudyView:
                 self._migrations[key] = self._migration(from_wave, to_wave).to_dict()
             return self._migrations[key]
 
+    def reassigned(self, label: str | None = None) -> int | None:
+        """The segmentation version wave ``label`` (default: the latest) was assigned
+        under when it is not the current one (its rows are shown re-assigned to the
+        current personas on the personas page), else ``None``."""
+        version = self.wave(label).segmentation_version
+        return version if version != self.current_version else None
+
+    def reassigned_note(self, label: str | None = None) -> str:
+        """What the personas page says of a wave assigned under an older segmentation
+        (empty for a wave of the current one)."""
+        old = self.reassigned(label)
+        if old is None:
+            return ""
+        wave = self.wave(label).label
+        return (f"Wave {wave} was assigned under segmentation v{old}; these are the personas "
+                f"of the current segmentation v{self.current_version}, with the wave's "
+                f"respondents assigned to them for this page. The stored assignment (and "
+                f"the wave-by-wave view) stay v{old}'s; waves added from now on are "
+                f"assigned under v{self.current_version}.")
+
     def view_source(self) -> Any:
         """The :class:`~dash_personas.view_source.ViewSource` of every wave's rows (the
-        personas recomputed per wave and filter), ``None`` when the study is not open."""
+        personas recomputed per wave and filter), ``None`` when the study is not open.
+
+        Every wave shows the current segmentation's personas: a wave assigned under an
+        older version (before a re-fit) has its rows assigned to the current model's
+        prototypes (the rule of ``Study.add_wave``), so the page's "Personas now" are
+        the current personas whichever wave is chosen (:meth:`reassigned_note` says so).
+        """
         if self._wave_data is None:
             return None
         from .view_source import ViewSource
 
-        return ViewSource.of_study(self._wave_data, self.personas.__getitem__, self.labels,
-                                   self.codebook)
+        return ViewSource.of_study(self._current_wave_data, self.personas.__getitem__,
+                                   self.labels, self.codebook,
+                                   notice=lambda wave: self.reassigned_note(wave))
+
+    def _current_wave_data(self, label: str) -> Any:
+        """``Study.wave_data(label)``, assigned under the current segmentation."""
+        data = self._wave_data(label)
+        if data.segmentation_version == self.current_version or self._model is None \
+                or not data.has_answers:
+            return data
+        from .tracking._wave import assign
+
+        model = self._model(self.current_version)
+        segment = assign(model, data.frame[list(model.feature_names_in_)]).segment
+        return dataclasses.replace(data, segment=segment,
+                                   segmentation_version=self.current_version)
 
     def to_dict(self) -> dict[str, Any]:
         """The aggregates the page ships (what the dashboard's size budget counts)."""
@@ -227,7 +268,8 @@ def study_view(study: Any) -> StudyView:
              for w, trends in zip(document["waves"], histories)]
     view = StudyView(opened.location, waves, alerts, personas, colours,
                      list(document.get("transitions", [])), codebook=opened.codebook,
-                     _migration=opened.migration, _wave_data=opened.wave_data)
+                     _migration=opened.migration, _wave_data=opened.wave_data,
+                     _model=opened.model)
     for migration in document["migration"]:
         view._migrations[(migration["from_wave"], migration["to_wave"])] = migration
     if not view.waves:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from threadpoolctl import ThreadpoolController  # a scikit-learn dependency
 
 from .personas import PersonaFilter, PersonaSet
-from .view_state import ViewState
+from .view_state import ViewState, view_state_from_args
 
 __all__ = ["ViewSource"]
 
@@ -44,6 +44,9 @@ class ViewSource:
     everyone : PersonaSet, optional
         What an unfiltered view shows without waves (the personas as built, with the
         numbers a recount would drop, e.g. the typical person's share).
+    notice : callable, optional
+        ``notice(wave) -> str``: what the page must say of a wave (e.g. that it is shown
+        re-assigned to the current segmentation); empty for nothing.
 
     Attributes
     ----------
@@ -53,9 +56,11 @@ class ViewSource:
     """
 
     def __init__(self, load: Callable[[str | None], PersonaFilter],
-                 waves: Sequence[str] = (), everyone: PersonaSet | None = None) -> None:
+                 waves: Sequence[str] = (), everyone: PersonaSet | None = None,
+                 notice: Callable[[str | None], str] | None = None) -> None:
         self.waves = [str(w) for w in waves]
         self._everyone = everyone
+        self._notice = notice
         self.default_wave = self.waves[-1] if self.waves else None
         self._lock = threading.Lock()
         self._load = functools.lru_cache(maxsize=CACHED_WAVES)(load)
@@ -69,7 +74,8 @@ class ViewSource:
 
     @classmethod
     def of_study(cls, wave_data: Callable[[str], Any], personas: Callable[[int], PersonaSet],
-                 waves: Sequence[str], codebook: Any = None) -> ViewSource:
+                 waves: Sequence[str], codebook: Any = None,
+                 notice: Callable[[str | None], str] | None = None) -> ViewSource:
         """The views of a tracking study's waves, each with its stored assignment.
 
         Parameters
@@ -82,6 +88,8 @@ class ViewSource:
             The wave labels, oldest first.
         codebook : mapping, optional
             The study's codebook (labels of the filter columns).
+        notice : callable, optional
+            As for the constructor.
         """
         def load(wave: str | None) -> PersonaFilter:
             data = wave_data(wave)
@@ -89,7 +97,7 @@ class ViewSource:
                                  labels=data.segment,
                                  sample_weight=data.weight if data.weighted else None)
 
-        return cls(load, waves)
+        return cls(load, waves, notice=notice)
 
     def source(self, wave: str | None = None) -> PersonaFilter:
         """The :class:`~dash_personas.PersonaFilter` of ``wave`` (default: the latest)."""
@@ -117,6 +125,42 @@ class ViewSource:
             notes.append(f"No persona {persona!r}: none is selected.")
             persona = None
         return ViewState(filters, persona=persona, wave=wave), notes
+
+    def notice(self, wave: str | None = None) -> str:
+        """What the page must say of ``wave`` (default: the latest), e.g. that its rows
+        are shown re-assigned to the current segmentation; empty for nothing."""
+        if self._notice is None or not self.waves:
+            return ""
+        return self._notice(wave if wave in self.waves else self.default_wave)
+
+    def describe(self, state: ViewState) -> str:
+        """A checked ``state`` in words, as the page's note and the exported files say it.
+
+        Examples: ``"Wave W3: 412 of 1,000 respondents (Gender: Woman)"``, ``"1,000
+        respondents"`` (a wave's, unfiltered: ``"Wave W3: 1,000 respondents"``); empty
+        for the unfiltered view of a data set without waves.
+        """
+        if not state.filters and not self.waves:
+            return ""
+        source = self.source(state.wave)
+        wave = (state.wave or self.default_wave) if self.waves else None
+        counted = (f"{self.personas(state).n_respondents:,} of {source.n_respondents:,} "
+                   "respondents" if state.filters else f"{source.n_respondents:,} respondents")
+        described = source.describe(state.filters)
+        return (f"Wave {wave}: " if wave else "") + counted \
+            + (f" ({described})" if described else "")
+
+    def from_query(self, args: Mapping[str, Iterable[str]]) -> tuple[ViewState, PersonaSet]:
+        """The view a URL's query asks for, checked (:meth:`check`), and its personas.
+
+        ``args`` as :func:`~dash_personas.view_state.view_state_from_args` takes them
+        (e.g. a Flask request's ``args``): what the page shows for that URL, so that its
+        Export menu's files are the view's.
+        """
+        if hasattr(args, "to_dict"):
+            args = args.to_dict(flat=False)
+        state = self.check(view_state_from_args(args))[0]
+        return state, self.personas(state)
 
     def personas(self, state: ViewState) -> PersonaSet:
         """The personas of a checked ``state`` (see :meth:`check`): wave and filters."""

@@ -4,7 +4,8 @@
 ``<prefix>_dash-personas/export/<format>``, that answers with the file of
 :func:`~dash_personas.deliverables.deliverable` for the personas that
 ``personas_for(query)`` returns: the page's URL query (``persona=<id>``, ``wave=<label>``,
-``f.<column>=<level>`` repeated) is passed on, so the file shows the current view.
+``f.<column>=<level>`` repeated) is passed on, so the file shows the current view (and
+``describe(query)`` says which, in the file).
 :func:`ExportMenu` is the menu: a click fetches the route with the page's current query
 string and saves the file, or shows why it could not be made (no Chromium, an unknown
 wave...) in a message under the menu; the route never answers with a server error for
@@ -117,7 +118,8 @@ def wave_personas(view: Any, wave: str) -> Any:
 
 
 def register_export_routes(app: Any, personas_for: Callable[[Mapping[str, Any]], Any], *,
-                           study: Any = None, title: str = "Customer personas") -> None:
+                           study: Any = None, title: str = "Customer personas",
+                           describe: Callable[[Mapping[str, Any]], str] | None = None) -> None:
     """Serve the deliverables of ``app`` at ``<prefix>_dash-personas/export/<format>``.
 
     Parameters
@@ -131,13 +133,18 @@ def register_export_routes(app: Any, personas_for: Callable[[Mapping[str, Any]],
         The study of a study dashboard, or a callable returning it (or ``None``).
     title : str
         Of the deck and the sheet.
+    describe : callable, optional
+        ``describe(query) -> str``: the view in words (``"Wave W3: 412 of 1,000
+        respondents (Gender: Woman)"``, empty for the whole data set), written into
+        every file (:func:`~dash_personas.deliverables.deliverable`'s ``note``).
 
     Notes
     -----
     Call it before the app serves its first request (Flask's rule); a second call
     replaces the sources and keeps the route.
     """
-    sources = {"personas_for": personas_for, "study": study, "title": title}
+    sources = {"personas_for": personas_for, "study": study, "title": title,
+               "describe": describe}
     if getattr(app, _ATTR, None) is not None:
         getattr(app, _ATTR).update(sources)
         return
@@ -167,8 +174,9 @@ def _serve(app: Any, fmt: str) -> Any:
         personas = sources["personas_for"](request.args)
         if personas is None or not len(personas):
             return refuse("there are no personas to export in this view", 409)
+        note = sources["describe"](request.args) if sources["describe"] else ""
         made = deliverable(fmt, personas, study=study, args=request.args,
-                           title=sources["title"])
+                           title=sources["title"], note=note or None)
     except ExportError as exc:
         logger.warning("dash-personas export %s: %s", fmt, exc)
         return refuse(str(exc), 503)

@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import date
 
+import numpy as np
 import pytest
 from _deck_case import EVIL
 
@@ -110,6 +111,38 @@ def test_the_study_dashboard_exports_the_personas_of_the_wave(study_path):
     assert rows[1][1:] == [f"{w1[name]:.1%}" for name in rows[0][1:]]  # the wave's shares
     missing = client.get(export_href(app, "csv") + "?wave=W9")
     assert missing.status_code == 400 and "no wave 'W9'" in missing.get_data(as_text=True)
+
+
+def test_the_study_export_follows_the_filters_and_the_wave_of_the_page(study_path):
+    """The "Personas now" page's URL (wave and filters) reaches the export route: the file
+    holds the personas recomputed on that wave's filtered rows, and says which view."""
+    from dash_personas.tracking import Study
+
+    app = create_study_app(study_path, name="export-filtered")
+    client = app.server.test_client()
+    query = "?wave=W1&f.gender=Woman"
+    rows = _csv(client.get(export_href(app, "csv") + query))
+    with Study.open(study_path) as study:
+        w1 = study.wave_data("W1")
+        personas = study.personas(w1.segmentation_version)
+    women = (w1.frame["gender"] == "Woman").to_numpy()
+    segments = np.asarray(w1.segment)[women]
+    names = {p.name: int(p.segment) for p in personas}
+    shares = [f"{(segments == names[name]).mean():.1%}" for name in rows[0][1:]]
+    assert rows[1] == ["Share of respondents", *shares]
+    everyone = [f"{(np.asarray(w1.segment) == names[name]).mean():.1%}"
+                for name in rows[0][1:]]
+    assert shares != everyone  # the filter changed the numbers
+    assert rows[-1] == ["View", f"Wave W1: {int(women.sum()):,} of {len(women):,} "
+                                "respondents (Gender: Woman)"]
+    # a wave without filters says the wave (the deck and sheet titles, the PNG subtitles
+    # carry the same note: deliverable(note=...))
+    unfiltered = _csv(client.get(export_href(app, "csv") + "?wave=W1"))
+    assert unfiltered[-1] == ["View", f"Wave W1: {len(women):,} respondents"]
+    assert unfiltered[1][1:] == everyone
+    # without a wave, the latest: the wave the page shows first
+    latest = _csv(client.get(export_href(app, "csv")))
+    assert latest[-1][1].startswith("Wave W3: ")
 
 
 def test_the_hooks_plugin_page_serves_the_same_route(deck_case, tmp_path):

@@ -129,3 +129,28 @@ def test_unknown_parts_of_a_link_are_ignored_with_a_note(dash_duo, survey_case):
     _wait(lambda: _query(dash_duo) == {"f.region": ["North"]})
     time.sleep(0.2)
     assert json.dumps(dash_duo.get_logs()) == "[]"
+
+
+def test_back_after_a_filter_shows_the_first_numbers_again(dash_duo, survey_case):
+    """The section is patched from the view shown: after a filter and Back (a second
+    patch, from the filtered view), every card, chart and table cell is the first one."""
+    app = create_app(survey_case.personas, survey_case.scores)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element(".dash-personas-card")
+    _wait(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    first = (_cards(dash_duo), dash_duo.driver.execute_script(_CHARTS_JS),
+             dash_duo.find_element("#profiles table").text)
+
+    _tick(dash_duo, "gender", "Woman")
+    _wait(lambda: dash_duo.find_elements("[data-view-note=filtered]"))
+    _wait(lambda: _cards(dash_duo) != first[0])
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    dash_duo.driver.back()
+    _wait(lambda: not dash_duo.find_elements("[data-view-note=filtered]"))
+    _wait(lambda: _cards(dash_duo) == first[0])
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    assert dash_duo.driver.execute_script(_CHARTS_JS) == first[1]
+    assert dash_duo.find_element("#profiles table").text == first[2]
+    assert _query(dash_duo) == {}
+    assert dash_duo.get_logs() == []

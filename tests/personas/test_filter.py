@@ -154,8 +154,14 @@ def test_the_export_menu_serves_the_filtered_view(case):
         return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
     women = filter_personas(case.personas, case.frame, {"gender": ["Woman"]})
-    assert table("?f.gender=Woman") == profile_table_rows(women)
+    *rows, view = table("?f.gender=Woman")
+    assert rows == profile_table_rows(women)
+    # the file says which respondents it describes, as the page's note does
+    kept = int((case.frame["gender"] == "Woman").sum())
+    label = next(f.label for f in case.personas.features if f.name == "gender")
+    assert view == ["View", f"{kept:,} of {len(case.frame):,} respondents ({label}: Woman)"]
     assert table("?f.gender=Woman") != table("")
+    assert table("")[-1][0] != "View"  # everyone: nothing to say
     # what the page ignores in a link, the export ignores too
     assert table("?f.gender=Woman&f.nope=1") == table("?f.gender=Woman")
 

@@ -97,10 +97,15 @@ def filter_groups(options: Sequence[Any]) -> list[FilterGroup]:
               for g in groups]
     # the options of one ranking or grid question (a checklist each) side by side,
     # where the first of them is: the panel names their shared question once
-    stems = [split_option(g.label)[0] if not g.every and split_option(g.label)[1] else g.key
-             for g in groups]
+    stems = [question if option else g.key for g in groups for question, option in [_stem(g)]]
     first = {stem: stems.index(stem) for stem in stems}
     return [g for _, g in sorted(zip(stems, groups), key=lambda t: first[t[0]])]
+
+
+def _stem(group: FilterGroup) -> tuple[str, str]:
+    """The question and the option of a checklist that is one option of a ranking or grid
+    question ("Rank these ... — Price"); ``(label, "")`` for any other."""
+    return (group.label, "") if group.every else split_option(group.label)
 
 
 def active_count(ticks: Sequence[Sequence[str] | None], bounds: Sequence[Any] = ()) -> int:
@@ -216,7 +221,7 @@ class FilterPanel(html.Section):
         groups = filter_groups(options)
         ticks = ticks_from_filters(groups, values or {})
         items: list[Any] = []
-        stems = [split_option(g.label) if not g.every else (g.label, "") for g in groups]
+        stems = [_stem(g) for g in groups]
         shared = {q for q, option in stems if option and sum(q == s for s, _ in stems) > 1}
         said = None
         for group, chosen, (question, option) in zip(groups, ticks, stems):

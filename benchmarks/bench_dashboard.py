@@ -123,18 +123,75 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def payload_of(app) -> int:
-    """Print and return the bytes of the page, its layout and its dependencies."""
+def payload_of(app, biggest: int = 12) -> int:
+    """Print and return the bytes of the page, its layout and its dependencies; print
+    the layout's ``biggest`` subtrees (:func:`layout_subtrees`)."""
     client = app.server.test_client()
-    sizes = {path: len(client.get(path).data)
-             for path in ("/", "/_dash-layout", "/_dash-dependencies")}
+    bodies = {path: client.get(path).data
+              for path in ("/", "/_dash-layout", "/_dash-dependencies")}
+    sizes = {path: len(body) for path, body in bodies.items()}
     payload = sum(sizes.values())
     for path, size in sizes.items():
         print(f"  {path:22s} {size / 1024:8.1f} KB")
     verdict = "OK" if payload <= PAYLOAD_LIMIT else "FAIL"
     print(f"initial payload (page + layout + dependencies): {payload / 1024:.1f} KB "
           f"(limit {PAYLOAD_LIMIT / 1024:.0f} KB) -> {verdict}")
+    if biggest:
+        import json
+
+        layout = json.loads(bodies["/_dash-layout"])
+        rows, count = layout_subtrees(layout)
+        print(f"  layout: {count:,} components; biggest subtrees (KB in all, how many):")
+        for path, n, size in rows[:biggest]:
+            print(f"    {size / 1024:7.1f} KB x{n:<3d} {path}")
     return payload
+
+
+def layout_subtrees(layout, max_depth: int = 12) -> tuple[list[tuple[str, int, int]], int]:
+    """The layout's subtrees by JSON size, alike ones (same path of types, ids and
+    classes: the eight cards, their sections) grouped.
+
+    Returns
+    -------
+    rows : list of (path, count, bytes)
+        Per kind of subtree down to ``max_depth`` levels: how many there are and their
+        bytes in all, biggest first.
+    count : int
+        The components in the layout.
+    """
+    import json
+
+    groups: dict[str, list[int]] = {}
+    count = 0
+
+    def name(node) -> str:
+        props = node["props"]
+        key = props.get("id") if isinstance(props.get("id"), str) else None
+        section = props.get("data-section")
+        return node["type"] + (f"#{key}" if key else "") + (f"[{section}]" if section else "")
+
+    def walk(node, path: str, depth: int) -> None:
+        nonlocal count
+        if isinstance(node, list):
+            for child in node:
+                walk(child, path, depth)
+            return
+        if not (isinstance(node, dict) and "props" in node and "type" in node):
+            return
+        count += 1
+        here = f"{path}/{name(node)}" if path else name(node)
+        if depth <= max_depth:
+            groups.setdefault(here, []).append(len(json.dumps(node, separators=(",", ":"))))
+        for value in node["props"].values():
+            walk(value, here, depth + 1)
+
+    walk(layout, "", 0)
+    rows = sorted(((path, len(found), sum(found)) for path, found in groups.items()),
+                  key=lambda row: -row[2])
+    # a wrapper and the one subtree it wraps say the same: keep the innermost
+    return [row for row in rows if not any(
+        other[0].startswith(row[0] + "/") and other[1] == row[1] and other[2] > 0.9 * row[2]
+        for other in rows)], count
 
 
 def open_browser(app, plots: int):

@@ -37,7 +37,7 @@ from .components import (
     register_export_routes,
 )
 from .figures import GRAPH_CONFIG
-from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label, menu_option
+from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label, menu_option, option_first
 from .personas import PersonaSet, format_amount, load_personas
 from .view_patch import patch_between, plain_tree
 
@@ -83,7 +83,8 @@ def profile_table(personas: PersonaSet, max_rows: int = 40) -> html.Div:
         return html.Td(content, **(grey if muted else {}), **_full_text(content, full))
 
     def heading(text: str, scope: str, limit: int = LABEL_LIMIT) -> html.Th:
-        shown = clip_label(text, limit)
+        # the options of one question read by the option ("Price (Rank these from…")
+        shown = clip_label(option_first(text) if scope == "row" else text, limit)
         return html.Th(shown, scope=scope, **_full_text(shown, text))
 
     header = html.Thead(html.Tr([html.Th("Feature", scope="col")]
@@ -394,6 +395,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
         filters_from_bounds,
         filters_from_ticks,
         range_options,
+        register_filter_callbacks,
         ticks_from_filters,
     )
     from .view_source import ViewSource
@@ -487,6 +489,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
                 *shown_wave)
 
     panel = [FilterPanel(source.options, id="filters")] if source.options else []
+    register_filter_callbacks(app)
     return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
             dcc.Store(id=VIEW_URL), *_wave_select(views), *panel,
             html.Div(_view_note(ViewState(), views, []), id=VIEW_NOTE, role="status",

@@ -350,7 +350,7 @@ def _section_paragraphs(view: PersonaView, keys: Sequence[str], *,
 
 def _notes(view: PersonaView) -> str:
     """Everything the card says, untruncated: the speaker notes of the persona's slide."""
-    parts = [view.name, view.tagline, f"{view.size_text} · {view.base_text}", view.warning]
+    parts = [view.name, view.tagline, " · ".join(view.badges), view.warning]
     if view.quote:
         parts.append(f"“{view.quote.text}” — {view.quote.attribution}")
     for section in view.sections:
@@ -399,7 +399,7 @@ def _persona_slide(slides: _Slides, view: PersonaView, avatar: bytes) -> None:
     if view.tagline:
         slides.fitted(slide, header_x, 1.12, header_w, 0.62,
                       [("muted", _truncate(view.tagline, 160))], largest=18, smallest=11)
-    size = [("heading", view.size_text), ("item", view.base_text)]
+    size = [("heading", view.size_text), *(("item", badge) for badge in view.badges[1:])]
     if view.small_base:
         size.append(("warning", view.warning))
     slides.fitted(slide, 9.8, 0.35, SLIDE_WIDTH - 9.8 - MARGIN, 1.45, size, largest=18,

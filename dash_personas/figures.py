@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 
 from survey_builder.errors import UserError
 
-from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label
+from .labels import LABEL_LIMIT, NAME_LIMIT, clip_label, option_first
 from .palette import DIVERGING_SCALE, MODE_COLOURS, OKABE_ITO, colour_mode, persona_colour
 from .personas import base_label, format_amount, statistics_legend
 from .stats import SIGNIFICANCE_MARK, format_p_value
@@ -129,6 +129,12 @@ def _round(value: float) -> float:
     """``value`` to 7 significant digits: more than any chart shows (its hover gives at
     most 4), half the characters of a full float in the page's JSON."""
     return float(f"{value:.7g}")
+
+
+def _share(value: float) -> float:
+    """A share to the hundredth of a percent: finer than any hover shows (``.1%``), and a
+    bar drawn to a hundredth of a percent of its axis."""
+    return round(float(value), 4)
 
 
 def _personas(personas: Any) -> list[Any]:
@@ -465,24 +471,30 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
         row, row_text, row_hover = [], [], []
         for persona in people:
             match = next((d for d in persona.profile if d.feature == feature), None)
-            row.append(None if match is None else round(match.std_diff, 3))
+            # the hover shows two decimals, the cell one: z needs no more
+            row.append(None if match is None else round(match.std_diff, 2))
             mark = SIGNIFICANCE_MARK if match is not None and match.significant else ""
             row_text.append("" if match is None else f"{match.std_diff:+.1f}{mark}")
             row_hover.append("" if match is None else
                              format_p_value(match.p_adjusted)
                              + (" (small base)" if match.small_base or persona.small_base
-                                else "") + _more(labels[feature], 2 * TICK_WIDTH))
+                                else ""))
         z.append(row)
         text.append(row_text)
         hover.append(row_hover)
     limit = max([abs(v) for row in z for v in row if v is not None] + [1.0])
+    # each row's whole label is its category (what %{y} shows on hover, once per row
+    # instead of in every cell); the tick shows it clipped, the option first
+    rows = [_wrap(clip_label(labels[f], HOVER_LIMIT), 60) for f in order]
+    rows = [row if rows.count(row) == 1 else f"{row} ({_t(f)})"  # one row per feature
+            for row, f in zip(rows, order)]
     # column names are short (name, base) and on the x axis at the bottom, so on a
     # phone they tilt into the space under the chart, never into the title
     heatmap = {
         "type": "heatmap",
         "z": z, "x": [f"{_label(p.name, 20)}<br>{_t(base_label(p).replace('effective', 'eff.'))}"
                       f"{' ⚠' if p.small_base else ''}" for p in people],
-        "y": [_lines(labels[f], TICK_WIDTH) for f in order],
+        "y": rows,
         "colorscale": [list(step) for step in DIVERGING_SCALE], "zmid": 0, "zmin": -limit,
         "zmax": limit, "text": text, "customdata": hover, "texttemplate": "%{text}",
         "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD<br>adjusted %{customdata}"
@@ -508,7 +520,10 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
                          "x0": j - 0.5, "x1": j + 0.5, "y0": 0, "y1": 1, "line": {"width": 0},
                          "fillcolor": SMALL_BASE_VEIL, "layer": "above"}
                         for j, persona in enumerate(people) if persona.small_base]
-    _merge(layout, {"yaxis": {"autorange": "reversed", "automargin": True},
+    _merge(layout, {"yaxis": {"autorange": "reversed", "automargin": True, "tickmode": "array",
+                              "tickvals": rows,
+                              "ticktext": [_lines(option_first(labels[f]), TICK_WIDTH)
+                                           for f in order]},
                     "xaxis": {"side": "bottom", "automargin": True}})
     return _figure(_highlight({"data": [heatmap], "layout": layout}, selected), as_dict)
 
@@ -567,8 +582,8 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
         data.append({
             "type": "bar",
             "y": [_lines(c.level_label, TICK_WIDTH) for c in rows],
-            "x": [_round(c.share) for c in rows], "orientation": "h",
-            "customdata": [[_round(c.lift), _more(c.level_label, 2 * TICK_WIDTH)]
+            "x": [_share(c.share) for c in rows], "orientation": "h",
+            "customdata": [[round(c.lift, 2), _more(c.level_label, 2 * TICK_WIDTH)]
                            for c in rows],
             "name": _name(persona), "meta": persona.id,
             "marker": {"color": persona_colour(persona), **_pattern(persona)},
@@ -582,7 +597,7 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
                         + (f"; choose from {', '.join(map(repr, available[:10]))}"
                            if available else ""))
     data.append({"type": "scatter", "y": [_lines(k, TICK_WIDTH) for k in overall],
-                 "x": [_round(v) for v in overall.values()],
+                 "x": [_share(v) for v in overall.values()],
                  "mode": "markers", "name": "Everyone",
                  "marker": {"symbol": "diamond", "size": 10,
                             "color": _colours(theme)["reference"]},
@@ -619,7 +634,7 @@ def segment_sizes(personas: Any, *, theme: str = "light", title: str | None = "S
     """
     people = _personas(personas)
     data = [{
-        "type": "bar", "y": [_label(persona.name, 24)], "x": [_round(persona.share)],
+        "type": "bar", "y": [_label(persona.name, 24)], "x": [_share(persona.share)],
         "orientation": "h", "name": _name(persona), "meta": persona.id,
         "marker": {"color": persona_colour(persona), **_pattern(persona)},
         "customdata": [[persona.size, _t(_base(persona))]],
@@ -767,7 +782,7 @@ def journey_mix(personas: Any, *, theme: str = "light",
     names = [_label(p.name, 24) for p in people]
     data = [{
         "type": "bar", "y": names,
-        "x": [_round(next((j.share for j in p.journey if j.stage == stage), 0.0))
+        "x": [_share(next((j.share for j in p.journey if j.stage == stage), 0.0))
               for p in people],
         "orientation": "h", "name": _label(label), "marker": {"color": shades[s % len(shades)]},
         "customdata": bases,

@@ -10,7 +10,8 @@ hover text).
 
 from __future__ import annotations
 
-__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "TEXT_LIMIT", "clip_label", "menu_option"]
+__all__ = ["LABEL_LIMIT", "NAME_LIMIT", "OPTION_SEPARATOR", "TEXT_LIMIT", "clip_label",
+           "menu_option", "option_first", "split_option"]
 
 #: Characters shown of a label (feature, answer level, scale) in charts and menus.
 LABEL_LIMIT = 60
@@ -19,6 +20,9 @@ NAME_LIMIT = 48
 #: Characters shown of a sentence on a card (quote, tagline, a list item).
 TEXT_LIMIT = 400
 _ELLIPSIS = "…"
+#: Between a question and one of its options in a feature's label ("Channels — In a
+#: shop": the 0/1 column of one option of a multiple-choice or ranking question).
+OPTION_SEPARATOR = " — "
 
 
 def clip_label(text: object, limit: int = LABEL_LIMIT) -> str:
@@ -70,3 +74,31 @@ def menu_option(label: object, value: object) -> dict[str, object]:
     if len(text) > LABEL_LIMIT:
         option["title"] = text
     return option
+
+
+def split_option(label: object) -> tuple[str, str]:
+    """The question and the option of a label ``"<question> — <option>"``.
+
+    Parameters
+    ----------
+    label : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    question, option : str
+        ``(label, "")`` when the label names no option.
+    """
+    question, separator, option = str(label).rpartition(OPTION_SEPARATOR)
+    return (question, option) if separator and question and option else (str(label), "")
+
+
+def option_first(label: object) -> str:
+    """A label with what tells it apart first: ``"Price (Rank these from most to least
+    important)"`` for ``"Rank these from most to least important — Price"``.
+
+    The options of one question share a long stem: clipped, they would all read the
+    same. A label without an option is returned unchanged.
+    """
+    question, option = split_option(label)
+    return f"{option} ({question})" if option else question

@@ -6,6 +6,7 @@ there, this module only maps the view to Dash components.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -22,12 +23,13 @@ from ..personas import (
     Section,
     SectionKind,
     persona_view,
+    share_notes,
 )
 from ._ids import new_aio_id
 from ._validate import check_choice
 
-__all__ = ["DETAILS", "MUTED_COLOUR", "WRAP_ANYWHERE", "PersonaCard", "card_body", "card_header",
-           "persona_card_body", "persona_card_header"]
+__all__ = ["DETAILS", "MUTED_COLOUR", "WRAP_ANYWHERE", "WRAP_CLASS", "PersonaCard", "card_body",
+           "card_header", "persona_card_body", "persona_card_header"]
 
 
 def _span(text: str, emphasis: Emphasis, title: str) -> Any:
@@ -39,12 +41,29 @@ def _span(text: str, emphasis: Emphasis, title: str) -> Any:
     return html.Span(text, **hint) if hint else text
 
 
-def _line_children(line: Line) -> list[Any]:
-    icon = ([html.Span(line.icon, className="me-1", **{"aria-hidden": "true"})]
-            if line.icon else [])
-    return icon + [_span(clip_label(s.text, TEXT_LIMIT), s.emphasis,
-                         s.title or (s.text if len(s.text) > TEXT_LIMIT else ""))
-                   for s in line.spans]
+def _line_children(line: Line, icon: bool = True) -> Any:
+    """The components of a line; a lone plain text is passed as the string itself (one
+    component less in the page)."""
+    icons = ([html.Span(line.icon, className="me-1", **{"aria-hidden": "true"})]
+             if line.icon and icon else [])
+    parts = icons + [_span(clip_label(s.text, TEXT_LIMIT), s.emphasis,
+                           s.title or (s.text if len(s.text) > TEXT_LIMIT else ""))
+                     for s in line.spans]
+    return parts[0] if len(parts) == 1 and isinstance(parts[0], str) else parts
+
+
+#: CSS custom property holding the decorative icon of every item of a list (drawn by
+#: the stylesheet before each item, hidden from screen readers as the icon span was).
+ICON_PROPERTY = "--dash-personas-icon"
+
+
+def _list(lines: tuple[Line, ...]) -> html.Ul:
+    """A list; the icon its lines share is given once, on the list, not per item."""
+    icons = {line.icon for line in lines}
+    shared = icons.pop() if len(icons) == 1 else ""
+    style = {"style": {ICON_PROPERTY: json.dumps(shared, ensure_ascii=False)}} if shared else {}
+    return html.Ul([html.Li(_line_children(line, icon=not shared)) for line in lines],
+                   **({"className": "dash-personas-icons"} if shared else {}), **style)
 
 
 #: Colour of bars that should not be read (small base); Bootstrap's secondary grey.
@@ -54,44 +73,47 @@ DETAILS = tuple(d.value for d in Detail)
 #: Style of user text: a word longer than the card (a pasted URL, a 100,000-character
 #: name) breaks anywhere instead of widening the page.
 WRAP_ANYWHERE = {"overflowWrap": "anywhere", "wordBreak": "break-word"}
+#: The stylesheet's class of :data:`WRAP_ANYWHERE` (what the cards use: a class name
+#: is shorter in the page than the style).
+WRAP_CLASS = "dash-personas-wrap"
 
 
 def _bar(bar: DifferenceBar, colour: str) -> html.Div:
     colour = MUTED_COLOUR if bar.muted else colour
+    # label, value and track are the bar's own children, laid out by the stylesheet's
+    # .dash-personas-bar grid (no row wrapper: 40 bars on a page)
     return html.Div([
-        html.Div([html.Span(clip_label(bar.label), className="small",
-                            **({"title": bar.label} if len(bar.label) > LABEL_LIMIT else {})),
-                  html.Span(bar.value, className="small text-body-secondary",
-                            title=bar.description)],
-                 className="d-flex justify-content-between"),
-        # the average (a line at 50 %) is drawn by the stylesheet's .dash-personas-track:
-        # one element less per bar in every card of the page
-        html.Div([
-            html.Div(className="position-absolute top-0 bottom-0 rounded-1",
-                     style={"left": f"{bar.offset:.1f}%", "width": f"{bar.width:.1f}%",
-                            "backgroundColor": colour}),
-        ], className="position-relative bg-body-tertiary rounded-1 dash-personas-track",
-            style={"height": "8px"},
-            role="img", **{"aria-label": clip_label(bar.description, TEXT_LIMIT),
-                           "data-direction": bar.direction.value}),
-    ], className="mb-1" + (" text-body-secondary dash-personas-muted" if bar.muted else ""),
+        html.Span(clip_label(bar.label),
+                  **({"title": bar.label} if len(bar.label) > LABEL_LIMIT else {})),
+        html.Span(bar.value, className="text-body-secondary"),
+        # the track's size and shape, and the average (a line at 50 %), come from the
+        # stylesheet's .dash-personas-track: the same for every bar of the page
+        html.Div(html.Div(className="dash-personas-fill",
+                          style={"left": f"{bar.offset:.1f}%", "width": f"{bar.width:.1f}%",
+                                 "backgroundColor": colour}),
+                 className="dash-personas-track", role="img",
+                 # one plain-words copy, the hover and the image's accessible name
+                 title=clip_label(bar.description, TEXT_LIMIT),
+                 **{"data-direction": bar.direction.value}),
+    ], className="dash-personas-bar small mb-1"
+                 + (" text-body-secondary dash-personas-muted" if bar.muted else ""),
         **({"data-significant": "true"} if bar.significant else {}))
 
 
 def _section(section: Section, colour: str) -> list[Any]:
     # flat children of the card body (no wrapper): every component counts when a
     # selection restyles the gallery
-    spacing = "h6 mb-2" if section.kind is SectionKind.BARS else "h6 mt-3 mb-1"
-    children: list[Any] = [html.H4(section.heading, className=spacing,
+    # the other headings, the lists and the paragraphs are sized and spaced by the
+    # stylesheet (.dash-personas-card): no class names repeated a hundred times a page
+    spacing = {"className": "h6 mb-2"} if section.kind is SectionKind.BARS else {}
+    children: list[Any] = [html.H4(section.heading, **spacing,
                                    **{"data-section": section.key})]
     if section.kind is SectionKind.BARS:
         children.append(html.Div([_bar(b, colour) for b in section.bars]))
     elif section.kind is SectionKind.LIST:
-        children.append(html.Ul([html.Li(_line_children(line)) for line in section.lines],
-                                className="list-unstyled small mb-0"))
+        children.append(_list(section.lines))
     else:
-        children += [html.P(_line_children(line), className="small mb-1")
-                     for line in section.lines]
+        children += [html.P(_line_children(line)) for line in section.lines]
     return children
 
 
@@ -123,8 +145,13 @@ def card_body(view: PersonaView) -> list[Any]:
 
 
 def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
-    """Avatar, name, tagline and size of a :class:`PersonaView`."""
+    """Avatar, name, tagline, size and (when it is not the size) base of a
+    :class:`PersonaView`."""
     heading = getattr(html, f"H{heading_level}")
+    badges = [dbc.Badge(text, color="light", text_color="dark",
+                        className="border" + (" ms-1 dash-personas-base" if i else
+                                              " dash-personas-size"))
+              for i, text in enumerate(view.badges)]
     return html.Div([
         html.Img(src=view.avatar.src, alt=clip_label(view.avatar.alt, NAME_LIMIT + 10),
                  width=view.avatar.size,
@@ -132,13 +159,10 @@ def card_header(view: PersonaView, heading_level: int = 3) -> html.Div:
         html.Div([
             # the heading shows at most NAME_LIMIT characters, the title the whole name
             heading(clip_label(view.name, NAME_LIMIT), className="h5 card-title mb-1 "
-                    "dash-personas-name", style=WRAP_ANYWHERE,
+                    "dash-personas-name " + WRAP_CLASS,
                     **({"title": view.name} if len(view.name) > NAME_LIMIT else {})),
-            html.P(clip_label(view.tagline, TEXT_LIMIT), className="small mb-1",
-                   style=WRAP_ANYWHERE),
-            dbc.Badge(view.size_text, color="light", text_color="dark", className="border"),
-            dbc.Badge(view.base_text, color="light", text_color="dark",
-                      className="border ms-1 dash-personas-base"),
+            html.P(clip_label(view.tagline, TEXT_LIMIT), className="small mb-1 " + WRAP_CLASS),
+            *badges,
         ], className="min-w-0", style={"minWidth": 0}),
     ], className="d-flex align-items-start")
 
@@ -175,6 +199,10 @@ class PersonaCard(html.Div):
         Extra content at the bottom (the gallery puts its select button there).
     card_props : dict, optional
         Passed to :class:`dbc.Card`.
+    legend_id : str, optional
+        The id of a legend shown once for several cards (the gallery's, see
+        :func:`~dash_personas.personas.share_notes`): the card leaves out the notes that
+        legend says and is described by it (``aria-describedby``).
     **div_props
         Passed to the outer ``html.Div``.
 
@@ -194,16 +222,18 @@ class PersonaCard(html.Div):
 
     def __init__(self, persona: Persona, *, detail: str = "full", aio_id: str | None = None,
                  footer: Any = None, card_props: dict[str, Any] | None = None,
-                 **div_props: Any) -> None:
+                 legend_id: str | None = None, **div_props: Any) -> None:
         check_choice("detail", str(getattr(detail, "value", detail)), DETAILS)
         self.aio_id = aio_id or new_aio_id()
         view = persona_view(persona, detail=detail)
+        if legend_id is not None:
+            (view,), _ = share_notes([view])
+            div_props.setdefault("aria-describedby", legend_id)
         # a small base greys the whole card out (secondary text keeps WCAG AA contrast)
         muted = " text-body-secondary dash-personas-small-base" if view.small_base else ""
-        props = {"className": "h-100 shadow-sm dash-personas-card" + muted,
+        props = {"className": f"h-100 shadow-sm dash-personas-card {WRAP_CLASS}" + muted,
                  "style": {"borderTop": f"6px solid "
-                                        f"{MUTED_COLOUR if view.small_base else view.colour}",
-                           **WRAP_ANYWHERE}}
+                                        f"{MUTED_COLOUR if view.small_base else view.colour}"}}
         props.update(card_props or {})
         parts = [dbc.CardHeader(card_header(view), className="bg-transparent"),
                  dbc.CardBody(card_body(view))]

@@ -6,19 +6,25 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from ..labels import split_option
 from ..personas import format_range, parse_range
 
-__all__ = ["FILTER_TYPE", "RANGE_BOUNDS", "RANGE_TYPE", "FilterGroup", "FilterPanel",
-           "bounds_from_filters", "filter_groups", "filter_id", "filters_from_bounds",
-           "filters_from_ticks", "range_id", "range_options", "ticks_from_filters"]
+__all__ = ["FILTER_TYPE", "PANEL_TYPE", "RANGE_BOUNDS", "RANGE_TYPE", "FilterGroup",
+           "FilterPanel", "active_count", "bounds_from_filters", "filter_groups", "filter_id",
+           "filters_from_bounds", "filters_from_ticks", "range_id", "range_options",
+           "register_filter_callbacks", "ticks_from_filters"]
 
 #: ``type`` of the pattern-matching id of every filter checklist.
 FILTER_TYPE = "dash-personas-filter"
 #: ``type`` of the pattern-matching id of every number box of a range filter.
 RANGE_TYPE = "dash-personas-range"
+#: ``type`` of the pattern-matching ids of a panel's own parts (its ``<details>`` and
+#: its "n active" count).
+PANEL_TYPE = "dash-personas-filter-panel"
 #: The ``bound`` of a range's two number boxes, in page order.
 RANGE_BOUNDS = ("from", "to")
 #: Levels of an option column of a multiple-choice question (not ticked, ticked).
@@ -87,8 +93,38 @@ def filter_groups(options: Sequence[Any]) -> list[FilterGroup]:
         groups.append(FilterGroup(option.column, option.label, tuple(
             (level, label, option.column, level)
             for level, label in zip(option.levels, option.level_labels))))
-    return [FilterGroup(g.key, g.label, tuple(questions[g.label]), True) if g.every else g
-            for g in groups]
+    groups = [FilterGroup(g.key, g.label, tuple(questions[g.label]), True) if g.every else g
+              for g in groups]
+    # the options of one ranking or grid question (a checklist each) side by side,
+    # where the first of them is: the panel names their shared question once
+    stems = [question if option else g.key for g in groups for question, option in [_stem(g)]]
+    first = {stem: stems.index(stem) for stem in stems}
+    return [g for _, g in sorted(zip(stems, groups), key=lambda t: first[t[0]])]
+
+
+def _stem(group: FilterGroup) -> tuple[str, str]:
+    """The question and the option of a checklist that is one option of a ranking or grid
+    question ("Rank these ... — Price"); ``(label, "")`` for any other."""
+    return (group.label, "") if group.every else split_option(group.label)
+
+
+def active_count(ticks: Sequence[Sequence[str] | None], bounds: Sequence[Any] = ()) -> int:
+    """How many questions filter: checklists with a tick, ranges with a bound.
+
+    Parameters
+    ----------
+    ticks : sequence
+        Each checklist's ticked values (``None`` for none).
+    bounds : sequence
+        Two values per range (from, to), in page order.
+    """
+    ranges = [bounds[i:i + 2] for i in range(0, len(bounds), 2)]
+    return sum(bool(t) for t in ticks) + sum(any(_number(v) is not None for v in pair)
+                                             for pair in ranges)
+
+
+def _count_text(n: int) -> str:
+    return f"({n} active)"
 
 
 def range_options(options: Sequence[Any]) -> list[Any]:
@@ -184,12 +220,29 @@ class FilterPanel(html.Section):
                  *, heading: str = "Filter respondents", **section_props: Any) -> None:
         groups = filter_groups(options)
         ticks = ticks_from_filters(groups, values or {})
-        items = []
-        for group, chosen in zip(groups, ticks):
+        items: list[Any] = []
+        stems = [_stem(g) for g in groups]
+        shared = {q for q, option in stems if option and sum(q == s for s, _ in stems) > 1}
+        said = None
+        for group, chosen, (question, option) in zip(groups, ticks, stems):
             hint = " (each ticked one)" if group.every else ""
-            # class names kept short: the panel is part of the first load
+            grouped = question in shared and bool(option)
+            if said is not None and (not grouped or question != said):
+                items.append(_end_of_group())
+                said = None
+            if grouped:
+                if question != said:  # the question the next checklists share, said once
+                    items.append(html.P(question, className="w-100 small fw-semibold mb-0 "
+                                                            "dash-personas-filter-stem"))
+                    said = question
+                summary = option
+            else:
+                summary = group.label + hint
+            # class names kept short: the panel is part of the first load; the summary
+            # is cut to one line, its title says it whole
             items.append(html.Details([
-                html.Summary(group.label + hint, className="fw-semibold text-truncate"),
+                html.Summary(summary, className="fw-semibold text-truncate",
+                             **_whole(summary, group.label + hint)),
                 dcc.Checklist(
                     id=filter_id(group.key),
                     options=[{"label": label, "value": value}
@@ -197,19 +250,88 @@ class FilterPanel(html.Section):
                     value=chosen, inputClassName="form-check-input me-1",
                     labelClassName="d-block text-break"),
             ], className="dash-personas-filter small mb-2", open=bool(chosen)))
+        if said is not None:
+            items.append(_end_of_group())
         ranges = range_options(options)
         bounds = bounds_from_filters(ranges, values or {})
         for i, option in enumerate(ranges):
             items.append(_range_item(option, bounds[2 * i:2 * i + 2]))
+        panel = str(section_props.get("id", "filters"))
         section_props.setdefault("className", "dash-personas-filters border rounded-3 p-3 mt-3")
-        super().__init__([
-            html.H2(heading, className="h6 mb-2"),
+        super().__init__(html.Details([
+            # one control on a phone ("Filter respondents (2 active)"), opened on wider
+            # screens when the page loads (register_filter_callbacks)
+            html.Summary([html.H2(heading, className="h6 d-inline"), " ",
+                          html.Span(_count_text(active_count(ticks, bounds)),
+                                    id={"type": PANEL_TYPE, "part": "count", "panel": panel},
+                                    className="small text-body-secondary")],
+                         className="dash-personas-filters-toggle"),
             html.P("Tick answers (or give a range of numbers) to see the personas of those "
                    "respondents only; every card and chart is recomputed. Copy the address "
                    "to share the view.",
-                   className="small text-body-secondary mb-2"),
+                   className="small text-body-secondary my-2"),
             html.Div(items, className="row row-cols-1 row-cols-sm-2 row-cols-lg-4 g-2"),
-        ], **section_props)
+        ], id={"type": PANEL_TYPE, "part": "details", "panel": panel}, open=True),
+            **section_props)
+
+
+def _end_of_group() -> html.Div:
+    """The end of a question's group of checklists: the next item starts a new line."""
+    return html.Div(className="w-100 m-0 p-0")
+
+
+#: The width (px) from which the panel opens at page load: Bootstrap's ``md``.
+OPEN_FROM_PX = 768
+
+_COUNT_JS = """
+function(ticks, bounds) {
+    const number = (v) => v !== null && v !== undefined && v !== '' && isFinite(Number(v));
+    let n = ticks.filter(t => t && t.length).length;
+    for (let i = 0; i + 1 < bounds.length; i += 2) {
+        if (number(bounds[i]) || number(bounds[i + 1])) { n += 1; }
+    }
+    return window.dash_clientside.callback_context.outputs_list.map(() => `(${n} active)`);
+}
+"""
+
+_OPEN_JS = """
+function(ids) {
+    const wide = window.matchMedia('(min-width: OPEN_FROM_PXpx)').matches;
+    return ids.map(() => wide);
+}
+""".replace("OPEN_FROM_PX", str(OPEN_FROM_PX))
+
+
+def register_filter_callbacks(app: dash.Dash) -> None:
+    """Register the panel's browser callbacks on ``app`` (once per app).
+
+    The "n active" count follows the ticks and number boxes; at page load the panel is
+    open on screens from :data:`OPEN_FROM_PX` wide and closed (one "Filter respondents
+    (n active)" line) on phones. Both run in the browser, with no server request.
+    """
+    from dash import ALL, Input, Output
+
+    from .callbacks import compact_js
+
+    app.clientside_callback(
+        compact_js(_COUNT_JS),
+        Output({"type": PANEL_TYPE, "part": "count", "panel": ALL}, "children"),
+        Input({"type": FILTER_TYPE, "column": ALL}, "value"),
+        Input({"type": RANGE_TYPE, "column": ALL, "bound": ALL}, "value"),
+        prevent_initial_call=True)
+    app.clientside_callback(
+        compact_js(_OPEN_JS),
+        Output({"type": PANEL_TYPE, "part": "details", "panel": ALL}, "open"),
+        Input({"type": PANEL_TYPE, "part": "details", "panel": ALL}, "id"))
+
+
+#: Characters of a summary that surely fit its one line (a quarter of a desktop page,
+#: half of a phone); a longer one may be cut, so its ``title`` gives it whole.
+_FITS = 28
+
+
+def _whole(shown: str, full: str) -> dict[str, str]:
+    return {"title": full} if shown != full or len(full) > _FITS else {}
 
 
 def _range_item(option: Any, bounds: Sequence[Any]) -> html.Details:
@@ -230,7 +352,8 @@ def _range_item(option: Any, bounds: Sequence[Any]) -> html.Details:
         ], className="d-flex align-items-center"))
     chosen = any(v is not None for v in bounds)
     return html.Details([
-        html.Summary(option.label, className="fw-semibold text-truncate"),
+        html.Summary(option.label, className="fw-semibold text-truncate",
+                     **_whole(option.label, option.label)),
         html.P(f"{number(option.minimum)} to {number(option.maximum)} in the data",
                className="text-body-secondary mb-1"),
         html.Div(boxes, className="d-flex gap-2"),

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from ..labels import NAME_LIMIT, clip_label
+from ..personas import Section, persona_view, share_notes
 from . import _ids
 from ._validate import check_choice
 from .card import DETAILS, PersonaCard
@@ -122,6 +123,8 @@ class PersonaGallery(html.Div):
         self.aio_id = aio_id or _ids.new_aio_id()
         self.group = group
         people = list(getattr(personas, "personas", personas))
+        _, legend = share_notes(persona_view(p, detail=detail) for p in people)
+        legend_id = f"{self.aio_id}-{group}-legend" if legend is not None else None
         cols = []
         for persona in people:
             is_selected = persona.id == selected
@@ -133,7 +136,7 @@ class PersonaGallery(html.Div):
                    "aria-label": f"Select persona {clip_label(persona.name, NAME_LIMIT)}"},
             )
             card = PersonaCard(persona, detail=detail, footer=button,
-                               aio_id=f"{self.aio_id}-{persona.id}")
+                               aio_id=f"{self.aio_id}-{persona.id}", legend_id=legend_id)
             cols.append(dbc.Col(html.Div(card, id=_ids.gallery_card(self.aio_id, group,
                                                                     persona.id),
                                          className=card_class(is_selected)),
@@ -143,6 +146,7 @@ class PersonaGallery(html.Div):
         super().__init__([
             dcc.Store(id=_ids.gallery_selection(self.aio_id, group), data=selected,
                       storage_type=storage),
+            *([] if legend is None else [_legend(legend, legend_id)]),
             dbc.Row(cols, className="g-3"),
         ], **div_props)
 
@@ -150,3 +154,12 @@ class PersonaGallery(html.Div):
     def selection(self) -> dict[str, Any]:
         """The id of this gallery's selection store (see :meth:`selection_id`)."""
         return self.selection_id(self.aio_id, self.group)
+
+
+def _legend(legend: Section, legend_id: str) -> html.Details:
+    """The one "Reading the numbers" of the gallery's cards (each card is described by it):
+    one line until opened, so that the first card is on a phone's first screen."""
+    return html.Details([html.Summary(legend.heading),
+                         *(html.P(line.text, className="mb-1") for line in legend.lines)],
+                        id=legend_id,
+                        className="dash-personas-card-legend small text-body-secondary mb-3")

@@ -66,8 +66,9 @@ def bootstrap_css(theme: str = "bootstrap") -> str:
 def bootstrap_stylesheet(app: Any, theme: str = "bootstrap", *, register: bool = True) -> str:
     """Serve Bootstrap ``theme`` from ``app``'s server, add it to the app's page, return its URL.
 
-    One call is all a page needs: the stylesheet is added to
-    ``app.config.external_stylesheets`` (once, whatever the number of calls). The route
+    One call is all a page needs: the stylesheet, followed by the project's own
+    (:func:`components_stylesheet`), is added to ``app.config.external_stylesheets``
+    (once, whatever the number of calls). The route
     can be registered before or after the app is created, but before the first request.
 
     Parameters
@@ -105,7 +106,11 @@ def bootstrap_stylesheet(app: Any, theme: str = "bootstrap", *, register: bool =
         sheets = list(app.config.external_stylesheets or [])
         # another theme registered earlier is replaced: two Bootstraps would fight
         sheets = [s for s in sheets if not (isinstance(s, str) and _is_ours(s, app))]
-        app.config.external_stylesheets = [*sheets, url]
+        # the components draw parts of the cards with the project's stylesheet (the
+        # difference bars' tracks, the list icons): it comes with the theme, after it
+        components = components_stylesheet(app)
+        app.config.external_stylesheets = [*(s for s in sheets if s != components), url,
+                                           components]
     return url
 
 

@@ -70,6 +70,7 @@ from ._view import (
     format_amount,
     gallery_view,
     persona_view,
+    share_notes,
     statistics_legend,
 )
 
@@ -134,6 +135,7 @@ __all__ = [
     "prototypes_from_labels",
     "refresh_sizes",
     "save_personas",
+    "share_notes",
     "statistics_legend",
     "typical_people",
     "view_html",

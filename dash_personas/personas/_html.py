@@ -144,9 +144,9 @@ def view_html(view: PersonaView, heading_level: int | None = None) -> str:
         + _heading(heading_level, view.name, "font-weight:700;font-size:1.1em;margin:0",
                    "dash-personas-name")
         + f"<p style='margin:2px 0'>{_e(view.tagline)}</p>"
-        f"<span class='dash-personas-size' style='{_BADGE}'>{_e(view.size_text)}</span> "
-        f"<span class='dash-personas-base' style='{_BADGE}'>{_e(view.base_text)}</span>"
-        f"</div></div>{warning}{quote}{''.join(body)}</section>")
+        + " ".join(f"<span class='dash-personas-{kind}' style='{_BADGE}'>{_e(badge)}</span>"
+                   for kind, badge in zip(("size", "base"), view.badges))
+        + f"</div></div>{warning}{quote}{''.join(body)}</section>")
 
 
 def persona_card_html(persona: Any, *, detail: Detail | str = Detail.FULL,

@@ -8,7 +8,7 @@ The Dash card, the static HTML sheet and the notebook display all render a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -41,6 +41,7 @@ __all__ = [
     "format_amount",
     "gallery_view",
     "persona_view",
+    "share_notes",
     "statistics_legend",
 ]
 
@@ -176,6 +177,9 @@ class PersonaView:
         The base is too small to read: renderers grey the card out.
     warning : str
         What to tell the reader about a small base (empty otherwise).
+    base_is_size : bool
+        The base is the number of respondents of ``size_text`` (unweighted, not
+        recounted): the header gives it once.
     """
 
     id: str
@@ -190,10 +194,19 @@ class PersonaView:
     base_text: str = ""
     small_base: bool = False
     warning: str = ""
+    base_is_size: bool = False
 
     def section(self, key: str) -> Section | None:
         """The section called ``key`` (``None`` when the card does not show it)."""
         return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def badges(self) -> tuple[str, ...]:
+        """The header's size and base: the size alone when the base repeats it
+        ("21% · 1,039 respondents", not also "n = 1,039")."""
+        if self.base_is_size or not self.base_text:
+            return (self.size_text,)
+        return (self.size_text, self.base_text)
 
 
 def format_amount(value: float | None, currency: str | None = None) -> str:
@@ -351,14 +364,17 @@ CLV_HINT = ("Customer lifetime value: average spend per purchase × purchases pe
             "expected years as a customer")
 
 
+MEDOID_BASIS = ("The answers of this persona's most typical respondent (no combination "
+                "of answers is common enough to show).")
+
+
 def _typical_basis(persona: Persona) -> str:
     if persona.typical_rule == "combination":
         share = persona.typical_share or 0.0
         return (f"One real combination of answers: the most common in this persona "
                 f"({share:.0%} answered exactly this).")
     if persona.typical_rule == "medoid":
-        return ("The answers of this persona's most typical respondent (no combination "
-                "of answers is common enough to show).")
+        return MEDOID_BASIS
     return ""
 
 
@@ -442,6 +458,77 @@ def _legend(sections: list[Section]) -> list[Section]:
                     lines=tuple(Line((Span(text, Emphasis.MUTED),)) for text in used))]
 
 
+#: Hover hints and notes that every card of a gallery would repeat, and how the
+#: gallery's one legend says them (:func:`share_notes`).
+SHARED_HINTS = {
+    CLV_HINT: "CLV: c" + CLV_HINT[1:] + ".",
+    AVERAGE_HINT: "average: " + AVERAGE_HINT[:1].lower() + AVERAGE_HINT[1:] + ".",
+}
+SHARED_NOTES = {
+    MEDOID_BASIS: "Who they are: the answers of the persona's most typical respondent, when "
+                  "no combination of answers is common enough to show.",
+}
+
+
+def share_notes(views: Iterable[PersonaView]) -> tuple[tuple[PersonaView, ...], Section | None]:
+    """The cards of a gallery with what each would repeat said once, in one legend.
+
+    The "Reading the numbers" lines, the hover hints every card gives the same way
+    (CLV, average) and the note on the typical respondent leave the cards and are
+    gathered, each once, in the returned legend (renderers show it once for the
+    gallery and point every card to it).
+
+    Parameters
+    ----------
+    views : iterable of PersonaView
+
+    Returns
+    -------
+    cards : tuple of PersonaView
+        The views without the shared notes (everything else unchanged).
+    legend : Section or None
+        Key ``"legend"``, "Reading the numbers": every shared note, in first-seen
+        order; ``None`` when no card has one.
+    """
+    notes: list[str] = []
+    reading: list[str] = []  # the cards' own legend lines come first
+
+    def note(text: str) -> None:
+        if text not in notes:
+            notes.append(text)
+
+    def span(s: Span) -> Span:
+        if s.title in SHARED_HINTS:
+            note(SHARED_HINTS[s.title])
+            return Span(s.text, s.emphasis)
+        return s
+
+    def line(item: Line) -> Line | None:
+        if item.text in SHARED_NOTES:
+            note(SHARED_NOTES[item.text])
+            return None
+        return Line(tuple(span(s) for s in item.spans), item.icon)
+
+    cards = []
+    for view in views:
+        sections = []
+        for section in view.sections:
+            if section.key == "legend":
+                for item in section.lines:
+                    note(item.text)
+                    reading.append(item.text)
+                continue
+            lines = tuple(kept for kept in map(line, section.lines) if kept is not None)
+            sections.append(Section(section.key, section.heading, section.kind, lines,
+                                    section.bars))
+        cards.append(replace(view, sections=tuple(sections)))
+    ordered = [t for t in notes if t in reading] + [t for t in notes if t not in reading]
+    legend = (Section("legend", "Reading the numbers", SectionKind.NOTES,
+                      lines=tuple(Line((Span(text, Emphasis.MUTED),)) for text in ordered))
+              if notes else None)
+    return tuple(cards), legend
+
+
 def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
                  n_scales: int = 5) -> PersonaView:
     """Decide what a persona card says: sections, headings, wording and numbers.
@@ -517,7 +604,13 @@ def persona_view(persona: Persona, *, detail: Detail | str = Detail.FULL,
         sections=tuple(sections), base_text=base_label(persona), small_base=persona.small_base,
         warning=(f"Small base ({base_label(persona)}): too few respondents to read these "
                  "numbers." if persona.small_base else ""),
+        base_is_size=_base_is_size(persona),
     )
+
+
+def _base_is_size(persona: Persona) -> bool:
+    return persona.base is None or (not persona.weighted
+                                    and f"{persona.base:,.0f}" == f"{persona.size:,}")
 
 
 @dataclass(frozen=True)

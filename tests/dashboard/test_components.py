@@ -20,6 +20,7 @@ from dash_personas.components import (
     bootstrap_stylesheet,
     register_callbacks,
 )
+from dash_personas.components.theme import COMPONENTS_ROUTE
 from dash_personas.export import persona_sheet_html
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -222,9 +223,13 @@ def test_bootstrap_stylesheet_registers_the_theme_on_the_app():
     app = dash.Dash("snippet")
     app.layout = html.Div("x")
     url = bootstrap_stylesheet(app, theme="flatly")
-    assert app.config.external_stylesheets == [url]
+    # the theme, then the components' own stylesheet (card bars and list icons)
+    components = "/" + COMPONENTS_ROUTE
+    assert app.config.external_stylesheets == [url, components]
     bootstrap_stylesheet(app, theme="darkly")  # a second theme replaces the first
-    assert app.config.external_stylesheets == ["/_dash-personas/css/darkly.css"]
+    assert app.config.external_stylesheets == ["/_dash-personas/css/darkly.css", components]
+    assert ".dash-personas-track" in app.server.test_client().get(components).get_data(
+        as_text=True)
     assert '/_dash-personas/css/darkly.css' in app.server.test_client().get("/").get_data(
         as_text=True)
     host = dash.Dash("host", external_stylesheets=["/assets/host.css"])

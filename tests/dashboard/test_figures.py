@@ -25,7 +25,9 @@ def test_heatmap_values_are_standardised_differences(survey_case):
     z = fig.data[0].z
     assert len(z) == 2 and len(z[0]) == len(personas)
     clv = [next(d.std_diff for d in p.profile if d.feature == "clv") for p in personas]
-    assert list(z[0]) == pytest.approx(clv, abs=1e-3)
+    # rounded to the two decimals its hover shows
+    assert list(z[0]) == pytest.approx(clv, abs=0.005)
+    assert all(round(v, 2) == v for row in z for v in row if v is not None)
     assert fig.data[0].zmid == 0
     assert fig.layout.meta["persona_ids"] == [p.id for p in personas]
 
@@ -51,8 +53,10 @@ def test_category_shares_and_lift(survey_case):
     assert len(bars) == len(personas)
     first = [c for c in personas[0].categories if c.feature == "age_band"]
     assert all(b.orientation == "h" for b in bars)
-    assert list(bars[0].x) == pytest.approx([c.share for c in first])
-    assert [row[0] for row in bars[0].customdata] == pytest.approx([c.lift for c in first])
+    assert list(bars[0].x) == pytest.approx([c.share for c in first], abs=5e-5)
+    # rounded to the two decimals the hover shows
+    assert [row[0] for row in bars[0].customdata] == pytest.approx([c.lift for c in first],
+                                                                   abs=0.005)
     with pytest.raises(ValueError, match="no persona has a categorical feature"):
         figures.category_shares(personas, "nope")
 
@@ -71,9 +75,10 @@ def test_clv_journey_and_k_selection(survey_case):
         assert trace.orientation == "h"
         assert list(trace.y) == [p.name for p in personas]
         assert list(trace.x) == pytest.approx(
-            [next(j.share for j in p.journey if j.stage == stage.stage) for p in personas])
+            [next(j.share for j in p.journey if j.stage == stage.stage) for p in personas],
+            abs=5e-5)  # to the hundredth of a percent: finer than the hover's
     totals = [sum(t.x[i] for t in journey.data) for i in range(len(personas))]
-    assert totals == pytest.approx([1.0] * len(personas))
+    assert totals == pytest.approx([1.0] * len(personas), abs=5e-4)
     assert journey.layout.barmode == "stack"
     assert list(journey.layout.meta["persona_ids"]) == [p.id for p in personas]
     selection = {"recommended_k": 4, "table": [{"k": 3, "silhouette": 0.3, "stability": 0.9},
@@ -294,10 +299,34 @@ def test_long_labels_are_clipped_in_charts_with_more_on_hover(survey_case):
             for axis in ("x", "y"):
                 values = getattr(trace, axis, None)
                 if values is not None and isinstance(values[0], str):
-                    assert max(len(v) for v in values) <= 100
+                    # the heatmap's rows are their hover text (its ticks are shown), the
+                    # feature name added to labels that several rows share
+                    limit = figures.HOVER_LIMIT + 60 if trace.type == "heatmap" else 100
+                    assert max(len(v) for v in values) <= limit
             assert len(trace.name or "") <= 60
     heat = figures.difference_heatmap(people)
-    assert any("Très long libellé" in c for row in heat.data[0].customdata for c in row)
+    assert all("Très long libellé" in y for y in heat.data[0].y[:len(profile)])
+    assert max(len(t) for t in heat.layout.yaxis.ticktext) <= 100
+    assert not any("Très" in c for row in heat.data[0].customdata for c in row)
+
+
+def test_heatmap_hover_names_each_row_once_and_ticks_show_the_option_first(survey_case):
+    personas = survey_case.personas
+    fig = figures.difference_heatmap(personas, as_dict=True)
+    heat, yaxis = fig["data"][0], fig["layout"]["yaxis"]
+    labels = {d.feature: d.label for p in personas for d in p.profile}
+    # the hover's %{y} is the row's whole label, given once per row (not in every cell)
+    assert "%{y}" in heat["hovertemplate"] and "%{x}" in heat["hovertemplate"]
+    assert yaxis["tickvals"] == heat["y"] and len(set(heat["y"])) == len(heat["y"])
+    assert [y.replace("<br>", " ") for y in heat["y"]] == [
+        figures._t(label) for label in labels.values()]
+    assert not any(label in cell for row in heat["customdata"] for cell in row
+                   for label in labels.values())
+    # ticks: the option that tells rows of one question apart comes first
+    for label, tick in zip(labels.values(), yaxis["ticktext"]):
+        question, _, option = label.rpartition(" — ")
+        if question:
+            assert tick.replace("<br>", " ").startswith(figures._t(option)[:10])
 
 
 def test_tracking_charts_colour_a_persona_without_a_stored_colour_by_its_name():

@@ -154,3 +154,38 @@ def test_back_after_a_filter_shows_the_first_numbers_again(dash_duo, survey_case
     assert dash_duo.find_element("#profiles table").text == first[2]
     assert _query(dash_duo) == {}
     assert dash_duo.get_logs() == []
+
+
+_PANEL_JS = """
+const panel = document.querySelector('.dash-personas-filters > details');
+const card = document.querySelector('.dash-personas-card');
+return [panel.open, panel.querySelector('summary').textContent,
+        card.getBoundingClientRect().top, window.innerHeight];
+"""
+
+
+def test_on_a_phone_the_filter_panel_is_one_line_that_counts_the_active_filters(
+        dash_duo, survey_case):
+    from selenium.webdriver.common.keys import Keys
+
+    app = create_app(survey_case.personas, survey_case.scores)
+    dash_duo.start_server(app)
+    dash_duo.wait_for_element(".dash-personas-card")
+    assert dash_duo.driver.execute_script(_PANEL_JS)[0] is True  # open on a desktop
+    dash_duo.driver.set_window_size(390, 844)
+    dash_duo.driver.refresh()
+    dash_duo.wait_for_element(".dash-personas-card")
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    _wait(lambda: dash_duo.driver.execute_script(_PANEL_JS)[0] is False)
+    _, summary, card_top, height = dash_duo.driver.execute_script(_PANEL_JS)
+    assert summary == "Filter respondents (0 active)"
+    assert card_top < height  # the first persona is on the first screen
+    # a keyboard opens it (a native <details>: its summary is a focusable button)
+    toggle = dash_duo.find_element(".dash-personas-filters > details > summary")
+    dash_duo.driver.execute_script("arguments[0].focus()", toggle)
+    toggle.send_keys(Keys.ENTER)
+    _wait(lambda: dash_duo.driver.execute_script(_PANEL_JS)[0] is True)
+    _tick(dash_duo, "gender", "Woman")
+    _wait(lambda: dash_duo.driver.execute_script(_PANEL_JS)[1]
+          == "Filter respondents (1 active)")
+    assert dash_duo.get_logs() == []

@@ -92,3 +92,64 @@ def test_number_boxes_and_filters_convert_both_ways():
     assert filters_from_bounds(ranges, [None, None, 70, 30]) == {}
     assert filters_from_bounds(ranges, ["", "x", None, None]) == {}
     assert bounds_from_filters(ranges, {"spend": ["oops"]}) == [None] * 4
+
+
+RANKS = [FilterOption(f"rank_{code}", f"Rank these from most to least important when you "
+                      f"choose what to buy. — {label}", ("1", "2", "3"), ("1st", "2nd", "3rd"))
+         for code, label in (("price", "Price"), ("quality", "Quality"))]
+
+
+def _summaries(panel):
+    return [c for c in _walk(panel) if type(c).__name__ == "Summary"]
+
+
+def test_options_of_one_question_read_by_what_tells_them_apart():
+    # the two ranking checklists come together, after the first question they follow
+    options = [RANKS[0], *OPTIONS[:1], RANKS[1], *OPTIONS[1:]]
+    groups = filter_groups(options)
+    assert [g.key for g in groups] == ["rank_price", "rank_quality", "gender",
+                                       "question:Where do you buy?", "tenure"]
+    panel = FilterPanel(options)
+    stems = [c for c in _walk(panel) if "dash-personas-filter-stem" in
+             (getattr(c, "className", "") or "")]
+    # the shared question once, as the heading of its options
+    assert [s.children for s in stems] == [
+        "Rank these from most to least important when you choose what to buy."]
+    by_text = {s.children: s for s in _summaries(panel) if isinstance(s.children, str)}
+    for option in RANKS:
+        summary = by_text[option.label.rpartition(" — ")[2]]
+        assert summary.title == option.label  # the whole label on hover
+    # the checklists are in the order the callback reads their values
+    checklists = [c.id["column"] for c in _walk(panel) if type(c).__name__ == "Checklist"]
+    assert checklists == [g.key for g in groups]
+    # a short label that fits needs no title
+    assert not hasattr(by_text["Gender"], "title") or by_text["Gender"].title is None
+
+
+def test_panel_is_one_control_with_the_number_of_active_filters():
+    from dash_personas.components.filters import PANEL_TYPE, active_count
+
+    panel = FilterPanel([*OPTIONS, SPEND, AGE], id="filters",
+                        values={"gender": ["Woman"], "age": ["30..45"]})
+    (details,) = [c for c in _walk(panel) if type(c).__name__ == "Details"
+                  and isinstance(getattr(c, "id", None), dict) and c.id["type"] == PANEL_TYPE]
+    assert details.open is True  # open without JavaScript; closed on phones at load
+    summary = details.children[0]
+    (count,) = [c for c in _walk(summary) if isinstance(getattr(c, "id", None), dict)]
+    assert count.children == "(2 active)"
+    assert active_count([["Woman"], [], None], [None, None, 30, 45]) == 2
+    assert active_count([], ["", None, "x", None]) == 0
+
+
+def test_panel_callbacks_run_in_the_browser():
+    import dash
+
+    from dash_personas.components.filters import register_filter_callbacks
+
+    app = dash.Dash("panel")
+    app.layout = FilterPanel(OPTIONS, id="filters")
+    register_filter_callbacks(app)
+    deps = app.server.test_client().get("/_dash-dependencies").get_json()
+    outputs = sorted(d["output"] for d in deps)
+    assert len(outputs) == 2 and all(d["clientside_function"] for d in deps)
+    assert any(".children" in o for o in outputs) and any(".open" in o for o in outputs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from html.parser import HTMLParser
 
@@ -267,6 +268,15 @@ def _style(node: Node) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
+def _icon(item: Node) -> str:
+    """A line's decorative icon: its ``aria-hidden`` part, or its list's, drawn by the
+    stylesheet from the list's ``--dash-personas-icon``."""
+    own = "".join(text(Node("x", {}, c.children)) for c in item.elements()
+                  if c.attrs.get("aria-hidden") == "true")
+    shared = _style(item.parent).get("--dash-personas-icon") if item.tag == "li" else None
+    return own or (json.loads(shared) if shared else "")
+
+
 def card_content(card: Node) -> dict:
     """What a rendered card says, read from its markup alone."""
     (name,) = card.find(lambda n: "dash-personas-name" in n.attrs.get("class", ""))
@@ -282,13 +292,14 @@ def card_content(card: Node) -> dict:
         content = Node("section", {}, after[:ends[0]] if ends else after)
         bars = []
         for track in content.find(lambda n: "data-direction" in n.attrs):
-            label, value = (text(c) for c in track.parent.elements()[0].elements())
+            # label and value in a row above the track, or beside it in the bar's grid
+            row = track.parent.elements()
+            label, value = (text(c) for c in (row[0].elements() if len(row) == 2 else row[:2]))
             fill = _style(track.elements()[-1])
-            bars.append((label, value, track.attrs["data-direction"], track.attrs["aria-label"],
+            alt = track.attrs.get("aria-label") or track.attrs.get("title")
+            bars.append((label, value, track.attrs["data-direction"], alt,
                          float(fill["left"].rstrip("%")), float(fill["width"].rstrip("%"))))
-        lines = [(text(n), "".join(text(Node("x", {}, c.children)) for c in n.elements()
-                                   if c.attrs.get("aria-hidden") == "true"))
-                 for n in content.find(lambda n: n.tag in ("li", "p"))]
+        lines = [(text(n), _icon(n)) for n in content.find(lambda n: n.tag in ("li", "p"))]
         sections.append((heading.attrs["data-section"], text(heading), bars, lines))
     return {
         "label": card.attrs.get("aria-label"),
@@ -321,8 +332,9 @@ def test_dash_card_html_sheet_and_notebook_say_the_same(survey_case):
             assert html_card.pop("label") == view.label
             assert html_card == dash
         # ... and what they all say is the view, independently of any renderer
-        assert dash["header"] == [persona.name, persona.tagline, view.size_text,
-                                  view.base_text]
+        # the base is given once: "21% · 1,039 respondents", not also "n = 1,039"
+        assert dash["header"] == [persona.name, persona.tagline, *view.badges]
+        assert view.badges == (view.size_text,) and view.base_is_size
         assert dash["quote"] == [persona.quote, persona.name]
         assert [s[0] for s in dash["sections"]] == [s.key for s in view.sections]
         bars = dash["sections"][0][2]

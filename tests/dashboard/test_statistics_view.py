@@ -68,8 +68,11 @@ def test_small_base_is_greyed_in_the_dash_card_and_the_html_card():
     assert "Small base" in text(warning)
     fills = [n.attrs["style"] for n in card.walk() if "backgroundColor" in n.attrs.get("style", "")]
     assert len(fills) == 2 and all(f"backgroundColor:{MUTED_COLOUR}" in f for f in fills)
+    # the unweighted base is the size the header gives: it is not repeated
     assert [text(n) for n in card.find(lambda n: "dash-personas-base"
-                                        in n.attrs.get("class", ""))] == ["n = 12"]
+                                        in n.attrs.get("class", ""))] == []
+    (size,) = card.find(lambda n: "dash-personas-size" in n.attrs.get("class", ""))
+    assert text(size).endswith(" 12 respondents")
 
     html = parse_html(persona_card_html(small))
     (section,) = html.find(lambda n: n.tag == "section")
@@ -127,11 +130,27 @@ def test_built_personas_flag_a_small_segment_everywhere(blobs_case):
 
 
 @pytest.mark.parametrize("detail", ["full", "compact"])
-def test_base_badge_on_every_card(survey_case, detail):
+def test_base_on_every_card_once(survey_case, detail):
     for persona in survey_case.personas:
         card = dash_tree(PersonaCard(persona, detail=detail))
-        (badge,) = card.find(lambda n: "dash-personas-base" in n.attrs.get("class", ""))
-        assert text(badge) == f"n = {persona.size:,}"
+        (size,) = card.find(lambda n: "dash-personas-size" in n.attrs.get("class", ""))
+        assert text(size).endswith(f" · {persona.size:,} respondents")
+        assert not card.find(lambda n: "dash-personas-base" in n.attrs.get("class", ""))
+        (header,) = (text(n) for n in card.find(lambda n: n.tag == "cardheader"))
+        assert header.count(f"{persona.size:,}") == 1
+
+
+def test_a_base_that_is_not_the_size_gets_its_own_badge():
+    weighted = _persona(size=412, base=380.4, weighted=True)
+    recounted = _persona(size=5_000, base=412.0)  # sizes recounted on other data
+    for persona, base in ((weighted, "effective n = 380 (weighted)"), (recounted, "n = 412")):
+        view = persona_view(persona)
+        assert view.badges == (view.size_text, base) and not view.base_is_size
+        for card in (dash_tree(PersonaCard(persona)), parse_html(persona_card_html(persona))):
+            (badge,) = card.find(lambda n: "dash-personas-base" in n.attrs.get("class", ""))
+            assert text(badge) == base
+    same = persona_view(_persona(size=412, base=412.0))
+    assert same.base_is_size and same.badges == (same.size_text,)
 
 
 @pytest.fixture(scope="module")

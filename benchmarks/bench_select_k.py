@@ -115,7 +115,8 @@ def choices_for(setting_name: str, k: int, seed: int, use_stepmix: bool,
         warnings.simplefilter("ignore")
         table = select_k(X, K_RANGE, random_state=seed)
         chosen["select_k rule"] = table.recommended_k
-        chosen["previous rule: partition BIC, actionable k"] = partition_rule(table)
+        chosen["previous rule: lowest BIC, actionable k"] = table.lowest_bic_k
+        chosen["older rule: partition BIC, actionable k"] = partition_rule(table)
         chosen["rule at prediction strength >= 0.8"] = classic_rule(table)
         for column in INDICES:
             chosen[f"  {column} alone"] = table.best_by(column)

@@ -73,6 +73,15 @@ def test_recommends_the_planted_k(selection):
                                          - table.loc[3, "bic"])
     assert table.margin > 10 and table.confidence == "very strong"
     assert f"runner-up k={table.runner_up_k}" in table.rule
+    # the lowest BIC, and no elbow before it: the step to k=3 buys a large share
+    assert table.lowest_bic_k == 3
+    steps = table["bic_step"]
+    assert steps[2] + steps[3] == pytest.approx(1.0)  # shares of the gain over one segment
+    assert steps[3] >= table.min_bic_step > steps[4]
+    assert table.one_segment_bic > table.loc[2, "bic"]
+    assert table.rule.startswith("lowest latent-class BIC")
+    # a clear minimum is named only when the next k is worse by at least min_bic_step
+    assert ("a clear minimum" in table.rule) == (-steps[4] >= table.min_bic_step)
 
 
 def test_explain_states_the_rule_runner_up_margin_and_confidence(selection):

@@ -48,8 +48,9 @@ MIN_PREDICTION_STRENGTH = 0.8
 #: A step to one more segment counts when it improves the latent-class BIC by at least
 #: this share of the improvement the lowest-BIC k makes over a single segment. Measured
 #: (``bench_select_k.py --rules``): on simulated survey data every step beyond the
-#: planted k bought at most 6.4 % and the last planted step at least 8.6 %; on the
-#: planted mixed data every k from 0.05 to 0.1 recovers the same k.
+#: planted k bought at most 6.4 % (9 % after one poor fit) and the last planted step at
+#: least 8.6 % (but for 8 overlapping personas); on the planted mixed data every value
+#: from 0.05 to 0.1 recovers the same k.
 MIN_BIC_STEP = 0.075
 #: Rows per segment (on average) a candidate k needs to be tried at all.
 MIN_SEGMENT_ROWS = 10

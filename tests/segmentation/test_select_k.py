@@ -17,9 +17,9 @@ from dash_personas.segmentation import (
     select_k,
 )
 
-COLUMNS = ["cost", "bic", "partition_bic", "silhouette", "cindex", "mcclain_rao", "dunn",
-           "ptbiserial", "gamma_index", "g_plus", "tau", "prediction_strength", "min_jaccard",
-           "stability", "smallest_share", "eligible"]
+COLUMNS = ["cost", "bic", "bic_step", "partition_bic", "silhouette", "cindex", "mcclain_rao",
+           "dunn", "ptbiserial", "gamma_index", "g_plus", "tau", "prediction_strength",
+           "min_jaccard", "stability", "smallest_share", "eligible"]
 
 
 @pytest.fixture(scope="module")
@@ -73,13 +73,22 @@ def test_recommends_the_planted_k(selection):
                                          - table.loc[3, "bic"])
     assert table.margin > 10 and table.confidence == "very strong"
     assert f"runner-up k={table.runner_up_k}" in table.rule
+    # the lowest BIC, and no elbow before it: the step to k=3 buys a large share
+    assert table.lowest_bic_k == 3
+    steps = table["bic_step"]
+    assert steps[2] + steps[3] == pytest.approx(1.0)  # shares of the gain over one segment
+    assert steps[3] >= table.min_bic_step > steps[4]
+    assert table.one_segment_bic > table.loc[2, "bic"]
+    assert table.rule.startswith("lowest latent-class BIC")
+    # a clear minimum is named only when the next k is worse by at least min_bic_step
+    assert ("a clear minimum" in table.rule) == (-steps[4] >= table.min_bic_step)
 
 
 def test_explain_states_the_rule_runner_up_margin_and_confidence(selection):
     table, _ = selection
     lines = table.explain().splitlines()
-    assert lines[0].startswith("Chosen k = 3 (lowest latent-class BIC among the k whose every "
-                               "segment is at least 5% of respondents; tried k = 2, 3, 4, 5)")
+    assert lines[0] == ("Chosen k = 3 (lowest latent-class BIC among the k whose every "
+                        "segment is at least 5% of respondents; tried k = 2, 3, 4, 5)")
     assert lines[1].startswith(f"Runner-up: k = {table.runner_up_k}, BIC higher by "
                                f"{table.margin:,.1f} (very strong evidence")
     strength = table.loc[3, "prediction_strength"]
@@ -348,7 +357,13 @@ def test_a_segment_under_min_share_is_never_the_reason_for_the_choice():
     assert by_bic.recommended_k == 3
     lenient = select_k(X, range(2, 7), n_init=5, n_bootstrap=0, random_state=0,
                        min_share=0.02)
-    assert lenient.recommended_k == 4
+    assert lenient.lowest_bic_k == 4
+    # a 4 % segment buys little of the BIC: the elbow stops before it unless asked not to
+    assert lenient.loc[4, "bic_step"] < 0.075
+    assert lenient.recommended_k == 3 and lenient.runner_up_k == 4
+    finer = select_k(X, range(2, 7), n_init=5, n_bootstrap=0, random_state=0,
+                     min_share=0.02, min_bic_step=0.02)
+    assert finer.recommended_k == 4
 
 
 def test_weights_count_like_repeated_rows_in_the_share_rule():

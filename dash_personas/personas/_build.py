@@ -345,7 +345,9 @@ def _weights(sample_weight: Any, frame: pd.DataFrame, scores: pd.DataFrame | Non
         table = scores if scores is not None and sample_weight in scores.columns else frame
         return sample_weight, read_weights(table, sample_weight,
                                            source="scores" if table is scores else "data")
-    return None, np.asarray(sample_weight, dtype=np.float64)
+    from ..segmentation._encoding import _check_sample_weight
+
+    return None, _check_sample_weight(sample_weight, frame.shape[0])
 
 
 def _tested(row: Any) -> dict[str, Any]:

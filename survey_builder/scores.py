@@ -265,6 +265,9 @@ def read_scores(path: str | os.PathLike[str], encoding: str = "utf-8") -> Scores
     except UnicodeDecodeError:
         raise UserError(f"cannot decode the file as {encoding}; pass --encoding "
                         "(e.g. latin-1)", source) from None
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r} (e.g. utf-8, latin-1, cp1252)", source,
+                        field="--encoding") from None
     if frame.shape[0] == 0:
         raise UserError("the file has a header but no rows", source)
     for name, values in levels.items():

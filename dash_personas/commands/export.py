@@ -34,7 +34,7 @@ def check_writable(out: Path) -> None:
 
 
 @click.command("export")
-@click.argument("source", metavar="SOURCE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="SOURCE", type=click.Path(path_type=Path))
 @click.option("--format", "format_", required=True, metavar="FORMAT",
               help="What to write: sql (one SELECT assigning each row of --table, from a "
                    "model or typing tool), pptx (the persona deck) or pdf (the print-ready "
@@ -48,7 +48,7 @@ def check_writable(out: Path) -> None:
                    "and migration slides.")
 @click.option("--wave", metavar="LABEL",
               help="pptx with --study: the wave marked and migrated into (default: latest).")
-@click.option("--typing-tool", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--typing-tool", type=click.Path(path_type=Path),
               help="pptx: a typing tool (typing-tool --out); its accuracy goes on the "
                    "methods slide.")
 @click.option("--title", default="Customer personas", show_default=True,

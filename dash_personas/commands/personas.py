@@ -8,11 +8,11 @@ import click
 
 
 @click.command("personas")
-@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
 @click.argument("scores_path", metavar="SCORES", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the personas (versioned JSON).")
-@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
               help="survey-builder codebook.json or the survey spec, for labels and guidelines "
                    "(default: the codebook beside SCORES, e.g. scores.codebook.json).")
 @click.option("--overrides", type=click.Path(dir_okay=False, path_type=Path),

@@ -38,7 +38,7 @@ def split_columns(value: str | None) -> list[str]:
 
 
 @click.command("segment")
-@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("responses", type=click.Path(path_type=Path))
 @click.option("--k", "k", default="auto", show_default=True,
               help="Number of segments, or 'auto' to choose it with select_k.")
 @click.option("--k-range", default="2-8", show_default=True,

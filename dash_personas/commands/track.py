@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 _FILE = click.Path(dir_okay=False, path_type=Path)
+# files read: their readers name a directory or an unreadable file in one line
+_INPUT = click.Path(path_type=Path)
 _TIMEOUT = click.option("--timeout", default=30.0, show_default=True, type=float,
                         help="Seconds to wait for another writer (or the server).")
 
@@ -31,12 +33,12 @@ def track_group() -> None:
 
 @track_group.command("init")
 @click.argument("study")
-@click.option("--model", "model_path", required=True, type=_FILE,
+@click.option("--model", "model_path", required=True, type=_INPUT,
               help="The fitted model (dash-personas segment --out).")
-@click.option("--personas", "personas_path", required=True, type=_FILE,
+@click.option("--personas", "personas_path", required=True, type=_INPUT,
               help="Its personas (dash-personas personas --out).")
-@click.option("--overrides", type=_FILE, help="The analyst's overrides (YAML/JSON).")
-@click.option("--typing", "typing_path", type=_FILE,
+@click.option("--overrides", type=_INPUT, help="The analyst's overrides (YAML/JSON).")
+@click.option("--typing", "typing_path", type=_INPUT,
               help="The typing tool (dash-personas typing-tool --out).")
 @_TIMEOUT
 def init_command(study: str, model_path: Path, personas_path: Path, overrides: Path | None,
@@ -53,7 +55,7 @@ def init_command(study: str, model_path: Path, personas_path: Path, overrides: P
 
 @track_group.command("add-wave")
 @click.argument("study")
-@click.argument("scores", type=_FILE)
+@click.argument("scores", type=_INPUT)
 @click.option("--label", required=True, help="Unique wave name, e.g. 2026-Q1.")
 @click.option("--date", default=None, help="Field date, YYYY-MM-DD.")
 @click.option("--id-column", default="respondent_id", show_default=True,

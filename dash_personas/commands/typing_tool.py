@@ -8,24 +8,25 @@ import click
 
 
 @click.command("typing-tool")
-@click.argument("model_path", metavar="MODEL", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("model_path", metavar="MODEL", type=click.Path(path_type=Path))
+@click.argument("responses", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Where to write the typing tool (versioned JSON, model included); with "
               "--screener, a folder for the tool, its report and the screener files.")
-@click.option("--max-questions", default=8, show_default=True,
+@click.option("--max-questions", default=8, show_default=True, type=click.IntRange(min=1),
               help="Most questions the tool may ask.")
 @click.option("--target-accuracy", default=0.9, show_default=True,
-              help="Stop adding questions once held-out accuracy reaches this.")
+              type=click.FloatRange(0, 1), help="Stop adding questions once held-out "
+              "accuracy reaches this.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the held-out split.")
 @click.option("--encoding", default="utf-8", show_default=True, help="Encoding of the CSV.")
 @click.option("--screener", "screener_formats", metavar="FORMATS",
               help="Also write the golden questions as a screener that assigns the segment "
               "in the form: surveyjs, xlsform, redcap, excel (comma-separated) or all.")
-@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path),
               help="Codebook (or spec) for the screener's wording, codes and translations "
               "[default: the one beside RESPONSES].")
-@click.option("--personas", "personas_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--personas", "personas_path", type=click.Path(path_type=Path),
               help="Personas file: the screener names them [default: Segment 0, 1, ...].")
 @click.option("--workbook", "workbook_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the Excel scoring workbook to this .xlsx file.")
@@ -55,7 +56,7 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
       dash-personas assign typing.json new-wave.csv --out new-labels.csv
     """
     from survey_builder import read_scores
-    from survey_builder.errors import UserError
+    from survey_builder.errors import UserError, about_file
 
     from ..activation import load_segmentation
     from ..segmentation import TypingTool
@@ -76,8 +77,9 @@ def typing_tool_command(model_path: Path, responses: Path, out: Path, max_questi
     if isinstance(assigner, TypingTool):
         tool = assigner
     else:
-        tool = TypingTool.build(assigner, table.frame, max_questions=max_questions,
-                                target_accuracy=target_accuracy, random_state=seed)
+        with about_file(responses):  # a bad value in the data names the file
+            tool = TypingTool.build(assigner, table.frame, max_questions=max_questions,
+                                    target_accuracy=target_accuracy, random_state=seed)
     report = typing_report(tool)
     click.echo(report, nl=False)
     rule = None
@@ -175,12 +177,12 @@ def _write_workbook(rule: object, path: Path) -> None:
 
 @click.command("assign")
 @click.argument("tool_path", metavar="TOOL_OR_MODEL",
-                type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("responses", type=click.Path(dir_okay=False, path_type=Path))
+                type=click.Path(path_type=Path))
+@click.argument("responses", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(path_type=Path),
               help="Where to write one row per respondent: segments.csv or segments.parquet "
               "(a directory of Parquet files with --scheduler or --workers).")
-@click.option("--personas", "personas_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--personas", "personas_path", type=click.Path(path_type=Path),
               help="Personas file (from `dash-personas personas`): adds the persona name.")
 @click.option("--id-column", help="Column identifying each customer [default: the first "
               "identifier column found, else the row number].")
@@ -217,7 +219,7 @@ def assign_command(tool_path: Path, responses: Path, out: Path, personas_path: P
           --id-column customer_id --email-column email --out segments.parquet
       dash-personas assign model.json "crm/*.parquet" --out labels/ --workers 4
     """
-    from survey_builder.errors import UserError
+    from survey_builder.errors import UserError, about_file
 
     if scheduler is not None or workers is not None:
         from ._on_dask import assign_on_dask
@@ -262,10 +264,12 @@ def assign_command(tool_path: Path, responses: Path, out: Path, personas_path: P
     if email_column is not None and email_column == id_column:
         raise UserError("--id-column and --email-column are the same column: the raw "
                         "addresses would be written", file=str(responses))
-    if isinstance(assigner, TypingTool):
-        membership = assigner.membership(frame)
-    else:
-        membership = assigner.membership(model_frame(assigner, frame, source=str(responses)))
+    with about_file(responses):  # a bad value in the data names the file
+        if isinstance(assigner, TypingTool):
+            membership = assigner.membership(frame)
+        else:
+            membership = assigner.membership(model_frame(assigner, frame,
+                                                         source=str(responses)))
     if id_column is None:
         # an e-mail column is unique per row too; it must never become the id
         found = [c for c in identifier_columns(frame) if c != email_column]

@@ -295,12 +295,18 @@ def build_personas(model_or_labels: Any, data: Any, codebook: Mapping[str, Any] 
     for draft, (advice, taken) in zip(drafts, rationed):
         draft.persona.guidelines = guidelines_from(advice, draft.scales, draft.dropped + taken)
         personas.append(draft.persona)
-    if not on_dask:  # NPS per segment, from the NPS groups of the data or the scores
+    # NPS per segment, from the NPS groups of the data or the scores
+    if on_dask:
+        from ._on_dask import segment_nps_dask
+
+        nps = segment_nps_dask(lazy.data, labels, nps_labels(book, list(lazy.data.columns),
+                                                             language), weights, min_base)
+    else:
         table = _all_columns(frame, score_frame)
         nps = segment_nps(table, labels, nps_labels(book, list(table.columns), language),
                           weights, min_base)
-        for segment, persona in zip(summary.index, personas):
-            persona.nps = nps.get(segment, [])
+    for segment, persona in zip(summary.index, personas):
+        persona.nps = nps.get(segment, [])
 
     statistics = ProfileStatistics(weight=weight_name, weighted=profiles.weighted,
                                    correction=profiles.correction, alpha=profiles.alpha,
@@ -345,7 +351,9 @@ def _weights(sample_weight: Any, frame: pd.DataFrame, scores: pd.DataFrame | Non
         table = scores if scores is not None and sample_weight in scores.columns else frame
         return sample_weight, read_weights(table, sample_weight,
                                            source="scores" if table is scores else "data")
-    return None, np.asarray(sample_weight, dtype=np.float64)
+    from ..segmentation._encoding import _check_sample_weight
+
+    return None, _check_sample_weight(sample_weight, frame.shape[0])
 
 
 def _tested(row: Any) -> dict[str, Any]:

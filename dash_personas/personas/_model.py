@@ -347,21 +347,22 @@ class PersonaSet(_Model):
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+            raise UserError(f"not valid JSON ({exc.msg} at line {exc.lineno})",
+                            file=source) from None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-            raise UserError(f"{source}: not a dash-personas personas file "
-                             f"(expected format {FORMAT!r})")
+            raise UserError(f"not a dash-personas personas file (expected format {FORMAT!r})",
+                            file=source)
         version = raw.get("version")
         if version != FORMAT_VERSION:
-            raise UserError(f"{source}: personas file version {version!r} is not supported "
-                             f"(this dash-personas reads version {FORMAT_VERSION})")
+            raise UserError(f"personas file version {version!r} is not supported "
+                            f"(this dash-personas reads version {FORMAT_VERSION})", file=source)
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise UserError(f"{source}: invalid personas file at {where}: "
-                             f"{first['msg']}") from None
+            raise UserError(f"invalid personas file at {where}: {first['msg']}",
+                            file=source) from None
 
 
 def save_personas(personas: PersonaSet, path: str | Path) -> None:
@@ -388,12 +389,10 @@ def load_personas(path: str | Path) -> PersonaSet:
 
     Raises
     ------
-    ValueError
-        Missing file, wrong format or version, or invalid content (one line).
+    UserError
+        Missing or unreadable file (a directory, no permission, not UTF-8), wrong format
+        or version, or invalid content (one line naming the file).
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such personas file") from None
-    return PersonaSet.from_json(text, source=str(path))
+    from ..segmentation._persistence import read_model_text
+
+    return PersonaSet.from_json(read_model_text(path, "personas file"), source=str(path))

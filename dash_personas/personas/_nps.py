@@ -21,8 +21,8 @@ from ..stats import effective_base
 from ._features import humanise
 from ._model import NetPromoterScore
 
-__all__ = ["nps_by_feature", "nps_cell_text", "nps_columns", "nps_labels", "nps_text",
-           "segment_nps"]
+__all__ = ["combine_nps_tables", "nps_by_feature", "nps_cell_text", "nps_columns",
+           "nps_items", "nps_labels", "nps_tables", "nps_text", "segment_nps"]
 
 
 def nps_columns(book: Any, columns: list[str]) -> list[str]:
@@ -89,26 +89,67 @@ def segment_nps(frame: pd.DataFrame, labels: np.ndarray, columns: Mapping[str, s
     dict
         Segment -> its NPS items, in column order (segments without answers get none).
     """
+    tables = {name: nps_tables(frame[name].reset_index(drop=True), labels, weights)
+              for name in columns if name in frame.columns}
+    return nps_items(tables, columns, weights is not None, min_base)
+
+
+def nps_tables(values: Any, labels: Any, weights: Any) -> dict[str, pd.DataFrame]:
+    """The :func:`~survey_builder.scoring.nps_table` sums one NPS question needs.
+
+    ``"segments"``: per segment (weighted when ``weights`` are given), ``"overall"``:
+    everyone, ``"unweighted"``: per segment without weights (only with ``weights``).
+    Tables of separate rows (Dask partitions) combine with :func:`combine_nps_tables`.
+    """
+    tables = {"segments": nps_table(values, labels, weights),
+              "overall": nps_table(values, sample_weight=weights)}
+    if weights is not None:
+        tables["unweighted"] = nps_table(values, labels)
+    return tables
+
+
+_SHARES = ("promoters", "passives", "detractors")
+_SUMS = ("answered", "weight", "weight_sq")
+
+
+def combine_nps_tables(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One :func:`~survey_builder.scoring.nps_table` of the rows of all ``parts``.
+
+    The shares go back to weight sums, which add up over separate rows, and are divided
+    again by the combined answered weight: exactly the table of the rows together.
+    """
+    sums = pd.concat([part[list(_SUMS)].assign(**{
+        share: part[share].fillna(0.0) * part["weight"] for share in _SHARES})
+        for part in parts]).groupby(level=0, sort=True).sum()
+    total = sums["weight"].where(sums["weight"] > 0)
+    for share in _SHARES:
+        sums[share] = sums[share] / total
+    sums["nps"] = 100.0 * (sums["promoters"] - sums["detractors"])
+    return sums[[*_SHARES, "nps", *_SUMS]]
+
+
+def nps_items(tables: Mapping[str, Mapping[str, pd.DataFrame]], columns: Mapping[str, str],
+              weighted: bool, min_base: float) -> dict[Any, list[NetPromoterScore]]:
+    """Segment -> its NPS items, from each column's :func:`nps_tables`."""
     out: dict[Any, list[NetPromoterScore]] = {}
     for name, label in columns.items():
-        if name not in frame.columns:
+        if name not in tables:
             continue
-        values = frame[name].reset_index(drop=True)
-        table = nps_table(values, labels, weights)
-        overall = float(nps_table(values, sample_weight=weights)["nps"].iloc[0])
-        plain = nps_table(values, labels)["nps"] if weights is not None else None
+        table = tables[name]["segments"]
+        overall = float(tables[name]["overall"]["nps"].iloc[0])
+        plain = tables[name]["unweighted"]["nps"] if weighted else None
         for segment, row in table.iterrows():
             if row["answered"] == 0:
                 continue
             base = (float(effective_base(np.array([row["weight"]]),
                                          np.array([row["weight_sq"]]))[0])
-                    if weights is not None else float(row["answered"]))
+                    if weighted else float(row["answered"]))
             out.setdefault(segment, []).append(NetPromoterScore(
                 feature=name, label=label, score=float(row["nps"]), overall=overall,
                 unweighted=float(plain[segment]) if plain is not None else None,
                 promoters=float(row["promoters"]), passives=float(row["passives"]),
                 detractors=float(row["detractors"]), base=int(row["answered"]),
-                effective_base=base if weights is not None else None,
+                effective_base=base if weighted else None,
                 small_base=base < min_base))
     return out
 

@@ -10,6 +10,7 @@ the order in which they first occur). No respondent row is collected.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from survey_builder.errors import UserError
 
 from ..pipeline import select_features
 from ..segmentation._dask import first_rows
+from ._model import NetPromoterScore
+from ._nps import combine_nps_tables, nps_items, nps_tables
 from ._typical import TypicalPerson, typical_people
 
 _SEGMENT = "__dash_personas_segment__"
@@ -38,6 +41,7 @@ class DaskInputs:
     described: dd.DataFrame
     weight_name: str | None
     weights: dd.Series | None
+    data: dd.DataFrame | None = None  # every column (NPS groups are found among them)
 
 
 def dask_inputs(model: Any, data: Any, scores: Any, sample_weight: Any) -> DaskInputs:
@@ -74,7 +78,7 @@ def dask_inputs(model: Any, data: Any, scores: Any, sample_weight: Any) -> DaskI
     chosen = select_features(sample, allow_empty=True,
                              exclude=[weight_name] if weight_name else ())
     labels = model.predict(frame[names])
-    return DaskInputs(model, labels, frame[chosen.features], weight_name, weights)
+    return DaskInputs(model, labels, frame[chosen.features], weight_name, weights, frame)
 
 
 def _collapse(part: pd.DataFrame, labels: Any, weights: Any, columns: list[str]
@@ -106,3 +110,28 @@ def typical_people_dask(described: dd.DataFrame, columns: list[str], labels: dd.
     combined = _regroup(pd.concat(pieces, ignore_index=True), columns)
     return typical_people(combined[columns], columns, combined[_SEGMENT].to_numpy(),
                           combined[_WEIGHT].to_numpy(), combined[_ROWS].to_numpy())
+
+
+def segment_nps_dask(data: dd.DataFrame, labels: dd.Series, columns: Mapping[str, str],
+                     weights: dd.Series | None, min_base: float
+                     ) -> dict[Any, list[NetPromoterScore]]:
+    """:func:`~._nps.segment_nps` of Dask data: each partition's NPS sums, added up."""
+    names = [name for name in columns if name in data.columns]
+    if not names:
+        return {}
+    parts = data[names].to_delayed()
+    label_blocks = labels.to_delayed()
+    weight_blocks = weights.to_delayed() if weights is not None else [None] * len(parts)
+    pieces = dask.compute(*[dask.delayed(_partition_nps)(part, block, weight, names)
+                            for part, block, weight in zip(parts, label_blocks,
+                                                           weight_blocks)])
+    tables = {name: {key: combine_nps_tables([piece[name][key] for piece in pieces])
+                     for key in pieces[0][name]} for name in names}
+    return nps_items(tables, columns, weights is not None, min_base)
+
+
+def _partition_nps(part: pd.DataFrame, labels: Any, weights: Any, names: list[str]
+                   ) -> dict[str, dict[str, pd.DataFrame]]:
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    return {name: nps_tables(part[name].reset_index(drop=True), np.asarray(labels), w)
+            for name in names}

@@ -7,6 +7,8 @@ import pandas as pd
 
 from survey_builder.errors import UserError
 
+from ..segmentation._encoding import _check_sample_weight
+
 __all__ = ["read_weights"]
 
 
@@ -54,4 +56,8 @@ def read_weights(frame: pd.DataFrame, column: str, *, source: str = "scores") ->
             raise fail(f"{mask.sum()} {what} weight(s), first in data row {rows[0] + 1}")
     if not weights.any():
         raise fail("every weight is zero")
+    try:  # and every rule the engine applies to weights (e.g. a total it can compute with)
+        _check_sample_weight(weights, weights.shape[0])
+    except UserError as exc:
+        raise fail(exc.message) from None
     return weights

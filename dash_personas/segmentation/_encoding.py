@@ -31,6 +31,14 @@ MISSING = -1
 UNSEEN = -2
 
 
+class LevelTypeError(UserError, TypeError):
+    """A categorical value that cannot be a level (a list, a dict: not hashable).
+
+    A :class:`UserError` (one line in the CLIs) and a ``TypeError``, as scikit-learn's
+    estimator checks expect for such values.
+    """
+
+
 @dataclass
 class EncodedData:
     """Encoded input: scaled numerics, categorical codes and missing-value bookkeeping."""
@@ -643,7 +651,16 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     """``sample_weight`` as a float64 vector of length ``n`` (or None), validated."""
     if sample_weight is None:
         return None
-    weight = np.asarray(sample_weight, dtype=np.float64).ravel()
+    try:
+        weight = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        first = next((v for v in np.asarray(sample_weight, dtype=object).ravel()
+                      if not _is_number(v)), None)
+        raise UserError(f"sample_weight must be numbers, found {first!r}") from None
+    if weight.ndim > 1 and weight.shape[1:] != (1,) * (weight.ndim - 1):
+        raise UserError(f"sample_weight must be one value per row (shape ({n},)), "
+                        f"got shape {weight.shape}")
+    weight = weight.ravel()
     if weight.shape[0] != n:
         raise UserError(f"sample_weight has {weight.shape[0]} values for {n} rows")
     bad = ~np.isfinite(weight) | (weight < 0)
@@ -652,10 +669,25 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
         raise UserError(
             f"sample_weight must be finite and non-negative: {int(np.isnan(weight).sum())} "
             f"NaN, {int(np.isinf(weight).sum())} infinite and {int((weight < 0).sum())} "
-            f"negative values (the first at row {first}: {weight[first]!r})")
+            f"negative values (the first at row {first}: {float(weight[first])!r})")
     if not weight.any():
         raise UserError("sample weights are all zero: at least one row needs weight")
+    total = float(weight.sum())
+    if not MIN_TOTAL_WEIGHT <= total <= MAX_TOTAL_WEIGHT:
+        # squared weights (effective bases, weighted variances) would under- or overflow
+        raise UserError(
+            f"the sample weights total {total:.3g}, outside the range the weighted statistics "
+            f"can be computed in ({MIN_TOTAL_WEIGHT:g} to {MAX_TOTAL_WEIGHT:g}); divide the "
+            "weights by their mean (the segments do not change)")
     return weight
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _weighted_mean_std(block: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -674,6 +706,9 @@ _DATETIME_INFERRED = {"datetime64", "datetime", "date", "timedelta64", "timedelt
                       "period"}
 #: Largest |scaled value| whose square, summed over the features, stays finite.
 MAX_SCALED_MAGNITUDE = 1e150
+#: Range of the total sample weight whose square (Kish bases) stays a normal float64.
+MIN_TOTAL_WEIGHT = 1e-100
+MAX_TOTAL_WEIGHT = 1e100
 ID_MIN_ROWS = 20
 ID_LARGE_ROWS = 1_000
 ID_LARGE_SHARE = 0.5
@@ -779,8 +814,9 @@ def _factorize(column: pd.Series) -> tuple[list[Any], np.ndarray]:
         codes, uniques = pd.factorize(column, use_na_sentinel=True)
     except TypeError:
         bad = next(v for v in column if not isinstance(v, Hashable))
-        raise TypeError(f"column {column.name!r}: argument must be a string or a number, "
-                        f"not {type(bad).__name__}") from None
+        raise LevelTypeError(f"column {column.name!r}: argument must be a string or a number, "
+                             f"not {type(bad).__name__}; convert the column first, e.g. "
+                             f"X[{column.name!r}].astype(str)") from None
     values = [_python_scalar(v) for v in list(uniques)]
     order = sorted(range(len(values)), key=lambda i: _sort_key(values[i]))
     rank = np.empty(len(values) + 1, dtype=np.int32)

@@ -139,12 +139,27 @@ def model_from_text(cls: type, text: str, source: str = "model") -> Any:
         Not JSON, not a model, another major format version, or contents that no
         longer match the checksum.
     """
+    return model_from_dict(cls, parse_json(text, source, "model file"), source=source)
+
+
+def parse_json(text: str, source: str, kind: str) -> Any:
+    """The JSON document in ``text``; NaN and Infinity (not JSON) are refused too.
+
+    Raises
+    ------
+    ModelFileError
+        Naming ``source`` and the line of the first problem.
+    """
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not a JSON value")
+
     try:
-        document = json.loads(text)
+        return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{source}: not a valid model file (JSON error at line {exc.lineno}: "
-                             f"{exc.msg})") from None
-    return model_from_dict(cls, document, source=source)
+        raise ModelFileError(f"not a valid {kind} (JSON error at line {exc.lineno}: "
+                             f"{exc.msg})", file=source) from None
+    except ValueError as exc:
+        raise ModelFileError(f"not a valid {kind} ({exc})", file=source) from None
 
 
 def load_model(cls: type, path: str | Path) -> Any:
@@ -172,8 +187,8 @@ def read_model_text(path: str | Path, kind: str) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ModelFileError(f"{path}: not a {kind} (not UTF-8 text at byte "
-                             f"{exc.start})") from None
+        raise ModelFileError(f"not a {kind} (not UTF-8 text at byte {exc.start})",
+                             file=str(path)) from None
     except FileNotFoundError:
         raise ModelFileError(f"no such {kind}", file=str(path)) from None
     except OSError as exc:
@@ -184,14 +199,14 @@ def read_model_text(path: str | Path, kind: str) -> str:
 def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
     """Rebuild a fitted model from the document produced by :func:`model_to_dict`."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"{source}: not a dash-personas k-prototypes model file")
+        raise ModelFileError("not a dash-personas k-prototypes model file", file=source)
     version = str(document.get("format_version", ""))
     major = version.split(".")[0]
     if major != FORMAT_VERSION.split(".")[0]:
         raise ModelFileError(
-            f"{source}: model format version {version or '?'} is not supported by "
+            f"model format version {version or '?'} is not supported by "
             f"dash-personas {__version__} (reads {FORMAT_VERSION.split('.')[0]}.x); "
-            "re-fit the model or use a matching dash-personas version"
+            "re-fit the model or use a matching dash-personas version", file=source
         )
     body = document.get("model")
     expected = document.get("sha256")
@@ -199,8 +214,9 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
         _canonical(body).encode("utf-8")
     ).hexdigest() != expected:
         raise ModelFileError(
-            f"{source}: the model contents do not match their checksum "
-            "(the file was modified or damaged); re-fit or restore the original file"
+            "the model contents do not match their checksum "
+            "(the file was modified or damaged); re-fit or restore the original file",
+            file=source
         )
     try:
         params = dict(body["params"])
@@ -240,5 +256,5 @@ def model_from_dict(cls: type, document: Any, source: str = "model") -> Any:
                                                            zero_weight_means)
         model._n_features_out = k
     except (KeyError, TypeError, ValueError, AttributeError, UnsavableLevelError) as exc:
-        raise ModelFileError(f"{source}: incomplete model file ({exc})") from None
+        raise ModelFileError(f"incomplete model file ({exc})", file=source) from None
     return model

@@ -230,6 +230,11 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     if labels.ndim != 1 or labels.shape[0] != frame.shape[0]:
         raise UserError(f"labels must have one value per row ({frame.shape[0]}), "
                          f"got shape {labels.shape}")
+    unlabelled = np.flatnonzero(pd.isna(labels))
+    if unlabelled.size:
+        raise UserError(f"labels are missing for {unlabelled.size} row(s) (the first is row "
+                        f"{unlabelled[0]}); every profiled row needs a segment: drop the "
+                        "unassigned rows from the data and the labels")
     checked = _check_sample_weight(sample_weight, frame.shape[0])
     weight = np.ones(frame.shape[0]) if checked is None else checked
     kinds = encoder._resolve_categorical(frame)

@@ -10,6 +10,7 @@ again on resamples (prediction strength) says how far to trust it.
 
 from __future__ import annotations
 
+import operator
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from survey_builder.errors import UserError
 
-from ._encoding import EncodedData
+from ._encoding import EncodedData, _check_sample_weight
 from ._init import SeedingPool, init_kprototypes_pp
 from ._kernels import PreparedData, Prototypes
 from ._kprototypes import KPrototypes
@@ -359,12 +360,12 @@ def select_k(
         rows per segment on average are not tried), or when no candidate has every
         segment at ``min_share`` or more.
     """
-    ks = sorted({int(v) for v in k})
+    ks = _whole_numbers(k)
     if not ks or ks[0] < 2:
         raise UserError("select_k needs candidate values of k that are all >= 2")
     rng = np.random.default_rng(random_state)
-    n_positive = (len(data) if sample_weight is None
-                  else int(np.count_nonzero(np.asarray(sample_weight, dtype=float) > 0)))
+    weight = _check_sample_weight(sample_weight, len(data))
+    n_positive = len(data) if weight is None else int(np.count_nonzero(weight > 0))
     ks = _feasible(ks, n_positive)
     # resolves the columns, the encoding and gamma once, on all rows, for every k
     probe = KPrototypes(n_clusters=ks[0], categorical=categorical, gamma=gamma, n_init=1,
@@ -564,6 +565,16 @@ def _split(positive: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, 
     order = rng.permutation(positive)
     half = min(order.size // 2, RESAMPLE_SIZE)
     return np.sort(order[:half]), np.sort(order[half:2 * half])
+
+
+def _whole_numbers(k: Iterable[Any]) -> list[int]:
+    """The distinct candidate k, sorted; 2.5 or "3" is an error, not a truncation."""
+    candidates = list(k)
+    try:
+        return sorted({operator.index(v) for v in candidates})
+    except TypeError:
+        raise UserError(f"select_k needs whole numbers of segments as k, got {candidates!r}",
+                        field="k") from None
 
 
 def _quiet_fit(model: KPrototypes, X: Any, sample_weight: Any) -> KPrototypes:

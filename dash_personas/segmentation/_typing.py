@@ -37,6 +37,7 @@ from ._persistence import (
     _canonical,
     model_from_dict,
     model_to_dict,
+    parse_json,
     read_model_text,
 )
 
@@ -244,20 +245,19 @@ class TypingTool:
     @classmethod
     def from_json(cls, text: str, source: str = "typing tool") -> TypingTool:
         """Rebuild a tool from :meth:`to_json` text (refuses other major versions, tampering)."""
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ModelFileError(f"{source}: not valid JSON (line {exc.lineno})") from None
+        document = parse_json(text, source, "typing-tool file")
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ModelFileError(f"{source}: not a dash-personas typing-tool file")
+            raise ModelFileError("not a dash-personas typing-tool file", file=source)
         if str(document.get("format_version", "")).split(".")[0] != FORMAT_VERSION.split(".")[0]:
-            raise ModelFileError(f"{source}: typing-tool format version "
-                                 f"{document.get('format_version')} is not supported")
+            raise ModelFileError(f"typing-tool format version "
+                                 f"{document.get('format_version')} is not supported by "
+                                 f"this dash-personas (reads {FORMAT_VERSION.split('.')[0]}.x); "
+                                 "rebuild the tool", file=source)
         body = document.get("tool")
         if not isinstance(body, dict) or hashlib.sha256(
                 _canonical(body).encode()).hexdigest() != document.get("sha256"):
-            raise ModelFileError(f"{source}: the contents do not match their checksum "
-                                 "(the file was modified or damaged)")
+            raise ModelFileError("the contents do not match their checksum "
+                                 "(the file was modified or damaged)", file=source)
         try:
             model = model_from_dict(KPrototypes, body["model"], source=source)
             curve = pd.DataFrame(body["curve"]).set_index("n_questions")
@@ -270,7 +270,7 @@ class TypingTool:
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFileError):
                 raise
-            raise ModelFileError(f"{source}: incomplete typing-tool file ({exc!r})") from None
+            raise ModelFileError(f"incomplete typing-tool file ({exc!r})", file=source) from None
 
     @classmethod
     def load(cls, path: str | Path) -> TypingTool:
@@ -321,7 +321,8 @@ def _confusion_frame(counts: np.ndarray) -> pd.DataFrame:
 
 
 def _weighted_share(hits: np.ndarray, weight: np.ndarray) -> float:
-    return float(hits @ weight / weight.sum())
+    # a sum of a subset of the weights, not a dot product: all hits give exactly 1.0
+    return min(float(weight[hits].sum() / weight.sum()), 1.0)
 
 
 def _argmin(distances: np.ndarray) -> np.ndarray:

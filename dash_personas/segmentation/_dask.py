@@ -81,6 +81,7 @@ from ._restarts import (
     adjusted_rand_index_from_table,
     ranking_costs,
     restart_report,
+    restarts_to_polish,
     warn_if_restarts_disagree,
 )
 
@@ -680,14 +681,15 @@ def fit_dask(model: Any, X: Any, categorical: Any = None, sample_weight: Any = N
     fill = _FillCache(prepared, distance, p_num)
     _lloyd_dask(runs, prepared, distance, p_num, int(model.max_iter), float(model.tol),
                 model.verbose, fill)
-    best = int(np.argmin(ranking_costs([run.history[-1] for run in runs])))
-    if not runs[best].at_optimum and runs[best].n_iter < int(model.max_iter):
-        _run_to_optimum(runs[best], prepared, distance, p_num, int(model.max_iter),
-                        model.verbose, fill, n_init)
+    for polished in restarts_to_polish(ranking_costs([run.history[-1] for run in runs])):
+        if not runs[polished].at_optimum and runs[polished].n_iter < int(model.max_iter):
+            _run_to_optimum(runs[polished], prepared, distance, p_num, int(model.max_iter),
+                            model.verbose, fill, n_init)
 
     costs = list(ranking_costs([run.history[-1] for run in runs]))
     report = restart_report(costs, [run.n_iter for run in runs],
-                            [np.zeros(1, dtype=np.int32)] * len(runs))
+                            [np.zeros(1, dtype=np.int32)] * len(runs),
+                            [run.at_optimum for run in runs])
     top = [int(i) for i in report.top]
     kept = runs[report.best]
     assert kept.labels is not None

@@ -321,18 +321,36 @@ class KPrototypesDistance:
         The missing-value rescaling and ``|z|^2`` are per-row and do not change the
         arg-min; :meth:`finish` turns these into real distances.
         """
-        if prepared.numeric.shape[1]:
-            dist = prepared.numeric[start:stop] @ (-2.0 * prototypes.numeric.T)
+        return self.partial_rows(prepared, slice(start, stop), prototypes, tables)
+
+    def partial_rows(self, prepared: PreparedData, rows: slice | np.ndarray,
+                     prototypes: Prototypes, tables: list[np.ndarray]) -> np.ndarray:
+        """:meth:`partial` of the rows selected by a slice or an index array."""
+        numeric = prepared.numeric[rows]
+        if numeric.shape[1]:
+            dist = numeric @ (-2.0 * prototypes.numeric.T)
             sq = prototypes.numeric**2
             if prepared.mask is None:
                 dist += sq.sum(axis=1)
             else:
-                dist += prepared.mask[start:stop] @ sq.T
+                dist += prepared.mask[rows] @ sq.T
         else:
-            dist = np.zeros((stop - start, prototypes.n_clusters))
+            dist = np.zeros((numeric.shape[0], prototypes.n_clusters))
         for codes, table in zip(prepared.block_codes, tables):
-            dist += np.take(table, codes[start:stop], axis=0)
+            dist += np.take(table, codes[rows], axis=0)
         return dist
+
+    def prototype_drift(self, old: Prototypes, new: Prototypes) -> np.ndarray:
+        """How far each prototype moved: ``sqrt(d(old_c, new_c))``, shape ``(k,)``.
+
+        ``sqrt(d)`` is a metric (the Euclidean combination of a Euclidean distance
+        and the square root of a weighted Hamming distance), so a row's ``sqrt`` of
+        its distance to prototype ``c`` changes by at most ``sqrt(row scale)`` times
+        this when ``c`` moves (over its observed features only, by even less).
+        """
+        numeric = ((old.numeric - new.numeric) ** 2).sum(axis=1)
+        mismatch = (old.categorical != new.categorical) @ (self.gamma * self.categorical_weights)
+        return np.sqrt(numeric + mismatch)
 
     def finish(self, prepared: PreparedData, start: int, stop: int,
                partial: np.ndarray) -> np.ndarray:
@@ -346,11 +364,17 @@ class KPrototypesDistance:
     def finish_selected(self, prepared: PreparedData, start: int, stop: int,
                         partial: np.ndarray, labels: np.ndarray) -> np.ndarray:
         """Full distance of each row of a :meth:`partial` block to its labelled prototype."""
-        best = partial[np.arange(stop - start), labels] + prepared.row_sq[start:stop]
-        np.maximum(best, 0.0, out=best)
+        return self.finish_rows(prepared, slice(start, stop),
+                                partial[np.arange(stop - start), labels])
+
+    def finish_rows(self, prepared: PreparedData, rows: slice | np.ndarray,
+                    values: np.ndarray) -> np.ndarray:
+        """Full distances from one :meth:`partial` value per selected row (in place)."""
+        values += prepared.row_sq[rows]
+        np.maximum(values, 0.0, out=values)
         if prepared.row_scale is not None:
-            best *= prepared.row_scale[start:stop]
-        return best
+            values *= prepared.row_scale[rows]
+        return values
 
 
 class PreparedData:
@@ -445,12 +469,13 @@ class PreparedData:
         return totals
 
     # -- one Lloyd pass ---------------------------------------------------------
-    def assign(self, centers: Prototypes, labels: np.ndarray, nearest: np.ndarray
-               ) -> SufficientStats:
+    def assign(self, centers: Prototypes, labels: np.ndarray, nearest: np.ndarray,
+               second: np.ndarray | None = None) -> SufficientStats:
         """Assign every row to its nearest centre and accumulate the statistics.
 
         ``labels`` (previous labels, updated in place) and ``nearest`` (distance to
-        the assigned centre, written in place) have length ``n``.
+        the assigned centre, written in place) have length ``n``; so has ``second``
+        (distance to the second-nearest centre, written in place when given).
         """
         distance = self.distance
         tables = distance.block_tables(centers.categorical)
@@ -460,6 +485,8 @@ class PreparedData:
             part = distance.partial(self, start, stop, centers, tables)
             lab = np.argmin(part, axis=1).astype(np.int32)
             best = distance.finish_selected(self, start, stop, part, lab)
+            if second is not None:
+                second[start:stop] = self.runner_up(slice(start, stop), part, lab)
             n_changed = int(np.count_nonzero(labels[start:stop] != lab))
             labels[start:stop] = lab
             nearest[start:stop] = best
@@ -471,28 +498,61 @@ class PreparedData:
     def chunk_stats(self, start: int, stop: int, lab: np.ndarray, k: int, best: np.ndarray,
                     n_changed: int) -> SufficientStats:
         """Sufficient statistics of rows ``start:stop`` given their labels."""
-        rows = stop - start
-        weight = self.update_weight[start:stop]
-        membership = np.zeros((rows, k))
-        membership[np.arange(rows), lab] = weight
-        # bincount adds in row order, as membership.sum(axis=0) did: the same bits, 10x faster
-        cluster_weight = np.bincount(lab, weights=weight, minlength=k)
-        numeric_sum = membership.T @ self.numeric[start:stop]
-        if self.mask is None:
-            numeric_weight = np.repeat(cluster_weight[:, None], self.numeric.shape[1], axis=1)
-        else:
-            numeric_weight = membership.T @ self.mask[start:stop]
-        block_counts = []
-        lab64 = lab.astype(np.int64)
-        for codes, n_codes in zip(self.block_codes, self.block_sizes):
-            flat = lab64 * n_codes + codes[start:stop]
-            counts = np.bincount(flat, weights=weight, minlength=k * n_codes)
-            block_counts.append(counts.reshape(k, n_codes))
         cost_weight = self.cost_weight
         cost = float(best @ cost_weight[start:stop]) if cost_weight is not None \
             else float(best.sum())
+        return self.stats_for_rows(slice(start, stop), lab, k, self.update_weight[start:stop],
+                                   cost, n_changed)
+
+    def stats_for_rows(self, rows: slice | np.ndarray, lab: np.ndarray, k: int,
+                       weight: np.ndarray, cost: float = 0.0, n_changed: int = 0
+                       ) -> SufficientStats:
+        """Statistics of the selected rows given their labels, each row counted with
+        ``weight`` (negative to take rows out of a running total)."""
+        n_rows = lab.shape[0]
+        membership = np.zeros((n_rows, k))
+        membership[np.arange(n_rows), lab] = weight
+        # bincount adds in row order, as membership.sum(axis=0) did: the same bits, 10x faster
+        cluster_weight = np.bincount(lab, weights=weight, minlength=k)
+        numeric_sum = membership.T @ self.numeric[rows]
+        if self.mask is None:
+            numeric_weight = np.repeat(cluster_weight[:, None], self.numeric.shape[1], axis=1)
+        else:
+            numeric_weight = membership.T @ self.mask[rows]
+        block_counts = []
+        lab64 = lab.astype(np.int64)
+        for codes, n_codes in zip(self.block_codes, self.block_sizes):
+            flat = lab64 * n_codes + codes[rows]
+            counts = np.bincount(flat, weights=weight, minlength=k * n_codes)
+            block_counts.append(counts.reshape(k, n_codes))
         return SufficientStats(cluster_weight, numeric_sum, numeric_weight, block_counts, cost,
                                n_changed)
+
+    def runner_up(self, rows: slice | np.ndarray, partial: np.ndarray,
+                  lab: np.ndarray) -> np.ndarray:
+        """Distance of each selected row to its second-nearest prototype (``inf`` for
+        k = 1); overwrites the nearest column of ``partial``."""
+        partial[np.arange(partial.shape[0]), lab] = np.inf
+        with np.errstate(invalid="ignore"):  # inf x a row scale of 0
+            return self.distance.finish_rows(self, rows, partial.min(axis=1))
+
+    def stats_cost(self, stats: SufficientStats, square_sums: np.ndarray, centers: Prototypes,
+                   tables: list[np.ndarray]) -> float:
+        """Cost of the labelling ``stats`` sums up, against ``centers``, from the sums alone.
+
+        ``square_sums[c]`` is the weighted sum of ``|z|^2`` over segment ``c``'s rows
+        (``update_weight * row_sq``). The numeric part is ``sum w|z - c|^2 = sum w|z|^2 -
+        2 c . sum wz + c^2 . sum w`` (observed features only), the categorical one each
+        block's counts times its cost table, so a pass in which few rows moved costs
+        O(k x codes), not O(n). Equals the sum over rows up to rounding (~1e-15 relative
+        where the segments' spread is not tiny against their distance from 0).
+        """
+        numeric = (square_sums - 2.0 * np.einsum("kj,kj->k", centers.numeric, stats.numeric_sum)
+                   + np.einsum("kj,kj->k", centers.numeric**2, stats.numeric_weight))
+        categorical = sum((np.einsum("kc,ck->k", counts, table)
+                           for counts, table in zip(stats.block_counts, tables)),
+                          np.zeros(centers.n_clusters))
+        return float((numeric + categorical).sum())
 
     def stats_for_labels(self, labels: np.ndarray, k: int) -> SufficientStats:
         """Statistics for a given labelling (used to turn labels into prototypes)."""

@@ -35,7 +35,12 @@ from ._membership import (
     membership_temperature,
 )
 from ._persistence import load_model, model_from_text, model_to_text, save_model
-from ._restarts import ranking_costs, restart_report, warn_if_restarts_disagree
+from ._restarts import (
+    ranking_costs,
+    restart_report,
+    restarts_to_polish,
+    warn_if_restarts_disagree,
+)
 
 __all__ = ["KPrototypes"]
 
@@ -81,15 +86,16 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         equally cheap restarts found different segments (raise ``n_init`` then).
     max_iter : int, default=100
         Maximum number of assignment passes per run.
-    tol : float, default=0.0
-        With the default 0 every restart runs to its local optimum: until no row
-        changes segment (or a pass no longer lowers the cost), capped by
-        ``max_iter``. A positive ``tol`` stops a restart once a pass lowers its
-        cost by at most ``tol`` times the cost, which is faster on overlapping
-        segments but ranks the restarts on costs that can be well above their
-        optimum; the cheapest one then still runs on to its local optimum. Either
-        way ``predict`` on the training rows gives ``labels_`` and the prototypes
-        are the means and modes of the segments.
+    tol : float, default=1e-4
+        Screens the restarts: each stops once a pass lowers its cost by at most
+        ``tol`` times the cost (rows may still move then, a few ppm above the
+        optimum). The cheapest restart, and the next distinct one within 0.1 % of
+        it, then run on to their local optimum (until no row changes segment or
+        a pass no longer lowers the cost, capped by ``max_iter``) and the cheaper
+        of them is kept. So the fitted model is always at a local optimum:
+        ``predict`` on the training rows gives ``labels_`` and the prototypes are
+        the means and modes of the segments. With 0 every restart runs to its
+        optimum before they are compared (slower on overlapping segments).
     scale : bool, default=True
         Standardise numeric features before clustering.
     random_state : int, RandomState instance or None, default=None
@@ -189,7 +195,7 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         init: Any = "k-prototypes++",
         n_init: int = 10,
         max_iter: int = 100,
-        tol: float = 0.0,
+        tol: float = 1e-4,
         scale: bool = True,
         random_state: Any = None,
         n_jobs: int | None = None,
@@ -278,18 +284,17 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
                           self.verbose, run_index, n_init)
 
         with one_blas_thread():
-            if n_init > 1 and self.n_jobs not in (None, 1):
-                results = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                    delayed(run)(i) for i in range(n_init)
-                )
-            else:
-                results = [run(i) for i in range(n_init)]
-            best = int(np.argmin(ranking_costs([run.cost for run in results])))
-            results[best] = run_to_optimum(prepared, results[best], int(self.max_iter),
-                                           self.verbose, best, n_init)
+            results = self._map_runs(run, range(n_init))
+            # compared where tol stopped them; the cheapest few then reach their optimum
+            polished = restarts_to_polish(ranking_costs([run.cost for run in results]))
+            finished = self._map_runs(lambda i, stopped=results: run_to_optimum(
+                prepared, stopped[i], int(self.max_iter), self.verbose, i, n_init), polished)
+            for index, result in zip(polished, finished):
+                results[index] = result
         report = restart_report(ranking_costs([run.cost for run in results]),
                                 [run.n_iter for run in results],
-                                [run.labels for run in results])
+                                [run.labels for run in results],
+                                [run.at_optimum for run in results])
         prototypes, labels, cost, n_iter, history, _ = results[report.best]
         del results  # the report keeps only the labels of the top restarts
         warn_if_restarts_disagree(report, n_init)
@@ -320,6 +325,14 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         self._n_features_out = k
         self.membership_ = self._training_membership(prepared)
         return self
+
+    def _map_runs(self, function: Any, indices: Any) -> list[LloydRun]:
+        """``function`` over restart indices, in threads when ``n_jobs`` asks for them."""
+        indices = list(indices)
+        if len(indices) > 1 and self.n_jobs not in (None, 1):
+            return Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(function)(i) for i in indices)
+        return [function(i) for i in indices]
 
     def _encode_init(self, encoder: MixedEncoder, k: int) -> Prototypes:
         init = self.init

@@ -11,7 +11,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ._bounds import BoundedAssignment
 from ._kernels import PreparedData, Prototypes, SufficientStats
+
+#: Whether :func:`run_to_optimum` uses bounded passes (a switch for the benchmarks,
+#: which measure it against full passes).
+BOUNDED_LATE_PASSES = True
 
 
 class LloydRun(NamedTuple):
@@ -46,8 +51,8 @@ def judge_pass(stats: SufficientStats, previous_cost: float, tol: float) -> Pass
 
 
 def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: float,
-          verbose: Any, run_index: int, n_runs: int, *, labels: np.ndarray | None = None
-          ) -> LloydRun:
+          verbose: Any, run_index: int, n_runs: int, *, labels: np.ndarray | None = None,
+          bounded: bool = False) -> LloydRun:
     """Batch k-prototypes iterations from ``prototypes`` until labels stop changing.
 
     Parameters
@@ -69,6 +74,9 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     labels : ndarray of int32, optional
         Labels of a run being continued (moves are counted against them); updated
         in place.
+    bounded : bool, default=False
+        Recompute only the rows whose bounds do not settle them
+        (:class:`BoundedAssignment`): for runs in which few rows still move.
 
     Returns
     -------
@@ -81,8 +89,12 @@ def lloyd(prepared: PreparedData, prototypes: Prototypes, max_iter: int, tol: fl
     n_iter = 0
     previous_cost = np.inf
     at_optimum = False
+    passes = BoundedAssignment(prepared, labels) if bounded else None
     for n_iter in range(1, max_iter + 1):
-        stats = prepared.assign(prototypes, labels, nearest)
+        if passes is None:
+            stats = prepared.assign(prototypes, labels, nearest)
+        else:
+            stats, prototypes = passes.assign(prototypes)
         history.append(stats.cost)
         if verbose:
             print(f"run {run_index + 1}/{n_runs}  pass {n_iter:3d}  cost {stats.cost:.6g}  "
@@ -119,15 +131,17 @@ def run_to_optimum(prepared: PreparedData, run: LloydRun, max_iter: int, verbose
     """Continue a run that stopped on ``tol`` until no row moves (``max_iter`` passes in all).
 
     With a positive ``tol`` the restarts are compared where it stopped them; the
-    kept one then pays for the last passes, so the fitted model is always at a
-    local optimum (its prototypes are the means and modes of its segments).
+    cheapest then pay for the last passes, so the fitted model is always at a
+    local optimum (its prototypes are the means and modes of its segments). Few
+    rows move in those passes, so they recompute only the rows their bounds do not
+    settle (:class:`BoundedAssignment`) and end with one full pass.
     """
     if run.at_optimum or run.n_iter >= max_iter:
         return run
     k = run.prototypes.n_clusters
     start = prepared.update_centers(prepared.stats_for_labels(run.labels, k), run.prototypes)
     more = lloyd(prepared, start, max_iter - run.n_iter, 0.0, verbose, run_index, n_runs,
-                 labels=run.labels.copy())
+                 labels=run.labels.copy(), bounded=BOUNDED_LATE_PASSES)
     return more._replace(n_iter=run.n_iter + more.n_iter,
                          cost_history=run.cost_history + more.cost_history)
 

@@ -14,6 +14,9 @@ N_TOP = 5
 COST_TIE = 1e-3
 #: Two solutions agree when their adjusted Rand index is at least this.
 MIN_AGREEMENT = 0.9
+#: Restarts run on to their local optimum after ``tol`` stopped them: the cheapest
+#: and the next distinct ones within ``COST_TIE`` of it (once there, one may overtake).
+N_POLISHED = 2
 
 
 class RestartsDisagreeWarning(UserWarning):
@@ -27,8 +30,10 @@ class RestartReport:
     Attributes
     ----------
     costs : ndarray of shape (n_init,)
-        Cost of each restart where it stopped, in the order they were run: the
-        kept one at its local optimum, the others where ``tol`` stopped them.
+        Cost of each restart where it stopped, in the order they were run: at its
+        local optimum where ``at_optimum`` says so (the kept one, the runner-up it
+        was compared with there, or every restart with ``tol=0``), the others
+        where ``tol`` stopped them (a few ppm above their optimum).
     n_iter : ndarray of shape (n_init,)
         Assignment passes of each restart.
     best : int
@@ -45,6 +50,9 @@ class RestartReport:
         Relative cost gap of each runner-up to the best: ``cost / best_cost - 1``.
     top_ari : ndarray of shape (len(top) - 1,)
         Adjusted Rand index of each runner-up's labels against the best labels.
+    at_optimum : ndarray of bool, shape (n_init,)
+        Which restarts ended where no row would move (``restart_report`` counts
+        every restart as at its optimum when not told).
     """
 
     costs: np.ndarray
@@ -56,6 +64,7 @@ class RestartReport:
     top_labels: np.ndarray
     top_cost_gap: np.ndarray
     top_ari: np.ndarray
+    at_optimum: np.ndarray
 
     @property
     def disagreeing(self) -> np.ndarray:
@@ -71,9 +80,12 @@ class RestartReport:
 
 
 def restart_report(costs: Sequence[float], n_iter: Sequence[int],
-                   labels: Sequence[np.ndarray]) -> RestartReport:
+                   labels: Sequence[np.ndarray],
+                   at_optimum: Sequence[bool] | None = None) -> RestartReport:
     """Summarise restarts from their final costs, pass counts and labels."""
     costs_array = np.asarray(costs, dtype=np.float64)
+    reached = np.ones(costs_array.size, dtype=bool) if at_optimum is None \
+        else np.asarray(at_optimum, dtype=bool)
     order = np.argsort(costs_array, kind="stable")
     top = order[:N_TOP]
     best_cost = float(costs_array[top[0]])
@@ -90,7 +102,30 @@ def restart_report(costs: Sequence[float], n_iter: Sequence[int],
         top_cost_gap=(costs_array[top[1:]] - best_cost) / scale,
         top_ari=np.array([adjusted_rand_index(top_labels[0], other)
                           for other in top_labels[1:]]),
+        at_optimum=reached,
     )
+
+
+def restarts_to_polish(costs: Sequence[float]) -> list[int]:
+    """Restarts to run on to their local optimum, compared where ``tol`` stopped them.
+
+    The cheapest one and, up to ``N_POLISHED`` in all, the next cheapest within
+    ``COST_TIE`` of it: stopped a few ppm above their optima, a runner-up can still
+    overtake. A restart whose cost ties with one already chosen (``ranking_costs``'
+    rounding rule) is the same segmentation and is skipped. Costs only, so that
+    in-memory and distributed fits choose the same restarts.
+    """
+    values = np.asarray(costs, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    cheapest = values[order[0]]
+    chosen: list[int] = []
+    for index in order:
+        value = values[index]
+        if len(chosen) == N_POLISHED or value - cheapest > COST_TIE * abs(cheapest):
+            break
+        if all(abs(value - values[other]) > 1e-9 * abs(value) for other in chosen):
+            chosen.append(int(index))
+    return chosen
 
 
 def warn_if_restarts_disagree(report: RestartReport, n_init: int) -> None:

@@ -13,6 +13,7 @@ from dash_personas.segmentation import KPrototypes, RestartReport, RestartsDisag
 from dash_personas.segmentation._restarts import (
     adjusted_rand_index,
     restart_report,
+    restarts_to_polish,
     warn_if_restarts_disagree,
 )
 
@@ -23,6 +24,13 @@ def hard_data():
     X, _ = make_mixed_blobs(4_000, n_numeric=6, n_categorical=6, n_clusters=5, separation=0.5,
                             concentration=0.3, random_state=1)
     return X
+
+
+@pytest.fixture(scope="module")
+def six_restarts(hard_data):
+    """Six restarts from the same seeds at the default tol and at tol=0."""
+    return {tol: KPrototypes(5, n_init=6, tol=tol, random_state=3).fit(hard_data)
+            for tol in (1e-4, 0.0)}
 
 
 def _costs_from_labels(model: KPrototypes, X, labels: np.ndarray) -> tuple[float, float]:
@@ -74,30 +82,68 @@ def test_the_kept_run_continues_where_tol_stopped_it(hard_data):
     assert continued.cost_history[: early.n_iter] == early.cost_history
 
 
-def test_the_restart_report_matches_a_recomputation(hard_data):
-    # the default tol=0: every restart, not only the kept one, ends at its local optimum
-    model = KPrototypes(5, n_init=6, random_state=3).fit(hard_data)
-    assert model.tol == 0.0
+@pytest.mark.parametrize("tol", [1e-4, 0.0])
+def test_the_restart_report_matches_a_recomputation(hard_data, six_restarts, tol):
+    model = six_restarts[tol]
+    assert KPrototypes().tol == 1e-4  # the default
     report = model.restarts_
     assert isinstance(report, RestartReport)
-    assert report.costs.shape == (6,) and report.n_iter.shape == (6,)
+    assert report.costs.shape == report.n_iter.shape == report.at_optimum.shape == (6,)
     assert report.best == int(np.argmin(report.costs))
     assert report.best_cost == model.cost_ == report.costs.min()
-    assert report.n_iter[report.best] == model.n_iter_
+    assert report.n_iter[report.best] == model.n_iter_ and report.at_optimum[report.best]
+    # tol=0: every restart ran to its optimum; the default: the cheapest two (distinct)
+    assert report.at_optimum.sum() == (6 if tol == 0 else 2)
     assert report.cost_spread == pytest.approx(
         (report.costs.max() - report.costs.min()) / report.costs.min(), rel=1e-12)
     np.testing.assert_array_equal(report.top, np.argsort(report.costs, kind="stable")[:5])
     np.testing.assert_array_equal(report.top_labels[0], model.labels_)
     for position, restart in enumerate(report.top):
-        # each kept labelling is a fixed point whose cost is the one reported for it
         own, after = _costs_from_labels(model, hard_data, report.top_labels[position])
-        assert own == pytest.approx(report.costs[restart], rel=1e-9)
-        assert after >= own * (1 - 1e-12)
+        if report.at_optimum[restart]:
+            # a fixed point whose cost is the one reported for it
+            assert own == pytest.approx(report.costs[restart], rel=1e-9)
+            assert after >= own * (1 - 1e-12)
+        else:  # stopped by tol: the reported cost is above what its labels' means give
+            assert own <= report.costs[restart] * (1 + 1e-12)
     for position in range(1, len(report.top)):
         assert report.top_ari[position - 1] == pytest.approx(
             adjusted_rand_score(report.top_labels[0], report.top_labels[position]), abs=1e-12)
         assert report.top_cost_gap[position - 1] == pytest.approx(
             report.costs[report.top[position]] / report.best_cost - 1, abs=1e-15)
+
+
+def test_the_restarts_run_on_to_their_optimum_are_those_of_tol_0(six_restarts):
+    """From a tol stop a restart continues on the path tol=0 takes: same passes, same end."""
+    screened, exact = six_restarts[1e-4].restarts_, six_restarts[0.0].restarts_
+    reached = np.flatnonzero(screened.at_optimum)
+    np.testing.assert_allclose(screened.costs[reached], exact.costs[reached], rtol=1e-12)
+    np.testing.assert_array_equal(screened.n_iter[reached], exact.n_iter[reached])
+    others = np.flatnonzero(~screened.at_optimum)
+    assert others.size and (screened.costs[others] > exact.costs[others]).all()
+    assert (screened.n_iter[others] < exact.n_iter[others]).all()
+
+
+def test_a_runner_up_that_overtakes_once_at_its_optimum_is_kept(hard_data, six_restarts,
+                                                                monkeypatch):
+    """With random_state=3 the second cheapest restart at the tol stop ends cheaper."""
+    import dash_personas.segmentation._restarts as restarts
+
+    default = six_restarts[1e-4]
+    monkeypatch.setattr(restarts, "N_POLISHED", 1)
+    only_cheapest = KPrototypes(5, n_init=6, random_state=3).fit(hard_data)
+    assert default.restarts_.best != only_cheapest.restarts_.best
+    assert default.cost_ < only_cheapest.cost_ * (1 - 1e-7)
+    np.testing.assert_array_equal(default.predict(hard_data), default.labels_)
+
+
+def test_restarts_to_polish_takes_the_cheapest_distinct_ones_within_the_tie_band():
+    # the cheapest; 100.0 + 1e-8 ties with it (the same segmentation); 100.05 is next
+    assert restarts_to_polish([100.05, 100.0, 100.0 + 1e-8, 100.08]) == [1, 0]
+    assert restarts_to_polish([100.0, 100.2]) == [0]  # 0.2 % dearer: a worse optimum
+    assert restarts_to_polish([100.0, 100.0, 100.0]) == [0]
+    assert restarts_to_polish([5.0]) == [0]
+    assert restarts_to_polish([0.0, 0.0]) == [0]
 
 
 def test_one_restart_gives_a_report_without_runners_up(hard_data):

@@ -80,3 +80,71 @@ def test_a_selection_writes_the_url_without_a_server_callback(dash_duo, survey_c
     wait_for_dash_idle(dash_duo.driver, 30.0)
     assert len(_selected(dash_duo)) == 1 and third.name in _selected(dash_duo)[0]
     assert dash_duo.get_logs() == []
+
+
+_WATCH_JS = """
+// tag the nodes a re-render would replace, count Plotly re-plots and record which
+// elements of the gallery change
+window.__watch = {plots: 0, added: 0, changed: new Set()};
+for (const el of document.querySelectorAll(
+        '.dash-personas-card, .dash-personas-slot, .js-plotly-plot, #profiles table')) {
+    el.__before = true;
+}
+for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    gd.on('plotly_afterplot', () => { window.__watch.plots += 1; });
+}
+new MutationObserver(records => records.forEach(r => {
+    const slot = r.target.closest && r.target.closest('.dash-personas-slot');
+    if (r.type === 'childList' && !(r.target.matches && r.target.matches('button'))) {
+        window.__watch.added += r.addedNodes.length + r.removedNodes.length;
+    }
+    // Dash marks the outputs of a running callback (data-dash-is-loading)
+    if (slot && r.attributeName !== 'data-dash-is-loading') {
+        window.__watch.changed.add(JSON.parse(slot.id).persona);
+    }
+})).observe(document.getElementById('personas'),
+            {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+_WATCHED_JS = """
+const all = [...document.querySelectorAll(
+    '.dash-personas-card, .dash-personas-slot, .js-plotly-plot, #profiles table')];
+return {same: all.length > 0 && all.every(el => el.__before === true), plots: window.__watch.plots,
+        added: window.__watch.added, changed: [...window.__watch.changed].sort()};
+"""
+
+
+def test_a_selection_restyles_two_cards_and_replots_no_chart(dash_duo, survey_case):
+    """Only the cards whose state changes are touched; no node is replaced, no chart
+    re-plotted (the opacity is set on the drawn traces): a selection that re-rendered
+    the page, the gallery or the figures would fail here."""
+    from dash_personas.figures import DIM_OPACITY
+
+    personas = survey_case.personas
+    dash_duo.start_server(create_app(personas, survey_case.scores))
+    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    _select(dash_duo, 0)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    dash_duo.driver.execute_script(_WATCH_JS)
+
+    _select(dash_duo, 2)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[2].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    watched = dash_duo.driver.execute_script(_WATCHED_JS)
+    assert watched == {"same": True, "plots": 0, "added": 0,
+                       "changed": sorted([personas[0].id, personas[2].id])}
+    # ... and yet every chart and card shows the new selection
+    opacities = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('#compare .js-plotly-plot')].map(
+            gd => gd.data.filter(t => typeof t.meta === 'string').map(
+                t => [t.meta, t.opacity === undefined ? 1 : t.opacity]));""")
+    assert len(opacities) >= 6 and all(
+        opacity == (1 if meta == personas[2].id else DIM_OPACITY)
+        for chart in opacities for meta, opacity in chart)
+    assert len(_selected(dash_duo)) == 1 and personas[2].name in _selected(dash_duo)[0]
+    pressed = [b.get_attribute("aria-pressed") for b in
+               dash_duo.find_elements(".dash-personas-select")]
+    assert pressed == ["true" if i == 2 else "false" for i in range(len(personas))]
+    assert dash_duo.get_logs() == []

@@ -36,10 +36,11 @@ def compact_js(source: str) -> str:
 
 # The selection of a gallery, in one callback: a click on a card's select button
 # toggles it, and a selection set another way (restored by the store's persistence, set
-# by the host app's own callback) is shown as well. Every Dash output is a store update
-# that walks the whole layout, and every callback several: so one callback does it all,
-# restyles only the cards whose state changes (the previous and the new selection;
-# no_update for the others) and highlights the charts in place.
+# by the host app's own callback) is shown as well. Each callback costs Dash several
+# store dispatches, each walking the page's components, and Dash marks every output of
+# a running callback as loading (a re-render of each): so the store is the one output,
+# the cards whose state changes (the previous and the new selection) are restyled with
+# set_props, the others are not touched, and the charts are highlighted in place.
 _SELECT_JS = """
 function(nClicks, chosen, pressed, figures) {
     const dc = window.dash_clientside;
@@ -51,13 +52,17 @@ function(nClicks, chosen, pressed, figures) {
     const idOf = (id) => JSON.stringify(Object.keys(id).sort().reduce(
         (o, k) => { o[k] = id[k]; return o; }, {}));
     const on = (ctx.inputs_list[0] || []).map(item => item.id.persona === next);
-    const pick = (yes, no) => on.map(
-        (o, i) => (o === (pressed[i] === 'true')) ? dc.no_update : (o ? yes : no));
     const specs = ctx.states_list[1] || [];
     (figures || []).forEach((fig, n) => highlightChart(fig, specs[n], next));
-    return [clicked ? next : dc.no_update, pick(%(card_on)s, %(card_off)s),
-            pick('true', 'false'), pick(%(button_on)s, %(button_off)s),
-            pick('Selected', 'Select')];
+    (ctx.inputs_list[0] || []).forEach((item, i) => {
+        if (on[i] === (pressed[i] === 'true')) { return; }
+        dc.set_props(Object.assign({}, item.id, {subcomponent: 'card'}),
+                     {className: on[i] ? %(card_on)s : %(card_off)s});
+        dc.set_props(item.id, {'aria-pressed': on[i] ? 'true' : 'false',
+                               className: on[i] ? %(button_on)s : %(button_off)s,
+                               children: on[i] ? 'Selected' : 'Select'});
+    });
+    return clicked ? next : dc.no_update;
     // Apply the selection to one chart (same rule as
     // dash_personas.figures.highlight_figure): the live Plotly graph is restyled in
     // place (opacity only: Plotly's cheapest redraw; the heatmap's outline by a
@@ -145,10 +150,6 @@ def register_callbacks(app: Any) -> Any:
             "button_on": json.dumps(button_class(True)),
             "button_off": json.dumps(button_class(False))}),
         Output(store, "data", allow_duplicate=True),
-        Output(sel("card"), "className"),
-        Output(sel("select"), "aria-pressed"),
-        Output(sel("select"), "className"),
-        Output(sel("select"), "children"),
         Input(sel("select"), "n_clicks"),
         Input(store, "data"),
         State(sel("select"), "aria-pressed"),

@@ -147,3 +147,52 @@ def test_a_selection_restyles_two_cards_and_replots_no_chart(dash_duo, survey_ca
                dash_duo.find_elements(".dash-personas-select")]
     assert pressed == ["true" if i == 2 else "false" for i in range(len(personas))]
     assert dash_duo.get_logs() == []
+
+
+def test_a_selection_set_by_the_host_app_shows_on_cards_and_charts(dash_duo, survey_case):
+    """A host callback that writes the gallery's selection store: the cards, buttons
+    and charts of the group follow, as after a click."""
+    import dash
+    import dash_bootstrap_components as dbc
+    from dash import Input, Output, html
+
+    from dash_personas.components import (
+        PersonaGallery,
+        SegmentSizes,
+        bootstrap_stylesheet,
+        register_callbacks,
+    )
+    from dash_personas.figures import DIM_OPACITY
+
+    personas = survey_case.personas
+    app = dash.Dash(__name__, serve_locally=True)
+    app.config.external_stylesheets = [bootstrap_stylesheet(app)]
+    app.layout = dbc.Container([
+        html.Button("Show the third persona", id="host-pick"),
+        PersonaGallery(personas, aio_id="main", group="g", detail="compact"),
+        SegmentSizes(personas, aio_id="sizes", group="g"),
+    ])
+    register_callbacks(app)
+
+    @app.callback(Output(PersonaGallery.selection_id("main", "g"), "data"),
+                  Input("host-pick", "n_clicks"), prevent_initial_call=True)
+    def _pick(_clicks):
+        return personas[2].id
+
+    dash_duo.start_server(app)
+    wait_until(lambda: dash_duo.find_elements(".js-plotly-plot"), 30.0)
+    dash_duo.find_element("#host-pick").click()
+    wait_until(lambda: len(_selected(dash_duo)) == 1, 30.0)
+    assert personas[2].name in _selected(dash_duo)[0]
+    buttons = dash_duo.find_elements(".dash-personas-select")
+    wait_until(lambda: buttons[2].get_attribute("aria-pressed") == "true", 30.0)
+    assert buttons[2].text == "Selected"
+    opacities = dash_duo.driver.execute_script(
+        "return document.querySelector('.js-plotly-plot').data.map("
+        "t => t.opacity === undefined ? 1 : t.opacity)")
+    assert opacities[:len(personas)] == [1 if i == 2 else DIM_OPACITY
+                                         for i in range(len(personas))]
+    # a click afterwards toggles from the host's selection
+    _select(dash_duo, 2)
+    wait_until(lambda: not _selected(dash_duo), 30.0)
+    assert dash_duo.get_logs() == []

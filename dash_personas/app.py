@@ -11,6 +11,7 @@ the installed ``bootstrap-flask`` package and Dash's own scripts locally
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 from pathlib import Path
@@ -351,10 +352,9 @@ def persona_layout(people: PersonaSet, mode: str, selected: str | None = None, *
 
 
 #: Ids of the view's URL, its canonical query string (the view shown), the note saying
-#: what is shown, the re-rendered persona sections and the (empty) output of the
-#: browser callback that writes the query to the address bar.
+#: what is shown and the re-rendered persona sections.
 VIEW_LOCATION, VIEW_STORE = "view-location", "view-state"
-VIEW_NOTE, VIEW_SECTIONS, VIEW_URL = "view-note", "persona-sections", "view-url"
+VIEW_NOTE, VIEW_SECTIONS = "view-note", "persona-sections"
 #: Id of the wave selector of a view with waves (a study's "Personas now" page).
 VIEW_WAVE = "view-wave"
 #: Renderings of the persona sections kept per dashboard (the view the browser shows
@@ -424,14 +424,12 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     # selection is highlighted in the browser and put in the store there (no round trip);
     # the store keeps the persona for the next filter change.
     app.clientside_callback(
-        compact_js(_SELECTION_QUERY_JS),
+        compact_js(_VIEW_QUERY_JS).replace("%(store)s", json.dumps(f"{VIEW_STORE}.data")),
         Output(VIEW_STORE, "data", allow_duplicate=True),
         Input(PersonaGallery.ids.selection(GALLERY_ID, GROUP), "data"),
-        State(VIEW_STORE, "data"),
+        Input(VIEW_STORE, "data"),
         prevent_initial_call=True,
     )
-    app.clientside_callback(compact_js(_VIEW_URL_JS), Output(VIEW_URL, "data"),
-                            Input(VIEW_STORE, "data"), prevent_initial_call=True)
 
     # the answer-shares chart keeps the feature the reader chose
     known_features = {option["value"] for option in _feature_options(people)}
@@ -491,7 +489,7 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
     panel = [FilterPanel(source.options, id="filters")] if source.options else []
     register_filter_callbacks(app)
     return [dcc.Location(id=VIEW_LOCATION, refresh=False), dcc.Store(id=VIEW_STORE, data=""),
-            dcc.Store(id=VIEW_URL), *_wave_select(views), *panel,
+            *_wave_select(views), *panel,
             html.Div(_view_note(ViewState(), views, []), id=VIEW_NOTE, role="status",
                      className="mt-2"),
             # the k evidence is the fit's: it does not change with the filters
@@ -509,13 +507,26 @@ def _wave_select(views: Any) -> list[Any]:
     ], className="mt-3 col-12 col-md-4 col-lg-3")]
 
 
-# The selected persona written to the view's query as ``ViewState.to_query`` writes it
-# (the persona pair first, values encoded as ``urllib.parse.quote`` does) and to the
-# address bar, replacing the entry (selections are no steps for Back): no server
-# callback runs and Dash does not re-render the page.
-_SELECTION_QUERY_JS = """
+# The view's query in the address bar, in one callback (each callback costs the browser
+# several passes over the page's components). A selection is written to the query as
+# ``ViewState.to_query`` writes it (the persona pair first, values encoded as
+# ``urllib.parse.quote`` does), replacing the entry (selections are no steps for Back): no
+# server callback runs and Dash does not re-render the page. A view from the server (a
+# filter change, a link opened with parts ignored) is pushed as a new history entry, and
+# dcc.Location is told of it as of its own links, so that Back (a popstate to another
+# address) restores the view it names.
+_VIEW_QUERY_JS = """
 function(selected, current) {
     const dc = window.dash_clientside;
+    if (dc.callback_context.triggered.some(t => t.prop_id === %(store)s)) {
+        const search = current ? '?' + current : '';
+        if (window.location.search !== search) {
+            window.history.pushState(null, '', window.location.pathname + search
+                                     + window.location.hash);
+            window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+        }
+        return dc.no_update;
+    }
     const encode = (v) => encodeURIComponent(v).replace(
         /[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
     const rest = (current || '').split('&').filter(p => p && !p.startsWith('persona='));
@@ -524,21 +535,6 @@ function(selected, current) {
     const url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
     window.history.replaceState(window.history.state, '', url);
     return query;
-}
-"""
-
-# The view's query (a filter change, a link opened with parts ignored) written to the
-# address bar as a new history entry. dcc.Location is told of it as of its own links,
-# so that Back (a popstate to another address) restores the view it names.
-_VIEW_URL_JS = """
-function(query) {
-    const search = query ? '?' + query : '';
-    if (window.location.search !== search) {
-        window.history.pushState(null, '', window.location.pathname + search
-                                 + window.location.hash);
-        window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
-    }
-    return window.dash_clientside.no_update;
 }
 """
 

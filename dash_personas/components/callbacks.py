@@ -12,6 +12,7 @@ a selection does not need a round trip to the server.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from dash import ALL, MATCH, Input, Output, State
@@ -33,77 +34,51 @@ def compact_js(source: str) -> str:
     lines = (line.strip() for line in source.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
-# Toggle the selection of a gallery (a click on a card's select button).
+# The selection of a gallery, in one callback: a click on a card's select button
+# toggles it, and a selection set another way (restored by the store's persistence, set
+# by the host app's own callback) is shown as well. Each callback costs Dash several
+# store dispatches, each walking the page's components, and Dash marks every output of
+# a running callback as loading (a re-render of each): so the store is the one output,
+# the cards whose state changes (the previous and the new selection) are restyled with
+# set_props, the others are not touched, and the charts are highlighted in place.
 _SELECT_JS = """
-function(nClicks, current) {
-    const dc = window.dash_clientside;
-    const trig = dc.callback_context.triggered_id;
-    if (!trig || typeof trig !== 'object' || trig.subcomponent !== 'select') {
-        return dc.no_update;
-    }
-    return (current === trig.persona) ? null : trig.persona;
-}
-"""
-
-# Restyle a gallery's cards and buttons for its selection: after a click, and when the
-# selection is set another way (restored by the store's persistence after a re-render,
-# or set by the host app's own callback).
-_STYLE_JS = """
-function(chosen, ids) {
-    const base = 'h-100 dash-personas-slot rounded-3';
-    const on = base + ' dash-personas-selected border border-3 border-primary';
-    const classes = ids.map(i => i.persona === chosen ? on : base);
-    const pressed = ids.map(i => i.persona === chosen ? 'true' : 'false');
-    const btn = 'btn btn-sm dash-personas-select ';
-    const outline = ids.map(
-        i => btn + (i.persona === chosen ? 'btn-primary' : 'btn-outline-primary'));
-    const text = ids.map(i => i.persona === chosen ? 'Selected' : 'Select');
-    return [classes, pressed, outline, text];
-}
-"""
-
-# Apply a group's selection to every chart of the group (same rule as
-# dash_personas.figures.highlight_figure). The live Plotly graphs are restyled in
-# place (opacity only: Plotly's cheapest redraw) and the figure props are returned
-# updated as well, so a re-render shows the same state.
-_HIGHLIGHT_JS = """
-function(selections, figures) {
+function(nClicks, chosen, pressed, figures) {
     const dc = window.dash_clientside;
     const ctx = dc.callback_context;
     const trig = ctx.triggered_id;
-    const inputs = ctx.inputs_list[0] || [];
-    let chosen = null;
-    for (const item of inputs) {
-        if (trig && item.id && item.id.aio_id === trig.aio_id) { chosen = item.value; }
-    }
-    if (chosen === undefined) { chosen = null; }
-    const DIM = %(dim)s;
-    const raw = ctx.outputs_list || [];
-    const outputs = Array.isArray(raw[0]) ? raw[0] : raw;
-    // Opacity is a pure style: set it on the drawn trace groups (what Plotly's own
-    // style step does) instead of a full Plotly.restyle redraw of every chart.
-    const restyleInPlace = (gd, opacity) => {
-        const cds = gd.calcdata || [];
-        if (cds.length !== opacity.length) { return false; }
-        if (!cds.every(cd => cd && cd[0] && cd[0].node3 && cd[0].trace)) { return false; }
-        cds.forEach((cd, i) => {
-            cd[0].trace.opacity = opacity[i];
-            gd.data[i].opacity = opacity[i];
-            cd[0].node3.style('opacity', opacity[i]);
-        });
-        return true;
-    };
+    const clicked = !!trig && typeof trig === 'object' && trig.subcomponent === 'select';
+    const current = (chosen === undefined) ? null : chosen;
+    const next = clicked ? (current === trig.persona ? null : trig.persona) : current;
     const idOf = (id) => JSON.stringify(Object.keys(id).sort().reduce(
         (o, k) => { o[k] = id[k]; return o; }, {}));
-    return (figures || []).map((fig, n) => {
-        if (!fig) { return dc.no_update; }
-        const opacity = (fig.data || []).map(
+    const on = (ctx.inputs_list[0] || []).map(item => item.id.persona === next);
+    const specs = ctx.states_list[1] || [];
+    (figures || []).forEach((fig, n) => highlightChart(fig, specs[n], next));
+    (ctx.inputs_list[0] || []).forEach((item, i) => {
+        if (on[i] === (pressed[i] === 'true')) { return; }
+        dc.set_props(Object.assign({}, item.id, {subcomponent: 'card'}),
+                     {className: on[i] ? %(card_on)s : %(card_off)s});
+        dc.set_props(item.id, {'aria-pressed': on[i] ? 'true' : 'false',
+                               className: on[i] ? %(button_on)s : %(button_off)s,
+                               children: on[i] ? 'Selected' : 'Select'});
+    });
+    return clicked ? next : dc.no_update;
+    // Apply the selection to one chart (same rule as
+    // dash_personas.figures.highlight_figure): the live Plotly graph is restyled in
+    // place (opacity only: Plotly's cheapest redraw; the heatmap's outline by a
+    // relayout of its shapes) and the figure prop is updated as well, so a re-render
+    // shows the same state.
+    function highlightChart(fig, spec, chosen) {
+        if (!fig || !spec) { return; }
+        const DIM = %(dim)s;
+        const data = fig.data || [];
+        const opacity = data.map(
             t => typeof t.meta !== 'string' ? (t.opacity === undefined ? 1 : t.opacity)
                  : ((chosen === null || chosen === t.meta) ? 1.0 : DIM));
         const layout = fig.layout || {};
         const ids = (layout.meta && layout.meta.persona_ids) || null;
         const shapes = (layout.shapes || []).filter(s => s.name !== 'highlight');
-        const isHeatmap = (fig.data || []).length && fig.data[0].type === 'heatmap';
+        const isHeatmap = data.length && data[0].type === 'heatmap';
         // the figure's text colour (light on a dark page), as highlight_figure does
         const font = ((layout.template || {}).layout || {}).font || {};
         const outline = font.color || '#212529';
@@ -115,25 +90,29 @@ function(selections, figures) {
                              line: {width: 3, color: outline}});
             }
         }
-        const out = Object.assign({}, fig, {
-            data: (fig.data || []).map((t, i) => Object.assign({}, t, {opacity: opacity[i]})),
-            layout: Object.assign({}, layout, {shapes: shapes}),
-        });
-        const spec = outputs[n];
-        const holder = spec && document.getElementById(idOf(spec.id));
+        data.forEach((t, i) => { t.opacity = opacity[i]; });
+        fig.layout = Object.assign({}, layout, {shapes: shapes});
+        const holder = document.getElementById(idOf(spec.id));
         const gd = holder && holder.querySelector('.js-plotly-plot');
-        if (gd && window.Plotly && gd.data && gd.data.length === opacity.length) {
-            if (isHeatmap) { window.Plotly.relayout(gd, {shapes: shapes}); }
-            else if (!restyleInPlace(gd, opacity)) {
-                window.Plotly.restyle(gd, {opacity: opacity});
-            }
-            // keep the prop in sync without a second redraw
-            fig.data.forEach((t, i) => { t.opacity = opacity[i]; });
-            fig.layout = out.layout;
-            return dc.no_update;
+        if (!gd || !window.Plotly || !gd.data || gd.data.length !== opacity.length) {
+            return;  // not drawn yet: Plotly draws the updated figure prop
         }
-        return out;
-    });
+        if (isHeatmap) { window.Plotly.relayout(gd, {shapes: shapes}); }
+        else if (!restyleInPlace(gd, opacity)) { window.Plotly.restyle(gd, {opacity: opacity}); }
+    }
+    // Opacity is a pure style: set it on the drawn trace groups (what Plotly's own
+    // style step does) instead of a full Plotly.restyle redraw of every chart.
+    function restyleInPlace(gd, opacity) {
+        const cds = gd.calcdata || [];
+        if (cds.length !== opacity.length) { return false; }
+        if (!cds.every(cd => cd && cd[0] && cd[0].node3 && cd[0].trace)) { return false; }
+        cds.forEach((cd, i) => {
+            cd[0].trace.opacity = opacity[i];
+            gd.data[i].opacity = opacity[i];
+            cd[0].node3.style('opacity', opacity[i]);
+        });
+        return true;
+    }
 }
 """
 
@@ -156,35 +135,24 @@ def register_callbacks(app: Any) -> Any:
     if getattr(app, _MARK, False):
         return app
     from ..figures import DIM_OPACITY
+    from .gallery import button_class, card_class
 
     def sel(sub: str, persona: Any = ALL) -> dict[str, Any]:
         return {"component": GALLERY, "subcomponent": sub, "aio_id": MATCH, "group": MATCH,
                 "persona": persona}
 
     store = {"component": GALLERY, "subcomponent": "selection", "aio_id": MATCH, "group": MATCH}
-    app.clientside_callback(
-        compact_js(_SELECT_JS),
-        Output(store, "data"),
-        Input(sel("select"), "n_clicks"),
-        State(store, "data"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        compact_js(_STYLE_JS),
-        Output(sel("card"), "className"),
-        Output(sel("select"), "aria-pressed"),
-        Output(sel("select"), "className"),
-        Output(sel("select"), "children"),
-        Input(store, "data"),
-        State(sel("card"), "id"),
-        prevent_initial_call=True,
-    )
     graphs = {"component": CHART, "subcomponent": "graph", "aio_id": ALL, "group": MATCH}
     app.clientside_callback(
-        compact_js(_HIGHLIGHT_JS % {"dim": DIM_OPACITY}),
-        Output(graphs, "figure"),
-        Input({"component": GALLERY, "subcomponent": "selection", "aio_id": ALL,
-               "group": MATCH}, "data"),
+        compact_js(_SELECT_JS % {
+            "dim": DIM_OPACITY, "card_on": json.dumps(card_class(True)),
+            "card_off": json.dumps(card_class(False)),
+            "button_on": json.dumps(button_class(True)),
+            "button_off": json.dumps(button_class(False))}),
+        Output(store, "data", allow_duplicate=True),
+        Input(sel("select"), "n_clicks"),
+        Input(store, "data"),
+        State(sel("select"), "aria-pressed"),
         State(graphs, "figure"),
         prevent_initial_call=True,
     )

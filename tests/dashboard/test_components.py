@@ -75,11 +75,11 @@ def test_register_callbacks_is_per_app_and_idempotent(survey_case):
     app1, app2 = dash.Dash("one"), dash.Dash("two")
     register_callbacks(app1)
     register_callbacks(app1)
-    # select (click -> store), restyle the cards (store -> cards), highlight the charts
-    assert len(app1._callback_list) == 3
+    # one callback for the selection: click -> store, restyled cards, highlighted charts
+    assert len(app1._callback_list) == 1
     assert len(app2._callback_list) == 0
     register_callbacks(app2)
-    assert len(app2._callback_list) == 3
+    assert len(app2._callback_list) == 1
 
 
 def test_bootstrap_is_served_locally(survey_case):

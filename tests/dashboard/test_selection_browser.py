@@ -80,3 +80,119 @@ def test_a_selection_writes_the_url_without_a_server_callback(dash_duo, survey_c
     wait_for_dash_idle(dash_duo.driver, 30.0)
     assert len(_selected(dash_duo)) == 1 and third.name in _selected(dash_duo)[0]
     assert dash_duo.get_logs() == []
+
+
+_WATCH_JS = """
+// tag the nodes a re-render would replace, count Plotly re-plots and record which
+// elements of the gallery change
+window.__watch = {plots: 0, added: 0, changed: new Set()};
+for (const el of document.querySelectorAll(
+        '.dash-personas-card, .dash-personas-slot, .js-plotly-plot, #profiles table')) {
+    el.__before = true;
+}
+for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    gd.on('plotly_afterplot', () => { window.__watch.plots += 1; });
+}
+new MutationObserver(records => records.forEach(r => {
+    const slot = r.target.closest && r.target.closest('.dash-personas-slot');
+    if (r.type === 'childList' && !(r.target.matches && r.target.matches('button'))) {
+        window.__watch.added += r.addedNodes.length + r.removedNodes.length;
+    }
+    // any attribute: Dash marks every output of a running callback (data-dash-is-loading)
+    if (slot) { window.__watch.changed.add(JSON.parse(slot.id).persona); }
+})).observe(document.getElementById('personas'),
+            {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+_WATCHED_JS = """
+const all = [...document.querySelectorAll(
+    '.dash-personas-card, .dash-personas-slot, .js-plotly-plot, #profiles table')];
+return {same: all.length > 0 && all.every(el => el.__before === true), plots: window.__watch.plots,
+        added: window.__watch.added, changed: [...window.__watch.changed].sort()};
+"""
+
+
+def test_a_selection_restyles_two_cards_and_replots_no_chart(dash_duo, survey_case):
+    """Only the cards whose state changes are touched; no node is replaced, no chart
+    re-plotted (the opacity is set on the drawn traces): a selection that re-rendered
+    the page, the gallery or the figures, or that had every card as a callback output,
+    would fail here."""
+    from dash_personas.figures import DIM_OPACITY
+
+    personas = survey_case.personas
+    dash_duo.start_server(create_app(personas, survey_case.scores))
+    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    _select(dash_duo, 0)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    dash_duo.driver.execute_script(_WATCH_JS)
+
+    _select(dash_duo, 2)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[2].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    watched = dash_duo.driver.execute_script(_WATCHED_JS)
+    assert watched == {"same": True, "plots": 0, "added": 0,
+                       "changed": sorted([personas[0].id, personas[2].id])}
+    # ... and yet every chart and card shows the new selection
+    opacities = dash_duo.driver.execute_script("""
+        return [...document.querySelectorAll('#compare .js-plotly-plot')].map(
+            gd => gd.data.filter(t => typeof t.meta === 'string').map(
+                t => [t.meta, t.opacity === undefined ? 1 : t.opacity]));""")
+    assert len(opacities) >= 6 and all(
+        opacity == (1 if meta == personas[2].id else DIM_OPACITY)
+        for chart in opacities for meta, opacity in chart)
+    assert len(_selected(dash_duo)) == 1 and personas[2].name in _selected(dash_duo)[0]
+    pressed = [b.get_attribute("aria-pressed") for b in
+               dash_duo.find_elements(".dash-personas-select")]
+    assert pressed == ["true" if i == 2 else "false" for i in range(len(personas))]
+    assert dash_duo.get_logs() == []
+
+
+def test_a_selection_set_by_the_host_app_shows_on_cards_and_charts(dash_duo, survey_case):
+    """A host callback that writes the gallery's selection store: the cards, buttons
+    and charts of the group follow, as after a click."""
+    import dash
+    import dash_bootstrap_components as dbc
+    from dash import Input, Output, html
+
+    from dash_personas.components import (
+        PersonaGallery,
+        SegmentSizes,
+        bootstrap_stylesheet,
+        register_callbacks,
+    )
+    from dash_personas.figures import DIM_OPACITY
+
+    personas = survey_case.personas
+    app = dash.Dash(__name__, serve_locally=True)
+    app.config.external_stylesheets = [bootstrap_stylesheet(app)]
+    app.layout = dbc.Container([
+        html.Button("Show the third persona", id="host-pick"),
+        PersonaGallery(personas, aio_id="main", group="g", detail="compact"),
+        SegmentSizes(personas, aio_id="sizes", group="g"),
+    ])
+    register_callbacks(app)
+
+    @app.callback(Output(PersonaGallery.selection_id("main", "g"), "data"),
+                  Input("host-pick", "n_clicks"), prevent_initial_call=True)
+    def _pick(_clicks):
+        return personas[2].id
+
+    dash_duo.start_server(app)
+    wait_until(lambda: dash_duo.find_elements(".js-plotly-plot"), 30.0)
+    dash_duo.find_element("#host-pick").click()
+    wait_until(lambda: len(_selected(dash_duo)) == 1, 30.0)
+    assert personas[2].name in _selected(dash_duo)[0]
+    buttons = dash_duo.find_elements(".dash-personas-select")
+    wait_until(lambda: buttons[2].get_attribute("aria-pressed") == "true", 30.0)
+    assert buttons[2].text == "Selected"
+    opacities = dash_duo.driver.execute_script(
+        "return document.querySelector('.js-plotly-plot').data.map("
+        "t => t.opacity === undefined ? 1 : t.opacity)")
+    assert opacities[:len(personas)] == [1 if i == 2 else DIM_OPACITY
+                                         for i in range(len(personas))]
+    # a click afterwards toggles from the host's selection
+    _select(dash_duo, 2)
+    wait_until(lambda: not _selected(dash_duo), 30.0)
+    assert dash_duo.get_logs() == []

@@ -213,7 +213,8 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     variance ``s2`` (the k-means model), and categorical column ``j`` takes the
     segment's mode with probability ``1 - e_j`` and each of its other ``L_j - 1``
     levels with ``e_j / (L_j - 1)`` (Celeux & Govaert's latent class model
-    ``[e_j]``, whose classification likelihood is the k-modes cost). With ``s2``
+    ``[e_j]``; with one ``e`` for all columns its classification likelihood is the
+    k-modes cost). With ``s2``
     and ``e_j`` at their maximum-likelihood values (the segments' mean squared
     numeric distance and column ``j``'s mismatch rate), the log-likelihood per
     unit of weight is, up to a constant,

@@ -139,10 +139,14 @@ def test_log_likelihood_by_hand():
         pytest.approx((numeric + categorical) / 5))
 
 
-@pytest.mark.parametrize("separation, concentration", [(3.0, 0.35), (1.0, 0.8)])
+@pytest.mark.parametrize("separation, concentration",
+                         [(3.0, 0.35), (1.0, 0.8), (2.0, 0.0), (0.0, 0.6)])
 def test_auto_finds_the_planted_segments_as_well_as_the_better_classic_rule(
         separation, concentration):
-    """Numeric-led and categorical-led planted data: each classic rule fails on one."""
+    """Numeric-led and categorical-led planted data, and segments only in the numerics
+    or only in the categoricals: each classic rule fails on some (Modha & Spangler's
+    criterion, "auto" before, failed on numeric-only segments: it wants segments
+    good on both kinds)."""
     X, y = make_mixed_blobs(800, n_clusters=4, separation=separation,
                             concentration=concentration, random_state=2)
     models = {rule: KPrototypes(4, gamma=rule, n_init=4, random_state=0).fit(X)

@@ -4,7 +4,11 @@ Two classic rules look only at the spread of the data: clustMixType's ``lambdaes
 (:func:`estimate_gamma`) and Huang's (:func:`huang_gamma`, kmodes' default). Neither
 is right everywhere (on the penguins Huang's rule finds the species far better, on
 data whose segments live mostly in the categorical answers ``lambdaest`` does), so
-:func:`select_gamma` decides on evidence from the segments themselves.
+:func:`select_gamma` decides on evidence from the segments themselves: the
+k-prototypes cost is, up to constants, the classification likelihood of a
+probability model (Gaussian numerics around the segment means, categorical answers
+on the segment's mode with a per-column probability), and the candidate whose
+segments that model explains best wins.
 """
 
 from __future__ import annotations
@@ -35,16 +39,20 @@ GRID_MARGIN = 3.0
 SELECTION_ROWS = 2_000
 SELECTION_RESTARTS = 1
 SELECTION_MAX_ITER = 50
-#: Scores within this share of the best count as ties (see ``_tie_break``).
-SCORE_TIE = 0.02
+#: Log-likelihoods (per unit of weight) within this many nats of the best count
+#: as ties (see ``_tie_break``): a few thousandths per row is what one sampled
+#: restart more or less changes.
+SCORE_TIE = 0.005
 #: A classic rule whose segments agree less than this (ARI) with the chosen ones is
 #: named in the reason: the data hold a second structure that rule would find.
 AGREEMENT_FLOOR = 0.8
 
-RULE = ("Modha & Spangler (2003): the gamma whose segments minimise the product of the "
-        "numeric and the categorical within/between distortion ratios (as in the kamila "
-        "package's gmsClust), among {n} candidates from {low:.3g} to {high:.3g} that "
-        "include lambdaest ({lambdaest:.3g}) and Huang's rule ({huang:.3g})")
+RULE = ("classification likelihood: the gamma whose segments are most likely under the "
+        "model the k-prototypes cost stands for (numerics Gaussian around the segment "
+        "means with one variance, each categorical column on the segment's mode with "
+        "its own probability; Celeux & Govaert), among {n} candidates from {low:.3g} to "
+        "{high:.3g} that include lambdaest ({lambdaest:.3g}) and Huang's rule "
+        "({huang:.3g})")
 
 
 def estimate_gamma(data: EncodedData, n_levels: list[int],
@@ -120,17 +128,20 @@ class GammaSelection:
         The gammas tried: a geometric grid spanning the two classic rules, and
         the two classic values themselves.
     scores : ndarray
-        The Modha-Spangler criterion of each candidate's segments
-        (``numeric_ratio x categorical_ratio``, lower is better); ``inf`` for a
+        The classification log-likelihood of each candidate's segments per unit
+        of weight (higher is better; see :func:`select_gamma`); ``-inf`` for a
         candidate that is not eligible.
     numeric_ratio, categorical_ratio : ndarray
         Within-segment over between-segment distortion of the numeric and of the
         categorical features (0 when the segments reproduce that kind's values,
-        ``inf`` when they explain none of it).
+        ``inf`` when they explain none of it); their product is Modha & Spangler's
+        criterion, which ``"auto"`` used before (it prefers segments that are
+        good on both kinds at once, and so finds island x sex on the penguins).
     eligible : ndarray of bool
-        Whether the candidate could be chosen: both ratios finite and positive. A
-        ratio of 0 means the segments only copy level combinations (or one
-        numeric split), ``inf`` that they ignore one kind of feature entirely.
+        Whether the candidate could be chosen: some distortion left inside the
+        segments on both kinds of feature (both ratios positive). A ratio of 0
+        means the segments only copy level combinations (or one numeric split),
+        which the likelihood would reward without limit.
     agreement : ndarray
         Adjusted Rand index between each candidate's segments and the chosen
         candidate's, on the selection rows (weighted): low values show where a
@@ -148,8 +159,8 @@ class GammaSelection:
     rule : str
         The rule in words.
     reason : str
-        Why this candidate was chosen: its score, the runner-up and the margin
-        (or the near-tie it broke), the classic rules' scores, and a classic rule
+        Why this candidate was chosen: its log-likelihood, the runner-up and the
+        margin (or the near-tie it broke), the classic rules' scores, and a classic rule
         whose segments differ from the chosen ones (agreement below
         ``AGREEMENT_FLOOR``), with the option that gives them; or why no search
         was needed.
@@ -170,15 +181,16 @@ class GammaSelection:
     reason: str
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per candidate: gamma, which classic rule it is, the criterion
-        values, eligibility and the choice."""
+        """One row per candidate: gamma, which classic rule it is, its
+        log-likelihood (the score), the distortion ratios, eligibility, agreement
+        with the chosen segments and the choice."""
         classic = np.full(self.candidates.size, "", dtype=object)
         classic[np.isclose(self.candidates, self.huang, rtol=1e-12)] = "huang"
         classic[np.isclose(self.candidates, self.lambdaest, rtol=1e-12)] = "lambdaest"
         return pd.DataFrame({
             "gamma": self.candidates, "classic_rule": classic,
-            "numeric_ratio": self.numeric_ratio,
-            "categorical_ratio": self.categorical_ratio, "score": self.scores,
+            "log_likelihood": self.scores, "numeric_ratio": self.numeric_ratio,
+            "categorical_ratio": self.categorical_ratio,
             "eligible": self.eligible, "agreement": self.agreement,
             "numeric_share": self.numeric_share,
             "chosen": self.candidates == self.gamma,
@@ -188,34 +200,45 @@ class GammaSelection:
 def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
                  pool: SeedingPool | None = None, rng: np.random.Generator | None = None
                  ) -> GammaSelection:
-    """Choose gamma by the Modha-Spangler criterion over a grid spanning the classic rules.
+    """Choose gamma by the classification likelihood of each candidate's segments.
 
     The candidates are both classic values and a geometric grid around them (see
     :attr:`GammaSelection.candidates`). For each candidate gamma the data is
     segmented (on up to
     :data:`SELECTION_ROWS` rows drawn by weight, :data:`SELECTION_RESTARTS`
     k-prototypes++ restarts plus a warm start from the previous candidate), and the
-    segments are scored as Modha & Spangler (2003, "Feature weighting in k-means
-    clustering") propose for a weighting of feature groups, as the kamila R package
-    does for mixed data (``gmsClust``): ``Q = (W_num / B_num) x (W_cat / B_cat)``,
-    where ``W`` is the distortion of a feature group inside the segments (squared
-    distance of the numerics to the segment means, categorical mismatches with the
-    segment modes) and ``B = T - W`` the part of its total distortion ``T`` (to the
-    overall means and modes) that the segments explain. The candidate with the
-    smallest ``Q`` separates the rows best on both kinds of features at once.
+    segments are scored by how likely they make the rows under the probability
+    model whose classification likelihood the k-prototypes cost is: within a
+    segment, the (encoded) numerics are Gaussian around the segment means with one
+    variance ``s2`` (the k-means model), and categorical column ``j`` takes the
+    segment's mode with probability ``1 - e_j`` and each of its other ``L_j - 1``
+    levels with ``e_j / (L_j - 1)`` (Celeux & Govaert's latent class model
+    ``[e_j]``; with one ``e`` for all columns its classification likelihood is the
+    k-modes cost). With ``s2``
+    and ``e_j`` at their maximum-likelihood values (the segments' mean squared
+    numeric distance and column ``j``'s mismatch rate), the log-likelihood per
+    unit of weight is, up to a constant,
 
-    Near-ties (within :data:`SCORE_TIE`) go to the candidate nearest the geometric
-    mean of the two classic values. The report names a classic rule whose segments
-    agree with the chosen ones at an ARI below :data:`AGREEMENT_FLOOR`: the data then
-    hold a second structure, which that rule gives.
+    ``-n_num / 2 log(s2) + sum_j w_j [(1 - e_j) log(1 - e_j) + e_j log(e_j / (L_j - 1))]``
+
+    (``n_num`` observed numeric values per row, ``w_j`` the column weights). Its
+    maximiser over the candidates is the gamma the data support: a mismatch
+    costs ``2 s2 log((1 - e_j)(L_j - 1) / e_j)`` in that model, so tight numeric
+    segments make categorical mismatches cheap and pure categorical segments make
+    them dear, which is the trade-off gamma stands for; unlike Modha & Spangler's
+    product of within/between ratios (what ``"auto"`` used before, as in the
+    kamila package's ``gmsClust``) it does not ask the segments to be good on both
+    kinds at once. Candidates whose segments leave no distortion in one kind (they
+    copy level combinations) are not eligible: the likelihood would reward them
+    without limit.
+
+    Near-ties (within :data:`SCORE_TIE` nats) go to the candidate nearest the
+    geometric mean of the two classic values. The report names a classic rule whose
+    segments agree with the chosen ones at an ARI below :data:`AGREEMENT_FLOOR`:
+    the data then hold a second structure, which that rule gives.
 
     Measured on labelled data (``benchmarks/bench_gamma.py``, README "Choosing
-    gamma"), this beats the better of ``lambdaest`` and Huang's rule on average
-    adjusted Rand index and is within 0.03 of it on every set but the penguins
-    (where island and sex give a second clear split that the criterion prefers);
-    a rule that looks only at the spread of the data cannot tell which kind of
-    feature carries the segments, the segments can. Stability of the candidates'
-    segments (split-half, restarts, bootstrap) did worse on the same data
+    gamma"), and against Modha & Spangler, stability and agreement rules
     (``benchmarks/bench_gamma_rules.py``).
 
     Parameters
@@ -256,6 +279,7 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     numeric_ratio = np.empty(candidates.size)
     categorical_ratio = np.empty(candidates.size)
     numeric_share = np.empty(candidates.size)
+    log_likelihood = np.empty(candidates.size)
     sample_pool = SeedingPool(np.arange(sample.n_samples), sample.sample_weight)
     totals = _total_distortion(sample, encoder.categorical_weights_)
     labels = []
@@ -277,9 +301,9 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
             _ratio(within[0], totals[0]), _ratio(within[1], totals[1]))
         spent = within[0] + gamma * within[1]
         numeric_share[i] = within[0] / spent if spent > 0 else np.nan
-    eligible = (np.isfinite(numeric_ratio) & np.isfinite(categorical_ratio)
-                & (numeric_ratio > 0) & (categorical_ratio > 0))
-    scores = np.where(eligible, numeric_ratio * categorical_ratio, np.inf)
+        log_likelihood[i] = _log_likelihood(prepared, best.prototypes, best.labels, encoder)
+    eligible = (numeric_ratio > 0) & (categorical_ratio > 0)
+    scores = np.where(eligible, log_likelihood, -np.inf)
     rule = RULE.format(n=candidates.size, low=candidates[0], high=candidates[-1],
                        lambdaest=lambdaest, huang=huang)
     report = dict(candidates=candidates, scores=scores, numeric_ratio=numeric_ratio,
@@ -291,9 +315,9 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
         return GammaSelection(gamma=float(candidates[at_lambdaest]), **report,
                               agreement=_agreement(labels, at_lambdaest, n_clusters,
                                                    sample.sample_weight),
-                              reason="no candidate was eligible (every one either copies "
-                                     "level combinations or ignores one kind of "
-                                     "feature), so lambdaest was used")
+                              reason="no candidate was eligible (the segments of every "
+                                     "one leave no distortion in one kind of feature: "
+                                     "they copy its values), so lambdaest was used")
     centre = float(np.sqrt(lambdaest * huang))
     chosen = _tie_break(scores, candidates, centre)
     agreement = _agreement(labels, chosen, n_clusters, sample.sample_weight)
@@ -324,30 +348,31 @@ def _agreement(labels: list[np.ndarray], chosen: int, n_clusters: int,
 
 def _reason(chosen: int, scores: np.ndarray, agreement: np.ndarray,
             candidates: np.ndarray, lambdaest: float, huang: float, centre: float) -> str:
-    """The pick in words: its score, the runner-up and the margin, the classic rules'
-    scores, and a classic rule whose segments differ from the chosen ones."""
-    best = float(np.min(scores))
-    tied = np.flatnonzero(scores <= best * (1.0 + SCORE_TIE))
+    """The pick in words: its log-likelihood, the runner-up and the margin, the
+    classic rules' scores, and a classic rule whose segments differ from the chosen
+    ones."""
+    best = float(np.max(scores))
+    tied = np.flatnonzero(scores >= best - SCORE_TIE)
     classic = {name: int(np.flatnonzero(np.isclose(candidates, value, rtol=1e-12,
                                                    atol=0.0))[0])
                for name, value in (("lambdaest", lambdaest), ("Huang's rule", huang))}
     scored = ", ".join(
         f"{name} ({candidates[at]:.3g}) scored "
-        + (f"{scores[at]:.4g}" if np.isfinite(scores[at]) else "not eligible")
+        + (f"{scores[at]:.4f}" if np.isfinite(scores[at]) else "not eligible")
         for name, at in classic.items())
     if tied.size > 1:
-        why = (f"{tied.size} candidates scored within {SCORE_TIE:.0%} of the best "
-               f"({best:.4g}), a difference the sampled fits cannot resolve; chose the one "
-               f"nearest the geometric mean of the classic rules ({centre:.3g}): gamma "
-               f"{candidates[chosen]:.3g} scored {scores[chosen]:.4g}")
+        why = (f"{tied.size} candidates' log-likelihoods were within {SCORE_TIE:g} of the "
+               f"best ({best:.4f} per row), a difference the sampled fits cannot resolve; "
+               f"chose the one nearest the geometric mean of the classic rules "
+               f"({centre:.3g}): gamma {candidates[chosen]:.3g} scored {scores[chosen]:.4f}")
     else:
-        others = np.where(np.arange(scores.size) == chosen, np.inf, scores)
-        runner_up = int(np.argmin(others))
-        why = (f"the only eligible candidate: gamma {candidates[chosen]:.3g} scored {best:.4g}"
+        others = np.where(np.arange(scores.size) == chosen, -np.inf, scores)
+        runner_up = int(np.argmax(others))
+        why = (f"the only eligible candidate: gamma {candidates[chosen]:.3g} scored {best:.4f}"
                if not np.isfinite(others[runner_up]) else
-               f"lowest score: gamma {candidates[chosen]:.3g} scored {best:.4g}, the "
-               f"runner-up gamma {candidates[runner_up]:.3g} {others[runner_up]:.4g} "
-               f"({others[runner_up] / best - 1.0:.1%} worse)")
+               f"highest log-likelihood: gamma {candidates[chosen]:.3g} scored {best:.4f} "
+               f"per row, the runner-up gamma {candidates[runner_up]:.3g} "
+               f"{others[runner_up]:.4f} ({best - others[runner_up]:.3f} lower)")
     options = {"lambdaest": "lambdaest", "Huang's rule": "huang"}
     differing = [f"the segments of {name} differ from the chosen ones (ARI "
                  f"{agreement[at]:.2f}): the data hold another structure, which "
@@ -388,13 +413,14 @@ def resolve_gamma(rule: Any, data: EncodedData, encoder: Any, n_clusters: int,
 
 
 def _tie_break(scores: np.ndarray, candidates: np.ndarray, centre: float) -> int:
-    """The candidate nearest ``centre`` (in log) among those within SCORE_TIE of the best.
+    """The candidate nearest ``centre`` (in log) among those within SCORE_TIE of the
+    best (highest) score.
 
-    One restart on a sample per candidate makes scores a few per cent apart noise;
-    neighbouring candidates often find the very same segments (equal scores).
+    One restart on a sample per candidate makes scores a few thousandths apart
+    noise; neighbouring candidates often find the very same segments (equal scores).
     """
-    best = float(np.min(scores))
-    tied = np.flatnonzero(scores <= best * (1.0 + SCORE_TIE))
+    best = float(np.max(scores))
+    tied = np.flatnonzero(scores >= best - SCORE_TIE)
     return int(tied[np.argmin(np.abs(np.log(candidates[tied] / centre)))])
 
 
@@ -457,3 +483,61 @@ def _within_distortion(prepared: PreparedData, prototypes: Prototypes, labels: n
     mismatch = (codes != prototypes.categorical[labels]) & (codes >= 0)
     return (float(weight @ squared.sum(axis=1)),
             float(weight @ (mismatch @ categorical_weights)))
+
+
+def _log_likelihood(prepared: PreparedData, prototypes: Prototypes,
+                                  labels: np.ndarray, encoder: Any) -> float:
+    """Classification log-likelihood per unit of weight of segments, up to a constant.
+
+    The model is the one the k-prototypes cost stands for (see
+    :func:`select_gamma`): in each segment the encoded numerics are Gaussian around
+    the prototype with one variance ``s2``, and categorical column ``j`` takes the
+    prototype's level with probability ``1 - e_j`` and each other level with
+    ``e_j / (L_j - 1)``. ``s2`` and ``e_j`` are at their maximum-likelihood values
+    given the segments; missing values count for neither. Returns ``inf`` when the
+    segments leave no numeric distortion at all.
+
+    Parameters
+    ----------
+    prepared : PreparedData
+        The rows (with their sample weights) as the distance sees them.
+    prototypes : Prototypes
+        The segment prototypes (means and modes) the rows were assigned to.
+    labels : ndarray of int
+        The segment of each row.
+    encoder : MixedEncoder
+        The fitted encoder (levels per column and categorical weights).
+
+    Returns
+    -------
+    float
+    """
+    data = prepared.data
+    weight = data.sample_weight
+    squared = (data.numeric - prototypes.numeric[labels]) ** 2
+    observed = (np.ones(data.numeric.shape, dtype=bool) if data.numeric_mask is None
+                else data.numeric_mask)
+    total = float(weight.sum())
+    numeric_values = float(weight @ observed.sum(axis=1))
+    spread = float(weight @ np.where(observed, squared, 0.0).sum(axis=1))
+    numeric = 0.0
+    if numeric_values > 0:
+        if spread <= 0:
+            return np.inf
+        numeric = -0.5 * numeric_values * np.log(spread / numeric_values)
+    codes = data.categorical
+    present = codes >= 0
+    answered = weight @ present
+    mismatched = weight @ ((codes != prototypes.categorical[labels]) & present)
+    rate = np.divide(mismatched, answered, out=np.zeros_like(mismatched),
+                     where=answered > 0)
+    others = np.maximum(np.asarray(encoder.n_levels, dtype=np.float64) - 1.0, 1.0)
+    per_answer = (_xlogy(1.0 - rate, 1.0 - rate)
+                  + _xlogy(rate, np.divide(rate, others)))
+    categorical = float(np.sum(encoder.categorical_weights_ * answered * per_answer))
+    return (numeric + categorical) / total
+
+
+def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x log y`` with ``0 log 0 = 0``."""
+    return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)

@@ -68,8 +68,8 @@ class KPrototypes(ClassNamePrefixFeaturesOutMixin, TransformerMixin, ClusterMixi
         Weight of one categorical mismatch against one unit of squared (scaled)
         numeric distance. ``"auto"`` chooses it on evidence from the data: among
         the two classic rules' values and five values spanning them, the one whose
-        segments separate the rows best on both kinds of features at once (Modha &
-        Spangler's criterion, see :func:`select_gamma`); ``gamma_selection_``
+        segments are most likely under the probability model the k-prototypes cost
+        stands for (classification likelihood, see :func:`select_gamma`); ``gamma_selection_``
         reports the candidates, their scores and the reason of the pick. ``"lambdaest"`` is
         clustMixType's rule (mean numeric variance over mean categorical
         concentration, :func:`estimate_gamma`), ``"huang"`` kmodes' rule (0.5 x the

@@ -1,4 +1,5 @@
-"""gamma="auto": Modha-Spangler selection over a grid spanning lambdaest and Huang's rule."""
+"""gamma="auto": classification-likelihood selection over a grid spanning lambdaest and
+Huang's rule."""
 
 from __future__ import annotations
 
@@ -30,23 +31,20 @@ def test_the_selection_reports_its_candidates_scores_and_rule(mixed_frame):
     assert selection.huang == pytest.approx(huang)
     assert np.isclose(candidates, lambdaest, rtol=1e-12).sum() == 1
     assert np.isclose(candidates, huang, rtol=1e-12).sum() == 1
-    assert selection.eligible.all()
-    np.testing.assert_allclose(selection.scores,
-                               selection.numeric_ratio * selection.categorical_ratio)
+    assert selection.eligible.all() and np.isfinite(selection.scores).all()
     assert np.all((selection.numeric_share > 0) & (selection.numeric_share < 1))
     # a larger gamma leaves the categorical features a larger part of the cost
     assert selection.numeric_share[0] > selection.numeric_share[-1]
-    best = np.min(selection.scores)
-    assert selection.scores[candidates == selection.gamma][0] <= best * (
-        1 + gamma_module.SCORE_TIE)
+    best = np.max(selection.scores)
+    assert selection.scores[candidates == selection.gamma][0] >= best - gamma_module.SCORE_TIE
     frame = selection.to_frame()
-    assert list(frame.columns) == ["gamma", "classic_rule", "numeric_ratio",
-                                   "categorical_ratio", "score", "eligible", "agreement",
+    assert list(frame.columns) == ["gamma", "classic_rule", "log_likelihood", "numeric_ratio",
+                                   "categorical_ratio", "eligible", "agreement",
                                    "numeric_share", "chosen"]
     assert frame["chosen"].sum() == 1
     assert sorted(frame["classic_rule"]) == ["", "", "", "", "", "huang", "lambdaest"]
     assert frame.loc[frame["classic_rule"] == "huang", "gamma"].item() == selection.huang
-    assert "Modha & Spangler" in selection.rule and "lambdaest" in selection.rule
+    assert "likelihood" in selection.rule and "lambdaest" in selection.rule
     assert f"{selection.gamma:.3g}" in selection.reason
     assert "lambdaest" in selection.reason and "Huang" in selection.reason
     assert selection.n_rows == len(mixed_frame.drop_duplicates())
@@ -63,15 +61,15 @@ def test_the_report_is_reproducible_and_agreement_is_one_at_the_pick(mixed_frame
 
 def test_the_reason_names_the_runner_up_and_the_margin():
     candidates = np.array([0.2, 0.5, 1.0, 1.5, 4.0])  # huang 0.5, lambdaest 1.5
-    scores = np.array([np.inf, 2.0, 1.5, 1.0, 1.2])
+    scores = np.array([-np.inf, -2.0, -1.5, -1.0, -1.2])
     agreement = np.array([0.3, 0.5, 0.9, 1.0, 0.95])
     reason = gamma_module._reason(3, scores, agreement, candidates, 1.5, 0.5, 0.87)
-    assert reason.startswith("lowest score: gamma 1.5 scored 1, the runner-up gamma 4 1.2 "
-                             "(20.0% worse)")
-    assert "lambdaest (1.5) scored 1, Huang's rule (0.5) scored 2" in reason
+    assert reason.startswith("highest log-likelihood: gamma 1.5 scored -1.0000 per row, the "
+                             "runner-up gamma 4 -1.2000 (0.200 lower)")
+    assert "lambdaest (1.5) scored -1.0000, Huang's rule (0.5) scored -2.0000" in reason
     assert "segments of Huang's rule differ from the chosen ones (ARI 0.50)" in reason
     assert "segments of lambdaest" not in reason
-    scores[1] = np.inf
+    scores[1] = -np.inf
     assert "Huang's rule (0.5) scored not eligible" in gamma_module._reason(
         3, scores, agreement, candidates, 1.5, 0.5, 0.87)
 
@@ -111,10 +109,44 @@ def test_distortion_ratios_by_hand():
     assert gamma_module._ratio(1.0, 1.0) == np.inf  # segments explain nothing
 
 
-@pytest.mark.parametrize("separation, concentration", [(3.0, 0.35), (1.0, 0.8)])
+def test_log_likelihood_by_hand():
+    # the rows of test_distortion_ratios_by_hand: 5 units of weight, one numeric value
+    # each, one categorical column with 2 levels of which 1 unit mismatches its mode
+    X = pd.DataFrame({"x": [0.0, 2.0, 10.0, 12.0], "c": ["a", "b", "b", "b"]})
+    encoder = MixedEncoder(scale=False)
+    encoded = encoder.fit_transform(X)
+    encoded.sample_weight = np.array([1.0, 1.0, 2.0, 1.0])
+    prepared = KPrototypesDistance.from_encoder(encoder, 1.0).prepare(encoded)
+    labels = np.array([0, 0, 1, 1])
+    prototypes = Prototypes(np.array([[1.0], [32.0 / 3.0]]), np.array([[0], [1]], np.int32))
+    spread = 1 + 1 + 2 * (10 - 32 / 3) ** 2 + (12 - 32 / 3) ** 2
+    numeric = -0.5 * 5 * np.log(spread / 5)
+    categorical = 5 * (0.8 * np.log(0.8) + 0.2 * np.log(0.2 / 1))
+    assert gamma_module._log_likelihood(prepared, prototypes, labels, encoder) == (
+        pytest.approx((numeric + categorical) / 5))
+    # a categorical weight scales that column's part
+    encoder.categorical_weights_ = np.array([3.0])
+    assert gamma_module._log_likelihood(prepared, prototypes, labels, encoder) == (
+        pytest.approx((numeric + 3 * categorical) / 5))
+    # a mismatch spreads over the L - 1 other levels of its column
+    X["c"] = ["a", "b", "b", "c"]
+    encoder = MixedEncoder(scale=False)
+    encoded = encoder.fit_transform(X)
+    encoded.sample_weight = np.array([1.0, 1.0, 2.0, 1.0])
+    prepared = KPrototypesDistance.from_encoder(encoder, 1.0).prepare(encoded)
+    categorical = 5 * (0.6 * np.log(0.6) + 0.4 * np.log(0.4 / 2))
+    assert gamma_module._log_likelihood(prepared, prototypes, labels, encoder) == (
+        pytest.approx((numeric + categorical) / 5))
+
+
+@pytest.mark.parametrize("separation, concentration",
+                         [(3.0, 0.35), (1.0, 0.8), (2.0, 0.0), (0.0, 0.6)])
 def test_auto_finds_the_planted_segments_as_well_as_the_better_classic_rule(
         separation, concentration):
-    """Numeric-led and categorical-led planted data: each classic rule fails on one."""
+    """Numeric-led and categorical-led planted data, and segments only in the numerics
+    or only in the categoricals: each classic rule fails on some (Modha & Spangler's
+    criterion, "auto" before, failed on numeric-only segments: it wants segments
+    good on both kinds)."""
     X, y = make_mixed_blobs(800, n_clusters=4, separation=separation,
                             concentration=concentration, random_state=2)
     models = {rule: KPrototypes(4, gamma=rule, n_init=4, random_state=0).fit(X)
@@ -140,7 +172,7 @@ def test_segments_that_only_copy_the_levels_are_not_eligible():
                       "c": rng.choice(["a", "b"], 200)})
     model = KPrototypes(2, n_init=2, random_state=0).fit(X)
     selection = model.gamma_selection_
-    assert np.isinf(selection.scores[-1]) and not selection.eligible[-1]
+    assert selection.scores[-1] == -np.inf and not selection.eligible[-1]
     assert selection.categorical_ratio[-1] == 0.0
     assert np.isfinite(selection.scores).any()
     assert np.isfinite(selection.scores[selection.candidates == model.gamma_]).all()
@@ -156,11 +188,12 @@ def test_the_chosen_gamma_depends_on_the_data_only(mixed_frame):
 
 def test_near_ties_go_to_the_candidate_nearest_the_centre():
     candidates = np.geomspace(0.1, 10.0, 5)  # centre 1.0 is candidate 2
-    assert gamma_module._tie_break(np.array([5.0, 3.05, 3.04, 3.03, 3.0]), candidates,
-                                   1.0) == 2
-    assert gamma_module._tie_break(np.array([5.0, 3.5, 3.4, 3.3, 3.0]), candidates,
-                                   1.0) == 4
-    assert gamma_module._tie_break(np.array([np.inf, 3.0, 3.0, np.inf, np.inf]),
+    tie = gamma_module.SCORE_TIE
+    assert gamma_module._tie_break(np.array([-5.0, -1 - 0.9 * tie, -1 - 0.5 * tie,
+                                             -1 - 0.1 * tie, -1.0]), candidates, 1.0) == 2
+    assert gamma_module._tie_break(np.array([-5.0, -1.3, -1 - 3 * tie, -1 - 2 * tie, -1.0]),
+                                   candidates, 1.0) == 4
+    assert gamma_module._tie_break(np.array([-np.inf, -3.0, -3.0, -np.inf, -np.inf]),
                                    candidates, 1.0) == 2
 
 

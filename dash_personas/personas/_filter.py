@@ -11,7 +11,7 @@ personas once (nearest prototype) and the filter columns coded once
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,12 @@ from survey_builder.codebook import as_codebook
 from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
 
-from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE, _from_statistics
+from ..segmentation._profile import (
+    DEFAULT_ALPHA,
+    DEFAULT_MIN_BASE,
+    ProfileSums,
+    _from_statistics,
+)
 from ._build import category_shares, feature_diffs, journey_shares, scale_scores
 from ._content import _option_shares, behaviour_of
 from ._features import humanise
@@ -180,7 +185,7 @@ class PersonaFilter:
                              if weight_column and weight_column in frame.columns else None)
         self._info = {f.name: f for f in personas.features if f.name in frame.columns}
         self._categorical = [n for n, f in self._info.items() if f.kind == "categorical"]
-        self._sums = _ProfileSums(_profile_columns(frame, self._info), self._categorical,
+        self._sums = _CodedRows(_profile_columns(frame, self._info), self._categorical,
                                   self._labels, len(personas), self._weights)
         self._nps_labels = {name: label for name, label in nps_by_feature(personas).items()
                             if name in frame.columns}
@@ -480,29 +485,7 @@ def _labels(name: str, levels: list[str], feature: FeatureInfo | None, book: Any
     return label, [by_code.get(level, level) for level in levels]
 
 
-@dataclass
-class _Sums:
-    """The sums a segment profile is computed from, of the rows a filter keeps (the
-    fields ``segmentation._profile._from_statistics`` reads, as for the Dask path)."""
-
-    segments: np.ndarray
-    sizes: np.ndarray
-    weight: np.ndarray
-    weight_sq: np.ndarray
-    weighted: bool
-    numeric: list[str]
-    sw: np.ndarray
-    sw2: np.ndarray
-    total: np.ndarray
-    total_sq: np.ndarray
-    shift: np.ndarray
-    categorical: list[str]
-    levels: list[list[Any]] = field(default_factory=list)
-    level_counts: list[np.ndarray] = field(default_factory=list)
-    level_weight_sq: list[np.ndarray] = field(default_factory=list)
-
-
-class _ProfileSums:
+class _CodedRows:
     """Every row coded once for the profile sums: :meth:`of` then takes one pass (a few
     matrix products and one ``bincount``) over the rows a filter keeps.
 
@@ -533,7 +516,7 @@ class _ProfileSums:
                                       in zip(codes, self.offsets)]) if codes \
             else np.zeros((len(profiled), 0), dtype=np.int64)
 
-    def of(self, keep: np.ndarray) -> _Sums:
+    def of(self, keep: np.ndarray) -> ProfileSums:
         """The sums of the rows where ``keep`` is true (at least one), by segment."""
         labels = self.labels[keep]
         weight = np.ones(labels.size) if self.weights is None else self.weights[keep]
@@ -552,9 +535,10 @@ class _ProfileSums:
             observed = self.observed[keep]
             sw[:, self.gaps] = onehot.T @ observed
             sw2[:, self.gaps] = (onehot * weight[:, None]).T @ observed
-        sums = _Sums(present, sizes[present], seg_weight[present], seg_weight_sq[present],
-                     self.weights is not None, self.numeric, sw[present], sw2[present],
-                     total[present], total_sq[present], self.shift, self.categorical)
+        sums = ProfileSums(present, sizes[present], seg_weight[present],
+                           seg_weight_sq[present], self.weights is not None, self.numeric,
+                           sw[present], sw2[present], total[present], total_sq[present],
+                           self.shift, self.categorical)
         if not self.categorical:
             return sums
         codes = self.codes[keep]

@@ -26,38 +26,9 @@ from survey_builder.errors import UserError
 
 from ._dask import WEIGHT_COLUMN, _partition_weight, _tree_reduce
 from ._encoding import MixedEncoder
+from ._profile import ProfileSums
 
-__all__ = ["ProfileStatistics", "profile_statistics"]
-
-
-@dataclasses.dataclass
-class ProfileStatistics:
-    """The sums a segment profile is computed from (as ``_profile`` computes them).
-
-    ``sizes`` are rows per segment, ``weight`` and ``weight_sq`` the sums of their
-    weights and squared weights. ``sw``, ``sw2``, ``total`` and ``total_sq`` are per
-    (segment, numeric column) sums of the weights of the observed values, of their
-    squares, and of the weighted ``value - shift`` and its square, ``shift`` being the
-    overall (weighted) column mean; ``level_counts`` are (segment x level) sums of
-    weights and ``level_weight_sq`` each segment's sum of squared weights of the rows
-    that answered the column.
-    """
-
-    segments: np.ndarray
-    sizes: np.ndarray
-    weight: np.ndarray
-    weight_sq: np.ndarray
-    weighted: bool
-    numeric: list[str]
-    sw: np.ndarray
-    sw2: np.ndarray
-    total: np.ndarray
-    total_sq: np.ndarray
-    shift: np.ndarray
-    categorical: list[str]
-    levels: list[list[Any]]
-    level_counts: list[np.ndarray]
-    level_weight_sq: list[np.ndarray]
+__all__ = ["ProfileSums", "profile_statistics"]
 
 
 @dataclasses.dataclass
@@ -181,7 +152,7 @@ def _label_blocks(labels: Any) -> list[Any]:
 
 def profile_statistics(data: Any, labels: Any, *, categorical: Any, exclude: Any,
                        numeric_column: Callable[[pd.Series], np.ndarray],
-                       sample_weight: Any = None) -> ProfileStatistics:
+                       sample_weight: Any = None) -> ProfileSums:
     """The profile's sums over the partitions of a Dask DataFrame and its labels.
 
     ``numeric_column`` turns a column into float values (the profile's own rule);
@@ -216,7 +187,7 @@ def profile_statistics(data: Any, labels: Any, *, categorical: Any, exclude: Any
     shift = np.where(all_count > 0, (statistics.count * statistics.mean).sum(axis=0)
                      / np.where(all_count > 0, all_count, 1), 0.0)
     centred = statistics.mean - shift
-    return ProfileStatistics(
+    return ProfileSums(
         segments=statistics.segments, sizes=statistics.size.astype(np.int64),
         weight=statistics.weight, weight_sq=statistics.weight_sq,
         weighted=sample_weight is not None, numeric=numeric,

@@ -21,12 +21,8 @@ from survey_builder.codebook import as_codebook
 from survey_builder.errors import UserError
 from survey_builder.layout import QUALITY_COLUMNS
 
-from ..segmentation._profile import (
-    DEFAULT_ALPHA,
-    DEFAULT_MIN_BASE,
-    ProfileSums,
-    _from_statistics,
-)
+from ..segmentation._profile import DEFAULT_ALPHA, DEFAULT_MIN_BASE, _from_statistics
+from ..segmentation._profile_sums import ProfileSums
 from ._build import category_shares, feature_diffs, journey_shares, scale_scores
 from ._content import _option_shares, behaviour_of
 from ._features import humanise

@@ -26,7 +26,7 @@ from survey_builder.errors import UserError
 
 from ._dask import WEIGHT_COLUMN, _partition_weight, _tree_reduce
 from ._encoding import MixedEncoder
-from ._profile import ProfileSums
+from ._profile_sums import ProfileSums
 
 __all__ = ["ProfileSums", "profile_statistics"]
 

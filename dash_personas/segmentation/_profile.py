@@ -9,7 +9,7 @@ tests (:mod:`dash_personas.stats`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from ..stats import (
 )
 from ._backend import is_dask_collection
 from ._encoding import MixedEncoder, _check_sample_weight
+from ._profile_sums import ProfileSums
 
 __all__ = ["DEFAULT_ALPHA", "DEFAULT_MIN_BASE", "SegmentProfiles", "profile_segments"]
 
@@ -257,36 +258,6 @@ def profile_segments(data: Any, labels: Any, *, categorical: Any = "auto",
     return SegmentProfiles(summary, numeric, categorical_table, drivers, correction=correction,
                            alpha=float(alpha), min_base=float(min_base),
                            weighted=checked is not None, n_tests=n_tests)
-
-
-@dataclass
-class ProfileSums:
-    """The sums a segment profile is computed from (Dask partitions, filtered rows).
-
-    ``sizes`` are rows per segment, ``weight`` and ``weight_sq`` the sums of their
-    weights and squared weights. ``sw``, ``sw2``, ``total`` and ``total_sq`` are per
-    (segment, numeric column) sums of the weights of the observed values, of their
-    squares, and of the weighted ``value - shift`` and its square, ``shift`` being the
-    overall (weighted) column mean; ``level_counts`` are (segment x level) sums of
-    weights and ``level_weight_sq`` each segment's sum of squared weights of the rows
-    that answered the column.
-    """
-
-    segments: np.ndarray
-    sizes: np.ndarray
-    weight: np.ndarray
-    weight_sq: np.ndarray
-    weighted: bool
-    numeric: list[str]
-    sw: np.ndarray
-    sw2: np.ndarray
-    total: np.ndarray
-    total_sq: np.ndarray
-    shift: np.ndarray
-    categorical: list[str]
-    levels: list[list[Any]] = field(default_factory=list)
-    level_counts: list[np.ndarray] = field(default_factory=list)
-    level_weight_sq: list[np.ndarray] = field(default_factory=list)
 
 
 def _from_statistics(sums: ProfileSums, correction: str, alpha: float,

@@ -82,3 +82,21 @@ def axe_violations(driver: Any, tags: tuple[str, ...] = ("wcag2a", "wcag2aa"),
 def console_errors(driver: Any) -> list[dict[str, Any]]:
     """The browser console's errors (level SEVERE) since the last call."""
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def layout_ids(layout, kind: str) -> list[dict]:
+    """The pattern-matching ids of type ``kind`` in a served ``/_dash-layout``, in order."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if isinstance(props.get("id"), dict) and props["id"].get("type") == kind:
+                found.append(props["id"])
+            walk(props.get("children"))
+
+    walk(layout)
+    return found

@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from _browser import layout_ids
 
 from dash_personas.app import create_app
 
@@ -78,22 +79,6 @@ def test_unknown_persona_is_ignored_and_a_real_request_answers(client_and_depend
 
 # --- the filter / URL view callback and the study's page switch: crafted values ---
 
-def _filter_ids(layout, kind: str = "dash-personas-filter") -> list[dict]:
-    found = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props.get("id"), dict) and props["id"].get("type") == kind:
-                found.append(props["id"])
-            walk(props.get("children"))
-
-    walk(layout)
-    return found
-
 
 @pytest.fixture(scope="module")
 def view_client(survey_case):
@@ -102,7 +87,8 @@ def view_client(survey_case):
     dependency = next(d for d in client.get("/_dash-dependencies").get_json()
                       if "persona-sections.children" in d["output"])
     layout = client.get("/_dash-layout").get_json()
-    return client, dependency, (_filter_ids(layout), _filter_ids(layout, "dash-personas-range"))
+    return client, dependency, (layout_ids(layout, "dash-personas-filter"),
+                                layout_ids(layout, "dash-personas-range"))
 
 
 def _view_request(dependency, ids, search, ticked, current, changed):

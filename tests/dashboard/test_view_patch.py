@@ -7,6 +7,7 @@ import copy
 import json
 
 import pytest
+from _browser import layout_ids
 
 from dash_personas.app import create_app, persona_layout
 from dash_personas.personas import PersonaFilter, refresh_sizes
@@ -86,23 +87,6 @@ def view_client(survey_case):
     return client, dependency, client.get("/_dash-layout").get_json()
 
 
-def _ids(layout, kind):
-    found = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props.get("id"), dict) and props["id"].get("type") == kind:
-                found.append(props["id"])
-            walk(props.get("children"))
-
-    walk(layout)
-    return found
-
-
 def _sections(layout):
     def walk(node):
         if isinstance(node, list):
@@ -121,8 +105,8 @@ def test_the_view_callback_answers_a_filter_change_with_a_patch(view_client, sur
     """The request the page sends when "Woman" is ticked: the response patches the
     section the browser shows into the filtered view, keeping the chosen answer chart."""
     client, dependency, layout = view_client
-    filters = _ids(layout, "dash-personas-filter")
-    boxes = _ids(layout, "dash-personas-range")
+    filters = layout_ids(layout, "dash-personas-filter")
+    boxes = layout_ids(layout, "dash-personas-range")
     gender = next(i for i in filters if i["column"] == "gender")
     feature = "region"
 

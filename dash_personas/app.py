@@ -493,7 +493,9 @@ def filtered_view(app: dash.Dash, people: PersonaSet, data: Any, mode: str, *,
             html.Div(_view_note(ViewState(), views, []), id=VIEW_NOTE, role="status",
                      className="mt-2"),
             # the k evidence is the fit's: it does not change with the filters
-            html.Div(sections[:-1], id=VIEW_SECTIONS), sections[-1]]
+            # the selection script writes a click's persona to the address bar at once
+            html.Div(sections[:-1], id=VIEW_SECTIONS, **{"data-dash-personas-url": "persona"}),
+            sections[-1]]
 
 
 def _wave_select(views: Any) -> list[Any]:
@@ -509,8 +511,8 @@ def _wave_select(views: Any) -> list[Any]:
 
 # The view's query in the address bar, in one callback (each callback costs the browser
 # several passes over the page's components). A selection is written to the query as
-# ``ViewState.to_query`` writes it (the persona pair first, values encoded as
-# ``urllib.parse.quote`` does), replacing the entry (selections are no steps for Back): no
+# ``ViewState.to_query`` writes it (``selectionQuery`` of the selection script, which
+# writes a click's at once), replacing the entry (selections are no steps for Back): no
 # server callback runs and Dash does not re-render the page. A view from the server (a
 # filter change, a link opened with parts ignored) is pushed as a new history entry, and
 # dcc.Location is told of it as of its own links, so that Back (a popstate to another
@@ -527,13 +529,10 @@ function(selected, current) {
         }
         return dc.no_update;
     }
-    const encode = (v) => encodeURIComponent(v).replace(
-        /[!'()*]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-    const rest = (current || '').split('&').filter(p => p && !p.startsWith('persona='));
-    const query = (selected ? ['persona=' + encode(selected), ...rest] : rest).join('&');
+    // the address bar shows it already after a click (the selection script)
+    const query = window.dash_personas.selectionQuery(selected, current);
     if (query === (current || '')) { return dc.no_update; }
-    const url = window.location.pathname + (query ? '?' + query : '') + window.location.hash;
-    window.history.replaceState(window.history.state, '', url);
+    window.dash_personas.replaceQuery(query);
     return query;
 }
 """

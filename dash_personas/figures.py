@@ -842,7 +842,9 @@ def highlight_figure(fig: Any, selected: str | None) -> Any:
     Traces whose ``meta`` is a persona id get full opacity when they are the selected
     persona (or when nothing is selected) and :data:`DIM_OPACITY` otherwise. Figures
     with ``layout.meta["persona_ids"]`` (heatmap) get an outline around the column, in
-    the figure's text colour. The dashboard applies the same rule in the browser.
+    the figure's text colour (a ``"highlight"`` shape per column, opacity 1 around the
+    selected one, 0 around the others). The dashboard applies the same rule in the
+    browser.
 
     Parameters
     ----------
@@ -878,14 +880,16 @@ def _highlight(spec: dict[str, Any], selected: str | None) -> dict[str, Any]:
     meta = layout.get("meta")
     ids = meta.get("persona_ids") if isinstance(meta, dict) else None
     shapes = [s for s in layout.get("shapes") or () if s.get("name") != "highlight"]
-    if ids and selected in ids and data and data[0].get("type") == "heatmap":
-        j = list(ids).index(selected)
-        # the outline in the figure's text colour (light on a dark page)
+    if ids and data and data[0].get("type") == "heatmap":
+        # one outline per column, shown by its opacity: the dashboard switches it on
+        # the drawn chart in place (a relayout would make dcc.Graph re-plot the chart)
         font = ((layout.get("template") or {}).get("layout") or {}).get("font") or {}
-        shapes.append({"type": "rect", "name": "highlight", "xref": "x", "yref": "paper",
+        colour = font.get("color") or MODE_COLOURS["light"]["reference"]
+        shapes.extend({"type": "rect", "name": "highlight", "xref": "x", "yref": "paper",
                        "x0": j - 0.5, "x1": j + 0.5, "y0": 0, "y1": 1,
-                       "line": {"width": 3, "color": font.get("color")
-                                or MODE_COLOURS["light"]["reference"]}})
+                       "opacity": 1 if persona == selected else 0,
+                       "line": {"width": 3, "color": colour}}
+                      for j, persona in enumerate(ids))
     layout["shapes"] = shapes
     return spec
 

@@ -6,13 +6,18 @@ same process (test suites, several apps behind one server) would get none. Dash 
 (``dash.hooks.callback``) are process-wide in the other direction: every app would get
 them, even apps that never use personas. The components therefore register their
 callbacks on the app they are used in: :func:`register_callbacks` adds them with
-``app.clientside_callback`` and is idempotent. The callbacks run in the browser, so
-a selection does not need a round trip to the server.
+``app.clientside_callback`` and is idempotent, and adds the page's selection script
+(:func:`selection_script_url`), which shows a click's selection before Dash processes
+it. The callbacks run in the browser, so a selection does not need a round trip to the
+server.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
+from importlib import resources
 from typing import Any
 
 from dash import ALL, MATCH, Input, Output, State
@@ -34,87 +39,75 @@ def compact_js(source: str) -> str:
     lines = (line.strip() for line in source.splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
-# The selection of a gallery, in one callback: a click on a card's select button
-# toggles it, and a selection set another way (restored by the store's persistence, set
-# by the host app's own callback) is shown as well. Each callback costs Dash several
-# store dispatches, each walking the page's components, and Dash marks every output of
-# a running callback as loading (a re-render of each): so the store is the one output,
-# the cards whose state changes (the previous and the new selection) are restyled with
-# set_props, the others are not touched, and the charts are highlighted in place.
+# The selection of a gallery, shown: a click is shown by the page's selection script
+# (dash_personas_selection.js) before Dash hears of it, then put in the store; this
+# callback shows a selection that reaches the store another way (a host app's callback,
+# the store's persistence; a no-op after a click) and brings Dash's copy of the props in
+# line, so a re-render shows the same. Each callback costs Dash several store
+# dispatches, each walking the page's components, and Dash marks every output of a
+# running callback as loading: so the store is the one output (never written), the
+# cards whose state changes are restyled with set_props, the others are not touched,
+# and the figure props are updated in place.
 _SELECT_JS = """
-function(nClicks, chosen, pressed, figures) {
+function(chosen, pressed, figures) {
     const dc = window.dash_clientside;
+    const dp = window.dash_personas;
     const ctx = dc.callback_context;
-    const trig = ctx.triggered_id;
-    const clicked = !!trig && typeof trig === 'object' && trig.subcomponent === 'select';
-    const current = (chosen === undefined) ? null : chosen;
-    const next = clicked ? (current === trig.persona ? null : trig.persona) : current;
-    const idOf = (id) => JSON.stringify(Object.keys(id).sort().reduce(
-        (o, k) => { o[k] = id[k]; return o; }, {}));
-    const on = (ctx.inputs_list[0] || []).map(item => item.id.persona === next);
-    const specs = ctx.states_list[1] || [];
-    (figures || []).forEach((fig, n) => highlightChart(fig, specs[n], next));
-    (ctx.inputs_list[0] || []).forEach((item, i) => {
-        if (on[i] === (pressed[i] === 'true')) { return; }
+    const store = ctx.inputs_list[0].id;
+    const next = (chosen === undefined) ? null : chosen;
+    // the page first: a figure prop may hold the traces the drawn graph shows
+    dp.showSelection(store.aio_id, store.group, next);
+    (ctx.states_list[0] || []).forEach((item, i) => {
+        const on = item.id.persona === next;
+        if (on === (pressed[i] === 'true')) { return; }
         dc.set_props(Object.assign({}, item.id, {subcomponent: 'card'}),
-                     {className: on[i] ? %(card_on)s : %(card_off)s});
-        dc.set_props(item.id, {'aria-pressed': on[i] ? 'true' : 'false',
-                               className: on[i] ? %(button_on)s : %(button_off)s,
-                               children: on[i] ? 'Selected' : 'Select'});
+                     {className: dp.cardClass(on)});
+        dc.set_props(item.id, {'aria-pressed': on ? 'true' : 'false',
+                               className: dp.buttonClass(on), children: dp.buttonLabel(on)});
     });
-    return clicked ? next : dc.no_update;
-    // Apply the selection to one chart (same rule as
-    // dash_personas.figures.highlight_figure): the live Plotly graph is restyled in
-    // place (opacity only: Plotly's cheapest redraw; the heatmap's outline by a
-    // relayout of its shapes) and the figure prop is updated as well, so a re-render
-    // shows the same state.
-    function highlightChart(fig, spec, chosen) {
-        if (!fig || !spec) { return; }
-        const DIM = %(dim)s;
-        const data = fig.data || [];
-        const opacity = data.map(
-            t => typeof t.meta !== 'string' ? (t.opacity === undefined ? 1 : t.opacity)
-                 : ((chosen === null || chosen === t.meta) ? 1.0 : DIM));
-        const layout = fig.layout || {};
-        const ids = (layout.meta && layout.meta.persona_ids) || null;
-        const shapes = (layout.shapes || []).filter(s => s.name !== 'highlight');
-        const isHeatmap = data.length && data[0].type === 'heatmap';
-        // the figure's text colour (light on a dark page), as highlight_figure does
-        const font = ((layout.template || {}).layout || {}).font || {};
-        const outline = font.color || '#212529';
-        if (ids && chosen !== null && isHeatmap) {
-            const j = ids.indexOf(chosen);
-            if (j >= 0) {
-                shapes.push({type: 'rect', name: 'highlight', xref: 'x', yref: 'paper',
-                             x0: j - 0.5, x1: j + 0.5, y0: 0, y1: 1,
-                             line: {width: 3, color: outline}});
-            }
-        }
-        data.forEach((t, i) => { t.opacity = opacity[i]; });
-        fig.layout = Object.assign({}, layout, {shapes: shapes});
-        const holder = document.getElementById(idOf(spec.id));
-        const gd = holder && holder.querySelector('.js-plotly-plot');
-        if (!gd || !window.Plotly || !gd.data || gd.data.length !== opacity.length) {
-            return;  // not drawn yet: Plotly draws the updated figure prop
-        }
-        if (isHeatmap) { window.Plotly.relayout(gd, {shapes: shapes}); }
-        else if (!restyleInPlace(gd, opacity)) { window.Plotly.restyle(gd, {opacity: opacity}); }
-    }
-    // Opacity is a pure style: set it on the drawn trace groups (what Plotly's own
-    // style step does) instead of a full Plotly.restyle redraw of every chart.
-    function restyleInPlace(gd, opacity) {
-        const cds = gd.calcdata || [];
-        if (cds.length !== opacity.length) { return false; }
-        if (!cds.every(cd => cd && cd[0] && cd[0].node3 && cd[0].trace)) { return false; }
-        cds.forEach((cd, i) => {
-            cd[0].trace.opacity = opacity[i];
-            gd.data[i].opacity = opacity[i];
-            cd[0].node3.style('opacity', opacity[i]);
-        });
-        return true;
-    }
+    (figures || []).forEach(fig => { if (fig) { dp.highlightFigure(fig, next); } });
+    return dc.no_update;
 }
 """
+
+#: Route (under the app's prefix) of the selection script.
+SCRIPT_ROUTE = "_dash-personas/dash-personas-selection.js"
+
+
+@functools.cache
+def selection_script() -> str:
+    """The JavaScript text of the page's selection script, its settings filled in.
+
+    ``dash_personas_selection.js`` with the card and button classes and labels of
+    :mod:`.gallery` and the dimmed opacity and outline colour of
+    :func:`dash_personas.figures.highlight_figure` (one definition of each).
+    """
+    from ..figures import DIM_OPACITY
+    from ..palette import MODE_COLOURS
+    from .gallery import button_class, button_label, card_class
+
+    config = {"gallery": GALLERY, "chart": CHART, "dim": DIM_OPACITY,
+              "reference": MODE_COLOURS["light"]["reference"],
+              "card_on": card_class(True), "card_off": card_class(False),
+              "button_on": button_class(True), "button_off": button_class(False),
+              "label_on": button_label(True), "label_off": button_label(False)}
+    source = resources.files(__package__).joinpath("dash_personas_selection.js").read_text(
+        encoding="utf-8")
+    return source.replace("/*DASH_PERSONAS_CONFIG*/null", json.dumps(config))
+
+
+def selection_script_url(app: Any) -> str:
+    """Serve :func:`selection_script` from ``app``'s server and return its URL.
+
+    The URL carries a hash of the script, so a browser's cached copy (kept a day) is
+    never an older one.
+    """
+    from .theme import _add_css_route
+
+    _add_css_route(app, SCRIPT_ROUTE, "dash_personas_selection_js", selection_script,
+                   mimetype="application/javascript")
+    digest = hashlib.sha256(selection_script().encode("utf-8")).hexdigest()[:12]
+    return f"{app.config.requests_pathname_prefix or '/'}{SCRIPT_ROUTE}?v={digest}"
 
 
 def register_callbacks(app: Any) -> Any:
@@ -134,25 +127,20 @@ def register_callbacks(app: Any) -> Any:
     """
     if getattr(app, _MARK, False):
         return app
-    from ..figures import DIM_OPACITY
-    from .gallery import button_class, card_class
-
-    def sel(sub: str, persona: Any = ALL) -> dict[str, Any]:
-        return {"component": GALLERY, "subcomponent": sub, "aio_id": MATCH, "group": MATCH,
-                "persona": persona}
+    script = selection_script_url(app)
+    scripts = list(app.config.external_scripts or [])
+    if script not in scripts:
+        app.config.external_scripts = [*scripts, script]
 
     store = {"component": GALLERY, "subcomponent": "selection", "aio_id": MATCH, "group": MATCH}
+    buttons = {"component": GALLERY, "subcomponent": "select", "aio_id": MATCH,
+               "group": MATCH, "persona": ALL}
     graphs = {"component": CHART, "subcomponent": "graph", "aio_id": ALL, "group": MATCH}
     app.clientside_callback(
-        compact_js(_SELECT_JS % {
-            "dim": DIM_OPACITY, "card_on": json.dumps(card_class(True)),
-            "card_off": json.dumps(card_class(False)),
-            "button_on": json.dumps(button_class(True)),
-            "button_off": json.dumps(button_class(False))}),
+        compact_js(_SELECT_JS),
         Output(store, "data", allow_duplicate=True),
-        Input(sel("select"), "n_clicks"),
         Input(store, "data"),
-        State(sel("select"), "aria-pressed"),
+        State(buttons, "aria-pressed"),
         State(graphs, "figure"),
         prevent_initial_call=True,
     )

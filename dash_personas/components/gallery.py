@@ -30,6 +30,11 @@ def button_class(selected: bool) -> str:
                                                    else "btn-outline-primary")
 
 
+def button_label(selected: bool) -> str:
+    """The text of a card's select button."""
+    return "Selected" if selected else "Select"
+
+
 #: ``columns=`` -> Bootstrap column widths: one column on phones, two from tablets, up
 #: to the requested number on wide screens.
 COLUMN_WIDTHS: dict[int, dict[str, int]] = {
@@ -129,8 +134,8 @@ class PersonaGallery(html.Div):
         for persona in people:
             is_selected = persona.id == selected
             button = html.Button(
-                "Selected" if is_selected else "Select",
-                id=_ids.gallery_select(self.aio_id, group, persona.id), n_clicks=0,
+                button_label(is_selected),
+                id=_ids.gallery_select(self.aio_id, group, persona.id),
                 type="button", className=button_class(is_selected),
                 **{"aria-pressed": "true" if is_selected else "false",
                    "aria-label": f"Select persona {clip_label(persona.name, NAME_LIMIT)}"},

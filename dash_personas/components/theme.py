@@ -148,9 +148,10 @@ def components_stylesheet(app: Any) -> str:
     return f"{app.config.requests_pathname_prefix or '/'}{COMPONENTS_ROUTE}"
 
 
-def _add_css_route(app: Any, rule: str, name: str, text: Any) -> None:
-    """Serve the CSS ``text(**url_arguments)`` at ``<prefix><rule>``, once per prefix
-    (several apps can share one Flask server)."""
+def _add_css_route(app: Any, rule: str, name: str, text: Any,
+                   mimetype: str = "text/css") -> None:
+    """Serve the CSS (or ``mimetype``) ``text(**url_arguments)`` at ``<prefix><rule>``,
+    once per prefix (several apps can share one Flask server)."""
     server = app.server
     prefix = app.config.routes_pathname_prefix or "/"
     endpoint = f"{name}{prefix}"
@@ -159,7 +160,7 @@ def _add_css_route(app: Any, rule: str, name: str, text: Any) -> None:
     from flask import Response
 
     def serve(**arguments: Any) -> Any:
-        response = Response(text(**arguments), mimetype="text/css")
+        response = Response(text(**arguments), mimetype=mimetype)
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 

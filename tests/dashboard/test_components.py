@@ -75,7 +75,7 @@ def test_register_callbacks_is_per_app_and_idempotent(survey_case):
     app1, app2 = dash.Dash("one"), dash.Dash("two")
     register_callbacks(app1)
     register_callbacks(app1)
-    # one callback for the selection: click -> store, restyled cards, highlighted charts
+    # one callback for the selection: store -> restyled cards, highlighted charts
     assert len(app1._callback_list) == 1
     assert len(app2._callback_list) == 0
     register_callbacks(app2)

@@ -40,10 +40,11 @@ def test_highlight_figure_takes_a_dict_and_a_figure_alike(survey_case):
         assert opacities in ([], [figures.DIM_OPACITY, figures.DIM_OPACITY, 1.0,
                                   figures.DIM_OPACITY])
     heat = figures.difference_heatmap(people, selected=third, as_dict=True)
-    (outline,) = [s for s in heat["layout"]["shapes"] if s["name"] == "highlight"]
+    (outline,) = [s for s in heat["layout"]["shapes"]
+                  if s["name"] == "highlight" and s["opacity"]]
     assert (outline["x0"], outline["x1"]) == (1.5, 2.5)
     figures.highlight_figure(heat, None)
-    assert not [s for s in heat["layout"]["shapes"] if s["name"] == "highlight"]
+    assert not [s for s in heat["layout"]["shapes"] if s["name"] == "highlight" and s["opacity"]]
 
 
 def test_only_the_radar_carries_polar_axes_and_dicts_share_nothing(survey_case):

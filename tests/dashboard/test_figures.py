@@ -40,10 +40,13 @@ def test_highlight_dims_the_others_and_outlines_heatmap_column(survey_case):
     figures.highlight_figure(fig, None)
     assert {t.opacity for t in fig.data} == {1.0}
     heat = figures.difference_heatmap(personas, selected="p3")
-    (shape,) = [s for s in heat.layout.shapes if s.name == "highlight"]
-    assert (shape.x0, shape.x1) == (1.5, 2.5)
+    # an outline per column, shown around the selected one only (by its opacity)
+    outlines = [s for s in heat.layout.shapes if s.name == "highlight"]
+    assert [(s.x0, s.x1) for s in outlines] == [(j - 0.5, j + 0.5) for j in range(4)]
+    assert [s.opacity for s in outlines] == [0, 0, 1, 0]
     figures.highlight_figure(heat, None)
-    assert not heat.layout.shapes
+    assert [s.opacity for s in heat.layout.shapes if s.name == "highlight"] == [0] * 4
+    assert {s.name for s in heat.layout.shapes} == {"highlight"}
 
 
 def test_category_shares_and_lift(survey_case):
@@ -216,7 +219,7 @@ def test_clv_average_line_and_references_are_light_in_dark_mode(survey_case):
         shares = figures.category_shares(personas, "age_band", theme=theme)
         assert _luminance(shares.data[-1].marker.color) > 0.7  # "Everyone" diamonds
         heat = figures.difference_heatmap(personas, theme=theme, selected="p1")
-        (outline,) = [s for s in heat.layout.shapes if s.name == "highlight"]
+        (outline,) = [s for s in heat.layout.shapes if s.name == "highlight" and s.opacity]
         assert _luminance(outline.line.color) > 0.7
     light = figures.segment_clv(personas)
     (line,) = [s for s in light.layout.shapes if s.name == "average"]

@@ -196,3 +196,85 @@ def test_a_selection_set_by_the_host_app_shows_on_cards_and_charts(dash_duo, sur
     _select(dash_duo, 2)
     wait_until(lambda: not _selected(dash_duo), 30.0)
     assert dash_duo.get_logs() == []
+
+
+_CLICK_AND_READ_JS = """
+// the click, then what the page shows at once: nothing has run in between (Dash's
+// callbacks run in later tasks)
+const buttons = [...document.querySelectorAll('.dash-personas-select')];
+const button = buttons[arguments[0]];
+const slot = button.closest('.dash-personas-slot');
+button.click();
+const heat = [...document.querySelectorAll('.js-plotly-plot')].find(
+    gd => gd.data[0].type === 'heatmap');
+const outlines = heat.layout.shapes.map((s, i) => [s, i]).filter(([s]) => s.name === 'highlight')
+    .map(([s, i]) => getComputedStyle(heat.querySelector(
+        `.shapelayer path[data-index='${i}']`)).opacity);
+const shown = {
+    slot: slot.className, pressed: buttons.map(b => b.getAttribute('aria-pressed')),
+    text: button.textContent, search: window.location.search, outlines: outlines,
+    // the drawn trace groups' opacity, not only Plotly's data
+    traces: [...document.querySelectorAll('#compare .js-plotly-plot')].filter(
+        gd => gd.data.some(t => typeof t.meta === 'string')).map(gd => gd.calcdata
+        .filter(cd => typeof cd[0].trace.meta === 'string')
+        .map(cd => [cd[0].trace.meta, Number(cd[0].node3.style('opacity'))])),
+};
+// from now on, every change Dash makes to the gallery: its old values must be the
+// values shown now (no flicker back to the previous selection)
+window.__later = [];
+new MutationObserver(records => records.forEach(r => window.__later.push({
+    slot: (r.target.closest ? r.target : r.target.parentElement).closest(
+        '.dash-personas-slot') === slot, type: r.type, name: r.attributeName,
+    old: r.oldValue,
+}))).observe(document.getElementById('personas'), {subtree: true, attributes: true,
+    attributeOldValue: true, characterData: true, characterDataOldValue: true,
+    childList: true});
+return shown;
+"""
+
+
+def test_a_click_shows_the_selection_before_dash_processes_it(dash_duo, survey_case):
+    """The cards, buttons, charts (the drawn traces and the heatmap outline) and the
+    address bar show a click's selection in the click's own task: a selection that
+    waited for Dash's callbacks would fail here. Dash's later updates of the same
+    props change nothing visible, and every part still agrees once it is done."""
+    from dash_personas.figures import DIM_OPACITY
+
+    personas = survey_case.personas
+    dash_duo.start_server(create_app(personas, survey_case.scores))
+    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    _select(dash_duo, 0)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+
+    shown = dash_duo.driver.execute_script(_CLICK_AND_READ_JS, 2)
+    assert "dash-personas-selected" in shown["slot"].split()
+    assert shown["pressed"] == ["true" if i == 2 else "false" for i in range(len(personas))]
+    assert shown["text"] == "Selected"
+    assert parse_qs(shown["search"].lstrip("?")) == {"persona": [personas[2].id]}
+    assert shown["outlines"] == ["1" if i == 2 else "0" for i in range(len(personas))]
+    assert len(shown["traces"]) >= 4 and all(
+        opacity == (1 if meta == personas[2].id else DIM_OPACITY)
+        for chart in shown["traces"] for meta, opacity in chart)
+
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    later = dash_duo.driver.execute_script("return window.__later")
+    slot = dash_duo.find_elements(".dash-personas-slot")[2]
+    button = dash_duo.find_elements(".dash-personas-select")[2]
+    assert later, "Dash did not bring its copy of the props in line"
+    for change in later:
+        if change["type"] == "attributes" and change["name"] == "class" and change["slot"]:
+            assert change["old"] in (slot.get_attribute("class"), button.get_attribute("class"))
+        if change["type"] == "attributes" and change["name"] == "aria-pressed":
+            assert change["old"] == ("true" if change["slot"] else "false")
+        if change["type"] == "characterData":
+            assert change["old"] == ("Selected" if change["slot"] else "Select")
+    # Dash's state agrees: the store, the view's query, the props a re-render would use
+    assert _query(dash_duo) == {"persona": [personas[2].id]}
+    assert [b.get_attribute("aria-pressed") for b in
+            dash_duo.find_elements(".dash-personas-select")] == shown["pressed"]
+    assert dash_duo.driver.execute_script(
+        "return sessionStorage.getItem(Object.keys(sessionStorage).find("
+        "k => k.includes('selection')))").strip('"') == personas[2].id
+    assert dash_duo.get_logs() == []

@@ -186,7 +186,8 @@ def test_heatmap_marks_significance_veils_small_bases_and_names_the_test(
     assert "Holm's method" in legend.text and "effective base under 30" in legend.text
     figures.highlight_figure(fig, personas[0].id)
     figures.highlight_figure(fig, None)  # clearing the highlight keeps the veil
-    assert [s.name for s in fig.layout.shapes] == ["small-base"]
+    assert [s.name for s in fig.layout.shapes if s.name != "highlight"] == ["small-base"]
+    assert not [s for s in fig.layout.shapes if s.name == "highlight" and s.opacity]
 
 
 def test_every_chart_shows_the_bases_and_hatches_small_ones(weighted_with_a_small_segment):

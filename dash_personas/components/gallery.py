@@ -57,7 +57,9 @@ class PersonaGallery(html.Div):
     every chart of the same ``group``; read it in your own callbacks with
     ``Input(PersonaGallery.selection_id("mine"), "data")``, or set it from one to
     select a persona. The callbacks must be registered once on the app with
-    :func:`dash_personas.register_callbacks` (``create_app`` does it).
+    :func:`dash_personas.register_callbacks` (``create_app`` does it); it also adds the
+    page's selection script, which shows a click (or Enter / Space on the button) on
+    the cards and charts at once and then writes it to the store.
 
     Parameters
     ----------

@@ -22,6 +22,6 @@ def test_compact_js_drops_indentation_blank_lines_and_comment_lines_only():
 def test_the_dashboard_page_carries_compact_functions(survey_case):
     page = create_app(survey_case.personas, survey_case.scores).server.test_client().get(
         "/").get_data(as_text=True)
-    assert "window.history.replaceState" in page and "restyleInPlace" in page
-    assert "// Opacity is a pure style" not in page
+    assert "window.history.pushState" in page and "dp.showSelection" in page
+    assert "// the page first" not in page
     assert "\n        const" not in page  # no indented code line

@@ -532,7 +532,7 @@ function(selected, current) {
     // the address bar shows it already after a click (the selection script)
     const query = window.dash_personas.selectionQuery(selected, current);
     if (query === (current || '')) { return dc.no_update; }
-    window.dash_personas.replaceQuery(query);
+    if (!window.dash_personas.isPending()) { window.dash_personas.replaceQuery(query); }
     return query;
 }
 """

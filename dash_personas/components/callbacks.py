@@ -54,7 +54,9 @@ function(chosen, pressed, figures) {
     const dp = window.dash_personas;
     const ctx = dc.callback_context;
     const store = ctx.inputs_list[0].id;
-    const next = (chosen === undefined) ? null : chosen;
+    // a newer click, shown already and not yet in the store, is the one to keep
+    const next = dp.shownSelection(store.aio_id, store.group,
+                                   (chosen === undefined) ? null : chosen);
     // the page first: a figure prop may hold the traces the drawn graph shows
     dp.showSelection(store.aio_id, store.group, next);
     (ctx.states_list[0] || []).forEach((item, i) => {

@@ -169,6 +169,24 @@
     // last selection of each gallery is the one set).
     const pending = new Map();
 
+    // A click not yet in its gallery's store (no gallery given: in any gallery's). Dash
+    // may still be running what the previous selection set off: it must not show that
+    // one again over the newer click.
+    function isPending(aioId, group) {
+        if (aioId === undefined) { return pending.size > 0; }
+        return pending.has(idOf(storeOf(aioId, group)));
+    }
+
+    // What gallery (aioId, group) shows: its pending click, else ``stored``.
+    function shownSelection(aioId, group, stored) {
+        const item = pending.get(idOf(storeOf(aioId, group)));
+        return item === undefined ? stored : item[1];
+    }
+
+    function storeOf(aioId, group) {
+        return {component: GALLERY, subcomponent: 'selection', aio_id: aioId, group: group};
+    }
+
     function afterPaint(task) {
         if (document.visibilityState === 'hidden') { setTimeout(task, 0); }
         else { requestAnimationFrame(() => setTimeout(task, 0)); }
@@ -194,8 +212,7 @@
         if (button.closest('[data-dash-personas-url]')) {
             replaceQuery(selectionQuery(chosen, window.location.search.slice(1)));
         }
-        const store = {component: GALLERY, subcomponent: 'selection', aio_id: id.aio_id,
-                       group: id.group};
+        const store = storeOf(id.aio_id, id.group);
         const first = pending.size === 0;
         pending.set(idOf(store), [store, chosen]);
         if (first) { afterPaint(setStores); }
@@ -204,6 +221,6 @@
     document.addEventListener('click', onClick, true);
     window.dash_personas = Object.assign(window.dash_personas || {}, {
         cardClass, buttonClass, buttonLabel, highlightFigure, showSelection,
-        selectionQuery, replaceQuery,
+        selectionQuery, replaceQuery, isPending, shownSelection,
     });
 })();

@@ -233,6 +233,27 @@ return shown;
 """
 
 
+_TWO_CLICKS_JS = """
+// a second click right after the first one reached Dash (its store just set, its
+// callbacks not yet run): from then on the first persona's card is never shown
+// selected again
+const done = arguments[arguments.length - 1];
+const buttons = [...document.querySelectorAll('.dash-personas-select')];
+const first = buttons[1].closest('.dash-personas-slot');
+const reselected = [];
+buttons[1].click();
+requestAnimationFrame(() => setTimeout(() => {
+    buttons[3].click();
+    new MutationObserver(records => records.forEach(r => {
+        if (r.target === first && first.classList.contains('dash-personas-selected')) {
+            reselected.push(first.className);
+        }
+    })).observe(first, {attributes: true});
+    setTimeout(() => done(reselected), 1500);
+}, 0));
+"""
+
+
 def test_a_click_shows_the_selection_before_dash_processes_it(dash_duo, survey_case):
     """The cards, buttons, charts (the drawn traces and the heatmap outline) and the
     address bar show a click's selection in the click's own task: a selection that
@@ -277,4 +298,14 @@ def test_a_click_shows_the_selection_before_dash_processes_it(dash_duo, survey_c
     assert dash_duo.driver.execute_script(
         "return sessionStorage.getItem(Object.keys(sessionStorage).find("
         "k => k.includes('selection')))").strip('"') == personas[2].id
+
+    # a quick second click: Dash, still running what the first set off, never shows
+    # the first persona again (fails if the gallery callback restores the store's value)
+    assert dash_duo.driver.execute_async_script(_TWO_CLICKS_JS) == []
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    assert _query(dash_duo) == {"persona": [personas[3].id]}
+    assert len(_selected(dash_duo)) == 1 and personas[3].name in _selected(dash_duo)[0]
+    pressed = [b.get_attribute("aria-pressed") for b in
+               dash_duo.find_elements(".dash-personas-select")]
+    assert pressed == ["true" if i == 3 else "false" for i in range(len(personas))]
     assert dash_duo.get_logs() == []

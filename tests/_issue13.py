@@ -84,3 +84,15 @@ def id_key(component_id: Any) -> str:
     if isinstance(component_id, dict):
         return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
     return component_id
+
+
+def pdf_reader() -> Any:
+    """``tests/export/_pdf.py`` (the facts of a Chromium PDF read without a PDF library),
+    loaded from its file: ``tests/export`` is only importable once pytest collected it."""
+    import importlib.util
+
+    path = Path(__file__).parent / "export" / "_pdf.py"
+    spec = importlib.util.spec_from_file_location("_issue13_pdf", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -96,3 +96,52 @@ def pdf_reader() -> Any:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+class Served:
+    """``dash-personas serve ARGS`` in a subprocess (the production server), until
+    :meth:`stop`; ``url`` is the address it prints."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        import os
+        import re
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("DASH_PERSONAS_")}
+        code = "import sys; from dash_personas.cli import main; sys.exit(main(sys.argv[1:]))"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", *args, "--port", str(port)],
+            env={**clean, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.lines: list[str] = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            found = re.search(r"running at (http://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                return
+        self.process.kill()
+        raise AssertionError("serve did not start:\n" + "".join(self.lines))
+
+    def stop(self) -> str:
+        """Stop the server (Ctrl+C); return everything it printed."""
+        import signal
+        import subprocess
+
+        self.process.send_signal(signal.SIGINT)
+        try:
+            out, _ = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return "".join(self.lines) + (out or "")

@@ -23,6 +23,7 @@ class Survey:
     scores: Any
     personas: Any
     folder: Path
+    labels: Any  #: each respondent's segment (the fitted model's labels)
 
     @property
     def personas_file(self) -> Path:
@@ -50,11 +51,12 @@ def survey() -> Survey:
     codebook = build_codebook(spec)
     responses, _ = simulate_responses(spec, 1500, 4, 0)
     scores = score_responses(spec, responses).scores
-    personas = run_pipeline(scores, codebook=codebook, k=4, n_init=3, random_state=0).personas
+    result = run_pipeline(scores, codebook=codebook, k=4, n_init=3, random_state=0)
+    personas = result.personas
     folder = Path(tempfile.mkdtemp(prefix="issue13-"))
     save_personas(personas, folder / "personas.json")
     write_scores(scores, codebook, folder / "scores.csv")
-    return Survey(codebook, scores, personas, folder)
+    return Survey(codebook, scores, personas, folder, result.model.labels_)
 
 
 @functools.cache

@@ -148,3 +148,45 @@ def test_every_bootstrap_theme_is_accepted_and_chart_text_reads_on_its_page():
         if theme not in LOW_CONTRAST_THEMES:  # a dark theme is one with light text
             assert (theme in DARK_THEMES) == light_text, theme
     assert set(low) == LOW_CONTRAST_THEMES, low
+
+
+def test_a_10000_character_label_is_clipped_in_the_filter_panel():
+    """Found by this audit: the filter panel (the dashboard with respondent rows) showed
+    question and answer labels whole — a 10,000-character one was a 10,000-character
+    checkbox label and summary (the issue's long-label fix covered charts, menus and
+    cards only)."""
+    from dash_personas.components import FilterPanel
+    from dash_personas.labels import TEXT_LIMIT
+    from dash_personas.personas import FilterOption
+
+    long = "Which of these best describes the household you live in " * 180
+    assert len(long) > 10_000
+    options = [
+        FilterOption("household", long, ("a", "b"), (long + " a", long + " b"), "levels"),
+        FilterOption("channels__web", f"{long} — Website", ("0", "1"),
+                     ("not selected", "selected"), "levels"),
+        FilterOption("channels__app", f"{long} — App", ("0", "1"),
+                     ("not selected", "selected"), "levels"),
+        FilterOption("spend", long, (), (), "range", 1.0, 99.0, False),
+    ]
+    panel = FilterPanel(options, id="filters")
+    shown, titles = [], []
+
+    def walk(node):
+        children = getattr(node, "children", None)
+        if isinstance(children, str):
+            shown.append(children)
+        title = getattr(node, "title", None)
+        if isinstance(title, str):
+            titles.append(title)
+        for option in getattr(node, "options", None) or []:
+            shown.append(option["label"])
+        for child in children if isinstance(children, (list, tuple)) else [children]:
+            if child is not None and hasattr(child, "to_plotly_json"):
+                walk(child)
+
+    walk(panel)
+    assert max(len(text) for text in shown) <= TEXT_LIMIT
+    assert sum(text.startswith("Which of these") for text in shown) >= 5  # all clipped
+    # the whole question stays readable on hover
+    assert long.strip() in [t.strip() for t in titles]

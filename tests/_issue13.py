@@ -7,8 +7,10 @@ respondents, four personas) and the three-wave tracking study of ``_study.py``.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,13 @@ class Survey:
         return self.folder / "scores.csv"
 
 
+def _folder(prefix: str) -> Path:
+    """A temporary folder removed when the test process ends."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 @functools.cache
 def survey() -> Survey:
     """The survey of ``tests/dashboard/conftest.py``'s ``survey_case``, saved as files."""
@@ -53,7 +62,7 @@ def survey() -> Survey:
     scores = score_responses(spec, responses).scores
     result = run_pipeline(scores, codebook=codebook, k=4, n_init=3, random_state=0)
     personas = result.personas
-    folder = Path(tempfile.mkdtemp(prefix="issue13-"))
+    folder = _folder("issue13-")
     save_personas(personas, folder / "personas.json")
     write_scores(scores, codebook, folder / "scores.csv")
     return Survey(codebook, scores, personas, folder, result.model.labels_)
@@ -64,7 +73,7 @@ def study() -> Path:
     """The SQLite tracking study of ``_study.py`` (three waves): its path."""
     from _study import build_study
 
-    return build_study(Path(tempfile.mkdtemp(prefix="issue13-study-")) / "study.db")
+    return build_study(_folder("issue13-study-") / "study.db")
 
 
 def walk_layout(node: Any):

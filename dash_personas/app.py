@@ -294,6 +294,7 @@ def _persona_sections(app: dash.Dash, people: PersonaSet, mode: str,
         def _category_chart(feature: str, selected: str | None, view: Any = None) -> Any:
             _require_known(feature, known_features, "feature")
             _require_known(selected, persona_ids, "persona", optional=True)
+            _require_page_values((view,))
             shown = people if people_for is None else people_for(view)
             return PersonaChart(shown, "categories", aio_id="categories", group=GROUP,
                                 theme=mode, feature=feature, selected=selected)

@@ -86,10 +86,14 @@ def profile_table_rows(personas: Any) -> list[list[str]]:
 
 def view_png(personas: Any, *, study: Any = None, wave: str | None = None,
              selected: str | None = None, width: int = 1200, height: int = 560,
-             note: str | None = None) -> bytes:
+             note: str | None = None, title: str | None = None) -> bytes:
     """The charts of the current view stacked into one PNG (titles drawn in the charts,
-    ``note`` under each: which view it is)."""
-    from PIL import Image
+    ``note`` under each: which view it is).
+
+    ``title`` and ``note`` are also the file's PNG text chunks ``Title`` and
+    ``Description``, so the file says which view it shows without being looked at.
+    """
+    from PIL import Image, PngImagePlugin
 
     from .deck import deck_charts
     from .export import render_figures
@@ -109,8 +113,12 @@ def view_png(personas: Any, *, study: Any = None, wave: str | None = None,
     for image in images:
         sheet.paste(image, (0, top), image)
         top += image.height + _GAP
+    info = PngImagePlugin.PngInfo()
+    for key, text in (("Title", title), ("Description", note)):
+        if text:
+            info.add_itxt(key, text)  # international text: UTF-8, any persona name
     out = io.BytesIO()
-    sheet.save(out, format="PNG", compress_level=6)
+    sheet.save(out, format="PNG", compress_level=6, pnginfo=info)
     return out.getvalue()
 
 
@@ -139,8 +147,9 @@ def deliverable(fmt: str, personas: Any, *, study: Any = None,
     title : str
     note : str, optional
         Which view the file shows (``"Wave W3: 412 of 1,000 respondents (Gender:
-        Woman)"``): after the title of the deck and the sheet, a last ``View`` row of
-        the CSV, the subtitle of every chart of the PNG.
+        Woman)"``): the subtitle of the deck's title slide, after the title of the
+        sheet, a last ``View`` row of the CSV, the subtitle of every chart of the PNG
+        (and its ``Description``).
 
     Returns
     -------
@@ -161,19 +170,21 @@ def deliverable(fmt: str, personas: Any, *, study: Any = None,
     wave = args.get("wave") or None
     if study is not None and wave is not None:
         study.wave(wave)  # an unknown wave is a user error, whatever the format
-    if note:
-        title = f"{title} — {note}"
+    titled = f"{title} — {note}" if note else title
     if fmt == "pptx":
         from .deck import persona_deck
 
-        content = persona_deck(personas, study=study, wave=wave, title=title)
+        # the title slide's subtitle: a title longer than a slide's is cut, a view's
+        # filters would be lost
+        content = persona_deck(personas, study=study, wave=wave, title=title,
+                               subtitle=note or "")
     elif fmt == "pdf":
         from .print_sheet import persona_sheet_pdf
 
-        content = persona_sheet_pdf(personas, paper=args.get("paper") or "A4", title=title)
+        content = persona_sheet_pdf(personas, paper=args.get("paper") or "A4", title=titled)
     elif fmt == "png":
         content = view_png(personas, study=study, wave=wave,
-                           selected=args.get("persona") or None, note=note)
+                           selected=args.get("persona") or None, note=note, title=titled)
     else:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(profile_table_rows(personas)

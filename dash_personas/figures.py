@@ -497,7 +497,8 @@ def difference_heatmap(personas: Any, features: Sequence[str] | None = None, *,
         "y": rows,
         "colorscale": [list(step) for step in DIVERGING_SCALE], "zmid": 0, "zmin": -limit,
         "zmax": limit, "text": text, "customdata": hover, "texttemplate": "%{text}",
-        "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD<br>adjusted %{customdata}"
+        "hovertemplate": "%{y}<br>%{x}: %{z:+.2f} SD (standard deviations from the "
+                         "average)<br>adjusted %{customdata}"
                          "<extra></extra>",
         "colorbar": {"title": {"text": "SD"}, "thickness": 12},
     }
@@ -589,7 +590,8 @@ def category_shares(personas: Any, feature: str | None = None, *, theme: str = "
             "marker": {"color": persona_colour(persona), **_pattern(persona)},
             "text": [SIGNIFICANCE_MARK if c.significant else "" for c in rows],
             "textposition": "outside",
-            "hovertemplate": "%{y}: %{x:.0%} (lift %{customdata[0]:.2f})%{customdata[1]}"
+            "hovertemplate": "%{y}: %{x:.0%}, %{customdata[0]:.1f} times as common as "
+                             "overall%{customdata[1]}"
                              "<extra>%{fullData.name} · " + _t(_base(persona)) + "</extra>",
         })
     if label is None:

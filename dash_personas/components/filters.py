@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from ..labels import split_option
+from ..labels import TEXT_LIMIT, clip_label, split_option
 from ..personas import format_range, parse_range
 
 __all__ = ["FILTER_TYPE", "PANEL_TYPE", "RANGE_BOUNDS", "RANGE_TYPE", "FilterGroup",
@@ -232,8 +232,10 @@ class FilterPanel(html.Section):
                 said = None
             if grouped:
                 if question != said:  # the question the next checklists share, said once
-                    items.append(html.P(question, className="w-100 small fw-semibold mb-0 "
-                                                            "dash-personas-filter-stem"))
+                    items.append(html.P(clip_label(question, TEXT_LIMIT),
+                                        className="w-100 small fw-semibold mb-0 "
+                                                  "dash-personas-filter-stem",
+                                        **_whole(clip_label(question, TEXT_LIMIT), question)))
                     said = question
                 summary = option
             else:
@@ -241,11 +243,13 @@ class FilterPanel(html.Section):
             # class names kept short: the panel is part of the first load; the summary
             # is cut to one line, its title says it whole
             items.append(html.Details([
-                html.Summary(summary, className="fw-semibold text-truncate",
+                # a label of any length: clipped (the DOM and the layout stay small)
+                html.Summary(clip_label(summary, TEXT_LIMIT),
+                             className="fw-semibold text-truncate",
                              **_whole(summary, group.label + hint)),
                 dcc.Checklist(
                     id=filter_id(group.key),
-                    options=[{"label": label, "value": value}
+                    options=[{"label": clip_label(label, TEXT_LIMIT), "value": value}
                              for value, label, _, _ in group.entries],
                     value=chosen, inputClassName="form-check-input me-1",
                     labelClassName="d-block text-break"),
@@ -352,7 +356,7 @@ def _range_item(option: Any, bounds: Sequence[Any]) -> html.Details:
         ], className="d-flex align-items-center"))
     chosen = any(v is not None for v in bounds)
     return html.Details([
-        html.Summary(option.label, className="fw-semibold text-truncate",
+        html.Summary(clip_label(option.label, TEXT_LIMIT), className="fw-semibold text-truncate",
                      **_whole(option.label, option.label)),
         html.P(f"{number(option.minimum)} to {number(option.maximum)} in the data",
                className="text-body-secondary mb-1"),

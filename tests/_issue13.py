@@ -1,0 +1,158 @@
+"""What the issue-13 audit tests share (imported as a plain module from tests/).
+
+The cases are built once per test process (``functools.cache``) and shared by the
+``test_issue13_audit*.py`` files: the survey of the dashboard tests (1,500 simulated
+respondents, four personas) and the three-wave tracking study of ``_study.py``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A simulated survey segmented into four personas, and the files the CLI writes."""
+
+    codebook: Any
+    scores: Any
+    personas: Any
+    folder: Path
+    labels: Any  #: each respondent's segment (the fitted model's labels)
+
+    @property
+    def personas_file(self) -> Path:
+        return self.folder / "personas.json"
+
+    @property
+    def scores_file(self) -> Path:
+        return self.folder / "scores.csv"
+
+
+def _folder(prefix: str) -> Path:
+    """A temporary folder removed when the test process ends."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@functools.cache
+def survey() -> Survey:
+    """The survey of ``tests/dashboard/conftest.py``'s ``survey_case``, saved as files."""
+    from dash_personas.personas import save_personas
+    from dash_personas.pipeline import run_pipeline
+    from survey_builder.codebook import build_codebook
+    from survey_builder.compose import compose_survey
+    from survey_builder.scores import write_scores
+    from survey_builder.scoring import score_responses
+    from survey_builder.simulate import simulate_responses
+    from survey_builder.spec import survey_from_dict
+
+    spec = survey_from_dict(compose_survey("aspects", ["demographics", "behaviour", "journey",
+                                                       "clv"], languages=["en"]))
+    codebook = build_codebook(spec)
+    responses, _ = simulate_responses(spec, 1500, 4, 0)
+    scores = score_responses(spec, responses).scores
+    result = run_pipeline(scores, codebook=codebook, k=4, n_init=3, random_state=0)
+    personas = result.personas
+    folder = _folder("issue13-")
+    save_personas(personas, folder / "personas.json")
+    write_scores(scores, codebook, folder / "scores.csv")
+    return Survey(codebook, scores, personas, folder, result.model.labels_)
+
+
+@functools.cache
+def study() -> Path:
+    """The SQLite tracking study of ``_study.py`` (three waves): its path."""
+    from _study import build_study
+
+    return build_study(_folder("issue13-study-") / "study.db")
+
+
+def walk_layout(node: Any):
+    """Every component (``{"type", "namespace", "props"}``) of a served layout or callback
+    answer, depth first."""
+    if isinstance(node, list):
+        for child in node:
+            yield from walk_layout(child)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node
+        for value in (node["props"] if "props" in node and "type" in node else node).values():
+            if isinstance(value, (list, dict)):
+                yield from walk_layout(value)
+
+
+def id_key(component_id: Any) -> str:
+    """A component id as Dash writes it in ``changedPropIds`` (dict ids as sorted JSON)."""
+    if isinstance(component_id, dict):
+        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+    return component_id
+
+
+def pdf_reader() -> Any:
+    """``tests/export/_pdf.py`` (the facts of a Chromium PDF read without a PDF library),
+    loaded from its file: ``tests/export`` is only importable once pytest collected it."""
+    import importlib.util
+
+    path = Path(__file__).parent / "export" / "_pdf.py"
+    spec = importlib.util.spec_from_file_location("_issue13_pdf", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Served:
+    """``dash-personas serve ARGS`` in a subprocess (the production server), until
+    :meth:`stop`; ``url`` is the address it prints."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        import os
+        import re
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("DASH_PERSONAS_")}
+        code = "import sys; from dash_personas.cli import main; sys.exit(main(sys.argv[1:]))"
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", *args, "--port", str(port)],
+            env={**clean, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True)
+        self.lines: list[str] = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            self.lines.append(line)
+            found = re.search(r"running at (http://\S+)", line)
+            if found:
+                self.url = found.group(1)
+                return
+        self.process.kill()
+        raise AssertionError("serve did not start:\n" + "".join(self.lines))
+
+    def stop(self) -> str:
+        """Stop the server (Ctrl+C); return everything it printed."""
+        import signal
+        import subprocess
+
+        self.process.send_signal(signal.SIGINT)
+        try:
+            out, _ = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        return "".join(self.lines) + (out or "")

@@ -19,14 +19,12 @@ Measures
   and 390 px: serious + critical violations (target 0) and all violations.
 
 * the filter-change latency: from ticking an answer in the filter panel to the moment
-  every chart shows the recomputed numbers (in Chromium; the section is patched in
-  place), and the server time of that callback (its ``Server-Timing``, read by
-  Chromium's resource timing): the personas recomputed on the filtered respondents and
-  a ``dash.Patch`` of what changed in the page sections — p95 over ``--filters``
-  changes, target <= 200 ms server time; then the same changes on a fresh app that
-  sends the whole section instead (the reference of the patch, same process); before
-  it, the CPU time of a filter's profiles from the rows coded once against
-  ``profile_segments`` on the kept rows (a ratio).
+  every chart shows the recomputed numbers (in Chromium), and the server time of that
+  callback (its ``Server-Timing``, read by Chromium's resource timing): the personas
+  recomputed on the filtered respondents and the persona sections rebuilt — p95 over
+  ``--filters`` changes, target <= 200 ms server time; before it, the CPU time of a
+  filter's profiles from the rows coded once against ``profile_segments`` on the kept
+  rows (a ratio).
 
 With ``--study``, the tracking view of a study of 20 waves × 100,000 respondents
 (``--waves``): the same payload limit, and the wave-change latency — from choosing a
@@ -410,8 +408,8 @@ for (const holder of document.querySelectorAll('.dash-personas-filter [id]')) {
 }
 const sections = document.getElementById('persona-sections');
 const note = document.getElementById('view-note');
-// what every chart plots: the section is patched in place, so "drawn" is every chart
-// showing new numbers (and the note its new count)
+// what every chart plots: "drawn" is every chart of the new section showing new
+// numbers (and the note its new count)
 const plotted = () => [...sections.querySelectorAll('.js-plotly-plot')].map(
     el => JSON.stringify((el.data || []).map(t => [t.x, t.y, t.z])));
 const [before, noteBefore] = [plotted(), note.textContent];
@@ -485,27 +483,6 @@ def filter_latency(driver, n_changes: int) -> tuple[float, float]:
           f"until drawn in Chromium median {statistics.median(browser):.1f} ms, p95 "
           f"{p95_browser:.1f} ms")
     return p95_browser, p95_server
-
-
-def whole_section_reference(personas, scores, n_changes: int) -> tuple[float, float]:
-    """The filter changes again on a fresh app that sends the whole persona section
-    instead of a Patch (the reference for the patch, same process, same load)."""
-    from dash_personas import view_patch
-    from dash_personas.app import create_app
-
-    limit = view_patch.MAX_PATCH_OPERATIONS
-    view_patch.MAX_PATCH_OPERATIONS = -1  # every change: the whole section
-    try:
-        app = create_app(personas, scores, name="whole-section-reference")
-        time_callbacks(app)
-        driver, stop = open_browser(app, plots=6)
-        try:
-            print("reference, the whole section sent on every change:")
-            return filter_latency(driver, n_changes)
-        finally:
-            stop()
-    finally:
-        view_patch.MAX_PATCH_OPERATIONS = limit
 
 
 def profile_sums_ratio(personas, scores, repeats: int = 5) -> float:
@@ -699,8 +676,6 @@ def main(argv: list[str] | None = None) -> int:
         console_errors(driver)
     finally:
         stop()
-    if args.filters:
-        whole_section_reference(personas, scores, args.filters)
     return 0 if (payload <= PAYLOAD_LIMIT and max(p95, filter_p95) <= LATENCY_LIMIT_MS
                  and loaded <= FIRST_LOAD_LIMIT and severe == 0) else 1
 

@@ -28,6 +28,7 @@ from ._content import _option_shares, behaviour_of
 from ._features import humanise
 from ._model import FeatureInfo, Persona, PersonaSet
 from ._nps import nps_by_feature, segment_nps
+from ._rows import rows
 
 __all__ = ["RANGE_SEPARATOR", "FilterOption", "PersonaFilter", "filter_personas",
            "format_range", "parse_range"]
@@ -557,21 +558,27 @@ class _CodedRows:
 
 
 class _BySegment:
-    """A profile's tables split by segment once (not filtered again for every persona)."""
+    """A profile's rows split by segment once, read as records (:func:`rows`): the
+    persona builders take them as they take the tables, without a table per segment."""
 
     def __init__(self, profiles: Any) -> None:
         self.summary = profiles.summary
         # plain object columns: Arrow-backed strings are slow to read row by row
         numeric = profiles.numeric.astype({"feature": object})
         categorical = profiles.categorical.astype({"feature": object, "level": object})
-        self._numeric = dict(tuple(numeric.groupby("segment", sort=False)))
-        self._categorical = dict(tuple(categorical.groupby("segment", sort=False)))
-        self._empty = (numeric.iloc[:0], categorical.iloc[:0])
+        self._numeric = _records_by_segment(numeric)
+        self._categorical = _records_by_segment(categorical)
 
-    def segment(self, segment: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def segment(self, segment: Any) -> tuple[list[Any], list[Any]]:
         """The numeric and categorical rows of ``segment``."""
-        return (self._numeric.get(segment, self._empty[0]),
-                self._categorical.get(segment, self._empty[1]))
+        return self._numeric.get(segment, []), self._categorical.get(segment, [])
+
+
+def _records_by_segment(table: pd.DataFrame) -> dict[Any, list[Any]]:
+    by_segment: dict[Any, list[Any]] = {}
+    for record in rows(table):
+        by_segment.setdefault(record.segment, []).append(record)
+    return by_segment
 
 
 def _refreshed(persona: Persona, position: int, profiles: Any,

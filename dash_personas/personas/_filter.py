@@ -563,11 +563,8 @@ class _BySegment:
 
     def __init__(self, profiles: Any) -> None:
         self.summary = profiles.summary
-        # plain object columns: Arrow-backed strings are slow to read row by row
-        numeric = profiles.numeric.astype({"feature": object})
-        categorical = profiles.categorical.astype({"feature": object, "level": object})
-        self._numeric = _records_by_segment(numeric)
-        self._categorical = _records_by_segment(categorical)
+        self._numeric = _records_by_segment(profiles.numeric)
+        self._categorical = _records_by_segment(profiles.categorical)
 
     def segment(self, segment: Any) -> tuple[list[Any], list[Any]]:
         """The numeric and categorical rows of ``segment``."""

@@ -34,13 +34,15 @@ def plain_tree(value: Any) -> Any:
         # wildcard prefix, the most of a filter change's time in a page of cards
         names = _prop_names(value)
         wildcards = tuple(value._valid_wildcard_attributes)
-        props = {key: plain_tree(v) for key, v in vars(value).items()
+        props = {key: v if type(v) in _LEAVES else plain_tree(v)
+                 for key, v in vars(value).items()
                  if key in names or (wildcards and key.startswith(wildcards))}
         return {"props": props, "type": value._type, "namespace": value._namespace}
+    # texts and numbers (most of a page's values) are taken as they are, without a call
     if isinstance(value, dict):
-        return {key: plain_tree(v) for key, v in value.items()}
+        return {key: v if type(v) in _LEAVES else plain_tree(v) for key, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain_tree(v) for v in value]
+        return [v if type(v) in _LEAVES else plain_tree(v) for v in value]
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):
@@ -48,6 +50,8 @@ def plain_tree(value: Any) -> Any:
     return value
 
 
+#: Values that are their own JSON (exact types: a str or float subclass may not be).
+_LEAVES = frozenset({str, int, float, bool, type(None)})
 _PROP_NAMES: dict[type, frozenset[str]] = {}
 
 

@@ -203,6 +203,9 @@ class PersonaCard(html.Div):
         The id of a legend shown once for several cards (the gallery's, see
         :func:`~dash_personas.personas.share_notes`): the card leaves out the notes that
         legend says and is described by it (``aria-describedby``).
+    view : PersonaView, optional
+        ``persona_view(persona, detail=detail)`` when the caller has made it already
+        (a gallery makes every card's view for its legend); made here by default.
     **div_props
         Passed to the outer ``html.Div``.
 
@@ -222,10 +225,11 @@ class PersonaCard(html.Div):
 
     def __init__(self, persona: Persona, *, detail: str = "full", aio_id: str | None = None,
                  footer: Any = None, card_props: dict[str, Any] | None = None,
-                 legend_id: str | None = None, **div_props: Any) -> None:
+                 legend_id: str | None = None, view: PersonaView | None = None,
+                 **div_props: Any) -> None:
         check_choice("detail", str(getattr(detail, "value", detail)), DETAILS)
         self.aio_id = aio_id or new_aio_id()
-        view = persona_view(persona, detail=detail)
+        view = persona_view(persona, detail=detail) if view is None else view
         if legend_id is not None:
             (view,), _ = share_notes([view])
             div_props.setdefault("aria-describedby", legend_id)

@@ -130,10 +130,10 @@ class PersonaGallery(html.Div):
         self.aio_id = aio_id or _ids.new_aio_id()
         self.group = group
         people = list(getattr(personas, "personas", personas))
-        _, legend = share_notes(persona_view(p, detail=detail) for p in people)
+        views, legend = share_notes(persona_view(p, detail=detail) for p in people)
         legend_id = f"{self.aio_id}-{group}-legend" if legend is not None else None
         cols = []
-        for persona in people:
+        for persona, view in zip(people, views):
             is_selected = persona.id == selected
             button = html.Button(
                 button_label(is_selected),
@@ -143,7 +143,8 @@ class PersonaGallery(html.Div):
                    "aria-label": f"Select persona {clip_label(persona.name, NAME_LIMIT)}"},
             )
             card = PersonaCard(persona, detail=detail, footer=button,
-                               aio_id=f"{self.aio_id}-{persona.id}", legend_id=legend_id)
+                               aio_id=f"{self.aio_id}-{persona.id}", legend_id=legend_id,
+                               view=view)
             cols.append(dbc.Col(html.Div(card, id=_ids.gallery_card(self.aio_id, group,
                                                                     persona.id),
                                          className=card_class(is_selected)),

@@ -104,12 +104,15 @@ def _option(name: str) -> str:
     return name.split(OPTION_SEPARATOR, 1)[1] if OPTION_SEPARATOR in name else name
 
 
-def _option_shares(numeric: pd.DataFrame, info: dict[str, FeatureInfo],
+def _option_shares(numeric: pd.DataFrame | list[Any], info: dict[str, FeatureInfo],
                    role: str) -> list[CategoryShare]:
-    """Per option column (0/1) of ``role``: the share that ticked it, most ticked first."""
+    """Per option column (0/1) of ``role``: the share that ticked it, most ticked first.
+
+    ``numeric`` is a segment's numeric profile rows (a table or its :func:`rows`).
+    """
     shares = []
-    for r in rows(numeric[[info[f].role == role for f in numeric["feature"]]]):
-        if not np.isfinite(r.mean):
+    for r in rows(numeric):
+        if info[r.feature].role != role or not np.isfinite(r.mean):
             continue
         code = _option(r.feature)
         question, _, option_label = info[r.feature].label.rpartition(" — ")
@@ -122,33 +125,37 @@ def _option_shares(numeric: pd.DataFrame, info: dict[str, FeatureInfo],
     return shares
 
 
-def behaviour_of(numeric: pd.DataFrame, categorical: pd.DataFrame,
+def behaviour_of(numeric: pd.DataFrame | list[Any], categorical: pd.DataFrame | list[Any],
                  info: dict[str, FeatureInfo], currency: str | None) -> Behaviour:
     """What the segment does, from the questionnaire's behaviour and channel questions.
 
     Purchase frequency: the most common answer; spend: the mean of the spend question;
     CLV; channels: the three most used (option shares of the channel question, or the
-    levels of a single channel feature).
+    levels of a single channel feature). ``numeric`` and ``categorical`` are the
+    segment's profile rows (tables or their :func:`rows`).
     """
     b = Behaviour(currency=currency)
-    for r in rows(numeric):
+    numeric, categorical = rows(numeric), rows(categorical)
+    for r in numeric:
         role, name = info[r.feature].role, r.feature.lower()
         if role == "clv":
             b.clv, b.overall_clv = float(r.mean), float(r.overall_mean)
         elif role == "spend" or (role not in ("scale", "channel", "trigger", "driver")
                                  and ("purchase_value" in name or "spend" in name)):
             b.spend, b.overall_spend = float(r.mean), float(r.overall_mean)
-    freq = categorical[[info[f].role == "frequency" or (info[f].role != "scale"
-                                                         and "frequency" in f.lower())
-                        for f in categorical["feature"]]]
-    if len(freq):
-        top = freq.sort_values("share", ascending=False, kind="stable").iloc[0]
-        feature = info[top["feature"]]
-        b.frequency = feature.label_of(str(top["level"]))
-        b.frequency_share = float(top["share"])
-        b.overall_frequency_share = float(top["overall_share"])
+    freq = [r for r in categorical if info[r.feature].role == "frequency"
+            or (info[r.feature].role != "scale" and "frequency" in r.feature.lower())]
+    if freq:
+        # the most common answer, the first of equal ones (shares are never NaN)
+        top = max(freq, key=lambda r: r.share)
+        feature = info[top.feature]
+        b.frequency = feature.label_of(str(top.level))
+        b.frequency_share = float(top.share)
+        b.overall_frequency_share = float(top.overall_share)
     shares = _option_shares(numeric, info, "channel")
-    for r in rows(categorical[[info[f].role == "channel" for f in categorical["feature"]]]):
+    for r in categorical:
+        if info[r.feature].role != "channel":
+            continue
         shares.append(CategoryShare(
             feature=r.feature, label=info[r.feature].label, level=str(r.level),
             level_label=info[r.feature].label_of(str(r.level)), share=float(r.share),

@@ -272,12 +272,11 @@ def _from_statistics(sums: ProfileSums, correction: str, alpha: float,
     numeric = (_numeric_table(sums.numeric, sums.segments, sums.sw, sums.sw2, sums.total,
                               sums.total_sq, sums.shift) if sums.numeric
                else pd.DataFrame(columns=_NUMERIC_COLUMNS))
-    tables = [_categorical_table(name, sums.segments, counts, weight_sq, levels)
-              for name, levels, counts, weight_sq in zip(
-                  sums.categorical, sums.levels, sums.level_counts, sums.level_weight_sq)
-              if levels]
-    categorical = (pd.concat(tables, ignore_index=True) if tables
-                   else pd.DataFrame(columns=_CATEGORICAL_COLUMNS))
+    categorical = _categorical_tables([
+        _categorical_columns(name, sums.segments, counts, weight_sq, levels)
+        for name, levels, counts, weight_sq in zip(
+            sums.categorical, sums.levels, sums.level_counts, sums.level_weight_sq)
+        if levels])
     n_tests = _correct(numeric, categorical, correction, alpha, min_base)
     ranked = _drivers(numeric, categorical) if drivers \
         else pd.DataFrame(columns=_DRIVER_COLUMNS)
@@ -389,16 +388,35 @@ def _categorical_profiles(frame: pd.DataFrame, columns: list[str], segments: np.
         counts = np.bincount(inverse[present] * n_levels + codes[present], weights=w,
                              minlength=k * n_levels).reshape(k, n_levels)
         seg_w2 = np.bincount(inverse[present], weights=w**2, minlength=k)
-        parts.append(_categorical_table(name, segments, counts, seg_w2, list(uniques)))
+        parts.append(_categorical_columns(name, segments, counts, seg_w2, list(uniques)))
+    return _categorical_tables(parts)
+
+
+def _categorical_tables(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """The categorical profile table of the features' :func:`_categorical_columns`.
+
+    One DataFrame of the concatenated columns (a DataFrame per feature, then
+    ``pd.concat``, cost more than the arithmetic); each feature's levels keep the
+    type a table of their own would give them (``pd.concat`` of those columns).
+    """
     if not parts:
         return pd.DataFrame(columns=_CATEGORICAL_COLUMNS)
-    return pd.concat(parts, ignore_index=True)
+    def joined(name: str) -> Any:
+        if name == "feature":
+            return np.repeat(np.asarray([part[name] for part in parts], dtype=object),
+                             [part["share"].size for part in parts])
+        if name == "level":
+            return pd.concat([pd.Series(part[name]) for part in parts], ignore_index=True)
+        return np.concatenate([part[name] for part in parts])
+
+    return pd.DataFrame({name: joined(name) for name in parts[0]})
 
 
-def _categorical_table(name: str, segments: np.ndarray, counts: np.ndarray,
-                       seg_w2: np.ndarray, levels: list[Any]) -> pd.DataFrame:
-    """The profile of one categorical feature from its (segment x level) sums of weights
-    and each segment's sum of squared weights (of the rows that answered)."""
+def _categorical_columns(name: str, segments: np.ndarray, counts: np.ndarray,
+                         seg_w2: np.ndarray, levels: list[Any]) -> dict[str, Any]:
+    """The profile columns of one categorical feature from its (segment x level) sums
+    of weights and each segment's sum of squared weights (of the rows that answered):
+    arrays of one row per (segment, level), ``feature`` the name itself."""
     k, n_levels = counts.shape
     seg_w = counts.sum(axis=1)
     overall = counts.sum(axis=0)
@@ -418,7 +436,7 @@ def _categorical_table(name: str, segments: np.ndarray, counts: np.ndarray,
     p_values = np.where(testable, two_proportion_test(
         np.nan_to_num(rest_share), rest_base[:, None], np.nan_to_num(share),
         base[:, None]), np.nan)
-    return pd.DataFrame({
+    return {
         "segment": np.repeat(segments, n_levels),
         "feature": name,
         "level": np.tile(np.asarray(levels, dtype=object), k),
@@ -428,7 +446,7 @@ def _categorical_table(name: str, segments: np.ndarray, counts: np.ndarray,
         "p_value": p_values.ravel(),
         "effect": np.repeat(_cramers_v(counts, overall, seg_w, rest_w), n_levels),
         "base": np.repeat(base, n_levels),
-    })
+    }
 
 
 def _cramers_v(counts: np.ndarray, overall: np.ndarray, seg_w: np.ndarray,

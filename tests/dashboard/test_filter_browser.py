@@ -132,8 +132,8 @@ def test_unknown_parts_of_a_link_are_ignored_with_a_note(dash_duo, survey_case):
 
 
 def test_back_after_a_filter_shows_the_first_numbers_again(dash_duo, survey_case):
-    """The section is patched from the view shown: after a filter and Back (a second
-    patch, from the filtered view), every card, chart and table cell is the first one."""
+    """After a filter and Back (the section of every respondent sent again), every
+    card, chart and table cell is the first one."""
     app = create_app(survey_case.personas, survey_case.scores)
     dash_duo.start_server(app)
     dash_duo.wait_for_element(".dash-personas-card")

@@ -76,3 +76,28 @@ def test_page_layout_repeats_no_card_note(survey_case):
 class _Encoder(json.JSONEncoder):
     def default(self, o):
         return o.to_plotly_json() if hasattr(o, "to_plotly_json") else super().default(o)
+
+
+def test_a_gallery_card_is_the_card_of_its_persona(survey_case):
+    """The gallery hands each card the view it made for its legend: every card is, node
+    for node, the card made from the persona alone with that legend."""
+    from dash_personas.browser_json import plain_tree
+
+    gallery = PersonaGallery(survey_case.personas, aio_id="g", group="x")
+    legend_id = "g-x-legend"
+    cards = []
+
+    def walk(node):
+        if isinstance(node, PersonaCard):
+            cards.append(node)
+        children = getattr(node, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if hasattr(child, "children"):
+                walk(child)
+
+    walk(gallery)
+    assert len(cards) == len(survey_case.personas)
+    for persona, card in zip(survey_case.personas, cards):
+        alone = PersonaCard(persona, footer=card.children.children[-1].children,
+                            aio_id=f"g-{persona.id}", legend_id=legend_id)
+        assert plain_tree(card) == plain_tree(alone)

@@ -14,23 +14,36 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 __all__ = ["collection_paused"]
+
+
+_lock = threading.Lock()
+_active = 0
+_was_enabled = False
 
 
 @contextlib.contextmanager
 def collection_paused() -> Iterator[None]:
     """Disable the cyclic garbage collector inside the block, then restore it.
 
-    Reference counting still frees everything that is not in a cycle. A collector that
-    was already disabled (by the host, or by another request of a threaded server) is
-    left as it was; the last request to finish re-enables it.
+    Reference counting still frees everything that is not in a cycle. Blocks may
+    overlap (several requests of a threaded server): the collector stays off until the
+    last of them ends and is then put back as the first one found it, so a collector
+    the host had disabled stays disabled.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    global _active, _was_enabled
+    with _lock:
+        if _active == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _active += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _lock:
+            _active -= 1
+            if _active == 0 and _was_enabled:
+                gc.enable()

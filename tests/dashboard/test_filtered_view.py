@@ -115,3 +115,13 @@ def test_collection_paused_restores_the_collector():
     with pytest.raises(RuntimeError), collection_paused():
         raise RuntimeError("a failing callback")
     assert gc.isenabled()
+
+
+def test_overlapping_requests_keep_the_collector_off_until_the_last_ends():
+    first, second = collection_paused(), collection_paused()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first request ends while the second runs
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()

@@ -72,6 +72,7 @@ from ._encoding import (
     _check_weight_total,
     _check_weight_values,
     _factorize,
+    _object_columns,
     _sort_key,
     _weight_values,
     looks_like_id_counts,
@@ -512,7 +513,8 @@ def _learn_encoder(data: _DaskInput, parts: list[Any], categorical: Any, scale: 
             encoder.levels_.append(sorted(found, key=_sort_key))
     ids = [name for name, found in zip(encoder.categorical_features_, summary.levels)
            if looks_like_id_counts(int(sum(found.values())), len(found))]
-    encoder._warn_surprising_columns(ids)
+    encoder._warn_surprising_columns(
+        ids, object_columns=_object_columns(meta, encoder.categorical_features_))
     encoder._resolve_weights()
     return encoder, summary
 

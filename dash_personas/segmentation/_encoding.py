@@ -203,16 +203,31 @@ class MixedEncoder:
                  if not levels]
         if empty:
             raise UserError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
-        self._warn_surprising_columns()
+        self._warn_surprising_columns(object_columns=_object_columns(
+            frame, self.categorical_features_))
         self._resolve_weights()
         return self
 
-    def _warn_surprising_columns(self, ids: list[str] | None = None) -> None:
+    def _warn_surprising_columns(self, ids: list[str] | None = None,
+                                 object_columns: Sequence[str] = ()) -> None:
         """Warn about fits that run but rarely mean what the analyst wanted.
 
         ``ids`` names the identifier-like columns when the caller has worked them out
         (a distributed fit, from level counts); by default they come from the codes.
+        ``object_columns`` are the categorical columns of object dtype (whose levels
+        may turn out to be numbers only).
         """
+        numbers = [name for name in object_columns if self.categorical == "auto"
+                   and _only_numbers(self.levels_[self.categorical_features_.index(name)])]
+        if numbers:
+            warnings.warn(
+                f"column(s) {_name_list(numbers)} hold only numbers but have dtype object, so "
+                "they are used as categorical (every distinct value a level); to segment "
+                "them as numbers convert them first (X[columns] = X[columns].apply("
+                "pd.to_numeric)), to keep them categorical say so (categorical=[...] or "
+                ".astype('category'))",
+                UserWarning, stacklevel=4,
+            )
         if (self.categorical_features_ and not self.numeric_features_
                 and not self.input_is_frame_ and isinstance(self.categorical, str)):
             warnings.warn(
@@ -796,6 +811,18 @@ def looks_like_id_counts(n_observed: int, n_levels: int) -> bool:
 def _name_list(names: list[str], limit: int = 8) -> str:
     shown = ", ".join(map(repr, names[:limit]))
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _object_columns(frame: pd.DataFrame, names: list[str]) -> list[str]:
+    """The columns of ``names`` whose dtype is object (not string, category or bool)."""
+    return [name for name in names if frame[name].dtype == np.dtype(object)]
+
+
+def _only_numbers(levels: list[Any]) -> bool:
+    """True when every level is a number (bool and text are not)."""
+    return bool(levels) and all(
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, (bool, np.bool_)) for v in levels)
 
 
 def _looks_numeric(column: pd.Series) -> bool:

@@ -166,3 +166,16 @@ def test_a_bad_weight_names_its_partition_and_row_there(mixed_frame):
     with dask.config.set(scheduler="threads"), pytest.raises(
             UserError, match=r"the first at row 10 of partition 1: -2.0\)"):
         KPrototypes(3).fit(lazy.drop(columns="w"), sample_weight=lazy["w"])
+
+
+def test_an_object_column_of_numbers_warns_as_in_memory(mixed_frame):
+    X = mixed_frame(300).assign(score=pd.Series([1.0, 2.5, 4.0] * 100, dtype=object))
+    message = r"column\(s\) 'score' hold only numbers but have dtype object"
+    with pytest.warns(UserWarning, match=message):
+        KPrototypes(3, n_init=1).fit(X)
+    # Dask turns object columns into strings unless told not to; then it is the same column
+    with dask.config.set({"dataframe.convert-string": False, "scheduler": "threads"}):
+        lazy = dd.from_pandas(X, npartitions=2)
+        assert lazy["score"].dtype == object
+        with pytest.warns(UserWarning, match=message):
+            KPrototypes(3, n_init=1).fit(lazy)

@@ -5,7 +5,9 @@ Both run in this process on the same synthetic mixed data (planted segments,
 ``n_init=1``). For every n the script prints both fit times, the speed ratio,
 both costs, both adjusted Rand indices against the planted labels (medians over
 ``--seeds``) and the peak memory of one fit of each (traced allocations, measured
-in separate untimed runs because tracing slows kmodes' Python loops).
+in separate untimed runs because tracing slows kmodes' Python loops; ``--no-memory``
+skips them: at 50k rows tracing kmodes takes many times its timed fit). Each seed's
+row is printed as it finishes, the medians after the last seed.
 
 Then three more targets:
 
@@ -26,6 +28,8 @@ Usage::
     python benchmarks/bench_engine.py --quick    # 10k rows, 2 seeds, smaller big run
     python benchmarks/bench_engine.py --sizes 10000 50000 --seeds 3 --big-n 0
                                                  # chosen sizes, no 1M-row run
+    python benchmarks/bench_engine.py --sizes 50000 --seeds 3 --big-n 0 --cpu-time \
+        --no-memory --no-stopping --restarts-n 0  # the kmodes comparison alone
 
 Machines here are noisy: only the ratios measured in the same run mean anything.
 On a machine shared with other work, ``--cpu-time`` times with this process's CPU
@@ -105,13 +109,13 @@ def run_kmodes(X: pd.DataFrame, seed: int) -> KModesKPrototypes:
     return model.fit(X.to_numpy(dtype=object), categorical=categorical)
 
 
-def compare(sizes: list[int], seeds: list[int]) -> None:
+def compare(sizes: list[int], seeds: list[int], memory: bool = True) -> None:
     print(f"== kmodes vs dash-personas, {N_NUMERIC} numeric + {N_CATEGORICAL} categorical, "
           f"k={K}, gamma={GAMMA}, n_init=1, medians over {len(seeds)} seeds ==")
     header = (f"{'n':>8} {'kmodes s':>9} {'ours s':>8} {'speed x':>8} {'kmodes cost':>13} "
               f"{'ours cost':>13} {'cost ratio':>10} {'ARI km':>7} {'ARI ours':>8} "
               f"{'MiB km':>7} {'MiB ours':>8}")
-    print(header)
+    print(header, flush=True)
     warm, _ = make_data(2000, 0)
     run_ours(warm, 0)
     run_kmodes(warm.iloc[:300], 0)
@@ -124,21 +128,29 @@ def compare(sizes: list[int], seeds: list[int]) -> None:
             rows.append((km_time, our_time, km_time / our_time, km.cost_, ours.cost_,
                          ours.cost_ / km.cost_, adjusted_rand_score(y, km.labels_),
                          adjusted_rand_score(y, ours.labels_)))
-        # peak memory of one fit each (first seed), traced outside the timed runs
-        X, _ = make_data(n, seeds[0])
-        memory = (traced_peak_mib(lambda X=X: run_kmodes(X, seeds[0])),
-                  traced_peak_mib(lambda X=X: run_ours(X, seeds[0])))
-        med = [statistics.median(col) for col in zip(*rows)] + list(memory)
+            row = rows[-1]
+            print(f"{'seed ' + str(seed):>8} {row[0]:>9.2f} {row[1]:>8.3f} {row[2]:>8.0f} "
+                  f"{row[3]:>13.1f} {row[4]:>13.1f} {row[5]:>10.6f} {row[6]:>7.3f} "
+                  f"{row[7]:>8.3f}   ({(row[5] - 1) * 1e6:+.3f} ppm; kmodes "
+                  f"{km.n_iter_} passes, ours {ours.n_iter_})", flush=True)
+        if memory:
+            # peak memory of one fit each (first seed), traced outside the timed runs
+            X, _ = make_data(n, seeds[0])
+            peaks = [traced_peak_mib(lambda X=X: run_kmodes(X, seeds[0])),
+                     traced_peak_mib(lambda X=X: run_ours(X, seeds[0]))]
+        else:
+            peaks = [float("nan"), float("nan")]
+        med = [statistics.median(col) for col in zip(*rows)] + peaks
         print(f"{n:>8} {med[0]:>9.2f} {med[1]:>8.3f} {med[2]:>8.0f} {med[3]:>13.1f} "
               f"{med[4]:>13.1f} {med[5]:>10.6f} {med[6]:>7.3f} {med[7]:>8.3f} "
               f"{med[8]:>7.1f} {med[9]:>8.1f}")
         print(f"   cost no worse than kmodes at the median (default tol; ratio <= 1.0000 at "
               f"4 decimals): {(med[5] - 1) * 1e6:+.3f} ppm: "
-              f"{'PASS' if round(med[5], 4) <= 1.0 else 'FAIL'}")
+              f"{'PASS' if round(med[5], 4) <= 1.0 else 'FAIL'}", flush=True)
         if n == 50_000:
             verdict = "PASS" if med[2] >= 100 and round(med[5], 4) <= 1.0 else "FAIL"
             print(f"   target at n={n}: >= 100x faster with cost no worse -> "
-                  f"{med[2]:.0f}x, cost ratio {med[5]:.4f}: {verdict}")
+                  f"{med[2]:.0f}x, cost ratio {med[5]:.4f}: {verdict}", flush=True)
 
 
 def run_variant(X: pd.DataFrame, seed: int, n_init: int, n_polished: int, bounded: bool,
@@ -254,6 +266,10 @@ def main() -> None:
                         help="separation of the overlapping segments in the stopping-rule run")
     parser.add_argument("--cpu-time", action="store_true",
                         help="time with this process's CPU time instead of wall time")
+    parser.add_argument("--no-memory", action="store_true",
+                        help="skip the traced peak memory of the kmodes comparison")
+    parser.add_argument("--no-stopping", action="store_true",
+                        help="skip the stopping-rule comparison")
     args = parser.parse_args()
     if args.cpu_time:
         global CLOCK
@@ -268,8 +284,9 @@ def main() -> None:
         big_run(200_000)
         return
     seeds = list(range(args.seeds))
-    compare(args.sizes, seeds)
-    compare_stopping(max(args.sizes), seeds[:3], [args.hard_separation, 1.5])
+    compare(args.sizes, seeds, memory=not args.no_memory)
+    if not args.no_stopping:
+        compare_stopping(max(args.sizes), seeds[:3], [args.hard_separation, 1.5])
     if args.restarts_n:
         compare_restarts(args.restarts_n, seeds[:3])
     if args.big_n:

@@ -106,12 +106,18 @@ def typing_report(tool: object) -> str:
     """The accuracy curve, per-segment accuracy and confusion table, as printed."""
     import numpy as np
 
+    from ..segmentation._profile import DEFAULT_MIN_BASE
+    from ..segmentation._typing import held_out_text
+
     lines = ["questions  accuracy  added"]
     if len(tool.curve):
         for n_questions, row in tool.curve.iterrows():
             lines.append(f"{n_questions:>9}  {row['accuracy']:>8.1%}  {row['question']}")
     lines.append(f"{len(tool.questions)} golden questions (features) reproduce the segments "
-                 f"of {tool.accuracy:.1%} of held-out respondents.")
+                 f"of {tool.accuracy:.1%} of {held_out_text(tool)}.")
+    if tool.held_out_base is not None and tool.held_out_base < DEFAULT_MIN_BASE:
+        lines.append(f"Under the small base of {DEFAULT_MIN_BASE:g}: too few held-out "
+                     "respondents to rely on these accuracies.")
     confusion = tool.confusion
     if confusion is None:
         lines.append("(this typing tool was saved without its confusion table)")

@@ -69,8 +69,12 @@ from ._encoding import (
     EncodedData,
     MixedEncoder,
     _check_finite_spread,
+    _check_weight_total,
+    _check_weight_values,
     _factorize,
+    _object_columns,
     _sort_key,
+    _weight_values,
     looks_like_id_counts,
 )
 from ._gamma import resolve_gamma
@@ -231,10 +235,8 @@ _MIXED = ("<categories differ between partitions>",)
 def _partition_weight(part: pd.DataFrame, weight: str | None, index: int) -> np.ndarray | None:
     if weight is None:
         return None
-    values = pd.to_numeric(part[weight], errors="coerce").to_numpy(dtype=np.float64,
-                                                                   na_value=np.nan)
-    if not np.isfinite(values).all() or (values < 0).any():
-        raise UserError(f"sample_weight must be finite and non-negative (partition {index})")
+    values = _weight_values(part[weight])
+    _check_weight_values(values, where=f" of partition {index}")
     return values
 
 
@@ -484,8 +486,8 @@ def _learn_encoder(data: _DaskInput, parts: list[Any], categorical: Any, scale: 
     if n == 0:
         raise UserError("cannot segment empty data: found 0 sample(s) while a minimum of 1 "
                         "is required.")
-    if data.weight is not None and summary.weight_total <= 0:
-        raise UserError("sample weights are all zero: at least one row needs weight")
+    if data.weight is not None:
+        _check_weight_total(summary.weight_total)
     all_missing = [c for c, seen in zip(encoder.numeric_features_, summary.observed) if not seen]
     all_missing += [c for c, levels in zip(encoder.categorical_features_, summary.levels)
                     if not levels]
@@ -511,7 +513,8 @@ def _learn_encoder(data: _DaskInput, parts: list[Any], categorical: Any, scale: 
             encoder.levels_.append(sorted(found, key=_sort_key))
     ids = [name for name, found in zip(encoder.categorical_features_, summary.levels)
            if looks_like_id_counts(int(sum(found.values())), len(found))]
-    encoder._warn_surprising_columns(ids)
+    encoder._warn_surprising_columns(
+        ids, object_columns=_object_columns(meta, encoder.categorical_features_))
     encoder._resolve_weights()
     return encoder, summary
 

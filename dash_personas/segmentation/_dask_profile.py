@@ -25,7 +25,7 @@ from dask import delayed
 from survey_builder.errors import UserError
 
 from ._dask import WEIGHT_COLUMN, _partition_weight, _tree_reduce
-from ._encoding import MixedEncoder
+from ._encoding import MixedEncoder, _check_weight_total
 from ._profile_sums import ProfileSums
 
 __all__ = ["ProfileSums", "profile_statistics"]
@@ -99,6 +99,8 @@ def _partition_statistics(part: pd.DataFrame, labels: Any, numeric: list[str],
     weight = _partition_weight(part, weight_column, index)
     if weight is None:
         weight = np.ones(len(part))
+    with np.errstate(over="ignore"):  # too large a total is refused after the reduction
+        weight_sq = weight**2
     segments, inverse = np.unique(labels, return_inverse=True)
     k = segments.size
     values = (np.column_stack([numeric_column(part[c]) for c in numeric]) if numeric
@@ -112,7 +114,7 @@ def _partition_statistics(part: pd.DataFrame, labels: Any, numeric: list[str],
         seen = observed[:, j]
         w = weight[seen]
         count[:, j] = np.bincount(inverse[seen], weights=w, minlength=k)
-        count_sq[:, j] = np.bincount(inverse[seen], weights=w**2, minlength=k)
+        count_sq[:, j] = np.bincount(inverse[seen], weights=weight_sq[seen], minlength=k)
         sums = np.bincount(inverse[seen], weights=w * values[seen, j], minlength=k)
         mean[:, j] = np.where(count[:, j] > 0, sums / np.where(count[:, j] > 0, count[:, j], 1),
                               0.0)
@@ -127,11 +129,11 @@ def _partition_statistics(part: pd.DataFrame, labels: Any, numeric: list[str],
         level_counts.append(np.bincount(inverse[present] * n_levels + codes[present],
                                         weights=weight[present],
                                         minlength=k * n_levels).reshape(k, n_levels))
-        level_weight_sq.append(np.bincount(inverse[present], weights=weight[present]**2,
+        level_weight_sq.append(np.bincount(inverse[present], weights=weight_sq[present],
                                            minlength=k))
     return _SegmentStatistics(segments, np.bincount(inverse, minlength=k).astype(np.float64),
                               np.bincount(inverse, weights=weight, minlength=k),
-                              np.bincount(inverse, weights=weight**2, minlength=k),
+                              np.bincount(inverse, weights=weight_sq, minlength=k),
                               count, count_sq, mean, m2, levels, level_counts, level_weight_sq)
 
 
@@ -182,6 +184,8 @@ def profile_statistics(data: Any, labels: Any, *, categorical: Any, exclude: Any
         [delayed(_partition_statistics)(part, block, numeric, categorical_columns, i,
                                         numeric_column, weight_column)
          for i, (part, block) in enumerate(zip(parts, blocks))], _merge).compute()
+    if sample_weight is not None:
+        _check_weight_total(float(statistics.weight.sum()))
     # as in memory: sums of the weighted values minus the overall column mean
     all_count = statistics.count.sum(axis=0)
     shift = np.where(all_count > 0, (statistics.count * statistics.mean).sum(axis=0)

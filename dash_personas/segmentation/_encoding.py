@@ -203,16 +203,31 @@ class MixedEncoder:
                  if not levels]
         if empty:
             raise UserError(f"column {empty[0]!r} is entirely missing; drop it or fill it in")
-        self._warn_surprising_columns()
+        self._warn_surprising_columns(object_columns=_object_columns(
+            frame, self.categorical_features_))
         self._resolve_weights()
         return self
 
-    def _warn_surprising_columns(self, ids: list[str] | None = None) -> None:
+    def _warn_surprising_columns(self, ids: list[str] | None = None,
+                                 object_columns: Sequence[str] = ()) -> None:
         """Warn about fits that run but rarely mean what the analyst wanted.
 
         ``ids`` names the identifier-like columns when the caller has worked them out
         (a distributed fit, from level counts); by default they come from the codes.
+        ``object_columns`` are the categorical columns of object dtype (whose levels
+        may turn out to be numbers only).
         """
+        numbers = [name for name in object_columns if self.categorical == "auto"
+                   and _only_numbers(self.levels_[self.categorical_features_.index(name)])]
+        if numbers:
+            warnings.warn(
+                f"column(s) {_name_list(numbers)} hold only numbers but have dtype object, so "
+                "they are used as categorical (every distinct value a level); to segment "
+                "them as numbers convert them first (X[columns] = X[columns].apply("
+                "pd.to_numeric)), to keep them categorical say so (categorical=[...] or "
+                ".astype('category'))",
+                UserWarning, stacklevel=4,
+            )
         if (self.categorical_features_ and not self.numeric_features_
                 and not self.input_is_frame_ and isinstance(self.categorical, str)):
             warnings.warn(
@@ -651,35 +666,52 @@ def _check_sample_weight(sample_weight: Any, n: int) -> np.ndarray | None:
     """``sample_weight`` as a float64 vector of length ``n`` (or None), validated."""
     if sample_weight is None:
         return None
-    try:
-        weight = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        first = next((v for v in np.asarray(sample_weight, dtype=object).ravel()
-                      if not _is_number(v)), None)
-        raise UserError(f"sample_weight must be numbers, found {first!r}") from None
+    weight = _weight_values(sample_weight)
     if weight.ndim > 1 and weight.shape[1:] != (1,) * (weight.ndim - 1):
         raise UserError(f"sample_weight must be one value per row (shape ({n},)), "
                         f"got shape {weight.shape}")
     weight = weight.ravel()
     if weight.shape[0] != n:
         raise UserError(f"sample_weight has {weight.shape[0]} values for {n} rows")
+    _check_weight_values(weight)
+    _check_weight_total(float(weight.sum()))
+    return weight
+
+
+def _weight_values(sample_weight: Any) -> np.ndarray:
+    """The weights as float64 (missing values NaN); a UserError names the first value that
+    is not a number. The in-memory and the Dask paths (one partition at a time) share it."""
+    try:
+        return np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        first = next((v for v in np.asarray(sample_weight, dtype=object).ravel()
+                      if not _is_number(v)), None)
+        raise UserError(f"sample_weight must be numbers, found {first!r}") from None
+
+
+def _check_weight_values(weight: np.ndarray, where: str = "") -> None:
+    """Every weight finite and non-negative; ``where`` follows the first bad row's number
+    (e.g. " of partition 3")."""
     bad = ~np.isfinite(weight) | (weight < 0)
     if bad.any():
         first = int(np.argmax(bad))
         raise UserError(
             f"sample_weight must be finite and non-negative: {int(np.isnan(weight).sum())} "
             f"NaN, {int(np.isinf(weight).sum())} infinite and {int((weight < 0).sum())} "
-            f"negative values (the first at row {first}: {float(weight[first])!r})")
-    if not weight.any():
+            f"negative values (the first at row {first}{where}: {float(weight[first])!r})")
+
+
+def _check_weight_total(total: float) -> None:
+    """The total of valid (finite, non-negative) weights is positive and in the range the
+    weighted statistics can be computed in."""
+    if total == 0:
         raise UserError("sample weights are all zero: at least one row needs weight")
-    total = float(weight.sum())
     if not MIN_TOTAL_WEIGHT <= total <= MAX_TOTAL_WEIGHT:
         # squared weights (effective bases, weighted variances) would under- or overflow
         raise UserError(
             f"the sample weights total {total:.3g}, outside the range the weighted statistics "
             f"can be computed in ({MIN_TOTAL_WEIGHT:g} to {MAX_TOTAL_WEIGHT:g}); divide the "
             "weights by their mean (the segments do not change)")
-    return weight
 
 
 def _is_number(value: Any) -> bool:
@@ -779,6 +811,18 @@ def looks_like_id_counts(n_observed: int, n_levels: int) -> bool:
 def _name_list(names: list[str], limit: int = 8) -> str:
     shown = ", ".join(map(repr, names[:limit]))
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _object_columns(frame: pd.DataFrame, names: list[str]) -> list[str]:
+    """The columns of ``names`` whose dtype is object (not string, category or bool)."""
+    return [name for name in names if frame[name].dtype == np.dtype(object)]
+
+
+def _only_numbers(levels: list[Any]) -> bool:
+    """True when every level is a number (bool and text are not)."""
+    return bool(levels) and all(
+        isinstance(v, (int, float, np.integer, np.floating))
+        and not isinstance(v, (bool, np.bool_)) for v in levels)
 
 
 def _looks_numeric(column: pd.Series) -> bool:

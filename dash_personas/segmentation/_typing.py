@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from survey_builder import __version__
 from survey_builder.atomic import write_text_atomic
 from survey_builder.errors import UserError
 
+from ..stats import effective_base
 from ._encoding import _check_sample_weight
 from ._io import model_frame
 from ._kprototypes import KPrototypes
@@ -40,11 +42,12 @@ from ._persistence import (
     parse_json,
     read_model_text,
 )
+from ._profile import DEFAULT_MIN_BASE
 
 __all__ = ["TypingTool", "confusion_table"]
 
 FORMAT = "dash-personas/typing-tool"
-FORMAT_VERSION = "1.2"  # 1.2: weighted confusion tables (weight totals)
+FORMAT_VERSION = "1.3"  # 1.2: weighted confusion tables (weight totals); 1.3: held_out_base
 MAX_SELECTION_ROWS = 20_000
 
 
@@ -73,6 +76,11 @@ class TypingTool:
         saved by a version that did not record it.
     segment_accuracy : Series or None
         Per segment, the share of its held-out respondents the tool assigns to it.
+    held_out_base : float or None
+        The base of the accuracies: the number of held-out respondents, Kish's
+        effective base ``(Σw)² / Σw²`` of their weights for a tool built with
+        ``sample_weight``; ``None`` for a weighted tool saved before it was recorded.
+        Under 30 (the profiles' small base) :meth:`build` warns.
     """
 
     model: Any
@@ -80,6 +88,7 @@ class TypingTool:
     accuracy: float
     curve: pd.DataFrame = field(repr=False)
     confusion: pd.DataFrame | None = field(default=None, repr=False)
+    held_out_base: float | None = None
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -110,6 +119,12 @@ class TypingTool:
         Returns
         -------
         TypingTool
+
+        Warns
+        -----
+        UserWarning
+            When the held-out base is under 30 respondents (the small base of the
+            profiles): the accuracy is then too rough to rely on.
         """
         if not hasattr(model, "prototypes_"):
             raise UserError("the typing tool needs a fitted model; call fit() first")
@@ -143,6 +158,14 @@ class TypingTool:
         if weight_held.sum() <= 0 or weight_chosen.sum() <= 0:
             raise UserError("sample_weight leaves no weight in the held-out or the selection "
                             "rows; give more rows a positive weight")
+        base = (float(held_out.size) if weight is None
+                else effective_base(weight_held.sum(), (weight_held**2).sum()))
+        if base < DEFAULT_MIN_BASE:
+            warnings.warn(
+                f"the typing tool's accuracy is measured on {_base_text(base, weight is not None)}"
+                f", under the small base of {DEFAULT_MIN_BASE:g}: too few to rely on; build it "
+                f"from more respondents (or a larger holdout=, now {holdout:g})",
+                UserWarning, stacklevel=2)
 
         def contribution(rows: Any, j: int) -> np.ndarray:
             return distance.contributions(rows, prototypes, rescale=False,
@@ -174,7 +197,7 @@ class TypingTool:
                                     prototypes.n_clusters,
                                     sample_weight=None if weight is None else weight_held)
         return cls(model, [names[j] for j in chosen], float(curve["accuracy"].iloc[-1]), curve,
-                   confusion)
+                   confusion, base)
 
     @property
     def segment_accuracy(self) -> pd.Series | None:
@@ -229,7 +252,8 @@ class TypingTool:
                 "accuracy": self.accuracy,
                 "curve": self.curve.reset_index().to_dict(orient="records"),
                 "confusion": (None if self.confusion is None
-                              else self.confusion.to_numpy().tolist())}
+                              else self.confusion.to_numpy().tolist()),
+                "held_out_base": self.held_out_base}
         if self.confusion is not None and self.confusion.to_numpy().dtype.kind == "f":
             body["confusion_weighted"] = True  # weight totals, not counts (format 1.2)
         document = {"format": FORMAT, "format_version": FORMAT_VERSION,
@@ -265,8 +289,11 @@ class TypingTool:
             dtype = np.float64 if body.get("confusion_weighted") else np.int64
             confusion = None if counts is None else _confusion_frame(
                 np.asarray(counts, dtype=dtype))
+            base = body.get("held_out_base")  # absent before format 1.3: the counts' total
+            if base is None and confusion is not None and dtype is np.int64:
+                base = confusion.to_numpy().sum()
             return cls(model, list(body["questions"]), float(body["accuracy"]), curve,
-                       confusion)
+                       confusion, None if base is None else float(base))
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, ModelFileError):
                 raise
@@ -318,6 +345,21 @@ def _confusion_frame(counts: np.ndarray) -> pd.DataFrame:
     k = counts.shape[0]
     return pd.DataFrame(counts, index=pd.RangeIndex(k, name="segment"),
                         columns=pd.RangeIndex(k, name="typing_tool_segment"))
+
+
+def held_out_text(tool: TypingTool) -> str:
+    """The base of a tool's accuracies in words: ``1,500 held-out respondents``."""
+    if tool.held_out_base is None:
+        return "held-out respondents"
+    weighted = tool.confusion is not None and tool.confusion.to_numpy().dtype.kind == "f"
+    return _base_text(tool.held_out_base, weighted)
+
+
+def _base_text(base: float, weighted: bool) -> str:
+    """``12 held-out respondents``; ``held-out respondents (effective base 9.5)`` weighted."""
+    if weighted:
+        return f"held-out respondents (effective base {base:,.1f})"
+    return f"{base:,.0f} held-out respondent{'s' if base != 1 else ''}"
 
 
 def _weighted_share(hits: np.ndarray, weight: np.ndarray) -> float:

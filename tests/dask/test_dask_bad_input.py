@@ -116,3 +116,66 @@ def test_a_worker_dying_mid_fit_is_retried_and_gives_the_same_model(cluster, cli
     assert os.path.exists(flag + ".fired")  # a worker really died
     np.testing.assert_array_equal(model.labels_.compute(), memory.labels_)
     assert model.cost_ == pytest.approx(memory.cost_, rel=1e-10)
+
+
+#: Bad weights whose first bad value is in the first row, so that the in-memory message
+#: and the Dask one (which adds the partition) name the same row.
+BAD_WEIGHTS = {
+    "text": np.array(["heavy"] + ["1"] * 299, dtype=object),
+    "negative": np.r_[-1.0, np.ones(299)],
+    "NaN": np.r_[np.nan, np.ones(299)],
+    "infinite": np.r_[np.inf, np.ones(299)],
+    "all zero": np.zeros(300),
+    "huge total": np.full(300, 1e300),
+    "tiny total": np.full(300, 1e-200),
+}
+
+
+def _message(fit) -> str:
+    with pytest.raises(UserError) as caught:
+        fit()
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("problem", BAD_WEIGHTS)
+def test_bad_weights_read_as_in_memory_at_fit_and_profile(mixed_frame, problem):
+    """One rule for weights: the Dask fit and profile say what the in-memory ones say."""
+    from dash_personas import profile_segments
+
+    X = mixed_frame(300)
+    weights = BAD_WEIGHTS[problem]
+    labels = np.arange(300) % 3
+    in_memory = _message(lambda: KPrototypes(3).fit(X, sample_weight=weights))
+    assert in_memory == _message(lambda: profile_segments(X, labels, sample_weight=weights))
+    lazy = dd.from_pandas(X.assign(w=weights), npartitions=2, sort=False)
+    lazy_labels = dd.from_pandas(pd.Series(labels), npartitions=2, sort=False)
+    with dask.config.set(scheduler="threads"):
+        fitted = _message(lambda: KPrototypes(3).fit(lazy.drop(columns="w"),
+                                                     sample_weight=lazy["w"]))
+        profiled = _message(lambda: profile_segments(lazy.drop(columns="w"), lazy_labels,
+                                                     sample_weight=lazy["w"]))
+    assert fitted.replace(" of partition 0", "") == in_memory
+    assert profiled == fitted
+
+
+def test_a_bad_weight_names_its_partition_and_row_there(mixed_frame):
+    X = mixed_frame(300)
+    lazy = dd.from_pandas(X.assign(w=np.r_[np.ones(160), -2.0, np.ones(139)]),
+                          npartitions=2, sort=False)
+    assert lazy.npartitions == 2 and len(lazy.partitions[0]) == 150
+    with dask.config.set(scheduler="threads"), pytest.raises(
+            UserError, match=r"the first at row 10 of partition 1: -2.0\)"):
+        KPrototypes(3).fit(lazy.drop(columns="w"), sample_weight=lazy["w"])
+
+
+def test_an_object_column_of_numbers_warns_as_in_memory(mixed_frame):
+    X = mixed_frame(300).assign(score=pd.Series([1.0, 2.5, 4.0] * 100, dtype=object))
+    message = r"column\(s\) 'score' hold only numbers but have dtype object"
+    with pytest.warns(UserWarning, match=message):
+        KPrototypes(3, n_init=1).fit(X)
+    # Dask turns object columns into strings unless told not to; then it is the same column
+    with dask.config.set({"dataframe.convert-string": False, "scheduler": "threads"}):
+        lazy = dd.from_pandas(X, npartitions=2)
+        assert lazy["score"].dtype == object
+        with pytest.warns(UserWarning, match=message):
+            KPrototypes(3, n_init=1).fit(lazy)

@@ -163,6 +163,36 @@ def test_an_all_text_array_warns_that_every_column_is_categorical():
         KPrototypes(2, random_state=0).fit(_frame())  # a frame with real dtypes
 
 
+@pytest.mark.parametrize("values", [
+    np.round(np.random.default_rng(1).normal(3.0, 1.0, 120), 1),  # floats read as object
+    np.random.default_rng(2).integers(1, 6, 120),                  # whole numbers
+])
+def test_an_object_column_of_numbers_warns_naming_it_and_the_remedy(values):
+    X = _frame().assign(score=pd.Series(list(values), dtype=object))
+    with pytest.warns(UserWarning, match=r"column\(s\) 'score' hold only numbers but have "
+                                         r"dtype object, so they are used as categorical.*"
+                                         r"pd\.to_numeric.*categorical=\[\.\.\.\]"):
+        model = KPrototypes(3, n_init=1, random_state=0).fit(X)
+    assert "score" in model.categorical_features_  # the dtype decides, as documented
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        converted = X.assign(score=pd.to_numeric(X["score"]))  # the remedy it names
+        assert "score" in KPrototypes(3, n_init=1, random_state=0).fit(
+            converted).numeric_features_
+        KPrototypes(3, n_init=1, random_state=0, categorical=["region", "score"]).fit(X)
+        KPrototypes(3, n_init=1, random_state=0).fit(X.astype({"score": "category"}))
+
+
+def test_an_object_column_of_text_or_flags_is_categorical_without_that_warning():
+    X = _frame()
+    X["answer"] = pd.Series([1.5, "n/a", 2.5] * 40, dtype=object)  # numbers and text
+    X["member"] = pd.Series([True, False, False] * 40, dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = KPrototypes(3, n_init=1, random_state=0).fit(X)
+    assert {"answer", "member"} <= set(model.categorical_features_)
+
+
 @pytest.mark.parametrize("n, id_like", [(30, True), (19, False), (2_000, True)])
 def test_a_probable_id_column_warns_naming_it(n, id_like):
     X = _frame(n)

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import tracemalloc
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from dash_personas.cli import cli
+from dash_personas.commands.typing_tool import typing_report
 from dash_personas.datasets import make_mixed_blobs
 from dash_personas.segmentation import KPrototypes, ModelFileError, TypingTool
 from dash_personas.segmentation._persistence import _canonical
@@ -355,3 +357,54 @@ def test_ranked_answers_are_used_as_ranks_when_typing():
     assert (typed == model.labels_).mean() == pytest.approx(tool.accuracy, abs=0.05)
     assert (typed == model.labels_).mean() > 0.9
     assert (tool.predict(X[["likert"]].astype(str)) == typed).all()
+
+
+def test_a_tool_built_from_two_rows_warns_and_reports_its_base_of_one(fitted):
+    X, model = fitted
+    with pytest.warns(UserWarning, match=r"accuracy is measured on 1 held-out respondent, "
+                                         r"under the small base of 30.*holdout=, now 0.3"):
+        tool = TypingTool.build(model, X.head(2), max_questions=2, random_state=0)
+    assert tool.held_out_base == 1
+    report = typing_report(tool)
+    assert f"of {tool.accuracy:.1%} of 1 held-out respondent." in report
+    assert "Under the small base of 30" in report
+    again = TypingTool.from_json(tool.to_json())
+    assert again.held_out_base == 1 and typing_report(again) == report
+
+
+def test_a_large_enough_holdout_builds_without_a_warning_and_names_its_base(fitted):
+    X, model = fitted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tool = TypingTool.build(model, X.head(100), max_questions=2, random_state=0)
+    assert tool.held_out_base == 30 == tool.confusion.to_numpy().sum()
+    report = typing_report(tool)
+    assert "of 30 held-out respondents." in report and "small base" not in report
+    with pytest.warns(UserWarning, match="measured on 29 held-out respondents"):
+        TypingTool.build(model, X.head(96), max_questions=2, random_state=0)  # 28.8 -> 29
+
+
+def test_a_weighted_holdout_is_judged_on_its_effective_base(fitted):
+    X, model = fitted
+    skewed = 10.0 ** np.random.default_rng(0).uniform(0, 12, len(X))  # a few rows dominate
+    with pytest.warns(UserWarning, match=r"measured on held-out respondents \(effective base "
+                                         r"\d+\.\d\), under the small base of 30"):
+        tool = TypingTool.build(model, X, max_questions=2, random_state=0,
+                                sample_weight=skewed)
+    assert 1 <= tool.held_out_base < 30
+    assert f"(effective base {tool.held_out_base:,.1f})." in typing_report(tool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        even = TypingTool.build(model, X, max_questions=2, random_state=0,
+                                sample_weight=np.full(len(X), 2.5))
+    assert even.held_out_base == pytest.approx(450)  # equal weights: the rows held out
+
+
+def test_a_tool_file_from_before_the_base_was_recorded_reads_it_off_its_counts(fitted):
+    X, model = fitted
+    tool = TypingTool.build(model, X, max_questions=2, random_state=0)
+    document = json.loads(tool.to_json())
+    del document["tool"]["held_out_base"]
+    document["format_version"] = "1.2"
+    document["sha256"] = hashlib.sha256(_canonical(document["tool"]).encode()).hexdigest()
+    assert TypingTool.from_json(json.dumps(document)).held_out_base == 450

@@ -126,14 +126,14 @@ def sweep(X: pd.DataFrame, k: int, seed: int, needs: set[str] = FEATURES) -> pd.
         kind = 0 if name == "numeric" else 1
         one_kind[name] = (run.labels, 1.0 - within[kind] / totals[kind]
                           if totals[kind] > 0 else 0.0)
-    rows, labels, warm, distances, fitted, in_rows = [], [], None, [], [], []
+    rows, labels, warm, laid_out, fitted, in_rows = [], [], None, [], [], []
     for gamma in grid:
         distance = KPrototypesDistance.from_encoder(encoder, float(gamma))
         prepared = distance.prepare(sample)
         best = _fit(prepared, k, rng, pool, warm)
         warm = best.prototypes
         labels.append(best.labels)
-        distances.append(distance)
+        laid_out.append(prepared)
         fitted.append(best.prototypes)
         variance, rates = _gamma._model_parameters(sample, best.prototypes, best.labels,
                                                    encoder, prior=0.0)
@@ -201,7 +201,7 @@ def sweep(X: pd.DataFrame, k: int, seed: int, needs: set[str] = FEATURES) -> pd.
                        s_num=one_kind["numeric"][1], s_cat=one_kind["categorical"][1],
                        in_rows=np.array(in_rows))
     if "held_out" in needs:
-        held_out = _gamma._cross_validated_log_likelihood(sample, encoder, distances, fitted,
+        held_out = _gamma._cross_validated_log_likelihood(sample, encoder, laid_out, fitted,
                                                           labels, rng)
         frame["held_out"] = held_out @ weight / weight.sum()
         frame.attrs["out_rows"] = held_out

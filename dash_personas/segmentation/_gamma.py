@@ -318,7 +318,7 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     log_likelihood = np.empty(candidates.size)
     sample_pool = SeedingPool(np.arange(sample.n_samples), sample.sample_weight)
     totals = _total_distortion(sample, encoder.categorical_weights_)
-    labels, distances, fitted = [], [], []
+    labels, laid_out, fitted = [], [], []
     warm: Prototypes | None = None
     for i, gamma in enumerate(candidates):
         distance = KPrototypesDistance.from_encoder(encoder, float(gamma))
@@ -332,7 +332,7 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
         best = min(runs, key=lambda run: run.cost)
         warm = best.prototypes
         labels.append(best.labels)
-        distances.append(distance)
+        laid_out.append(prepared)
         fitted.append(best.prototypes)
         within = _within_distortion(prepared, best.prototypes, best.labels,
                                     encoder.categorical_weights_)
@@ -358,8 +358,8 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
                               reason="no candidate was eligible (the segments of every "
                                      "one leave no distortion in one kind of feature: "
                                      "they copy its values), so lambdaest was used")
-    held_out = _cross_validated_log_likelihood(sample, encoder, distances, fitted,
-                                                labels, rng)
+    held_out = _cross_validated_log_likelihood(sample, encoder, laid_out, fitted, labels,
+                                               rng)
     weight = sample.sample_weight
     scores = np.where(eligible, held_out @ weight / weight.sum(), -np.inf)
     evidence = np.array([_paired_z(rows - held_out[anchor], weight) for rows in held_out])
@@ -573,7 +573,7 @@ def _log_likelihood(prepared: PreparedData, prototypes: Prototypes,
 
 
 def _cross_validated_log_likelihood(sample: EncodedData, encoder: Any,
-                                    distances: list[KPrototypesDistance],
+                                    prepared: list[PreparedData],
                                     prototypes: list[Prototypes], labels: list[np.ndarray],
                                     rng: np.random.Generator) -> np.ndarray:
     """Held-out log-likelihood of every row under every candidate's segments.
@@ -581,31 +581,100 @@ def _cross_validated_log_likelihood(sample: EncodedData, encoder: Any,
     The rows are split into :data:`CV_FOLDS` folds; for each fold and candidate
     the segments' prototypes (means and modes), ``s2`` and ``e_j`` (with
     :data:`RATE_PRIOR`) are recomputed from the candidate's segments on the other
-    folds, and the fold's rows are assigned to the nearest of those prototypes at
-    the candidate's gamma and scored: no held-out row weighs on the parameters it
-    is scored with.
+    folds (:func:`_leave_fold_out`), and the fold's rows are assigned to the
+    nearest of those prototypes at the candidate's gamma and scored: no held-out
+    row weighs on the parameters it is scored with.
+
+    Parameters
+    ----------
+    sample : EncodedData
+        The selection rows (with their weights).
+    encoder : MixedEncoder
+        The fitted encoder.
+    prepared : list of PreparedData
+        ``sample`` laid out for each candidate's distance.
+    prototypes, labels : list
+        Each candidate's prototypes and segments on ``sample``.
+    rng : numpy Generator
+        Draws the folds.
 
     Returns
     -------
     ndarray of shape (n_candidates, n_rows)
     """
-    fold = rng.permutation(sample.n_samples) % min(CV_FOLDS, sample.n_samples)
-    held_out = np.zeros((len(distances), sample.n_samples))
-    for part in range(min(CV_FOLDS, sample.n_samples)):
-        fitting, test = fold != part, fold == part
-        fit_rows, test_rows = sample.take(fitting), sample.take(test)
-        for i, (distance, start, segments) in enumerate(zip(distances, prototypes, labels)):
-            prepared = distance.prepare(fit_rows)
-            fit_labels = segments[fitting].astype(np.int32)
-            refitted = prepared.update_centers(
-                prepared.stats_for_labels(fit_labels, start.n_clusters), start)
-            variance, rates = _model_parameters(fit_rows, refitted, fit_labels, encoder,
-                                                prior=RATE_PRIOR)
-            assigned = distance.nearest(distance.prepare(test_rows), refitted)[0]
-            held_out[i, test] = _row_log_likelihood(
-                test_rows, refitted, assigned,
+    n_folds = min(CV_FOLDS, sample.n_samples)
+    fold = rng.permutation(sample.n_samples) % n_folds
+    rows = np.arange(sample.n_samples)
+    parts = [sample.take(fold == part) for part in range(n_folds)]
+    held_out = np.zeros((len(prepared), sample.n_samples))
+    for i, (laid_out, start, segments) in enumerate(zip(prepared, prototypes, labels)):
+        refits = _leave_fold_out(sample, start, segments, fold, n_folds, encoder)
+        # one pass over the rows against every fold's prototypes; each row keeps its own fold's
+        stacked = Prototypes(np.concatenate([refit.numeric for refit, _, _ in refits]),
+                             np.concatenate([refit.categorical for refit, _, _ in refits]))
+        distance = laid_out.distance.to_prototypes(laid_out, stacked)
+        own = distance.reshape(sample.n_samples, n_folds, start.n_clusters)[rows, fold]
+        assigned = np.argmin(own, axis=1)
+        for part, (refit, variance, rates) in enumerate(refits):
+            held_out[i, fold == part] = _row_log_likelihood(
+                parts[part], refit, assigned[fold == part],
                 variance if not variance < _TINY else _TINY, rates, encoder)
     return held_out
+
+
+def _leave_fold_out(data: EncodedData, prototypes: Prototypes, labels: np.ndarray,
+                    fold: np.ndarray, n_folds: int, encoder: Any
+                    ) -> list[tuple[Prototypes, float, np.ndarray]]:
+    """For every fold, the segments' means and modes, ``s2`` and the mismatch rates
+    ``e_j`` (with :data:`RATE_PRIOR`) on the rows outside it.
+
+    Sums per fold and segment (weighted values, squares, counts and level counts)
+    are taken once; the rows outside a fold are the total minus the fold. A
+    segment with no row outside the fold keeps its prototype.
+    """
+    k = prototypes.n_clusters
+    weight = data.sample_weight
+    observed = (np.ones(data.numeric.shape, dtype=bool) if data.numeric_mask is None
+                else data.numeric_mask)
+    group = fold * k + labels
+
+    def outside(columns: np.ndarray) -> np.ndarray:
+        """Weighted sums of ``columns`` per fold and segment over the rows outside
+        each fold: shape (n_folds, k, n_columns)."""
+        sums = np.stack([np.bincount(group, weights=weight * column,
+                                     minlength=n_folds * k) for column in columns.T],
+                        axis=-1).reshape(n_folds, k, columns.shape[1])
+        return sums.sum(axis=0, keepdims=True) - sums
+
+    values = np.where(observed, data.numeric, 0.0)
+    count = outside(observed.astype(np.float64))
+    total = outside(values)
+    squares = outside(values**2)
+    means = np.where(count > 0, total / np.where(count > 0, count, 1.0), prototypes.numeric)
+    spread = (squares - 2 * means * total + count * means**2).sum(axis=(1, 2))
+    numeric_values = count.sum(axis=(1, 2))
+    variance = np.divide(spread, numeric_values, out=np.full(n_folds, np.nan),
+                         where=numeric_values > 0)
+    modes = np.repeat(prototypes.categorical[None], n_folds, axis=0)
+    mismatched = np.zeros((n_folds, data.categorical.shape[1]))
+    answered = np.zeros_like(mismatched)
+    for j, n_levels in enumerate(encoder.n_levels):
+        codes = data.categorical[:, j]
+        present = codes >= 0
+        levels = np.bincount(group[present] * n_levels + codes[present],
+                             weights=weight[present], minlength=n_folds * k * n_levels
+                             ).reshape(n_folds, k, n_levels)
+        levels = levels.sum(axis=0, keepdims=True) - levels
+        has_data = levels.sum(axis=2) > 0
+        modes[:, :, j] = np.where(has_data, levels.argmax(axis=2), modes[:, :, j])
+        answered[:, j] = levels.sum(axis=(1, 2))
+        at_mode = np.take_along_axis(levels, modes[:, :, j, None].astype(np.int64), axis=2)
+        mismatched[:, j] = answered[:, j] - at_mode.sum(axis=(1, 2))
+    n_levels = np.asarray(encoder.n_levels, dtype=np.float64)
+    rates = ((mismatched + RATE_PRIOR * (n_levels - 1) / n_levels)
+             / (answered + RATE_PRIOR))
+    return [(Prototypes(means[part], modes[part].astype(np.int32)), float(variance[part]),
+             rates[part]) for part in range(n_folds)]
 
 
 def _model_parameters(data: EncodedData, prototypes: Prototypes, labels: np.ndarray,

@@ -146,7 +146,8 @@ def test_held_out_rows_are_scored_with_parameters_fitted_without_them():
     start = Prototypes(np.array([[0.05], [5.05]]), np.array([[0], [1]], np.int32))
     labels = (x > 2.5).astype(np.int64)
     held_out = gamma_module._cross_validated_log_likelihood(
-        encoded, encoder, [distance], [start], [labels], np.random.default_rng(0))
+        encoded, encoder, [distance.prepare(encoded)], [start], [labels],
+        np.random.default_rng(0))
     assert held_out.shape == (1, len(X)) and np.isfinite(held_out).all()
     # the odd row is the least likely one, and less likely than in sample
     assert int(np.argmin(held_out[0])) == 0

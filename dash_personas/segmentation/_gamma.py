@@ -50,9 +50,12 @@ CV_FOLDS = 10
 #: higher by more than this many standard errors (paired over the rows; 1.96 is the
 #: two-sided 5 % level of Vuong's test).
 EVIDENCE_Z = 1.96
-#: Prior answers (spread evenly over a column's levels) added to each column's
-#: mismatch count when its rate is estimated on the fitting folds, so that a held-out
-#: answer off a segment's mode never has probability 0.
+#: Per-row log-likelihood differences up to this many nats are rounding, not evidence.
+ROUNDING = 1e-9
+#: Prior answers (spread evenly over a column's levels, each weighing as much as the
+#: average row) added to each column's mismatch count when its rate is estimated on
+#: the fitting folds, so that a held-out answer off a segment's mode never has
+#: probability 0.
 RATE_PRIOR = 0.5
 #: A classic rule whose segments agree less than this (ARI) with the chosen ones is
 #: named in the reason: the data hold a second structure that rule would find.
@@ -400,7 +403,10 @@ def _agreement(labels: list[np.ndarray], chosen: int, n_clusters: int,
 
 def _paired_z(difference: np.ndarray, weight: np.ndarray) -> float:
     """Weighted mean of per-row differences over its standard error (Vuong's
-    statistic), with Kish's effective number of rows; 0 when they are all 0."""
+    statistic), with Kish's effective number of rows; 0 when they are all 0 (or
+    below :data:`ROUNDING`)."""
+    # rounding: two candidates with the same segments differ by ~1e-15 nats a row
+    difference = np.where(np.abs(difference) > ROUNDING, difference, 0.0)
     total = float(weight.sum())
     mean = float(weight @ difference) / total
     variance = float(weight @ (difference - mean) ** 2) / total
@@ -665,14 +671,17 @@ def _leave_fold_out(data: EncodedData, prototypes: Prototypes, labels: np.ndarra
                              weights=weight[present], minlength=n_folds * k * n_levels
                              ).reshape(n_folds, k, n_levels)
         levels = levels.sum(axis=0, keepdims=True) - levels
-        has_data = levels.sum(axis=2) > 0
-        modes[:, :, j] = np.where(has_data, levels.argmax(axis=2), modes[:, :, j])
+        # a segment keeps its mode unless another level is strictly more frequent (so
+        # that ties do not depend on how the levels are numbered)
+        kept = np.take_along_axis(levels, modes[:, :, j, None].astype(np.int64), axis=2)[..., 0]
+        better = levels.max(axis=2) > kept
+        modes[:, :, j] = np.where(better, levels.argmax(axis=2), modes[:, :, j])
         answered[:, j] = levels.sum(axis=(1, 2))
         at_mode = np.take_along_axis(levels, modes[:, :, j, None].astype(np.int64), axis=2)
         mismatched[:, j] = answered[:, j] - at_mode.sum(axis=(1, 2))
     n_levels = np.asarray(encoder.n_levels, dtype=np.float64)
-    rates = ((mismatched + RATE_PRIOR * (n_levels - 1) / n_levels)
-             / (answered + RATE_PRIOR))
+    prior = RATE_PRIOR * float(weight.mean())  # in answers of the average row's weight
+    rates = (mismatched + prior * (n_levels - 1) / n_levels) / (answered + prior)
     return [(Prototypes(means[part], modes[part].astype(np.int32)), float(variance[part]),
              rates[part]) for part in range(n_folds)]
 
@@ -690,6 +699,7 @@ def _model_parameters(data: EncodedData, prototypes: Prototypes, labels: np.ndar
     present = data.categorical >= 0
     mismatched = weight @ ((data.categorical != prototypes.categorical[labels]) & present)
     levels = np.asarray(encoder.n_levels, dtype=np.float64)
+    prior = prior * float(weight.mean())  # in answers of the average row's weight
     answered = weight @ present + prior
     rates = np.divide(mismatched + prior * (levels - 1) / levels, answered,
                       out=np.zeros_like(levels), where=answered > 0)

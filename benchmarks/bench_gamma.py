@@ -4,7 +4,8 @@ Labelled mixed-type data that installed packages ship offline, plus planted data
 from the simulator. For each data set the engine is fitted at the label's number of
 classes with ``gamma="lambdaest"`` (clustMixType's rule), ``gamma="huang"`` (kmodes'
 rule, 0.5 x mean numeric SD on the standardised numerics) and ``gamma="auto"``
-(the classification likelihood over both values and a grid spanning them), and the
+(the cross-validated classification likelihood over both values and a grid
+spanning them, keeping lambdaest unless another candidate is significantly better), and the
 adjusted Rand index of the segments against the label is printed, one row per
 data set plus the average (over ``--seeds`` random states each). The last columns
 time the selection (``select_gamma`` on the encoded rows, what ``"auto"`` adds to
@@ -35,9 +36,9 @@ so that a rule cannot be fitted to a handful:
   label on either (like the penguins' species and island x sex).
 
 ``--candidates NAME`` prints, for one data set, every candidate ``"auto"`` tried
-(``gamma_selection_.to_frame()``: the log-likelihood, the two distortion ratios,
-the numeric share of the cost) next to the ARI of a full fit at that gamma, and
-the reason of the pick.
+(``gamma_selection_.to_frame()``: the held-out and in-sample log-likelihood, the
+evidence against lambdaest, the two distortion ratios, the numeric share of the
+cost) next to the ARI of a full fit at that gamma, and the reason of the pick.
 
 Usage::
 

@@ -7,8 +7,11 @@ data whose segments live mostly in the categorical answers ``lambdaest`` does), 
 :func:`select_gamma` decides on evidence from the segments themselves: the
 k-prototypes cost is, up to constants, the classification likelihood of a
 probability model (Gaussian numerics around the segment means, categorical answers
-on the segment's mode with a per-column probability), and the candidate whose
-segments that model explains best wins.
+on the segment's mode with a per-column probability). Each candidate's segments are
+scored by that likelihood on rows they were not fitted on (cross-validation), and a
+candidate replaces ``lambdaest`` (clustMixType's default, the anchor) only when its
+held-out gain is significant (a paired test of the per-row differences, after
+Vuong 1989).
 """
 
 from __future__ import annotations
@@ -39,20 +42,34 @@ GRID_MARGIN = 3.0
 SELECTION_ROWS = 2_000
 SELECTION_RESTARTS = 1
 SELECTION_MAX_ITER = 50
-#: Log-likelihoods (per unit of weight) within this many nats of the best count
-#: as ties (see ``_tie_break``): a few thousandths per row is what one sampled
-#: restart more or less changes.
-SCORE_TIE = 0.005
+#: Folds of the cross-validated likelihood: each candidate's prototypes and model
+#: parameters are recomputed from its segments on the other folds and the held-out
+#: fold is scored with them.
+CV_FOLDS = 10
+#: A candidate replaces lambdaest only when its held-out log-likelihood per row is
+#: higher by more than this many standard errors (paired over the rows; 1.96 is the
+#: two-sided 5 % level of Vuong's test).
+EVIDENCE_Z = 1.96
+#: Per-row log-likelihood differences up to this many nats are rounding, not evidence.
+ROUNDING = 1e-9
+#: Prior answers (spread evenly over a column's levels, each weighing as much as the
+#: average row) added to each column's mismatch count when its rate is estimated on
+#: the fitting folds, so that a held-out answer off a segment's mode never has
+#: probability 0.
+RATE_PRIOR = 0.5
 #: A classic rule whose segments agree less than this (ARI) with the chosen ones is
 #: named in the reason: the data hold a second structure that rule would find.
 AGREEMENT_FLOOR = 0.8
+_TINY = np.finfo(np.float64).tiny
 
-RULE = ("classification likelihood: the gamma whose segments are most likely under the "
-        "model the k-prototypes cost stands for (numerics Gaussian around the segment "
-        "means with one variance, each categorical column on the segment's mode with "
-        "its own probability; Celeux & Govaert), among {n} candidates from {low:.3g} to "
-        "{high:.3g} that include lambdaest ({lambdaest:.3g}) and Huang's rule "
-        "({huang:.3g})")
+RULE = ("cross-validated classification likelihood with lambdaest as the anchor: the "
+        "segments of {n} candidates from {low:.3g} to {high:.3g} (lambdaest {lambdaest:.3g}, "
+        "Huang's rule {huang:.3g} and a grid spanning them) are scored by how likely they "
+        "make held-out rows ({folds} folds) under the model the k-prototypes cost stands "
+        "for (numerics Gaussian around the segment means with one variance, each "
+        "categorical column on the segment's mode with its own probability; Celeux & "
+        "Govaert); the best replaces lambdaest only when its gain per row is more than "
+        "{z:g} standard errors (Vuong's paired test)")
 
 
 def estimate_gamma(data: EncodedData, n_levels: list[int],
@@ -128,9 +145,17 @@ class GammaSelection:
         The gammas tried: a geometric grid spanning the two classic rules, and
         the two classic values themselves.
     scores : ndarray
-        The classification log-likelihood of each candidate's segments per unit
-        of weight (higher is better; see :func:`select_gamma`); ``-inf`` for a
-        candidate that is not eligible.
+        The criterion: the cross-validated (held-out) classification
+        log-likelihood of each candidate's segments per unit of weight (higher is
+        better; see :func:`select_gamma`); ``-inf`` for a candidate that is not
+        eligible.
+    log_likelihood : ndarray
+        The same log-likelihood on the rows the segments were fitted on (in
+        sample), for comparison: it rewards segments that fit their own rows.
+    evidence : ndarray
+        Each candidate's held-out gain over lambdaest in standard errors (the
+        paired z of Vuong's test over the rows; 0 for lambdaest itself). A
+        candidate replaces lambdaest only above :data:`EVIDENCE_Z`.
     numeric_ratio, categorical_ratio : ndarray
         Within-segment over between-segment distortion of the numeric and of the
         categorical features (0 when the segments reproduce that kind's values,
@@ -159,9 +184,10 @@ class GammaSelection:
     rule : str
         The rule in words.
     reason : str
-        Why this candidate was chosen: its log-likelihood, the runner-up and the
-        margin (or the near-tie it broke), the classic rules' scores, and a classic rule
-        whose segments differ from the chosen ones (agreement below
+        Why this candidate was chosen: the best held-out candidate, its gain over
+        lambdaest and whether that gain is significant (if not, lambdaest was kept
+        for lack of evidence), Huang's rule's score, and a classic rule whose
+        segments differ from the chosen ones (agreement below
         ``AGREEMENT_FLOOR``), with the option that gives them; or why no search
         was needed.
     """
@@ -169,6 +195,8 @@ class GammaSelection:
     gamma: float
     candidates: np.ndarray
     scores: np.ndarray
+    log_likelihood: np.ndarray
+    evidence: np.ndarray
     numeric_ratio: np.ndarray
     categorical_ratio: np.ndarray
     eligible: np.ndarray
@@ -181,15 +209,18 @@ class GammaSelection:
     reason: str
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per candidate: gamma, which classic rule it is, its
-        log-likelihood (the score), the distortion ratios, eligibility, agreement
-        with the chosen segments and the choice."""
+        """One row per candidate: gamma, which classic rule it is, its held-out
+        log-likelihood (the score), the in-sample one, the evidence against
+        lambdaest, the distortion ratios, eligibility, agreement with the chosen
+        segments and the choice."""
         classic = np.full(self.candidates.size, "", dtype=object)
         classic[np.isclose(self.candidates, self.huang, rtol=1e-12)] = "huang"
         classic[np.isclose(self.candidates, self.lambdaest, rtol=1e-12)] = "lambdaest"
         return pd.DataFrame({
             "gamma": self.candidates, "classic_rule": classic,
-            "log_likelihood": self.scores, "numeric_ratio": self.numeric_ratio,
+            "held_out_log_likelihood": self.scores,
+            "in_sample_log_likelihood": self.log_likelihood,
+            "evidence_z": self.evidence, "numeric_ratio": self.numeric_ratio,
             "categorical_ratio": self.categorical_ratio,
             "eligible": self.eligible, "agreement": self.agreement,
             "numeric_share": self.numeric_share,
@@ -200,46 +231,54 @@ class GammaSelection:
 def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
                  pool: SeedingPool | None = None, rng: np.random.Generator | None = None
                  ) -> GammaSelection:
-    """Choose gamma by the classification likelihood of each candidate's segments.
+    """Choose gamma by the cross-validated classification likelihood of each
+    candidate's segments, keeping lambdaest unless another candidate is
+    significantly better.
 
     The candidates are both classic values and a geometric grid around them (see
     :attr:`GammaSelection.candidates`). For each candidate gamma the data is
-    segmented (on up to
-    :data:`SELECTION_ROWS` rows drawn by weight, :data:`SELECTION_RESTARTS`
-    k-prototypes++ restarts plus a warm start from the previous candidate), and the
-    segments are scored by how likely they make the rows under the probability
-    model whose classification likelihood the k-prototypes cost is: within a
-    segment, the (encoded) numerics are Gaussian around the segment means with one
-    variance ``s2`` (the k-means model), and categorical column ``j`` takes the
-    segment's mode with probability ``1 - e_j`` and each of its other ``L_j - 1``
-    levels with ``e_j / (L_j - 1)`` (Celeux & Govaert's latent class model
-    ``[e_j]``; with one ``e`` for all columns its classification likelihood is the
-    k-modes cost). With ``s2``
-    and ``e_j`` at their maximum-likelihood values (the segments' mean squared
-    numeric distance and column ``j``'s mismatch rate), the log-likelihood per
-    unit of weight is, up to a constant,
+    segmented (on up to :data:`SELECTION_ROWS` rows drawn by weight,
+    :data:`SELECTION_RESTARTS` k-prototypes++ restarts plus a warm start from the
+    previous candidate), and the segments are scored by how likely they make the
+    rows under the probability model whose classification likelihood the
+    k-prototypes cost is: within a segment, the (encoded) numerics are Gaussian
+    around the segment means with one variance ``s2`` (the k-means model), and
+    categorical column ``j`` takes the segment's mode with probability ``1 - e_j``
+    and each of its other ``L_j - 1`` levels with ``e_j / (L_j - 1)`` (Celeux &
+    Govaert's latent class model ``[e_j]``; with one ``e`` for all columns its
+    classification likelihood is the k-modes cost). A row's log-likelihood is
 
-    ``-n_num / 2 log(s2) + sum_j w_j [(1 - e_j) log(1 - e_j) + e_j log(e_j / (L_j - 1))]``
+    ``-n_i / 2 log(s2) - d_i / (2 s2) + sum_j w_j [log(1 - e_j) if it matches the
+    mode, else log(e_j / (L_j - 1))]``
 
-    (``n_num`` observed numeric values per row, ``w_j`` the column weights). Its
-    maximiser over the candidates is the gamma the data support: a mismatch
-    costs ``2 s2 log((1 - e_j)(L_j - 1) / e_j)`` in that model, so tight numeric
-    segments make categorical mismatches cheap and pure categorical segments make
-    them dear, which is the trade-off gamma stands for; unlike Modha & Spangler's
-    product of within/between ratios (what ``"auto"`` used before, as in the
-    kamila package's ``gmsClust``) it does not ask the segments to be good on both
-    kinds at once. Candidates whose segments leave no distortion in one kind (they
-    copy level combinations) are not eligible: the likelihood would reward them
-    without limit.
+    (``n_i`` its observed numerics, ``d_i`` their squared distance to the
+    prototype, ``w_j`` the column weights; missing values count for neither). A
+    mismatch costs ``2 s2 log((1 - e_j)(L_j - 1) / e_j)`` in that model, so tight
+    numeric segments make categorical mismatches cheap and pure categorical
+    segments make them dear, which is the trade-off gamma stands for.
 
-    Near-ties (within :data:`SCORE_TIE` nats) go to the candidate nearest the
-    geometric mean of the two classic values. The report names a classic rule whose
-    segments agree with the chosen ones at an ARI below :data:`AGREEMENT_FLOOR`:
-    the data then hold a second structure, which that rule gives.
+    In sample, that likelihood rewards segments that fit their own rows (on small
+    data a gamma can win by a few rows, and segments that nearly copy a column with
+    few levels drive its ``e_j`` towards 0). So it is cross-validated: the rows are
+    split into :data:`CV_FOLDS` folds; on every fold's complement each candidate's
+    prototypes (its segments' means and modes there), ``s2`` and ``e_j`` are
+    recomputed (``e_j`` with :data:`RATE_PRIOR` prior answers), and the held-out
+    rows are assigned to the nearest of those prototypes at that gamma and scored. The candidate
+    with the highest held-out log-likelihood per row replaces ``lambdaest`` (the
+    anchor: clustMixType's default) only when its gain is significant: the mean
+    per-row difference over its standard error (Vuong's 1989 test for non-nested
+    models, which have the same number of parameters here; the effective number of
+    rows is Kish's for weighted rows) exceeds :data:`EVIDENCE_Z`. Otherwise
+    lambdaest is kept for lack of evidence. Candidates whose segments leave no
+    distortion in one kind (they copy level combinations) are not eligible.
+
+    The report names a classic rule whose segments agree with the chosen ones at an
+    ARI below :data:`AGREEMENT_FLOOR`: the data then hold a second structure, which
+    that rule gives.
 
     Measured on labelled data (``benchmarks/bench_gamma.py``, README "Choosing
-    gamma"), and against Modha & Spangler, stability and agreement rules
-    (``benchmarks/bench_gamma_rules.py``).
+    gamma"), and against the in-sample likelihood, Modha & Spangler, stability
+    and agreement rules (``benchmarks/bench_gamma_rules.py``).
 
     Parameters
     ----------
@@ -252,9 +291,9 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     pool : SeedingPool, optional
         The distinct rows of ``data`` (computed if not given).
     rng : numpy Generator, optional
-        Randomness of the row draw and of the candidate fits. By default it is
-        seeded from the content of the data, so the chosen gamma depends on the
-        data and ``n_clusters`` only (not on the row order, the model's
+        Randomness of the row draw, the candidate fits and the folds. By default
+        it is seeded from the content of the data, so the chosen gamma depends on
+        the data and ``n_clusters`` only (not on the row order, the model's
         ``random_state`` or whether rows are repeated or weighted).
 
     Returns
@@ -270,8 +309,8 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
                   else "one segment: gamma does not change it; used lambdaest")
         empty = np.zeros(0)
         return GammaSelection(1.0 if one_kind else lambdaest, empty, empty, empty, empty,
-                              np.zeros(0, dtype=bool), empty, empty, lambdaest, huang,
-                              data.n_samples, reason, reason)
+                              empty, empty, np.zeros(0, dtype=bool), empty, empty,
+                              lambdaest, huang, data.n_samples, reason, reason)
     pool = SeedingPool.from_data(data) if pool is None else pool
     rng = _content_rng(data, pool, n_clusters) if rng is None else rng
     sample = _selection_rows(data, pool, rng)
@@ -282,10 +321,11 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
     log_likelihood = np.empty(candidates.size)
     sample_pool = SeedingPool(np.arange(sample.n_samples), sample.sample_weight)
     totals = _total_distortion(sample, encoder.categorical_weights_)
-    labels = []
+    labels, laid_out, fitted = [], [], []
     warm: Prototypes | None = None
     for i, gamma in enumerate(candidates):
-        prepared = KPrototypesDistance.from_encoder(encoder, float(gamma)).prepare(sample)
+        distance = KPrototypesDistance.from_encoder(encoder, float(gamma))
+        prepared = distance.prepare(sample)
         starts = [init_kprototypes_pp(prepared, n_clusters, rng, sample_pool)
                   for _ in range(SELECTION_RESTARTS)]
         if warm is not None:
@@ -295,6 +335,8 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
         best = min(runs, key=lambda run: run.cost)
         warm = best.prototypes
         labels.append(best.labels)
+        laid_out.append(prepared)
+        fitted.append(best.prototypes)
         within = _within_distortion(prepared, best.prototypes, best.labels,
                                     encoder.categorical_weights_)
         numeric_ratio[i], categorical_ratio[i] = (
@@ -303,27 +345,35 @@ def select_gamma(data: EncodedData, encoder: Any, n_clusters: int,
         numeric_share[i] = within[0] / spent if spent > 0 else np.nan
         log_likelihood[i] = _log_likelihood(prepared, best.prototypes, best.labels, encoder)
     eligible = (numeric_ratio > 0) & (categorical_ratio > 0)
-    scores = np.where(eligible, log_likelihood, -np.inf)
     rule = RULE.format(n=candidates.size, low=candidates[0], high=candidates[-1],
-                       lambdaest=lambdaest, huang=huang)
-    report = dict(candidates=candidates, scores=scores, numeric_ratio=numeric_ratio,
-                  categorical_ratio=categorical_ratio, eligible=eligible,
-                  numeric_share=numeric_share, lambdaest=lambdaest, huang=huang,
-                  n_rows=sample.n_samples, rule=rule)
+                       lambdaest=lambdaest, huang=huang, folds=CV_FOLDS, z=EVIDENCE_Z)
+    anchor = _index_of(candidates, lambdaest)
+    report = dict(candidates=candidates, log_likelihood=log_likelihood,
+                  numeric_ratio=numeric_ratio, categorical_ratio=categorical_ratio,
+                  eligible=eligible, numeric_share=numeric_share, lambdaest=lambdaest,
+                  huang=huang, n_rows=sample.n_samples, rule=rule)
     if not eligible.any():
-        at_lambdaest = int(np.argmin(np.abs(np.log(candidates / lambdaest))))
-        return GammaSelection(gamma=float(candidates[at_lambdaest]), **report,
-                              agreement=_agreement(labels, at_lambdaest, n_clusters,
+        empty_scores = np.full(candidates.size, -np.inf)
+        return GammaSelection(gamma=float(candidates[anchor]), **report, scores=empty_scores,
+                              evidence=np.zeros(candidates.size),
+                              agreement=_agreement(labels, anchor, n_clusters,
                                                    sample.sample_weight),
                               reason="no candidate was eligible (the segments of every "
                                      "one leave no distortion in one kind of feature: "
                                      "they copy its values), so lambdaest was used")
-    centre = float(np.sqrt(lambdaest * huang))
-    chosen = _tie_break(scores, candidates, centre)
-    agreement = _agreement(labels, chosen, n_clusters, sample.sample_weight)
-    return GammaSelection(gamma=float(candidates[chosen]), **report, agreement=agreement,
-                          reason=_reason(chosen, scores, agreement, candidates, lambdaest,
-                                         huang, centre))
+    held_out = _cross_validated_log_likelihood(sample, encoder, laid_out, fitted, labels,
+                                               rng)
+    weight = sample.sample_weight
+    scores = np.where(eligible, held_out @ weight / weight.sum(), -np.inf)
+    evidence = np.array([_paired_z(rows - held_out[anchor], weight) for rows in held_out])
+    best = int(np.argmax(scores))
+    significant = evidence[best] > EVIDENCE_Z or not eligible[anchor]
+    chosen = best if significant else anchor
+    agreement = _agreement(labels, chosen, n_clusters, weight)
+    return GammaSelection(gamma=float(candidates[chosen]), **report, scores=scores,
+                          evidence=evidence, agreement=agreement,
+                          reason=_reason(chosen, best, scores, evidence, agreement,
+                                         candidates, lambdaest, huang))
 
 
 def _candidate_grid(lambdaest: float, huang: float) -> np.ndarray:
@@ -336,6 +386,11 @@ def _candidate_grid(lambdaest: float, huang: float) -> np.ndarray:
     return values[distinct]
 
 
+def _index_of(candidates: np.ndarray, value: float) -> int:
+    """Position of a classic value in the candidate grid."""
+    return int(np.flatnonzero(np.isclose(candidates, value, rtol=1e-12, atol=0.0))[0])
+
+
 def _agreement(labels: list[np.ndarray], chosen: int, n_clusters: int,
                weight: np.ndarray) -> np.ndarray:
     """Weighted adjusted Rand index of every candidate's segments with the chosen ones."""
@@ -346,38 +401,56 @@ def _agreement(labels: list[np.ndarray], chosen: int, n_clusters: int,
     return np.array([ari(labels[chosen], other) for other in labels])
 
 
-def _reason(chosen: int, scores: np.ndarray, agreement: np.ndarray,
-            candidates: np.ndarray, lambdaest: float, huang: float, centre: float) -> str:
-    """The pick in words: its log-likelihood, the runner-up and the margin, the
-    classic rules' scores, and a classic rule whose segments differ from the chosen
-    ones."""
-    best = float(np.max(scores))
-    tied = np.flatnonzero(scores >= best - SCORE_TIE)
-    classic = {name: int(np.flatnonzero(np.isclose(candidates, value, rtol=1e-12,
-                                                   atol=0.0))[0])
-               for name, value in (("lambdaest", lambdaest), ("Huang's rule", huang))}
-    scored = ", ".join(
-        f"{name} ({candidates[at]:.3g}) scored "
-        + (f"{scores[at]:.4f}" if np.isfinite(scores[at]) else "not eligible")
-        for name, at in classic.items())
-    if tied.size > 1:
-        why = (f"{tied.size} candidates' log-likelihoods were within {SCORE_TIE:g} of the "
-               f"best ({best:.4f} per row), a difference the sampled fits cannot resolve; "
-               f"chose the one nearest the geometric mean of the classic rules "
-               f"({centre:.3g}): gamma {candidates[chosen]:.3g} scored {scores[chosen]:.4f}")
-    else:
-        others = np.where(np.arange(scores.size) == chosen, -np.inf, scores)
+def _paired_z(difference: np.ndarray, weight: np.ndarray) -> float:
+    """Weighted mean of per-row differences over its standard error (Vuong's
+    statistic), with Kish's effective number of rows; 0 when they are all 0 (or
+    below :data:`ROUNDING`)."""
+    # rounding: two candidates with the same segments differ by ~1e-15 nats a row
+    difference = np.where(np.abs(difference) > ROUNDING, difference, 0.0)
+    total = float(weight.sum())
+    mean = float(weight @ difference) / total
+    variance = float(weight @ (difference - mean) ** 2) / total
+    if variance <= 0:
+        return 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
+    effective_rows = total**2 / float(weight @ weight)
+    return mean / np.sqrt(variance / effective_rows)
+
+
+def _reason(chosen: int, best: int, scores: np.ndarray, evidence: np.ndarray,
+            agreement: np.ndarray, candidates: np.ndarray, lambdaest: float,
+            huang: float) -> str:
+    """The pick in words: the best held-out candidate and its evidence against
+    lambdaest (and whether lambdaest was kept for lack of it), Huang's rule's score,
+    and a classic rule whose segments differ from the chosen ones."""
+    anchor, at_huang = _index_of(candidates, lambdaest), _index_of(candidates, huang)
+
+    def score(at: int) -> str:
+        return f"{scores[at]:.4f}" if np.isfinite(scores[at]) else "not eligible"
+
+    if not np.isfinite(scores[anchor]):
+        why = (f"lambdaest ({lambdaest:.3g}) is not eligible; highest held-out "
+               f"log-likelihood: gamma {candidates[chosen]:.3g} scored {score(chosen)} per row")
+    elif best == anchor:
+        others = np.where(np.arange(scores.size) == anchor, -np.inf, scores)
         runner_up = int(np.argmax(others))
-        why = (f"the only eligible candidate: gamma {candidates[chosen]:.3g} scored {best:.4f}"
-               if not np.isfinite(others[runner_up]) else
-               f"highest log-likelihood: gamma {candidates[chosen]:.3g} scored {best:.4f} "
-               f"per row, the runner-up gamma {candidates[runner_up]:.3g} "
-               f"{others[runner_up]:.4f} ({best - others[runner_up]:.3f} lower)")
-    options = {"lambdaest": "lambdaest", "Huang's rule": "huang"}
+        why = (f"kept lambdaest ({lambdaest:.3g}): no candidate has a higher held-out "
+               f"log-likelihood (lambdaest {score(anchor)} per row"
+               + (f", the runner-up gamma {candidates[runner_up]:.3g} {score(runner_up)}"
+                  if np.isfinite(others[runner_up]) else "") + ")")
+    else:
+        gain = (f"gamma {candidates[best]:.3g} scored {score(best)} per row, "
+                f"{scores[best] - scores[anchor]:.4f} above lambdaest ({lambdaest:.3g}, "
+                f"{score(anchor)}) at z = {evidence[best]:.2f}")
+        why = (f"highest held-out log-likelihood: {gain}, a significant gain "
+               f"(z > {EVIDENCE_Z:g})" if chosen == best else
+               f"kept lambdaest ({lambdaest:.3g}) for lack of evidence: the best held-out "
+               f"candidate, {gain}, is not significantly better (needs z > {EVIDENCE_Z:g})")
+    scored = f"Huang's rule ({huang:.3g}) scored {score(at_huang)}"
+    options = {"lambdaest": ("lambdaest", anchor), "Huang's rule": ("huang", at_huang)}
     differing = [f"the segments of {name} differ from the chosen ones (ARI "
                  f"{agreement[at]:.2f}): the data hold another structure, which "
-                 f"gamma={options[name]!r} gives"
-                 for name, at in classic.items() if agreement[at] < AGREEMENT_FLOOR]
+                 f"gamma={option!r} gives"
+                 for name, (option, at) in options.items() if agreement[at] < AGREEMENT_FLOOR]
     return "; ".join([why, scored, *differing])
 
 
@@ -410,18 +483,6 @@ def resolve_gamma(rule: Any, data: EncodedData, encoder: Any, n_clusters: int,
     if rule == "huang":
         return huang_gamma(data), None
     return float(rule), None
-
-
-def _tie_break(scores: np.ndarray, candidates: np.ndarray, centre: float) -> int:
-    """The candidate nearest ``centre`` (in log) among those within SCORE_TIE of the
-    best (highest) score.
-
-    One restart on a sample per candidate makes scores a few thousandths apart
-    noise; neighbouring candidates often find the very same segments (equal scores).
-    """
-    best = float(np.max(scores))
-    tied = np.flatnonzero(scores >= best - SCORE_TIE)
-    return int(tied[np.argmin(np.abs(np.log(candidates[tied] / centre)))])
 
 
 def _content_rng(data: EncodedData, pool: SeedingPool, n_clusters: int
@@ -486,16 +547,13 @@ def _within_distortion(prepared: PreparedData, prototypes: Prototypes, labels: n
 
 
 def _log_likelihood(prepared: PreparedData, prototypes: Prototypes,
-                                  labels: np.ndarray, encoder: Any) -> float:
-    """Classification log-likelihood per unit of weight of segments, up to a constant.
+                    labels: np.ndarray, encoder: Any) -> float:
+    """In-sample classification log-likelihood per unit of weight of segments.
 
     The model is the one the k-prototypes cost stands for (see
-    :func:`select_gamma`): in each segment the encoded numerics are Gaussian around
-    the prototype with one variance ``s2``, and categorical column ``j`` takes the
-    prototype's level with probability ``1 - e_j`` and each other level with
-    ``e_j / (L_j - 1)``. ``s2`` and ``e_j`` are at their maximum-likelihood values
-    given the segments; missing values count for neither. Returns ``inf`` when the
-    segments leave no numeric distortion at all.
+    :func:`select_gamma`), with ``s2`` and ``e_j`` at their maximum-likelihood
+    values given the segments. Returns ``inf`` when the segments leave no numeric
+    distortion at all.
 
     Parameters
     ----------
@@ -513,31 +571,165 @@ def _log_likelihood(prepared: PreparedData, prototypes: Prototypes,
     float
     """
     data = prepared.data
+    variance, rates = _model_parameters(data, prototypes, labels, encoder, prior=0.0)
+    if variance == 0:
+        return np.inf
+    rows = _row_log_likelihood(data, prototypes, labels, variance, rates, encoder)
+    return float(data.sample_weight @ rows) / float(data.sample_weight.sum())
+
+
+def _cross_validated_log_likelihood(sample: EncodedData, encoder: Any,
+                                    prepared: list[PreparedData],
+                                    prototypes: list[Prototypes], labels: list[np.ndarray],
+                                    rng: np.random.Generator) -> np.ndarray:
+    """Held-out log-likelihood of every row under every candidate's segments.
+
+    The rows are split into :data:`CV_FOLDS` folds; for each fold and candidate
+    the segments' prototypes (means and modes), ``s2`` and ``e_j`` (with
+    :data:`RATE_PRIOR`) are recomputed from the candidate's segments on the other
+    folds (:func:`_leave_fold_out`), and the fold's rows are assigned to the
+    nearest of those prototypes at the candidate's gamma and scored: no held-out
+    row weighs on the parameters it is scored with.
+
+    Parameters
+    ----------
+    sample : EncodedData
+        The selection rows (with their weights).
+    encoder : MixedEncoder
+        The fitted encoder.
+    prepared : list of PreparedData
+        ``sample`` laid out for each candidate's distance.
+    prototypes, labels : list
+        Each candidate's prototypes and segments on ``sample``.
+    rng : numpy Generator
+        Draws the folds.
+
+    Returns
+    -------
+    ndarray of shape (n_candidates, n_rows)
+    """
+    n_folds = min(CV_FOLDS, sample.n_samples)
+    fold = rng.permutation(sample.n_samples) % n_folds
+    rows = np.arange(sample.n_samples)
+    parts = [sample.take(fold == part) for part in range(n_folds)]
+    held_out = np.zeros((len(prepared), sample.n_samples))
+    for i, (laid_out, start, segments) in enumerate(zip(prepared, prototypes, labels)):
+        refits = _leave_fold_out(sample, start, segments, fold, n_folds, encoder)
+        # one pass over the rows against every fold's prototypes; each row keeps its own fold's
+        stacked = Prototypes(np.concatenate([refit.numeric for refit, _, _ in refits]),
+                             np.concatenate([refit.categorical for refit, _, _ in refits]))
+        distance = laid_out.distance.to_prototypes(laid_out, stacked)
+        own = distance.reshape(sample.n_samples, n_folds, start.n_clusters)[rows, fold]
+        assigned = np.argmin(own, axis=1)
+        for part, (refit, variance, rates) in enumerate(refits):
+            held_out[i, fold == part] = _row_log_likelihood(
+                parts[part], refit, assigned[fold == part],
+                variance if not variance < _TINY else _TINY, rates, encoder)
+    return held_out
+
+
+def _leave_fold_out(data: EncodedData, prototypes: Prototypes, labels: np.ndarray,
+                    fold: np.ndarray, n_folds: int, encoder: Any
+                    ) -> list[tuple[Prototypes, float, np.ndarray]]:
+    """For every fold, the segments' means and modes, ``s2`` and the mismatch rates
+    ``e_j`` (with :data:`RATE_PRIOR`) on the rows outside it.
+
+    Sums per fold and segment (weighted values, squares, counts and level counts)
+    are taken once; the rows outside a fold are the total minus the fold. A
+    segment with no row outside the fold keeps its prototype.
+    """
+    k = prototypes.n_clusters
     weight = data.sample_weight
-    squared = (data.numeric - prototypes.numeric[labels]) ** 2
     observed = (np.ones(data.numeric.shape, dtype=bool) if data.numeric_mask is None
                 else data.numeric_mask)
-    total = float(weight.sum())
+    group = fold * k + labels
+
+    def outside(columns: np.ndarray) -> np.ndarray:
+        """Weighted sums of ``columns`` per fold and segment over the rows outside
+        each fold: shape (n_folds, k, n_columns)."""
+        sums = np.stack([np.bincount(group, weights=weight * column,
+                                     minlength=n_folds * k) for column in columns.T],
+                        axis=-1).reshape(n_folds, k, columns.shape[1])
+        return sums.sum(axis=0, keepdims=True) - sums
+
+    values = np.where(observed, data.numeric, 0.0)
+    count = outside(observed.astype(np.float64))
+    total = outside(values)
+    squares = outside(values**2)
+    means = np.where(count > 0, total / np.where(count > 0, count, 1.0), prototypes.numeric)
+    spread = (squares - 2 * means * total + count * means**2).sum(axis=(1, 2))
+    numeric_values = count.sum(axis=(1, 2))
+    variance = np.divide(spread, numeric_values, out=np.full(n_folds, np.nan),
+                         where=numeric_values > 0)
+    modes = np.repeat(prototypes.categorical[None], n_folds, axis=0)
+    mismatched = np.zeros((n_folds, data.categorical.shape[1]))
+    answered = np.zeros_like(mismatched)
+    for j, n_levels in enumerate(encoder.n_levels):
+        codes = data.categorical[:, j]
+        present = codes >= 0
+        levels = np.bincount(group[present] * n_levels + codes[present],
+                             weights=weight[present], minlength=n_folds * k * n_levels
+                             ).reshape(n_folds, k, n_levels)
+        levels = levels.sum(axis=0, keepdims=True) - levels
+        # a segment keeps its mode unless another level is strictly more frequent (so
+        # that ties do not depend on how the levels are numbered)
+        kept = np.take_along_axis(levels, modes[:, :, j, None].astype(np.int64), axis=2)[..., 0]
+        better = levels.max(axis=2) > kept
+        modes[:, :, j] = np.where(better, levels.argmax(axis=2), modes[:, :, j])
+        answered[:, j] = levels.sum(axis=(1, 2))
+        at_mode = np.take_along_axis(levels, modes[:, :, j, None].astype(np.int64), axis=2)
+        mismatched[:, j] = answered[:, j] - at_mode.sum(axis=(1, 2))
+    n_levels = np.asarray(encoder.n_levels, dtype=np.float64)
+    prior = RATE_PRIOR * float(weight.mean())  # in answers of the average row's weight
+    rates = (mismatched + prior * (n_levels - 1) / n_levels) / (answered + prior)
+    return [(Prototypes(means[part], modes[part].astype(np.int32)), float(variance[part]),
+             rates[part]) for part in range(n_folds)]
+
+
+def _model_parameters(data: EncodedData, prototypes: Prototypes, labels: np.ndarray,
+                      encoder: Any, prior: float) -> tuple[float, np.ndarray]:
+    """The model's numeric variance ``s2`` and per-column mismatch rates ``e_j``
+    given segments: maximum likelihood, plus ``prior`` answers per column spread
+    evenly over its levels (so a share ``(L_j - 1) / L_j`` of them mismatch)."""
+    weight = data.sample_weight
+    squared, observed = _numeric_residuals(data, prototypes, labels)
     numeric_values = float(weight @ observed.sum(axis=1))
-    spread = float(weight @ np.where(observed, squared, 0.0).sum(axis=1))
-    numeric = 0.0
-    if numeric_values > 0:
-        if spread <= 0:
-            return np.inf
-        numeric = -0.5 * numeric_values * np.log(spread / numeric_values)
-    codes = data.categorical
-    present = codes >= 0
-    answered = weight @ present
-    mismatched = weight @ ((codes != prototypes.categorical[labels]) & present)
-    rate = np.divide(mismatched, answered, out=np.zeros_like(mismatched),
-                     where=answered > 0)
+    variance = (float(weight @ squared.sum(axis=1)) / numeric_values if numeric_values
+                else np.nan)  # no numeric value observed: no numeric part
+    present = data.categorical >= 0
+    mismatched = weight @ ((data.categorical != prototypes.categorical[labels]) & present)
+    levels = np.asarray(encoder.n_levels, dtype=np.float64)
+    prior = prior * float(weight.mean())  # in answers of the average row's weight
+    answered = weight @ present + prior
+    rates = np.divide(mismatched + prior * (levels - 1) / levels, answered,
+                      out=np.zeros_like(levels), where=answered > 0)
+    return variance, rates
+
+
+def _row_log_likelihood(data: EncodedData, prototypes: Prototypes, labels: np.ndarray,
+                        variance: float, rates: np.ndarray, encoder: Any) -> np.ndarray:
+    """Each row's log-likelihood in its segment under the model of
+    :func:`select_gamma` (without the constant ``-n_i / 2 log(2 pi)``)."""
+    squared, observed = _numeric_residuals(data, prototypes, labels)
+    numeric = np.zeros(data.n_samples)
+    if variance > 0:  # (False for nan: no numeric value observed)
+        numeric = (-0.5 * observed.sum(axis=1) * np.log(variance)
+                   - squared.sum(axis=1) / (2.0 * variance))
+    present = data.categorical >= 0
+    match = (data.categorical == prototypes.categorical[labels]) & present
     others = np.maximum(np.asarray(encoder.n_levels, dtype=np.float64) - 1.0, 1.0)
-    per_answer = (_xlogy(1.0 - rate, 1.0 - rate)
-                  + _xlogy(rate, np.divide(rate, others)))
-    categorical = float(np.sum(encoder.categorical_weights_ * answered * per_answer))
-    return (numeric + categorical) / total
+    # a rate of 0 (or 1) only meets rows that match (or mismatch), where it is not used
+    log_match = np.log1p(-np.minimum(rates, np.nextafter(1.0, 0.0)))
+    log_mismatch = np.log(np.maximum(rates, _TINY) / others)
+    categorical = np.where(match, log_match, np.where(present, log_mismatch, 0.0))
+    return numeric + categorical @ encoder.categorical_weights_
 
 
-def _xlogy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """``x log y`` with ``0 log 0 = 0``."""
-    return np.where(x > 0, x * np.log(np.where(x > 0, y, 1.0)), 0.0)
+def _numeric_residuals(data: EncodedData, prototypes: Prototypes, labels: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Squared numeric distances of every value to its prototype (0 where missing)
+    and the mask of observed values."""
+    observed = (np.ones(data.numeric.shape, dtype=bool) if data.numeric_mask is None
+                else data.numeric_mask)
+    squared = np.where(observed, (data.numeric - prototypes.numeric[labels]) ** 2, 0.0)
+    return squared, observed

@@ -1,5 +1,6 @@
-"""gamma="auto": classification-likelihood selection over a grid spanning lambdaest and
-Huang's rule."""
+"""gamma="auto": cross-validated classification-likelihood selection over a grid spanning
+lambdaest and Huang's rule, with lambdaest kept unless another candidate is significantly
+better."""
 
 from __future__ import annotations
 
@@ -35,17 +36,27 @@ def test_the_selection_reports_its_candidates_scores_and_rule(mixed_frame):
     assert np.all((selection.numeric_share > 0) & (selection.numeric_share < 1))
     # a larger gamma leaves the categorical features a larger part of the cost
     assert selection.numeric_share[0] > selection.numeric_share[-1]
-    best = np.max(selection.scores)
-    assert selection.scores[candidates == selection.gamma][0] >= best - gamma_module.SCORE_TIE
+    # the pick is lambdaest, or the best held-out candidate with significant evidence
+    chosen = int(np.flatnonzero(candidates == selection.gamma)[0])
+    at_lambdaest = np.isclose(candidates, lambdaest, rtol=1e-12)
+    assert selection.evidence[at_lambdaest][0] == 0.0
+    assert at_lambdaest[chosen] or (
+        selection.scores[chosen] == np.max(selection.scores)
+        and selection.evidence[chosen] > gamma_module.EVIDENCE_Z)
+    assert np.isfinite(selection.log_likelihood).all()
+    # the in-sample likelihood flatters the segments: held out they are less likely
+    assert np.all(selection.log_likelihood > selection.scores)
     frame = selection.to_frame()
-    assert list(frame.columns) == ["gamma", "classic_rule", "log_likelihood", "numeric_ratio",
+    assert list(frame.columns) == ["gamma", "classic_rule", "held_out_log_likelihood",
+                                   "in_sample_log_likelihood", "evidence_z", "numeric_ratio",
                                    "categorical_ratio", "eligible", "agreement",
                                    "numeric_share", "chosen"]
     assert frame["chosen"].sum() == 1
     assert sorted(frame["classic_rule"]) == ["", "", "", "", "", "huang", "lambdaest"]
     assert frame.loc[frame["classic_rule"] == "huang", "gamma"].item() == selection.huang
     assert "likelihood" in selection.rule and "lambdaest" in selection.rule
-    assert f"{selection.gamma:.3g}" in selection.reason
+    assert "held-out" in selection.rule and "Vuong" in selection.rule
+    assert f"{selection.gamma:.3g}" in selection.reason and "held-out" in selection.reason
     assert "lambdaest" in selection.reason and "Huang" in selection.reason
     assert selection.n_rows == len(mixed_frame.drop_duplicates())
 
@@ -59,19 +70,92 @@ def test_the_report_is_reproducible_and_agreement_is_one_at_the_pick(mixed_frame
     assert np.all(first.agreement <= 1.0 + 1e-12)
 
 
-def test_the_reason_names_the_runner_up_and_the_margin():
+def test_the_reason_says_whether_the_evidence_beat_lambdaest():
     candidates = np.array([0.2, 0.5, 1.0, 1.5, 4.0])  # huang 0.5, lambdaest 1.5
-    scores = np.array([-np.inf, -2.0, -1.5, -1.0, -1.2])
-    agreement = np.array([0.3, 0.5, 0.9, 1.0, 0.95])
-    reason = gamma_module._reason(3, scores, agreement, candidates, 1.5, 0.5, 0.87)
-    assert reason.startswith("highest log-likelihood: gamma 1.5 scored -1.0000 per row, the "
-                             "runner-up gamma 4 -1.2000 (0.200 lower)")
-    assert "lambdaest (1.5) scored -1.0000, Huang's rule (0.5) scored -2.0000" in reason
+    scores = np.array([-np.inf, -2.0, -0.9, -1.0, -1.2])
+    evidence = np.array([0.0, -3.0, 2.5, 0.0, -1.0])
+    agreement = np.array([0.3, 0.5, 1.0, 0.7, 0.95])
+    reason = gamma_module._reason(2, 2, scores, evidence, agreement, candidates, 1.5, 0.5)
+    assert reason.startswith("highest held-out log-likelihood: gamma 1 scored -0.9000 per "
+                             "row, 0.1000 above lambdaest (1.5, -1.0000) at z = 2.50, a "
+                             "significant gain (z > 1.96)")
+    assert "Huang's rule (0.5) scored -2.0000" in reason
     assert "segments of Huang's rule differ from the chosen ones (ARI 0.50)" in reason
-    assert "segments of lambdaest" not in reason
+    assert "segments of lambdaest differ from the chosen ones (ARI 0.70)" in reason
+    assert "gamma='lambdaest' gives" in reason
+    # the same best candidate without enough evidence: lambdaest is kept, and says why
+    evidence[2] = 1.2
+    agreement = np.array([0.3, 0.5, 0.7, 1.0, 0.95])
+    kept = gamma_module._reason(3, 2, scores, evidence, agreement, candidates, 1.5, 0.5)
+    assert kept.startswith("kept lambdaest (1.5) for lack of evidence: the best held-out "
+                           "candidate, gamma 1 scored -0.9000 per row")
+    assert "z = 1.20, is not significantly better (needs z > 1.96)" in kept
+    assert "segments of lambdaest" not in kept
+    # lambdaest best outright: the runner-up is named
+    scores[2] = -1.1
+    best = gamma_module._reason(3, 3, scores, evidence, agreement, candidates, 1.5, 0.5)
+    assert best.startswith("kept lambdaest (1.5): no candidate has a higher held-out "
+                           "log-likelihood (lambdaest -1.0000 per row, the runner-up gamma "
+                           "1 -1.1000)")
     scores[1] = -np.inf
     assert "Huang's rule (0.5) scored not eligible" in gamma_module._reason(
-        3, scores, agreement, candidates, 1.5, 0.5, 0.87)
+        3, 3, scores, evidence, agreement, candidates, 1.5, 0.5)
+
+
+def test_paired_z_by_hand():
+    difference = np.array([1.0, 2.0, 3.0, -1.0])
+    weight = np.array([1.0, 1.0, 2.0, 1.0])  # weights count like repeated rows
+    repeated = np.array([1.0, 2.0, 3.0, 3.0, -1.0])
+    kish = weight.sum() ** 2 / np.sum(weight**2)
+    expected = repeated.mean() / np.sqrt(repeated.var() / kish)
+    assert gamma_module._paired_z(difference, weight) == pytest.approx(expected)
+    # survey weights: the scale of the weights does not matter
+    assert gamma_module._paired_z(difference, weight / 7) == pytest.approx(expected)
+    assert gamma_module._paired_z(np.zeros(4), weight) == 0.0
+    assert gamma_module._paired_z(np.full(4, 0.5), weight) == np.inf
+
+
+def test_lambdaest_is_kept_unless_the_evidence_clears_the_threshold(mixed_frame,
+                                                                    monkeypatch):
+    free = KPrototypes(3, n_init=1, random_state=0)
+    monkeypatch.setattr(gamma_module, "EVIDENCE_Z", -np.inf)  # any gain will do
+    best = free.fit(mixed_frame).gamma_selection_
+    assert best.gamma == best.candidates[np.argmax(best.scores)]
+    monkeypatch.setattr(gamma_module, "EVIDENCE_Z", np.inf)  # no gain is enough
+    kept = free.fit(mixed_frame).gamma_selection_
+    assert kept.gamma == kept.lambdaest
+    np.testing.assert_array_equal(kept.scores, best.scores)
+    if best.gamma != best.lambdaest:
+        assert kept.reason.startswith("kept lambdaest (")
+        assert "for lack of evidence" in kept.reason and f"{best.gamma:.3g}" in kept.reason
+    else:
+        assert kept.reason.startswith("kept lambdaest (") and "no candidate" in kept.reason
+
+
+def test_held_out_rows_are_scored_with_parameters_fitted_without_them():
+    # two segments pure in "c" on every fitting fold: a held-out row off its
+    # segment's level keeps a finite likelihood through the prior answers
+    x = np.r_[np.zeros(20), np.full(20, 5.0)] + np.tile([0.0, 0.1], 20)
+    c = np.where(x < 2.5, "a", "b")
+    c[0] = "b"
+    X = pd.DataFrame({"x": x, "c": c})
+    encoder = MixedEncoder(scale=False)
+    encoded = encoder.fit_transform(X)
+    encoded.sample_weight = np.ones(len(X))
+    distance = KPrototypesDistance.from_encoder(encoder, 1.0)
+    start = Prototypes(np.array([[0.05], [5.05]]), np.array([[0], [1]], np.int32))
+    labels = (x > 2.5).astype(np.int64)
+    held_out = gamma_module._cross_validated_log_likelihood(
+        encoded, encoder, [distance.prepare(encoded)], [start], [labels],
+        np.random.default_rng(0))
+    assert held_out.shape == (1, len(X)) and np.isfinite(held_out).all()
+    # the odd row is the least likely one, and less likely than in sample
+    assert int(np.argmin(held_out[0])) == 0
+    variance, rates = gamma_module._model_parameters(encoded, start, labels, encoder, 0.0)
+    in_sample = gamma_module._row_log_likelihood(encoded, start, labels, variance, rates,
+                                                 encoder)
+    assert held_out[0, 0] < in_sample[0]
+    assert held_out[0].mean() < in_sample.mean()
 
 
 def test_the_grid_contains_both_classic_values_once():
@@ -120,7 +204,7 @@ def test_log_likelihood_by_hand():
     labels = np.array([0, 0, 1, 1])
     prototypes = Prototypes(np.array([[1.0], [32.0 / 3.0]]), np.array([[0], [1]], np.int32))
     spread = 1 + 1 + 2 * (10 - 32 / 3) ** 2 + (12 - 32 / 3) ** 2
-    numeric = -0.5 * 5 * np.log(spread / 5)
+    numeric = -0.5 * 5 * np.log(spread / 5) - 0.5 * 5  # sum of d_i / (2 s2) = n / 2
     categorical = 5 * (0.8 * np.log(0.8) + 0.2 * np.log(0.2 / 1))
     assert gamma_module._log_likelihood(prepared, prototypes, labels, encoder) == (
         pytest.approx((numeric + categorical) / 5))
@@ -186,17 +270,6 @@ def test_the_chosen_gamma_depends_on_the_data_only(mixed_frame):
     assert gammas == pytest.approx([gammas[0]] * 3, rel=1e-12)
 
 
-def test_near_ties_go_to_the_candidate_nearest_the_centre():
-    candidates = np.geomspace(0.1, 10.0, 5)  # centre 1.0 is candidate 2
-    tie = gamma_module.SCORE_TIE
-    assert gamma_module._tie_break(np.array([-5.0, -1 - 0.9 * tie, -1 - 0.5 * tie,
-                                             -1 - 0.1 * tie, -1.0]), candidates, 1.0) == 2
-    assert gamma_module._tie_break(np.array([-5.0, -1.3, -1 - 3 * tie, -1 - 2 * tie, -1.0]),
-                                   candidates, 1.0) == 4
-    assert gamma_module._tie_break(np.array([-np.inf, -3.0, -3.0, -np.inf, -np.inf]),
-                                   candidates, 1.0) == 2
-
-
 def test_auto_does_not_change_the_restarts(mixed_frame):
     auto = KPrototypes(3, n_init=3, random_state=7).fit(mixed_frame)
     fixed = KPrototypes(3, gamma=auto.gamma_, n_init=3, random_state=7).fit(mixed_frame)
@@ -247,4 +320,5 @@ def test_no_eligible_candidate_falls_back_to_lambdaest_and_says_so():
     assert model.gamma_ == pytest.approx(selection.lambdaest)
     assert selection.to_frame()["chosen"].sum() == 1
     assert "no candidate was eligible" in selection.reason
+    assert np.all(selection.scores == -np.inf)
     np.testing.assert_allclose(selection.agreement, 1.0)

@@ -95,7 +95,13 @@ def test_explain_states_the_rule_runner_up_margin_and_confidence(selection):
     assert lines[2] == (f"Confidence: found again on resamples (prediction strength "
                         f"{strength:.2f}, threshold 0.8; least reproducible segment's "
                         f"Jaccard {table.loc[3, 'min_jaccard']:.2f})")
-    assert len(lines) == 3  # nothing ruled out, the partition BIC agrees
+    # the partition BIC agrees; a k ruled out by the share is noted with its smallest
+    # segment (at the chosen gamma, k = 5 on these rows can leave one under 5 %)
+    ruled_out = table.loc[~table["eligible"], "smallest_share"]
+    notes = (["Note: ruled out for a segment under the share: "
+              + ", ".join(f"k={k} (smallest segment {share:.1%})"
+                          for k, share in ruled_out.items())] if len(ruled_out) else [])
+    assert lines[3:] == notes
 
 
 def test_models_are_kept_for_every_k(selection, planted3):

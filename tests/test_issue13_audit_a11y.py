@@ -19,7 +19,8 @@ import dash
 import dash_personas_hooks
 import pytest
 from _browser import axe_violations, console_errors, wait_for_dash_idle, wait_until
-from _issue13 import Served, study, survey
+from _issue13 import study, survey
+from _serving import Served
 from dash import html
 
 from dash_personas.components import bootstrap_css
@@ -75,7 +76,7 @@ def test_serve_study_theme_darkly_personas_page_as_a_user_starts_it(dash_duo):
         assert found == {1400: [], 390: []}
         assert console_errors(driver) == []
     finally:
-        output = served.stop()
+        _, output = served.stop()
     assert "Traceback" not in output, output
 
 

@@ -57,3 +57,16 @@ def study_case(tmp_path_factory):
     from _study import build_study
 
     return build_study(tmp_path_factory.mktemp("study") / "study.db")
+
+
+@pytest.fixture(scope="module")
+def view_client(survey_case):
+    """A test client of the survey case's dashboard, the dependency of its view callback
+    (the persona sections) and the layout it serves."""
+    from dash_personas import create_app
+
+    app = create_app(survey_case.personas, survey_case.scores)
+    client = app.server.test_client()
+    dependency = next(d for d in client.get("/_dash-dependencies").get_json()
+                      if "persona-sections.children" in d["output"])
+    return client, dependency, client.get("/_dash-layout").get_json()

@@ -81,12 +81,9 @@ def test_unknown_persona_is_ignored_and_a_real_request_answers(client_and_depend
 
 
 @pytest.fixture(scope="module")
-def view_client(survey_case):
-    app = create_app(survey_case.personas, survey_case.scores)
-    client = app.server.test_client()
-    dependency = next(d for d in client.get("/_dash-dependencies").get_json()
-                      if "persona-sections.children" in d["output"])
-    layout = client.get("/_dash-layout").get_json()
+def view_filters(view_client):
+    """The view client with the filter panel's checklist and range-box ids."""
+    client, dependency, layout = view_client
     return client, dependency, (layout_ids(layout, "dash-personas-filter"),
                                 layout_ids(layout, "dash-personas-range"))
 
@@ -117,8 +114,8 @@ CRAFTED_VIEWS = {
 
 
 @pytest.mark.parametrize("case", list(CRAFTED_VIEWS))
-def test_crafted_view_requests_are_ignored_with_one_log_line(view_client, case, caplog):
-    client, dependency, ids = view_client
+def test_crafted_view_requests_are_ignored_with_one_log_line(view_filters, case, caplog):
+    client, dependency, ids = view_filters
     filters = ids[0]
     assert filters  # the page has checklists: the request below is a real one, altered
     values = {"search": "", "ticked": [], "current": "",

@@ -10,18 +10,9 @@ import pytest
 from _browser import layout_ids
 
 from dash_personas._collection import collection_paused
-from dash_personas.app import create_app, persona_layout
+from dash_personas.app import persona_layout
 from dash_personas.browser_json import plain_tree
 from dash_personas.personas import PersonaFilter, refresh_sizes
-
-
-@pytest.fixture(scope="module")
-def view_client(survey_case):
-    app = create_app(survey_case.personas, survey_case.scores)
-    client = app.server.test_client()
-    dependency = next(d for d in client.get("/_dash-dependencies").get_json()
-                      if "persona-sections.children" in d["output"])
-    return client, dependency, client.get("/_dash-layout").get_json()
 
 
 def _sections(layout):

@@ -119,13 +119,7 @@ def test_a_selection_restyles_two_cards_and_replots_no_chart(dash_duo, survey_ca
     would fail here."""
     from dash_personas.figures import DIM_OPACITY
 
-    personas = survey_case.personas
-    dash_duo.start_server(create_app(personas, survey_case.scores))
-    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
-    wait_for_dash_idle(dash_duo.driver, 30.0)
-    _select(dash_duo, 0)
-    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
-    wait_for_dash_idle(dash_duo.driver, 30.0)
+    personas = _served_with_first_selected(dash_duo, survey_case)
     dash_duo.driver.execute_script(_WATCH_JS)
 
     _select(dash_duo, 2)
@@ -261,13 +255,7 @@ def test_a_click_shows_the_selection_before_dash_processes_it(dash_duo, survey_c
     props change nothing visible, and every part still agrees once it is done."""
     from dash_personas.figures import DIM_OPACITY
 
-    personas = survey_case.personas
-    dash_duo.start_server(create_app(personas, survey_case.scores))
-    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
-    wait_for_dash_idle(dash_duo.driver, 30.0)
-    _select(dash_duo, 0)
-    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
-    wait_for_dash_idle(dash_duo.driver, 30.0)
+    personas = _served_with_first_selected(dash_duo, survey_case)
 
     shown = dash_duo.driver.execute_script(_CLICK_AND_READ_JS, 2)
     assert "dash-personas-selected" in shown["slot"].split()
@@ -309,3 +297,16 @@ def test_a_click_shows_the_selection_before_dash_processes_it(dash_duo, survey_c
                dash_duo.find_elements(".dash-personas-select")]
     assert pressed == ["true" if i == 3 else "false" for i in range(len(personas))]
     assert dash_duo.get_logs() == []
+
+
+def _served_with_first_selected(dash_duo, survey_case):
+    """Serve the survey case's dashboard, select the first persona and wait until Dash
+    is done with it; return the personas."""
+    personas = survey_case.personas
+    dash_duo.start_server(create_app(personas, survey_case.scores))
+    wait_until(lambda: len(dash_duo.find_elements("#compare .js-plotly-plot")) >= 6, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    _select(dash_duo, 0)
+    wait_until(lambda: _query(dash_duo) == {"persona": [personas[0].id]}, 30.0)
+    wait_for_dash_idle(dash_duo.driver, 30.0)
+    return personas

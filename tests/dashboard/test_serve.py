@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import base64
 import gzip
-import os
 import re
 import signal
-import socket
-import subprocess
-import sys
-import time
 
 import brotli
 import pytest
 import requests
+from _serving import Served, free_port
 
 from dash_personas.cli import main
 from dash_personas.personas import save_personas
@@ -28,12 +24,6 @@ from survey_builder.errors import UserError
 USER, PASSWORD = "analyst", "pa:ss word-7f3c"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def personas_file(survey_case, tmp_path_factory):
     path = tmp_path_factory.mktemp("serve") / "personas.json"
@@ -41,45 +31,12 @@ def personas_file(survey_case, tmp_path_factory):
     return path
 
 
-class _Served:
-    """``dash-personas serve ...`` running in a subprocess, its output collected."""
-
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("DASH_PERSONAS_")}
-        code = "import sys; from dash_personas.cli import main; sys.exit(main(sys.argv[1:]))"
-        self.process = subprocess.Popen([sys.executable, "-c", code, "serve", *args],
-                                        env={**clean, **env}, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            self.lines.append(line)
-            found = re.search(r"running at (http://\S+)", line)
-            if found:
-                self.url = found.group(1)
-                return
-        self.process.kill()
-        raise AssertionError("serve did not start:\n" + "".join(self.lines))
-
-    def stop(self, signum: int) -> tuple[int, str]:
-        self.process.send_signal(signum)
-        try:
-            out, _ = self.process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        return self.process.returncode, "".join(self.lines) + out
-
-
 def _bundle_urls(index_html: str) -> list[str]:
     return re.findall(r'<script src="([^"]+\.js)"', index_html)
 
 
 def test_serve_compresses_asks_for_a_password_and_stops_on_sigint(personas_file):
-    served = _Served(["--personas", str(personas_file), "--port", str(_free_port())],
+    served = Served(["--personas", str(personas_file), "--port", str(free_port())],
                      {"DASH_PERSONAS_AUTH": f"{USER}:{PASSWORD}"})
     try:
         base = served.url
@@ -120,7 +77,7 @@ def test_serve_compresses_asks_for_a_password_and_stops_on_sigint(personas_file)
 
 
 def test_serve_public_without_password_stops_on_sigterm(personas_file):
-    served = _Served(["--personas", str(personas_file), "--port", str(_free_port()),
+    served = Served(["--personas", str(personas_file), "--port", str(free_port()),
                       "--host", "0.0.0.0", "--public"], {})
     try:
         url = served.url.replace("0.0.0.0", "127.0.0.1")

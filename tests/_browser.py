@@ -84,19 +84,21 @@ def console_errors(driver: Any) -> list[dict[str, Any]]:
     return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
+def walk_layout(node: Any):
+    """Every component (``{"type", "namespace", "props"}``) of a served layout or callback
+    answer, depth first."""
+    if isinstance(node, list):
+        for child in node:
+            yield from walk_layout(child)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node
+        for value in (node["props"] if "props" in node and "type" in node else node).values():
+            if isinstance(value, (list, dict)):
+                yield from walk_layout(value)
+
+
 def layout_ids(layout, kind: str) -> list[dict]:
     """The pattern-matching ids of type ``kind`` in a served ``/_dash-layout``, in order."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props.get("id"), dict) and props["id"].get("type") == kind:
-                found.append(props["id"])
-            walk(props.get("children"))
-
-    walk(layout)
-    return found
+    return [c["props"]["id"] for c in walk_layout(layout)
+            if isinstance(c["props"].get("id"), dict) and c["props"]["id"].get("type") == kind]

@@ -76,20 +76,6 @@ def study() -> Path:
     return build_study(_folder("issue13-study-") / "study.db")
 
 
-def walk_layout(node: Any):
-    """Every component (``{"type", "namespace", "props"}``) of a served layout or callback
-    answer, depth first."""
-    if isinstance(node, list):
-        for child in node:
-            yield from walk_layout(child)
-    elif isinstance(node, dict):
-        if "props" in node and "type" in node:
-            yield node
-        for value in (node["props"] if "props" in node and "type" in node else node).values():
-            if isinstance(value, (list, dict)):
-                yield from walk_layout(value)
-
-
 def id_key(component_id: Any) -> str:
     """A component id as Dash writes it in ``changedPropIds`` (dict ids as sorted JSON)."""
     if isinstance(component_id, dict):

@@ -16,7 +16,8 @@ import json
 import logging
 
 import pytest
-from _issue13 import id_key, study, survey, walk_layout
+from _browser import walk_layout
+from _issue13 import id_key, study, survey
 
 from dash_personas.app import create_app, create_study_app
 

@@ -6,7 +6,7 @@ import json
 import logging
 
 import pytest
-from _browser import layout_ids
+from _browser import layout_ids, walk_layout
 
 from dash_personas.app import create_app
 
@@ -32,20 +32,8 @@ def _request(dependency, feature, selected=None) -> dict:
 
 def _offered_features(client) -> list[str]:
     """The values of the answer-shares <select> in the served layout."""
-    found = []
-
-    def walk(node):
-        if isinstance(node, list):
-            for child in node:
-                walk(child)
-        elif isinstance(node, dict):
-            props = node.get("props", {})
-            if props.get("id") == "category-feature":
-                found.extend(o["value"] for o in props["options"])
-            walk(props.get("children"))
-
-    walk(client.get("/_dash-layout").get_json())
-    return found
+    return [option["value"] for c in walk_layout(client.get("/_dash-layout").get_json())
+            if c["props"].get("id") == "category-feature" for option in c["props"]["options"]]
 
 
 @pytest.mark.parametrize("feature", ["no_such_feature", ["age_band"], {"x": 1}, None, 7,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 from _screening import Screening
 
@@ -108,12 +111,22 @@ def test_unknown_format_is_refused_before_anything_is_written(inputs, run) -> No
     assert not out.exists()
 
 
-def test_questions_not_in_the_codebook_are_refused(inputs, run) -> None:
+def test_questions_not_in_the_codebook_are_refused(screening, inputs, run) -> None:
+    # the screening tool's golden questions include gender and the journey stage, which
+    # a B2B questionnaire with firmographics does not ask (its ASPECTS scales it does:
+    # a tool searched afresh may pick only those)
+    assert {"gender", "journey_stage"} <= set(screening.tool.questions)
+    tool = inputs["tmp"] / "typing.json"
+    n = len(screening.tool.questions)
+    curve = pd.DataFrame({"n_questions": np.arange(1, n + 1),
+                          "question": screening.tool.questions,
+                          "accuracy": np.linspace(0.5, 0.9, n)})
+    dataclasses.replace(screening.tool, accuracy=0.9, curve=curve).save(tool)
     other = build_codebook(survey_from_dict(compose_survey("b2b", ["firmographic"])))
     codebook = write_codebook(other, inputs["tmp"] / "other.codebook.json")
     out = inputs["tmp"] / "screener"
-    result = run(inputs["model"], inputs["scores"], "--screener", "all", "--codebook",
-                 codebook, "--out", out)
+    result = run(tool, inputs["scores"], "--screener", "all", "--codebook", codebook,
+                 "--out", out)
     _refused(result, "is not in the codebook")
     assert not out.exists()
 
